@@ -1,0 +1,37 @@
+package dev.diffarm.engine.testing;
+
+import java.net.URISyntaxException;
+import java.net.URL;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.Optional;
+
+/** Where the reference fixtures are: copies in the test resources, and the shared folder beside the repo. */
+public final class Fixtures {
+    private Fixtures() {
+    }
+
+    /** A file of the sd-tiny set copied into {@code src/test/resources/sd-tiny/}. */
+    public static Path sdTiny(String relative) {
+        URL url = Fixtures.class.getResource("/sd-tiny/" + relative);
+        if (url == null) {
+            throw new IllegalStateException("test resource sd-tiny/" + relative + " is missing: copy it from ../shared/fixtures/sd-tiny");
+        }
+        try {
+            return Paths.get(url.toURI());
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * A file under the shared folder beside the repository (set by the build as {@code diffarm.shared.dir}),
+     * for material that must not be committed, such as the full CLIP vocabulary. Empty if it is absent.
+     */
+    public static Optional<Path> shared(String relative) {
+        String dir = System.getProperty("diffarm.shared.dir", "../../shared");
+        Path p = Paths.get(dir).resolve(relative).normalize();
+        return Files.exists(p) ? Optional.of(p) : Optional.empty();
+    }
+}
