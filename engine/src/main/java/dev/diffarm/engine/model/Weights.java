@@ -1,0 +1,94 @@
+package dev.diffarm.engine.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import java.util.Arrays;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * A strict walk over a {@link TensorSource}: modules take their tensors by key path, and {@link #finish}
+ * fails if any tensor of the source was left untaken. A missing key fails at once, naming the key and the
+ * source, so a wrong architecture never loads silently.
+ */
+public final class Weights {
+    private final TensorSource source;
+    private final NDManager manager;
+    private final String prefix;
+    private final Set<String> taken;
+
+    public Weights(TensorSource source, NDManager manager) {
+        this(source, manager, "", new TreeSet<>());
+    }
+
+    private Weights(TensorSource source, NDManager manager, String prefix, Set<String> taken) {
+        this.source = source;
+        this.manager = manager;
+        this.prefix = prefix;
+        this.taken = taken;
+    }
+
+    /** The weights under {@code path} (a module's key path, such as {@code down_blocks.0}). */
+    public Weights at(String path) {
+        return new Weights(source, manager, prefix + path + ".", taken);
+    }
+
+    public Weights at(String path, int index) {
+        return at(path + "." + index);
+    }
+
+    /** True if the source has {@code name} under this path (for optional tensors such as biases). */
+    public boolean has(String name) {
+        return source.keys().contains(prefix + name);
+    }
+
+    /** True if any tensor lies under {@code path} (for optional sub-modules). */
+    public boolean hasModule(String path) {
+        String p = prefix + path + ".";
+        return source.keys().stream().anyMatch(k -> k.startsWith(p));
+    }
+
+    /** Takes a tensor, checking its shape when {@code expectedShape} is given (-1 matches any size). */
+    public NDArray take(String name, long... expectedShape) {
+        String key = prefix + name;
+        if (!source.keys().contains(key)) {
+            throw new ModelLoadException(source.describe() + ": missing tensor '" + key + "'");
+        }
+        if (expectedShape.length > 0) {
+            long[] actual = source.shape(key);
+            boolean ok = actual.length == expectedShape.length;
+            for (int i = 0; ok && i < actual.length; i++) {
+                ok = expectedShape[i] < 0 || expectedShape[i] == actual[i];
+            }
+            if (!ok) {
+                throw new ModelLoadException(source.describe() + ": tensor '" + key + "' has shape "
+                        + Arrays.toString(actual) + ", expected " + Arrays.toString(expectedShape));
+            }
+        }
+        taken.add(key);
+        return source.load(key, manager);
+    }
+
+    /** Shape of a tensor under this path, without taking it. */
+    public long[] shape(String name) {
+        String key = prefix + name;
+        if (!source.keys().contains(key)) {
+            throw new ModelLoadException(source.describe() + ": missing tensor '" + key + "'");
+        }
+        return source.shape(key);
+    }
+
+    /** Fails if the source holds tensors that no module took, naming a few of them. */
+    public void finish() {
+        Set<String> unused = new TreeSet<>(source.keys());
+        unused.removeAll(taken);
+        if (!unused.isEmpty()) {
+            throw new ModelLoadException(source.describe() + ": " + unused.size() + " tensors match no layer of the model, e.g. "
+                    + String.join(", ", unused.stream().limit(5).toList()));
+        }
+    }
+
+    public NDManager manager() {
+        return manager;
+    }
+}
