@@ -69,6 +69,13 @@ public final class Weights {
         return source.load(key, manager);
     }
 
+    /** Marks a tensor as deliberately unused (a buffer the computation rebuilds itself), if present. */
+    public void ignore(String name) {
+        if (has(name)) {
+            taken.add(prefix + name);
+        }
+    }
+
     /** Shape of a tensor under this path, without taking it. */
     public long[] shape(String name) {
         String key = prefix + name;

@@ -37,14 +37,20 @@ public final class SafetensorsFile implements AutoCloseable {
 
     private final Path path;
     private final FileChannel channel;
+    /**
+     * True when the file could be opened for writing, so tensors can wrap copy-on-write pages; a read-only
+     * file is mapped read-only, and each tensor is copied so that an in-place change cannot fault.
+     */
+    private final boolean privateMapping;
     private final long dataStart;
     private final Map<String, TensorInfo> tensors;
     private final Map<String, String> metadata;
 
-    private SafetensorsFile(Path path, FileChannel channel, long dataStart, Map<String, TensorInfo> tensors,
+    private SafetensorsFile(Path path, FileChannel channel, boolean privateMapping, long dataStart, Map<String, TensorInfo> tensors,
                             Map<String, String> metadata) {
         this.path = path;
         this.channel = channel;
+        this.privateMapping = privateMapping;
         this.dataStart = dataStart;
         this.tensors = tensors;
         this.metadata = metadata;
@@ -53,20 +59,27 @@ public final class SafetensorsFile implements AutoCloseable {
     /** Opens and validates {@code path}. */
     public static SafetensorsFile open(Path path) {
         FileChannel channel;
+        boolean privateMapping;
         try {
-            channel = FileChannel.open(path, StandardOpenOption.READ);
-        } catch (IOException e) {
-            throw new SafetensorsException("cannot open safetensors file " + path + ": " + e, e);
+            channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            privateMapping = true;
+        } catch (IOException | UnsupportedOperationException | SecurityException notWritable) {
+            try {
+                channel = FileChannel.open(path, StandardOpenOption.READ);
+                privateMapping = false;
+            } catch (IOException e) {
+                throw new SafetensorsException("cannot open safetensors file " + path + ": " + e, e);
+            }
         }
         try {
-            return read(path, channel);
+            return read(path, channel, privateMapping);
         } catch (RuntimeException e) {
             closeQuietly(channel);
             throw e;
         }
     }
 
-    private static SafetensorsFile read(Path path, FileChannel channel) {
+    private static SafetensorsFile read(Path path, FileChannel channel, boolean privateMapping) {
         try {
             long size = channel.size();
             if (size < 8) {
@@ -82,14 +95,15 @@ public final class SafetensorsFile implements AutoCloseable {
             ByteBuffer header = ByteBuffer.allocate((int) headerLength);
             readFully(channel, header, 8);
             long dataStart = 8 + headerLength;
-            return parse(path, channel, new String(header.array(), StandardCharsets.UTF_8), dataStart, size - dataStart);
+            return parse(path, channel, privateMapping, new String(header.array(), StandardCharsets.UTF_8), dataStart,
+                    size - dataStart);
         } catch (IOException e) {
             throw new SafetensorsException("cannot read safetensors file " + path + ": " + e, e);
         }
     }
 
-    private static SafetensorsFile parse(Path path, FileChannel channel, String headerText, long dataStart,
-                                         long dataSize) {
+    private static SafetensorsFile parse(Path path, FileChannel channel, boolean privateMapping, String headerText,
+                                         long dataStart, long dataSize) {
         JsonNode root;
         try {
             root = JSON.readTree(headerText);
@@ -111,7 +125,7 @@ public final class SafetensorsFile implements AutoCloseable {
             tensors.put(info.name(), info);
         }
         checkNoOverlap(path, tensors.values());
-        return new SafetensorsFile(path, channel, dataStart, Collections.unmodifiableMap(tensors),
+        return new SafetensorsFile(path, channel, privateMapping, dataStart, Collections.unmodifiableMap(tensors),
                 Collections.unmodifiableMap(metadata));
     }
 
@@ -271,8 +285,14 @@ public final class SafetensorsFile implements AutoCloseable {
             throw new SafetensorsException(path + ": tensor '" + info.name() + "' is larger than 2 GiB");
         }
         try {
-            ByteBuffer buffer = channel.map(FileChannel.MapMode.PRIVATE, dataStart + info.begin(), info.byteLength());
-            return buffer.order(ByteOrder.LITTLE_ENDIAN);
+            long offset = dataStart + info.begin();
+            if (privateMapping) {
+                return channel.map(FileChannel.MapMode.PRIVATE, offset, info.byteLength()).order(ByteOrder.LITTLE_ENDIAN);
+            }
+            ByteBuffer readOnly = channel.map(FileChannel.MapMode.READ_ONLY, offset, info.byteLength());
+            ByteBuffer copy = ByteBuffer.allocateDirect((int) info.byteLength());
+            copy.put(readOnly).flip();
+            return copy.order(ByteOrder.LITTLE_ENDIAN);
         } catch (IOException e) {
             throw new SafetensorsException(path + ": cannot map tensor '" + info.name() + "': " + e, e);
         }

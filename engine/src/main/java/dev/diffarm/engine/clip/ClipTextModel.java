@@ -1,0 +1,66 @@
+package dev.diffarm.engine.clip;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.SparseFormat;
+import dev.diffarm.engine.model.TextEncoderConfig;
+import dev.diffarm.engine.model.Weights;
+import dev.diffarm.engine.nn.LayerNorm;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * CLIP's text transformer as Stable Diffusion uses it: token and position embeddings, causal pre-norm
+ * layers, and the final layer norm.
+ *
+ * <p>Clip skip follows AUTOMATIC1111's numbering: 1 uses the last layer's output, 2 the one before it
+ * (diffusers' {@code clip_skip=1}); the final layer norm is applied in every case.
+ */
+public final class ClipTextModel {
+    private final TextEncoderConfig config;
+    private final NDArray tokenEmbedding;
+    private final NDArray positionEmbedding;
+    private final List<ClipEncoderLayer> layers = new ArrayList<>();
+    private final LayerNorm finalLayerNorm;
+
+    public ClipTextModel(Weights w, TextEncoderConfig config) {
+        this.config = config;
+        Weights t = w.at("text_model");
+        int d = config.hiddenSize();
+        this.tokenEmbedding = t.take("embeddings.token_embedding.weight", config.vocabSize(), d);
+        this.positionEmbedding = t.take("embeddings.position_embedding.weight", config.positions(), d);
+        t.ignore("embeddings.position_ids");
+        for (int i = 0; i < config.layers(); i++) {
+            layers.add(new ClipEncoderLayer(t.at("encoder.layers", i), config.heads(), config.layerNormEps(),
+                    config.quickGelu()));
+        }
+        this.finalLayerNorm = new LayerNorm(t.at("final_layer_norm"), config.layerNormEps());
+    }
+
+    public TextEncoderConfig config() {
+        return config;
+    }
+
+    /**
+     * Encodes token ids.
+     *
+     * @param ids      int64 [batch, tokens], tokens at most the number of positions
+     * @param clipSkip 1 for the last layer, 2 for the penultimate, ...
+     * @return hidden states [batch, tokens, D]
+     */
+    public NDArray encode(NDArray ids, int clipSkip) {
+        if (clipSkip < 1 || clipSkip > layers.size()) {
+            throw new IllegalArgumentException("clip skip " + clipSkip + " is out of range: expected 1.." + layers.size());
+        }
+        long tokens = ids.getShape().get(1);
+        if (tokens > config.positions()) {
+            throw new IllegalArgumentException(tokens + " tokens exceed the text encoder's " + config.positions() + " positions");
+        }
+        NDArray x = ids.getNDArrayInternal().embedding(ids, tokenEmbedding, SparseFormat.DENSE).singletonOrThrow();
+        x = x.add(positionEmbedding.get(new NDIndex("0:{}", tokens)));
+        for (int i = 0; i <= layers.size() - clipSkip; i++) {
+            x = layers.get(i).forward(x);
+        }
+        return finalLayerNorm.forward(x);
+    }
+}

@@ -1,0 +1,192 @@
+package dev.diffarm.engine.nn;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.engine.PtNDManager;
+import ai.djl.pytorch.engine.PtSymbolBlock;
+import ai.djl.pytorch.jni.IValue;
+import ai.djl.pytorch.jni.IValueUtils;
+import ai.djl.pytorch.jni.JniUtils;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.zip.CRC32;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+
+/**
+ * The libtorch operators that DJL's NDArray API lacks — group norm, fused scaled-dot-product attention,
+ * SiLU, GEGLU, nearest upsampling to a size — reached through a TorchScript module that this class writes
+ * itself (source in {@code native_ops.py} beside it) and loads offline. The composed versions of
+ * attention and group norm are 3-25x slower on CPU and attention's memory grows with the square of the
+ * tokens.
+ *
+ * <p>The module is stateless and loaded once per process; its methods are safe to call from several
+ * threads.
+ */
+public final class NativeOps {
+    private static final String ARCHIVE = "native_ops";
+
+    private NativeOps() {
+    }
+
+    private static final class Holder {
+        static final PtSymbolBlock MODULE = load();
+    }
+
+    private static PtSymbolBlock load() {
+        JniUtils.setGraphExecutorOptimize(false);
+        byte[] archive = archive(source());
+        // A base manager that lives as long as the process: the module is shared by every model.
+        PtNDManager manager = (PtNDManager) NDManager.newBaseManager("PyTorch");
+        try {
+            return JniUtils.loadModule(manager, new ByteArrayInputStream(archive), false, false);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot load diffarm's TorchScript operators", e);
+        }
+    }
+
+    private static String source() {
+        try (InputStream in = NativeOps.class.getResourceAsStream("native_ops.py")) {
+            if (in == null) {
+                throw new IllegalStateException("native_ops.py is missing from the engine jar");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A TorchScript archive: the class source, a pickled instance with no state but {@code training}, no constants. */
+    private static byte[] archive(String code) {
+        ByteArrayOutputStream zip = new ByteArrayOutputStream();
+        try (ZipOutputStream z = new ZipOutputStream(zip)) {
+            stored(z, ARCHIVE + "/data.pkl", instancePickle("NativeOps"));
+            stored(z, ARCHIVE + "/code/__torch__.py", code.getBytes(StandardCharsets.UTF_8));
+            stored(z, ARCHIVE + "/constants.pkl", new byte[] {(byte) 0x80, 2, ')', '.'});
+            stored(z, ARCHIVE + "/version", "3\n".getBytes(StandardCharsets.US_ASCII));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return zip.toByteArray();
+    }
+
+    /** Pickle protocol 2 of {@code __torch__.<cls>()} with its {@code training} attribute set to false. */
+    private static byte[] instancePickle(String cls) {
+        ByteArrayOutputStream p = new ByteArrayOutputStream();
+        p.write(0x80);
+        p.write(2);
+        p.writeBytes(("c__torch__\n" + cls + "\n").getBytes(StandardCharsets.US_ASCII));
+        p.write(')');   // EMPTY_TUPLE
+        p.write(0x81);  // NEWOBJ
+        p.write('}');   // EMPTY_DICT
+        byte[] key = "training".getBytes(StandardCharsets.US_ASCII);
+        p.write('X');   // BINUNICODE
+        p.writeBytes(new byte[] {(byte) key.length, 0, 0, 0});
+        p.writeBytes(key);
+        p.write(0x89);  // NEWFALSE
+        p.write('s');   // SETITEM
+        p.write('b');   // BUILD
+        p.write('.');   // STOP
+        return p.toByteArray();
+    }
+
+    private static void stored(ZipOutputStream zip, String name, byte[] data) throws IOException {
+        ZipEntry entry = new ZipEntry(name);
+        entry.setMethod(ZipEntry.STORED);
+        entry.setSize(data.length);
+        CRC32 crc = new CRC32();
+        crc.update(data);
+        entry.setCrc(crc.getValue());
+        zip.putNextEntry(entry);
+        zip.write(data);
+        zip.closeEntry();
+    }
+
+    /** {@code torch.group_norm}. */
+    public static NDArray groupNorm(NDArray x, int groups, NDArray weight, NDArray bias, double eps) {
+        return call("group_norm", x, x, groups, weight, bias, eps);
+    }
+
+    /** {@code silu(group_norm(x))}, the pair every ResNet block opens with, in one call. */
+    public static NDArray groupNormSilu(NDArray x, int groups, NDArray weight, NDArray bias, double eps) {
+        return call("group_norm_silu", x, x, groups, weight, bias, eps);
+    }
+
+    public static NDArray silu(NDArray x) {
+        return call("silu", x, x);
+    }
+
+    /** CLIP's {@code x * sigmoid(1.702 x)}. */
+    public static NDArray quickGelu(NDArray x) {
+        return call("quick_gelu", x, x);
+    }
+
+    /** Exact (erf) GELU. */
+    public static NDArray gelu(NDArray x) {
+        return call("gelu", x, x);
+    }
+
+    /** GEGLU: the last axis split in halves {@code (h, g)}, returns {@code h * gelu(g)}. */
+    public static NDArray geglu(NDArray x) {
+        return call("geglu", x, x);
+    }
+
+    /**
+     * Fused scaled-dot-product attention, scale {@code 1/sqrt(headDim)}.
+     *
+     * @param q [batch, heads, tokens, headDim]
+     * @param k [batch, heads, contextTokens, headDim]
+     * @param v [batch, heads, contextTokens, headDim]
+     * @param causal mask future positions (CLIP's text transformer)
+     */
+    public static NDArray attention(NDArray q, NDArray k, NDArray v, boolean causal) {
+        return call("attention", q, q, k, v, causal);
+    }
+
+    /** Nearest-neighbour resize of [N, C, H, W] to {@code height x width}, as {@code F.interpolate(mode="nearest")}. */
+    public static NDArray upsampleNearest(NDArray x, long height, long width) {
+        return call("upsample_nearest", x, x, height, width);
+    }
+
+    private static NDArray call(String method, NDArray owner, Object... args) {
+        IValue[] inputs = new IValue[args.length];
+        try {
+            for (int i = 0; i < args.length; i++) {
+                inputs[i] = toIValue(args[i]);
+            }
+            try (IValue result = IValueUtils.runMethod(Holder.MODULE, method, inputs)) {
+                return result.toTensor((PtNDManager) owner.getManager());
+            }
+        } finally {
+            for (IValue v : inputs) {
+                if (v != null) {
+                    v.close();
+                }
+            }
+        }
+    }
+
+    private static IValue toIValue(Object arg) {
+        if (arg instanceof PtNDArray a) {
+            return IValue.from(a);
+        }
+        if (arg instanceof Integer i) {
+            return IValue.from((long) i);
+        }
+        if (arg instanceof Long l) {
+            return IValue.from(l);
+        }
+        if (arg instanceof Double d) {
+            return IValue.from(d);
+        }
+        if (arg instanceof Boolean b) {
+            return IValue.from(b);
+        }
+        throw new IllegalArgumentException("NativeOps: unsupported argument " + arg);
+    }
+}

@@ -1,0 +1,23 @@
+class NativeOps(Module):
+  __parameters__ = []
+  __buffers__ = []
+  training : bool
+  def forward(self: __torch__.NativeOps, x: Tensor) -> Tensor:
+    return x
+  def group_norm(self: __torch__.NativeOps, x: Tensor, groups: int, weight: Tensor, bias: Tensor, eps: float) -> Tensor:
+    return torch.group_norm(x, groups, weight, bias, eps)
+  def group_norm_silu(self: __torch__.NativeOps, x: Tensor, groups: int, weight: Tensor, bias: Tensor, eps: float) -> Tensor:
+    return torch.silu(torch.group_norm(x, groups, weight, bias, eps))
+  def silu(self: __torch__.NativeOps, x: Tensor) -> Tensor:
+    return torch.silu(x)
+  def quick_gelu(self: __torch__.NativeOps, x: Tensor) -> Tensor:
+    return x * torch.sigmoid(1.702 * x)
+  def gelu(self: __torch__.NativeOps, x: Tensor) -> Tensor:
+    return torch.gelu(x)
+  def geglu(self: __torch__.NativeOps, x: Tensor) -> Tensor:
+    parts = torch.chunk(x, 2, -1)
+    return parts[0] * torch.gelu(parts[1])
+  def attention(self: __torch__.NativeOps, q: Tensor, k: Tensor, v: Tensor, causal: bool) -> Tensor:
+    return torch.scaled_dot_product_attention(q, k, v, None, 0.0, causal)
+  def upsample_nearest(self: __torch__.NativeOps, x: Tensor, height: int, width: int) -> Tensor:
+    return torch.upsample_nearest2d(x, [height, width], None, None)
