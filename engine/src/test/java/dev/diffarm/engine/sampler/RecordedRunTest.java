@@ -1,0 +1,117 @@
+package dev.diffarm.engine.sampler;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import dev.diffarm.api.NoiseSource;
+import dev.diffarm.api.Progress;
+import dev.diffarm.api.Sampler;
+import dev.diffarm.api.Sigmas;
+import dev.diffarm.engine.model.UNetConfig;
+import dev.diffarm.engine.model.Weights;
+import dev.diffarm.engine.pipeline.GuidedDenoiser;
+import dev.diffarm.engine.safetensors.SafetensorsFile;
+import dev.diffarm.engine.testing.FileTensorSource;
+import dev.diffarm.engine.testing.Fixtures;
+import dev.diffarm.engine.testing.Parity;
+import dev.diffarm.engine.unet.UNet2DConditionModel;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * Each sampler replayed on the reference's own schedule and noise: every step's latent must match the
+ * reference's, which isolates the sampler and the guidance from the schedule and the generator.
+ */
+class RecordedRunTest {
+    private static NDManager manager;
+    private static UNet2DConditionModel unet;
+
+    @BeforeAll
+    static void load() {
+        manager = NDManager.newBaseManager();
+        Weights w = new Weights(new FileTensorSource(Fixtures.sdTiny("model/unet/diffusion_pytorch_model.safetensors")), manager);
+        unet = new UNet2DConditionModel(w, UNetConfig.fromJson(Fixtures.sdTiny("model/unet/config.json")));
+    }
+
+    @AfterAll
+    static void close() {
+        manager.close();
+    }
+
+    @ParameterizedTest
+    @CsvSource({"run-Euler_a-7steps, Euler a", "run-DDIM-7steps, DDIM", "run-Euler_a-7steps-34x26, Euler a",
+            "run-DDIM-7steps-34x26, DDIM"})
+    void replaysTheReferenceRun(String file, String samplerName) {
+        Sampler sampler = samplerName.equals("DDIM") ? new Ddim() : new EulerAncestral();
+        try (SafetensorsFile run = SafetensorsFile.open(Fixtures.sdTiny(file + ".safetensors"));
+             NDManager job = manager.newSubManager()) {
+            float[] timesteps = run.floats("timesteps");
+            double[] sigmas = run.contains("sigmas") ? toDoubles(run.floats("sigmas")) : null;
+            double initNoiseSigma = run.floats("init_noise_sigma")[0];
+            if (sigmas == null) {
+                sigmas = ddimSigmas(timesteps);
+                initNoiseSigma = Math.sqrt(1 + sigmas[0] * sigmas[0]);
+            }
+            Map<Double, Float> timestepOf = new HashMap<>();
+            for (int i = 0; i < timesteps.length; i++) {
+                timestepOf.put(sigmas[i], timesteps[i]);
+            }
+            NDArray cond = run.load("cond", job).expandDims(0);
+            NDArray uncond = run.load("uncond", job).expandDims(0);
+            GuidedDenoiser denoiser = new GuidedDenoiser(unet, uncond, cond, 7.5, timestepOf::get);
+            int[] draw = {1};
+            NoiseSource recorded = (m, shape) -> run.load(String.format("noise%03d", draw[0]++), m);
+            NDArray x = run.load("initial_latents", job).mul((float) initNoiseSigma);
+            double lastSigma = sigmas[sigmas.length - 1];
+            double[] levels = sigmas;
+            boolean referenceKeepsVpLatents = samplerName.equals("DDIM");
+            Progress check = new Progress() {
+                @Override
+                public void onStep(int step, int total, NDArray latent) {
+                    float[] expected = run.floats(String.format("latents_after_step%03d", step));
+                    double scale = referenceKeepsVpLatents ? Math.sqrt(1 + sq(levels[step + 1])) : 1;
+                    Parity.assertClose(file + " step " + step, expected, latent.div((float) scale).toFloatArray(), 1e-4);
+                }
+            };
+            NDArray out = sampler.sample(denoiser, x, Sigmas.of(sigmas), recorded, check);
+            Parity.assertClose(file + " final", run.floats("final_latents"),
+                    out.div((float) Math.sqrt(1 + lastSigma * lastSigma)).toFloatArray(), 1e-4);
+        }
+    }
+
+    private static double sq(double v) {
+        return v * v;
+    }
+
+    /** DDIM's noise levels: those of its timesteps, then that of alphas_cumprod[0] (set_alpha_to_one = false). */
+    private static double[] ddimSigmas(float[] timesteps) {
+        double[] alphasCumprod = new double[1000];
+        double beta0 = Math.sqrt(0.00085);
+        double beta1 = Math.sqrt(0.012);
+        double product = 1;
+        for (int i = 0; i < 1000; i++) {
+            double beta = Math.pow(beta0 + (beta1 - beta0) * i / 999, 2);
+            product *= 1 - beta;
+            alphasCumprod[i] = product;
+        }
+        double[] sigmas = new double[timesteps.length + 1];
+        for (int i = 0; i < timesteps.length; i++) {
+            double a = alphasCumprod[(int) timesteps[i]];
+            sigmas[i] = Math.sqrt((1 - a) / a);
+        }
+        sigmas[timesteps.length] = Math.sqrt((1 - alphasCumprod[0]) / alphasCumprod[0]);
+        return sigmas;
+    }
+
+    private static double[] toDoubles(float[] values) {
+        double[] out = new double[values.length];
+        for (int i = 0; i < values.length; i++) {
+            out[i] = values[i];
+        }
+        return out;
+    }
+}
