@@ -2,10 +2,10 @@ package dev.diffarm.engine.clip;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import dev.diffarm.engine.model.TextEncoderConfig;
+import dev.diffarm.engine.model.ModelFiles;
+import java.util.Optional;
 import dev.diffarm.engine.model.Weights;
 import dev.diffarm.engine.safetensors.SafetensorsFile;
-import dev.diffarm.engine.testing.FileTensorSource;
 import dev.diffarm.engine.testing.Fixtures;
 import dev.diffarm.engine.testing.Parity;
 import org.junit.jupiter.api.Test;
@@ -14,9 +14,10 @@ class ClipTextModelParityTest {
     @Test
     void hiddenStatesMatchTransformersForEveryPromptAndClipSkip() {
         try (NDManager manager = NDManager.newBaseManager();
-             SafetensorsFile ref = SafetensorsFile.open(Fixtures.sdTiny("text.safetensors"))) {
-            Weights w = new Weights(new FileTensorSource(Fixtures.sdTiny("model/text_encoder/model.safetensors")), manager);
-            ClipTextModel model = new ClipTextModel(w, TextEncoderConfig.fromJson(Fixtures.sdTiny("model/text_encoder/config.json")));
+             SafetensorsFile ref = SafetensorsFile.open(Fixtures.sdTiny("text.safetensors"));
+            ModelFiles files = ModelFiles.open(Fixtures.sdTiny("model"), Optional.empty())) {
+            Weights w = new Weights(files.textEncoder().tensors(), manager);
+            ClipTextModel model = new ClipTextModel(w, files.textEncoder().config());
             w.finish();
             for (int p = 0; p < 5; p++) {
                 NDArray ids = manager.create(ref.longs("prompt" + p + ".ids")).reshape(1, -1);

@@ -7,11 +7,11 @@ import dev.diffarm.api.NoiseSource;
 import dev.diffarm.api.Progress;
 import dev.diffarm.api.Sampler;
 import dev.diffarm.api.Sigmas;
-import dev.diffarm.engine.model.UNetConfig;
+import dev.diffarm.engine.model.ModelFiles;
+import java.util.Optional;
 import dev.diffarm.engine.model.Weights;
 import dev.diffarm.engine.pipeline.GuidedDenoiser;
 import dev.diffarm.engine.safetensors.SafetensorsFile;
-import dev.diffarm.engine.testing.FileTensorSource;
 import dev.diffarm.engine.testing.Fixtures;
 import dev.diffarm.engine.testing.Parity;
 import dev.diffarm.engine.unet.UNet2DConditionModel;
@@ -33,8 +33,9 @@ class RecordedRunTest {
     @BeforeAll
     static void load() {
         manager = NDManager.newBaseManager();
-        Weights w = new Weights(new FileTensorSource(Fixtures.sdTiny("model/unet/diffusion_pytorch_model.safetensors")), manager);
-        unet = new UNet2DConditionModel(w, UNetConfig.fromJson(Fixtures.sdTiny("model/unet/config.json")));
+        try (ModelFiles files = ModelFiles.open(Fixtures.sdTiny("model"), Optional.empty())) {
+            unet = new UNet2DConditionModel(new Weights(files.unet().tensors(), manager), files.unet().config());
+        }
     }
 
     @AfterAll

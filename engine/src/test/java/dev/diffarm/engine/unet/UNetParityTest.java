@@ -2,10 +2,10 @@ package dev.diffarm.engine.unet;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import dev.diffarm.engine.model.UNetConfig;
+import dev.diffarm.engine.model.ModelFiles;
+import java.util.Optional;
 import dev.diffarm.engine.model.Weights;
 import dev.diffarm.engine.safetensors.SafetensorsFile;
-import dev.diffarm.engine.testing.FileTensorSource;
 import dev.diffarm.engine.testing.Fixtures;
 import dev.diffarm.engine.testing.Parity;
 import org.junit.jupiter.api.Test;
@@ -14,9 +14,10 @@ class UNetParityTest {
     @Test
     void noisePredictionMatchesDiffusersAtThreeTimesteps() {
         try (NDManager manager = NDManager.newBaseManager();
-             SafetensorsFile ref = SafetensorsFile.open(Fixtures.sdTiny("unet-vae.safetensors"))) {
-            Weights w = new Weights(new FileTensorSource(Fixtures.sdTiny("model/unet/diffusion_pytorch_model.safetensors")), manager);
-            UNet2DConditionModel unet = new UNet2DConditionModel(w, UNetConfig.fromJson(Fixtures.sdTiny("model/unet/config.json")));
+             SafetensorsFile ref = SafetensorsFile.open(Fixtures.sdTiny("unet-vae.safetensors"));
+            ModelFiles files = ModelFiles.open(Fixtures.sdTiny("model"), Optional.empty())) {
+            Weights w = new Weights(files.unet().tensors(), manager);
+            UNet2DConditionModel unet = new UNet2DConditionModel(w, files.unet().config());
             w.finish();
             NDArray latent = ref.load("unet.latent", manager);
             NDArray context = ref.load("unet.context", manager);

@@ -1,10 +1,10 @@
 package dev.diffarm.engine.vae;
 
 import ai.djl.ndarray.NDManager;
-import dev.diffarm.engine.model.VaeConfig;
+import dev.diffarm.engine.model.ModelFiles;
+import java.util.Optional;
 import dev.diffarm.engine.model.Weights;
 import dev.diffarm.engine.safetensors.SafetensorsFile;
-import dev.diffarm.engine.testing.FileTensorSource;
 import dev.diffarm.engine.testing.Fixtures;
 import dev.diffarm.engine.testing.Parity;
 import org.junit.jupiter.api.BeforeAll;
@@ -19,9 +19,11 @@ class VaeParityTest {
     @BeforeAll
     static void load() {
         manager = NDManager.newBaseManager();
-        Weights w = new Weights(new FileTensorSource(Fixtures.sdTiny("model/vae/diffusion_pytorch_model.safetensors")), manager);
-        vae = new AutoencoderKL(w, VaeConfig.fromJson(Fixtures.sdTiny("model/vae/config.json")));
-        w.finish();
+        try (ModelFiles files = ModelFiles.open(Fixtures.sdTiny("model"), Optional.empty())) {
+            Weights w = new Weights(files.vae().tensors(), manager);
+            vae = new AutoencoderKL(w, files.vae().config());
+            w.finish();
+        }
         ref = SafetensorsFile.open(Fixtures.sdTiny("unet-vae.safetensors"));
     }
 

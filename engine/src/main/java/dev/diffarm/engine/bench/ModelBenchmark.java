@@ -1,0 +1,85 @@
+package dev.diffarm.engine.bench;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.Shape;
+import dev.diffarm.engine.model.ArchitectureShapes;
+import dev.diffarm.engine.model.FreshWeights;
+import dev.diffarm.engine.model.UNetConfig;
+import dev.diffarm.engine.model.VaeConfig;
+import dev.diffarm.engine.model.Weights;
+import dev.diffarm.engine.unet.UNet2DConditionModel;
+import dev.diffarm.engine.vae.AutoencoderKL;
+import java.io.PrintStream;
+import java.util.Arrays;
+import java.util.function.Supplier;
+
+/**
+ * Times the full-size SD 1.5 UNet (one classifier-free-guidance step: batch 2) and VAE decoder on fresh
+ * random weights, and prints the medians as {@code key=value} lines that scripts can compare.
+ */
+public final class ModelBenchmark {
+    private final int width;
+    private final int height;
+    private final int iterations;
+    private final PrintStream out;
+
+    public ModelBenchmark(int width, int height, int iterations, PrintStream out) {
+        if (width % 8 != 0 || height % 8 != 0 || width <= 0 || height <= 0) {
+            throw new IllegalArgumentException("bench size " + width + "x" + height + ": expected positive multiples of 8");
+        }
+        if (iterations < 1) {
+            throw new IllegalArgumentException("bench iterations " + iterations + ": expected at least 1");
+        }
+        this.width = width;
+        this.height = height;
+        this.iterations = iterations;
+        this.out = out;
+    }
+
+    public void run() {
+        UNetConfig unetConfig = Sd15Architecture.unet();
+        VaeConfig vaeConfig = Sd15Architecture.vae();
+        int factor = vaeConfig.scaleFactor();
+        long h = height / factor;
+        long w = width / factor;
+        out.printf("arch=sd15 width=%d height=%d latent=%dx%d iters=%d threads=%d%n", width, height, w, h, iterations,
+                Runtime.getRuntime().availableProcessors());
+        try (NDManager manager = NDManager.newBaseManager()) {
+            long t0 = System.nanoTime();
+            UNet2DConditionModel unet = new UNet2DConditionModel(
+                    new Weights(new FreshWeights(ArchitectureShapes.unet(unetConfig), 1.0, "SD 1.5 UNet"), manager), unetConfig);
+            AutoencoderKL vae = new AutoencoderKL(
+                    new Weights(new FreshWeights(ArchitectureShapes.vae(vaeConfig), 1.0, "SD 1.5 VAE"), manager), vaeConfig);
+            out.printf("weights_init_ms=%.0f%n", (System.nanoTime() - t0) / 1e6);
+            NDArray latents = manager.randomNormal(new Shape(2, 4, h, w));
+            NDArray text = manager.randomNormal(new Shape(2, Sd15Architecture.TEXT_TOKENS, Sd15Architecture.TEXT_WIDTH));
+            NDArray latent = manager.randomNormal(new Shape(1, 4, h, w));
+            double unetMs = median("unet", () -> unet.forward(latents, 500f, text));
+            double vaeMs = median("vae_decode", () -> vae.decode(latent));
+            out.printf("unet_ms_per_step=%.1f%n", unetMs);
+            out.printf("vae_decode_ms=%.1f%n", vaeMs);
+            out.printf("peak_rss_mb=%d%n", PeakMemory.residentMegabytes());
+        }
+    }
+
+    /** One untimed warm-up, then the median of {@code iterations} timed runs, each in its own scope. */
+    private double median(String what, Supplier<NDArray> work) {
+        double[] ms = new double[iterations];
+        for (int i = -1; i < iterations; i++) {
+            try (NDScope scope = new NDScope()) {
+                long start = System.nanoTime();
+                NDArray result = work.get();
+                result.toFloatArray();
+                double elapsed = (System.nanoTime() - start) / 1e6;
+                if (i >= 0) {
+                    ms[i] = elapsed;
+                    out.printf("%s_iter%d_ms=%.1f%n", what, i, elapsed);
+                }
+            }
+        }
+        Arrays.sort(ms);
+        return iterations % 2 == 1 ? ms[iterations / 2] : (ms[iterations / 2 - 1] + ms[iterations / 2]) / 2;
+    }
+}
