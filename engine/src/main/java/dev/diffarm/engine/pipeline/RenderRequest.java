@@ -1,0 +1,41 @@
+package dev.diffarm.engine.pipeline;
+
+/**
+ * What to render: one txt2img run of {@code batch} images sharing a prompt and a seed.
+ *
+ * @param prompt         the prompt
+ * @param negativePrompt the negative prompt ("" for none)
+ * @param sampler        a sampler name ({@code Euler a}, {@code DDIM})
+ * @param steps          sampling steps, at least 1
+ * @param cfgScale       classifier-free guidance scale; 1 turns guidance off
+ * @param seed           seed of the job's generator (as {@code torch.Generator("cpu").manual_seed})
+ * @param width          image width in pixels, a multiple of the VAE's scale factor
+ * @param height         image height in pixels, a multiple of the VAE's scale factor
+ * @param batch          images drawn from the one generator, as diffusers' {@code num_images_per_prompt}
+ * @param clipSkip       1 for the text encoder's last layer, 2 for the penultimate (AUTOMATIC1111's numbering)
+ */
+public record RenderRequest(String prompt, String negativePrompt, String sampler, int steps, double cfgScale, long seed,
+                            int width, int height, int batch, int clipSkip) {
+
+    public static final int MAX_SIDE = 4096;
+    public static final int MAX_STEPS = 1000;
+    public static final int MAX_BATCH = 64;
+
+    public RenderRequest {
+        require(prompt != null, "prompt", null, "a string");
+        negativePrompt = negativePrompt == null ? "" : negativePrompt;
+        require(sampler != null && !sampler.isBlank(), "sampler", sampler, "a sampler name");
+        require(steps >= 1 && steps <= MAX_STEPS, "steps", steps, "1.." + MAX_STEPS);
+        require(Double.isFinite(cfgScale) && cfgScale >= 0 && cfgScale <= 100, "cfg", cfgScale, "a number in 0..100");
+        require(width >= 8 && width <= MAX_SIDE, "width", width, "8.." + MAX_SIDE + " pixels");
+        require(height >= 8 && height <= MAX_SIDE, "height", height, "8.." + MAX_SIDE + " pixels");
+        require(batch >= 1 && batch <= MAX_BATCH, "batch", batch, "1.." + MAX_BATCH);
+        require(clipSkip >= 1, "clip skip", clipSkip, "1 or more");
+    }
+
+    private static void require(boolean ok, String field, Object value, String expected) {
+        if (!ok) {
+            throw new IllegalArgumentException(field + " = " + value + ": expected " + expected);
+        }
+    }
+}
