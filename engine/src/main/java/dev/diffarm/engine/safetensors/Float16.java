@@ -1,35 +1,34 @@
 package dev.diffarm.engine.safetensors;
 
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 
 /**
- * Widening of the 16-bit float formats to float32. BF16 is done here because DJL's PyTorch binding
- * aborts the JVM on a bfloat16 array; F16 on the heap for the small tensors read by {@code floats}.
+ * Widening of the 16-bit float formats to float32, exact for every bit pattern. BF16 is done here
+ * because DJL's PyTorch binding aborts the JVM on a bfloat16 array; F16 here for the heap copies of
+ * {@link SafetensorsFile#floats}, while {@link SafetensorsFile#load} lets libtorch widen it.
  */
 final class Float16 {
     private Float16() {
     }
 
-    /** bfloat16 is the upper half of a float32: shift it back into place. */
-    static FloatBuffer widenBf16(ByteBuffer bytes, int count) {
-        ByteBuffer out = ByteBuffer.allocateDirect(count * 4).order(ByteOrder.nativeOrder());
-        FloatBuffer floats = out.asFloatBuffer();
+    /** bfloat16 is the upper half of a float32: each value is shifted back into place. */
+    static void widenBf16(ByteBuffer bf16, int count, FloatBuffer into) {
         for (int i = 0; i < count; i++) {
-            floats.put(i, Float.intBitsToFloat((bytes.getShort(i * 2) & 0xffff) << 16));
+            into.put(i, Float.intBitsToFloat((bf16.getShort(i * 2) & 0xffff) << 16));
         }
-        return floats;
     }
 
-    static FloatBuffer widenF16(ByteBuffer bytes, int count) {
-        FloatBuffer out = FloatBuffer.allocate(count);
+    static void widenF16(ByteBuffer f16, int count, FloatBuffer into) {
         for (int i = 0; i < count; i++) {
-            out.put(i, halfToFloat(bytes.getShort(i * 2)));
+            into.put(i, halfToFloat(f16.getShort(i * 2)));
         }
-        return out;
     }
 
+    /**
+     * IEEE 754 binary16 to binary32: the exponent is rebased from bias 15 to bias 127 (+112); subnormal
+     * halves are m·2⁻²⁴, which float32 holds exactly; infinities and NaN payloads keep their bits.
+     */
     static float halfToFloat(short half) {
         int h = half & 0xffff;
         int sign = (h & 0x8000) << 16;

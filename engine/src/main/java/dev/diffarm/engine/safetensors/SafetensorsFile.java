@@ -4,129 +4,177 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.Comparator;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * A safetensors file, read through a memory map: opening it parses and checks the header only, and
  * {@link #load} wraps a tensor's bytes without copying them where the type allows.
  *
- * <p>Every header entry is checked when the file is opened: known dtype, non-negative shape, byte
- * range inside the file and of exactly the size the dtype and shape need, no two tensors sharing
- * bytes. A file that fails any check is refused with a {@link SafetensorsException} naming the file
- * and the tensor. Files over 2 GiB work: each tensor is mapped on its own.
+ * <p>Every header entry is checked when the file is opened: known dtype, non-negative integer shape,
+ * byte range inside the file and of exactly the size the dtype and shape need, no two tensors sharing
+ * bytes, no name given twice, a {@code __metadata__} of strings. A file that fails any check is
+ * refused with a {@link SafetensorsException} naming the file and the tensor. Files over 2 GiB work:
+ * each tensor is mapped on its own (a single tensor must stay under 2 GiB to be loaded).
+ *
+ * <p>Loaded arrays map the file privately (copy-on-write): they share the page cache with every other
+ * process that reads the model, and in-place changes to them stay in memory, never reaching the file.
+ * A file must not be truncated while it is open or its arrays are alive; {@link SafetensorsWriter}
+ * replaces files by renaming a new one over them, which mapped readers never see.
  */
 public final class SafetensorsFile implements AutoCloseable {
     /** Headers of real checkpoints are a few hundred KiB; anything near this is corrupt. */
     static final long MAX_HEADER_BYTES = 100L << 20;
-    private static final ObjectMapper JSON = new ObjectMapper();
+    static final String METADATA_KEY = "__metadata__";
+    private static final ObjectMapper JSON = JsonMapper.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .build();
 
     private final Path path;
     private final FileChannel channel;
-    /**
-     * True when the file could be opened for writing, so tensors can wrap copy-on-write pages; a read-only
-     * file is mapped read-only, and each tensor is copied so that an in-place change cannot fault.
-     */
-    private final boolean privateMapping;
+    /** Whether tensors can be mapped copy-on-write; if not, {@link #load} copies them. */
+    private final boolean copyOnWrite;
     private final long dataStart;
     private final Map<String, TensorInfo> tensors;
     private final Map<String, String> metadata;
 
-    private SafetensorsFile(Path path, FileChannel channel, boolean privateMapping, long dataStart, Map<String, TensorInfo> tensors,
-                            Map<String, String> metadata) {
+    private SafetensorsFile(Path path, FileChannel channel, boolean copyOnWrite, long dataStart,
+                            Map<String, TensorInfo> tensors, Map<String, String> metadata) {
         this.path = path;
         this.channel = channel;
-        this.privateMapping = privateMapping;
+        this.copyOnWrite = copyOnWrite;
         this.dataStart = dataStart;
         this.tensors = tensors;
         this.metadata = metadata;
     }
 
-    /** Opens and validates {@code path}. */
+    /**
+     * Opens and validates {@code path}; the caller closes it. The file is opened for writing too where
+     * the file system allows it, though never written: Java maps a file copy-on-write only through such
+     * a channel. Where it does not (a read-only file or mount), {@link #load} copies instead.
+     */
     public static SafetensorsFile open(Path path) {
         FileChannel channel;
-        boolean privateMapping;
         try {
             channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
-            privateMapping = true;
-        } catch (IOException | UnsupportedOperationException | SecurityException notWritable) {
-            try {
-                channel = FileChannel.open(path, StandardOpenOption.READ);
-                privateMapping = false;
-            } catch (IOException e) {
-                throw new SafetensorsException("cannot open safetensors file " + path + ": " + e, e);
-            }
+        } catch (IOException | UnsupportedOperationException notWritable) {
+            return openReadOnly(path);
         }
-        try {
-            return read(path, channel, privateMapping);
-        } catch (RuntimeException e) {
-            closeQuietly(channel);
-            throw e;
-        }
+        return read(path, channel, true);
     }
 
-    private static SafetensorsFile read(Path path, FileChannel channel, boolean privateMapping) {
+    /** Opens {@code path} for reading only: {@link #load} then copies every tensor. */
+    static SafetensorsFile openReadOnly(Path path) {
+        FileChannel channel;
+        try {
+            channel = FileChannel.open(path, StandardOpenOption.READ);
+        } catch (IOException e) {
+            throw new SafetensorsException("cannot open safetensors file " + path + ": " + e, e);
+        }
+        return read(path, channel, false);
+    }
+
+    private static SafetensorsFile read(Path path, FileChannel channel, boolean copyOnWrite) {
         try {
             long size = channel.size();
             if (size < 8) {
-                throw new SafetensorsException(path + ": not a safetensors file (" + size + " bytes, shorter than the 8-byte header length)");
+                throw new SafetensorsException(path + ": not a safetensors file (" + size
+                        + " bytes, shorter than the 8-byte header length)");
             }
             ByteBuffer lengthBytes = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
             readFully(channel, lengthBytes, 0);
             long headerLength = lengthBytes.getLong(0);
             if (headerLength < 2 || headerLength > MAX_HEADER_BYTES || headerLength > size - 8) {
                 throw new SafetensorsException(path + ": header length " + Long.toUnsignedString(headerLength)
-                        + " is impossible for a file of " + size + " bytes (truncated or not a safetensors file)");
+                        + " is impossible for a file of " + size + " bytes (at most " + MAX_HEADER_BYTES
+                        + " and within the file; truncated or not a safetensors file)");
             }
             ByteBuffer header = ByteBuffer.allocate((int) headerLength);
             readFully(channel, header, 8);
+            header.flip();
             long dataStart = 8 + headerLength;
-            return parse(path, channel, privateMapping, new String(header.array(), StandardCharsets.UTF_8), dataStart,
-                    size - dataStart);
+            return parse(path, channel, copyOnWrite, decodeUtf8(path, header), dataStart, size - dataStart);
         } catch (IOException e) {
+            closeQuietly(channel);
             throw new SafetensorsException("cannot read safetensors file " + path + ": " + e, e);
+        } catch (RuntimeException e) {
+            closeQuietly(channel);
+            throw e;
         }
     }
 
-    private static SafetensorsFile parse(Path path, FileChannel channel, boolean privateMapping, String headerText,
+    private static String decodeUtf8(Path path, ByteBuffer header) {
+        try {
+            return StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(header).toString();
+        } catch (CharacterCodingException e) {
+            throw new SafetensorsException(path + ": header is not UTF-8 text (" + e + ")");
+        }
+    }
+
+    private static SafetensorsFile parse(Path path, FileChannel channel, boolean copyOnWrite, String headerText,
                                          long dataStart, long dataSize) {
         JsonNode root;
         try {
             root = JSON.readTree(headerText);
-        } catch (IOException e) {
-            throw new SafetensorsException(path + ": header is not valid JSON: " + e.getMessage());
+        } catch (JsonProcessingException e) {
+            String where = e.getLocation() == null ? "" : " (at character " + e.getLocation().getCharOffset() + ")";
+            throw new SafetensorsException(path + ": header is not valid JSON: " + e.getOriginalMessage() + where);
         }
         if (root == null || !root.isObject()) {
             throw new SafetensorsException(path + ": header is not a JSON object");
         }
         Map<String, TensorInfo> tensors = new LinkedHashMap<>();
-        Map<String, String> metadata = new LinkedHashMap<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> field = it.next();
-            if (field.getKey().equals("__metadata__")) {
-                field.getValue().fields().forEachRemaining(m -> metadata.put(m.getKey(), m.getValue().asText()));
-                continue;
+        Map<String, String> metadata = Map.of();
+        for (Map.Entry<String, JsonNode> field : root.properties()) {
+            if (field.getKey().equals(METADATA_KEY)) {
+                metadata = metadata(path, field.getValue());
+            } else {
+                tensors.put(field.getKey(), entry(path, field.getKey(), field.getValue(), dataSize));
             }
-            TensorInfo info = entry(path, field.getKey(), field.getValue(), dataSize);
-            tensors.put(info.name(), info);
         }
         checkNoOverlap(path, tensors.values());
-        return new SafetensorsFile(path, channel, privateMapping, dataStart, Collections.unmodifiableMap(tensors),
-                Collections.unmodifiableMap(metadata));
+        return new SafetensorsFile(path, channel, copyOnWrite, dataStart, Collections.unmodifiableMap(tensors), metadata);
+    }
+
+    private static Map<String, String> metadata(Path path, JsonNode node) {
+        if (!node.isObject()) {
+            throw new SafetensorsException(path + ": " + METADATA_KEY + " must be an object of strings, got " + node);
+        }
+        Map<String, String> metadata = new LinkedHashMap<>();
+        for (Map.Entry<String, JsonNode> m : node.properties()) {
+            if (!m.getValue().isTextual()) {
+                throw new SafetensorsException(path + ": " + METADATA_KEY + " value of '" + m.getKey()
+                        + "' must be a string, got " + m.getValue());
+            }
+            metadata.put(m.getKey(), m.getValue().textValue());
+        }
+        return Collections.unmodifiableMap(metadata);
     }
 
     private static TensorInfo entry(Path path, String name, JsonNode node, long dataSize) {
@@ -138,7 +186,8 @@ public final class SafetensorsFile implements AutoCloseable {
         try {
             dtype = DType.valueOf(node.get("dtype").asText());
         } catch (IllegalArgumentException e) {
-            throw new SafetensorsException(where + ": unsupported dtype " + node.get("dtype"));
+            throw new SafetensorsException(where + ": unsupported dtype " + node.get("dtype")
+                    + " (diffarm reads " + Arrays.toString(DType.values()) + ")");
         }
         JsonNode shapeNode = node.get("shape");
         JsonNode offsets = node.get("data_offsets");
@@ -148,17 +197,17 @@ public final class SafetensorsFile implements AutoCloseable {
         }
         long[] shape = new long[shapeNode.size()];
         for (int i = 0; i < shape.length; i++) {
-            JsonNode d = shapeNode.get(i);
-            if (!d.canConvertToLong() || d.asLong() < 0) {
-                throw new SafetensorsException(where + ": shape " + shapeNode + " has an invalid dimension");
+            shape[i] = nonNegativeLong(shapeNode.get(i));
+            if (shape[i] < 0) {
+                throw new SafetensorsException(where + ": shape " + shapeNode + " has an invalid dimension "
+                        + shapeNode.get(i) + " (dimensions are integers >= 0)");
             }
-            shape[i] = d.asLong();
         }
-        long begin = offsets.get(0).asLong(-1);
-        long end = offsets.get(1).asLong(-1);
+        long begin = nonNegativeLong(offsets.get(0));
+        long end = nonNegativeLong(offsets.get(1));
         if (begin < 0 || end < begin || end > dataSize) {
-            throw new SafetensorsException(where + ": data_offsets [" + offsets.get(0) + ", " + offsets.get(1)
-                    + "] lie outside the data section of " + dataSize + " bytes (truncated file?)");
+            throw new SafetensorsException(where + ": data_offsets " + offsets
+                    + " lie outside the data section of " + dataSize + " bytes (truncated file?)");
         }
         TensorInfo info = new TensorInfo(name, dtype, shape, begin, end);
         long expected;
@@ -169,21 +218,32 @@ public final class SafetensorsFile implements AutoCloseable {
         }
         if (expected != end - begin) {
             throw new SafetensorsException(where + ": " + dtype + " " + shapeNode + " needs " + expected
-                    + " bytes but data_offsets span " + (end - begin));
+                    + " bytes but data_offsets " + offsets + " span " + (end - begin));
         }
         return info;
+    }
+
+    /** The value of an integer JSON node that fits a long and is not negative, or -1. */
+    private static long nonNegativeLong(JsonNode node) {
+        if (!node.isIntegralNumber() || !node.canConvertToLong() || node.longValue() < 0) {
+            return -1;
+        }
+        return node.longValue();
     }
 
     private static void checkNoOverlap(Path path, Iterable<TensorInfo> infos) {
         List<TensorInfo> sorted = new ArrayList<>();
         infos.forEach(sorted::add);
         sorted.sort(Comparator.comparingLong(TensorInfo::begin).thenComparingLong(TensorInfo::end));
-        for (int i = 1; i < sorted.size(); i++) {
-            TensorInfo a = sorted.get(i - 1);
-            TensorInfo b = sorted.get(i);
-            if (b.begin() < a.end()) {
-                throw new SafetensorsException(path + ": tensors '" + a.name() + "' and '" + b.name()
-                        + "' overlap (bytes " + b.begin() + ".." + a.end() + ")");
+        TensorInfo furthest = null;
+        for (TensorInfo t : sorted) {
+            if (furthest != null && t.begin() < furthest.end()) {
+                throw new SafetensorsException(path + ": tensors '" + furthest.name() + "' and '" + t.name()
+                        + "' overlap (bytes " + t.begin() + ".." + Math.min(t.end(), furthest.end())
+                        + " of the data section belong to both)");
+            }
+            if (furthest == null || t.end() > furthest.end()) {
+                furthest = t;
             }
         }
     }
@@ -193,7 +253,7 @@ public final class SafetensorsFile implements AutoCloseable {
     }
 
     /** Tensor names in header order. */
-    public java.util.Set<String> names() {
+    public Set<String> names() {
         return tensors.keySet();
     }
 
@@ -210,61 +270,80 @@ public final class SafetensorsFile implements AutoCloseable {
         return info;
     }
 
-    /** The {@code __metadata__} string map (empty if the file has none). */
+    /** The {@code __metadata__} string map in file order (empty if the file has none). */
     public Map<String, String> metadata() {
         return metadata;
     }
 
     /**
      * Loads a tensor into {@code manager}. Floating-point tensors of any width come back as float32;
-     * integer tensors keep their type. A float32 tensor wraps the mapped bytes without a copy.
+     * integer tensors keep their type. F32 and integer tensors wrap a copy-on-write mapping of the
+     * file without a copy (the array keeps the mapping alive after this file is closed, and in-place
+     * changes stay in memory); F16 and F64 are widened by libtorch, BF16 in Java.
      */
     public NDArray load(String name, NDManager manager) {
         TensorInfo info = info(name);
         Shape shape = new Shape(info.shape());
-        ByteBuffer bytes = map(info);
         switch (info.dtype()) {
-            case BF16:
-                return manager.create(Float16.widenBf16(bytes, (int) info.elementCount()), shape);
+            case BF16: {
+                int n = heapCount(info);
+                ByteBuffer widened = ByteBuffer.allocateDirect(n * 4).order(ByteOrder.nativeOrder());
+                Float16.widenBf16(map(info), n, widened.asFloatBuffer());
+                return manager.create(widened, shape, DataType.FLOAT32);
+            }
             case F16:
-                return manager.create(bytes, shape, DataType.FLOAT16).toType(DataType.FLOAT32, false);
-            case F64:
-                return manager.create(bytes, shape, DataType.FLOAT64).toType(DataType.FLOAT32, false);
-            default:
+            case F64: {
+                // libtorch only reads the read-only mapping here: the widened copy is what is handed out
+                DataType stored = info.dtype() == DType.F16 ? DataType.FLOAT16 : DataType.FLOAT64;
+                try (NDArray raw = manager.create(map(info), shape, stored)) {
+                    return raw.toType(DataType.FLOAT32, true);
+                }
+            }
+            default: {
+                ByteBuffer bytes = copyOnWrite ? mapCopyOnWrite(info) : copy(map(info));
                 return manager.create(bytes, shape, info.dtype().loadedType());
+            }
         }
     }
 
     /** A float tensor's values widened to float32, on the Java heap (for small tensors: configs, fixtures). */
     public float[] floats(String name) {
         TensorInfo info = info(name);
+        if (!info.dtype().isFloatingPoint()) {
+            throw new SafetensorsException(path + ": tensor '" + name + "' is " + info.dtype() + ", not a float type");
+        }
+        int n = heapCount(info);
         ByteBuffer bytes = map(info);
-        int n = Math.toIntExact(info.elementCount());
+        float[] out = new float[n];
         switch (info.dtype()) {
-            case F32: {
-                float[] out = new float[n];
+            case F32:
                 bytes.asFloatBuffer().get(out);
-                return out;
-            }
-            case F16: return Float16.widenF16(bytes, n).array();
-            case BF16: return Float16.widenBf16(bytes, n).array();
-            case F64: {
-                float[] out = new float[n];
+                break;
+            case F16:
+                Float16.widenF16(bytes, n, FloatBuffer.wrap(out));
+                break;
+            case BF16:
+                Float16.widenBf16(bytes, n, FloatBuffer.wrap(out));
+                break;
+            case F64:
                 for (int i = 0; i < n; i++) {
                     out[i] = (float) bytes.getDouble(i * 8);
                 }
-                return out;
-            }
+                break;
             default:
-                throw new SafetensorsException(path + ": tensor '" + name + "' is " + info.dtype() + ", not a float type");
+                throw new AssertionError(info.dtype());
         }
+        return out;
     }
 
     /** An integer tensor's values as longs (I64, I32, I16, I8, U8). */
     public long[] longs(String name) {
         TensorInfo info = info(name);
+        if (info.dtype().isFloatingPoint() || info.dtype() == DType.BOOL) {
+            throw new SafetensorsException(path + ": tensor '" + name + "' is " + info.dtype() + ", not an integer type");
+        }
+        int n = heapCount(info);
         ByteBuffer bytes = map(info);
-        int n = Math.toIntExact(info.elementCount());
         long[] out = new long[n];
         for (int i = 0; i < n; i++) {
             switch (info.dtype()) {
@@ -273,29 +352,50 @@ public final class SafetensorsFile implements AutoCloseable {
                 case I16: out[i] = bytes.getShort(i * 2); break;
                 case I8: out[i] = bytes.get(i); break;
                 case U8: out[i] = bytes.get(i) & 0xff; break;
-                default:
-                    throw new SafetensorsException(path + ": tensor '" + name + "' is " + info.dtype() + ", not an integer type");
+                default: throw new AssertionError(info.dtype());
             }
         }
         return out;
     }
 
+    /**
+     * The element count of a tensor that is copied into one Java array or buffer, which holds at most
+     * 2 GiB: with 8-byte elements (longs) that is 2^28 elements.
+     */
+    private int heapCount(TensorInfo info) {
+        long n = info.elementCount();
+        if (n > Integer.MAX_VALUE / 8) {
+            throw new SafetensorsException(path + ": tensor '" + info.name() + "' has " + n
+                    + " elements, too many to copy into one array (at most " + Integer.MAX_VALUE / 8 + ")");
+        }
+        return (int) n;
+    }
+
+    /** The tensor's bytes, mapped read-only: for reading only, never to hand to libtorch. */
     private ByteBuffer map(TensorInfo info) {
+        return map(info, FileChannel.MapMode.READ_ONLY);
+    }
+
+    /** The tensor's bytes, mapped privately: writes go to memory, never to the file, and cannot fault. */
+    private ByteBuffer mapCopyOnWrite(TensorInfo info) {
+        return map(info, FileChannel.MapMode.PRIVATE);
+    }
+
+    private ByteBuffer map(TensorInfo info, FileChannel.MapMode mode) {
         if (info.byteLength() > Integer.MAX_VALUE) {
-            throw new SafetensorsException(path + ": tensor '" + info.name() + "' is larger than 2 GiB");
+            throw new SafetensorsException(path + ": tensor '" + info.name() + "' is " + info.byteLength()
+                    + " bytes; one tensor is limited to 2 GiB");
         }
         try {
-            long offset = dataStart + info.begin();
-            if (privateMapping) {
-                return channel.map(FileChannel.MapMode.PRIVATE, offset, info.byteLength()).order(ByteOrder.LITTLE_ENDIAN);
-            }
-            ByteBuffer readOnly = channel.map(FileChannel.MapMode.READ_ONLY, offset, info.byteLength());
-            ByteBuffer copy = ByteBuffer.allocateDirect((int) info.byteLength());
-            copy.put(readOnly).flip();
-            return copy.order(ByteOrder.LITTLE_ENDIAN);
+            return channel.map(mode, dataStart + info.begin(), info.byteLength()).order(ByteOrder.LITTLE_ENDIAN);
         } catch (IOException e) {
             throw new SafetensorsException(path + ": cannot map tensor '" + info.name() + "': " + e, e);
         }
+    }
+
+    private static ByteBuffer copy(ByteBuffer bytes) {
+        ByteBuffer copy = ByteBuffer.allocateDirect(bytes.remaining()).order(bytes.order());
+        return copy.put(bytes).flip();
     }
 
     private static void readFully(FileChannel channel, ByteBuffer into, long position) throws IOException {
@@ -311,7 +411,7 @@ public final class SafetensorsFile implements AutoCloseable {
         try {
             channel.close();
         } catch (IOException ignored) {
-            // nothing useful to do: the open already failed
+            // nothing useful to do: the open already failed, or the file is being let go
         }
     }
 
