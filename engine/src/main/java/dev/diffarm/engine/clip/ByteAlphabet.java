@@ -24,6 +24,11 @@ final class ByteAlphabet {
         return table;
     }
 
+    /** The character that stands for byte {@code b} (0..255). */
+    static char charOf(int b) {
+        return CHAR_OF_BYTE[b];
+    }
+
     /** {@code text}'s UTF-8 bytes, each written as its character of the alphabet. */
     static String encode(String text) {
         byte[] bytes = text.getBytes(StandardCharsets.UTF_8);

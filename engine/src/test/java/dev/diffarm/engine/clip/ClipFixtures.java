@@ -12,7 +12,7 @@ import java.util.Arrays;
 import java.util.List;
 
 /** The tokenizer fixtures: the prompts of the manifest and the id tensors of the reference. */
-final class ClipFixtures {
+public final class ClipFixtures {
     private ClipFixtures() {
     }
 
@@ -21,7 +21,7 @@ final class ClipFixtures {
     }
 
     /** The prompts listed under {@code section.prompts} in the manifest. */
-    static List<String> prompts(String section) {
+    public static List<String> prompts(String section) {
         try {
             JsonNode node = new ObjectMapper().readTree(Fixtures.sdTiny("manifest.json").toFile()).path(section).path("prompts");
             List<String> prompts = new ArrayList<>();

@@ -1,0 +1,102 @@
+package dev.diffarm.engine.cli;
+
+import dev.diffarm.engine.image.GenerationParameters;
+import dev.diffarm.engine.image.ModelHash;
+import dev.diffarm.engine.image.PngWriter;
+import dev.diffarm.engine.pipeline.RenderRequest;
+import dev.diffarm.engine.pipeline.Rendering;
+import dev.diffarm.engine.pipeline.StableDiffusion;
+import dev.diffarm.engine.pipeline.TextToImage;
+import dev.diffarm.engine.safetensors.SafetensorsWriter;
+import dev.diffarm.engine.sampler.SamplerRegistry;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ThreadLocalRandom;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "render", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Renders images from a prompt (txt2img). Each PNG carries AUTOMATIC1111's 'parameters' text.")
+final class RenderCommand implements Callable<Integer> {
+    @Mixin
+    ModelOptions modelOptions;
+
+    @Option(names = "--prompt", required = true, paramLabel = "TEXT", description = "What to render.")
+    String prompt;
+
+    @Option(names = "--negative", defaultValue = "", paramLabel = "TEXT", description = "What to steer away from.")
+    String negative;
+
+    @Option(names = "--sampler", defaultValue = "Euler a", paramLabel = "NAME",
+            description = "Sampler: Euler a, DDIM (or their diffusers class names). Default: ${DEFAULT-VALUE}.")
+    String sampler;
+
+    @Option(names = "--steps", defaultValue = "20", paramLabel = "N", description = "Sampling steps. Default: ${DEFAULT-VALUE}.")
+    int steps;
+
+    @Option(names = "--cfg", defaultValue = "7.5", paramLabel = "X", description = "Guidance scale. Default: ${DEFAULT-VALUE}.")
+    double cfg;
+
+    @Option(names = "--seed", defaultValue = "-1", paramLabel = "S",
+            description = "Seed of torch.Generator('cpu').manual_seed; -1 picks one at random (and prints it).")
+    long seed;
+
+    @Option(names = "--width", defaultValue = "512", paramLabel = "W", description = "Width, a multiple of 8. Default: ${DEFAULT-VALUE}.")
+    int width;
+
+    @Option(names = "--height", defaultValue = "512", paramLabel = "H", description = "Height, a multiple of 8. Default: ${DEFAULT-VALUE}.")
+    int height;
+
+    @Option(names = "--batch", defaultValue = "1", paramLabel = "N", description = "Images from the one seed. Default: ${DEFAULT-VALUE}.")
+    int batch;
+
+    @Option(names = "--clip-skip", defaultValue = "1", paramLabel = "N",
+            description = "Text encoder layer counted from the end (AUTOMATIC1111's numbering). Default: ${DEFAULT-VALUE}.")
+    int clipSkip;
+
+    @Option(names = "--out", defaultValue = "diffarm.png", paramLabel = "FILE.png",
+            description = "Output PNG; with --batch N, FILE-0.png .. FILE-(N-1).png. Default: ${DEFAULT-VALUE}.")
+    Path out;
+
+    @Option(names = "--latents-out", paramLabel = "FILE.safetensors",
+            description = "Also write the final latents (before the VAE) as float32 tensor 'latents'.")
+    Path latentsOut;
+
+    @Override
+    public Integer call() throws IOException {
+        if (width % 8 != 0 || height % 8 != 0) {
+            throw new IllegalArgumentException("--width/--height " + width + "x" + height + ": expected multiples of 8");
+        }
+        long actualSeed = seed == -1 ? ThreadLocalRandom.current().nextLong(1L << 32) : seed;
+        if (actualSeed < 0) {
+            throw new IllegalArgumentException("--seed " + seed + ": expected -1 or a seed >= 0");
+        }
+        RenderRequest request = new RenderRequest(prompt, negative, sampler, steps, cfg, actualSeed, width, height,
+                batch, clipSkip);
+        try (StableDiffusion model = modelOptions.load()) {
+            Rendering rendering = new TextToImage(model, SamplerRegistry.builtIn()).render(request, new StepPrinter(System.err));
+            writeOutputs(model, request, rendering);
+        }
+        return 0;
+    }
+
+    private void writeOutputs(StableDiffusion model, RenderRequest request, Rendering rendering) throws IOException {
+        GenerationParameters parameters = new GenerationParameters(request.prompt(), request.negativePrompt(), request.steps(),
+                SamplerRegistry.builtIn().resolve(request.sampler()).sampler().name(), request.cfgScale(), request.seed(),
+                request.width(), request.height(), ModelHash.shortHash(model.path()), model.name())
+                .withClipSkip(request.clipSkip());
+        for (int i = 0; i < rendering.images().size(); i++) {
+            Path file = batch == 1 ? out : OutputNames.indexed(out, i);
+            GenerationParameters imageParameters = batch == 1 ? parameters
+                    : parameters.with("Batch size", String.valueOf(batch)).with("Batch pos", String.valueOf(i));
+            PngWriter.write(rendering.images().get(i), imageParameters.toInfotext(), file);
+            System.out.println(file);
+        }
+        if (latentsOut != null) {
+            new SafetensorsWriter().add("latents", rendering.latents(), rendering.latentShape()).write(latentsOut);
+            System.out.println(latentsOut);
+        }
+    }
+}

@@ -1,0 +1,14 @@
+package dev.diffarm.engine.pipeline;
+
+import dev.diffarm.engine.image.RgbImage;
+import java.util.List;
+
+/**
+ * What a render produced.
+ *
+ * @param latents     the final latents before the VAE, as diffusers' {@code output_type="latent"} gives them
+ * @param latentShape their shape [batch, channels, height / f, width / f]
+ * @param images      the decoded images, one per batch entry
+ */
+public record Rendering(float[] latents, long[] latentShape, List<RgbImage> images) {
+}

@@ -1,0 +1,129 @@
+package dev.diffarm.engine.pipeline;
+
+import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.diffarm.engine.model.ModelLoadException;
+import java.io.IOException;
+import java.util.Map;
+import dev.diffarm.engine.clip.ClipTextModel;
+import dev.diffarm.engine.clip.ClipTokenizer;
+import dev.diffarm.engine.clip.TokenizerLocator;
+import dev.diffarm.engine.model.ModelFiles;
+import dev.diffarm.engine.model.Weights;
+import dev.diffarm.engine.schedule.SchedulerConfig;
+import dev.diffarm.engine.unet.UNet2DConditionModel;
+import dev.diffarm.engine.vae.AutoencoderKL;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * A loaded Stable Diffusion 1.x model: tokenizer, text encoder, UNet, VAE and the scheduler config its
+ * samplers start from. The weights live in the model's own manager until {@link #close}.
+ */
+public final class StableDiffusion implements AutoCloseable {
+    private final Path path;
+    private final NDManager manager;
+    private final ClipTokenizer tokenizer;
+    private final ClipTextModel textModel;
+    private final UNet2DConditionModel unet;
+    private final AutoencoderKL vae;
+    /** The model's own scheduler config; SD 1.5's when the model has none. */
+    private final Optional<JsonNode> schedulerConfig;
+
+    private StableDiffusion(Path path, NDManager manager, ClipTokenizer tokenizer, ClipTextModel textModel,
+                            UNet2DConditionModel unet, AutoencoderKL vae, Optional<JsonNode> schedulerConfig) {
+        this.path = path;
+        this.manager = manager;
+        this.tokenizer = tokenizer;
+        this.textModel = textModel;
+        this.unet = unet;
+        this.vae = vae;
+        this.schedulerConfig = schedulerConfig;
+    }
+
+    /**
+     * Loads a model: a diffusers folder or a single-file {@code .safetensors} checkpoint.
+     *
+     * @param model     the folder or file
+     * @param configDir a diffusers folder whose configs describe the model (needed where the tensors cannot tell)
+     * @param tokenizer a folder with {@code vocab.json} and {@code merges.txt}; else the model's, else CLIP's
+     * @param locator   where to look for CLIP's vocabulary when neither has one
+     */
+    public static StableDiffusion load(Path model, Optional<Path> configDir, Optional<Path> tokenizer,
+                                       TokenizerLocator locator) {
+        try (ModelFiles files = ModelFiles.open(model, configDir)) {
+            ClipTokenizer clip = locator.load(tokenizer.or(files::tokenizerDir), model);
+            NDManager manager = NDManager.newBaseManager();
+            try {
+                Weights textWeights = new Weights(files.textEncoder().tensors(), manager);
+                ClipTextModel text = new ClipTextModel(textWeights, files.textEncoder().config());
+                textWeights.finish();
+                Weights unetWeights = new Weights(files.unet().tensors(), manager);
+                UNet2DConditionModel unet = new UNet2DConditionModel(unetWeights, files.unet().config());
+                unetWeights.finish();
+                Weights vaeWeights = new Weights(files.vae().tensors(), manager);
+                AutoencoderKL vae = new AutoencoderKL(vaeWeights, files.vae().config());
+                vaeWeights.finish();
+                Optional<JsonNode> scheduler = files.schedulerConfig().map(StableDiffusion::readJson);
+                return new StableDiffusion(model, manager, clip, text, unet, vae, scheduler);
+            } catch (RuntimeException e) {
+                manager.close();
+                throw e;
+            }
+        }
+    }
+
+    public Path path() {
+        return path;
+    }
+
+    /** The model's name as users refer to it: its file or folder name. */
+    public String name() {
+        String file = path.getFileName().toString();
+        return file.endsWith(".safetensors") ? file.substring(0, file.length() - ".safetensors".length()) : file;
+    }
+
+    public ClipTokenizer tokenizer() {
+        return tokenizer;
+    }
+
+    public ClipTextModel textModel() {
+        return textModel;
+    }
+
+    public UNet2DConditionModel unet() {
+        return unet;
+    }
+
+    public AutoencoderKL vae() {
+        return vae;
+    }
+
+    /**
+     * The model's scheduler config loaded into {@code diffusersClass}, as diffusers'
+     * {@code <class>.from_config(pipe.scheduler.config, **options)} does; SD 1.5's config if the model has none.
+     */
+    public SchedulerConfig schedulerConfig(String diffusersClass, Map<String, ?> options) {
+        return schedulerConfig.map(json -> SchedulerConfig.fromConfig(json, diffusersClass, options))
+                .orElseGet(() -> SchedulerConfig.sd15(diffusersClass, options));
+    }
+
+    private static JsonNode readJson(Path file) {
+        try {
+            return new ObjectMapper().readTree(file.toFile());
+        } catch (IOException e) {
+            throw new ModelLoadException(file + ": not valid JSON: " + e.getMessage(), e);
+        }
+    }
+
+    /** Pixels per latent pixel along each side. */
+    public int scaleFactor() {
+        return vae.config().scaleFactor();
+    }
+
+    @Override
+    public void close() {
+        manager.close();
+    }
+}

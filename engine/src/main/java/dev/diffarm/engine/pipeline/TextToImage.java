@@ -1,0 +1,70 @@
+package dev.diffarm.engine.pipeline;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import dev.diffarm.api.Progress;
+import dev.diffarm.engine.image.RgbImage;
+import dev.diffarm.engine.random.TorchGenerator;
+import dev.diffarm.engine.sampler.SamplerRegistry;
+import dev.diffarm.engine.schedule.Schedule;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * txt2img as diffusers' {@code StableDiffusionPipeline} computes it: prompt embeddings, seeded initial noise
+ * scaled to the first noise level, the sampler over the denoiser with classifier-free guidance, then the
+ * VAE decode of {@code latents / scaling_factor} mapped to [0, 1].
+ *
+ * <p>Every array a render allocates lives in its own manager, closed when the render returns; each job
+ * has its own generator.
+ */
+public final class TextToImage {
+    private final StableDiffusion model;
+    private final SamplerRegistry samplers;
+    private final PromptEncoder prompts;
+
+    public TextToImage(StableDiffusion model, SamplerRegistry samplers) {
+        this.model = model;
+        this.samplers = samplers;
+        this.prompts = new PromptEncoder(model.tokenizer(), model.textModel());
+    }
+
+    public Rendering render(RenderRequest request, Progress progress) {
+        int factor = model.scaleFactor();
+        if (request.width() % factor != 0 || request.height() % factor != 0) {
+            throw new IllegalArgumentException("size " + request.width() + "x" + request.height()
+                    + ": expected multiples of the VAE's scale factor " + factor);
+        }
+        SamplerRegistry.Entry sampler = samplers.resolve(request.sampler());
+        Schedule schedule = Schedule.of(model.schedulerConfig(sampler.diffusersClass(), sampler.schedulerOptions()),
+                request.steps());
+        try (NDManager job = NDManager.newBaseManager()) {
+            NDArray[] embeddings = prompts.encodePair(job, request.prompt(), request.negativePrompt(), request.clipSkip());
+            NDArray uncond = PromptEncoder.repeatBatch(embeddings[0], request.batch());
+            NDArray cond = PromptEncoder.repeatBatch(embeddings[1], request.batch());
+            GuidedDenoiser denoiser = new GuidedDenoiser(model.unet(), uncond, cond, request.cfgScale(),
+                    sigma -> (float) schedule.timestepOf(sigma));
+
+            TorchGenerator generator = new TorchGenerator(request.seed());
+            Shape latentShape = new Shape(request.batch(), model.unet().config().inChannels(),
+                    request.height() / factor, request.width() / factor);
+            NDArray noise = generator.next(job, latentShape);
+            NDArray x = noise.mul((float) schedule.initNoiseSigma());
+            NDArray sampled = sampler.sampler().sample(denoiser, x, schedule.sigmas(), generator, progress);
+            NDArray latents = sampled.div((float) schedule.latentForm().toSigmaForm(schedule.sigmas().last()));
+            return new Rendering(latents.toFloatArray(), latentShape.getShape(), decode(latents));
+        }
+    }
+
+    /** The VAE's images of {@code latents}, in [0, 1]. */
+    private List<RgbImage> decode(NDArray latents) {
+        NDArray images = model.vae().decode(latents.div((float) model.vae().config().scalingFactor()))
+                .mul(0.5f).add(0.5f).clip(0f, 1f);
+        List<RgbImage> out = new ArrayList<>();
+        for (int i = 0; i < images.getShape().get(0); i++) {
+            out.add(RgbImage.of(images.get(i)));
+        }
+        return out;
+    }
+}

@@ -1,0 +1,78 @@
+package dev.diffarm.engine.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.diffarm.engine.testing.Fixtures;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Bad input gets one line that says what was wrong, and a non-zero exit code. */
+class CommandLineErrorsTest {
+    @TempDir
+    Path dir;
+
+    private CommandLineRun render(String... extra) {
+        java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("render", "--model",
+                Fixtures.sdTiny("model").toString(), "--prompt", "a cat", "--steps", "1", "--out",
+                dir.resolve("x.png").toString()));
+        args.addAll(java.util.List.of(extra));
+        return CommandLineRun.of(args.toArray(String[]::new));
+    }
+
+    @Test
+    void sizeNotAMultipleOfEight() {
+        CommandLineRun run = render("--width", "30", "--height", "32");
+        assertEquals(2, run.exitCode());
+        assertTrue(run.err().contains("30x32: expected multiples of 8"), run.err());
+    }
+
+    @Test
+    void unknownSamplerListsTheKnownOnes() {
+        CommandLineRun run = render("--sampler", "Euler z", "--width", "32", "--height", "32");
+        assertEquals(2, run.exitCode());
+        assertTrue(run.err().contains("unknown sampler 'Euler z': expected one of Euler a, DDIM"), run.err());
+    }
+
+    @Test
+    void missingModel() {
+        CommandLineRun run = CommandLineRun.of("render", "--model", dir.resolve("nope").toString(), "--prompt", "x");
+        assertEquals(1, run.exitCode());
+        assertTrue(run.err().contains("nope does not exist"), run.err());
+        assertEquals(1, run.err().lines().filter(l -> l.startsWith("diffarm: error:")).count(), run.err());
+    }
+
+    @Test
+    void notANumber() {
+        CommandLineRun run = render("--steps", "many");
+        assertEquals(2, run.exitCode());
+        assertTrue(run.err().contains("--steps"), run.err());
+    }
+
+    @Test
+    void negativeSteps() {
+        CommandLineRun run = render("--steps", "-1", "--width", "32", "--height", "32");
+        assertEquals(2, run.exitCode());
+        assertTrue(run.err().contains("steps = -1: expected 1..1000"), run.err());
+    }
+
+    @Test
+    void foreignArchitecture() throws Exception {
+        Path notAModel = dir.resolve("other.safetensors");
+        new dev.diffarm.engine.safetensors.SafetensorsWriter().add("conditioner.embedders.0.weight", new float[] {1f}, 1)
+                .write(notAModel);
+        CommandLineRun run = CommandLineRun.of("render", "--model", notAModel.toString(), "--prompt", "x");
+        assertEquals(1, run.exitCode());
+        assertTrue(run.err().contains("SDXL"), run.err());
+    }
+
+    @Test
+    void helpListsTheCommands() {
+        CommandLineRun run = CommandLineRun.of("--help");
+        assertEquals(0, run.exitCode());
+        for (String command : new String[] {"render", "encode", "bench", "demo"}) {
+            assertTrue(run.out().contains(command), run.out());
+        }
+    }
+}

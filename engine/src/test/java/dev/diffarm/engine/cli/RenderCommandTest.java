@@ -1,0 +1,59 @@
+package dev.diffarm.engine.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.diffarm.engine.image.PngReader;
+import dev.diffarm.engine.image.RgbImage;
+import dev.diffarm.engine.safetensors.SafetensorsFile;
+import dev.diffarm.engine.testing.Fixtures;
+import dev.diffarm.engine.testing.Parity;
+import java.io.IOException;
+import java.nio.file.Path;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * The reference runs reproduced through the command line from the seed alone: the final latents, the image
+ * and the PNG's parameters text, for the diffusers folder and both single-file checkpoints.
+ */
+class RenderCommandTest {
+    @TempDir
+    Path dir;
+
+    @ParameterizedTest
+    @CsvSource({
+            "run-Euler_a-7steps, Euler a, model, ",
+            "run-DDIM-7steps, DDIM, model, ",
+            "run-Euler_a-7steps, Euler a, model.safetensors, model",
+            "run-DDIM-7steps, DDIM, model-fp16.safetensors, model"})
+    void reproducesTheReferenceRun(String run, String sampler, String model, String config) throws IOException {
+        Path png = dir.resolve("out.png");
+        Path latents = dir.resolve("latents.safetensors");
+        java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("render",
+                "--model", Fixtures.sdTiny(model).toString(),
+                "--prompt", "a painting of a cat in the snow", "--negative", "ugly, blurry",
+                "--sampler", sampler, "--steps", "7", "--cfg", "7.5", "--seed", "42",
+                "--width", "32", "--height", "32", "--out", png.toString(), "--latents-out", latents.toString()));
+        if (config != null) {
+            args.addAll(java.util.List.of("--config", Fixtures.sdTiny(config).toString()));
+        }
+        CommandLineRun result = CommandLineRun.of(args.toArray(String[]::new));
+        assertEquals(0, result.exitCode(), result.err());
+
+        try (SafetensorsFile reference = SafetensorsFile.open(Fixtures.sdTiny(run + ".safetensors"));
+             SafetensorsFile ours = SafetensorsFile.open(latents)) {
+            assertEquals(java.util.Arrays.toString(reference.info("final_latents").shape()),
+                    java.util.Arrays.toString(ours.info("latents").shape()));
+            Parity.assertClose(run + " via " + model + " final latents", reference.floats("final_latents"),
+                    ours.floats("latents"), 1e-3);
+            RgbImage image = PngReader.readImage(png);
+            Parity.assertClose(run + " via " + model + " image (8-bit)", reference.floats("image"), image.chw(), 1.0 / 255);
+        }
+        String parameters = PngReader.readParameters(png).orElseThrow();
+        assertTrue(parameters.startsWith("a painting of a cat in the snow\nNegative prompt: ugly, blurry\n"), parameters);
+        assertTrue(parameters.contains("Steps: 7, Sampler: " + sampler + ", CFG scale: 7.5, Seed: 42, Size: 32x32, Model hash: "),
+                parameters);
+    }
+}

@@ -1,0 +1,5 @@
+# Settings every diffarm process needs: DJL must never reach for the network.
+export DJL_OFFLINE=true
+export OPT_OUT_TRACKING=true
+DIFFARM_JAVA_OPTS="${DIFFARM_JAVA_OPTS:--Xmx8g} -Dai.djl.offline=true -Dorg.slf4j.simpleLogger.defaultLogLevel=warn"
+export DIFFARM_JAVA_OPTS
