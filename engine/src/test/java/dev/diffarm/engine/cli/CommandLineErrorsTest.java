@@ -15,7 +15,7 @@ class CommandLineErrorsTest {
 
     private CommandLineRun render(String... extra) {
         java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("render", "--model",
-                Fixtures.sdTiny("model").toString(), "--prompt", "a cat", "--steps", "1", "--out",
+                Fixtures.sdTiny("model").toString(), "--prompt", "a cat", "--out",
                 dir.resolve("x.png").toString()));
         args.addAll(java.util.List.of(extra));
         return CommandLineRun.of(args.toArray(String[]::new));
@@ -23,14 +23,14 @@ class CommandLineErrorsTest {
 
     @Test
     void sizeNotAMultipleOfEight() {
-        CommandLineRun run = render("--width", "30", "--height", "32");
+        CommandLineRun run = render("--steps", "1", "--width", "30", "--height", "32");
         assertEquals(2, run.exitCode());
         assertTrue(run.err().contains("30x32: expected multiples of 8"), run.err());
     }
 
     @Test
     void unknownSamplerListsTheKnownOnes() {
-        CommandLineRun run = render("--sampler", "Euler z", "--width", "32", "--height", "32");
+        CommandLineRun run = render("--steps", "1", "--sampler", "Euler z", "--width", "32", "--height", "32");
         assertEquals(2, run.exitCode());
         assertTrue(run.err().contains("unknown sampler 'Euler z': expected one of Euler a, DDIM"), run.err());
     }

@@ -12,6 +12,8 @@ import java.util.Optional;
 import dev.diffarm.engine.model.Weights;
 import dev.diffarm.engine.pipeline.GuidedDenoiser;
 import dev.diffarm.engine.safetensors.SafetensorsFile;
+import dev.diffarm.engine.schedule.Schedule;
+import dev.diffarm.engine.schedule.SchedulerConfig;
 import dev.diffarm.engine.testing.Fixtures;
 import dev.diffarm.engine.testing.Parity;
 import dev.diffarm.engine.unet.UNet2DConditionModel;
@@ -54,8 +56,9 @@ class RecordedRunTest {
             double[] sigmas = run.contains("sigmas") ? toDoubles(run.floats("sigmas")) : null;
             double initNoiseSigma = run.floats("init_noise_sigma")[0];
             if (sigmas == null) {
-                sigmas = ddimSigmas(timesteps);
-                initNoiseSigma = Math.sqrt(1 + sigmas[0] * sigmas[0]);
+                Schedule schedule = Schedule.of(SchedulerConfig.parse(run.metadata().get("scheduler_config")), timesteps.length);
+                sigmas = schedule.sigmas().toArray();
+                initNoiseSigma = schedule.initNoiseSigma();
             }
             Map<Double, Float> timestepOf = new HashMap<>();
             for (int i = 0; i < timesteps.length; i++) {
@@ -86,26 +89,6 @@ class RecordedRunTest {
 
     private static double sq(double v) {
         return v * v;
-    }
-
-    /** DDIM's noise levels: those of its timesteps, then that of alphas_cumprod[0] (set_alpha_to_one = false). */
-    private static double[] ddimSigmas(float[] timesteps) {
-        double[] alphasCumprod = new double[1000];
-        double beta0 = Math.sqrt(0.00085);
-        double beta1 = Math.sqrt(0.012);
-        double product = 1;
-        for (int i = 0; i < 1000; i++) {
-            double beta = Math.pow(beta0 + (beta1 - beta0) * i / 999, 2);
-            product *= 1 - beta;
-            alphasCumprod[i] = product;
-        }
-        double[] sigmas = new double[timesteps.length + 1];
-        for (int i = 0; i < timesteps.length; i++) {
-            double a = alphasCumprod[(int) timesteps[i]];
-            sigmas[i] = Math.sqrt((1 - a) / a);
-        }
-        sigmas[timesteps.length] = Math.sqrt((1 - alphasCumprod[0]) / alphasCumprod[0]);
-        return sigmas;
     }
 
     private static double[] toDoubles(float[] values) {
