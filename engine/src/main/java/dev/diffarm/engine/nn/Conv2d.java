@@ -1,16 +1,24 @@
 package dev.diffarm.engine.nn;
 
+import ai.djl.engine.EngineException;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 import dev.diffarm.engine.model.Weights;
 
-/** A 2-D convolution over [N, C, H, W] with square kernel, stride and symmetric padding. */
+/**
+ * A 2-D convolution over [N, C, H, W] with square kernel, stride and symmetric padding.
+ *
+ * <p>For inference the kernel is also kept packed in oneDNN's layout ({@link NativeOps#packConvolutionWeight}),
+ * which makes the UNet's convolutions several times faster on CPU; the plain kernel stays for whatever needs
+ * the values (merging, fine-tuning, gradients). Where libtorch cannot pack, the plain kernel is used.
+ */
 public final class Conv2d {
     private static final Shape NO_DILATION = new Shape(1, 1);
     private final NDArray weight;
     private final NDArray bias;
-    private final Shape stride;
-    private final Shape padding;
+    private final int stride;
+    private final int padding;
+    private final NDArray packed;
 
     /** A stride-1 convolution that keeps the size: padding is half the kernel. */
     public Conv2d(Weights w) {
@@ -23,15 +31,27 @@ public final class Conv2d {
      */
     public Conv2d(Weights w, int stride, int padding) {
         this.weight = w.take("weight");
-        this.bias = w.has("bias") ? w.take("bias") : null;
-        long kernel = weight.getShape().get(2);
-        long pad = padding < 0 ? kernel / 2 : padding;
-        this.stride = new Shape(stride, stride);
-        this.padding = new Shape(pad, pad);
+        this.bias = w.has("bias") ? w.take("bias") : weight.getManager().zeros(new Shape(weight.getShape().get(0)));
+        this.stride = stride;
+        this.padding = padding < 0 ? (int) (weight.getShape().get(2) / 2) : padding;
+        this.packed = pack(weight, this.stride, this.padding);
+    }
+
+    private static NDArray pack(NDArray weight, int stride, int padding) {
+        try {
+            return NativeOps.packConvolutionWeight(weight, stride, padding);
+        } catch (EngineException noOneDnn) {
+            return null;
+        }
     }
 
     public NDArray forward(NDArray x) {
-        return x.getNDArrayInternal().convolution(x, weight, bias, stride, padding, NO_DILATION, 1).singletonOrThrow();
+        if (packed != null) {
+            return NativeOps.packedConvolution(x, packed, bias, stride, padding);
+        }
+        Shape s = new Shape(stride, stride);
+        Shape p = new Shape(padding, padding);
+        return x.getNDArrayInternal().convolution(x, weight, bias, s, p, NO_DILATION, 1).singletonOrThrow();
     }
 
     public long outChannels() {

@@ -111,7 +111,7 @@ public final class UNet2DConditionModel {
         }
         NDArray temb = NativeOps.silu(emb);
 
-        NDArray h = convIn.forward(x);
+        NDArray h = convIn.forward(NativeOps.channelsLast(x));
         Deque<NDArray> skips = new ArrayDeque<>();
         skips.push(h);
         for (int i = 0; i < down.size(); i++) {
@@ -138,6 +138,6 @@ public final class UNet2DConditionModel {
                 h = upsamplers.get(i).forward(h, target.get(2), target.get(3));
             }
         }
-        return convOut.forward(convNormOut.forwardSilu(h));
+        return NativeOps.contiguous(convOut.forward(convNormOut.forwardSilu(h)));
     }
 }

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDList;
 import dev.diffarm.engine.model.VaeConfig;
 import dev.diffarm.engine.model.Weights;
 import dev.diffarm.engine.nn.Conv2d;
+import dev.diffarm.engine.nn.NativeOps;
 
 /**
  * Stable Diffusion's VAE. {@link #encode} gives the latent distribution of an image; {@link #decode}
@@ -35,13 +36,13 @@ public final class AutoencoderKL {
      * @return the latent distribution
      */
     public LatentDistribution encode(NDArray image) {
-        NDArray moments = quantConv.forward(encoder.forward(image));
+        NDArray moments = NativeOps.contiguous(quantConv.forward(encoder.forward(NativeOps.channelsLast(image))));
         NDList halves = moments.split(2, 1);
         return new LatentDistribution(halves.get(0), halves.get(1));
     }
 
     /** @param latent [N, 4, h, w], already divided by the scaling factor; returns [N, 3, H, W] in about [-1, 1] */
     public NDArray decode(NDArray latent) {
-        return decoder.forward(postQuantConv.forward(latent));
+        return NativeOps.contiguous(decoder.forward(postQuantConv.forward(NativeOps.channelsLast(latent))));
     }
 }

@@ -21,3 +21,11 @@ class NativeOps(Module):
     return torch.scaled_dot_product_attention(q, k, v, None, 0.0, causal)
   def upsample_nearest(self: __torch__.NativeOps, x: Tensor, height: int, width: int) -> Tensor:
     return torch.upsample_nearest2d(x, [height, width], None, None)
+  def channels_last(self: __torch__.NativeOps, x: Tensor) -> Tensor:
+    return x.contiguous(memory_format=2)
+  def contiguous(self: __torch__.NativeOps, x: Tensor) -> Tensor:
+    return x.contiguous()
+  def pack_conv_weight(self: __torch__.NativeOps, weight: Tensor, stride: int, padding: int) -> Tensor:
+    return torch.mkldnn_reorder_conv2d_weight(weight.to_mkldnn(), [padding, padding], [stride, stride], [1, 1], 1, None)
+  def packed_conv(self: __torch__.NativeOps, x: Tensor, packed: Tensor, bias: Tensor, stride: int, padding: int) -> Tensor:
+    return ops.mkldnn._convolution_pointwise(x, packed, bias, [padding, padding], [stride, stride], [1, 1], 1, "none", [], None)
