@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
+import dev.diffarm.engine.clip.ClipTextModel;
 import dev.diffarm.engine.model.ArchitectureShapes;
 import dev.diffarm.engine.model.FreshWeights;
 import dev.diffarm.engine.model.UNetConfig;
@@ -16,8 +17,10 @@ import java.util.Arrays;
 import java.util.function.Supplier;
 
 /**
- * Times the full-size SD 1.5 UNet (one classifier-free-guidance step: batch 2) and VAE decoder on fresh
- * random weights, and prints the medians as {@code key=value} lines that scripts can compare.
+ * Times the full-size SD 1.5 models on fresh random weights — the text encoder (a batch of 2 prompts), the UNet
+ * (one classifier-free-guidance step: batch 2) and the VAE decoder — and prints the medians as {@code key=value}
+ * lines that scripts can compare, then the process's peak resident memory, which covers every model of a render
+ * and its largest activations.
  */
 public final class ModelBenchmark {
     private final int width;
@@ -50,14 +53,21 @@ public final class ModelBenchmark {
             long t0 = System.nanoTime();
             UNet2DConditionModel unet = new UNet2DConditionModel(
                     new Weights(new FreshWeights(ArchitectureShapes.unet(unetConfig), 1.0, "SD 1.5 UNet"), manager), unetConfig);
+            ClipTextModel text = new ClipTextModel(new Weights(new FreshWeights(
+                    ArchitectureShapes.textEncoder(Sd15Architecture.textEncoder()), 1.0, "CLIP ViT-L/14 text"), manager),
+                    Sd15Architecture.textEncoder());
             AutoencoderKL vae = new AutoencoderKL(
                     new Weights(new FreshWeights(ArchitectureShapes.vae(vaeConfig), 1.0, "SD 1.5 VAE"), manager), vaeConfig);
             out.printf("weights_init_ms=%.0f%n", (System.nanoTime() - t0) / 1e6);
+            NDArray ids = manager.arange(0, 2 * Sd15Architecture.TEXT_TOKENS, 1, ai.djl.ndarray.types.DataType.INT64)
+                    .reshape(2, Sd15Architecture.TEXT_TOKENS);
+            double textMs = median("text_encode", () -> text.encode(ids, 1));
             NDArray latents = manager.randomNormal(new Shape(2, 4, h, w));
-            NDArray text = manager.randomNormal(new Shape(2, Sd15Architecture.TEXT_TOKENS, Sd15Architecture.TEXT_WIDTH));
+            NDArray context = manager.randomNormal(new Shape(2, Sd15Architecture.TEXT_TOKENS, Sd15Architecture.TEXT_WIDTH));
             NDArray latent = manager.randomNormal(new Shape(1, 4, h, w));
-            double unetMs = median("unet", () -> unet.forward(latents, 500f, text));
+            double unetMs = median("unet", () -> unet.forward(latents, 500f, context));
             double vaeMs = median("vae_decode", () -> vae.decode(latent));
+            out.printf("text_encode_ms=%.1f%n", textMs);
             out.printf("unet_ms_per_step=%.1f%n", unetMs);
             out.printf("vae_decode_ms=%.1f%n", vaeMs);
             out.printf("peak_rss_mb=%d%n", PeakMemory.residentMegabytes());

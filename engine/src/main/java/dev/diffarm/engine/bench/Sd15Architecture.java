@@ -1,5 +1,6 @@
 package dev.diffarm.engine.bench;
 
+import dev.diffarm.engine.model.TextEncoderConfig;
 import dev.diffarm.engine.model.UNetConfig;
 import dev.diffarm.engine.model.VaeConfig;
 import java.util.List;
@@ -18,6 +19,11 @@ final class Sd15Architecture {
 
     static VaeConfig vae() {
         return new VaeConfig(3, 3, 4, List.of(128, 256, 512, 512), 2, 32, 0.18215);
+    }
+
+    /** CLIP ViT-L/14's text transformer. */
+    static TextEncoderConfig textEncoder() {
+        return new TextEncoderConfig(49408, 768, 12, 12, 3072, 77, 1e-5, true);
     }
 
     static final int TEXT_WIDTH = 768;
