@@ -30,7 +30,9 @@ final class RenderCommand implements Callable<Integer> {
     String negative;
 
     @Option(names = "--sampler", defaultValue = "Euler a", paramLabel = "NAME",
-            description = "Sampler: Euler a, DDIM (or their diffusers class names). Default: ${DEFAULT-VALUE}.")
+            description = "Sampler, as AUTOMATIC1111 names it (Euler a, Euler, LMS, Heun, DPM2, DPM2 a, DPM++ 2M, DPM++ 2M SDE, "
+                    + "LMS Karras, DPM++ 2M Karras, DPM++ 2M SDE Karras, DDIM, PLMS, UniPC), or its diffusers class or "
+                    + "k-diffusion name. Default: ${DEFAULT-VALUE}.")
     String sampler;
 
     @Option(names = "--steps", defaultValue = "20", paramLabel = "N", description = "Sampling steps. Default: ${DEFAULT-VALUE}.")
@@ -84,7 +86,7 @@ final class RenderCommand implements Callable<Integer> {
 
     private void writeOutputs(StableDiffusion model, RenderRequest request, Rendering rendering) throws IOException {
         GenerationParameters parameters = new GenerationParameters(request.prompt(), request.negativePrompt(), request.steps(),
-                SamplerRegistry.builtIn().resolve(request.sampler()).sampler().name(), request.cfgScale(), request.seed(),
+                SamplerRegistry.builtIn().resolve(request.sampler()).name(), request.cfgScale(), request.seed(),
                 request.width(), request.height(), ModelHash.shortHash(model.path()), model.name())
                 .withClipSkip(request.clipSkip());
         for (int i = 0; i < rendering.images().size(); i++) {

@@ -1,7 +1,6 @@
 package dev.diffarm.engine.sampler;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDScope;
 import dev.diffarm.api.Denoiser;
 import dev.diffarm.api.NoiseSource;
 import dev.diffarm.api.Progress;
@@ -9,33 +8,56 @@ import dev.diffarm.api.Sampler;
 import dev.diffarm.api.Sigmas;
 
 /**
- * Deterministic DDIM (eta = 0). In the sigma parametrisation its update
- * {@code x_prev = sqrt(abar_prev) x0 + sqrt(1 - abar_prev) eps} is exactly an Euler step:
- * {@code x_next = x + (sigma_next - sigma) (x - denoised) / sigma}. Its schedule ends at the noise level of
- * the first training step, not at 0; the pipeline converts the result back accordingly.
+ * DDIM (Song et al. 2021). In the sigma form its update
+ * {@code x_prev = sqrt(abar_prev) x0 + sqrt(1 - abar_prev - std^2) eps + std z} with
+ * {@code std = eta sqrt((1 - abar_prev) / (1 - abar) (1 - abar / abar_prev))} is exactly an ancestral Euler step
+ * whose noise is scaled by {@code eta} ({@link AncestralStep}): {@code std / sqrt(abar_prev)} is its {@code up}
+ * and {@code sqrt(1 - abar_prev - std^2) / sqrt(abar_prev)} its {@code down}. At {@code eta = 0} it is a plain
+ * Euler step and draws no noise; above 0 it draws one tensor per step, as diffusers' scheduler does.
+ *
+ * <p>Its schedule ends at the noise level of the first training step, not at 0; the pipeline converts the result
+ * back accordingly.
  */
 public final class Ddim implements Sampler {
+    private final double eta;
+
+    /** Deterministic DDIM ({@code eta = 0}). */
+    public Ddim() {
+        this(0);
+    }
+
+    /**
+     * @param eta the share of the ancestral noise, in [0, 1]: 0 is deterministic DDIM, 1 a DDPM-like ancestral step
+     * @throws IllegalArgumentException for an eta outside [0, 1]
+     */
+    public Ddim(double eta) {
+        if (!(eta >= 0 && eta <= 1)) {
+            throw new IllegalArgumentException("eta = " + eta + ": expected a number in 0..1");
+        }
+        this.eta = eta;
+    }
+
     @Override
     public String name() {
         return "DDIM";
     }
 
+    /** The share of the ancestral noise this sampler adds. */
+    public double eta() {
+        return eta;
+    }
+
     @Override
     public NDArray sample(Denoiser denoiser, NDArray x, Sigmas sigmas, NoiseSource noise, Progress progress) {
-        for (int i = 0; i < sigmas.steps(); i++) {
-            progress.checkCancelled(i);
+        return StepLoop.run(x, sigmas, progress, (i, xi) -> {
             double sigma = sigmas.get(i);
-            double next = sigmas.get(i + 1);
-            NDArray stepped;
-            try (NDScope scope = new NDScope()) {
-                NDArray denoised = denoiser.denoise(x, sigma);
-                NDArray eps = x.sub(denoised).div((float) sigma);
-                stepped = x.add(eps.mul((float) (next - sigma)));
-                NDScope.unregister(stepped);
+            AncestralStep split = AncestralStep.of(sigma, sigmas.get(i + 1), eta);
+            NDArray d = Ode.derivative(xi, denoiser.denoise(xi, sigma), sigma);
+            NDArray stepped = Ode.euler(xi, d, split.down() - sigma);
+            if (eta == 0) {
+                return stepped;
             }
-            x = StepLatent.advance(x, stepped, i);
-            progress.onStep(i, sigmas.steps(), x);
-        }
-        return x;
+            return stepped.add(noise.next(xi.getManager(), xi.getShape()).mul((float) split.up()));
+        });
     }
 }

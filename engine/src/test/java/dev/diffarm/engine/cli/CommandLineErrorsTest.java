@@ -32,7 +32,9 @@ class CommandLineErrorsTest {
     void unknownSamplerListsTheKnownOnes() {
         CommandLineRun run = render("--steps", "1", "--sampler", "Euler z", "--width", "32", "--height", "32");
         assertEquals(2, run.exitCode());
-        assertTrue(run.err().contains("unknown sampler 'Euler z': expected one of Euler a, DDIM"), run.err());
+        assertTrue(run.err().contains("unknown sampler 'Euler z': expected one of Euler a, Euler, LMS, Heun, DPM2, "
+                + "DPM2 a, DPM++ 2M, DPM++ 2M SDE, LMS Karras, DPM++ 2M Karras, DPM++ 2M SDE Karras, DDIM, PLMS, UniPC"),
+                run.err());
     }
 
     @Test

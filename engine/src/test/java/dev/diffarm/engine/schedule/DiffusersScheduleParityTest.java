@@ -3,15 +3,12 @@ package dev.diffarm.engine.schedule;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.diffarm.engine.safetensors.SafetensorsFile;
 import dev.diffarm.engine.testing.Fixtures;
+import dev.diffarm.engine.testing.ReferenceRuns;
+import dev.diffarm.engine.testing.ReferenceRuns.Run;
 import java.io.IOException;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
@@ -26,36 +23,20 @@ import org.junit.jupiter.params.provider.MethodSource;
 class DiffusersScheduleParityTest {
     /** Relative to each value; the float32 values agree bit for bit where both sides compute the same float32. */
     private static final double TOLERANCE = 1e-6;
-    private static final ObjectMapper JSON = JsonMapper.builder().enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS).build();
     /** Per sampler: the largest error seen in timesteps, sigmas and init_noise_sigma, over all its runs. */
     private static final Map<String, double[]> WORST = new TreeMap<>();
 
-    record Run(String file, String sampler, String className, Map<String, Object> options, String config, int steps) {
-        @Override
-        public String toString() {
-            return file;
-        }
-    }
-
-    static Stream<Run> runs() throws IOException {
-        JsonNode manifest = JSON.readTree(Fixtures.sdTiny("manifest.json").toFile());
-        List<Run> runs = new ArrayList<>();
-        for (JsonNode run : manifest.get("runs")) {
-            @SuppressWarnings("unchecked")
-            Map<String, Object> options = JSON.convertValue(run.get("scheduler_options"), Map.class);
-            runs.add(new Run(run.get("file").asText(), run.get("sampler").asText(), run.get("diffusers_class").asText(),
-                    options, run.get("scheduler_config").asText(), run.get("steps").asInt()));
-        }
-        return runs.stream();
+    static Stream<Run> runs() {
+        return ReferenceRuns.all().stream();
     }
 
     /** The runs whose sigmas are training sigmas at integer timesteps: no Karras levels, not DPM2's shifted list. */
-    static Stream<Run> runsOnTrainingSigmas() throws IOException {
+    static Stream<Run> runsOnTrainingSigmas() {
         return runs().filter(run -> {
-            SchedulerConfig config = SchedulerConfig.read(Fixtures.sdTiny(run.config()));
+            SchedulerConfig config = SchedulerConfig.read(Fixtures.sdTiny(run.schedulerConfig()));
             try (SafetensorsFile reference = SafetensorsFile.open(Fixtures.sdTiny(run.file()))) {
                 return reference.names().contains("sigmas") && !config.useKarrasSigmas()
-                        && !run.className().startsWith("KDPM2");
+                        && !run.diffusersClass().startsWith("KDPM2");
             }
         });
     }
@@ -63,9 +44,9 @@ class DiffusersScheduleParityTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("runs")
     void scheduleMatchesTheRun(Run run) throws IOException {
-        JsonNode configJson = JSON.readTree(Fixtures.sdTiny(run.config()).toFile());
-        SchedulerConfig config = SchedulerConfig.fromConfig(configJson, run.className(), run.options());
-        DiffusersScheduler scheduler = DiffusersScheduler.of(run.className());
+        JsonNode configJson = ReferenceRuns.JSON.readTree(Fixtures.sdTiny(run.schedulerConfig()).toFile());
+        SchedulerConfig config = SchedulerConfig.fromConfig(configJson, run.diffusersClass(), run.schedulerOptions());
+        DiffusersScheduler scheduler = DiffusersScheduler.of(run.diffusersClass());
         Schedule schedule = scheduler.schedule(config, run.steps());
         assertEquals(run.steps(), schedule.steps(), "steps");
 
@@ -97,7 +78,7 @@ class DiffusersScheduleParityTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("runsOnTrainingSigmas")
     void trainingSigmasAreBitExact(Run run) {
-        SchedulerConfig config = SchedulerConfig.read(Fixtures.sdTiny(run.config()));
+        SchedulerConfig config = SchedulerConfig.read(Fixtures.sdTiny(run.schedulerConfig()));
         TrainingSchedule training = TrainingSchedule.of(config);
         try (SafetensorsFile reference = SafetensorsFile.open(Fixtures.sdTiny(run.file()))) {
             float[] timesteps = reference.floats("timesteps");

@@ -14,6 +14,7 @@ import dev.diffarm.engine.schedule.SchedulerConfig.PredictionType;
 import dev.diffarm.engine.schedule.SchedulerConfig.SolverType;
 import dev.diffarm.engine.schedule.SchedulerConfig.TimestepSpacing;
 import dev.diffarm.engine.testing.Fixtures;
+import dev.diffarm.engine.testing.ReferenceRuns;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -59,8 +60,9 @@ class SchedulerConfigTest {
         assertEquals(expected, SchedulerConfig.sd15(className, options));
     }
 
-    static Stream<Arguments> runConfigs() throws IOException {
-        return DiffusersScheduleParityTest.runs().map(r -> Arguments.of(r.config(), r.className(), r.options())).distinct();
+    static Stream<Arguments> runConfigs() {
+        return ReferenceRuns.all().stream()
+                .map(r -> Arguments.of(r.schedulerConfig(), r.diffusersClass(), r.schedulerOptions())).distinct();
     }
 
     @Test
