@@ -1,0 +1,52 @@
+package dev.diffarm.farm.config;
+
+import java.util.List;
+
+/** Reports every name in a job that the farm's {@link Catalog} does not know, with its field. */
+final class CatalogCheck {
+    /** Messages list at most this many known names. */
+    private static final int NAMES_SHOWN = 20;
+
+    private final Catalog catalog;
+    private final Problems problems;
+
+    CatalogCheck(Catalog catalog, Problems problems) {
+        this.catalog = catalog;
+        this.problems = problems;
+    }
+
+    void check(Job job) {
+        RenderSettings settings = job.settings();
+        check(Catalog.Kind.MODEL, "model", settings.model());
+        check(Catalog.Kind.SAMPLER, "sampler", settings.sampler());
+        settings.schedule().ifPresent(schedule -> check(Catalog.Kind.SCHEDULE, "schedule", schedule));
+        checkLoras("loras", settings.loras());
+        if (job instanceof Campaign campaign) {
+            List<Style> styles = campaign.styles();
+            for (int i = 0; i < styles.size(); i++) {
+                checkLoras(FieldPath.index("styles", i) + ".loras", styles.get(i).loras());
+            }
+        }
+    }
+
+    private void checkLoras(String path, List<Lora> loras) {
+        for (int i = 0; i < loras.size(); i++) {
+            check(Catalog.Kind.LORA, FieldPath.index(path, i) + ".name", loras.get(i).name());
+        }
+    }
+
+    private void check(Catalog.Kind kind, String field, String name) {
+        if (!catalog.knows(kind, name)) {
+            problems.report(ValidationError.of(ValidationError.Code.UNKNOWN_NAME, field, Json.show(name),
+                    "a " + kind.noun() + " this farm has" + listing(catalog.names(kind))));
+        }
+    }
+
+    private static String listing(List<String> names) {
+        if (names.isEmpty()) {
+            return "";
+        }
+        String shown = String.join(", ", names.subList(0, Math.min(names.size(), NAMES_SHOWN)));
+        return ": " + shown + (names.size() > NAMES_SHOWN ? " and " + (names.size() - NAMES_SHOWN) + " more" : "");
+    }
+}

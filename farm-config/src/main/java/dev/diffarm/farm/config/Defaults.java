@@ -1,0 +1,47 @@
+package dev.diffarm.farm.config;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+/**
+ * What a field that a job leaves out means. The shipped JSON Schema states the same defaults.
+ *
+ * <p>Seeds have no constant default: a job must render the same images when it is delivered again, so a job
+ * without {@code seeds} gets one seed derived from its id ({@link #seedFor}). Two jobs with the same prompt
+ * and different ids then give different images, as a random seed would, yet each job is reproducible.
+ */
+public final class Defaults {
+    /** The sampler, as AUTOMATIC1111 names it. */
+    public static final String SAMPLER = "Euler a";
+    /** Sampling steps. */
+    public static final int STEPS = 20;
+    /** Classifier-free guidance scale (AUTOMATIC1111's default). */
+    public static final double CFG = 7.0;
+    /** Image width in pixels. */
+    public static final int WIDTH = 512;
+    /** Image height in pixels. */
+    public static final int HEIGHT = 512;
+    /** The negative prompt: none. */
+    public static final String NEGATIVE_PROMPT = "";
+    /** Clip skip: the text encoder's last layer. */
+    public static final int CLIP_SKIP = 1;
+    /** Weight of a LoRA that names no weight. */
+    public static final double LORA_WEIGHT = 1.0;
+    /** The one size of a campaign that lists none. */
+    public static final Size SIZE = new Size(WIDTH, HEIGHT);
+    /** The one style of a campaign that lists none: the prompts as written. */
+    public static final Style STYLE = new Style("plain", Style.PROMPT_PLACEHOLDER, NEGATIVE_PROMPT, List.of());
+
+    private Defaults() {
+    }
+
+    /**
+     * The seed of a job that lists none: the first four bytes of the SHA-256 of the job id's UTF-8 bytes,
+     * read as a big-endian unsigned number (so within 0..{@value Limits#MAX_SEED}).
+     */
+    public static long seedFor(String jobId) {
+        byte[] digest = Sha256.digest(jobId.getBytes(StandardCharsets.UTF_8));
+        return Integer.toUnsignedLong(ByteBuffer.wrap(digest).getInt());
+    }
+}

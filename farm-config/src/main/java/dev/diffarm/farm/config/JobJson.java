@@ -1,0 +1,59 @@
+package dev.diffarm.farm.config;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.List;
+
+/** Writes jobs as JSON, every field present, in the order a person reads them. */
+final class JobJson {
+    private JobJson() {
+    }
+
+    static ObjectNode write(Job job) {
+        ObjectNode node = Json.object();
+        node.put("apiVersion", Job.API_VERSION);
+        node.put("kind", job.kind());
+        node.put("id", job.id());
+        strings(node.putArray("prompts"), job.prompts());
+        if (job instanceof RenderJob render) {
+            node.put("width", render.size().width());
+            node.put("height", render.size().height());
+        } else if (job instanceof Campaign campaign) {
+            ArrayNode styles = node.putArray("styles");
+            campaign.styles().forEach(style -> writeStyle(styles.addObject(), style));
+            ArrayNode sizes = node.putArray("sizes");
+            campaign.sizes().forEach(size -> sizes.addObject().put("width", size.width()).put("height", size.height()));
+        }
+        ArrayNode seeds = node.putArray("seeds");
+        job.seeds().forEach(seeds::add);
+        writeSettings(node, job.settings());
+        return node;
+    }
+
+    /** The settings as top-level fields of {@code node}. */
+    static void writeSettings(ObjectNode node, RenderSettings settings) {
+        node.put("model", settings.model());
+        node.put("negativePrompt", settings.negativePrompt());
+        node.put("sampler", settings.sampler());
+        settings.schedule().ifPresent(schedule -> node.put("schedule", schedule));
+        node.put("steps", settings.steps());
+        node.put("cfg", settings.cfg());
+        node.put("clipSkip", settings.clipSkip());
+        writeLoras(node.putArray("loras"), settings.loras());
+    }
+
+    private static void writeStyle(ObjectNode node, Style style) {
+        node.put("name", style.name());
+        node.put("template", style.template());
+        node.put("negativePrompt", style.negativePrompt());
+        writeLoras(node.putArray("loras"), style.loras());
+    }
+
+    private static void writeLoras(ArrayNode array, List<Lora> loras) {
+        loras.forEach(lora -> array.addObject().put("name", lora.name()).put("weight", lora.weight()));
+    }
+
+    private static void strings(ArrayNode array, List<String> values) {
+        values.forEach(array::add);
+    }
+}

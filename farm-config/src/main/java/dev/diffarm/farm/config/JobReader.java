@@ -1,0 +1,122 @@
+package dev.diffarm.farm.config;
+
+import static dev.diffarm.farm.config.ValueReader.integer;
+import static dev.diffarm.farm.config.ValueReader.list;
+import static dev.diffarm.farm.config.ValueReader.number;
+import static dev.diffarm.farm.config.ValueReader.text;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Reads a job from its JSON tree, reporting every problem it finds. A job is built only from a document
+ * without problems, so the records' constructors, which apply the same rules, never fail here.
+ */
+final class JobReader {
+    private static final ValueReader<List<String>> PROMPTS =
+            list(text(Rules.PROMPT), "an array of prompts").and(Rules.PROMPTS);
+    private static final ValueReader<List<Long>> SEEDS = list(integer(Rules.SEED), "an array of seeds").and(Rules.SEEDS);
+    private static final ValueReader<Lora> LORA = (node, path, problems) ->
+            FieldReader.of(node, path, problems, "a LoRA object {\"name\": ..., \"weight\": ...}").flatMap(fields -> {
+                Optional<String> name = fields.required("name", text(Rules.NAME), "the LoRA's name");
+                double weight = fields.orDefault("weight", Defaults.LORA_WEIGHT, number(Rules.LORA_WEIGHT));
+                fields.rejectUnknownFields();
+                return fields.isValid() ? Optional.of(new Lora(name.orElseThrow(), weight)) : Optional.empty();
+            });
+    private static final ValueReader<List<Lora>> LORAS = list(LORA, "an array of LoRA objects").and(Rules.LORAS);
+    private static final ValueReader<Size> SIZE = (node, path, problems) ->
+            FieldReader.of(node, path, problems, "a size object {\"width\": ..., \"height\": ...}").flatMap(fields -> {
+                Optional<Long> width = fields.required("width", integer(Rules.SIDE), Rules.SIDE.expected());
+                Optional<Long> height = fields.required("height", integer(Rules.SIDE), Rules.SIDE.expected());
+                fields.rejectUnknownFields();
+                return fields.isValid() ? Optional.of(new Size(width.orElseThrow().intValue(),
+                        height.orElseThrow().intValue())) : Optional.empty();
+            });
+    private static final ValueReader<List<Size>> SIZES = list(SIZE, "an array of size objects").and(Rules.SIZES);
+    private static final ValueReader<Style> STYLE = (node, path, problems) ->
+            FieldReader.of(node, path, problems, "a style object {\"name\": ..., \"template\": ...}").flatMap(fields -> {
+                Optional<String> name = fields.required("name", text(Rules.NAME), "the style's name");
+                Optional<String> template = fields.required("template", text(Rules.TEMPLATE), Rules.TEMPLATE.expected());
+                String negative = fields.orDefault("negativePrompt", Defaults.NEGATIVE_PROMPT, text(Rules.NEGATIVE_PROMPT));
+                List<Lora> loras = fields.orDefault("loras", List.of(), LORAS);
+                fields.rejectUnknownFields();
+                return fields.isValid() ? Optional.of(new Style(name.orElseThrow(), template.orElseThrow(), negative, loras))
+                        : Optional.empty();
+            });
+    private static final ValueReader<List<Style>> STYLES = list(STYLE, "an array of style objects").and(Rules.STYLES);
+
+    private JobReader() {
+    }
+
+    /** The job {@code root} holds, or empty after reporting its problems to {@code problems}. */
+    static Optional<Job> read(JsonNode root, Problems problems) {
+        if (!root.isObject()) {
+            problems.report(ValidationError.notAnObject(Json.show(root), Json.typeOf(root)));
+            return Optional.empty();
+        }
+        FieldReader fields = FieldReader.of(root, "", problems, "a JSON object").orElseThrow();
+        // Without a known version and kind the other fields cannot be interpreted.
+        Optional<String> apiVersion = fields.required("apiVersion", text(Rules.API_VERSION), Rules.API_VERSION.expected());
+        Optional<String> kind = apiVersion.flatMap(version -> fields.required("kind", text(Rules.KIND), Rules.KIND.expected()));
+        return kind.flatMap(name -> name.equals(RenderJob.KIND) ? readRender(fields) : readCampaign(fields));
+    }
+
+    /** The job's id when {@code root} has a valid one, even if the rest of the job is not valid. */
+    static Optional<String> id(JsonNode root) {
+        JsonNode id = root.path("id");
+        return id.isTextual() && Rules.ID.accepts().test(id.textValue()) ? Optional.of(id.textValue()) : Optional.empty();
+    }
+
+    private static Optional<Job> readRender(FieldReader fields) {
+        Optional<String> id = fields.required("id", text(Rules.ID), Rules.ID.expected());
+        Optional<List<String>> prompts = fields.required("prompts", PROMPTS, "an array of at least one prompt");
+        Optional<List<Long>> seeds = fields.optional("seeds", SEEDS);
+        long width = fields.orDefault("width", (long) Defaults.WIDTH, integer(Rules.SIDE));
+        long height = fields.orDefault("height", (long) Defaults.HEIGHT, integer(Rules.SIDE));
+        Optional<RenderSettings> settings = readSettings(fields);
+        fields.rejectUnknownFields();
+        prompts.ifPresent(list -> RenderJob.checkTaskCount(fields.problems(), list.size(), seeds.map(List::size).orElse(1)));
+        if (!fields.isValid()) {
+            return Optional.empty();
+        }
+        String jobId = id.orElseThrow();
+        return Optional.of(new RenderJob(jobId, prompts.orElseThrow(), seeds.orElse(List.of(Defaults.seedFor(jobId))),
+                new Size((int) width, (int) height), settings.orElseThrow()));
+    }
+
+    private static Optional<Job> readCampaign(FieldReader fields) {
+        Optional<String> id = fields.required("id", text(Rules.ID), Rules.ID.expected());
+        Optional<List<String>> prompts = fields.required("prompts", PROMPTS, "an array of at least one prompt");
+        Optional<List<Style>> styles = fields.optional("styles", STYLES);
+        Optional<List<Size>> sizes = fields.optional("sizes", SIZES);
+        Optional<List<Long>> seeds = fields.optional("seeds", SEEDS);
+        Optional<RenderSettings> settings = readSettings(fields);
+        fields.rejectUnknownFields();
+        List<Style> effectiveStyles = styles.orElse(List.of(Defaults.STYLE));
+        prompts.ifPresent(list -> Campaign.checkTaskCount(fields.problems(), effectiveStyles.size(), list.size(),
+                sizes.map(List::size).orElse(1), seeds.map(List::size).orElse(1)));
+        settings.ifPresent(common -> Campaign.checkMergedNegativePrompts(fields.problems(), effectiveStyles,
+                common.negativePrompt()));
+        if (!fields.isValid()) {
+            return Optional.empty();
+        }
+        String jobId = id.orElseThrow();
+        return Optional.of(new Campaign(jobId, prompts.orElseThrow(), seeds.orElse(List.of(Defaults.seedFor(jobId))),
+                sizes.orElse(List.of(Defaults.SIZE)), effectiveStyles, settings.orElseThrow()));
+    }
+
+    /** The settings of a job; empty (after reporting) without a model. Invalid fields are reported and defaulted. */
+    private static Optional<RenderSettings> readSettings(FieldReader fields) {
+        Optional<String> model = fields.required("model", text(Rules.NAME), "the name of a model on the farm");
+        String negative = fields.orDefault("negativePrompt", Defaults.NEGATIVE_PROMPT, text(Rules.NEGATIVE_PROMPT));
+        String sampler = fields.orDefault("sampler", Defaults.SAMPLER, text(Rules.NAME));
+        Optional<String> schedule = fields.optional("schedule", text(Rules.NAME));
+        long steps = fields.orDefault("steps", (long) Defaults.STEPS, integer(Rules.STEPS));
+        double cfg = fields.orDefault("cfg", Defaults.CFG, number(Rules.CFG));
+        long clipSkip = fields.orDefault("clipSkip", (long) Defaults.CLIP_SKIP, integer(Rules.CLIP_SKIP));
+        List<Lora> loras = fields.orDefault("loras", List.of(), LORAS);
+        return model.map(name -> new RenderSettings(name, negative, sampler, schedule, (int) steps, cfg, (int) clipSkip,
+                loras));
+    }
+}

@@ -1,0 +1,37 @@
+package dev.diffarm.farm.config;
+
+/**
+ * The bounds a job must stay within. They are the engine's own bounds (a job the contract accepts is one the
+ * engine can render) plus a cap on the number of tasks one job may expand into.
+ */
+public final class Limits {
+    /** Fewest sampling steps. */
+    public static final int MIN_STEPS = 1;
+    /** Most sampling steps. */
+    public static final int MAX_STEPS = 1000;
+    /** Smallest image side in pixels. */
+    public static final int MIN_SIDE = 8;
+    /** Largest image side in pixels. */
+    public static final int MAX_SIDE = 4096;
+    /** Image sides are multiples of this: the VAE downsamples by 8. */
+    public static final int SIDE_MULTIPLE = 8;
+    /** Largest classifier-free guidance scale. */
+    public static final double MAX_CFG = 100;
+    /** Largest clip skip (AUTOMATIC1111's numbering: 1 is the text encoder's last layer). */
+    public static final int MAX_CLIP_SKIP = 12;
+    /** Largest seed: seeds are unsigned 32-bit numbers, as AUTOMATIC1111 and most UIs give them. */
+    public static final long MAX_SEED = 0xFFFF_FFFFL;
+    /** Largest LoRA weight by magnitude. */
+    public static final double MAX_LORA_WEIGHT = 10;
+    /** Most tasks (images) one job may expand into; task ids have four digits. */
+    public static final int MAX_TASKS = 10_000;
+    /** Longest job id: it becomes the object key prefix {@code jobs/<id>/}. */
+    public static final int MAX_ID_LENGTH = 128;
+    /** Longest prompt, negative prompt or style template, in characters. */
+    public static final int MAX_TEXT_LENGTH = 10_000;
+    /** Longest model, sampler, schedule, LoRA or style name. */
+    public static final int MAX_NAME_LENGTH = 256;
+
+    private Limits() {
+    }
+}
