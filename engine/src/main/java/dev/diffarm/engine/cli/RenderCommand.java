@@ -38,7 +38,7 @@ final class RenderCommand implements Callable<Integer> {
     @Option(names = "--steps", defaultValue = "20", paramLabel = "N", description = "Sampling steps. Default: ${DEFAULT-VALUE}.")
     int steps;
 
-    @Option(names = "--cfg", defaultValue = "7.5", paramLabel = "X", description = "Guidance scale. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--cfg", defaultValue = "7.0", paramLabel = "X", description = "Guidance scale. Default: ${DEFAULT-VALUE}.")
     double cfg;
 
     @Option(names = "--seed", defaultValue = "-1", paramLabel = "S",
