@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
 import dev.diffarm.api.Progress;
 import dev.diffarm.engine.clip.TokenizerLocator;
+import dev.diffarm.engine.prompt.Emphasis;
 import dev.diffarm.engine.safetensors.SafetensorsFile;
 import dev.diffarm.engine.sampler.SamplerRegistry;
 import dev.diffarm.engine.testing.Fixtures;
@@ -40,7 +41,7 @@ class TextToImageParityTest {
             "run-DDIM-7steps-34x26, DDIM, 7, 42, 34, 26"})
     void rendersTheReferenceRunFromItsSeed(String run, String sampler, int steps, long seed, int width, int height) {
         RenderRequest request = new RenderRequest("a painting of a cat in the snow", "ugly, blurry", sampler, steps, 7.5,
-                seed, width, height, 1, 1);
+                seed, width, height, 1, 1, Emphasis.ORIGINAL);
         Rendering rendering = new TextToImage(model, SamplerRegistry.builtIn()).render(request, Progress.NONE);
         try (SafetensorsFile reference = SafetensorsFile.open(Fixtures.sdTiny(run + ".safetensors"))) {
             assertArrayEquals(reference.info("final_latents").shape(), rendering.latentShape());
