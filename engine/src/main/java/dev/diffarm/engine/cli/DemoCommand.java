@@ -8,6 +8,7 @@ import dev.diffarm.engine.pipeline.RenderRequest;
 import dev.diffarm.engine.pipeline.Rendering;
 import dev.diffarm.engine.pipeline.StableDiffusion;
 import dev.diffarm.engine.pipeline.TextToImage;
+import dev.diffarm.engine.prompt.Emphasis;
 import dev.diffarm.engine.sampler.SamplerRegistry;
 import dev.diffarm.engine.clip.TokenizerLocator;
 import dev.diffarm.api.Progress;
@@ -46,7 +47,8 @@ final class DemoCommand implements Callable<Integer> {
             for (String prompt : PROMPTS) {
                 for (String sampler : SAMPLERS) {
                     long seed = 1000 + n;
-                    RenderRequest request = new RenderRequest(prompt, "blurry", sampler, steps, 5.0, seed, 128, 128, 1, 1);
+                    RenderRequest request = new RenderRequest(prompt, "blurry", sampler, steps, 5.0, seed, 128, 128, 1, 1,
+                            Emphasis.ORIGINAL);
                     long start = System.nanoTime();
                     Rendering rendering = pipeline.render(request, Progress.NONE);
                     String text = new GenerationParameters(prompt, request.negativePrompt(), steps, sampler, request.cfgScale(),

@@ -2,8 +2,10 @@ package dev.diffarm.engine.cli;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import dev.diffarm.engine.embedding.EmbeddingLibrary;
 import dev.diffarm.engine.pipeline.PromptEncoder;
 import dev.diffarm.engine.pipeline.StableDiffusion;
+import dev.diffarm.engine.prompt.ExtraNetworkTags;
 import dev.diffarm.engine.safetensors.SafetensorsWriter;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -13,10 +15,14 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "encode", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Writes the text encoder's output for a prompt as float32 tensor 'hidden' [77 * chunks, D].")
+        description = {"Writes the text encoder's output for a prompt as float32 tensor 'hidden' [77 * chunks, D].",
+                "The prompt is read as render reads it, except that it may not change by step ([from:to:when], [a|b])."})
 final class EncodeCommand implements Callable<Integer> {
     @Mixin
     ModelOptions modelOptions;
+
+    @Mixin
+    PromptOptions promptOptions;
 
     @Option(names = "--prompt", required = true, paramLabel = "TEXT", description = "The prompt to encode.")
     String prompt;
@@ -30,8 +36,11 @@ final class EncodeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        EmbeddingLibrary embeddings = promptOptions.embeddings();
         try (StableDiffusion model = modelOptions.load(); NDManager manager = NDManager.newBaseManager()) {
-            NDArray hidden = new PromptEncoder(model.tokenizer(), model.textModel()).encode(manager, prompt, clipSkip);
+            PromptEncoder encoder = new PromptEncoder(model.tokenizer(), model.textModel(), embeddings);
+            String text = ExtraNetworkTags.extract(prompt).text();
+            NDArray hidden = encoder.encode(manager, text, promptOptions.emphasis(), clipSkip);
             NDArray rows = hidden.reshape(-1, hidden.getShape().get(2));
             new SafetensorsWriter().add("hidden", rows).write(out);
             System.out.println(out + " hidden " + rows.getShape());

@@ -1,7 +1,9 @@
 package dev.diffarm.engine.cli;
 
+import dev.diffarm.engine.embedding.EmbeddingLibrary;
 import dev.diffarm.engine.image.GenerationParameters;
 import dev.diffarm.engine.image.ModelHash;
+import dev.diffarm.engine.image.NamedHash;
 import dev.diffarm.engine.image.PngWriter;
 import dev.diffarm.engine.pipeline.RenderRequest;
 import dev.diffarm.engine.pipeline.Rendering;
@@ -18,10 +20,15 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "render", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Renders images from a prompt (txt2img). Each PNG carries AUTOMATIC1111's 'parameters' text.")
+        description = {"Renders images from a prompt (txt2img). Each PNG carries AUTOMATIC1111's 'parameters' text.",
+                "Prompts use AUTOMATIC1111's syntax: (emphasis), [less], (text:1.3), BREAK, [from:to:when], [a|b],"
+                        + " embedding names; <lora:...> tags are read but not applied yet."})
 final class RenderCommand implements Callable<Integer> {
     @Mixin
     ModelOptions modelOptions;
+
+    @Mixin
+    PromptOptions promptOptions;
 
     @Option(names = "--prompt", required = true, paramLabel = "TEXT", description = "What to render.")
     String prompt;
@@ -76,9 +83,11 @@ final class RenderCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--seed " + seed + ": expected -1 or a seed >= 0");
         }
         RenderRequest request = new RenderRequest(prompt, negative, sampler, steps, cfg, actualSeed, width, height,
-                batch, clipSkip);
+                batch, clipSkip, promptOptions.emphasis());
+        EmbeddingLibrary embeddings = promptOptions.embeddings();
         try (StableDiffusion model = modelOptions.load()) {
-            Rendering rendering = new TextToImage(model, SamplerRegistry.builtIn()).render(request, new StepPrinter(System.err));
+            Rendering rendering = new TextToImage(model, SamplerRegistry.builtIn(), embeddings)
+                    .render(request, new StepPrinter(System.err));
             writeOutputs(model, request, rendering);
         }
         return 0;
@@ -88,7 +97,10 @@ final class RenderCommand implements Callable<Integer> {
         GenerationParameters parameters = new GenerationParameters(request.prompt(), request.negativePrompt(), request.steps(),
                 SamplerRegistry.builtIn().resolve(request.sampler()).name(), request.cfgScale(), request.seed(),
                 request.width(), request.height(), ModelHash.shortHash(model.path()), model.name())
-                .withClipSkip(request.clipSkip());
+                .withClipSkip(request.clipSkip())
+                .withEmphasis(request.emphasis())
+                .withTextualInversionHashes(rendering.embeddings().stream()
+                        .map(e -> new NamedHash(e.name(), e.file().shortHash())).toList());
         for (int i = 0; i < rendering.images().size(); i++) {
             Path file = batch == 1 ? out : OutputNames.indexed(out, i);
             GenerationParameters imageParameters = batch == 1 ? parameters

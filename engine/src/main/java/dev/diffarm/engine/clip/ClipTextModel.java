@@ -49,15 +49,37 @@ public final class ClipTextModel {
      * @return hidden states [batch, tokens, D]
      */
     public NDArray encode(NDArray ids, int clipSkip) {
+        return encodeEmbeddings(tokenEmbeddings(ids), clipSkip);
+    }
+
+    /**
+     * The token embedding lookup, the encoder's input before positions are added; the caller may replace
+     * rows (textual inversion) and pass the result to {@link #encodeEmbeddings}.
+     *
+     * @param ids int64 [batch, tokens]
+     * @return a new array [batch, tokens, D]
+     */
+    public NDArray tokenEmbeddings(NDArray ids) {
+        return ids.getNDArrayInternal().embedding(ids, tokenEmbedding, SparseFormat.DENSE).singletonOrThrow();
+    }
+
+    /**
+     * Encodes input embeddings (token embeddings, possibly with rows replaced): adds the position
+     * embeddings and runs the layers up to {@code clipSkip} and the final layer norm.
+     *
+     * @param embeddings [batch, tokens, D], tokens at most the number of positions
+     * @param clipSkip   1 for the last layer, 2 for the penultimate, ...
+     * @return hidden states [batch, tokens, D]
+     */
+    public NDArray encodeEmbeddings(NDArray embeddings, int clipSkip) {
         if (clipSkip < 1 || clipSkip > layers.size()) {
             throw new IllegalArgumentException("clip skip " + clipSkip + " is out of range: expected 1.." + layers.size());
         }
-        long tokens = ids.getShape().get(1);
+        long tokens = embeddings.getShape().get(1);
         if (tokens > config.positions()) {
             throw new IllegalArgumentException(tokens + " tokens exceed the text encoder's " + config.positions() + " positions");
         }
-        NDArray x = ids.getNDArrayInternal().embedding(ids, tokenEmbedding, SparseFormat.DENSE).singletonOrThrow();
-        x = x.add(positionEmbedding.get(new NDIndex("0:{}", tokens)));
+        NDArray x = embeddings.add(positionEmbedding.get(new NDIndex("0:{}", tokens)));
         for (int i = 0; i <= layers.size() - clipSkip; i++) {
             x = layers.get(i).forward(x);
         }

@@ -1,10 +1,13 @@
 package dev.diffarm.engine.image;
 
+import dev.diffarm.engine.prompt.Emphasis;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * How an image was made, written into its PNG as AUTOMATIC1111's infotext ({@link #toInfotext}) so
@@ -67,6 +70,31 @@ public record GenerationParameters(String prompt, String negativePrompt, int ste
             throw new IllegalArgumentException("clip skip counts from 1, got " + clipSkip);
         }
         return clipSkip == 1 ? this : with("Clip skip", Integer.toString(clipSkip));
+    }
+
+    /**
+     * These parameters with A1111's {@code TI hashes}: {@code name: hash} for each textual-inversion
+     * embedding, joined by {@code ", "} (and so written quoted), with colons and commas removed from the
+     * names; unchanged when there are none.
+     */
+    public GenerationParameters withTextualInversionHashes(List<NamedHash> embeddings) {
+        return embeddings.isEmpty() ? this : with("TI hashes", hashList(embeddings));
+    }
+
+    /** A1111's list of named hashes, as its {@code TI hashes} and {@code Lora hashes} write them. */
+    private static String hashList(List<NamedHash> files) {
+        return files.stream()
+                .map(file -> file.name().replace(":", "").replace(",", "") + ": " + file.hash())
+                .collect(Collectors.joining(", "));
+    }
+
+    /**
+     * These parameters with A1111's {@code Emphasis}, which it writes only when the mode is not its default
+     * and a prompt has a bracket that the mode reads differently.
+     */
+    public GenerationParameters withEmphasis(Emphasis emphasis) {
+        boolean brackets = (prompt + negativePrompt).chars().anyMatch(c -> c == '(' || c == '[');
+        return emphasis == Emphasis.ORIGINAL || !brackets ? this : with("Emphasis", emphasis.infotextName());
     }
 
     /** {@code value} as A1111 prints numbers: {@code 7} for a whole number, Python's repr otherwise ({@code 0.75}). */

@@ -1,5 +1,7 @@
 package dev.diffarm.engine.pipeline;
 
+import dev.diffarm.engine.prompt.Emphasis;
+
 /**
  * What to render: one txt2img run of {@code batch} images sharing a prompt and a seed.
  *
@@ -13,9 +15,10 @@ package dev.diffarm.engine.pipeline;
  * @param height         image height in pixels, a multiple of the VAE's scale factor
  * @param batch          images drawn from the one generator, as diffusers' {@code num_images_per_prompt}
  * @param clipSkip       1 for the text encoder's last layer, 2 for the penultimate (AUTOMATIC1111's numbering)
+ * @param emphasis       whether the prompts' emphasis syntax is read (A1111's default) or is plain text
  */
 public record RenderRequest(String prompt, String negativePrompt, String sampler, int steps, double cfgScale, long seed,
-                            int width, int height, int batch, int clipSkip) {
+                            int width, int height, int batch, int clipSkip, Emphasis emphasis) {
 
     public static final int MAX_SIDE = 4096;
     public static final int MAX_STEPS = 1000;
@@ -31,6 +34,7 @@ public record RenderRequest(String prompt, String negativePrompt, String sampler
         require(height >= 8 && height <= MAX_SIDE, "height", height, "8.." + MAX_SIDE + " pixels");
         require(batch >= 1 && batch <= MAX_BATCH, "batch", batch, "1.." + MAX_BATCH);
         require(clipSkip >= 1, "clip skip", clipSkip, "1 or more");
+        require(emphasis != null, "emphasis", null, "an emphasis mode");
     }
 
     private static void require(boolean ok, String field, Object value, String expected) {

@@ -1,5 +1,6 @@
 package dev.diffarm.engine.pipeline;
 
+import dev.diffarm.engine.embedding.Embedding;
 import dev.diffarm.engine.image.RgbImage;
 import java.util.List;
 
@@ -9,6 +10,8 @@ import java.util.List;
  * @param latents     the final latents before the VAE, as diffusers' {@code output_type="latent"} gives them
  * @param latentShape their shape [batch, channels, height / f, width / f]
  * @param images      the decoded images, one per batch entry
+ * @param embeddings  the textual-inversion embeddings the prompts triggered, the prompt's first (as A1111
+ *                    lists them in {@code TI hashes})
  */
-public record Rendering(float[] latents, long[] latentShape, List<RgbImage> images) {
+public record Rendering(float[] latents, long[] latentShape, List<RgbImage> images, List<Embedding> embeddings) {
 }

@@ -4,7 +4,9 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.diffarm.api.Progress;
+import dev.diffarm.engine.embedding.EmbeddingLibrary;
 import dev.diffarm.engine.image.RgbImage;
+import dev.diffarm.engine.prompt.ExtraNetworkTags;
 import dev.diffarm.engine.random.TorchGenerator;
 import dev.diffarm.engine.sampler.SamplerRegistry;
 import dev.diffarm.engine.schedule.Schedule;
@@ -14,7 +16,9 @@ import java.util.List;
 /**
  * txt2img as diffusers' {@code StableDiffusionPipeline} computes it: prompt embeddings, seeded initial noise
  * scaled to the first noise level, the sampler over the denoiser with classifier-free guidance, then the
- * VAE decode of {@code latents / scaling_factor} mapped to [0, 1].
+ * VAE decode of {@code latents / scaling_factor} mapped to [0, 1]. Prompts are read as AUTOMATIC1111 reads
+ * them ({@link PromptEncoder}); the prompt's {@code <lora:...>} tags are removed but not applied yet (as in
+ * A1111, the negative prompt keeps its tags as text).
  *
  * <p>Every array a render allocates lives in its own manager, closed when the render returns; each job
  * has its own generator.
@@ -24,10 +28,16 @@ public final class TextToImage {
     private final SamplerRegistry samplers;
     private final PromptEncoder prompts;
 
+    /** A pipeline whose prompts trigger no textual-inversion embeddings. */
     public TextToImage(StableDiffusion model, SamplerRegistry samplers) {
+        this(model, samplers, EmbeddingLibrary.none());
+    }
+
+    /** A pipeline whose prompts may trigger the given textual-inversion embeddings. */
+    public TextToImage(StableDiffusion model, SamplerRegistry samplers, EmbeddingLibrary embeddings) {
         this.model = model;
         this.samplers = samplers;
-        this.prompts = new PromptEncoder(model.tokenizer(), model.textModel());
+        this.prompts = new PromptEncoder(model.tokenizer(), model.textModel(), embeddings);
     }
 
     public Rendering render(RenderRequest request, Progress progress) {
@@ -40,20 +50,22 @@ public final class TextToImage {
         Schedule schedule = Schedule.of(model.schedulerConfig(sampler.diffusersClass(), sampler.schedulerOptions()),
                 request.steps());
         try (NDManager job = NDManager.newBaseManager()) {
-            NDArray[] embeddings = prompts.encodePair(job, request.prompt(), request.negativePrompt(), request.clipSkip());
-            NDArray uncond = PromptEncoder.repeatBatch(embeddings[0], request.batch());
-            NDArray cond = PromptEncoder.repeatBatch(embeddings[1], request.batch());
-            GuidedDenoiser denoiser = new GuidedDenoiser(model.unet(), uncond, cond, request.cfgScale(),
-                    sigma -> (float) schedule.timestepOf(sigma));
+            String prompt = ExtraNetworkTags.extract(request.prompt()).text();
+            Conditioning conditioning = prompts.conditioning(job, prompt, request.negativePrompt(), request.steps(),
+                    request.batch(), request.emphasis(), request.clipSkip());
+            StepTracker steps = new StepTracker(progress);
+            GuidedDenoiser denoiser = new GuidedDenoiser(model.unet(), conditioning, request.cfgScale(),
+                    sigma -> (float) schedule.timestepOf(sigma), steps);
 
             TorchGenerator generator = new TorchGenerator(request.seed());
             Shape latentShape = new Shape(request.batch(), model.unet().config().inChannels(),
                     request.height() / factor, request.width() / factor);
             NDArray noise = generator.next(job, latentShape);
             NDArray x = noise.mul((float) schedule.initNoiseSigma());
-            NDArray sampled = sampler.sampler().sample(denoiser, x, schedule.sigmas(), generator, progress);
+            NDArray sampled = sampler.sampler().sample(denoiser, x, schedule.sigmas(), generator, steps);
             NDArray latents = sampled.div((float) schedule.latentForm().toSigmaForm(schedule.sigmas().last()));
-            return new Rendering(latents.toFloatArray(), latentShape.getShape(), decode(latents));
+            return new Rendering(latents.toFloatArray(), latentShape.getShape(), decode(latents),
+                    conditioning.embeddings());
         }
     }
 

@@ -6,20 +6,22 @@ import java.nio.FloatBuffer;
 /**
  * Widening of the 16-bit float formats to float32, exact for every bit pattern. BF16 is done here
  * because DJL's PyTorch binding aborts the JVM on a bfloat16 array; F16 here for the heap copies of
- * {@link SafetensorsFile#floats}, while {@link SafetensorsFile#load} lets libtorch widen it.
+ * {@link SafetensorsFile#floats} (and of other small tensors read on the heap), while
+ * {@link SafetensorsFile#load} lets libtorch widen it.
  */
-final class Float16 {
+public final class Float16 {
     private Float16() {
     }
 
     /** bfloat16 is the upper half of a float32: each value is shifted back into place. */
-    static void widenBf16(ByteBuffer bf16, int count, FloatBuffer into) {
+    public static void widenBf16(ByteBuffer bf16, int count, FloatBuffer into) {
         for (int i = 0; i < count; i++) {
             into.put(i, Float.intBitsToFloat((bf16.getShort(i * 2) & 0xffff) << 16));
         }
     }
 
-    static void widenF16(ByteBuffer f16, int count, FloatBuffer into) {
+    /** IEEE half precision, little or big endian as {@code f16} is ordered. */
+    public static void widenF16(ByteBuffer f16, int count, FloatBuffer into) {
         for (int i = 0; i < count; i++) {
             into.put(i, halfToFloat(f16.getShort(i * 2)));
         }

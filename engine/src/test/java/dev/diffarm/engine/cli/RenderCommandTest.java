@@ -3,13 +3,17 @@ package dev.diffarm.engine.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.diffarm.engine.image.ModelHash;
+
 import dev.diffarm.engine.image.PngReader;
 import dev.diffarm.engine.image.RgbImage;
 import dev.diffarm.engine.safetensors.SafetensorsFile;
 import dev.diffarm.engine.testing.Fixtures;
 import dev.diffarm.engine.testing.Parity;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -55,5 +59,30 @@ class RenderCommandTest {
         assertTrue(parameters.startsWith("a painting of a cat in the snow\nNegative prompt: ugly, blurry\n"), parameters);
         assertTrue(parameters.contains("Steps: 7, Sampler: " + sampler + ", CFG scale: 7.5, Seed: 42, Size: 32x32, Model hash: "),
                 parameters);
+    }
+
+    /** A1111 records the embeddings' short hashes, and an emphasis mode other than its default. */
+    @Test
+    void parametersRecordEmbeddingsAndEmphasis() throws IOException {
+        Path embeddings = Files.createDirectories(dir.resolve("embeddings"));
+        Files.copy(Fixtures.sdTiny("zwx-style.safetensors"), embeddings.resolve("zwx-style.safetensors"));
+        Path png = dir.resolve("out.png");
+        CommandLineRun result = CommandLineRun.of("render", "--model", Fixtures.sdTiny("model").toString(),
+                "--prompt", "(a photo of zwx-style person) [cat:dog:0.5]", "--negative", "[blurry|ugly]",
+                "--embeddings-dir", embeddings.toString(), "--no-emphasis",
+                "--steps", "2", "--seed", "1", "--width", "32", "--height", "32", "--out", png.toString());
+        assertEquals(0, result.exitCode(), result.err());
+        String hash = ModelHash.sha256(embeddings.resolve("zwx-style.safetensors")).substring(0, 12);
+        String parameters = PngReader.readParameters(png).orElseThrow();
+        assertTrue(parameters.endsWith(", Emphasis: None, TI hashes: \"zwx-style: " + hash + "\""), parameters);
+    }
+
+    @Test
+    void missingEmbeddingsFolderIsAUsageError() {
+        CommandLineRun result = CommandLineRun.of("render", "--model", Fixtures.sdTiny("model").toString(),
+                "--prompt", "a cat", "--embeddings-dir", dir.resolve("nope").toString(), "--steps", "1",
+                "--width", "32", "--height", "32", "--out", dir.resolve("x.png").toString());
+        assertEquals(2, result.exitCode());
+        assertTrue(result.err().contains("embeddings folder " + dir.resolve("nope") + " does not exist"), result.err());
     }
 }

@@ -2,6 +2,7 @@ package dev.diffarm.engine.clip;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.diffarm.engine.safetensors.SafetensorsFile;
 import dev.diffarm.engine.testing.Fixtures;
@@ -86,6 +87,120 @@ class PromptChunkerTest {
         PromptChunker noComma = new PromptChunker(BOS, EOS, PAD, 77, -1);
         int[] tokens = concat(repeat(WORD, 60), new int[] {COMMA}, repeat(WORD, 20));
         assertChunks(noComma.chunks(tokens), Arrays.copyOf(tokens, 75), Arrays.copyOfRange(tokens, 75, 81));
+    }
+
+    /** Two vectors standing in for a textual-inversion embedding. */
+    private static final TokenVectors TWO_VECTORS = vectors(2);
+
+    private static TokenVectors vectors(int count) {
+        return new TokenVectors() {
+            @Override
+            public int count() {
+                return count;
+            }
+
+            @Override
+            public int width() {
+                return 4;
+            }
+
+            @Override
+            public float[] values() {
+                return new float[count * 4];
+            }
+        };
+    }
+
+    private static List<ChunkItem> words(int count, float weight) {
+        return java.util.Collections.nCopies(count, new ChunkItem.Token(WORD, weight));
+    }
+
+    @SafeVarargs
+    private static List<ChunkItem> items(List<ChunkItem>... parts) {
+        return Arrays.stream(parts).flatMap(List::stream).toList();
+    }
+
+    @Test
+    void weightsStayWithTheirTokensAndFramingHasWeightOne() {
+        List<PromptChunk> chunks = chunker.chunks(items(words(2, 1f), words(3, 1.5f), words(1, 0.5f)));
+        assertEquals(1, chunks.size());
+        float[] expected = new float[77];
+        Arrays.fill(expected, 1f);
+        Arrays.fill(expected, 3, 6, 1.5f);
+        expected[6] = 0.5f;
+        assertArrayEquals(expected, chunks.get(0).weights());
+        assertArrayEquals(framed(repeat(WORD, 6)), chunks.get(0).ids());
+        assertEquals(true, chunks.get(0).weighted());
+    }
+
+    @Test
+    void weightsFollowTokensIntoTheNextChunk() {
+        List<PromptChunk> chunks = chunker.chunks(items(words(75, 1f), words(2, 1.2f)));
+        assertEquals(2, chunks.size());
+        assertEquals(false, chunks.get(0).weighted());
+        assertEquals(1.2f, chunks.get(1).weights()[1]);
+        assertEquals(1.2f, chunks.get(1).weights()[2]);
+        assertEquals(1f, chunks.get(1).weights()[3]);
+    }
+
+    @Test
+    void breakEndsTheChunkEvenAnEmptyOne() {
+        ChunkItem breakItem = new ChunkItem.Break();
+        List<PromptChunk> chunks = chunker.chunks(items(words(3, 1f), List.of(breakItem), words(2, 1f)));
+        assertEquals(List.of(3, 2), chunks.stream().map(PromptChunkerTest::tokenCount).toList());
+        assertEquals(List.of(0, 2), chunker.chunks(items(List.of(breakItem), words(2, 1f))).stream()
+                .map(PromptChunkerTest::tokenCount).toList());
+        assertEquals(List.of(2), chunker.chunks(items(words(2, 1f), List.of(breakItem))).stream()
+                .map(PromptChunkerTest::tokenCount).toList());
+    }
+
+    /** Tokens between the start and the end token. */
+    private static int tokenCount(PromptChunk chunk) {
+        int end = 1;
+        while (chunk.ids()[end] != EOS) {
+            end++;
+        }
+        return end - 1;
+    }
+
+    @Test
+    void vectorsTakeTheirPositionsWithTheirWeight() {
+        List<PromptChunk> chunks = chunker.chunks(items(words(3, 1f),
+                List.of(new ChunkItem.Vectors(TWO_VECTORS, 1.3f)), words(1, 1f)));
+        PromptChunk chunk = chunks.get(0);
+        assertEquals(List.of(new PromptChunk.Slot(4, TWO_VECTORS)), chunk.vectors());
+        assertArrayEquals(framed(WORD, WORD, WORD, 0, 0, WORD), chunk.ids());
+        assertEquals(1.3f, chunk.weights()[4]);
+        assertEquals(1.3f, chunk.weights()[5]);
+        assertEquals(1f, chunk.weights()[6]);
+    }
+
+    @Test
+    void vectorsThatDoNotFitStartTheNextChunk() {
+        List<PromptChunk> chunks = chunker.chunks(items(words(74, 1f),
+                List.of(new ChunkItem.Vectors(TWO_VECTORS, 1f))));
+        assertEquals(2, chunks.size());
+        assertEquals(74, tokenCount(chunks.get(0)));
+        assertEquals(List.of(), chunks.get(0).vectors());
+        assertEquals(List.of(new PromptChunk.Slot(1, TWO_VECTORS)), chunks.get(1).vectors());
+    }
+
+    @Test
+    void commaBacktrackMovesVectorsWithTheirTokens() {
+        List<ChunkItem> items = items(words(60, 1f), List.of(new ChunkItem.Token(COMMA, 1f)), words(12, 1f),
+                List.of(new ChunkItem.Vectors(TWO_VECTORS, 1f)), words(1, 1f));
+        List<PromptChunk> chunks = chunker.chunks(items);
+        assertEquals(2, chunks.size());
+        assertEquals(61, tokenCount(chunks.get(0)));
+        assertEquals(List.of(), chunks.get(0).vectors());
+        assertEquals(List.of(new PromptChunk.Slot(13, TWO_VECTORS)), chunks.get(1).vectors());
+        assertEquals(15, tokenCount(chunks.get(1)));
+    }
+
+    @Test
+    void moreVectorsThanAChunkHoldsAreRefused() {
+        assertThrows(IllegalArgumentException.class,
+                () -> chunker.chunks(List.of(new ChunkItem.Vectors(vectors(76), 1f))));
     }
 
     @Test

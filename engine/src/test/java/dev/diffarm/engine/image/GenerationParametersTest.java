@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.diffarm.engine.prompt.Emphasis;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class GenerationParametersTest {
@@ -90,5 +92,26 @@ class GenerationParametersTest {
     private static String paramsLine(GenerationParameters p) {
         String text = p.toInfotext();
         return text.substring(text.lastIndexOf('\n') + 1);
+    }
+
+    /** A1111: {@code name: shorthash} joined by ", " (hence quoted), colons and commas dropped from names. */
+    @Test
+    void textualInversionHashesAreOneQuotedList() {
+        GenerationParameters p = cat("", 7.5).withTextualInversionHashes(List.of(
+                new NamedHash("zwx-style", "0123456789ab"), new NamedHash("odd:name,x", "ba9876543210")));
+        assertTrue(paramsLine(p).endsWith(", TI hashes: \"zwx-style: 0123456789ab, oddnamex: ba9876543210\""),
+                paramsLine(p));
+        GenerationParameters none = cat("", 7.5);
+        assertSame(none, none.withTextualInversionHashes(List.of()));
+    }
+
+    /** A1111 writes the mode only when it is not its default and some prompt has a bracket. */
+    @Test
+    void emphasisIsWrittenOnlyWhenItMatters() {
+        GenerationParameters plain = cat("ugly", 7.5);
+        assertSame(plain, plain.withEmphasis(Emphasis.NONE));
+        GenerationParameters bracketed = cat("(ugly)", 7.5);
+        assertSame(bracketed, bracketed.withEmphasis(Emphasis.ORIGINAL));
+        assertTrue(paramsLine(bracketed.withEmphasis(Emphasis.NONE)).endsWith(", Emphasis: None"));
     }
 }

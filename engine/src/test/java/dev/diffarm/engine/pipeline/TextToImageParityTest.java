@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
 import dev.diffarm.api.Progress;
 import dev.diffarm.engine.clip.TokenizerLocator;
+import dev.diffarm.engine.prompt.Emphasis;
 import dev.diffarm.engine.safetensors.SafetensorsFile;
 import dev.diffarm.engine.sampler.SamplerRegistry;
 import dev.diffarm.engine.testing.Fixtures;
@@ -49,7 +50,7 @@ class TextToImageParityTest {
     @MethodSource("runs")
     void rendersTheReferenceRunFromItsSeed(Run run) {
         RenderRequest request = new RenderRequest(run.prompt(), run.negativePrompt(), run.sampler(), run.steps(), run.cfg(),
-                run.seed(), run.width(), run.height(), 1, 1);
+                run.seed(), run.width(), run.height(), 1, 1, Emphasis.ORIGINAL);
         Rendering rendering = new TextToImage(model, SamplerRegistry.builtIn()).render(request, Progress.NONE);
         try (SafetensorsFile reference = SafetensorsFile.open(Fixtures.sdTiny(run.file()))) {
             assertArrayEquals(reference.info("final_latents").shape(), rendering.latentShape());
