@@ -2,6 +2,7 @@ package dev.diffarm.engine.cli;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import dev.diffarm.engine.lora.ActiveLoras;
 import dev.diffarm.engine.pipeline.PromptEncoder;
 import dev.diffarm.engine.pipeline.StableDiffusion;
 import dev.diffarm.engine.safetensors.SafetensorsWriter;
@@ -18,6 +19,9 @@ final class EncodeCommand implements Callable<Integer> {
     @Mixin
     ModelOptions modelOptions;
 
+    @Mixin
+    LoraOptions loraOptions;
+
     @Option(names = "--prompt", required = true, paramLabel = "TEXT", description = "The prompt to encode.")
     String prompt;
 
@@ -30,7 +34,8 @@ final class EncodeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        try (StableDiffusion model = modelOptions.load(); NDManager manager = NDManager.newBaseManager()) {
+        try (StableDiffusion model = modelOptions.load(); ActiveLoras loras = loraOptions.activate(model);
+             NDManager manager = NDManager.newBaseManager()) {
             NDArray hidden = new PromptEncoder(model.tokenizer(), model.textModel()).encode(manager, prompt, clipSkip);
             NDArray rows = hidden.reshape(-1, hidden.getShape().get(2));
             new SafetensorsWriter().add("hidden", rows).write(out);

@@ -3,6 +3,7 @@ package dev.diffarm.engine.cli;
 import dev.diffarm.engine.image.GenerationParameters;
 import dev.diffarm.engine.image.ModelHash;
 import dev.diffarm.engine.image.PngWriter;
+import dev.diffarm.engine.lora.ActiveLoras;
 import dev.diffarm.engine.pipeline.RenderRequest;
 import dev.diffarm.engine.pipeline.Rendering;
 import dev.diffarm.engine.pipeline.StableDiffusion;
@@ -22,6 +23,9 @@ import picocli.CommandLine.Option;
 final class RenderCommand implements Callable<Integer> {
     @Mixin
     ModelOptions modelOptions;
+
+    @Mixin
+    LoraOptions loraOptions;
 
     @Option(names = "--prompt", required = true, paramLabel = "TEXT", description = "What to render.")
     String prompt;
@@ -75,18 +79,20 @@ final class RenderCommand implements Callable<Integer> {
         }
         RenderRequest request = new RenderRequest(prompt, negative, sampler, steps, cfg, actualSeed, width, height,
                 batch, clipSkip);
-        try (StableDiffusion model = modelOptions.load()) {
+        try (StableDiffusion model = modelOptions.load(); ActiveLoras loras = loraOptions.activate(model)) {
             Rendering rendering = new TextToImage(model, SamplerRegistry.builtIn()).render(request, new StepPrinter(System.err));
-            writeOutputs(model, request, rendering);
+            writeOutputs(model, request, rendering, loras);
         }
         return 0;
     }
 
-    private void writeOutputs(StableDiffusion model, RenderRequest request, Rendering rendering) throws IOException {
-        GenerationParameters parameters = new GenerationParameters(request.prompt(), request.negativePrompt(), request.steps(),
+    private void writeOutputs(StableDiffusion model, RenderRequest request, Rendering rendering, ActiveLoras loras)
+            throws IOException {
+        GenerationParameters generation = new GenerationParameters(request.prompt(), request.negativePrompt(), request.steps(),
                 SamplerRegistry.builtIn().resolve(request.sampler()).sampler().name(), request.cfgScale(), request.seed(),
                 request.width(), request.height(), ModelHash.shortHash(model.path()), model.name())
                 .withClipSkip(request.clipSkip());
+        GenerationParameters parameters = loras.infotextHashes().map(h -> generation.with("Lora hashes", h)).orElse(generation);
         for (int i = 0; i < rendering.images().size(); i++) {
             Path file = batch == 1 ? out : OutputNames.indexed(out, i);
             GenerationParameters imageParameters = batch == 1 ? parameters
