@@ -1,9 +1,12 @@
 package dev.diffarm.engine.lora;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import dev.diffarm.engine.model.WeightedLayer;
+import dev.diffarm.engine.nn.NativeOps;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -11,13 +14,13 @@ import java.util.Map;
 
 /**
  * LoRAs fused into a model's weights until {@link #close}: each updated layer computes with
- * {@code W' = W + Σ_i weight_i · alpha_i / rank_i · (up_i · down_i)}, the sum taken in the order the LoRAs are given
- * (as diffusers' {@code fuse_lora} adds one adapter after another). Closing gives every layer back its loaded weight
+ * {@code W' = W + Σ_i weight_i · alpha_i / rank_i · (up_i · down_i)} (diffusers' {@code set_adapters} and
+ * {@code fuse_lora}). Closing gives every layer back its loaded weight
  * — the very array, so no drift builds up however often LoRAs are switched — and frees the fused copies.
  *
  * <p>A model carries one fusion at a time: close it before fusing other LoRAs into the same model. Fusing costs one
- * small matrix product and one addition per updated layer (and a re-pack for convolutions), once per switch, after
- * which a render runs at the speed of the plain model.
+ * low-rank product added to each updated layer (and a re-pack for convolutions), once per switch, after which a
+ * render runs at the speed of the plain model.
  */
 public final class FusedLoras implements AutoCloseable {
     private final NDManager manager;
@@ -59,13 +62,22 @@ public final class FusedLoras implements AutoCloseable {
     private record Term(LoraModule module, double weight) {
     }
 
-    /** {@code W + Σ terms}, in {@code manager}; the products and partial sums are freed on the way. */
+    /**
+     * {@code W + Σ_i s_i·up_i·down_i}, in {@code manager}, as one product of the stacked factors
+     * {@code [s_1·up_1 | s_2·up_2 | ...] · [down_1; down_2; ...]} added to W in a single pass: one allocation per
+     * layer whatever the number of LoRAs, and no full-size intermediate.
+     */
     private static NDArray fusedWeight(NDArray original, List<Term> terms, NDManager manager) {
         try (NDScope scope = new NDScope()) {
-            NDArray fused = original;
+            NDList ups = new NDList();
+            NDList downs = new NDList();
             for (Term term : terms) {
-                fused = fused.add(term.module().delta(term.weight(), original.getShape()));
+                ups.add(term.module().scaledUp(term.weight()));
+                downs.add(term.module().flatDown());
             }
+            NDArray up = ups.size() == 1 ? ups.get(0) : NDArrays.concat(ups, 1);
+            NDArray down = downs.size() == 1 ? downs.get(0) : NDArrays.concat(downs, 0);
+            NDArray fused = NativeOps.addLowRank(original, up, down);
             fused.attach(manager);
             NDScope.unregister(fused);
             return fused;

@@ -47,10 +47,13 @@ public record LoraModule(Component component, String layerName, List<String> key
                 && up.getShape().size() == outFeatures() * rank();
     }
 
-    /** {@code multiplier · alpha / rank · (up · down)}, shaped like the layer's weight. */
-    NDArray delta(double multiplier, Shape weightShape) {
-        long r = rank();
-        NDArray product = up.reshape(outFeatures(), r).matMul(down.reshape(r, inElements()));
-        return product.mul((float) (multiplier * alpha / r)).reshape(weightShape);
+    /** {@code multiplier · alpha / rank · up} as the matrix [out, rank]: the scaled left factor of the update. */
+    NDArray scaledUp(double multiplier) {
+        return up.reshape(outFeatures(), rank()).mul((float) (multiplier * alpha / rank()));
+    }
+
+    /** {@code down} as the matrix [rank, in·kh·kw]: the right factor of the update. */
+    NDArray flatDown() {
+        return down.reshape(rank(), inElements());
     }
 }

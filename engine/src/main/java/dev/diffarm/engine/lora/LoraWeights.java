@@ -2,10 +2,10 @@ package dev.diffarm.engine.lora;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import dev.diffarm.engine.lora.LoraKeys.Part;
 import dev.diffarm.engine.lora.LoraKeys.Role;
 import dev.diffarm.engine.safetensors.SafetensorsException;
 import dev.diffarm.engine.safetensors.SafetensorsFile;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -51,37 +51,27 @@ public final class LoraWeights implements AutoCloseable {
             throw new LoraException("LoRA " + file + ": expected a .safetensors file (pickled .pt/.ckpt LoRAs can run "
                     + "code when read and are not loaded)");
         }
+        if (!Files.isRegularFile(file)) {
+            throw new LoraException("LoRA " + file + " does not exist");
+        }
         String name = fileName.substring(0, fileName.length() - EXTENSION.length());
         NDManager manager = NDManager.newBaseManager();
         try (SafetensorsFile st = SafetensorsFile.open(file)) {
-            Map<String, Map<Role, String>> byModule = new LinkedHashMap<>();
-            Map<String, Part> partOfModule = new LinkedHashMap<>();
+            Map<String, ModuleKeys> byModule = new LinkedHashMap<>();
             List<String> unrecognized = new ArrayList<>();
             for (String key : st.names()) {
-                LoraKeys.parse(key).ifPresentOrElse(part -> {
-                    partOfModule.putIfAbsent(part.module(), part);
-                    String previous = byModule.computeIfAbsent(part.module(), m -> new EnumMap<>(Role.class))
-                            .put(part.role(), key);
-                    if (previous != null) {
-                        throw new LoraException("LoRA " + file + ": tensors '" + previous + "' and '" + key
-                                + "' are both the " + part.role().name().toLowerCase(Locale.ROOT) + " of one module");
-                    }
-                }, () -> unrecognized.add(key));
+                LoraKeys.parse(key).ifPresentOrElse(
+                        part -> byModule.computeIfAbsent(part.module(), m -> new ModuleKeys(part)).add(part.role(), key, file),
+                        () -> unrecognized.add(key));
             }
             List<LoraModule> modules = new ArrayList<>();
-            byModule.forEach((module, roles) -> {
-                List<String> keys = new ArrayList<>(roles.values());
-                if (!roles.containsKey(Role.DOWN) || !roles.containsKey(Role.UP)) {
-                    unrecognized.addAll(keys);
-                    return;
+            for (ModuleKeys module : byModule.values()) {
+                if (module.isComplete()) {
+                    modules.add(module.load(st, manager));
+                } else {
+                    unrecognized.addAll(module.keys.values());
                 }
-                NDArray down = st.load(roles.get(Role.DOWN), manager);
-                NDArray up = st.load(roles.get(Role.UP), manager);
-                float alpha = roles.containsKey(Role.ALPHA) ? alpha(st, roles.get(Role.ALPHA))
-                        : (float) down.getShape().get(0);
-                Part part = partOfModule.get(module);
-                modules.add(new LoraModule(part.component(), part.layerName(), keys, down, up, alpha));
-            });
+            }
             return new LoraWeights(name, manager, modules, unrecognized);
         } catch (SafetensorsException e) {
             manager.close();
@@ -89,6 +79,36 @@ public final class LoraWeights implements AutoCloseable {
         } catch (RuntimeException e) {
             manager.close();
             throw e;
+        }
+    }
+
+    /** The tensor keys of one module, by role, as the file lists them. */
+    private static final class ModuleKeys {
+        private final LoraKeys.Part part;
+        private final Map<Role, String> keys = new EnumMap<>(Role.class);
+
+        ModuleKeys(LoraKeys.Part part) {
+            this.part = part;
+        }
+
+        void add(Role role, String key, Path file) {
+            String previous = keys.put(role, key);
+            if (previous != null) {
+                throw new LoraException("LoRA " + file + ": tensors '" + previous + "' and '" + key + "' are both the "
+                        + role.name().toLowerCase(Locale.ROOT) + " of one module");
+            }
+        }
+
+        boolean isComplete() {
+            return keys.containsKey(Role.DOWN) && keys.containsKey(Role.UP);
+        }
+
+        /** The module's matrices; alpha defaults to the rank (scale 1), as in diffusers and kohya. */
+        LoraModule load(SafetensorsFile st, NDManager manager) {
+            NDArray down = st.load(keys.get(Role.DOWN), manager);
+            NDArray up = st.load(keys.get(Role.UP), manager);
+            float alpha = keys.containsKey(Role.ALPHA) ? alpha(st, keys.get(Role.ALPHA)) : (float) down.getShape().get(0);
+            return new LoraModule(part.component(), part.layerName(), List.copyOf(keys.values()), down, up, alpha);
         }
     }
 
