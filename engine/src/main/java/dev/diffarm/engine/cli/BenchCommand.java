@@ -1,13 +1,18 @@
 package dev.diffarm.engine.cli;
 
+import dev.diffarm.engine.bench.LoraBenchmark;
 import dev.diffarm.engine.bench.ModelBenchmark;
+import java.nio.file.Path;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = {"Times the full-size model on random weights: one classifier-free-guidance UNet step "
-                + "(batch 2) and one VAE decode. Prints key=value lines; unet_ms_per_step and vae_decode_ms are medians."})
+                + "(batch 2) and one VAE decode. Prints key=value lines; unet_ms_per_step and vae_decode_ms are medians.",
+                "With --lora: times switching a random LoRA in and out of the UNet and text encoder (fuse and "
+                        + "restore), on SD 1.5 with random weights or on --model."})
 final class BenchCommand implements Callable<Integer> {
     @Option(names = "--arch", defaultValue = "sd15", description = "Architecture to build (only sd15 so far). Default: ${DEFAULT-VALUE}.")
     String arch;
@@ -21,8 +26,25 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--iters", defaultValue = "3", description = "Timed iterations after one warm-up. Default: ${DEFAULT-VALUE}.")
     int iterations;
 
+    @Option(names = "--lora", description = "Time LoRA switches instead of the model.")
+    boolean lora;
+
+    @Option(names = "--rank", defaultValue = "16", description = "With --lora: the random LoRA's rank. Default: ${DEFAULT-VALUE}.")
+    int rank;
+
+    @Option(names = "--model", paramLabel = "PATH",
+            description = "With --lora: a diffusers folder or single file to use instead of SD 1.5 on random weights.")
+    Path model;
+
+    @Option(names = "--config", paramLabel = "DIR", description = "With --lora --model: the model's diffusers config folder.")
+    Path config;
+
     @Override
     public Integer call() {
+        if (lora) {
+            new LoraBenchmark(Optional.ofNullable(model), Optional.ofNullable(config), rank, iterations, System.out).run();
+            return 0;
+        }
         if (!arch.equals("sd15")) {
             throw new IllegalArgumentException("--arch " + arch + ": expected sd15");
         }

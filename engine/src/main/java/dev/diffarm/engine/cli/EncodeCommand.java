@@ -3,6 +3,7 @@ package dev.diffarm.engine.cli;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.diffarm.engine.embedding.EmbeddingLibrary;
+import dev.diffarm.engine.lora.ActiveLoras;
 import dev.diffarm.engine.pipeline.PromptEncoder;
 import dev.diffarm.engine.pipeline.StableDiffusion;
 import dev.diffarm.engine.prompt.ExtraNetworkTags;
@@ -24,6 +25,9 @@ final class EncodeCommand implements Callable<Integer> {
     @Mixin
     PromptOptions promptOptions;
 
+    @Mixin
+    LoraOptions loraOptions;
+
     @Option(names = "--prompt", required = true, paramLabel = "TEXT", description = "The prompt to encode.")
     String prompt;
 
@@ -37,10 +41,11 @@ final class EncodeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         EmbeddingLibrary embeddings = promptOptions.embeddings();
-        try (StableDiffusion model = modelOptions.load(); NDManager manager = NDManager.newBaseManager()) {
+        ExtraNetworkTags tags = ExtraNetworkTags.extract(prompt);
+        try (StableDiffusion model = modelOptions.load(); ActiveLoras loras = loraOptions.activate(model, tags.loras());
+             NDManager manager = NDManager.newBaseManager()) {
             PromptEncoder encoder = new PromptEncoder(model.tokenizer(), model.textModel(), embeddings);
-            String text = ExtraNetworkTags.extract(prompt).text();
-            NDArray hidden = encoder.encode(manager, text, promptOptions.emphasis(), clipSkip);
+            NDArray hidden = encoder.encode(manager, tags.text(), promptOptions.emphasis(), clipSkip);
             NDArray rows = hidden.reshape(-1, hidden.getShape().get(2));
             new SafetensorsWriter().add("hidden", rows).write(out);
             System.out.println(out + " hidden " + rows.getShape());

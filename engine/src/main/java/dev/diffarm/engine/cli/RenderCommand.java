@@ -5,6 +5,10 @@ import dev.diffarm.engine.image.GenerationParameters;
 import dev.diffarm.engine.image.ModelHash;
 import dev.diffarm.engine.image.NamedHash;
 import dev.diffarm.engine.image.PngWriter;
+import dev.diffarm.engine.lora.ActiveLoras;
+import dev.diffarm.engine.prompt.ExtraNetworkTags;
+import dev.diffarm.engine.prompt.LoraTag;
+import java.util.List;
 import dev.diffarm.engine.pipeline.RenderRequest;
 import dev.diffarm.engine.pipeline.Rendering;
 import dev.diffarm.engine.pipeline.StableDiffusion;
@@ -29,6 +33,9 @@ final class RenderCommand implements Callable<Integer> {
 
     @Mixin
     PromptOptions promptOptions;
+
+    @Mixin
+    LoraOptions loraOptions;
 
     @Option(names = "--prompt", required = true, paramLabel = "TEXT", description = "What to render.")
     String prompt;
@@ -85,22 +92,25 @@ final class RenderCommand implements Callable<Integer> {
         RenderRequest request = new RenderRequest(prompt, negative, sampler, steps, cfg, actualSeed, width, height,
                 batch, clipSkip, promptOptions.emphasis());
         EmbeddingLibrary embeddings = promptOptions.embeddings();
-        try (StableDiffusion model = modelOptions.load()) {
+        List<LoraTag> promptLoras = ExtraNetworkTags.extract(prompt).loras();
+        try (StableDiffusion model = modelOptions.load(); ActiveLoras loras = loraOptions.activate(model, promptLoras)) {
             Rendering rendering = new TextToImage(model, SamplerRegistry.builtIn(), embeddings)
                     .render(request, new StepPrinter(System.err));
-            writeOutputs(model, request, rendering);
+            writeOutputs(model, request, rendering, loras);
         }
         return 0;
     }
 
-    private void writeOutputs(StableDiffusion model, RenderRequest request, Rendering rendering) throws IOException {
-        GenerationParameters parameters = new GenerationParameters(request.prompt(), request.negativePrompt(), request.steps(),
+    private void writeOutputs(StableDiffusion model, RenderRequest request, Rendering rendering, ActiveLoras loras)
+            throws IOException {
+        GenerationParameters generation = new GenerationParameters(request.prompt(), request.negativePrompt(), request.steps(),
                 SamplerRegistry.builtIn().resolve(request.sampler()).name(), request.cfgScale(), request.seed(),
                 request.width(), request.height(), ModelHash.shortHash(model.path()), model.name())
                 .withClipSkip(request.clipSkip())
                 .withEmphasis(request.emphasis())
                 .withTextualInversionHashes(rendering.embeddings().stream()
                         .map(e -> new NamedHash(e.name(), e.file().shortHash())).toList());
+        GenerationParameters parameters = loras.infotextHashes().map(h -> generation.with("Lora hashes", h)).orElse(generation);
         for (int i = 0; i < rendering.images().size(); i++) {
             Path file = batch == 1 ? out : OutputNames.indexed(out, i);
             GenerationParameters imageParameters = batch == 1 ? parameters

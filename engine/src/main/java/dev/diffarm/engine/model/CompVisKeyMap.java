@@ -26,17 +26,29 @@ public final class CompVisKeyMap implements KeyMap {
 
     private final String description;
     private final Map<String, Row> rowsByOriginal;
+    private final Map<String, Row> rowsByDiffusers;
     private final Set<String> ignored;
 
     private CompVisKeyMap(String description, List<Row> rows, Set<String> ignored) {
         this.description = description;
         this.rowsByOriginal = new HashMap<>();
+        this.rowsByDiffusers = new HashMap<>();
         for (Row row : rows) {
             if (rowsByOriginal.put(row.original(), row) != null) {
                 throw new IllegalStateException("two rows for original module " + row.original());
             }
+            if (rowsByDiffusers.put(row.diffusers(), row) != null) {
+                throw new IllegalStateException("two rows for diffusers module " + row.diffusers());
+            }
         }
         this.ignored = ignored;
+    }
+
+    /**
+     * A key in the original layout, and whether its tensor is stored there as a 1x1 convolution kernel [out, in, 1, 1]
+     * where diffusers holds a linear weight [out, in].
+     */
+    public record OriginalKey(String key, boolean convKernel) {
     }
 
     /** How the names inside a module differ between the two layouts. */
@@ -80,6 +92,22 @@ public final class CompVisKeyMap implements KeyMap {
                 if (rest.startsWith(start) && rest.indexOf('.', start.length()) < 0) {
                     String parameter = rest.substring(start.length());
                     return Optional.of(new Target(diffusersModule + "." + leaf.diffusers() + "." + parameter,
+                            leaf.convToLinear()));
+                }
+            }
+            return Optional.empty();
+        }
+
+        /** The original name inside the module of a diffusers {@code rest} such as {@code norm1.weight}. */
+        Optional<OriginalKey> untranslate(String originalModule, String rest) {
+            if (this == SAME) {
+                return Optional.of(new OriginalKey(originalModule + "." + rest, false));
+            }
+            for (Leaf leaf : leaves) {
+                String start = leaf.diffusers() + ".";
+                if (rest.startsWith(start) && rest.indexOf('.', start.length()) < 0) {
+                    String parameter = rest.substring(start.length());
+                    return Optional.of(new OriginalKey(originalModule + "." + leaf.original() + "." + parameter,
                             leaf.convToLinear()));
                 }
             }
@@ -195,6 +223,20 @@ public final class CompVisKeyMap implements KeyMap {
             Row row = rowsByOriginal.get(storedKey.substring(0, dot));
             if (row != null) {
                 return row.inside().translate(row.diffusers(), storedKey.substring(dot + 1));
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * The original key of a diffusers key (the component prefix not included): the inverse of {@link #target}, for
+     * writing checkpoints in the original layout. Empty for a key that has no place in the component.
+     */
+    public Optional<OriginalKey> original(String diffusersKey) {
+        for (int dot = diffusersKey.lastIndexOf('.'); dot > 0; dot = diffusersKey.lastIndexOf('.', dot - 1)) {
+            Row row = rowsByDiffusers.get(diffusersKey.substring(0, dot));
+            if (row != null) {
+                return row.inside().untranslate(row.original(), diffusersKey.substring(dot + 1));
             }
         }
         return Optional.empty();

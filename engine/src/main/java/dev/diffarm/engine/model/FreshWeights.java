@@ -3,6 +3,7 @@ package dev.diffarm.engine.model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import dev.diffarm.engine.safetensors.DType;
 import java.util.Map;
 import java.util.Set;
 
@@ -35,6 +36,11 @@ public final class FreshWeights implements TensorSource {
     @Override
     public long[] shape(String key) {
         return shapes.get(key);
+    }
+
+    @Override
+    public DType storedType(String key) {
+        return DType.F32;
     }
 
     @Override

@@ -37,15 +37,18 @@ public final class ModelFiles implements AutoCloseable {
     private final Component<TextEncoderConfig> textEncoder;
     private final Optional<Path> schedulerConfig;
     private final Optional<Path> tokenizerDir;
+    private final List<String> otherTensors;
 
     private ModelFiles(Path path, Format format, List<SafetensorsFile> files, Component<UNetConfig> unet,
-                       Component<VaeConfig> vae, Component<TextEncoderConfig> textEncoder, Path configDir) {
+                       Component<VaeConfig> vae, Component<TextEncoderConfig> textEncoder, Path configDir,
+                       List<String> otherTensors) {
         this.path = path;
         this.format = format;
         this.files = files;
         this.unet = unet;
         this.vae = vae;
         this.textEncoder = textEncoder;
+        this.otherTensors = List.copyOf(otherTensors);
         Path scheduler = configDir == null ? null : configDir.resolve("scheduler").resolve("scheduler_config.json");
         Path tokenizer = configDir == null ? null : configDir.resolve("tokenizer");
         this.schedulerConfig = Optional.ofNullable(scheduler).filter(Files::isRegularFile);
@@ -101,7 +104,7 @@ public final class ModelFiles implements AutoCloseable {
             TensorSource text = new SafetensorsTensorSource(open(textFile, files), "",
                     KeyMap.identity(Set.of(CompVisKeyMap.CLIP_POSITION_IDS)));
             return new ModelFiles(folder, Format.DIFFUSERS_FOLDER, files, new Component<>(unet, configs.unet()),
-                    new Component<>(vae, configs.vae()), new Component<>(text, configs.textEncoder()), configDir);
+                    new Component<>(vae, configs.vae()), new Component<>(text, configs.textEncoder()), configDir, List.of());
         } catch (RuntimeException e) {
             files.forEach(SafetensorsFile::close);
             throw e;
@@ -118,8 +121,11 @@ public final class ModelFiles implements AutoCloseable {
             TensorSource unet = new SafetensorsTensorSource(file, CompVisKeyMap.UNET_PREFIX, CompVisKeyMap.unet(configs.unet()));
             TensorSource vae = new SafetensorsTensorSource(file, CompVisKeyMap.VAE_PREFIX, CompVisKeyMap.vae(configs.vae()));
             TensorSource text = new SafetensorsTensorSource(file, CompVisKeyMap.TEXT_ENCODER_PREFIX, CompVisKeyMap.textEncoder());
+            List<String> others = file.names().stream().filter(name -> !name.startsWith(CompVisKeyMap.UNET_PREFIX)
+                    && !name.startsWith(CompVisKeyMap.VAE_PREFIX) && !name.startsWith(CompVisKeyMap.TEXT_ENCODER_PREFIX)).toList();
             return new ModelFiles(checkpoint, Format.SINGLE_FILE, files, new Component<>(unet, configs.unet()),
-                    new Component<>(vae, configs.vae()), new Component<>(text, configs.textEncoder()), configDir.orElse(null));
+                    new Component<>(vae, configs.vae()), new Component<>(text, configs.textEncoder()), configDir.orElse(null),
+                    others);
         } catch (RuntimeException e) {
             files.forEach(SafetensorsFile::close);
             throw e;
@@ -200,6 +206,15 @@ public final class ModelFiles implements AutoCloseable {
     /** {@code tokenizer/} of the folder (or of the config folder given with a single file); single files carry none. */
     public Optional<Path> tokenizerDir() {
         return tokenizerDir;
+    }
+
+    /**
+     * The tensors of a single file that belong to none of the three components, such as EMA copies of the weights
+     * ({@code model_ema.*}) or the training schedule ({@code alphas_cumprod}); diffarm reads none of them. Empty for a
+     * diffusers folder.
+     */
+    public List<String> otherTensors() {
+        return otherTensors;
     }
 
     /** Closes the files; tensors already loaded stay valid. */

@@ -3,6 +3,7 @@ package dev.diffarm.engine.model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import dev.diffarm.engine.safetensors.DType;
 import dev.diffarm.engine.safetensors.SafetensorsFile;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -76,6 +77,11 @@ public final class SafetensorsTensorSource implements TensorSource {
         Stored stored = stored(key);
         long[] shape = file.info(stored.name()).shape();
         return stored.convToLinear() ? linearShape(shape) : shape.clone();
+    }
+
+    @Override
+    public DType storedType(String key) {
+        return file.info(stored(key).name()).dtype();
     }
 
     @Override

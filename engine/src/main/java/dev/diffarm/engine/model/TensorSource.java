@@ -2,6 +2,7 @@ package dev.diffarm.engine.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import dev.diffarm.engine.safetensors.DType;
 import java.util.Set;
 
 /**
@@ -15,6 +16,9 @@ public interface TensorSource {
 
     /** Shape of a tensor without loading it. */
     long[] shape(String key);
+
+    /** The element type the tensor is stored in (before {@link #load} widens floating point to float32). */
+    DType storedType(String key);
 
     /** Loads a tensor as float32 (floating point) into {@code manager}. */
     NDArray load(String key, NDManager manager);

@@ -16,21 +16,23 @@ public final class Weights {
     private final NDManager manager;
     private final String prefix;
     private final Set<String> taken;
+    private final LayerIndex layers;
 
     public Weights(TensorSource source, NDManager manager) {
-        this(source, manager, "", new TreeSet<>());
+        this(source, manager, "", new TreeSet<>(), new LayerIndex());
     }
 
-    private Weights(TensorSource source, NDManager manager, String prefix, Set<String> taken) {
+    private Weights(TensorSource source, NDManager manager, String prefix, Set<String> taken, LayerIndex layers) {
         this.source = source;
         this.manager = manager;
         this.prefix = prefix;
         this.taken = taken;
+        this.layers = layers;
     }
 
     /** The weights under {@code path} (a module's key path, such as {@code down_blocks.0}). */
     public Weights at(String path) {
-        return new Weights(source, manager, prefix + path + ".", taken);
+        return new Weights(source, manager, prefix + path + ".", taken, layers);
     }
 
     public Weights at(String path, int index) {
@@ -97,5 +99,21 @@ public final class Weights {
 
     public NDManager manager() {
         return manager;
+    }
+
+    /**
+     * Records {@code layer} in {@link #layers()} under this path (its module's key path, without the trailing
+     * dot), so that LoRA can reach it by name.
+     */
+    public void register(WeightedLayer layer) {
+        if (prefix.isEmpty()) {
+            throw new IllegalStateException("a layer needs a key path; register it from the Weights at its module");
+        }
+        layers.add(prefix.substring(0, prefix.length() - 1), layer);
+    }
+
+    /** The layers registered so far by every module built from these weights (from the root down). */
+    public LayerIndex layers() {
+        return layers;
     }
 }

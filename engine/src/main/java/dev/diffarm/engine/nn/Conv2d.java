@@ -3,6 +3,7 @@ package dev.diffarm.engine.nn;
 import ai.djl.engine.EngineException;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
+import dev.diffarm.engine.model.WeightedLayer;
 import dev.diffarm.engine.model.Weights;
 
 /**
@@ -10,15 +11,18 @@ import dev.diffarm.engine.model.Weights;
  *
  * <p>For inference the kernel is also kept packed in oneDNN's layout ({@link NativeOps#packConvolutionWeight}),
  * which makes the UNet's convolutions several times faster on CPU; the plain kernel stays for whatever needs
- * the values (merging, fine-tuning, gradients). Where libtorch cannot pack, the plain kernel is used.
+ * the values (merging, fine-tuning, gradients). Where libtorch cannot pack, the plain kernel is used. A kernel
+ * swapped in ({@link #setWeight}, LoRA) is packed anew; the loaded kernel keeps its packed copy for {@link #restore}.
  */
-public final class Conv2d {
+public final class Conv2d implements WeightedLayer {
     private static final Shape NO_DILATION = new Shape(1, 1);
-    private final NDArray weight;
+    private final NDArray original;
+    private final NDArray originalPacked;
     private final NDArray bias;
     private final int stride;
     private final int padding;
-    private final NDArray packed;
+    private NDArray weight;
+    private NDArray packed;
 
     /** A stride-1 convolution that keeps the size: padding is half the kernel. */
     public Conv2d(Weights w) {
@@ -30,11 +34,14 @@ public final class Conv2d {
      * @param padding zero padding on every side; -1 for half the kernel size
      */
     public Conv2d(Weights w, int stride, int padding) {
-        this.weight = w.take("weight");
-        this.bias = w.has("bias") ? w.take("bias") : weight.getManager().zeros(new Shape(weight.getShape().get(0)));
+        this.original = w.take("weight");
+        this.bias = w.has("bias") ? w.take("bias") : original.getManager().zeros(new Shape(original.getShape().get(0)));
         this.stride = stride;
-        this.padding = padding < 0 ? (int) (weight.getShape().get(2) / 2) : padding;
-        this.packed = pack(weight, this.stride, this.padding);
+        this.padding = padding < 0 ? (int) (original.getShape().get(2) / 2) : padding;
+        this.originalPacked = pack(original, this.stride, this.padding);
+        this.weight = original;
+        this.packed = originalPacked;
+        w.register(this);
     }
 
     private static NDArray pack(NDArray weight, int stride, int padding) {
@@ -55,10 +62,34 @@ public final class Conv2d {
     }
 
     public long outChannels() {
-        return weight.getShape().get(0);
+        return original.getShape().get(0);
     }
 
     public long inChannels() {
-        return weight.getShape().get(1);
+        return original.getShape().get(1);
+    }
+
+    @Override
+    public NDArray originalWeight() {
+        return original;
+    }
+
+    @Override
+    public NDArray weight() {
+        return weight;
+    }
+
+    /** Uses {@code weight}; its packed copy is made here and belongs to {@code weight}'s manager. */
+    @Override
+    public void setWeight(NDArray weight) {
+        SameShape.require(original, weight);
+        this.packed = originalPacked == null ? null : pack(weight, stride, padding);
+        this.weight = weight;
+    }
+
+    @Override
+    public void restore() {
+        this.weight = original;
+        this.packed = originalPacked;
     }
 }

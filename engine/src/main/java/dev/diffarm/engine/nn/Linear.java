@@ -2,15 +2,22 @@ package dev.diffarm.engine.nn;
 
 import ai.djl.ndarray.NDArray;
 import dev.diffarm.engine.model.Weights;
+import dev.diffarm.engine.model.WeightedLayer;
 
-/** {@code y = x W^T + b}; the bias is optional, as in the UNet's attention projections. */
-public final class Linear {
-    private final NDArray weight;
+/**
+ * {@code y = x W^T + b}; the bias is optional, as in the UNet's attention projections. The weight can be swapped for
+ * a fused one (LoRA) and restored.
+ */
+public final class Linear implements WeightedLayer {
+    private final NDArray original;
     private final NDArray bias;
+    private NDArray weight;
 
     public Linear(Weights w) {
-        this.weight = w.take("weight");
+        this.original = w.take("weight");
         this.bias = w.has("bias") ? w.take("bias") : null;
+        this.weight = original;
+        w.register(this);
     }
 
     public NDArray forward(NDArray x) {
@@ -18,10 +25,31 @@ public final class Linear {
     }
 
     public long outFeatures() {
-        return weight.getShape().get(0);
+        return original.getShape().get(0);
     }
 
     public long inFeatures() {
-        return weight.getShape().get(1);
+        return original.getShape().get(1);
+    }
+
+    @Override
+    public NDArray originalWeight() {
+        return original;
+    }
+
+    @Override
+    public NDArray weight() {
+        return weight;
+    }
+
+    @Override
+    public void setWeight(NDArray weight) {
+        SameShape.require(original, weight);
+        this.weight = weight;
+    }
+
+    @Override
+    public void restore() {
+        this.weight = original;
     }
 }

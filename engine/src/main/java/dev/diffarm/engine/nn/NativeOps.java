@@ -183,6 +183,19 @@ public final class NativeOps {
         return call("packed_conv", x, x, packed, bias, stride, padding);
     }
 
+    /**
+     * {@code weight + up · down} in one pass (libtorch's {@code addmm}), the product folded into the weight's shape: a
+     * low-rank update such as LoRA's, without the full-size product as an intermediate.
+     *
+     * @param weight [out, ...] (a linear weight or a convolution kernel)
+     * @param up     [out, rank]
+     * @param down   [rank, in] where {@code out · in} is the weight's size
+     * @return a new array in {@code up}'s manager
+     */
+    public static NDArray addLowRank(NDArray weight, NDArray up, NDArray down) {
+        return call("add_low_rank", up, weight, up, down);
+    }
+
     private static NDArray call(String method, NDArray owner, Object... args) {
         IValue[] inputs = new IValue[args.length];
         try {

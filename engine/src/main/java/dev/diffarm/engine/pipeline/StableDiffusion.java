@@ -3,6 +3,7 @@ package dev.diffarm.engine.pipeline;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.diffarm.engine.model.LayerIndex;
 import dev.diffarm.engine.model.ModelLoadException;
 import java.io.IOException;
 import java.util.Map;
@@ -30,9 +31,12 @@ public final class StableDiffusion implements AutoCloseable {
     private final AutoencoderKL vae;
     /** The model's own scheduler config; SD 1.5's when the model has none. */
     private final Optional<JsonNode> schedulerConfig;
+    private final LayerIndex textEncoderLayers;
+    private final LayerIndex unetLayers;
 
     private StableDiffusion(Path path, NDManager manager, ClipTokenizer tokenizer, ClipTextModel textModel,
-                            UNet2DConditionModel unet, AutoencoderKL vae, Optional<JsonNode> schedulerConfig) {
+                            UNet2DConditionModel unet, AutoencoderKL vae, Optional<JsonNode> schedulerConfig,
+                            LayerIndex textEncoderLayers, LayerIndex unetLayers) {
         this.path = path;
         this.manager = manager;
         this.tokenizer = tokenizer;
@@ -40,6 +44,8 @@ public final class StableDiffusion implements AutoCloseable {
         this.unet = unet;
         this.vae = vae;
         this.schedulerConfig = schedulerConfig;
+        this.textEncoderLayers = textEncoderLayers;
+        this.unetLayers = unetLayers;
     }
 
     /**
@@ -66,7 +72,8 @@ public final class StableDiffusion implements AutoCloseable {
                 AutoencoderKL vae = new AutoencoderKL(vaeWeights, files.vae().config());
                 vaeWeights.finish();
                 Optional<JsonNode> scheduler = files.schedulerConfig().map(StableDiffusion::readJson);
-                return new StableDiffusion(model, manager, clip, text, unet, vae, scheduler);
+                return new StableDiffusion(model, manager, clip, text, unet, vae, scheduler, textWeights.layers(),
+                        unetWeights.layers());
             } catch (RuntimeException e) {
                 manager.close();
                 throw e;
@@ -98,6 +105,16 @@ public final class StableDiffusion implements AutoCloseable {
 
     public AutoencoderKL vae() {
         return vae;
+    }
+
+    /** The text encoder's linear layers by key path ({@code text_model.encoder.layers.0.self_attn.q_proj}), for LoRA. */
+    public LayerIndex textEncoderLayers() {
+        return textEncoderLayers;
+    }
+
+    /** The UNet's linear and convolution layers by key path ({@code down_blocks.0.attentions.0.proj_in}), for LoRA. */
+    public LayerIndex unetLayers() {
+        return unetLayers;
     }
 
     /**

@@ -36,6 +36,22 @@ public enum DType {
         }
     }
 
+    /**
+     * The DJL type that holds this type's elements exactly, for writing; none for BF16, which DJL's PyTorch binding
+     * cannot hand over ({@link Float16}).
+     *
+     * @throws IllegalArgumentException for BF16
+     */
+    public DataType exactType() {
+        switch (this) {
+            case F64: return DataType.FLOAT64;
+            case F32: return DataType.FLOAT32;
+            case F16: return DataType.FLOAT16;
+            case BF16: throw new IllegalArgumentException("DJL holds no bfloat16 arrays");
+            default: return loadedType();
+        }
+    }
+
     /** The safetensors dtype that stores a DJL type, for writing. */
     public static DType of(DataType type) {
         switch (type) {

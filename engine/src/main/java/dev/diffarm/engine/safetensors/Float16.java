@@ -4,7 +4,8 @@ import java.nio.ByteBuffer;
 import java.nio.FloatBuffer;
 
 /**
- * Widening of the 16-bit float formats to float32, exact for every bit pattern. BF16 is done here
+ * Widening of the 16-bit float formats to float32, exact for every bit pattern, and rounding float32 to bfloat16.
+ * BF16 is done here
  * because DJL's PyTorch binding aborts the JVM on a bfloat16 array; F16 here for the heap copies of
  * {@link SafetensorsFile#floats} (and of other small tensors read on the heap), while
  * {@link SafetensorsFile#load} lets libtorch widen it.
@@ -18,6 +19,16 @@ public final class Float16 {
         for (int i = 0; i < count; i++) {
             into.put(i, Float.intBitsToFloat((bf16.getShort(i * 2) & 0xffff) << 16));
         }
+    }
+
+    /** float32 to bfloat16, rounding to nearest, ties to even; NaN stays a (quiet) NaN of the same sign. */
+    static short floatToBf16(float value) {
+        int bits = Float.floatToRawIntBits(value);
+        if (Float.isNaN(value)) {
+            return (short) ((bits >>> 16) | 0x0040);
+        }
+        int tieToEven = 0x7fff + ((bits >>> 16) & 1);
+        return (short) ((bits + tieToEven) >>> 16);
     }
 
     /** IEEE half precision, little or big endian as {@code f16} is ordered. */

@@ -1,7 +1,9 @@
 package dev.diffarm.engine.safetensors;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.DataType;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.diffarm.engine.io.AtomicFile;
@@ -33,7 +35,9 @@ import java.util.Map;
  * <p>Nothing is copied when a tensor is added: arrays must stay open and unchanged until {@link
  * #write} returns. {@code write} streams one tensor at a time to a temporary file and renames it over
  * the target ({@link AtomicFile}), so a multi-gigabyte model never needs a second copy in memory and
- * a reader never sees half a file.
+ * a reader never sees half a file. A tensor can also be added as a {@link TensorProducer} that makes
+ * its values only when {@code write} reaches it, so that a file is written holding one tensor at a
+ * time (a checkpoint merge).
  *
  * <p>The header lists the tensors in the order they were added and is padded with spaces so that the
  * data starts at a multiple of 8 bytes. The data is laid out widest element type first, so that every
@@ -61,16 +65,36 @@ public final class SafetensorsWriter {
         }
         long[] shape = array.getShape().getShape();
         long byteLength = array.size() * dtype.bytes();
-        return put(new Entry(name, dtype, shape, byteLength, out -> {
-            // toByteBuffer may make a contiguous or CPU copy first; the scope frees it after the write.
-            try (NDScope scope = new NDScope()) {
-                scope.suppressNotUsedWarning();
-                ByteBuffer bytes = array.toByteBuffer(true);
-                if (bytes.remaining() != byteLength) {
-                    throw new IllegalStateException("tensor '" + name + "' gave " + bytes.remaining()
-                            + " bytes, expected " + byteLength);
+        return put(new Entry(name, dtype, shape, byteLength, out -> writeArray(out, name, array, byteLength)));
+    }
+
+    /** Makes a tensor's values when {@link #write} reaches it. */
+    @FunctionalInterface
+    public interface TensorProducer {
+        /** The values, created in {@code manager}, which is closed as soon as they are written. */
+        NDArray produce(NDManager manager);
+    }
+
+    /**
+     * Adds a tensor that {@code producer} makes when {@link #write} reaches it, in a manager of its own that is closed
+     * right after, so that no more than one produced tensor is alive at a time. The values must have {@code shape};
+     * they are converted to {@code dtype} (float32 rounded to F16 or BF16 to nearest-even, for instance).
+     */
+    public SafetensorsWriter add(String name, DType dtype, long[] shape, TensorProducer producer) {
+        long count = Arrays.stream(shape).reduce(1, Math::multiplyExact);
+        long byteLength = Math.multiplyExact(count, dtype.bytes());
+        return put(new Entry(name, dtype, shape.clone(), byteLength, out -> {
+            try (NDManager manager = NDManager.newBaseManager()) {
+                NDArray values = producer.produce(manager);
+                if (!Arrays.equals(values.getShape().getShape(), shape)) {
+                    throw new IllegalStateException("tensor '" + name + "' was made with shape " + values.getShape()
+                            + ", announced as " + Arrays.toString(shape));
                 }
-                writeFully(out, bytes);
+                if (dtype == DType.BF16) {
+                    writeBf16(out, values.toType(DataType.FLOAT32, false).toFloatArray());
+                } else {
+                    writeArray(out, name, values.toType(dtype.exactType(), false), byteLength);
+                }
             }
         }));
     }
@@ -140,6 +164,27 @@ public final class SafetensorsWriter {
             header.put((byte) ' ');
         }
         return header.flip();
+    }
+
+    private static void writeArray(WritableByteChannel out, String name, NDArray array, long byteLength) throws IOException {
+        // toByteBuffer may make a contiguous or CPU copy first; the scope frees it after the write.
+        try (NDScope scope = new NDScope()) {
+            scope.suppressNotUsedWarning();
+            ByteBuffer bytes = array.toByteBuffer(true);
+            if (bytes.remaining() != byteLength) {
+                throw new IllegalStateException("tensor '" + name + "' gave " + bytes.remaining()
+                        + " bytes, expected " + byteLength);
+            }
+            writeFully(out, bytes);
+        }
+    }
+
+    private static void writeBf16(WritableByteChannel out, float[] values) throws IOException {
+        writeChunked(out, values.length, 2, (chunk, from, count) -> {
+            for (int i = 0; i < count; i++) {
+                chunk.putShort(i * 2, Float16.floatToBf16(values[from + i]));
+            }
+        });
     }
 
     private SafetensorsWriter put(Entry entry) {

@@ -29,3 +29,5 @@ class NativeOps(Module):
     return torch.mkldnn_reorder_conv2d_weight(weight.to_mkldnn(), [padding, padding], [stride, stride], [1, 1], 1, None)
   def packed_conv(self: __torch__.NativeOps, x: Tensor, packed: Tensor, bias: Tensor, stride: int, padding: int) -> Tensor:
     return ops.mkldnn._convolution_pointwise(x, packed, bias, [padding, padding], [stride, stride], [1, 1], 1, "none", [], None)
+  def add_low_rank(self: __torch__.NativeOps, weight: Tensor, up: Tensor, down: Tensor) -> Tensor:
+    return torch.addmm(torch.flatten(weight, 1), up, down).reshape(weight.size())

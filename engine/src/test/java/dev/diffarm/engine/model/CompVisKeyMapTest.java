@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
@@ -82,6 +83,31 @@ class CompVisKeyMapTest {
         assertFalse(map.ignores("text_model.embeddings.position_embedding.weight"));
         assertMaps(map, "text_model.encoder.layers.11.self_attn.q_proj.weight", "text_model.encoder.layers.11.self_attn.q_proj.weight");
         assertEquals(Optional.empty(), map.target("embeddings.token_embedding.weight"));
+    }
+
+    @Test
+    void everyDiffusersKeyOfSd15GoesBackToItsOriginalName() {
+        List<Map.Entry<CompVisKeyMap, Map<String, long[]>>> components = List.of(
+                Map.entry(CompVisKeyMap.unet(SD15_UNET), ArchitectureShapes.unet(SD15_UNET)),
+                Map.entry(CompVisKeyMap.vae(SD15_VAE), ArchitectureShapes.vae(SD15_VAE)),
+                Map.entry(CompVisKeyMap.textEncoder(), ArchitectureShapes.textEncoder(
+                        new TextEncoderConfig(49408, 768, 12, 12, 3072, 77, 1e-5, true))));
+        int keys = 0;
+        for (Map.Entry<CompVisKeyMap, Map<String, long[]>> component : components) {
+            CompVisKeyMap map = component.getKey();
+            for (String diffusers : component.getValue().keySet()) {
+                CompVisKeyMap.OriginalKey original = map.original(diffusers).orElseThrow(() -> new AssertionError(diffusers));
+                assertEquals(Optional.of(new KeyMap.Target(diffusers, original.convKernel())), map.target(original.key()),
+                        diffusers + " -> " + original.key());
+                keys++;
+            }
+        }
+        assertEquals(Optional.of(new CompVisKeyMap.OriginalKey("encoder.mid.attn_1.k.weight", true)),
+                CompVisKeyMap.vae(SD15_VAE).original("encoder.mid_block.attentions.0.to_k.weight"));
+        assertEquals(Optional.of(new CompVisKeyMap.OriginalKey("output_blocks.8.2.conv.weight", false)),
+                CompVisKeyMap.unet(SD15_UNET).original("up_blocks.2.upsamplers.0.conv.weight"));
+        assertEquals(Optional.empty(), CompVisKeyMap.unet(SD15_UNET).original("up_blocks.3.upsamplers.0.conv.weight"));
+        System.out.println(keys + " SD 1.5 keys map to their original names and back");
     }
 
     private static void assertMaps(KeyMap map, String original, String diffusers) {

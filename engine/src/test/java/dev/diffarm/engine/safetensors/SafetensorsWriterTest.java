@@ -158,6 +158,42 @@ class SafetensorsWriterTest {
         assertThrows(IllegalArgumentException.class, () -> writer.add("neg", new long[0], -1, 0));
     }
 
+    @Test
+    void producedTensorsAreMadeOneAtATimeAndRoundedToTheirType() throws IOException {
+        Path file = dir.resolve("produced.safetensors");
+        List<NDArray> made = new java.util.ArrayList<>();
+        SafetensorsWriter writer = new SafetensorsWriter();
+        for (int i = 0; i < 3; i++) {
+            float first = i;
+            writer.add("half" + i, DType.F16, new long[] {2, 2}, manager -> {
+                made.forEach(previous -> assertTrue(previous.isReleased(), "the tensor made before is freed"));
+                NDArray values = manager.create(new float[] {first, 0.1f, -0f, 70000f}, new Shape(2, 2));
+                made.add(values);
+                return values;
+            });
+        }
+        // ties go to the even neighbour (1 + 2^-8 down to 1, 1 + 3 * 2^-8 up to 1 + 2^-6); 1.9999999 carries into 2
+        writer.add("brain", DType.BF16, new long[] {5},
+                manager -> manager.create(new float[] {1.00390625f, 1.01171875f, -2.5f, Float.NaN, 1.9999999f}));
+        writer.write(file);
+        assertEquals(3, made.size());
+        assertTrue(made.get(2).isReleased(), "the last tensor is freed too");
+        try (SafetensorsFile st = SafetensorsFile.open(file)) {
+            assertInfo(st, "half1", DType.F16, 2, 2);
+            assertArrayEquals(new float[] {1f, 0.0999755859375f, -0f, Float.POSITIVE_INFINITY}, st.floats("half1"));
+            assertInfo(st, "brain", DType.BF16, 5);
+            assertArrayEquals(new float[] {1f, 1.015625f, -2.5f, Float.NaN, 2f}, st.floats("brain"));
+        }
+    }
+
+    @Test
+    void aProducedTensorOfTheWrongShapeFailsTheWrite() {
+        SafetensorsWriter writer = new SafetensorsWriter()
+                .add("x", DType.F32, new long[] {3}, manager -> manager.create(new float[] {1, 2}));
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> writer.write(dir.resolve("bad.safetensors")));
+        assertEquals("tensor 'x' was made with shape (2), announced as [3]", e.getMessage());
+    }
+
     private static void assertInfo(SafetensorsFile st, String name, DType dtype, long... shape) {
         TensorInfo info = st.info(name);
         assertEquals(dtype, info.dtype(), name);

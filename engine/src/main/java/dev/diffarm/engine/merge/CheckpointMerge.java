@@ -1,0 +1,152 @@
+package dev.diffarm.engine.merge;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import dev.diffarm.engine.model.CompVisKeyMap;
+import dev.diffarm.engine.model.ModelFiles;
+import dev.diffarm.engine.model.TensorSource;
+import dev.diffarm.engine.safetensors.SafetensorsWriter;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * Merges whole Stable Diffusion 1.x checkpoints (diffusers folders or single files, in any mix) into one single-file
+ * checkpoint in the original (CompVis) layout, streaming: each output tensor is read from the inputs, combined
+ * ({@link MergeMode}) and written before the next is read, so memory holds a few copies of the largest tensor, never
+ * a model.
+ *
+ * <p>Which tensors: every weight of the UNet, VAE and text encoder must be in every input with the same shape — a
+ * weight missing from one input, or of another shape, means other architectures and fails naming it. Each output
+ * tensor keeps A's element type (F16 stays F16: computed in float32, then rounded). The CLIP {@code position_ids}
+ * buffer, which original checkpoints carry, is written as the plain 0..n-1 it always is. Tensors of a single file
+ * that belong to no component (EMA copies, training buffers) are not merged and not written: the result lists A's.
+ */
+public final class CheckpointMerge {
+    private static final String POSITION_IDS = CompVisKeyMap.TEXT_ENCODER_PREFIX + "text_model.embeddings.position_ids";
+    private static final List<String> INPUT_NAMES = List.of("A", "B", "C");
+
+    private CheckpointMerge() {
+    }
+
+    /**
+     * What was written.
+     *
+     * @param tensors    tensors in the output
+     * @param notWritten A's tensors outside the three components, left out
+     */
+    public record Result(int tensors, List<String> notWritten) {
+    }
+
+    /** One component of every input, with the key map that names its tensors in the output. */
+    private record Part(String name, String prefix, Function<ModelFiles, TensorSource> tensors,
+                        Function<ModelFiles, CompVisKeyMap> keyMap) {
+    }
+
+    private static final List<Part> PARTS = List.of(
+            new Part("UNet", CompVisKeyMap.UNET_PREFIX, f -> f.unet().tensors(), f -> CompVisKeyMap.unet(f.unet().config())),
+            new Part("VAE", CompVisKeyMap.VAE_PREFIX, f -> f.vae().tensors(), f -> CompVisKeyMap.vae(f.vae().config())),
+            new Part("text encoder", CompVisKeyMap.TEXT_ENCODER_PREFIX, f -> f.textEncoder().tensors(),
+                    f -> CompVisKeyMap.textEncoder()));
+
+    /**
+     * Writes the merge of {@code inputs} (A, B and, for add difference, C) to {@code out}.
+     *
+     * @throws MergeException           naming the tensor where the inputs' architectures differ, or if {@code out}
+     *                                  is one of the inputs
+     * @throws IllegalArgumentException for a multiplier outside the mode's range or a wrong number of inputs
+     */
+    public static Result merge(MergeMode mode, double m, List<ModelFiles> inputs, Path out) throws IOException {
+        mode.checkMultiplier(m);
+        if (inputs.size() != mode.inputs()) {
+            throw new IllegalArgumentException(mode.cliName() + " merges " + mode.inputs() + " checkpoints, got "
+                    + inputs.size());
+        }
+        for (ModelFiles input : inputs) {
+            if (Files.exists(out) && Files.isSameFile(out, input.path())) {
+                throw new MergeException("output " + out + " is one of the inputs; write the merge to a new file");
+            }
+        }
+        ModelFiles a = inputs.get(0);
+        SafetensorsWriter writer = new SafetensorsWriter();
+        int count = 0;
+        for (Part part : PARTS) {
+            List<TensorSource> sources = inputs.stream().map(part.tensors()).toList();
+            requireSameTensors(part, sources, inputs);
+            CompVisKeyMap keyMap = part.keyMap().apply(a);
+            TensorSource first = sources.get(0);
+            for (String key : first.keys()) {
+                CompVisKeyMap.OriginalKey original = keyMap.original(key).orElseThrow(() -> new IllegalStateException(
+                        "the key map of " + keyMap.describe() + " has no original name for " + key));
+                long[] shape = outputShape(first.shape(key), original.convKernel());
+                writer.add(part.prefix() + original.key(), first.storedType(key), shape,
+                        manager -> merged(mode, m, sources, key, manager).reshape(shape));
+                count++;
+            }
+        }
+        int positions = a.textEncoder().config().positions();
+        long[] ids = new long[positions];
+        Arrays.setAll(ids, i -> i);
+        writer.add(POSITION_IDS, ids, 1, positions);
+        writer.metadata("format", "pt");
+        writer.metadata("diffarm_merge", mode.cliName() + " m=" + m + " of "
+                + String.join(", ", inputs.stream().map(i -> i.path().getFileName().toString()).toList()));
+        writer.write(out);
+        return new Result(count + 1, a.otherTensors());
+    }
+
+    private static NDArray merged(MergeMode mode, double m, List<TensorSource> sources, String key, NDManager manager) {
+        NDArray a = sources.get(0).load(key, manager);
+        NDArray b = sources.get(1).load(key, manager);
+        NDArray c = sources.size() > 2 ? sources.get(2).load(key, manager) : null;
+        return mode.apply(a, b, c, m);
+    }
+
+    /** A linear weight [out, in] that the original layout stores as a 1x1 convolution kernel becomes [out, in, 1, 1]. */
+    private static long[] outputShape(long[] shape, boolean convKernel) {
+        return convKernel && shape.length == 2 ? new long[] {shape[0], shape[1], 1, 1} : shape;
+    }
+
+    private static void requireSameTensors(Part part, List<TensorSource> sources, List<ModelFiles> inputs) {
+        TensorSource a = sources.get(0);
+        for (int i = 1; i < sources.size(); i++) {
+            TensorSource other = sources.get(i);
+            String otherName = describe(i, inputs);
+            Set<String> missing = new LinkedHashSet<>(a.keys());
+            missing.removeAll(other.keys());
+            if (!missing.isEmpty()) {
+                throw mismatch(otherName + " lacks " + missing.size() + " " + part.name() + " tensors of "
+                        + describe(0, inputs), missing);
+            }
+            Set<String> extra = new LinkedHashSet<>(other.keys());
+            extra.removeAll(a.keys());
+            if (!extra.isEmpty()) {
+                throw mismatch(otherName + " has " + extra.size() + " " + part.name() + " tensors that "
+                        + describe(0, inputs) + " lacks", extra);
+            }
+            for (String key : a.keys()) {
+                if (!Arrays.equals(a.shape(key), other.shape(key))) {
+                    throw new MergeException("the checkpoints are of different architectures: " + part.name() + " tensor "
+                            + key + " is " + Arrays.toString(a.shape(key)) + " in " + describe(0, inputs) + " but "
+                            + Arrays.toString(other.shape(key)) + " in " + otherName);
+                }
+            }
+        }
+    }
+
+    private static MergeException mismatch(String what, Set<String> keys) {
+        List<String> some = new ArrayList<>(keys).subList(0, Math.min(5, keys.size()));
+        return new MergeException("the checkpoints are of different architectures: " + what + ", e.g. "
+                + String.join(", ", some));
+    }
+
+    private static String describe(int input, List<ModelFiles> inputs) {
+        return INPUT_NAMES.get(input) + " " + inputs.get(input).path();
+    }
+}
