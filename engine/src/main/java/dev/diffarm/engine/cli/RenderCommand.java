@@ -85,10 +85,8 @@ final class RenderCommand implements Callable<Integer> {
     }
 
     private void writeOutputs(StableDiffusion model, RenderRequest request, Rendering rendering) throws IOException {
-        GenerationParameters parameters = new GenerationParameters(request.prompt(), request.negativePrompt(), request.steps(),
-                SamplerRegistry.builtIn().resolve(request.sampler()).name(), request.cfgScale(), request.seed(),
-                request.width(), request.height(), ModelHash.shortHash(model.path()), model.name())
-                .withClipSkip(request.clipSkip());
+        GenerationParameters parameters = request.generationParameters(
+                SamplerRegistry.builtIn().resolve(request.sampler()).name(), ModelHash.shortHash(model.path()), model.name());
         for (int i = 0; i < rendering.images().size(); i++) {
             Path file = batch == 1 ? out : OutputNames.indexed(out, i);
             GenerationParameters imageParameters = batch == 1 ? parameters
