@@ -43,6 +43,8 @@ public final class FarmMetrics {
         taskTime = Timer.builder("diffarm.task").description("Time of one rendered task").register(registry);
         Gauge.builder("diffarm.queue.depth", queueDepth, depth -> depth.get().stream().mapToDouble(n -> n)
                         .findFirst().orElse(Double.NaN))
+                // A gauge holds its object weakly, and nothing else holds this supplier.
+                .strongReference(true)
                 .description("Submissions waiting in the job source").register(registry);
     }
 

@@ -129,7 +129,8 @@ public final class JobLifecycle {
             fail(attempt, current, new EventError(e.code(), e.getMessage()), JobState.FAILED);
         } catch (StoreException e) {
             fail(attempt, current, new EventError(STORE_FAILED, e.getMessage()), JobState.FAILED);
-        } catch (RuntimeException | OutOfMemoryError e) {
+        } catch (RuntimeException | LinkageError | VirtualMachineError e) {
+            // A broken native library or a job too large for memory ends this job, not the worker.
             LOG.errorf(e, "job %s failed unexpectedly", job.id());
             fail(attempt, current, new EventError(INTERNAL_ERROR, e.toString()), JobState.FAILED);
         }

@@ -106,7 +106,12 @@ public final class LocalQueue implements JobSource {
                 jobId, SUFFIX);
         byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
         try {
-            AtomicFile.write(queue.resolve(name), channel -> channel.write(ByteBuffer.wrap(bytes)));
+            AtomicFile.write(queue.resolve(name), channel -> {
+                ByteBuffer buffer = ByteBuffer.wrap(bytes);
+                while (buffer.hasRemaining()) {
+                    channel.write(buffer);
+                }
+            });
         } catch (IOException e) {
             throw new UncheckedIOException("cannot add job " + jobId + " to " + queue + ": " + e, e);
         }

@@ -12,7 +12,9 @@ import java.util.OptionalLong;
  * lifecycle makes a second delivery harmless: stored tasks are skipped.
  *
  * <p>A source is used by one worker thread; {@link #enqueue} and {@link #backlog} may be called from any
- * thread.
+ * thread. A job may run for hours between {@link #poll} and its settlement: a transport that needs tending
+ * meanwhile (a Kafka consumer must poll within {@code max.poll.interval.ms}) tends it on its own thread, for
+ * example pausing its partitions, polling, and committing the offset once the delivery is acknowledged.
  */
 public interface JobSource extends AutoCloseable {
 

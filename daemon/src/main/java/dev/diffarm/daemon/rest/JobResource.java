@@ -105,7 +105,7 @@ public class JobResource {
                 unsubscribe(subscription);
                 return;
             }
-            sink.send(sse.newEventBuilder().name(event.type()).mediaType(MediaType.TEXT_PLAIN_TYPE)
+            sink.send(sse.newEventBuilder().name(event.type())
                     .data(event.toJson()).build());
             // A replayed last event of an earlier attempt does not end the stream while a new attempt runs.
             if (LAST_EVENTS.contains(event.type()) && registry.find(id).map(job -> job.state().isFinal()).orElse(true)) {

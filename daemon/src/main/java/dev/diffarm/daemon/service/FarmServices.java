@@ -25,12 +25,14 @@ import dev.diffarm.farm.config.JobParser;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
+import jakarta.enterprise.inject.Typed;
 import jakarta.inject.Singleton;
 import org.jboss.logging.Logger;
 
 /**
  * Builds the daemon from its configuration: which adapter serves each port (the embedded defaults when no
- * Kafka or S3 is configured), and the one job lifecycle over them.
+ * Kafka or S3 is configured), and the one job lifecycle over them. Adapters for other transports are chosen
+ * here, in {@link #jobSource}, {@link #outputStore} and {@link #events}; nothing else changes with them.
  */
 @Singleton
 public class FarmServices {
@@ -73,8 +75,10 @@ public class FarmServices {
         store.close();
     }
 
+    /** Typed as itself only: the one {@link EventSink} bean is the composite of all sinks. */
     @Produces
     @Singleton
+    @Typed(EventBroadcaster.class)
     EventBroadcaster broadcaster(DaemonConfig config) {
         return new EventBroadcaster(config.retainedJobs(), config.retainedEventsPerJob());
     }

@@ -49,7 +49,7 @@ public final class Worker implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 break;
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | LinkageError e) {
                 // A broken source (a full disk, a lost broker) must not end the worker: try again shortly.
                 LOG.errorf(e, "%s: taking the next job failed", thread.getName());
                 if (!pause()) {

@@ -198,6 +198,8 @@ class RenderThroughQueueTest {
         farm.drop("e.json", TinyModel.renderJob("bad-sampler", "[\"x\"]", "[1]", 2).replace("\"Euler a\"", "\"Eular a\""));
         farm.drop("f.json", TinyModel.renderJob("bad-model", "[\"x\"]", "[1]", 2).replace("\"tiny\"", "\"no-such-model\""));
         farm.drop("g.json", TinyModel.renderJob("good", "[\"a cat in a hat\"]", "[7]", 2));
+        System.gc();
+        assertEquals(7.0, farm.meters.get("diffarm.queue.depth").gauge().value(), "the queue depth gauge outlives a GC");
         farm.runUntilIdle();
 
         String notJson = Files.readString(local.resolve("dlq/a.json.reason.txt"));
