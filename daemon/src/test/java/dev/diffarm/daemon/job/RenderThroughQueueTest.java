@@ -1,7 +1,6 @@
 package dev.diffarm.daemon.job;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -16,6 +15,7 @@ import dev.diffarm.daemon.render.TaskRenderer;
 import dev.diffarm.engine.clip.TokenizerLocator;
 import dev.diffarm.engine.image.ModelHash;
 import dev.diffarm.engine.image.PngReader;
+import dev.diffarm.engine.image.PngWriter;
 import dev.diffarm.engine.image.RgbImage;
 import dev.diffarm.engine.pipeline.RenderRequest;
 import dev.diffarm.engine.pipeline.StableDiffusion;
@@ -25,11 +25,13 @@ import dev.diffarm.farm.config.JobEvent;
 import dev.diffarm.farm.config.JobParser;
 import dev.diffarm.farm.config.Plan;
 import dev.diffarm.farm.config.TaskSpec;
-import java.io.ByteArrayInputStream;
 import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -141,7 +143,7 @@ class RenderThroughQueueTest {
             direct = new TextToImage(model, SamplerRegistry.builtIn()).render(request, Progress.NONE).images().get(0);
         }
         Path expected = local.resolve("direct.png");
-        dev.diffarm.engine.image.PngWriter.write(direct, "direct", expected);
+        PngWriter.write(direct, "direct", expected);
         RgbImage fromDaemon = PngReader.readImage(local.resolve("outputs/jobs/pixels/t0003.png"));
         RgbImage fromEngine = PngReader.readImage(expected);
         int differing = 0;
@@ -161,7 +163,7 @@ class RenderThroughQueueTest {
         before.runUntilIdle();
         String whole = TinyModel.renderJob("resume", CATS_AND_DOGS, "[1, 2]", 2);
         before.drop("resume.json", whole);
-        assertTrue(before.queue.poll(java.time.Duration.ZERO).isPresent(), "taken into processing/");
+        assertTrue(before.queue.poll(Duration.ZERO).isPresent(), "taken into processing/");
         // The daemon dies here, with the job in processing/ and half of its images stored.
         rendered.clear();
 
@@ -176,7 +178,7 @@ class RenderThroughQueueTest {
         assertEquals(List.of("jobs/resume/contact-sheet.png", "jobs/resume/index.html", "jobs/resume/t0000.json",
                 "jobs/resume/t0000.png", "jobs/resume/t0001.json", "jobs/resume/t0001.png", "jobs/resume/t0002.json",
                 "jobs/resume/t0002.png", "jobs/resume/t0003.json", "jobs/resume/t0003.png"), after.store.list("jobs/resume/"));
-        assertFalse(Files.list(local.resolve("processing")).findAny().isPresent(), "nothing left unsettled");
+        assertEquals(List.of(), names(local.resolve("processing")), "nothing left unsettled");
 
         rendered.clear();
         after.drop("again.json", whole);
@@ -227,7 +229,7 @@ class RenderThroughQueueTest {
         assertTrue(rejected.error().message().startsWith(messageStart), rejected.error().message());
     }
 
-    private static List<String> names(Path dir) throws java.io.IOException {
+    private static List<String> names(Path dir) throws IOException {
         try (var files = Files.list(dir)) {
             return files.map(file -> file.getFileName().toString()).sorted().toList();
         }

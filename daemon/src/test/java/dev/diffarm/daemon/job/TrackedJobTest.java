@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.diffarm.farm.config.JobParser;
 import java.util.EnumSet;
 import org.junit.jupiter.api.Test;
 
@@ -47,7 +48,7 @@ class TrackedJobTest {
     @Test
     void theRegistryHandsTheQueuedAttemptToItsDelivery() {
         JobRegistry registry = new JobRegistry(10);
-        var job = new dev.diffarm.farm.config.JobParser().parse(
+        var job = new JobParser().parse(
                 "{\"apiVersion\":\"diffarm/v1\",\"kind\":\"render\",\"id\":\"x\",\"model\":\"m\",\"prompts\":[\"p\"]}")
                 .orElseThrow();
         TrackedJob queued = registry.queued(job);
