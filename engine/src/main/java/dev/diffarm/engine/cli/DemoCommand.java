@@ -1,7 +1,6 @@
 package dev.diffarm.engine.cli;
 
 import dev.diffarm.engine.demo.DemoModel;
-import dev.diffarm.engine.image.GenerationParameters;
 import dev.diffarm.engine.image.ModelHash;
 import dev.diffarm.engine.image.PngWriter;
 import dev.diffarm.engine.pipeline.RenderRequest;
@@ -51,8 +50,7 @@ final class DemoCommand implements Callable<Integer> {
                             Emphasis.ORIGINAL);
                     long start = System.nanoTime();
                     Rendering rendering = pipeline.render(request, Progress.NONE);
-                    String text = new GenerationParameters(prompt, request.negativePrompt(), steps, sampler, request.cfgScale(),
-                            seed, request.width(), request.height(), hash, model.name()).toInfotext();
+                    String text = request.generationParameters(sampler, hash, model.name()).toInfotext();
                     Path file = outDir.resolve(String.format("demo-%d-%s.png", n, sampler.replace(' ', '_')));
                     PngWriter.write(rendering.images().get(0), text, file);
                     System.out.printf("%s  (%s, %d steps, seed %d, %.1f s)%n", file, sampler, steps, seed,

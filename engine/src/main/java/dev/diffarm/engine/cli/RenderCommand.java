@@ -103,11 +103,8 @@ final class RenderCommand implements Callable<Integer> {
 
     private void writeOutputs(StableDiffusion model, RenderRequest request, Rendering rendering, ActiveLoras loras)
             throws IOException {
-        GenerationParameters generation = new GenerationParameters(request.prompt(), request.negativePrompt(), request.steps(),
-                SamplerRegistry.builtIn().resolve(request.sampler()).name(), request.cfgScale(), request.seed(),
-                request.width(), request.height(), ModelHash.shortHash(model.path()), model.name())
-                .withClipSkip(request.clipSkip())
-                .withEmphasis(request.emphasis())
+        GenerationParameters generation = request.generationParameters(
+                SamplerRegistry.builtIn().resolve(request.sampler()).name(), ModelHash.shortHash(model.path()), model.name())
                 .withTextualInversionHashes(rendering.embeddings().stream()
                         .map(e -> new NamedHash(e.name(), e.file().shortHash())).toList());
         GenerationParameters parameters = loras.infotextHashes().map(h -> generation.with("Lora hashes", h)).orElse(generation);

@@ -1,6 +1,7 @@
 package dev.diffarm.engine.pipeline;
 
 import dev.diffarm.engine.prompt.Emphasis;
+import dev.diffarm.engine.image.GenerationParameters;
 
 /**
  * What to render: one txt2img run of {@code batch} images sharing a prompt and a seed.
@@ -35,6 +36,19 @@ public record RenderRequest(String prompt, String negativePrompt, String sampler
         require(batch >= 1 && batch <= MAX_BATCH, "batch", batch, "1.." + MAX_BATCH);
         require(clipSkip >= 1, "clip skip", clipSkip, "1 or more");
         require(emphasis != null, "emphasis", null, "an emphasis mode");
+    }
+
+    /**
+     * How an image of this request was made, for its PNG's {@code parameters} chunk (batch position aside).
+     *
+     * @param samplerName the sampler as AUTOMATIC1111 names it (the registry entry's name, whatever alias the
+     *                    request used)
+     * @param modelHash   the model's short hash ({@link dev.diffarm.engine.image.ModelHash#shortHash})
+     * @param modelName   the model's name ({@link StableDiffusion#name()})
+     */
+    public GenerationParameters generationParameters(String samplerName, String modelHash, String modelName) {
+        return new GenerationParameters(prompt, negativePrompt, steps, samplerName, cfgScale, seed, width, height,
+                modelHash, modelName).withClipSkip(clipSkip).withEmphasis(emphasis);
     }
 
     private static void require(boolean ok, String field, Object value, String expected) {

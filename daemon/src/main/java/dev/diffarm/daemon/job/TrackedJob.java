@@ -1,0 +1,140 @@
+package dev.diffarm.daemon.job;
+
+import dev.diffarm.farm.config.EventError;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * One attempt at a job in this daemon: its {@link JobState}, how far it got and what it stored. The worker
+ * writes it, REST threads read it and may {@link #requestCancel() cancel} it; every state change is a
+ * compare-and-set, so exactly one of two racing changes wins.
+ */
+public final class TrackedJob {
+    private final String id;
+    private final String kind;
+    private final int tasks;
+    private final AtomicReference<JobState> state;
+    /** True from a REST submission until the source delivers it: that delivery runs this attempt. */
+    private final AtomicBoolean awaitingDelivery;
+    private final List<String> keys = new CopyOnWriteArrayList<>();
+    private volatile boolean cancelRequested;
+    private volatile Step step = Step.NONE;
+    private volatile int tasksCompleted;
+    private volatile List<EventError> errors = List.of();
+
+    /** Where the task being rendered stands: {@code step} of {@code steps} done. */
+    private record Step(Optional<String> taskId, int step, int steps) {
+        static final Step NONE = new Step(Optional.empty(), 0, 0);
+    }
+
+    private TrackedJob(String id, String kind, int tasks, JobState state, boolean awaitingDelivery) {
+        this.id = Objects.requireNonNull(id, "id");
+        this.kind = kind;
+        this.tasks = tasks;
+        this.state = new AtomicReference<>(state);
+        this.awaitingDelivery = new AtomicBoolean(awaitingDelivery);
+    }
+
+    /** A job accepted by the REST intake, waiting in the source. */
+    static TrackedJob queued(String id, String kind, int tasks) {
+        return new TrackedJob(id, kind, tasks, JobState.QUEUED, true);
+    }
+
+    /** A job a worker took from the source without a waiting submission: it runs at once. */
+    static TrackedJob running(String id, String kind, int tasks) {
+        return new TrackedJob(id, kind, tasks, JobState.RUNNING, false);
+    }
+
+    /** A submission that is no valid job. */
+    static TrackedJob rejected(String id, List<EventError> errors) {
+        TrackedJob job = new TrackedJob(id, "", 0, JobState.REJECTED, false);
+        job.errors = List.copyOf(errors);
+        return job;
+    }
+
+    public String id() {
+        return id;
+    }
+
+    public JobState state() {
+        return state.get();
+    }
+
+    /**
+     * Changes the state from {@code from} to {@code to} if it still is {@code from}.
+     *
+     * @return false when the state had changed meanwhile (another thread won)
+     * @throws IllegalArgumentException when {@code from} never leads to {@code to}
+     */
+    public boolean transition(JobState from, JobState to) {
+        if (!from.next().contains(to)) {
+            throw new IllegalArgumentException("job " + id + ": no transition from " + from + " to " + to);
+        }
+        return state.compareAndSet(from, to);
+    }
+
+    /** What a cancellation request did. */
+    public enum CancelOutcome {
+        /** The job was waiting in the source: it is cancelled and will not run. */
+        CANCELLED_WHILE_QUEUED,
+        /** The job is running: it stops before its next sampling step. */
+        STOPPING,
+        /** The job had already ended; nothing changed. */
+        ALREADY_ENDED
+    }
+
+    /** Asks the job to stop. */
+    public CancelOutcome requestCancel() {
+        while (true) {
+            JobState now = state.get();
+            if (now.isFinal()) {
+                return CancelOutcome.ALREADY_ENDED;
+            }
+            cancelRequested = true;
+            if (now == JobState.RUNNING) {
+                return CancelOutcome.STOPPING;
+            }
+            if (transition(JobState.QUEUED, JobState.CANCELLED)) {
+                return CancelOutcome.CANCELLED_WHILE_QUEUED;
+            }
+        }
+    }
+
+    public boolean isCancelRequested() {
+        return cancelRequested;
+    }
+
+    /** Whether this is the attempt a REST submission waits for; the first delivery takes it over. */
+    boolean takeDelivery() {
+        return awaitingDelivery.compareAndSet(true, false);
+    }
+
+    void onStep(String taskId, int stepsDone, int steps) {
+        step = new Step(Optional.of(taskId), stepsDone, steps);
+    }
+
+    void onTaskStored(String key) {
+        keys.add(key);
+        tasksCompleted++;
+        step = Step.NONE;
+    }
+
+    void onOutputStored(String key) {
+        keys.add(key);
+    }
+
+    void onError(EventError error) {
+        errors = List.of(error);
+    }
+
+    /** A consistent-enough view for {@code GET /jobs/{id}}. */
+    public JobStatus status() {
+        Step now = step;
+        return new JobStatus(id, state.get().label(), kind, tasks, tasksCompleted, now.taskId(), now.step(), now.steps(),
+                List.copyOf(keys), errors);
+    }
+}

@@ -1,0 +1,44 @@
+package dev.diffarm.daemon.port;
+
+import java.time.Duration;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/**
+ * Where jobs come from: the local queue folder on a laptop, the Kafka topic {@code diffarm.jobs} on a farm.
+ * The worker takes one {@link Delivery} at a time and settles it once the job has reached its end:
+ * {@link Delivery#acknowledge()} only after the job's outputs are stored, so that a daemon that dies
+ * mid-job gets the same job again from its source after a restart (at-least-once delivery). The job
+ * lifecycle makes a second delivery harmless: stored tasks are skipped.
+ *
+ * <p>A source is used by one worker thread; {@link #enqueue} and {@link #backlog} may be called from any
+ * thread. A job may run for hours between {@link #poll} and its settlement: a transport that needs tending
+ * meanwhile (a Kafka consumer must poll within {@code max.poll.interval.ms}) tends it on its own thread, for
+ * example pausing its partitions, polling, and committing the offset once the delivery is acknowledged.
+ */
+public interface JobSource extends AutoCloseable {
+
+    /**
+     * The next submission, waiting at most {@code timeout} for one.
+     *
+     * @return empty when none arrived in time
+     * @throws InterruptedException when the worker is being stopped
+     */
+    Optional<Delivery> poll(Duration timeout) throws InterruptedException;
+
+    /**
+     * Adds a job to the source, as a producer would (the REST intake uses it, so that a job it accepted
+     * survives a restart like any other).
+     *
+     * @param jobId the job's id, the record key
+     * @param json  the job as JSON
+     */
+    void enqueue(String jobId, String json);
+
+    /** How many submissions wait to be taken, when the source can tell. */
+    OptionalLong backlog();
+
+    /** Stops taking submissions; unsettled deliveries are redelivered by the next source over the same place. */
+    @Override
+    void close();
+}

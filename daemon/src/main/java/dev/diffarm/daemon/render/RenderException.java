@@ -1,0 +1,22 @@
+package dev.diffarm.daemon.render;
+
+/**
+ * A task could not be rendered. {@link #code()} becomes the {@code error.code} of the job's {@code failed}
+ * event: {@value #MODEL_UNAVAILABLE} when the model could not be loaded, {@value #RENDER_FAILED} when the
+ * engine failed on it.
+ */
+public class RenderException extends RuntimeException {
+    public static final String MODEL_UNAVAILABLE = "model-unavailable";
+    public static final String RENDER_FAILED = "render-failed";
+
+    private final String code;
+
+    public RenderException(String code, String message, Throwable cause) {
+        super(message, cause);
+        this.code = code;
+    }
+
+    public String code() {
+        return code;
+    }
+}

@@ -1,0 +1,85 @@
+package dev.diffarm.daemon.rest;
+
+import dev.diffarm.daemon.render.ModelCache;
+import dev.diffarm.daemon.render.ModelDirectory;
+import dev.diffarm.engine.sampler.SamplerRegistry;
+import dev.diffarm.farm.config.JobSchema;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import java.util.List;
+import java.util.Optional;
+
+/** What a producer needs to write a job this farm accepts: the schema, the samplers, the models. */
+@Path("/")
+@Produces(MediaType.APPLICATION_JSON)
+public class CatalogResource {
+    private final ModelDirectory models;
+    private final ModelCache modelCache;
+    private final SamplerRegistry samplers;
+
+    CatalogResource(ModelDirectory models, ModelCache modelCache, SamplerRegistry samplers) {
+        this.models = models;
+        this.modelCache = modelCache;
+        this.samplers = samplers;
+    }
+
+    /**
+     * A sampler a job may name.
+     *
+     * @param name           its name, as AUTOMATIC1111 spells it
+     * @param diffusersClass the diffusers scheduler whose schedule it walks
+     */
+    public record SamplerInfo(String name, String diffusersClass) {
+    }
+
+    /**
+     * The farm's plugins by kind.
+     *
+     * @param samplers the samplers, in AUTOMATIC1111's order
+     */
+    public record Plugins(List<SamplerInfo> samplers) {
+    }
+
+    /**
+     * The models a job may name.
+     *
+     * @param dir    the models directory
+     * @param loaded the model the worker holds loaded, if any
+     * @param models every model, by name
+     */
+    public record Models(String dir, Optional<String> loaded, List<ModelInfo> models) {
+    }
+
+    /**
+     * One model.
+     *
+     * @param name   the name jobs use
+     * @param format {@code diffusers} (a folder) or {@code checkpoint} (a .safetensors file)
+     * @param path   where it is
+     */
+    public record ModelInfo(String name, String format, String path) {
+    }
+
+    /** The JSON Schema of jobs and campaigns (draft 2020-12). */
+    @GET
+    @Path("schema")
+    public String schema() {
+        return JobSchema.text();
+    }
+
+    @GET
+    @Path("plugins")
+    public Plugins plugins() {
+        return new Plugins(samplers.names().stream()
+                .map(name -> new SamplerInfo(name, samplers.resolve(name).diffusersClass())).toList());
+    }
+
+    @GET
+    @Path("models")
+    public Models models() {
+        return new Models(models.dir().toString(), modelCache.loadedName(), models.models().stream()
+                .map(model -> new ModelInfo(model.name(), model.format(), model.path().toString())).toList());
+    }
+}

@@ -1,0 +1,44 @@
+package dev.diffarm.daemon.service;
+
+import dev.diffarm.daemon.port.JobSource;
+import dev.diffarm.daemon.port.OutputStore;
+import dev.diffarm.daemon.render.ModelCache;
+import dev.diffarm.daemon.render.ModelDirectory;
+import jakarta.inject.Singleton;
+import java.nio.file.Files;
+import org.eclipse.microprofile.health.HealthCheck;
+import org.eclipse.microprofile.health.HealthCheckResponse;
+import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
+import org.eclipse.microprofile.health.Readiness;
+
+/**
+ * Ready when the models directory exists: without it every job would be rejected. Reports the models found,
+ * the loaded one, where outputs go and how many submissions wait.
+ */
+@Readiness
+@Singleton
+public class FarmReadiness implements HealthCheck {
+    private final ModelDirectory models;
+    private final ModelCache modelCache;
+    private final OutputStore store;
+    private final JobSource source;
+
+    FarmReadiness(ModelDirectory models, ModelCache modelCache, OutputStore store, JobSource source) {
+        this.models = models;
+        this.modelCache = modelCache;
+        this.store = store;
+        this.source = source;
+    }
+
+    @Override
+    public HealthCheckResponse call() {
+        HealthCheckResponseBuilder response = HealthCheckResponse.named("farm")
+                .status(Files.isDirectory(models.dir()))
+                .withData("modelsDir", models.dir().toString())
+                .withData("models", models.models().size())
+                .withData("loadedModel", modelCache.loadedName().orElse(""))
+                .withData("outputs", store.location());
+        source.backlog().ifPresent(depth -> response.withData("queueDepth", depth));
+        return response.build();
+    }
+}

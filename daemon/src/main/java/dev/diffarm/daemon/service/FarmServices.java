@@ -1,0 +1,147 @@
+package dev.diffarm.daemon.service;
+
+import dev.diffarm.daemon.event.EventBroadcaster;
+import dev.diffarm.daemon.event.EventSinks;
+import dev.diffarm.daemon.event.ProgressThrottle;
+import dev.diffarm.daemon.job.FarmMetrics;
+import dev.diffarm.daemon.job.JobIntake;
+import dev.diffarm.daemon.job.JobLifecycle;
+import dev.diffarm.daemon.job.JobRegistry;
+import dev.diffarm.daemon.job.JobReporting;
+import dev.diffarm.daemon.local.EventLog;
+import dev.diffarm.daemon.local.LocalOutputStore;
+import dev.diffarm.daemon.local.LocalQueue;
+import dev.diffarm.daemon.port.EventSink;
+import dev.diffarm.daemon.port.JobSource;
+import dev.diffarm.daemon.port.OutputStore;
+import dev.diffarm.daemon.render.EngineRenderer;
+import dev.diffarm.daemon.render.FarmCatalog;
+import dev.diffarm.daemon.render.ModelCache;
+import dev.diffarm.daemon.render.ModelDirectory;
+import dev.diffarm.engine.clip.TokenizerLocator;
+import dev.diffarm.engine.sampler.SamplerRegistry;
+import dev.diffarm.farm.config.FarmSettings;
+import dev.diffarm.farm.config.JobParser;
+import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.enterprise.inject.Disposes;
+import jakarta.enterprise.inject.Produces;
+import jakarta.enterprise.inject.Typed;
+import jakarta.inject.Singleton;
+import org.jboss.logging.Logger;
+
+/**
+ * Builds the daemon from its configuration: which adapter serves each port (the embedded defaults when no
+ * Kafka or S3 is configured), and the one job lifecycle over them. Adapters for other transports are chosen
+ * here, in {@link #jobSource}, {@link #outputStore} and {@link #events}; nothing else changes with them.
+ */
+@Singleton
+public class FarmServices {
+    private static final Logger LOG = Logger.getLogger(FarmServices.class);
+
+    @Produces
+    @Singleton
+    FarmSettings settings(DaemonConfig config) {
+        FarmSettings settings = config.farmSettings(System.getProperty("user.home"));
+        LOG.infof("models in %s; %s", settings.modelsDir(), settings.isEmbedded()
+                ? "embedded queue and outputs in " + settings.localDir() : "Kafka " + settings.kafka() + ", " + settings.s3());
+        return settings;
+    }
+
+    @Produces
+    @Singleton
+    JobSource jobSource(FarmSettings settings) {
+        if (settings.kafka().isPresent()) {
+            throw new IllegalStateException(FarmSettings.KAFKA_BOOTSTRAP_SERVERS + " is set, but this daemon has no "
+                    + "Kafka intake; unset it to take jobs from " + settings.localQueueDir());
+        }
+        return new LocalQueue(settings.localDir());
+    }
+
+    void closeJobSource(@Disposes JobSource source) {
+        source.close();
+    }
+
+    @Produces
+    @Singleton
+    OutputStore outputStore(FarmSettings settings) {
+        if (settings.s3().isPresent()) {
+            throw new IllegalStateException(FarmSettings.S3_ENDPOINT + " is set, but this daemon has no S3 store; "
+                    + "unset it to store outputs in " + settings.localOutputDir());
+        }
+        return new LocalOutputStore(settings.localOutputDir());
+    }
+
+    void closeOutputStore(@Disposes OutputStore store) {
+        store.close();
+    }
+
+    /** Typed as itself only: the one {@link EventSink} bean is the composite of all sinks. */
+    @Produces
+    @Singleton
+    @Typed(EventBroadcaster.class)
+    EventBroadcaster broadcaster(DaemonConfig config) {
+        return new EventBroadcaster(config.retainedJobs(), config.retainedEventsPerJob());
+    }
+
+    @Produces
+    @Singleton
+    EventSink events(FarmSettings settings, EventBroadcaster broadcaster) {
+        return EventSinks.of(new EventLog(settings.localDir().resolve("events.jsonl")), broadcaster);
+    }
+
+    @Produces
+    @Singleton
+    ModelDirectory models(FarmSettings settings) {
+        return new ModelDirectory(settings.modelsDir());
+    }
+
+    @Produces
+    @Singleton
+    SamplerRegistry samplers() {
+        return SamplerRegistry.builtIn();
+    }
+
+    @Produces
+    @Singleton
+    JobRegistry registry(DaemonConfig config) {
+        return new JobRegistry(config.retainedJobs());
+    }
+
+    @Produces
+    @Singleton
+    FarmMetrics metrics(MeterRegistry meters, JobRegistry registry, JobSource source) {
+        return new FarmMetrics(meters, registry, source::backlog);
+    }
+
+    @Produces
+    @Singleton
+    JobReporting reporting(JobRegistry registry, EventSink events, FarmMetrics metrics) {
+        return new JobReporting(registry, events, metrics);
+    }
+
+    @Produces
+    @Singleton
+    JobIntake intake(ModelDirectory models, SamplerRegistry samplers, JobSource source, JobReporting reporting) {
+        return new JobIntake(new JobParser(new FarmCatalog(models, samplers)), source, reporting);
+    }
+
+    @Produces
+    @Singleton
+    ModelCache modelCache(ModelDirectory models) {
+        return new ModelCache(models, TokenizerLocator.fromEnvironment());
+    }
+
+    void closeModelCache(@Disposes ModelCache cache) {
+        cache.close();
+    }
+
+    @Produces
+    @Singleton
+    Worker worker(DaemonConfig config, JobIntake intake, ModelCache modelCache, SamplerRegistry samplers,
+                  OutputStore store, JobReporting reporting, JobSource source) {
+        double perSecond = config.progressEventsPerSecond();
+        JobLifecycle lifecycle = new JobLifecycle(intake, new EngineRenderer(modelCache, samplers), store, reporting,
+                () -> new ProgressThrottle(perSecond, System::nanoTime));
+        return new Worker("diffarm-worker-0", source, lifecycle);
+    }
+}

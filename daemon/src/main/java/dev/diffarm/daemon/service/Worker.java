@@ -1,0 +1,90 @@
+package dev.diffarm.daemon.service;
+
+import dev.diffarm.daemon.job.JobLifecycle;
+import dev.diffarm.daemon.port.JobSource;
+import java.time.Duration;
+import org.jboss.logging.Logger;
+
+/**
+ * One device's worker: a thread that takes deliveries from the source one at a time and runs each through
+ * the job lifecycle. Stopping lets the job at hand finish its step of the loop; a job still running when the
+ * process ends is delivered again on the next start.
+ */
+public final class Worker implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(Worker.class);
+    private static final Duration POLL = Duration.ofMillis(250);
+    private static final Duration PAUSE_AFTER_ERROR = Duration.ofSeconds(1);
+
+    private final JobSource source;
+    private final JobLifecycle lifecycle;
+    private final Thread thread;
+    private volatile boolean stopping;
+
+    public Worker(String name, JobSource source, JobLifecycle lifecycle) {
+        this.source = source;
+        this.lifecycle = lifecycle;
+        this.thread = new Thread(this::loop, name);
+        // The process may end mid-job: the delivery stays unsettled and comes back.
+        this.thread.setDaemon(true);
+    }
+
+    public void start() {
+        thread.start();
+    }
+
+    /** Whether the worker's thread runs (liveness). */
+    public boolean isAlive() {
+        return thread.isAlive();
+    }
+
+    public String name() {
+        return thread.getName();
+    }
+
+    private void loop() {
+        LOG.infof("%s started", thread.getName());
+        while (!stopping) {
+            try {
+                source.poll(POLL).ifPresent(lifecycle::handle);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            } catch (RuntimeException | LinkageError e) {
+                // A broken source (a full disk, a lost broker) must not end the worker: try again shortly.
+                LOG.errorf(e, "%s: taking the next job failed", thread.getName());
+                if (!pause()) {
+                    break;
+                }
+            }
+        }
+        LOG.infof("%s stopped", thread.getName());
+    }
+
+    private boolean pause() {
+        try {
+            Thread.sleep(PAUSE_AFTER_ERROR.toMillis());
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /** Stops taking jobs and waits up to {@code wait} for the job at hand. */
+    public void stop(Duration wait) {
+        stopping = true;
+        try {
+            thread.join(wait.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (thread.isAlive()) {
+            LOG.warnf("%s is still busy; its job will be delivered again on the next start", thread.getName());
+        }
+    }
+
+    @Override
+    public void close() {
+        stop(Duration.ofSeconds(10));
+    }
+}

@@ -1,0 +1,87 @@
+package dev.diffarm.daemon;
+
+import dev.diffarm.daemon.event.EventSinks;
+import dev.diffarm.daemon.event.ProgressThrottle;
+import dev.diffarm.daemon.job.FarmMetrics;
+import dev.diffarm.daemon.job.JobIntake;
+import dev.diffarm.daemon.job.JobLifecycle;
+import dev.diffarm.daemon.job.JobRegistry;
+import dev.diffarm.daemon.job.JobReporting;
+import dev.diffarm.daemon.local.EventLog;
+import dev.diffarm.daemon.local.LocalOutputStore;
+import dev.diffarm.daemon.local.LocalQueue;
+import dev.diffarm.daemon.render.FarmCatalog;
+import dev.diffarm.daemon.render.ModelDirectory;
+import dev.diffarm.daemon.render.TaskRenderer;
+import dev.diffarm.engine.sampler.SamplerRegistry;
+import dev.diffarm.farm.config.JobParser;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * The daemon's job flow on its embedded defaults, without Quarkus: a local queue, store and event log in a
+ * folder, a models folder, and a renderer of the test's choice. {@link #runUntilIdle()} does what the
+ * worker thread does, on the test's thread.
+ */
+public final class LocalFarm {
+    public final Path local;
+    public final Path models;
+    public final LocalQueue queue;
+    public final LocalOutputStore store;
+    public final RecordedEvents events = new RecordedEvents();
+    public final JobRegistry registry = new JobRegistry(100);
+    public final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    public final JobIntake intake;
+    private final JobLifecycle lifecycle;
+
+    /** A farm over {@code local} (queue, outputs, events.jsonl) and {@code models}. */
+    public LocalFarm(Path local, Path models, TaskRenderer renderer) {
+        this.local = local;
+        this.models = models;
+        this.queue = new LocalQueue(local);
+        this.store = new LocalOutputStore(local.resolve("outputs"));
+        FarmMetrics metrics = new FarmMetrics(meters, registry, queue::backlog);
+        JobReporting reporting = new JobReporting(registry,
+                EventSinks.of(new EventLog(local.resolve("events.jsonl")), events), metrics);
+        SamplerRegistry samplers = SamplerRegistry.builtIn();
+        this.intake = new JobIntake(new JobParser(new FarmCatalog(new ModelDirectory(models), samplers)), queue, reporting);
+        // Every step gets an event, so that event order is deterministic.
+        this.lifecycle = new JobLifecycle(intake, renderer, store, reporting,
+                () -> new ProgressThrottle(1e9, System::nanoTime));
+    }
+
+    /** Drops a job file into the queue folder, as a person or another program would. */
+    public void drop(String name, String content) {
+        try {
+            Path staged = local.resolve("." + name);
+            Files.writeString(staged, content, StandardCharsets.UTF_8);
+            Files.move(staged, queue.queueDir().resolve(name));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Runs every waiting job through the lifecycle, as the worker would. */
+    public void runUntilIdle() {
+        try {
+            for (var delivery = queue.poll(Duration.ZERO); delivery.isPresent(); delivery = queue.poll(Duration.ZERO)) {
+                lifecycle.handle(delivery.get());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The stored object under {@code key}, which must exist. */
+    public byte[] object(String key) {
+        Optional<byte[]> bytes = store.get(key);
+        return bytes.orElseThrow(() -> new AssertionError(key + " is not stored; stored: " + store.list("")));
+    }
+}

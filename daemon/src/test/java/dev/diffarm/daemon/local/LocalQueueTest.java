@@ -1,0 +1,75 @@
+package dev.diffarm.daemon.local;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.diffarm.daemon.port.Delivery;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.OptionalLong;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class LocalQueueTest {
+    @TempDir
+    Path local;
+
+    @Test
+    void deliversInOrderOfSubmissionAndMovesSettledFiles() throws Exception {
+        LocalQueue queue = new LocalQueue(local);
+        queue.enqueue("first", "{\"n\": 1}");
+        queue.enqueue("second", "{\"n\": 2}");
+        assertEquals(OptionalLong.of(2), queue.backlog());
+
+        Delivery first = queue.poll(Duration.ZERO).orElseThrow();
+        assertArrayEquals("{\"n\": 1}".getBytes(StandardCharsets.UTF_8), first.payload());
+        assertEquals(1, names(queue.processingDir()).size(), "a taken job waits in processing/");
+        first.acknowledge();
+        assertEquals(names(queue.doneDir()), List.of(first.origin().substring("queue/".length())));
+
+        Delivery second = queue.poll(Duration.ZERO).orElseThrow();
+        second.deadLetter("not-json: this is no job");
+        String name = second.origin().substring("queue/".length());
+        assertTrue(Files.isRegularFile(queue.deadLetterDir().resolve(name)));
+        assertEquals("not-json: this is no job\n", Files.readString(queue.deadLetterDir().resolve(name + ".reason.txt")));
+        assertTrue(queue.poll(Duration.ZERO).isEmpty());
+        assertEquals(List.of(), names(queue.processingDir()));
+    }
+
+    @Test
+    void anUnsettledJobIsDeliveredAgainByTheNextQueue() throws Exception {
+        LocalQueue crashed = new LocalQueue(local);
+        crashed.enqueue("job-1", "{}");
+        Delivery taken = crashed.poll(Duration.ZERO).orElseThrow();
+        // The daemon dies here: no acknowledge.
+
+        LocalQueue restarted = new LocalQueue(local);
+        Delivery again = restarted.poll(Duration.ZERO).orElseThrow();
+        assertEquals(taken.origin(), again.origin());
+    }
+
+    @Test
+    void ignoresHiddenAndNonJsonFilesAndWaitsForArrivals() throws Exception {
+        LocalQueue queue = new LocalQueue(local);
+        Files.writeString(queue.queueDir().resolve(".partial.json"), "{");
+        Files.writeString(queue.queueDir().resolve("notes.txt"), "hello");
+        assertTrue(queue.poll(Duration.ofMillis(50)).isEmpty());
+
+        Thread producer = new Thread(() -> queue.enqueue("late", "{}"));
+        producer.start();
+        assertTrue(queue.poll(Duration.ofSeconds(30)).isPresent(), "a job enqueued while polling is delivered");
+        producer.join();
+    }
+
+    private static List<String> names(Path dir) throws IOException {
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.map(file -> file.getFileName().toString()).sorted().toList();
+        }
+    }
+}

@@ -1,0 +1,40 @@
+package dev.diffarm.daemon.rest;
+
+import dev.diffarm.daemon.TinyModel;
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/** Runs the daemon under test on its embedded defaults in a fresh folder, with the tiny model as "tiny". */
+public class LocalDaemonResource implements QuarkusTestResourceLifecycleManager {
+    private Path dir;
+
+    @Override
+    public Map<String, String> start() {
+        try {
+            dir = Files.createTempDirectory("diffarm-daemon-test");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return Map.of("diffarm.home", dir.toString(),
+                "diffarm.local-dir", dir.resolve("local").toString(),
+                "diffarm.models-dir", TinyModel.modelsDir(dir.resolve("models")).toString());
+    }
+
+    @Override
+    public void stop() {
+        try (Stream<Path> paths = Files.walk(dir)) {
+            // Deepest first; links are deleted, not followed.
+            for (Path path : (Iterable<Path>) paths.sorted(Comparator.reverseOrder())::iterator) {
+                Files.deleteIfExists(path);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
