@@ -7,10 +7,13 @@ import dev.diffarm.engine.pipeline.RenderRequest;
 import dev.diffarm.engine.pipeline.Rendering;
 import dev.diffarm.engine.pipeline.StableDiffusion;
 import dev.diffarm.engine.pipeline.TextToImage;
+import dev.diffarm.engine.plugins.SamplerPlugins;
 import dev.diffarm.engine.safetensors.SafetensorsWriter;
 import dev.diffarm.engine.sampler.SamplerRegistry;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Optional;
+import java.util.OptionalDouble;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ThreadLocalRandom;
 import picocli.CommandLine.Command;
@@ -23,6 +26,9 @@ final class RenderCommand implements Callable<Integer> {
     @Mixin
     ModelOptions modelOptions;
 
+    @Mixin
+    PluginOptions pluginOptions;
+
     @Option(names = "--prompt", required = true, paramLabel = "TEXT", description = "What to render.")
     String prompt;
 
@@ -30,10 +36,19 @@ final class RenderCommand implements Callable<Integer> {
     String negative;
 
     @Option(names = "--sampler", defaultValue = "Euler a", paramLabel = "NAME",
-            description = "Sampler, as AUTOMATIC1111 names it (Euler a, Euler, LMS, Heun, DPM2, DPM2 a, DPM++ 2M, DPM++ 2M SDE, "
-                    + "LMS Karras, DPM++ 2M Karras, DPM++ 2M SDE Karras, DDIM, PLMS, UniPC), or its diffusers class or "
-                    + "k-diffusion name. Default: ${DEFAULT-VALUE}.")
+            description = "Sampler, as AUTOMATIC1111 names it, or its diffusers class or k-diffusion name, optionally "
+                    + "followed by a schedule (DPM++ 2M Karras); 'diffarm samplers' lists them. Default: ${DEFAULT-VALUE}.")
     String sampler;
+
+    @Option(names = "--schedule", paramLabel = "NAME",
+            description = "Noise schedule: one 'diffarm samplers' lists (such as Karras), or 'default' for the model's "
+                    + "own. Default: the one --sampler ends with, else the model's own.")
+    String schedule;
+
+    @Option(names = "--eta", paramLabel = "X",
+            description = "Share of fresh noise per step, for samplers that add noise: DDIM (diffusers' eta) and the "
+                    + "ancestral ones. Default: the sampler's own ('diffarm samplers' shows it).")
+    Double eta;
 
     @Option(names = "--steps", defaultValue = "20", paramLabel = "N", description = "Sampling steps. Default: ${DEFAULT-VALUE}.")
     int steps;
@@ -76,19 +91,29 @@ final class RenderCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--seed " + seed + ": expected -1 or a seed >= 0");
         }
         RenderRequest request = new RenderRequest(prompt, negative, sampler, steps, cfg, actualSeed, width, height,
-                batch, clipSkip);
-        try (StableDiffusion model = modelOptions.load()) {
-            Rendering rendering = new TextToImage(model, SamplerRegistry.builtIn()).render(request, new StepPrinter(System.err));
-            writeOutputs(model, request, rendering);
+                batch, clipSkip, Optional.ofNullable(schedule), eta == null ? OptionalDouble.empty() : OptionalDouble.of(eta));
+        try (SamplerPlugins plugins = pluginOptions.open()) {
+            SamplerRegistry samplers = plugins.registry();
+            SamplerRegistry.Selection selection = samplers.resolve(request.sampler(), request.schedule());
+            samplers.sampler(selection, request.eta());
+            String samplerName = selection.name();
+            try (StableDiffusion model = modelOptions.load()) {
+                Rendering rendering = new TextToImage(model, () -> samplers).render(request, new StepPrinter(System.err));
+                writeOutputs(model, request, samplerName, rendering);
+            }
         }
         return 0;
     }
 
-    private void writeOutputs(StableDiffusion model, RenderRequest request, Rendering rendering) throws IOException {
+    private void writeOutputs(StableDiffusion model, RenderRequest request, String samplerName, Rendering rendering)
+            throws IOException {
         GenerationParameters parameters = new GenerationParameters(request.prompt(), request.negativePrompt(), request.steps(),
-                SamplerRegistry.builtIn().resolve(request.sampler()).name(), request.cfgScale(), request.seed(),
+                samplerName, request.cfgScale(), request.seed(),
                 request.width(), request.height(), ModelHash.shortHash(model.path()), model.name())
                 .withClipSkip(request.clipSkip());
+        if (request.eta().isPresent()) {
+            parameters = parameters.with("Eta", GenerationParameters.number(request.eta().getAsDouble()));
+        }
         for (int i = 0; i < rendering.images().size(); i++) {
             Path file = batch == 1 ? out : OutputNames.indexed(out, i);
             GenerationParameters imageParameters = batch == 1 ? parameters
