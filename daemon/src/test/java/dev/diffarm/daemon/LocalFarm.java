@@ -14,6 +14,7 @@ import dev.diffarm.daemon.render.FarmCatalog;
 import dev.diffarm.daemon.render.ModelDirectory;
 import dev.diffarm.daemon.render.TaskRenderer;
 import dev.diffarm.engine.sampler.SamplerRegistry;
+import java.util.function.Supplier;
 import dev.diffarm.farm.config.JobParser;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
@@ -49,7 +50,7 @@ public final class LocalFarm {
         FarmMetrics metrics = new FarmMetrics(meters, registry, queue::backlog);
         JobReporting reporting = new JobReporting(registry,
                 EventSinks.of(new EventLog(local.resolve("events.jsonl")), events), metrics);
-        SamplerRegistry samplers = SamplerRegistry.builtIn();
+        Supplier<SamplerRegistry> samplers = TestPlugins.samplers();
         this.intake = new JobIntake(new JobParser(new FarmCatalog(new ModelDirectory(models), samplers)), queue, reporting);
         // Every step gets an event, so that event order is deterministic.
         this.lifecycle = new JobLifecycle(intake, renderer, store, reporting,

@@ -7,6 +7,7 @@ import dev.diffarm.engine.prompt.Emphasis;
 import dev.diffarm.engine.pipeline.Rendering;
 import dev.diffarm.engine.pipeline.TextToImage;
 import dev.diffarm.engine.sampler.SamplerRegistry;
+import java.util.function.Supplier;
 import dev.diffarm.farm.config.RenderSettings;
 import dev.diffarm.farm.config.TaskParameters;
 import dev.diffarm.farm.config.TaskSpec;
@@ -19,9 +20,9 @@ import java.util.concurrent.CancellationException;
  */
 public final class EngineRenderer implements TaskRenderer {
     private final ModelCache models;
-    private final SamplerRegistry samplers;
+    private final Supplier<SamplerRegistry> samplers;
 
-    public EngineRenderer(ModelCache models, SamplerRegistry samplers) {
+    public EngineRenderer(ModelCache models, Supplier<SamplerRegistry> samplers) {
         this.models = models;
         this.samplers = samplers;
     }
@@ -40,7 +41,7 @@ public final class EngineRenderer implements TaskRenderer {
         RenderRequest request = request(task.parameters());
         try {
             Rendering rendering = new TextToImage(loaded.model(), samplers).render(request, progress);
-            String infotext = request.generationParameters(samplers.resolve(request.sampler()).name(),
+            String infotext = request.generationParameters(samplers.get().resolve(request.sampler(), request.schedule()).name(),
                     loaded.shortHash(), loaded.model().name()).toInfotext();
             return PngWriter.encode(rendering.images().get(0), infotext);
         } catch (CancellationException cancelled) {

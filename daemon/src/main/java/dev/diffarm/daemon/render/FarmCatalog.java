@@ -1,6 +1,8 @@
 package dev.diffarm.daemon.render;
 
 import dev.diffarm.engine.sampler.SamplerRegistry;
+import java.util.Optional;
+import java.util.function.Supplier;
 import dev.diffarm.farm.config.Catalog;
 import java.util.List;
 
@@ -12,9 +14,9 @@ import java.util.List;
  */
 public final class FarmCatalog implements Catalog {
     private final ModelDirectory models;
-    private final SamplerRegistry samplers;
+    private final Supplier<SamplerRegistry> samplers;
 
-    public FarmCatalog(ModelDirectory models, SamplerRegistry samplers) {
+    public FarmCatalog(ModelDirectory models, Supplier<SamplerRegistry> samplers) {
         this.models = models;
         this.samplers = samplers;
     }
@@ -32,14 +34,14 @@ public final class FarmCatalog implements Catalog {
     public List<String> names(Kind kind) {
         return switch (kind) {
             case MODEL -> models.models().stream().map(ModelDirectory.Model::name).toList();
-            case SAMPLER -> samplers.names();
+            case SAMPLER -> samplers.get().names();
             case SCHEDULE, LORA -> List.of();
         };
     }
 
     private boolean isSampler(String name) {
         try {
-            samplers.resolve(name);
+            samplers.get().resolve(name, Optional.empty());
             return true;
         } catch (IllegalArgumentException unknown) {
             return false;

@@ -2,7 +2,9 @@ package dev.diffarm.daemon.rest;
 
 import dev.diffarm.daemon.render.ModelCache;
 import dev.diffarm.daemon.render.ModelDirectory;
+import dev.diffarm.engine.plugins.SamplerPlugins;
 import dev.diffarm.engine.sampler.SamplerRegistry;
+import java.util.function.Supplier;
 import dev.diffarm.farm.config.JobSchema;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -17,9 +19,9 @@ import java.util.Optional;
 public class CatalogResource {
     private final ModelDirectory models;
     private final ModelCache modelCache;
-    private final SamplerRegistry samplers;
+    private final Supplier<SamplerRegistry> samplers;
 
-    CatalogResource(ModelDirectory models, ModelCache modelCache, SamplerRegistry samplers) {
+    CatalogResource(ModelDirectory models, ModelCache modelCache, SamplerPlugins samplers) {
         this.models = models;
         this.modelCache = modelCache;
         this.samplers = samplers;
@@ -31,7 +33,7 @@ public class CatalogResource {
      * @param name           its name, as AUTOMATIC1111 spells it
      * @param diffusersClass the diffusers scheduler whose schedule it walks
      */
-    public record SamplerInfo(String name, String diffusersClass) {
+    public record SamplerInfo(String name, String diffusersClass, String plugin, String version) {
     }
 
     /**
@@ -72,8 +74,9 @@ public class CatalogResource {
     @GET
     @Path("plugins")
     public Plugins plugins() {
-        return new Plugins(samplers.names().stream()
-                .map(name -> new SamplerInfo(name, samplers.resolve(name).diffusersClass())).toList());
+        return new Plugins(samplers.get().samplers().stream()
+                .map(entry -> new SamplerInfo(entry.name(), entry.sampler().diffusers().schedulerClass(),
+                        entry.origin().pluginId(), entry.origin().version())).toList());
     }
 
     @GET

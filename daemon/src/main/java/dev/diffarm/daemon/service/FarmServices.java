@@ -19,7 +19,7 @@ import dev.diffarm.daemon.render.FarmCatalog;
 import dev.diffarm.daemon.render.ModelCache;
 import dev.diffarm.daemon.render.ModelDirectory;
 import dev.diffarm.engine.clip.TokenizerLocator;
-import dev.diffarm.engine.sampler.SamplerRegistry;
+import dev.diffarm.engine.plugins.SamplerPlugins;
 import dev.diffarm.farm.config.FarmSettings;
 import dev.diffarm.farm.config.JobParser;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -97,8 +97,12 @@ public class FarmServices {
 
     @Produces
     @Singleton
-    SamplerRegistry samplers() {
-        return SamplerRegistry.builtIn();
+    SamplerPlugins samplerPlugins(FarmSettings settings) {
+        return new SamplerPlugins(settings.pluginsDir(), SamplerPlugins.class.getClassLoader());
+    }
+
+    void closeSamplerPlugins(@Disposes SamplerPlugins plugins) {
+        plugins.close();
     }
 
     @Produces
@@ -121,7 +125,7 @@ public class FarmServices {
 
     @Produces
     @Singleton
-    JobIntake intake(ModelDirectory models, SamplerRegistry samplers, JobSource source, JobReporting reporting) {
+    JobIntake intake(ModelDirectory models, SamplerPlugins samplers, JobSource source, JobReporting reporting) {
         return new JobIntake(new JobParser(new FarmCatalog(models, samplers)), source, reporting);
     }
 
@@ -137,7 +141,7 @@ public class FarmServices {
 
     @Produces
     @Singleton
-    Worker worker(DaemonConfig config, JobIntake intake, ModelCache modelCache, SamplerRegistry samplers,
+    Worker worker(DaemonConfig config, JobIntake intake, ModelCache modelCache, SamplerPlugins samplers,
                   OutputStore store, JobReporting reporting, JobSource source) {
         double perSecond = config.progressEventsPerSecond();
         JobLifecycle lifecycle = new JobLifecycle(intake, new EngineRenderer(modelCache, samplers), store, reporting,

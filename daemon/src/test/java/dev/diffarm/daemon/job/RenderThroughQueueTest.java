@@ -21,7 +21,7 @@ import dev.diffarm.engine.pipeline.RenderRequest;
 import dev.diffarm.engine.prompt.Emphasis;
 import dev.diffarm.engine.pipeline.StableDiffusion;
 import dev.diffarm.engine.pipeline.TextToImage;
-import dev.diffarm.engine.sampler.SamplerRegistry;
+import dev.diffarm.daemon.TestPlugins;
 import dev.diffarm.farm.config.JobEvent;
 import dev.diffarm.farm.config.JobParser;
 import dev.diffarm.farm.config.Plan;
@@ -69,7 +69,7 @@ class RenderThroughQueueTest {
 
     /** The engine renderer, noting each task it renders. */
     private TaskRenderer engine() {
-        EngineRenderer engine = new EngineRenderer(modelCache, SamplerRegistry.builtIn());
+        EngineRenderer engine = new EngineRenderer(modelCache, TestPlugins.samplers());
         return (task, progress) -> {
             rendered.add(task.key());
             return engine.render(task, progress);
@@ -141,7 +141,7 @@ class RenderThroughQueueTest {
                 TokenizerLocator.fromEnvironment())) {
             // t0003: the second prompt with the second seed
             RenderRequest request = new RenderRequest("a dog on a log", "", "Euler a", 3, 7.0, 2, 32, 32, 1, 1, Emphasis.ORIGINAL);
-            direct = new TextToImage(model, SamplerRegistry.builtIn()).render(request, Progress.NONE).images().get(0);
+            direct = new TextToImage(model, TestPlugins.samplers()).render(request, Progress.NONE).images().get(0);
         }
         Path expected = local.resolve("direct.png");
         PngWriter.write(direct, "direct", expected);
@@ -211,7 +211,7 @@ class RenderThroughQueueTest {
         assertTrue(noJob.contains("apiVersion is missing"), noJob);
         assertRejected(farm, "bad-steps", "steps", "steps = -1: expected an integer in 1..1000");
         assertRejected(farm, "bad-width", "width", "width = 100000: expected");
-        assertRejected(farm, "bad-sampler", "sampler", "sampler = \"Eular a\": expected a sampler this farm has: Euler a,");
+        assertRejected(farm, "bad-sampler", "sampler", "sampler = \"Eular a\": expected a sampler this farm has: DDIM,");
         assertRejected(farm, "bad-model", "model", "model = \"no-such-model\": expected a model this farm has: tiny");
         List<JobEvent> anonymous = farm.events.all().stream().filter(event -> event.recordKey().isEmpty()).toList();
         assertEquals(2, anonymous.size(), "the dead letters are reported too: " + anonymous);

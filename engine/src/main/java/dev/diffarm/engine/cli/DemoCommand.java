@@ -7,8 +7,8 @@ import dev.diffarm.engine.pipeline.RenderRequest;
 import dev.diffarm.engine.pipeline.Rendering;
 import dev.diffarm.engine.pipeline.StableDiffusion;
 import dev.diffarm.engine.pipeline.TextToImage;
+import dev.diffarm.engine.plugins.SamplerPlugins;
 import dev.diffarm.engine.prompt.Emphasis;
-import dev.diffarm.engine.sampler.SamplerRegistry;
 import dev.diffarm.engine.clip.TokenizerLocator;
 import dev.diffarm.api.Progress;
 import java.io.IOException;
@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "demo", mixinStandardHelpOptions = true,
@@ -34,13 +35,17 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--steps", defaultValue = "20", paramLabel = "N", description = "Sampling steps. Default: ${DEFAULT-VALUE}.")
     int steps;
 
+    @Mixin
+    PluginOptions pluginOptions;
+
     @Override
     public Integer call() throws IOException {
         Path modelDir = DemoModel.ensure(dir.resolve("model"));
         Path outDir = Files.createDirectories(dir.resolve("images"));
-        try (StableDiffusion model = StableDiffusion.load(modelDir, Optional.empty(), Optional.empty(),
-                TokenizerLocator.fromEnvironment())) {
-            TextToImage pipeline = new TextToImage(model, SamplerRegistry.builtIn());
+        try (SamplerPlugins plugins = pluginOptions.open();
+             StableDiffusion model = StableDiffusion.load(modelDir, Optional.empty(), Optional.empty(),
+                     TokenizerLocator.fromEnvironment())) {
+            TextToImage pipeline = new TextToImage(model, plugins);
             String hash = ModelHash.shortHash(modelDir);
             int n = 0;
             for (String prompt : PROMPTS) {

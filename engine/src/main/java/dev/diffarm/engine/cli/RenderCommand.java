@@ -13,10 +13,13 @@ import dev.diffarm.engine.pipeline.RenderRequest;
 import dev.diffarm.engine.pipeline.Rendering;
 import dev.diffarm.engine.pipeline.StableDiffusion;
 import dev.diffarm.engine.pipeline.TextToImage;
+import dev.diffarm.engine.plugins.SamplerPlugins;
 import dev.diffarm.engine.safetensors.SafetensorsWriter;
 import dev.diffarm.engine.sampler.SamplerRegistry;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Optional;
+import java.util.OptionalDouble;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ThreadLocalRandom;
 import picocli.CommandLine.Command;
@@ -37,6 +40,9 @@ final class RenderCommand implements Callable<Integer> {
     @Mixin
     LoraOptions loraOptions;
 
+    @Mixin
+    PluginOptions pluginOptions;
+
     @Option(names = "--prompt", required = true, paramLabel = "TEXT", description = "What to render.")
     String prompt;
 
@@ -44,10 +50,19 @@ final class RenderCommand implements Callable<Integer> {
     String negative;
 
     @Option(names = "--sampler", defaultValue = "Euler a", paramLabel = "NAME",
-            description = "Sampler, as AUTOMATIC1111 names it (Euler a, Euler, LMS, Heun, DPM2, DPM2 a, DPM++ 2M, DPM++ 2M SDE, "
-                    + "LMS Karras, DPM++ 2M Karras, DPM++ 2M SDE Karras, DDIM, PLMS, UniPC), or its diffusers class or "
-                    + "k-diffusion name. Default: ${DEFAULT-VALUE}.")
+            description = "Sampler, as AUTOMATIC1111 names it, or its diffusers class or k-diffusion name, optionally "
+                    + "followed by a schedule (DPM++ 2M Karras); 'diffarm samplers' lists them. Default: ${DEFAULT-VALUE}.")
     String sampler;
+
+    @Option(names = "--schedule", paramLabel = "NAME",
+            description = "Noise schedule: one 'diffarm samplers' lists (such as Karras), or 'default' for the model's "
+                    + "own. Default: the one --sampler ends with, else the model's own.")
+    String schedule;
+
+    @Option(names = "--eta", paramLabel = "X",
+            description = "Share of fresh noise per step, for samplers that add noise: DDIM (diffusers' eta) and the "
+                    + "ancestral ones. Default: the sampler's own ('diffarm samplers' shows it).")
+    Double eta;
 
     @Option(names = "--steps", defaultValue = "20", paramLabel = "N", description = "Sampling steps. Default: ${DEFAULT-VALUE}.")
     int steps;
@@ -90,24 +105,35 @@ final class RenderCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--seed " + seed + ": expected -1 or a seed >= 0");
         }
         RenderRequest request = new RenderRequest(prompt, negative, sampler, steps, cfg, actualSeed, width, height,
-                batch, clipSkip, promptOptions.emphasis());
+                batch, clipSkip, promptOptions.emphasis(), Optional.ofNullable(schedule),
+                eta == null ? OptionalDouble.empty() : OptionalDouble.of(eta));
         EmbeddingLibrary embeddings = promptOptions.embeddings();
         List<LoraTag> promptLoras = ExtraNetworkTags.extract(prompt).loras();
-        try (StableDiffusion model = modelOptions.load(); ActiveLoras loras = loraOptions.activate(model, promptLoras)) {
-            Rendering rendering = new TextToImage(model, SamplerRegistry.builtIn(), embeddings)
-                    .render(request, new StepPrinter(System.err));
-            writeOutputs(model, request, rendering, loras);
+        try (SamplerPlugins plugins = pluginOptions.open()) {
+            SamplerRegistry samplers = plugins.registry();
+            SamplerRegistry.Selection selection = samplers.resolve(request.sampler(), request.schedule());
+            samplers.sampler(selection, request.eta());
+            String samplerName = selection.name();
+            try (StableDiffusion model = modelOptions.load(); ActiveLoras loras = loraOptions.activate(model, promptLoras)) {
+                Rendering rendering = new TextToImage(model, () -> samplers, embeddings)
+                        .render(request, new StepPrinter(System.err));
+                writeOutputs(model, request, samplerName, rendering, loras);
+            }
         }
         return 0;
     }
 
-    private void writeOutputs(StableDiffusion model, RenderRequest request, Rendering rendering, ActiveLoras loras)
-            throws IOException {
-        GenerationParameters generation = request.generationParameters(
-                SamplerRegistry.builtIn().resolve(request.sampler()).name(), ModelHash.shortHash(model.path()), model.name())
+    private void writeOutputs(StableDiffusion model, RenderRequest request, String samplerName, Rendering rendering,
+                              ActiveLoras loras) throws IOException {
+        GenerationParameters generation = request.generationParameters(samplerName, ModelHash.shortHash(model.path()),
+                        model.name())
                 .withTextualInversionHashes(rendering.embeddings().stream()
                         .map(e -> new NamedHash(e.name(), e.file().shortHash())).toList());
-        GenerationParameters parameters = loras.infotextHashes().map(h -> generation.with("Lora hashes", h)).orElse(generation);
+        if (request.eta().isPresent()) {
+            generation = generation.with("Eta", GenerationParameters.number(request.eta().getAsDouble()));
+        }
+        GenerationParameters withEta = generation;
+        GenerationParameters parameters = loras.infotextHashes().map(h -> withEta.with("Lora hashes", h)).orElse(withEta);
         for (int i = 0; i < rendering.images().size(); i++) {
             Path file = batch == 1 ? out : OutputNames.indexed(out, i);
             GenerationParameters imageParameters = batch == 1 ? parameters

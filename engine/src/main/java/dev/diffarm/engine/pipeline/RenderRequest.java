@@ -1,7 +1,9 @@
 package dev.diffarm.engine.pipeline;
 
-import dev.diffarm.engine.prompt.Emphasis;
 import dev.diffarm.engine.image.GenerationParameters;
+import dev.diffarm.engine.prompt.Emphasis;
+import java.util.Optional;
+import java.util.OptionalDouble;
 
 /**
  * What to render: one txt2img run of {@code batch} images sharing a prompt and a seed.
@@ -17,9 +19,14 @@ import dev.diffarm.engine.image.GenerationParameters;
  * @param batch          images drawn from the one generator, as diffusers' {@code num_images_per_prompt}
  * @param clipSkip       1 for the text encoder's last layer, 2 for the penultimate (AUTOMATIC1111's numbering)
  * @param emphasis       whether the prompts' emphasis syntax is read (A1111's default) or is plain text
+ * @param schedule       a noise schedule's name ({@code Karras}), or {@code default} for the model's own; empty
+ *                       for the one the sampler name ends with ({@code DPM++ 2M Karras}), else the model's own
+ * @param eta            the sampler's share of fresh noise per step, for DDIM and ancestral samplers; empty for the
+ *                       sampler's default
  */
 public record RenderRequest(String prompt, String negativePrompt, String sampler, int steps, double cfgScale, long seed,
-                            int width, int height, int batch, int clipSkip, Emphasis emphasis) {
+                            int width, int height, int batch, int clipSkip, Emphasis emphasis, Optional<String> schedule,
+                            OptionalDouble eta) {
 
     public static final int MAX_SIDE = 4096;
     public static final int MAX_STEPS = 1000;
@@ -36,6 +43,24 @@ public record RenderRequest(String prompt, String negativePrompt, String sampler
         require(batch >= 1 && batch <= MAX_BATCH, "batch", batch, "1.." + MAX_BATCH);
         require(clipSkip >= 1, "clip skip", clipSkip, "1 or more");
         require(emphasis != null, "emphasis", null, "an emphasis mode");
+        schedule = schedule == null ? Optional.empty() : schedule;
+        eta = eta == null ? OptionalDouble.empty() : eta;
+        if (eta.isPresent()) {
+            require(Double.isFinite(eta.getAsDouble()), "eta", eta.getAsDouble(), "a finite number");
+        }
+    }
+
+    /** A request on the sampler's own schedule and eta. */
+    public RenderRequest(String prompt, String negativePrompt, String sampler, int steps, double cfgScale, long seed,
+                         int width, int height, int batch, int clipSkip, Emphasis emphasis) {
+        this(prompt, negativePrompt, sampler, steps, cfgScale, seed, width, height, batch, clipSkip, emphasis,
+                Optional.empty(), OptionalDouble.empty());
+    }
+
+    /** A request with AUTOMATIC1111's emphasis, on the sampler's own schedule and eta. */
+    public RenderRequest(String prompt, String negativePrompt, String sampler, int steps, double cfgScale, long seed,
+                         int width, int height, int batch, int clipSkip) {
+        this(prompt, negativePrompt, sampler, steps, cfgScale, seed, width, height, batch, clipSkip, Emphasis.ORIGINAL);
     }
 
     /**

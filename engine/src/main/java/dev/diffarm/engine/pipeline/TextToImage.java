@@ -4,14 +4,17 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.diffarm.api.Progress;
+import dev.diffarm.api.Sampler;
 import dev.diffarm.engine.embedding.EmbeddingLibrary;
 import dev.diffarm.engine.image.RgbImage;
 import dev.diffarm.engine.prompt.ExtraNetworkTags;
 import dev.diffarm.engine.random.TorchGenerator;
 import dev.diffarm.engine.sampler.SamplerRegistry;
 import dev.diffarm.engine.schedule.Schedule;
+import dev.diffarm.engine.schedule.SchedulerConfig;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * txt2img as diffusers' {@code StableDiffusionPipeline} computes it: prompt embeddings, seeded initial noise
@@ -21,20 +24,25 @@ import java.util.List;
  * A1111, the negative prompt keeps its tags as text).
  *
  * <p>Every array a render allocates lives in its own manager, closed when the render returns; each job
- * has its own generator.
+ * has its own generator. Samplers and schedules come from the registry current at the start of each render.
  */
 public final class TextToImage {
     private final StableDiffusion model;
-    private final SamplerRegistry samplers;
+    private final Supplier<SamplerRegistry> samplers;
     private final PromptEncoder prompts;
 
     /** A pipeline whose prompts trigger no textual-inversion embeddings. */
-    public TextToImage(StableDiffusion model, SamplerRegistry samplers) {
+    public TextToImage(StableDiffusion model, Supplier<SamplerRegistry> samplers) {
         this(model, samplers, EmbeddingLibrary.none());
     }
 
-    /** A pipeline whose prompts may trigger the given textual-inversion embeddings. */
-    public TextToImage(StableDiffusion model, SamplerRegistry samplers, EmbeddingLibrary embeddings) {
+    /**
+     * @param model      the model
+     * @param samplers   the samplers and schedules to select from, asked at each render ({@code SamplerPlugins}
+     *                   rescans its directory then)
+     * @param embeddings the textual-inversion embeddings prompts may trigger
+     */
+    public TextToImage(StableDiffusion model, Supplier<SamplerRegistry> samplers, EmbeddingLibrary embeddings) {
         this.model = model;
         this.samplers = samplers;
         this.prompts = new PromptEncoder(model.tokenizer(), model.textModel(), embeddings);
@@ -46,9 +54,13 @@ public final class TextToImage {
             throw new IllegalArgumentException("size " + request.width() + "x" + request.height()
                     + ": expected multiples of the VAE's scale factor " + factor);
         }
-        SamplerRegistry.Entry sampler = samplers.resolve(request.sampler());
-        Schedule schedule = Schedule.of(model.schedulerConfig(sampler.diffusersClass(), sampler.schedulerOptions()),
-                request.steps());
+        SamplerRegistry registry = samplers.get();
+        SamplerRegistry.Selection selection = registry.resolve(request.sampler(), request.schedule());
+        Sampler sampler = registry.sampler(selection, request.eta());
+        SchedulerConfig config = model.schedulerConfig(sampler.diffusers().schedulerClass(), sampler.diffusers().options());
+        Schedule schedule = selection.schedule()
+                .map(levels -> Schedule.of(config, request.steps(), levels.schedule()))
+                .orElseGet(() -> Schedule.of(config, request.steps()));
         try (NDManager job = NDManager.newBaseManager()) {
             String prompt = ExtraNetworkTags.extract(request.prompt()).text();
             Conditioning conditioning = prompts.conditioning(job, prompt, request.negativePrompt(), request.steps(),
@@ -62,7 +74,7 @@ public final class TextToImage {
                     request.height() / factor, request.width() / factor);
             NDArray noise = generator.next(job, latentShape);
             NDArray x = noise.mul((float) schedule.initNoiseSigma());
-            NDArray sampled = sampler.sampler().sample(denoiser, x, schedule.sigmas(), generator, steps);
+            NDArray sampled = sampler.sample(denoiser, x, schedule.sigmas(), generator, steps);
             NDArray latents = sampled.div((float) schedule.latentForm().toSigmaForm(schedule.sigmas().last()));
             return new Rendering(latents.toFloatArray(), latentShape.getShape(), decode(latents),
                     conditioning.embeddings());

@@ -1,5 +1,6 @@
 package dev.diffarm.engine.schedule;
 
+import dev.diffarm.api.NoiseSchedule;
 import dev.diffarm.api.Sigmas;
 import java.util.Arrays;
 
@@ -19,11 +20,33 @@ final class DdimSchedules {
 
     /** PLMS's first step calls the UNet twice (at t0 and t1); its other steps, and the levels, are DDIM's. */
     static Schedule plms(SchedulerConfig config, TrainingSchedule training, int n) {
+        requireSkipPrkSteps(config);
+        return stepToPrevious(config, training, n, "PNDMScheduler");
+    }
+
+    /** PLMS on {@code levels}' levels: see {@link #withLevels}. */
+    static Schedule plmsWithLevels(SchedulerConfig config, TrainingSchedule training, int n, NoiseSchedule levels) {
+        requireSkipPrkSteps(config);
+        return withLevels(training, n, levels);
+    }
+
+    /**
+     * DDIM (or PLMS) on {@code levels}' levels over the whole training range, ending where {@code levels} ends; the
+     * UNet timesteps those of the levels, fractional: a level off the integer timesteps gets its own.
+     */
+    static Schedule withLevels(TrainingSchedule training, int n, NoiseSchedule levels) {
+        RunLevels run = RunLevels.of(levels, n, training.noiseOverTrainingRange());
+        double[] all = Arrays.copyOf(run.starts(), n + 1);
+        all[n] = run.last();
+        return new Schedule(training.timestepsOf(run.starts(), t -> t), Sigmas.of(all),
+                LatentForm.VARIANCE_PRESERVING.toSigmaForm(all[0]), LatentForm.VARIANCE_PRESERVING, training);
+    }
+
+    private static void requireSkipPrkSteps(SchedulerConfig config) {
         if (!config.skipPrkSteps()) {
             throw new UnsupportedOperationException("PNDMScheduler with skip_prk_steps = false: its Runge-Kutta "
                     + "warm-up is not supported; set skip_prk_steps = true (PLMS, as SD 1.x ships it)");
         }
-        return stepToPrevious(config, training, n, "PNDMScheduler");
     }
 
     private static Schedule stepToPrevious(SchedulerConfig config, TrainingSchedule training, int n, String className) {

@@ -1,5 +1,6 @@
 package dev.diffarm.engine.schedule;
 
+import dev.diffarm.api.NoiseSchedule;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.Optional;
@@ -68,10 +69,7 @@ public enum DiffusersScheduler {
      * @throws UnsupportedOperationException for settings this class has that diffarm's samplers cannot follow
      */
     public Schedule schedule(SchedulerConfig config, int steps) {
-        if (steps < 1 || steps > config.numTrainTimesteps()) {
-            throw new IllegalArgumentException("steps = " + steps + ": expected 1.." + config.numTrainTimesteps()
-                    + " (num_train_timesteps)");
-        }
+        checkSteps(config, steps);
         TrainingSchedule training = trainingSchedule(config);
         return switch (this) {
             case DDIM -> DdimSchedules.ddim(config, training, steps);
@@ -84,5 +82,40 @@ public enum DiffusersScheduler {
             case DPM_SOLVER_MULTISTEP -> MultistepSchedules.dpmSolver(config, training, steps);
             case UNIPC -> MultistepSchedules.uniPc(config, training, steps);
         };
+    }
+
+    /**
+     * This class's schedule with the noise levels {@code levels} places in place of its own: the levels where the
+     * class's own Karras option (diffusers' {@code use_karras_sigmas}) would place Karras levels, with the UNet
+     * timesteps, initial noise and latent form the class gives such levels. A {@link NoiseSchedule} of Karras
+     * levels thus reproduces {@code use_karras_sigmas} for LMS, Heun, DPM2, DPM2 a, Euler, DPM-Solver and UniPC
+     * (whose last level it sets itself, where diffusers ends UniPC's Karras levels at the smallest one). Classes
+     * without that option (Euler a, DDIM, PLMS) take their own range: k-diffusion-style classes their first and
+     * last level, variance-preserving ones the training range.
+     *
+     * @throws IllegalArgumentException      if {@code steps} is not in 1..num_train_timesteps
+     * @throws IllegalStateException         if {@code levels} gives other than {@code steps + 1} levels
+     * @throws UnsupportedOperationException for settings of this class diffarm's samplers cannot follow
+     */
+    public Schedule schedule(SchedulerConfig config, int steps, NoiseSchedule levels) {
+        checkSteps(config, steps);
+        TrainingSchedule training = trainingSchedule(config);
+        return switch (this) {
+            case DDIM -> DdimSchedules.withLevels(training, steps, levels);
+            case PNDM -> DdimSchedules.plmsWithLevels(config, training, steps, levels);
+            case LMS, HEUN, EULER_ANCESTRAL ->
+                    KDiffusionSchedules.withLevels(config, training, steps, levels, KDiffusionSchedules.FRACTIONAL);
+            case EULER -> KDiffusionSchedules.euler(config, training, steps, levels);
+            case KDPM2, KDPM2_ANCESTRAL ->
+                    KDiffusionSchedules.withLevels(config, training, steps, levels, KDiffusionSchedules.ROUNDED);
+            case DPM_SOLVER_MULTISTEP, UNIPC -> MultistepSchedules.withLevels(training, steps, levels);
+        };
+    }
+
+    private static void checkSteps(SchedulerConfig config, int steps) {
+        if (steps < 1 || steps > config.numTrainTimesteps()) {
+            throw new IllegalArgumentException("steps = " + steps + ": expected 1.." + config.numTrainTimesteps()
+                    + " (num_train_timesteps)");
+        }
     }
 }

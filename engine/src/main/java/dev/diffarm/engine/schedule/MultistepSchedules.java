@@ -1,5 +1,6 @@
 package dev.diffarm.engine.schedule;
 
+import dev.diffarm.api.NoiseSchedule;
 import dev.diffarm.api.Sigmas;
 import dev.diffarm.engine.schedule.SchedulerConfig.AlgorithmType;
 import dev.diffarm.engine.schedule.SchedulerConfig.FinalSigmasType;
@@ -27,10 +28,10 @@ final class MultistepSchedules {
         double[] unetTimesteps;
         if (config.useKarrasSigmas()) {
             sigmas = KarrasSigmas.between(training.sigma(0), training.sigma(training.size() - 1), n);
-            unetTimesteps = roundedTimestepsOf(training, sigmas);
+            unetTimesteps = training.timestepsOf(sigmas, Numpy::round);
         } else if (config.useLuLambdas()) {
             sigmas = luSigmas(training, n);
-            unetTimesteps = roundedTimestepsOf(training, sigmas);
+            unetTimesteps = training.timestepsOf(sigmas, Numpy::round);
         } else {
             sigmas = trainingSigmasAt(training, timesteps);
             unetTimesteps = widened(timesteps);
@@ -44,10 +45,19 @@ final class MultistepSchedules {
         long[] timesteps = InferenceTimesteps.multistep(config, n, config.numTrainTimesteps());
         if (config.useKarrasSigmas()) {
             double[] sigmas = KarrasSigmas.between(training.sigma(0), training.sigma(training.size() - 1), n);
-            return schedule(training, roundedTimestepsOf(training, sigmas), sigmas, sigmas[n - 1]);
+            return schedule(training, training.timestepsOf(sigmas, Numpy::round), sigmas, sigmas[n - 1]);
         }
         double last = config.finalSigmasType() == FinalSigmasType.SIGMA_MIN ? training.sigma(0) : 0;
         return schedule(training, widened(timesteps), trainingSigmasAt(training, timesteps), last);
+    }
+
+    /**
+     * DPM-Solver or UniPC on {@code levels}' levels over the whole training range (where diffusers' Karras option
+     * places its levels), ending where {@code levels} ends; the UNet timesteps those of the levels, rounded.
+     */
+    static Schedule withLevels(TrainingSchedule training, int n, NoiseSchedule levels) {
+        RunLevels run = RunLevels.of(levels, n, training.noiseOverTrainingRange());
+        return schedule(training, training.timestepsOf(run.starts(), Numpy::round), run.starts(), run.last());
     }
 
     /**
@@ -85,14 +95,6 @@ final class MultistepSchedules {
             sigmas[i] = training.sigma((int) timesteps[i]);
         }
         return sigmas;
-    }
-
-    private static double[] roundedTimestepsOf(TrainingSchedule training, double[] sigmas) {
-        double[] timesteps = new double[sigmas.length];
-        for (int i = 0; i < sigmas.length; i++) {
-            timesteps[i] = Numpy.round(training.timestepOf(sigmas[i]));
-        }
-        return timesteps;
     }
 
     private static Schedule schedule(TrainingSchedule training, double[] timesteps, double[] sigmas, double lastSigma) {

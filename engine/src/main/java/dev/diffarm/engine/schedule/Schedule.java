@@ -1,5 +1,6 @@
 package dev.diffarm.engine.schedule;
 
+import dev.diffarm.api.NoiseSchedule;
 import dev.diffarm.api.Sigmas;
 import java.util.Arrays;
 import java.util.Objects;
@@ -54,6 +55,14 @@ public record Schedule(double[] timesteps, Sigmas sigmas, double initNoiseSigma,
      */
     public static Schedule of(SchedulerConfig config, int steps) {
         return DiffusersScheduler.of(config.className()).schedule(config, steps);
+    }
+
+    /**
+     * What diffusers' {@code <config's class>.set_timesteps(steps)} gives with its noise levels placed by
+     * {@code levels} instead: see {@link DiffusersScheduler#schedule(SchedulerConfig, int, NoiseSchedule)}.
+     */
+    public static Schedule of(SchedulerConfig config, int steps, NoiseSchedule levels) {
+        return DiffusersScheduler.of(config.className()).schedule(config, steps, levels);
     }
 
     @Override

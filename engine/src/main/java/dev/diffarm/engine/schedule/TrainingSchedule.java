@@ -1,7 +1,10 @@
 package dev.diffarm.engine.schedule;
 
+import dev.diffarm.api.ModelNoise;
+import dev.diffarm.api.NoiseSchedule;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.DoubleUnaryOperator;
 
 /**
  * The noise schedule a model was trained with, as a diffusers scheduler builds it in float32 tensors: the betas,
@@ -179,6 +182,37 @@ public final class TrainingSchedule {
     /** {@code np.log} of the float32 training sigma, itself float32, as diffusers' {@code log_sigmas}. */
     double logSigma(int timestep) {
         return logSigmas[timestep];
+    }
+
+    /**
+     * The model's noise levels for a {@link NoiseSchedule} asked for levels between {@code sigmaMin} and
+     * {@code sigmaMax}: those, with the training sigmas.
+     */
+    ModelNoise noiseBetween(double sigmaMin, double sigmaMax) {
+        double[] trainingSigmas = new double[sigmas.length];
+        for (int t = 0; t < sigmas.length; t++) {
+            trainingSigmas[t] = sigmas[t];
+        }
+        return new ModelNoise(sigmaMin, sigmaMax, trainingSigmas);
+    }
+
+    /** The model's noise levels over the whole training range, from the first training sigma to the last. */
+    ModelNoise noiseOverTrainingRange() {
+        double largest = sigmas[sigmas.length - 1];
+        if (Double.isInfinite(largest)) {
+            throw new UnsupportedOperationException("a noise schedule over the training range: the last training "
+                    + "sigma is infinite (rescale_betas_zero_snr), so the range has no top");
+        }
+        return noiseBetween(sigmas[0], largest);
+    }
+
+    /** {@link #timestepOf} each of {@code levels}, as a scheduler stores it ({@code stored}: as is, rounded, ...). */
+    double[] timestepsOf(double[] levels, DoubleUnaryOperator stored) {
+        double[] timesteps = new double[levels.length];
+        for (int i = 0; i < levels.length; i++) {
+            timesteps[i] = stored.applyAsDouble(timestepOf(levels[i]));
+        }
+        return timesteps;
     }
 
     /** Equal when betas and alphas_cumprod are equal bit for bit. */

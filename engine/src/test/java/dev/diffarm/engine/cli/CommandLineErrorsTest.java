@@ -32,9 +32,43 @@ class CommandLineErrorsTest {
     void unknownSamplerListsTheKnownOnes() {
         CommandLineRun run = render("--steps", "1", "--sampler", "Euler z", "--width", "32", "--height", "32");
         assertEquals(2, run.exitCode());
-        assertTrue(run.err().contains("unknown sampler 'Euler z': expected one of Euler a, Euler, LMS, Heun, DPM2, "
-                + "DPM2 a, DPM++ 2M, DPM++ 2M SDE, LMS Karras, DPM++ 2M Karras, DPM++ 2M SDE Karras, DDIM, PLMS, UniPC"),
+        assertTrue(run.err().contains("unknown sampler 'Euler z': expected one of DDIM, DPM++ 2M, DPM++ 2M SDE, DPM2, "
+                + "DPM2 a, Euler, Euler a, Heun, LMS, PLMS, UniPC (or a diffusers scheduler class or k-diffusion sample_* "
+                + "name), optionally followed by a schedule: Exponential, Karras"), run.err());
+    }
+
+    @Test
+    void unknownScheduleListsTheKnownOnes() {
+        CommandLineRun run = render("--steps", "1", "--schedule", "linear", "--width", "32", "--height", "32");
+        assertEquals(2, run.exitCode());
+        assertTrue(run.err().contains("unknown schedule 'linear': expected default or one of Exponential, Karras"),
                 run.err());
+    }
+
+    @Test
+    void etaForASamplerThatTakesNone() {
+        CommandLineRun run = render("--steps", "1", "--sampler", "Heun", "--eta", "0.5", "--width", "32", "--height", "32");
+        assertEquals(2, run.exitCode());
+        assertTrue(run.err().contains("eta = 0.5: sampler 'Heun' adds no noise of its own and takes no eta; these do: "
+                + "DDIM, DPM++ 2M SDE, DPM2 a, Euler a"), run.err());
+        assertTrue(!run.err().contains("diffarm: loaded"), "refused before the model loads: " + run.err());
+    }
+
+    @Test
+    void etaOutOfRange() {
+        CommandLineRun run = render("--steps", "1", "--sampler", "DDIM", "--eta", "1.5", "--width", "32", "--height", "32");
+        assertEquals(2, run.exitCode());
+        assertTrue(run.err().contains("eta = 1.5: expected a number in 0..1"), run.err());
+    }
+
+    @Test
+    void anEmptyPluginsDirectoryIsSaidSo() {
+        CommandLineRun run = render("--steps", "1", "--plugins-dir", dir.resolve("none").toString(),
+                "--width", "32", "--height", "32");
+        assertEquals(2, run.exitCode());
+        assertTrue(run.err().contains("diffarm: warning: plugins directory " + dir.resolve("none").toAbsolutePath()
+                + " does not exist"), run.err());
+        assertTrue(run.err().contains("unknown sampler 'Euler a': no sampler is loaded (from plugins directory "), run.err());
     }
 
     @Test
@@ -73,7 +107,7 @@ class CommandLineErrorsTest {
     void helpListsTheCommands() {
         CommandLineRun run = CommandLineRun.of("--help");
         assertEquals(0, run.exitCode());
-        for (String command : new String[] {"render", "encode", "bench", "demo"}) {
+        for (String command : new String[] {"render", "samplers", "encode", "bench", "demo"}) {
             assertTrue(run.out().contains(command), run.out());
         }
     }

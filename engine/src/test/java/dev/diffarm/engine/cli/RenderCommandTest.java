@@ -7,6 +7,7 @@ import dev.diffarm.engine.image.ModelHash;
 
 import dev.diffarm.engine.image.PngReader;
 import dev.diffarm.engine.image.RgbImage;
+import dev.diffarm.engine.plugins.SamplerPlugins;
 import dev.diffarm.engine.safetensors.SafetensorsFile;
 import dev.diffarm.engine.testing.Fixtures;
 import dev.diffarm.engine.testing.Parity;
@@ -14,13 +15,18 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * The reference runs reproduced through the command line from the seed alone: the final latents, the image
- * and the PNG's parameters text, for the diffusers folder and both single-file checkpoints.
+ * The reference runs reproduced through the command line from the seed alone, with the samplers of the built
+ * plugins: the final latents, the image and the PNG's parameters text, for the diffusers folder and both
+ * single-file checkpoints, and a schedule given apart from the sampler.
  */
 class RenderCommandTest {
     @TempDir
@@ -28,11 +34,13 @@ class RenderCommandTest {
 
     @ParameterizedTest
     @CsvSource({
-            "run-Euler_a-7steps, Euler a, model, ",
-            "run-DDIM-7steps, DDIM, model, ",
-            "run-Euler_a-7steps, Euler a, model.safetensors, model",
-            "run-DDIM-7steps, DDIM, model-fp16.safetensors, model"})
-    void reproducesTheReferenceRun(String run, String sampler, String model, String config) throws IOException {
+            "run-Euler_a-7steps, Euler a, , model, ",
+            "run-DDIM-7steps, DDIM, , model, ",
+            "run-DPMpp_2M_Karras-7steps, DPM++ 2M, karras, model, ",
+            "run-Euler_a-7steps, Euler a, , model.safetensors, model",
+            "run-DDIM-7steps, DDIM, , model-fp16.safetensors, model"})
+    void reproducesTheReferenceRun(String run, String sampler, String schedule, String model, String config)
+            throws IOException {
         Path png = dir.resolve("out.png");
         Path latents = dir.resolve("latents.safetensors");
         java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("render",
@@ -42,6 +50,9 @@ class RenderCommandTest {
                 "--width", "32", "--height", "32", "--out", png.toString(), "--latents-out", latents.toString()));
         if (config != null) {
             args.addAll(java.util.List.of("--config", Fixtures.sdTiny(config).toString()));
+        }
+        if (schedule != null) {
+            args.addAll(java.util.List.of("--schedule", schedule));
         }
         CommandLineRun result = CommandLineRun.of(args.toArray(String[]::new));
         assertEquals(0, result.exitCode(), result.err());
@@ -57,8 +68,35 @@ class RenderCommandTest {
         }
         String parameters = PngReader.readParameters(png).orElseThrow();
         assertTrue(parameters.startsWith("a painting of a cat in the snow\nNegative prompt: ugly, blurry\n"), parameters);
-        assertTrue(parameters.contains("Steps: 7, Sampler: " + sampler + ", CFG scale: 7.5, Seed: 42, Size: 32x32, Model hash: "),
-                parameters);
+        String samplerName = sampler + (schedule == null ? "" : " Karras");
+        assertTrue(parameters.contains("Steps: 7, Sampler: " + samplerName + ", CFG scale: 7.5, Seed: 42, Size: 32x32, "
+                + "Model hash: "), parameters);
+    }
+
+    /** A plugin jar dropped into the plugins directory renders, and a sampler's eta reaches the PNG's parameters. */
+    @ParameterizedTest
+    @CsvSource({"DPM++ 2S a, , 'Sampler: DPM++ 2S a, CFG'", "DDIM, 0.5, 'Sampler: DDIM, CFG'",
+            "DPM++ 2S a Karras, 0, 'Sampler: DPM++ 2S a Karras, CFG'"})
+    void rendersWithAPluginDroppedIn(String sampler, String eta, String expected) throws IOException {
+        Path plugins = Files.createDirectories(dir.resolve("plugins"));
+        Path built = SamplerPlugins.directory(Optional.empty());
+        Path example = Paths.get(System.getProperty("diffarm.example.plugin.dir")).resolve("diffarm-example-sampler.jar");
+        for (Path jar : List.of(built.resolve("diffarm-samplers-k.jar"), built.resolve("diffarm-samplers-classic.jar"),
+                example)) {
+            Files.copy(jar, plugins.resolve(jar.getFileName()));
+        }
+        Path png = dir.resolve("out.png");
+        List<String> args = new ArrayList<>(List.of("render", "--plugins-dir", plugins.toString(),
+                "--model", Fixtures.sdTiny("model").toString(), "--prompt", "a cat", "--sampler", sampler,
+                "--steps", "4", "--seed", "7", "--width", "32", "--height", "32", "--out", png.toString()));
+        if (eta != null) {
+            args.addAll(List.of("--eta", eta));
+        }
+        CommandLineRun result = CommandLineRun.of(args.toArray(String[]::new));
+        assertEquals(0, result.exitCode(), result.err());
+        String parameters = PngReader.readParameters(png).orElseThrow();
+        assertTrue(parameters.contains(expected), parameters);
+        assertEquals(eta != null, parameters.contains(", Eta: " + eta), parameters);
     }
 
     /** A1111 records the embeddings' short hashes, and an emphasis mode other than its default. */

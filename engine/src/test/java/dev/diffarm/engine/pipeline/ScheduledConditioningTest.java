@@ -16,7 +16,7 @@ import dev.diffarm.engine.model.Weights;
 import dev.diffarm.engine.prompt.PromptSchedule;
 import dev.diffarm.engine.prompt.ScheduledPrompt;
 import dev.diffarm.engine.random.TorchGenerator;
-import dev.diffarm.engine.sampler.SamplerRegistry;
+import dev.diffarm.engine.testing.TestSamplers;
 import dev.diffarm.engine.testing.Fixtures;
 import dev.diffarm.engine.unet.UNet2DConditionModel;
 import java.util.ArrayList;
@@ -111,7 +111,7 @@ class ScheduledConditioningTest {
             return x.mul(0.5f);
         };
         NDArray x = manager.ones(new Shape(1, 4, 2, 2));
-        SamplerRegistry.builtIn().resolve("Euler a").sampler()
+        TestSamplers.sampler("Euler a")
                 .sample(recording, x, Sigmas.of(new double[] {10, 5, 2, 1, 0.5, 0}), new TorchGenerator(1), tracker);
         assertEquals(List.of(0, 1, 2, 3, 4), seen);
         assertEquals(List.of(0, 1, 2, 3, 4), reported);

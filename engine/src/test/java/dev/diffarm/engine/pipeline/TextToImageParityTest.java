@@ -6,11 +6,11 @@ import dev.diffarm.api.Progress;
 import dev.diffarm.engine.clip.TokenizerLocator;
 import dev.diffarm.engine.prompt.Emphasis;
 import dev.diffarm.engine.safetensors.SafetensorsFile;
-import dev.diffarm.engine.sampler.SamplerRegistry;
 import dev.diffarm.engine.testing.Fixtures;
 import dev.diffarm.engine.testing.Parity;
 import dev.diffarm.engine.testing.ReferenceRuns;
 import dev.diffarm.engine.testing.ReferenceRuns.Run;
+import dev.diffarm.engine.testing.TestSamplers;
 import dev.diffarm.engine.testing.WorstErrors;
 import java.util.Optional;
 import java.util.stream.Stream;
@@ -21,7 +21,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * txt2img through the engine's API, from the seed alone, against every one of diffusers' reference runs: each
- * sampler and schedule option at 7 and 20 steps, and the 34x26 runs (latent 17x13: odd UNet levels, and a noise
+ * sampler (loaded from its plugin) and schedule option at 7 and 20 steps, and the 34x26 runs (latent 17x13: odd UNet levels, and a noise
  * tensor whose size is not a multiple of 16), which the CLI refuses because they are not multiples of 8.
  */
 class TextToImageParityTest {
@@ -51,7 +51,7 @@ class TextToImageParityTest {
     void rendersTheReferenceRunFromItsSeed(Run run) {
         RenderRequest request = new RenderRequest(run.prompt(), run.negativePrompt(), run.sampler(), run.steps(), run.cfg(),
                 run.seed(), run.width(), run.height(), 1, 1, Emphasis.ORIGINAL);
-        Rendering rendering = new TextToImage(model, SamplerRegistry.builtIn()).render(request, Progress.NONE);
+        Rendering rendering = new TextToImage(model, TestSamplers.plugins()).render(request, Progress.NONE);
         try (SafetensorsFile reference = SafetensorsFile.open(Fixtures.sdTiny(run.file()))) {
             assertArrayEquals(reference.info("final_latents").shape(), rendering.latentShape());
             WORST.record(run.sampler(), 0, Parity.assertClose(run + " final latents", reference.floats("final_latents"),

@@ -8,6 +8,7 @@ import ai.djl.ndarray.NDManager;
 import dev.diffarm.api.Denoiser;
 import dev.diffarm.api.NoiseSource;
 import dev.diffarm.api.Progress;
+import dev.diffarm.api.Sampler;
 import dev.diffarm.engine.model.ModelFiles;
 import dev.diffarm.engine.model.Weights;
 import dev.diffarm.engine.pipeline.GuidedDenoiser;
@@ -18,6 +19,7 @@ import dev.diffarm.engine.testing.Fixtures;
 import dev.diffarm.engine.testing.Parity;
 import dev.diffarm.engine.testing.ReferenceRuns;
 import dev.diffarm.engine.testing.ReferenceRuns.Run;
+import dev.diffarm.engine.testing.TestSamplers;
 import dev.diffarm.engine.testing.WorstErrors;
 import dev.diffarm.engine.unet.UNet2DConditionModel;
 import java.util.Optional;
@@ -64,7 +66,7 @@ class RecordedRunTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("runs")
     void replaysTheReferenceRun(Run run) {
-        SamplerRegistry.Entry entry = SamplerRegistry.builtIn().resolve(run.sampler());
+        Sampler sampler = TestSamplers.sampler(run.sampler());
         try (SafetensorsFile reference = SafetensorsFile.open(Fixtures.sdTiny(run.file()));
              NDManager job = manager.newSubManager()) {
             Schedule schedule = Schedule.of(SchedulerConfig.parse(reference.metadata().get("scheduler_config")), run.steps());
@@ -95,7 +97,7 @@ class RecordedRunTest {
                 return drawn;
             };
             NDArray x = reference.load("initial_latents", job).mul((float) schedule.initNoiseSigma());
-            NDArray out = entry.sampler().sample(checked, x, schedule.sigmas(), recorded, Progress.NONE);
+            NDArray out = sampler.sample(checked, x, schedule.sigmas(), recorded, Progress.NONE);
 
             assertEquals(timesteps.length, calls[0], "model calls");
             assertEquals(run.noiseDraws(), draws[0], "noise draws, the initial latents' included");

@@ -13,6 +13,7 @@ import dev.diffarm.engine.model.Weights;
 import dev.diffarm.engine.pipeline.GuidedDenoiser;
 import dev.diffarm.engine.random.TorchGenerator;
 import dev.diffarm.engine.testing.Fixtures;
+import dev.diffarm.engine.testing.TestSamplers;
 import dev.diffarm.engine.unet.UNet2DConditionModel;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,7 +26,7 @@ class StepMemoryTest {
     @ParameterizedTest
     @ValueSource(strings = {"Euler a", "DDIM"})
     void liveArraysStayFlatOverManySteps(String name) {
-        Sampler sampler = SamplerRegistry.builtIn().resolve(name).sampler();
+        Sampler sampler = TestSamplers.sampler(name);
         int steps = 300;
         double[] levels = new double[steps + 1];
         for (int i = 0; i < steps; i++) {
