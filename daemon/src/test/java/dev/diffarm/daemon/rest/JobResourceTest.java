@@ -36,7 +36,8 @@ class JobResourceTest {
         given().get("/plugins").then().statusCode(200)
                 .body("samplers.name", hasItem("Euler a"))
                 .body("samplers.find { it.name == 'Euler a' }.diffusersClass", equalTo("EulerAncestralDiscreteScheduler"))
-                .body("samplers.find { it.name == 'DDIM' }.plugin", equalTo("samplers-classic"));
+                .body("samplers.find { it.name == 'DDIM' }.plugin", equalTo("samplers-classic"))
+                .body("samplers.find { it.name == 'DPM++ 2S a' }.plugin", equalTo("example-sampler"));
         given().get("/models").then().statusCode(200)
                 .body("models[0].name", equalTo(TinyModel.NAME))
                 .body("models[0].format", equalTo("diffusers"));
