@@ -7,10 +7,10 @@ import dev.diffarm.api.NoiseSource;
 import dev.diffarm.api.Progress;
 import dev.diffarm.api.Sampler;
 import dev.diffarm.api.Sigmas;
+import dev.diffarm.api.sampling.AncestralSampler;
 import dev.diffarm.api.sampling.AncestralStep;
 import dev.diffarm.api.sampling.Ode;
 import dev.diffarm.api.sampling.StepLoop;
-import java.util.OptionalDouble;
 import org.pf4j.Extension;
 
 /**
@@ -25,8 +25,7 @@ import org.pf4j.Extension;
  * back accordingly.
  */
 @Extension
-public final class Ddim implements Sampler {
-    private final double eta;
+public final class Ddim extends AncestralSampler {
 
     /** Deterministic DDIM ({@code eta = 0}). */
     public Ddim() {
@@ -38,7 +37,7 @@ public final class Ddim implements Sampler {
      * @throws IllegalArgumentException for an eta outside [0, 1]
      */
     public Ddim(double eta) {
-        this.eta = AncestralStep.checkEta(eta);
+        super(eta);
     }
 
     @Override
@@ -51,14 +50,9 @@ public final class Ddim implements Sampler {
         return DiffusersEquivalent.of("DDIMScheduler");
     }
 
-    /** The share of the ancestral noise this sampler adds, as diffusers' {@code DDIMScheduler.step(eta=...)}. */
-    @Override
-    public OptionalDouble eta() {
-        return OptionalDouble.of(eta);
-    }
 
     @Override
-    public Sampler withEta(double eta) {
+    protected Sampler withNoiseShare(double eta) {
         return new Ddim(eta);
     }
 
@@ -66,10 +60,10 @@ public final class Ddim implements Sampler {
     public NDArray sample(Denoiser denoiser, NDArray x, Sigmas sigmas, NoiseSource noise, Progress progress) {
         return StepLoop.run(x, sigmas, progress, (i, xi) -> {
             double sigma = sigmas.get(i);
-            AncestralStep split = AncestralStep.of(sigma, sigmas.get(i + 1), eta);
+            AncestralStep split = AncestralStep.of(sigma, sigmas.get(i + 1), noiseShare());
             NDArray d = Ode.derivative(xi, denoiser.denoise(xi, sigma), sigma);
             NDArray stepped = Ode.euler(xi, d, split.down() - sigma);
-            if (eta == 0) {
+            if (noiseShare() == 0) {
                 return stepped;
             }
             return stepped.add(noise.next(xi.getManager(), xi.getShape()).mul((float) split.up()));

@@ -7,11 +7,11 @@ import dev.diffarm.api.NoiseSource;
 import dev.diffarm.api.Progress;
 import dev.diffarm.api.Sampler;
 import dev.diffarm.api.Sigmas;
+import dev.diffarm.api.sampling.AncestralSampler;
 import dev.diffarm.api.sampling.AncestralStep;
 import dev.diffarm.api.sampling.Ode;
 import dev.diffarm.api.sampling.StepLoop;
 import java.util.List;
-import java.util.OptionalDouble;
 import org.pf4j.Extension;
 
 /**
@@ -24,8 +24,7 @@ import org.pf4j.Extension;
  * in step with the reference.
  */
 @Extension
-public final class Dpm2Ancestral implements Sampler {
-    private final double eta;
+public final class Dpm2Ancestral extends AncestralSampler {
 
     /** The full ancestral step ({@code eta = 1}). */
     public Dpm2Ancestral() {
@@ -38,7 +37,7 @@ public final class Dpm2Ancestral implements Sampler {
      * @throws IllegalArgumentException for an eta outside [0, 1]
      */
     public Dpm2Ancestral(double eta) {
-        this.eta = AncestralStep.checkEta(eta);
+        super(eta);
     }
 
     @Override
@@ -56,13 +55,9 @@ public final class Dpm2Ancestral implements Sampler {
         return List.of("sample_dpm_2_ancestral");
     }
 
-    @Override
-    public OptionalDouble eta() {
-        return OptionalDouble.of(eta);
-    }
 
     @Override
-    public Sampler withEta(double eta) {
+    protected Sampler withNoiseShare(double eta) {
         return new Dpm2Ancestral(eta);
     }
 
@@ -70,7 +65,7 @@ public final class Dpm2Ancestral implements Sampler {
     public NDArray sample(Denoiser denoiser, NDArray x, Sigmas sigmas, NoiseSource noise, Progress progress) {
         return StepLoop.run(x, sigmas, progress, (i, xi) -> {
             double sigma = sigmas.get(i);
-            AncestralStep split = AncestralStep.of(sigma, sigmas.get(i + 1), eta);
+            AncestralStep split = AncestralStep.of(sigma, sigmas.get(i + 1), noiseShare());
             NDArray d = Ode.derivative(xi, denoiser.denoise(xi, sigma), sigma);
             noise.next(xi.getManager(), xi.getShape());
             if (split.down() == 0) {
