@@ -13,6 +13,7 @@ import dev.diffarm.daemon.render.EngineRenderer;
 import dev.diffarm.daemon.render.LoraDirectory;
 import dev.diffarm.daemon.render.ModelCache;
 import dev.diffarm.daemon.render.ModelDirectory;
+import dev.diffarm.daemon.render.RenderException;
 import dev.diffarm.engine.clip.TokenizerLocator;
 import dev.diffarm.engine.image.ModelHash;
 import dev.diffarm.engine.image.PngReader;
@@ -28,6 +29,7 @@ import dev.diffarm.farm.config.JobEvent;
 import dev.diffarm.farm.config.JobParser;
 import dev.diffarm.farm.config.TaskSpec;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -141,6 +143,32 @@ class LoraJobsTest {
         assertTrue(rejected.error().message().startsWith("loras[0].name = \"lora-z\": expected a LoRA this farm has: "
                 + "lora-a"), rejected.error().message());
         assertEquals(List.of(), farm.store.list("jobs/unknown/"));
+    }
+
+    @Test
+    void aLoraGoneBetweenIntakeAndRenderFailsTheJobNamingIt() throws IOException {
+        Path ownLoras = Files.createDirectories(local.resolve("own-loras"));
+        Path link = Files.createSymbolicLink(ownLoras.resolve("lora-a.safetensors"),
+                loras.resolve("lora-a.safetensors").toRealPath());
+        EngineRenderer engine = new EngineRenderer(modelCache, TestPlugins.samplers(), new LoraDirectory(ownLoras));
+        LocalFarm farm = new LocalFarm(local, models, ownLoras, (task, progress) -> {
+            deleteUnchecked(link);
+            return engine.render(task, progress);
+        });
+        farm.drop("job.json", job("gone", ", \"loras\": " + LORA_A));
+        farm.runUntilIdle();
+
+        JobEvent.Failed failed = (JobEvent.Failed) farm.events.of("gone").get(farm.events.of("gone").size() - 1);
+        assertEquals(RenderException.LORA_UNAVAILABLE, failed.error().code(), failed.toJson());
+        assertTrue(failed.error().message().contains("LoRA 'lora-a' not found"), failed.error().message());
+    }
+
+    private static void deleteUnchecked(Path file) {
+        try {
+            Files.delete(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private LocalFarm farm() {
