@@ -11,6 +11,7 @@ import dev.diffarm.daemon.local.EventLog;
 import dev.diffarm.daemon.local.LocalOutputStore;
 import dev.diffarm.daemon.local.LocalQueue;
 import dev.diffarm.daemon.render.FarmCatalog;
+import dev.diffarm.daemon.render.LoraDirectory;
 import dev.diffarm.daemon.render.ModelDirectory;
 import dev.diffarm.daemon.render.TaskRenderer;
 import dev.diffarm.engine.sampler.SamplerRegistry;
@@ -41,8 +42,13 @@ public final class LocalFarm {
     public final JobIntake intake;
     private final JobLifecycle lifecycle;
 
-    /** A farm over {@code local} (queue, outputs, events.jsonl) and {@code models}. */
+    /** A farm over {@code local} (queue, outputs, events.jsonl) and {@code models}, without LoRAs. */
     public LocalFarm(Path local, Path models, TaskRenderer renderer) {
+        this(local, models, local.resolve("loras"), renderer);
+    }
+
+    /** A farm over {@code local} (queue, outputs, events.jsonl), {@code models} and the LoRA folder {@code loras}. */
+    public LocalFarm(Path local, Path models, Path loras, TaskRenderer renderer) {
         this.local = local;
         this.models = models;
         this.queue = new LocalQueue(local);
@@ -51,7 +57,8 @@ public final class LocalFarm {
         JobReporting reporting = new JobReporting(registry,
                 EventSinks.of(new EventLog(local.resolve("events.jsonl")), events), metrics);
         Supplier<SamplerRegistry> samplers = TestPlugins.samplers();
-        this.intake = new JobIntake(new JobParser(new FarmCatalog(new ModelDirectory(models), samplers)), queue, reporting);
+        this.intake = new JobIntake(new JobParser(new FarmCatalog(new ModelDirectory(models), samplers,
+                new LoraDirectory(loras))), queue, reporting);
         // Every step gets an event, so that event order is deterministic.
         this.lifecycle = new JobLifecycle(intake, renderer, store, reporting,
                 () -> new ProgressThrottle(1e9, System::nanoTime));

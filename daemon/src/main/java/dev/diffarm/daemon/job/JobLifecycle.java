@@ -34,8 +34,8 @@ import org.jboss.logging.Logger;
  *   <li>acknowledge the delivery.</li>
  * </ol>
  * A failure ends the job with a {@code failed} event ({@code error.code}: {@value RenderException#MODEL_UNAVAILABLE},
- * {@value RenderException#RENDER_FAILED}, {@value #STORE_FAILED}, {@value #CANCELLED} or {@value #INTERNAL_ERROR})
- * and the delivery is acknowledged too: what was stored stays, and sending the job again resumes it. Nothing
+ * {@value RenderException#LORA_UNAVAILABLE}, {@value RenderException#RENDER_FAILED}, {@value #STORE_FAILED},
+ * {@value #CANCELLED} or {@value #INTERNAL_ERROR}) and the delivery is acknowledged too: what was stored stays, and sending the job again resumes it. Nothing
  * a job does escapes {@link #handle}, so one bad job never stops the worker.
  */
 public final class JobLifecycle {

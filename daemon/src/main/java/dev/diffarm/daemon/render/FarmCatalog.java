@@ -8,17 +8,19 @@ import java.util.List;
 
 /**
  * What this farm can render, for {@link dev.diffarm.farm.config.JobParser}: the models in its
- * {@link ModelDirectory} and the samplers of its {@link SamplerRegistry} (by any name the registry resolves).
- * The engine has no named noise schedules apart from its samplers' ({@code DPM++ 2M Karras}) and no LoRAs
- * yet, so a job naming either is refused with the field at fault.
+ * {@link ModelDirectory}, the samplers of its {@link SamplerRegistry} (by any name the registry resolves) and
+ * the LoRAs in its {@link LoraDirectory}. The engine has no named noise schedules apart from its samplers'
+ * ({@code DPM++ 2M Karras}), so a job naming one is refused with the field at fault.
  */
 public final class FarmCatalog implements Catalog {
     private final ModelDirectory models;
     private final Supplier<SamplerRegistry> samplers;
+    private final LoraDirectory loras;
 
-    public FarmCatalog(ModelDirectory models, Supplier<SamplerRegistry> samplers) {
+    public FarmCatalog(ModelDirectory models, Supplier<SamplerRegistry> samplers, LoraDirectory loras) {
         this.models = models;
         this.samplers = samplers;
+        this.loras = loras;
     }
 
     @Override
@@ -26,7 +28,8 @@ public final class FarmCatalog implements Catalog {
         return switch (kind) {
             case MODEL -> models.find(name).isPresent();
             case SAMPLER -> isSampler(name);
-            case SCHEDULE, LORA -> false;
+            case LORA -> loras.has(name);
+            case SCHEDULE -> false;
         };
     }
 
@@ -35,7 +38,8 @@ public final class FarmCatalog implements Catalog {
         return switch (kind) {
             case MODEL -> models.models().stream().map(ModelDirectory.Model::name).toList();
             case SAMPLER -> samplers.get().names();
-            case SCHEDULE, LORA -> List.of();
+            case LORA -> loras.names();
+            case SCHEDULE -> List.of();
         };
     }
 

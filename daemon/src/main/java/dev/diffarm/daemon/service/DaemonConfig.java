@@ -24,6 +24,9 @@ public interface DaemonConfig {
     /** {@value FarmSettings#PLUGINS_DIR}. */
     Optional<String> pluginsDir();
 
+    /** {@value FarmSettings#LORA_DIR}. */
+    Optional<String> loraDir();
+
     /** {@value FarmSettings#LOCAL_DIR}: the embedded queue, outputs and events. */
     Optional<String> localDir();
 
@@ -74,6 +77,7 @@ public interface DaemonConfig {
         home().ifPresent(value -> variables.put(FarmSettings.HOME, value));
         modelsDir().ifPresent(value -> variables.put(FarmSettings.MODELS_DIR, value));
         pluginsDir().ifPresent(value -> variables.put(FarmSettings.PLUGINS_DIR, value));
+        loraDir().ifPresent(value -> variables.put(FarmSettings.LORA_DIR, value));
         localDir().ifPresent(value -> variables.put(FarmSettings.LOCAL_DIR, value));
         kafka().bootstrapServers().ifPresent(value -> variables.put(FarmSettings.KAFKA_BOOTSTRAP_SERVERS, value));
         s3().endpoint().ifPresent(value -> variables.put(FarmSettings.S3_ENDPOINT, value));

@@ -16,6 +16,7 @@ import dev.diffarm.daemon.port.JobSource;
 import dev.diffarm.daemon.port.OutputStore;
 import dev.diffarm.daemon.render.EngineRenderer;
 import dev.diffarm.daemon.render.FarmCatalog;
+import dev.diffarm.daemon.render.LoraDirectory;
 import dev.diffarm.daemon.render.ModelCache;
 import dev.diffarm.daemon.render.ModelDirectory;
 import dev.diffarm.engine.clip.TokenizerLocator;
@@ -42,7 +43,7 @@ public class FarmServices {
     @Singleton
     FarmSettings settings(DaemonConfig config) {
         FarmSettings settings = config.farmSettings(System.getProperty("user.home"));
-        LOG.infof("models in %s; %s", settings.modelsDir(), settings.isEmbedded()
+        LOG.infof("models in %s, LoRAs in %s; %s", settings.modelsDir(), settings.loraDir(), settings.isEmbedded()
                 ? "embedded queue and outputs in " + settings.localDir() : "Kafka " + settings.kafka() + ", " + settings.s3());
         return settings;
     }
@@ -97,6 +98,12 @@ public class FarmServices {
 
     @Produces
     @Singleton
+    LoraDirectory loras(FarmSettings settings) {
+        return new LoraDirectory(settings.loraDir());
+    }
+
+    @Produces
+    @Singleton
     SamplerPlugins samplerPlugins(FarmSettings settings) {
         return new SamplerPlugins(settings.pluginsDir(), SamplerPlugins.class.getClassLoader());
     }
@@ -125,8 +132,9 @@ public class FarmServices {
 
     @Produces
     @Singleton
-    JobIntake intake(ModelDirectory models, SamplerPlugins samplers, JobSource source, JobReporting reporting) {
-        return new JobIntake(new JobParser(new FarmCatalog(models, samplers)), source, reporting);
+    JobIntake intake(ModelDirectory models, SamplerPlugins samplers, LoraDirectory loras, JobSource source,
+                     JobReporting reporting) {
+        return new JobIntake(new JobParser(new FarmCatalog(models, samplers, loras)), source, reporting);
     }
 
     @Produces
@@ -142,9 +150,9 @@ public class FarmServices {
     @Produces
     @Singleton
     Worker worker(DaemonConfig config, JobIntake intake, ModelCache modelCache, SamplerPlugins samplers,
-                  OutputStore store, JobReporting reporting, JobSource source) {
+                  LoraDirectory loras, OutputStore store, JobReporting reporting, JobSource source) {
         double perSecond = config.progressEventsPerSecond();
-        JobLifecycle lifecycle = new JobLifecycle(intake, new EngineRenderer(modelCache, samplers), store, reporting,
+        JobLifecycle lifecycle = new JobLifecycle(intake, new EngineRenderer(modelCache, samplers, loras), store, reporting,
                 () -> new ProgressThrottle(perSecond, System::nanoTime));
         return new Worker("diffarm-worker-0", source, lifecycle);
     }

@@ -9,6 +9,7 @@ import dev.diffarm.daemon.LocalFarm;
 import dev.diffarm.daemon.TinyModel;
 import dev.diffarm.daemon.gallery.JobGallery;
 import dev.diffarm.daemon.render.EngineRenderer;
+import dev.diffarm.daemon.render.LoraDirectory;
 import dev.diffarm.daemon.render.ModelCache;
 import dev.diffarm.daemon.render.ModelDirectory;
 import dev.diffarm.daemon.render.TaskRenderer;
@@ -69,7 +70,8 @@ class RenderThroughQueueTest {
 
     /** The engine renderer, noting each task it renders. */
     private TaskRenderer engine() {
-        EngineRenderer engine = new EngineRenderer(modelCache, TestPlugins.samplers());
+        EngineRenderer engine = new EngineRenderer(modelCache, TestPlugins.samplers(),
+                new LoraDirectory(shared.resolve("loras")));
         return (task, progress) -> {
             rendered.add(task.key());
             return engine.render(task, progress);

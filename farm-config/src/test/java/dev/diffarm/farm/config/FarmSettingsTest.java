@@ -23,6 +23,7 @@ class FarmSettingsTest {
         assertEquals(new FarmSettings.Topics("diffarm.jobs", "diffarm.events", "diffarm.jobs.dlq"), settings.topics());
         assertEquals(Path.of("/home/ada/.diffarm/models"), settings.modelsDir());
         assertEquals(Path.of("/home/ada/.diffarm/plugins"), settings.pluginsDir());
+        assertEquals(Path.of("/home/ada/.diffarm/loras"), settings.loraDir());
         assertEquals(Path.of("/home/ada/.diffarm/local/queue"), settings.localQueueDir());
         assertEquals(Path.of("/home/ada/.diffarm/local/outputs"), settings.localOutputDir());
     }
@@ -37,6 +38,7 @@ class FarmSettingsTest {
                 "DIFFARM_S3_BUCKET", "renders",
                 "DIFFARM_MODELS_DIR", "/models",
                 "DIFFARM_PLUGINS_DIR", "/plugins",
+                "DIFFARM_LORA_DIR", "/loras",
                 "DIFFARM_LOCAL_DIR", "/var/diffarm"));
 
         assertFalse(settings.isEmbedded());
@@ -45,6 +47,7 @@ class FarmSettingsTest {
                 settings.s3());
         assertEquals(Path.of("/models"), settings.modelsDir());
         assertEquals(Path.of("/plugins"), settings.pluginsDir());
+        assertEquals(Path.of("/loras"), settings.loraDir());
         assertEquals(Path.of("/var/diffarm/queue"), settings.localQueueDir());
         assertFalse(settings.toString().contains("s3cr3t"), settings.toString());
     }
