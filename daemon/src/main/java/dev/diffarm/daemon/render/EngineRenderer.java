@@ -11,11 +11,15 @@ import dev.diffarm.engine.pipeline.Rendering;
 import dev.diffarm.engine.pipeline.StableDiffusion;
 import dev.diffarm.engine.pipeline.TextToImage;
 import dev.diffarm.engine.prompt.Emphasis;
+import dev.diffarm.engine.prompt.ExtraNetworkTags;
+import dev.diffarm.engine.prompt.LoraTag;
 import dev.diffarm.engine.sampler.SamplerRegistry;
+import dev.diffarm.farm.config.Lora;
 import dev.diffarm.farm.config.RenderSettings;
 import dev.diffarm.farm.config.TaskParameters;
 import dev.diffarm.farm.config.TaskSpec;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.function.Supplier;
@@ -51,7 +55,7 @@ public final class EngineRenderer implements TaskRenderer {
     @Override
     public byte[] render(TaskSpec task, Progress progress) {
         ModelCache.LoadedModel loaded = models.lease(task.parameters().settings().model());
-        List<LoraRequest> loraRequests = loras.requests(task.parameters().settings().loras());
+        List<LoraRequest> loraRequests = loras.requests(taskLoras(task.parameters()));
         RenderRequest request = request(task.parameters());
         try (ActiveLoras active = activate(loaded.model(), loraRequests)) {
             active.warnings().forEach(warning -> LOG.warnf("%s: %s", task.id(), warning));
@@ -67,6 +71,20 @@ public final class EngineRenderer implements TaskRenderer {
         } catch (RuntimeException e) {
             throw new RenderException(RenderException.RENDER_FAILED, "rendering " + task.id() + " failed: " + e, e);
         }
+    }
+
+    /** The task's {@code loras}, then those its prompt names with {@code <lora:NAME:WEIGHT>}, as AUTOMATIC1111 reads them. */
+    private static List<Lora> taskLoras(TaskParameters parameters) {
+        List<Lora> all = new ArrayList<>(parameters.settings().loras());
+        for (LoraTag tag : ExtraNetworkTags.extract(parameters.prompt()).loras()) {
+            try {
+                all.add(new Lora(tag.name(), tag.weight()));
+            } catch (IllegalArgumentException e) {
+                throw new RenderException(RenderException.LORA_UNAVAILABLE,
+                        "the prompt's <lora:" + tag.name() + ":" + tag.weight() + ">: " + e.getMessage(), e);
+            }
+        }
+        return all;
     }
 
     private static ActiveLoras activate(StableDiffusion model, List<LoraRequest> requests) {

@@ -107,6 +107,18 @@ class LoraJobsTest {
     }
 
     @Test
+    void aLoraTagInThePromptIsFusedAsTheLorasFieldIs() throws Exception {
+        LocalFarm farm = farm();
+        farm.drop("1.json", TinyModel.renderJob("tagged", "[\"" + PROMPT + " <lora:lora-a:0.8>\"]", "[1]", 3));
+        farm.runUntilIdle();
+
+        Path tagged = local.resolve("outputs/jobs/tagged/t0000.png");
+        assertPixelIdentical("prompt tag <lora:lora-a:0.8> vs TextToImage with lora-a fused", withLoraA,
+                PngReader.readImage(tagged));
+        assertTrue(PngReader.readParameters(tagged).orElseThrow().endsWith(", Lora hashes: \"lora-a: " + LORA_A_HASH + "\""));
+    }
+
+    @Test
     void aCampaignStylesLorasApplyToThatStyleOnly() throws Exception {
         LocalFarm farm = farm();
         String campaign = """
