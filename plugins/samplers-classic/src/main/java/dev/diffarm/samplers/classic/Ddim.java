@@ -50,7 +50,6 @@ public final class Ddim extends AncestralSampler {
         return DiffusersEquivalent.of("DDIMScheduler");
     }
 
-
     @Override
     protected Sampler withNoiseShare(double eta) {
         return new Ddim(eta);

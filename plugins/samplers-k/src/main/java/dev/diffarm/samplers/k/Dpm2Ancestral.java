@@ -55,7 +55,6 @@ public final class Dpm2Ancestral extends AncestralSampler {
         return List.of("sample_dpm_2_ancestral");
     }
 
-
     @Override
     protected Sampler withNoiseShare(double eta) {
         return new Dpm2Ancestral(eta);

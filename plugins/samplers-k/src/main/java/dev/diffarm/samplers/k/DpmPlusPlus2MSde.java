@@ -7,11 +7,10 @@ import dev.diffarm.api.NoiseSource;
 import dev.diffarm.api.Progress;
 import dev.diffarm.api.Sampler;
 import dev.diffarm.api.Sigmas;
-import dev.diffarm.api.sampling.AncestralStep;
+import dev.diffarm.api.sampling.AncestralSampler;
 import dev.diffarm.api.sampling.History;
 import dev.diffarm.api.sampling.StepLoop;
 import java.util.List;
-import java.util.OptionalDouble;
 import java.util.Map;
 import org.pf4j.Extension;
 
@@ -23,8 +22,7 @@ import org.pf4j.Extension;
  * {@code algorithm_type = sde-dpmsolver++}; at {@code eta = 0} it is DPM++ 2M.
  */
 @Extension
-public final class DpmPlusPlus2MSde implements Sampler {
-    private final double eta;
+public final class DpmPlusPlus2MSde extends AncestralSampler {
 
     /** The full noise of the SDE ({@code eta = 1}), as diffusers runs it. */
     public DpmPlusPlus2MSde() {
@@ -36,7 +34,7 @@ public final class DpmPlusPlus2MSde implements Sampler {
      * @throws IllegalArgumentException for an eta outside [0, 1]
      */
     public DpmPlusPlus2MSde(double eta) {
-        this.eta = AncestralStep.checkEta(eta);
+        super(eta);
     }
 
     @Override
@@ -55,12 +53,7 @@ public final class DpmPlusPlus2MSde implements Sampler {
     }
 
     @Override
-    public OptionalDouble eta() {
-        return OptionalDouble.of(eta);
-    }
-
-    @Override
-    public Sampler withEta(double eta) {
+    protected Sampler withNoiseShare(double eta) {
         return new DpmPlusPlus2MSde(eta);
     }
 
@@ -75,6 +68,7 @@ public final class DpmPlusPlus2MSde implements Sampler {
                 outputs.push(denoised);
                 NDArray z = noise.next(xi.getManager(), xi.getShape());
                 double ratio = next / sigma;
+                double eta = noiseShare();
                 double decay = Math.pow(ratio, 1 + eta);
                 return xi.mul((float) decay).add(target.mul((float) (1 - decay)))
                         .add(z.mul((float) (next * Math.sqrt(1 - Math.pow(ratio, 2 * eta)))));

@@ -54,7 +54,6 @@ public final class EulerAncestral extends AncestralSampler {
         return List.of("sample_euler_ancestral");
     }
 
-
     @Override
     protected Sampler withNoiseShare(double eta) {
         return new EulerAncestral(eta);
