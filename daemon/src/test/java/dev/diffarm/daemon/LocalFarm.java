@@ -10,6 +10,7 @@ import dev.diffarm.daemon.job.JobReporting;
 import dev.diffarm.daemon.local.EventLog;
 import dev.diffarm.daemon.local.LocalOutputStore;
 import dev.diffarm.daemon.local.LocalQueue;
+import dev.diffarm.daemon.port.OutputStore;
 import dev.diffarm.daemon.render.FarmCatalog;
 import dev.diffarm.daemon.render.LoraDirectory;
 import dev.diffarm.daemon.render.ModelDirectory;
@@ -28,19 +29,19 @@ import java.util.Optional;
 
 /**
  * The daemon's job flow on its embedded defaults, without Quarkus: a local queue, store and event log in a
- * folder, a models folder, and a renderer of the test's choice. {@link #runUntilIdle()} does what the
- * worker thread does, on the test's thread.
+ * folder (or another store of the test's choice), a models folder, and a renderer of the test's choice.
+ * {@link #runUntilIdle()} does what the worker thread does, on the test's thread.
  */
 public final class LocalFarm {
     public final Path local;
     public final Path models;
     public final LocalQueue queue;
-    public final LocalOutputStore store;
+    public final OutputStore store;
     public final RecordedEvents events = new RecordedEvents();
     public final JobRegistry registry = new JobRegistry(100);
     public final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     public final JobIntake intake;
-    private final JobLifecycle lifecycle;
+    public final JobLifecycle lifecycle;
 
     /** A farm over {@code local} (queue, outputs, events.jsonl) and {@code models}, without LoRAs. */
     public LocalFarm(Path local, Path models, TaskRenderer renderer) {
@@ -49,10 +50,15 @@ public final class LocalFarm {
 
     /** A farm over {@code local} (queue, outputs, events.jsonl), {@code models} and the LoRA folder {@code loras}. */
     public LocalFarm(Path local, Path models, Path loras, TaskRenderer renderer) {
+        this(local, models, loras, renderer, new LocalOutputStore(local.resolve("outputs")));
+    }
+
+    /** A farm over {@code local} (queue, events.jsonl), {@code models} and {@code loras} that stores in {@code store}. */
+    public LocalFarm(Path local, Path models, Path loras, TaskRenderer renderer, OutputStore store) {
         this.local = local;
         this.models = models;
         this.queue = new LocalQueue(local);
-        this.store = new LocalOutputStore(local.resolve("outputs"));
+        this.store = store;
         FarmMetrics metrics = new FarmMetrics(meters, registry, queue::backlog);
         JobReporting reporting = new JobReporting(registry,
                 EventSinks.of(new EventLog(local.resolve("events.jsonl")), events), metrics);

@@ -75,6 +75,19 @@ public final class LocalOutputStore implements OutputStore {
         }
     }
 
+    /** Creates the root folder if absent, and checks that it can be written. */
+    @Override
+    public void check() {
+        try {
+            Files.createDirectories(root);
+        } catch (IOException e) {
+            throw new StoreException("cannot create the output folder " + root + ": " + e, e);
+        }
+        if (!Files.isWritable(root)) {
+            throw new StoreException("cannot write to the output folder " + root, null);
+        }
+    }
+
     @Override
     public String location() {
         return root.toString();

@@ -32,6 +32,14 @@ public interface OutputStore extends AutoCloseable {
     /** The keys that start with {@code prefix}, sorted. */
     List<String> list(String prefix);
 
+    /**
+     * Makes sure that objects can be stored now, preparing the store where it needs it (creates its folder or
+     * its bucket). The daemon calls it every few seconds and takes jobs only while it passes.
+     *
+     * @throws StoreException naming the store and what failed
+     */
+    void check();
+
     /** Where the store is, for logs and health checks: a folder or a bucket URL. */
     String location();
 

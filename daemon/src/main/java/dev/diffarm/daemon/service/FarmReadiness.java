@@ -12,8 +12,9 @@ import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
 import org.eclipse.microprofile.health.Readiness;
 
 /**
- * Ready when the models directory exists: without it every job would be rejected. Reports the models found,
- * the loaded one, where outputs go and how many submissions wait.
+ * Ready when the models directory exists (without it every job would be rejected) and outputs can be stored
+ * (the last {@link StoreWatch} check passed). Reports the models found, the loaded one, where outputs go and
+ * why they cannot be stored, and how many submissions wait.
  */
 @Readiness
 @Singleton
@@ -21,23 +22,27 @@ public class FarmReadiness implements HealthCheck {
     private final ModelDirectory models;
     private final ModelCache modelCache;
     private final OutputStore store;
+    private final StoreWatch storeWatch;
     private final JobSource source;
 
-    FarmReadiness(ModelDirectory models, ModelCache modelCache, OutputStore store, JobSource source) {
+    FarmReadiness(ModelDirectory models, ModelCache modelCache, OutputStore store, StoreWatch storeWatch,
+                  JobSource source) {
         this.models = models;
         this.modelCache = modelCache;
         this.store = store;
+        this.storeWatch = storeWatch;
         this.source = source;
     }
 
     @Override
     public HealthCheckResponse call() {
         HealthCheckResponseBuilder response = HealthCheckResponse.named("farm")
-                .status(Files.isDirectory(models.dir()))
+                .status(Files.isDirectory(models.dir()) && storeWatch.isAvailable())
                 .withData("modelsDir", models.dir().toString())
                 .withData("models", models.models().size())
                 .withData("loadedModel", modelCache.loadedName().orElse(""))
                 .withData("outputs", store.location());
+        storeWatch.problem().ifPresent(problem -> response.withData("outputsProblem", problem));
         source.backlog().ifPresent(depth -> response.withData("queueDepth", depth));
         return response.build();
     }

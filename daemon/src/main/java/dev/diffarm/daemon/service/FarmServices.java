@@ -19,6 +19,7 @@ import dev.diffarm.daemon.render.FarmCatalog;
 import dev.diffarm.daemon.render.LoraDirectory;
 import dev.diffarm.daemon.render.ModelCache;
 import dev.diffarm.daemon.render.ModelDirectory;
+import dev.diffarm.daemon.s3.S3OutputStore;
 import dev.diffarm.engine.clip.TokenizerLocator;
 import dev.diffarm.engine.plugins.SamplerPlugins;
 import dev.diffarm.farm.config.FarmSettings;
@@ -28,6 +29,7 @@ import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.enterprise.inject.Typed;
 import jakarta.inject.Singleton;
+import java.time.Duration;
 import org.jboss.logging.Logger;
 
 /**
@@ -38,6 +40,7 @@ import org.jboss.logging.Logger;
 @Singleton
 public class FarmServices {
     private static final Logger LOG = Logger.getLogger(FarmServices.class);
+    private static final Duration STORE_CHECK_INTERVAL = Duration.ofSeconds(5);
 
     @Produces
     @Singleton
@@ -62,18 +65,28 @@ public class FarmServices {
         source.close();
     }
 
+    /** No request is sent here: {@link #storeWatch} finds out whether the store can be used, and keeps asking. */
     @Produces
     @Singleton
     OutputStore outputStore(FarmSettings settings) {
-        if (settings.s3().isPresent()) {
-            throw new IllegalStateException(FarmSettings.S3_ENDPOINT + " is set, but this daemon has no S3 store; "
-                    + "unset it to store outputs in " + settings.localOutputDir());
-        }
-        return new LocalOutputStore(settings.localOutputDir());
+        return settings.s3().<OutputStore>map(S3OutputStore::new)
+                .orElseGet(() -> new LocalOutputStore(settings.localOutputDir()));
     }
 
     void closeOutputStore(@Disposes OutputStore store) {
         store.close();
+    }
+
+    @Produces
+    @Singleton
+    StoreWatch storeWatch(OutputStore store) {
+        StoreWatch watch = new StoreWatch(store, STORE_CHECK_INTERVAL);
+        watch.start();
+        return watch;
+    }
+
+    void closeStoreWatch(@Disposes StoreWatch watch) {
+        watch.close();
     }
 
     /** Typed as itself only: the one {@link EventSink} bean is the composite of all sinks. */
@@ -150,10 +163,11 @@ public class FarmServices {
     @Produces
     @Singleton
     Worker worker(DaemonConfig config, JobIntake intake, ModelCache modelCache, SamplerPlugins samplers,
-                  LoraDirectory loras, OutputStore store, JobReporting reporting, JobSource source) {
+                  LoraDirectory loras, OutputStore store, StoreWatch storeWatch, JobReporting reporting,
+                  JobSource source) {
         double perSecond = config.progressEventsPerSecond();
         JobLifecycle lifecycle = new JobLifecycle(intake, new EngineRenderer(modelCache, samplers, loras), store, reporting,
                 () -> new ProgressThrottle(perSecond, System::nanoTime));
-        return new Worker("diffarm-worker-0", source, lifecycle);
+        return new Worker("diffarm-worker-0", source, lifecycle, storeWatch::isAvailable);
     }
 }

@@ -3,12 +3,14 @@ package dev.diffarm.daemon.service;
 import dev.diffarm.daemon.job.JobLifecycle;
 import dev.diffarm.daemon.port.JobSource;
 import java.time.Duration;
+import java.util.function.BooleanSupplier;
 import org.jboss.logging.Logger;
 
 /**
  * One device's worker: a thread that takes deliveries from the source one at a time and runs each through
  * the job lifecycle. Stopping lets the job at hand finish its step of the loop; a job still running when the
- * process ends is delivered again on the next start.
+ * process ends is delivered again on the next start. While its outputs cannot be stored the worker takes no
+ * job, which would only fail; it waits in its source.
  */
 public final class Worker implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(Worker.class);
@@ -17,12 +19,17 @@ public final class Worker implements AutoCloseable {
 
     private final JobSource source;
     private final JobLifecycle lifecycle;
+    private final BooleanSupplier canStore;
     private final Thread thread;
     private volatile boolean stopping;
 
-    public Worker(String name, JobSource source, JobLifecycle lifecycle) {
+    /**
+     * @param canStore whether outputs can be stored now ({@link StoreWatch#isAvailable()})
+     */
+    public Worker(String name, JobSource source, JobLifecycle lifecycle, BooleanSupplier canStore) {
         this.source = source;
         this.lifecycle = lifecycle;
+        this.canStore = canStore;
         this.thread = new Thread(this::loop, name);
         // The process may end mid-job: the delivery stays unsettled and comes back.
         this.thread.setDaemon(true);
@@ -45,6 +52,12 @@ public final class Worker implements AutoCloseable {
         LOG.infof("%s started", thread.getName());
         while (!stopping) {
             try {
+                if (!canStore.getAsBoolean()) {
+                    if (!pause(POLL)) {
+                        break;
+                    }
+                    continue;
+                }
                 source.poll(POLL).ifPresent(lifecycle::handle);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -52,7 +65,7 @@ public final class Worker implements AutoCloseable {
             } catch (RuntimeException | LinkageError e) {
                 // A broken source (a full disk, a lost broker) must not end the worker: try again shortly.
                 LOG.errorf(e, "%s: taking the next job failed", thread.getName());
-                if (!pause()) {
+                if (!pause(PAUSE_AFTER_ERROR)) {
                     break;
                 }
             }
@@ -60,9 +73,9 @@ public final class Worker implements AutoCloseable {
         LOG.infof("%s stopped", thread.getName());
     }
 
-    private boolean pause() {
+    private boolean pause(Duration pause) {
         try {
-            Thread.sleep(PAUSE_AFTER_ERROR.toMillis());
+            Thread.sleep(pause.toMillis());
             return true;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

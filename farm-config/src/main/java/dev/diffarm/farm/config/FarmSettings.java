@@ -209,7 +209,10 @@ public record FarmSettings(Optional<Kafka> kafka, Optional<S3> s3, Topics topics
     private static Optional<URI> endpointUri(String endpoint, List<String> problems) {
         try {
             URI uri = new URI(endpoint);
-            if (("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && uri.getHost() != null) {
+            // S3 clients address buckets from the server's root: a path, query or user part would be lost.
+            boolean root = uri.getRawPath() == null || uri.getRawPath().isEmpty() || uri.getRawPath().equals("/");
+            if (("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && uri.getHost() != null && root
+                    && uri.getRawUserInfo() == null && uri.getRawQuery() == null && uri.getRawFragment() == null) {
                 return Optional.of(uri);
             }
         } catch (URISyntaxException notAUri) {

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.URI;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -80,6 +81,19 @@ class FarmSettingsTest {
                 "DIFFARM_S3_BUCKET = \"My_Bucket\": expected an S3 bucket name, 3 to 63 lower-case letters, digits, '.' or '-', "
                         + "starting and ending with a letter or digit"), thrown.getMessage());
         assertFalse(thrown.getMessage().contains("hidden"));
+    }
+
+    @Test
+    void anS3EndpointIsTheServersRootOnly() {
+        for (String endpoint : List.of("http://127.0.0.1:9000/s3", "http://127.0.0.1:9000?region=x",
+                "http://user@127.0.0.1:9000", "http://127.0.0.1:9000/#top", "s3://bucket")) {
+            IllegalArgumentException thrown = assertThrows(IllegalArgumentException.class, () -> FarmSettings.from(Map.of(
+                    "DIFFARM_S3_ENDPOINT", endpoint, "DIFFARM_S3_ACCESS_KEY", "a", "DIFFARM_S3_SECRET_KEY", "b")), endpoint);
+            assertEquals("DIFFARM_S3_ENDPOINT = \"" + endpoint + "\": expected http://host[:port] or https://host[:port], "
+                    + "such as http://127.0.0.1:9000", thrown.getMessage());
+        }
+        assertEquals(URI.create("http://127.0.0.1:9000/"), FarmSettings.from(Map.of("DIFFARM_S3_ENDPOINT",
+                "http://127.0.0.1:9000/", "DIFFARM_S3_ACCESS_KEY", "a", "DIFFARM_S3_SECRET_KEY", "b")).s3().orElseThrow().endpoint());
     }
 
     @Test

@@ -1,0 +1,213 @@
+package dev.diffarm.daemon.s3;
+
+import dev.diffarm.daemon.port.OutputStore;
+import dev.diffarm.daemon.port.StoreException;
+import dev.diffarm.farm.config.FarmSettings;
+import io.minio.BucketExistsArgs;
+import io.minio.GetObjectArgs;
+import io.minio.GetObjectResponse;
+import io.minio.Http;
+import io.minio.ListObjectsArgs;
+import io.minio.MakeBucketArgs;
+import io.minio.MinioClient;
+import io.minio.PutObjectArgs;
+import io.minio.Result;
+import io.minio.StatObjectArgs;
+import io.minio.errors.MinioException;
+import io.minio.messages.Item;
+import java.io.IOException;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Optional;
+import okhttp3.OkHttpClient;
+import okhttp3.Protocol;
+import org.jboss.logging.Logger;
+
+/**
+ * The farm's store: each object lies in an S3 bucket (MinIO, AWS S3, any S3-compatible server) under its key,
+ * addressed path-style as {@code <endpoint>/<bucket>/<key>}, the same keys as the local folder. A {@link #put}
+ * is one PUT request, which S3 makes visible whole or not at all; outputs are far below the 5 GiB one PUT
+ * takes, so no multipart upload ever leaves a part behind.
+ *
+ * <p>{@link #check()} creates the bucket if absent; the other methods expect it to exist. Requests are
+ * signed for {@value #REGION}, which S3-compatible servers accept. Failures are {@link StoreException}s whose
+ * message names the key, the bucket, the endpoint and the S3 error code; never the secret key.
+ */
+public final class S3OutputStore implements OutputStore {
+    static final String REGION = "us-east-1";
+    /** A store that does not answer a connection attempt within this is down. */
+    static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
+    /** The longest pause within one request or response: a contact sheet of megabytes still fits. */
+    static final Duration TRANSFER_TIMEOUT = Duration.ofSeconds(60);
+    /** Keys per list request, S3's maximum; a longer listing takes more requests. */
+    static final int LIST_PAGE = 1000;
+    private static final Logger LOG = Logger.getLogger(S3OutputStore.class);
+
+    private final MinioClient client;
+    private final URI endpoint;
+    private final String bucket;
+    private final int listPage;
+
+    /** A store over {@code settings}; no request is sent until it is used. */
+    public S3OutputStore(FarmSettings.S3 settings) {
+        this(settings, LIST_PAGE);
+    }
+
+    /** As {@link #S3OutputStore(FarmSettings.S3)}, listing {@code listPage} keys per request. */
+    S3OutputStore(FarmSettings.S3 settings, int listPage) {
+        this.endpoint = settings.endpoint();
+        this.bucket = settings.bucket();
+        this.listPage = listPage;
+        this.client = MinioClient.builder()
+                .endpoint(settings.endpoint().toString())
+                .region(REGION)
+                .credentials(settings.accessKey(), settings.secretKey())
+                .httpClient(httpClient(settings.endpoint()), true)
+                .build();
+        // MinIO chooses virtual-host style for AWS hosts; one addressing for every server keeps keys and logs alike.
+        client.disableVirtualStyleEndpoint();
+    }
+
+    /**
+     * The SDK's default client with the timeouts above. The SDK's own default reads every certificate of
+     * SSL_CERT_FILE and SSL_CERT_DIR (seconds, where those name the system's hundreds); only TLS needs them.
+     */
+    private static OkHttpClient httpClient(URI endpoint) {
+        OkHttpClient client = new OkHttpClient.Builder()
+                .connectTimeout(CONNECT_TIMEOUT)
+                .writeTimeout(TRANSFER_TIMEOUT)
+                .readTimeout(TRANSFER_TIMEOUT)
+                .protocols(List.of(Protocol.HTTP_1_1))
+                .addInterceptor(new Http.StatusRetryInterceptor())
+                .build();
+        if (!"https".equals(endpoint.getScheme())) {
+            return client;
+        }
+        try {
+            return Http.enableExternalCertificatesFromEnv(client);
+        } catch (MinioException e) {
+            throw new StoreException("cannot read the certificates of SSL_CERT_FILE or SSL_CERT_DIR for " + endpoint
+                    + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Creates the bucket if it does not exist (one created meanwhile by another daemon is fine), and so proves
+     * that the endpoint answers and accepts the credentials.
+     */
+    @Override
+    public void check() {
+        boolean exists = request("check", null,
+                () -> client.bucketExists(BucketExistsArgs.builder().bucket(bucket).build()));
+        if (exists) {
+            return;
+        }
+        try {
+            client.makeBucket(MakeBucketArgs.builder().bucket(bucket).build());
+            LOG.infof("created bucket %s at %s", bucket, endpoint);
+        } catch (MinioException | IllegalStateException e) {
+            if (!S3Failure.code(e).filter(S3Failure.BUCKET_ALREADY_OWNED_BY_YOU::equals).isPresent()) {
+                throw failure("create", null, e);
+            }
+        }
+    }
+
+    @Override
+    public boolean exists(String key) {
+        checkKey(key);
+        try {
+            client.statObject(StatObjectArgs.builder().bucket(bucket).object(key).build());
+            return true;
+        } catch (MinioException | IllegalStateException e) {
+            if (S3Failure.isNoSuchKey(e)) {
+                return false;
+            }
+            throw failure("look up", key, e);
+        }
+    }
+
+    @Override
+    public Optional<byte[]> get(String key) {
+        checkKey(key);
+        try (GetObjectResponse object = client.getObject(GetObjectArgs.builder().bucket(bucket).object(key).build())) {
+            return Optional.of(object.readAllBytes());
+        } catch (MinioException | IOException | IllegalStateException e) {
+            if (S3Failure.isNoSuchKey(e)) {
+                return Optional.empty();
+            }
+            throw failure("read", key, e);
+        }
+    }
+
+    @Override
+    public void put(String key, byte[] bytes, String contentType) {
+        checkKey(key);
+        request("write", key, () -> client.putObject(PutObjectArgs.builder().bucket(bucket).object(key)
+                .data(bytes, bytes.length).contentType(contentType).build()));
+    }
+
+    @Override
+    public List<String> list(String prefix) {
+        return request("list", prefix + "*", () -> {
+            List<String> keys = new ArrayList<>();
+            Iterable<Result<Item>> items = client.listObjects(ListObjectsArgs.builder().bucket(bucket).prefix(prefix)
+                    .recursive(true).maxKeys(listPage).build());
+            for (Result<Item> item : items) {
+                keys.add(item.get().objectName());
+            }
+            // S3 lists in UTF-8 byte order; the port promises String order, the same for the keys the farm writes.
+            Collections.sort(keys);
+            return List.copyOf(keys);
+        });
+    }
+
+    /** {@code <endpoint>/<bucket>}. */
+    @Override
+    public String location() {
+        return endpoint.toString().replaceAll("/+$", "") + "/" + bucket;
+    }
+
+    /** Stops the HTTP client's threads, which would otherwise keep the JVM alive for a minute. */
+    @Override
+    public void close() {
+        try {
+            client.close();
+        } catch (Exception e) {
+            LOG.warnf("closing the S3 client of %s: %s", location(), e);
+        }
+    }
+
+    /** The same keys as the local folder's: relative paths without {@code .} or {@code ..} steps. */
+    private static void checkKey(String key) {
+        if (key.isEmpty() || key.startsWith("/") || List.of(key.split("/", -1)).stream()
+                .anyMatch(step -> step.isEmpty() || step.equals(".") || step.equals(".."))) {
+            throw new IllegalArgumentException("object key \"" + key + "\": expected a relative path inside the store");
+        }
+    }
+
+    @FunctionalInterface
+    private interface Request<T> {
+        T send() throws MinioException, IOException;
+    }
+
+    private <T> T request(String action, String key, Request<T> request) {
+        try {
+            return request.send();
+        } catch (MinioException | IOException | IllegalStateException e) {
+            throw failure(action, key, e);
+        }
+    }
+
+    /**
+     * "cannot read jobs/a/t0000.png in bucket diffarm at http://127.0.0.1:9000: NoSuchBucket (HTTP 404): ...".
+     * The SDK reports a failed connection as an IllegalStateException around the IOException: caught too, so
+     * that a store that went away fails the job with a StoreException like any other store failure.
+     */
+    private StoreException failure(String action, String key, Exception e) {
+        String what = key == null ? action + " bucket " : action + " " + key + " in bucket ";
+        return new StoreException("cannot " + what + bucket + " at " + endpoint + ": " + S3Failure.describe(e), e);
+    }
+}
