@@ -94,7 +94,7 @@ public final class ModelMerger {
             MergeRecord record = new MergeRecord(job, inputSha256, size(partial), outputSha256(partial), tensors, seconds);
             store.put(job.recordKey(), record.toJson().getBytes(StandardCharsets.UTF_8), "application/json");
             publish(job, partial, target);
-            LOG.infof("job %s: merged %d tensors into %s in %.2f s (%.2f s with hashing)", job.id(), tensors, target,
+            LOG.infof("job %s: merged %d tensors into %s in %.2f s (%.2f s in all, hashing included)", job.id(), tensors, target,
                     seconds, (System.nanoTime() - start) / 1e9);
             return Outcome.MERGED;
         } finally {
