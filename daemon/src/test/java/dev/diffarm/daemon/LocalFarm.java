@@ -11,6 +11,7 @@ import dev.diffarm.daemon.local.EventLog;
 import dev.diffarm.daemon.local.LocalOutputStore;
 import dev.diffarm.daemon.local.LocalQueue;
 import dev.diffarm.daemon.port.OutputStore;
+import dev.diffarm.daemon.merge.ModelMerger;
 import dev.diffarm.daemon.render.FarmCatalog;
 import dev.diffarm.daemon.render.LoraDirectory;
 import dev.diffarm.daemon.render.ModelDirectory;
@@ -29,8 +30,8 @@ import java.util.Optional;
 
 /**
  * The daemon's job flow on its embedded defaults, without Quarkus: a local queue, store and event log in a
- * folder (or another store of the test's choice), a models folder, and a renderer of the test's choice.
- * {@link #runUntilIdle()} does what the worker thread does, on the test's thread.
+ * folder (or another store of the test's choice), a models folder (which merge jobs write to), and a renderer of
+ * the test's choice. {@link #runUntilIdle()} does what the worker thread does, on the test's thread.
  */
 public final class LocalFarm {
     public final Path local;
@@ -66,8 +67,8 @@ public final class LocalFarm {
         this.intake = new JobIntake(new JobParser(new FarmCatalog(new ModelDirectory(models), samplers,
                 new LoraDirectory(loras))), queue, reporting);
         // Every step gets an event, so that event order is deterministic.
-        this.lifecycle = new JobLifecycle(intake, renderer, store, reporting,
-                () -> new ProgressThrottle(1e9, System::nanoTime));
+        this.lifecycle = new JobLifecycle(intake, renderer, new ModelMerger(new ModelDirectory(models), store), store,
+                reporting, () -> new ProgressThrottle(1e9, System::nanoTime));
     }
 
     /** Drops a job file into the queue folder, as a person or another program would. */

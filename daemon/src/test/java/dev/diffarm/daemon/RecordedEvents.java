@@ -4,14 +4,25 @@ import dev.diffarm.daemon.port.EventSink;
 import dev.diffarm.farm.config.JobEvent;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 
-/** An event sink that keeps every event, for assertions. */
+/** An event sink that keeps every event, for assertions, and lets a test act on them as they come. */
 public final class RecordedEvents implements EventSink {
     private final List<JobEvent> events = new ArrayList<>();
+    private volatile Consumer<JobEvent> listener = event -> {
+    };
 
     @Override
-    public synchronized void publish(JobEvent event) {
-        events.add(event);
+    public void publish(JobEvent event) {
+        synchronized (this) {
+            events.add(event);
+        }
+        listener.accept(event);
+    }
+
+    /** Hands every event published from now on to {@code listener}, on the publishing thread, after recording it. */
+    public void whenPublished(Consumer<JobEvent> listener) {
+        this.listener = listener;
     }
 
     public synchronized List<JobEvent> all() {

@@ -69,7 +69,7 @@ public final class JobIntake {
 
     /**
      * Cancels a job: a queued one at once (with its {@code failed} event, code {@value JobLifecycle#CANCELLED}),
-     * a running one before its next sampling step.
+     * a running one before its next sampling step (a merge: before its next tensor).
      *
      * @return what happened; empty when the daemon does not know the job
      */

@@ -2,14 +2,18 @@ package dev.diffarm.daemon.job;
 
 import dev.diffarm.daemon.event.ProgressThrottle;
 import dev.diffarm.daemon.gallery.JobGallery;
+import dev.diffarm.daemon.merge.MergeFailure;
+import dev.diffarm.daemon.merge.ModelMerger;
 import dev.diffarm.daemon.port.Delivery;
 import dev.diffarm.daemon.port.OutputStore;
 import dev.diffarm.daemon.port.StoreException;
 import dev.diffarm.daemon.render.RenderException;
 import dev.diffarm.daemon.render.TaskRenderer;
 import dev.diffarm.farm.config.EventError;
+import dev.diffarm.farm.config.ImageJob;
 import dev.diffarm.farm.config.Job;
 import dev.diffarm.farm.config.JobEvent;
+import dev.diffarm.farm.config.MergeJob;
 import dev.diffarm.farm.config.ParseResult;
 import dev.diffarm.farm.config.Plan;
 import dev.diffarm.farm.config.TaskSpec;
@@ -23,20 +27,28 @@ import java.util.function.Supplier;
 import org.jboss.logging.Logger;
 
 /**
- * The one way a delivered submission becomes images, whatever its source:
+ * The one way a delivered submission becomes outputs, whatever its source and its kind:
  * <ol>
  *   <li>validate ({@link JobIntake#read}); a submission that is no job goes to the dead letters, an invalid
  *       job is rejected;</li>
- *   <li>{@code accepted}, then plan, then for each task in plan order: skip it if its sidecar is stored with
- *       the same parameter hash (and its image is stored), else render it, store the PNG, then the sidecar;
- *       {@code task-completed} either way;</li>
- *   <li>store the contact sheet and the {@code index.html} gallery; {@code completed} with every key;</li>
+ *   <li>{@code accepted}, then the work of its kind:
+ *     <ul>
+ *       <li>an image job (render, campaign): plan, then for each task in plan order: skip it if its sidecar is
+ *           stored with the same parameter hash (and its image is stored), else render it, store the PNG, then the
+ *           sidecar; {@code task-completed} either way; then store the contact sheet and the {@code index.html}
+ *           gallery;</li>
+ *       <li>a merge job: its one task makes the merged model in the models directory ({@link ModelMerger}), or finds
+ *           it made by an earlier delivery, with {@code progress} per merged tensor; {@code task-completed} with the
+ *           key of its record;</li>
+ *     </ul></li>
+ *   <li>{@code completed} with every key;</li>
  *   <li>acknowledge the delivery.</li>
  * </ol>
  * A failure ends the job with a {@code failed} event ({@code error.code}: {@value RenderException#MODEL_UNAVAILABLE},
- * {@value RenderException#LORA_UNAVAILABLE}, {@value RenderException#RENDER_FAILED}, {@value #STORE_FAILED},
- * {@value #CANCELLED} or {@value #INTERNAL_ERROR}) and the delivery is acknowledged too: what was stored stays, and sending the job again resumes it. Nothing
- * a job does escapes {@link #handle}, so one bad job never stops the worker.
+ * {@value RenderException#LORA_UNAVAILABLE}, {@value RenderException#RENDER_FAILED}, {@value ModelMerger#OUTPUT_EXISTS},
+ * {@value ModelMerger#MERGE_FAILED}, {@value #STORE_FAILED}, {@value #CANCELLED} or {@value #INTERNAL_ERROR}; the
+ * task it was at) and the delivery is acknowledged too: what was stored stays, and sending the job again resumes it.
+ * Nothing a job does escapes {@link #handle}, so one bad job never stops the worker.
  */
 public final class JobLifecycle {
     public static final String CANCELLED = "cancelled";
@@ -46,6 +58,7 @@ public final class JobLifecycle {
 
     private final JobIntake intake;
     private final TaskRenderer renderer;
+    private final ModelMerger merger;
     private final OutputStore store;
     private final JobReporting reporting;
     private final Supplier<ProgressThrottle> throttles;
@@ -53,10 +66,11 @@ public final class JobLifecycle {
     /**
      * @param throttles a new throttle for each job's progress events
      */
-    public JobLifecycle(JobIntake intake, TaskRenderer renderer, OutputStore store, JobReporting reporting,
-                        Supplier<ProgressThrottle> throttles) {
+    public JobLifecycle(JobIntake intake, TaskRenderer renderer, ModelMerger merger, OutputStore store,
+                        JobReporting reporting, Supplier<ProgressThrottle> throttles) {
         this.intake = intake;
         this.renderer = renderer;
+        this.merger = merger;
         this.store = store;
         this.reporting = reporting;
         this.throttles = throttles;
@@ -95,45 +109,65 @@ public final class JobLifecycle {
     private void run(TrackedJob attempt, Job job) {
         long start = System.nanoTime();
         reporting.events().publish(new JobEvent.Accepted(job.id(), job.kind(), job.taskCount()));
-        Plan plan = job.plan();
         ProgressThrottle throttle = throttles.get();
-        Optional<TaskSpec> current = Optional.empty();
         try {
-            for (TaskSpec task : plan.tasks()) {
-                current = Optional.of(task);
-                if (attempt.isCancelRequested()) {
-                    throw new CancellationException("cancelled before " + task.id());
-                }
-                boolean skipped = isStored(task);
-                if (skipped) {
-                    reporting.metrics().taskSkipped();
-                } else {
-                    renderAndStore(attempt, task, plan.tasks().size(), throttle);
-                }
-                attempt.onTaskStored(task.key());
-                reporting.events().publish(JobEvent.TaskCompleted.of(task, skipped));
-            }
-            current = Optional.empty();
-            List<String> keys = new ArrayList<>(plan.keys());
-            for (String key : JobGallery.store(plan, store)) {
-                attempt.onOutputStored(key);
-                keys.add(key);
-            }
+            List<String> keys = job instanceof MergeJob merge ? merge(attempt, merge, throttle)
+                    : renderImages(attempt, (ImageJob) job, throttle);
             finish(attempt, JobState.COMPLETED);
             reporting.events().publish(new JobEvent.Completed(job.id(), keys));
-            LOG.infof("job %s completed: %d tasks in %.1f s", job.id(), plan.tasks().size(), (System.nanoTime() - start) / 1e9);
+            LOG.infof("job %s completed: %d tasks in %.1f s", job.id(), job.taskCount(), (System.nanoTime() - start) / 1e9);
         } catch (CancellationException e) {
-            fail(attempt, current, new EventError(CANCELLED, "job " + job.id() + " was cancelled ("
-                    + e.getMessage() + ")"), JobState.CANCELLED);
+            fail(attempt, new EventError(CANCELLED, "job " + job.id() + " was cancelled (" + e.getMessage() + ")"),
+                    JobState.CANCELLED);
         } catch (RenderException e) {
-            fail(attempt, current, new EventError(e.code(), e.getMessage()), JobState.FAILED);
+            fail(attempt, new EventError(e.code(), e.getMessage()), JobState.FAILED);
+        } catch (MergeFailure e) {
+            fail(attempt, e.error(), JobState.FAILED);
         } catch (StoreException e) {
-            fail(attempt, current, new EventError(STORE_FAILED, e.getMessage()), JobState.FAILED);
+            fail(attempt, new EventError(STORE_FAILED, e.getMessage()), JobState.FAILED);
         } catch (RuntimeException | LinkageError | VirtualMachineError e) {
             // A broken native library or a job too large for memory ends this job, not the worker.
             LOG.errorf(e, "job %s failed unexpectedly", job.id());
-            fail(attempt, current, new EventError(INTERNAL_ERROR, e.toString()), JobState.FAILED);
+            fail(attempt, new EventError(INTERNAL_ERROR, e.toString()), JobState.FAILED);
         }
+    }
+
+    /** Renders each task not stored yet, in plan order, then the overview; returns every key. */
+    private List<String> renderImages(TrackedJob attempt, ImageJob job, ProgressThrottle throttle) {
+        Plan plan = job.plan();
+        for (TaskSpec task : plan.tasks()) {
+            attempt.onTaskStarted(task.id());
+            if (attempt.isCancelRequested()) {
+                throw new CancellationException("cancelled before " + task.id());
+            }
+            boolean skipped = isStored(task);
+            if (skipped) {
+                reporting.metrics().taskSkipped();
+            } else {
+                renderAndStore(attempt, task, plan.tasks().size(), throttle);
+            }
+            attempt.onTaskStored(task.key());
+            reporting.events().publish(JobEvent.TaskCompleted.of(task, skipped));
+        }
+        List<String> keys = new ArrayList<>(plan.keys());
+        for (String key : JobGallery.store(plan, store)) {
+            attempt.onOutputStored(key);
+            keys.add(key);
+        }
+        return keys;
+    }
+
+    /** Makes the merged model, or finds it made; returns the key of the job's record. */
+    private List<String> merge(TrackedJob attempt, MergeJob job, ProgressThrottle throttle) {
+        attempt.onTaskStarted(MergeJob.TASK_ID);
+        if (attempt.isCancelRequested()) {
+            throw new CancellationException("cancelled before " + MergeJob.TASK_ID);
+        }
+        ModelMerger.Outcome outcome = merger.merge(job, new MergeTaskProgress(attempt, throttle, reporting.events()));
+        attempt.onTaskStored(job.recordKey());
+        reporting.events().publish(new JobEvent.TaskCompleted(job.id(), MergeJob.TASK_ID, job.recordKey(),
+                job.parameterHash(), outcome == ModelMerger.Outcome.ALREADY_MERGED));
+        return List.of(job.recordKey());
     }
 
     /** Whether the task's sidecar is stored with the task's parameter hash, and its image beside it. */
@@ -153,12 +187,12 @@ public final class JobLifecycle {
         reporting.metrics().taskRendered(Duration.ofNanos(System.nanoTime() - start));
     }
 
-    private void fail(TrackedJob attempt, Optional<TaskSpec> task, EventError error, JobState state) {
-        LOG.warnf("job %s %s%s: %s", attempt.id(), state.label(), task.map(t -> " at " + t.id()).orElse(""),
-                error.message());
+    private void fail(TrackedJob attempt, EventError error, JobState state) {
+        Optional<String> task = attempt.currentTask();
+        LOG.warnf("job %s %s%s: %s", attempt.id(), state.label(), task.map(id -> " at " + id).orElse(""), error.message());
         attempt.onError(error);
         finish(attempt, state);
-        reporting.events().publish(new JobEvent.Failed(attempt.id(), task.map(TaskSpec::id), error));
+        reporting.events().publish(new JobEvent.Failed(attempt.id(), task, error));
     }
 
     /** Ends the attempt; before its last event, so that a reader of that event sees the final state. */

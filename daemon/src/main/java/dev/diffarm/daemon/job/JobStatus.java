@@ -9,13 +9,14 @@ import java.util.Optional;
  *
  * @param id             the job's id
  * @param state          {@link JobState#label()}
- * @param kind           {@code render} or {@code campaign}; empty for a rejected submission
- * @param tasks          how many images the job makes
- * @param tasksCompleted how many are stored (rendered or found stored)
- * @param task           the task being rendered, while one is
- * @param step           sampling steps of that task done
- * @param steps          its sampling steps
- * @param keys           object keys stored so far: images in plan order, then the contact sheet and gallery
+ * @param kind           {@code render}, {@code campaign} or {@code merge}; empty for a rejected submission
+ * @param tasks          how many tasks the job has: its images, or 1 for a merge
+ * @param tasksCompleted how many are stored (made or found stored)
+ * @param task           the task being worked on, while one is
+ * @param step           sampling steps of that task done (merged tensors, for a merge)
+ * @param steps          its sampling steps (the tensors to merge)
+ * @param keys           object keys stored so far: images in plan order, then the contact sheet and gallery; or
+ *                       the merge's record
  * @param errors         why it failed or was rejected; empty otherwise
  */
 public record JobStatus(String id, String state, String kind, int tasks, int tasksCompleted, Optional<String> task,

@@ -81,7 +81,7 @@ public final class TrackedJob {
     public enum CancelOutcome {
         /** The job was waiting in the source: it is cancelled and will not run. */
         CANCELLED_WHILE_QUEUED,
-        /** The job is running: it stops before its next sampling step. */
+        /** The job is running: it stops before its next sampling step (a merge: before its next tensor). */
         STOPPING,
         /** The job had already ended; nothing changed. */
         ALREADY_ENDED
@@ -111,6 +111,16 @@ public final class TrackedJob {
     /** Whether this is the attempt a REST submission waits for; the first delivery takes it over. */
     boolean takeDelivery() {
         return awaitingDelivery.compareAndSet(true, false);
+    }
+
+    /** The job works on {@code taskId} until it is stored: its first step is yet to come. */
+    void onTaskStarted(String taskId) {
+        step = new Step(Optional.of(taskId), 0, 0);
+    }
+
+    /** The task the job works on, if any: where a failure happened. */
+    Optional<String> currentTask() {
+        return step.taskId();
     }
 
     void onStep(String taskId, int stepsDone, int steps) {

@@ -64,7 +64,7 @@ public class CatalogResource {
     public record ModelInfo(String name, String format, String path) {
     }
 
-    /** The JSON Schema of jobs and campaigns (draft 2020-12). */
+    /** The JSON Schema of jobs: render jobs, campaigns and merges (draft 2020-12). */
     @GET
     @Path("schema")
     public String schema() {

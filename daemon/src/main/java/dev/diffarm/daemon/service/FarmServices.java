@@ -11,6 +11,7 @@ import dev.diffarm.daemon.job.JobReporting;
 import dev.diffarm.daemon.local.EventLog;
 import dev.diffarm.daemon.local.LocalOutputStore;
 import dev.diffarm.daemon.local.LocalQueue;
+import dev.diffarm.daemon.merge.ModelMerger;
 import dev.diffarm.daemon.port.EventSink;
 import dev.diffarm.daemon.port.JobSource;
 import dev.diffarm.daemon.port.OutputStore;
@@ -163,11 +164,11 @@ public class FarmServices {
     @Produces
     @Singleton
     Worker worker(DaemonConfig config, JobIntake intake, ModelCache modelCache, SamplerPlugins samplers,
-                  LoraDirectory loras, OutputStore store, StoreWatch storeWatch, JobReporting reporting,
-                  JobSource source) {
+                  LoraDirectory loras, ModelDirectory models, OutputStore store, StoreWatch storeWatch,
+                  JobReporting reporting, JobSource source) {
         double perSecond = config.progressEventsPerSecond();
-        JobLifecycle lifecycle = new JobLifecycle(intake, new EngineRenderer(modelCache, samplers, loras), store, reporting,
-                () -> new ProgressThrottle(perSecond, System::nanoTime));
+        JobLifecycle lifecycle = new JobLifecycle(intake, new EngineRenderer(modelCache, samplers, loras),
+                new ModelMerger(models, store), store, reporting, () -> new ProgressThrottle(perSecond, System::nanoTime));
         return new Worker("diffarm-worker-0", source, lifecycle, storeWatch::isAvailable);
     }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.diffarm.engine.image.PngWriter;
 import dev.diffarm.engine.image.RgbImage;
+import dev.diffarm.farm.config.ImageJob;
 import dev.diffarm.farm.config.JobParser;
 import dev.diffarm.farm.config.Plan;
 import java.awt.image.BufferedImage;
@@ -34,10 +35,10 @@ class GalleryTest {
 
     @Test
     void thePageLinksEveryImageAndEscapesPrompts() {
-        Plan plan = new JobParser().parse("""
+        Plan plan = ((ImageJob) new JobParser().parse("""
                 {"apiVersion": "diffarm/v1", "kind": "render", "id": "g", "model": "m",
                  "prompts": ["<b>bold</b> & \\"quoted\\""], "seeds": [1, 2]}
-                """).orElseThrow().plan();
+                """).orElseThrow()).plan();
         String html = GalleryPage.html(plan, "contact-sheet.png");
 
         assertTrue(html.contains("<img src=\"t0000.png\" alt=\"&lt;b&gt;bold&lt;/b&gt; &amp; &quot;quoted&quot;\">"), html);

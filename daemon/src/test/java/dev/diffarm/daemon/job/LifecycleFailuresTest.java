@@ -11,6 +11,7 @@ import dev.diffarm.daemon.render.TaskRenderer;
 import dev.diffarm.engine.image.PngWriter;
 import dev.diffarm.engine.image.RgbImage;
 import dev.diffarm.farm.config.JobEvent;
+import dev.diffarm.farm.config.ImageJob;
 import dev.diffarm.farm.config.JobParser;
 import dev.diffarm.farm.config.ParseResult;
 import dev.diffarm.farm.config.TaskSpec;
@@ -112,7 +113,7 @@ class LifecycleFailuresTest {
     void aSidecarWithOtherParametersDoesNotCountAsStored() {
         LocalFarm farm = new LocalFarm(dir.resolve("local"), models, standIn((task, progress) -> null));
         String json = TinyModel.renderJob("stale", "[\"a\"]", "[1]", 2);
-        TaskSpec task = new JobParser().parse(json).orElseThrow().plan().tasks().get(0);
+        TaskSpec task = ((ImageJob) new JobParser().parse(json).orElseThrow()).plan().tasks().get(0);
         farm.store.put(task.key(), new byte[] {1}, "image/png");
         farm.store.put(task.sidecarKey(), "{\"parameterHash\": \"0000\"}".getBytes(StandardCharsets.UTF_8), "application/json");
         farm.drop("stale.json", json);

@@ -26,6 +26,7 @@ import dev.diffarm.engine.pipeline.StableDiffusion;
 import dev.diffarm.engine.pipeline.TextToImage;
 import dev.diffarm.engine.prompt.Emphasis;
 import dev.diffarm.farm.config.JobEvent;
+import dev.diffarm.farm.config.ImageJob;
 import dev.diffarm.farm.config.JobParser;
 import dev.diffarm.farm.config.TaskSpec;
 import java.io.IOException;
@@ -132,7 +133,7 @@ class LoraJobsTest {
         farm.runUntilIdle();
 
         assertEquals("completed", farm.events.milestones("styles").get(farm.events.milestones("styles").size() - 1));
-        for (TaskSpec task : new JobParser().parse(campaign).orElseThrow().plan().tasks()) {
+        for (TaskSpec task : ((ImageJob) new JobParser().parse(campaign).orElseThrow()).plan().tasks()) {
             Path png = local.resolve("outputs").resolve(task.key());
             boolean brushed = task.style().orElseThrow().equals("brushed");
             assertEquals(brushed, PngReader.readParameters(png).orElseThrow().contains("Lora hashes: \"lora-a: "

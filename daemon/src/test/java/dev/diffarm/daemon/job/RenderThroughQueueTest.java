@@ -24,6 +24,7 @@ import dev.diffarm.engine.pipeline.StableDiffusion;
 import dev.diffarm.engine.pipeline.TextToImage;
 import dev.diffarm.daemon.TestPlugins;
 import dev.diffarm.farm.config.JobEvent;
+import dev.diffarm.farm.config.ImageJob;
 import dev.diffarm.farm.config.JobParser;
 import dev.diffarm.farm.config.Plan;
 import dev.diffarm.farm.config.TaskSpec;
@@ -85,7 +86,7 @@ class RenderThroughQueueTest {
         farm.drop("cats.json", json);
         farm.runUntilIdle();
 
-        Plan plan = new JobParser().parse(json).orElseThrow().plan();
+        Plan plan = ((ImageJob) new JobParser().parse(json).orElseThrow()).plan();
         assertEquals(plan.keys(), rendered, "every task rendered once, in plan order");
         String modelHash = ModelHash.shortHash(TinyModel.source());
         for (TaskSpec task : plan.tasks()) {

@@ -20,6 +20,7 @@ import dev.diffarm.engine.image.ModelHash;
 import dev.diffarm.engine.image.PngReader;
 import dev.diffarm.farm.config.FarmSettings;
 import dev.diffarm.farm.config.JobEvent;
+import dev.diffarm.farm.config.ImageJob;
 import dev.diffarm.farm.config.JobParser;
 import dev.diffarm.farm.config.Plan;
 import dev.diffarm.farm.config.TaskSpec;
@@ -109,7 +110,7 @@ class RenderIntoS3Test {
         farm.drop("cats.json", json);
         farm.runUntilIdle();
 
-        Plan plan = new JobParser().parse(json).orElseThrow().plan();
+        Plan plan = ((ImageJob) new JobParser().parse(json).orElseThrow()).plan();
         assertEquals(plan.keys(), rendered, "every task rendered once, in plan order");
         List<String> expectedKeys = List.of("jobs/cats/contact-sheet.png", "jobs/cats/index.html",
                 "jobs/cats/t0000.json", "jobs/cats/t0000.png", "jobs/cats/t0001.json", "jobs/cats/t0001.png",

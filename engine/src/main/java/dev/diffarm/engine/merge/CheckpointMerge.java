@@ -14,6 +14,7 @@ import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
 /**
@@ -55,14 +56,22 @@ public final class CheckpointMerge {
             new Part("text encoder", CompVisKeyMap.TEXT_ENCODER_PREFIX, f -> f.textEncoder().tensors(),
                     f -> CompVisKeyMap.textEncoder()));
 
+    /** {@link #merge(MergeMode, double, List, Path, MergeProgress)} without following its progress. */
+    public static Result merge(MergeMode mode, double m, List<ModelFiles> inputs, Path out) throws IOException {
+        return merge(mode, m, inputs, out, MergeProgress.NONE);
+    }
+
     /**
-     * Writes the merge of {@code inputs} (A, B and, for add difference, C) to {@code out}.
+     * Writes the merge of {@code inputs} (A, B and, for add difference, C) to {@code out}, telling {@code progress} of
+     * every merged tensor.
      *
      * @throws MergeException           naming the tensor where the inputs' architectures differ, or if {@code out}
      *                                  is one of the inputs
      * @throws IllegalArgumentException for a multiplier outside the mode's range or a wrong number of inputs
+     * @throws RuntimeException         whatever {@code progress} throws to stop the merge; {@code out} is left as it was
      */
-    public static Result merge(MergeMode mode, double m, List<ModelFiles> inputs, Path out) throws IOException {
+    public static Result merge(MergeMode mode, double m, List<ModelFiles> inputs, Path out, MergeProgress progress)
+            throws IOException {
         mode.checkMultiplier(m);
         if (inputs.size() != mode.inputs()) {
             throw new IllegalArgumentException(mode.cliName() + " merges " + mode.inputs() + " checkpoints, got "
@@ -74,20 +83,28 @@ public final class CheckpointMerge {
             }
         }
         ModelFiles a = inputs.get(0);
+        List<List<TensorSource>> sourcesByPart = PARTS.stream()
+                .map(part -> inputs.stream().map(part.tensors()).toList()).toList();
+        for (int p = 0; p < PARTS.size(); p++) {
+            requireSameTensors(PARTS.get(p), sourcesByPart.get(p), inputs);
+        }
+        int total = sourcesByPart.stream().mapToInt(sources -> sources.get(0).keys().size()).sum();
+        AtomicInteger done = new AtomicInteger();
         SafetensorsWriter writer = new SafetensorsWriter();
-        int count = 0;
-        for (Part part : PARTS) {
-            List<TensorSource> sources = inputs.stream().map(part.tensors()).toList();
-            requireSameTensors(part, sources, inputs);
+        for (int p = 0; p < PARTS.size(); p++) {
+            Part part = PARTS.get(p);
+            List<TensorSource> sources = sourcesByPart.get(p);
             CompVisKeyMap keyMap = part.keyMap().apply(a);
             TensorSource first = sources.get(0);
             for (String key : first.keys()) {
                 CompVisKeyMap.OriginalKey original = keyMap.original(key).orElseThrow(() -> new IllegalStateException(
                         "the key map of " + keyMap.describe() + " has no original name for " + key));
                 long[] shape = outputShape(first.shape(key), original.convKernel());
-                writer.add(part.prefix() + original.key(), first.storedType(key), shape,
-                        manager -> merged(mode, m, sources, key, manager).reshape(shape));
-                count++;
+                writer.add(part.prefix() + original.key(), first.storedType(key), shape, manager -> {
+                    NDArray values = merged(mode, m, sources, key, manager).reshape(shape);
+                    progress.tensorMerged(done.incrementAndGet(), total);
+                    return values;
+                });
             }
         }
         int positions = a.textEncoder().config().positions();
@@ -98,7 +115,7 @@ public final class CheckpointMerge {
         writer.metadata("diffarm_merge", mode.cliName() + " m=" + m + " of "
                 + String.join(", ", inputs.stream().map(i -> i.path().getFileName().toString()).toList()));
         writer.write(out);
-        return new Result(count + 1, a.otherTensors());
+        return new Result(total + 1, a.otherTensors());
     }
 
     private static NDArray merged(MergeMode mode, double m, List<TensorSource> sources, String key, NDManager manager) {

@@ -13,6 +13,7 @@ import dev.diffarm.engine.safetensors.SafetensorsWriter;
 import dev.diffarm.engine.testing.Fixtures;
 import dev.diffarm.engine.testing.Parity;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -112,6 +113,36 @@ class CheckpointMergeTest {
         assertTrue(e.getMessage().contains("UNet tensor down_blocks.0.attentions.0.proj_in.weight is [32, 32, 1, 1] in A "),
                 e.getMessage());
         assertTrue(e.getMessage().endsWith("but [64, 32, 1, 1] in C " + reshaped), e.getMessage());
+    }
+
+    @Test
+    void progressCountsEveryTensorAndStoppingItWritesNothing() throws IOException {
+        List<String> seen = new ArrayList<>();
+        Path out = dir.resolve("followed.safetensors");
+        try (ModelFiles a = ModelFiles.open(Fixtures.sdTiny("model"), Optional.empty());
+             ModelFiles b = ModelFiles.open(Fixtures.sdTiny("model"), Optional.empty())) {
+            CheckpointMerge.Result result = CheckpointMerge.merge(MergeMode.WEIGHTED_SUM, 0.5, List.of(a, b), out,
+                    (merged, total) -> seen.add(merged + "/" + total));
+            int total = result.tensors() - 1;  // position_ids is written, not merged
+            List<String> expected = new ArrayList<>();
+            for (int i = 1; i <= total; i++) {
+                expected.add(i + "/" + total);
+            }
+            assertEquals(expected, seen);
+
+            Path stopped = dir.resolve("stopped.safetensors");
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> CheckpointMerge.merge(
+                    MergeMode.WEIGHTED_SUM, 0.5, List.of(a, b), stopped, (merged, all) -> {
+                        if (merged == 3) {
+                            throw new IllegalStateException("stop");
+                        }
+                    }));
+            assertEquals("stop", e.getMessage());
+            assertTrue(Files.notExists(stopped));
+            try (var left = Files.list(dir)) {
+                assertEquals(List.of(out), left.toList(), "no temporary file is left behind");
+            }
+        }
     }
 
     @Test

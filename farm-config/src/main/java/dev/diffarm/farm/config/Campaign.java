@@ -29,7 +29,7 @@ import java.util.Optional;
  * @param settings the settings every image shares before its style is applied
  */
 public record Campaign(String id, List<String> prompts, List<Long> seeds, List<Size> sizes, List<Style> styles,
-                       RenderSettings settings) implements Job {
+                       RenderSettings settings) implements ImageJob {
     /** The {@code kind} of a campaign. */
     public static final String KIND = "campaign";
 

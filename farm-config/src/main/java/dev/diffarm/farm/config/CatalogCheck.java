@@ -16,6 +16,16 @@ final class CatalogCheck {
     }
 
     void check(Job job) {
+        if (job instanceof ImageJob images) {
+            checkImages(images);
+        } else if (job instanceof MergeJob merge) {
+            check(Catalog.Kind.MODEL, "a", merge.a());
+            check(Catalog.Kind.MODEL, "b", merge.b());
+            merge.c().ifPresent(c -> check(Catalog.Kind.MODEL, "c", c));
+        }
+    }
+
+    private void checkImages(ImageJob job) {
         RenderSettings settings = job.settings();
         check(Catalog.Kind.MODEL, "model", settings.model());
         check(Catalog.Kind.SAMPLER, "sampler", settings.sampler());

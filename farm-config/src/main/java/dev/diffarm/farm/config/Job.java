@@ -1,19 +1,18 @@
 package dev.diffarm.farm.config;
 
-import java.util.List;
-
 /**
- * A unit of work submitted to the farm: a {@link RenderJob} or a {@link Campaign}. Every job is a JSON object
- * with {@code "apiVersion": "diffarm/v1"}, a {@code kind} and an {@code id}:
+ * A unit of work submitted to the farm: an {@link ImageJob} (a {@link RenderJob} or a {@link Campaign}) or a
+ * {@link MergeJob}. Every job is a JSON object with {@code "apiVersion": "diffarm/v1"}, a {@code kind} and an
+ * {@code id}:
  * <pre>{@code
  * {"apiVersion": "diffarm/v1", "kind": "render", "id": "cats-2024-06", "model": "sd15",
  *  "prompts": ["a cat in a hat"], "seeds": [1, 2]}
  * }</pre>
  *
  * <h2>The id is the idempotency key</h2>
- * Submitting a job again under the same id resumes it: every image is stored under {@code jobs/<id>/}, and an
- * image already stored with the same parameters is not rendered again. So a producer that is unsure whether a
- * job arrived sends it again, unchanged; a producer that wants new images chooses a new id.
+ * Submitting a job again under the same id resumes it: every output is stored under {@code jobs/<id>/}, and an
+ * image (or a merged model) already stored with the same parameters is not made again. So a producer that is
+ * unsure whether a job arrived sends it again, unchanged; a producer that wants new outputs chooses a new id.
  *
  * <h2>Reading and writing</h2>
  * {@link JobParser} reads a job from JSON and reports every problem with the field it concerns;
@@ -21,32 +20,21 @@ import java.util.List;
  * constructor against the same rules, with the same messages.
  *
  * <h2>Tasks</h2>
- * A job expands into tasks, one image each, in a fixed order: see {@link #plan()}.
+ * An image job expands into tasks, one image each, in a fixed order: see {@link ImageJob#plan()}. A merge job is
+ * one task.
  */
-public sealed interface Job permits RenderJob, Campaign {
+public sealed interface Job permits ImageJob, MergeJob {
     /** The version of this contract, the value of every job's and event's {@code apiVersion}. */
     String API_VERSION = "diffarm/v1";
 
     /** The idempotency key; also the object key prefix {@code jobs/<id>/} of the job's outputs. */
     String id();
 
-    /** The value of the job's {@code kind} field: {@value RenderJob#KIND} or {@value Campaign#KIND}. */
+    /** The value of the job's {@code kind} field: {@value RenderJob#KIND}, {@value Campaign#KIND} or {@value MergeJob#KIND}. */
     String kind();
 
-    /** The prompts, in the order given, each listed once. */
-    List<String> prompts();
-
-    /** The seeds, in the order given, each listed once. */
-    List<Long> seeds();
-
-    /** The settings every image shares. */
-    RenderSettings settings();
-
-    /** How many images the job makes, without building its plan. */
+    /** How many tasks the job has: its images, or 1 for a merge. */
     int taskCount();
-
-    /** The job's tasks in their fixed order, with ids, object keys and parameter hashes. */
-    Plan plan();
 
     /** The job as JSON, every field present (defaults included), so that parsing it gives this job back. */
     default String toJson() {

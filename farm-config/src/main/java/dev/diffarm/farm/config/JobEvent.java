@@ -45,8 +45,8 @@ public sealed interface JobEvent permits JobEvent.Accepted, JobEvent.Progress, J
      * The job was valid and is planned.
      *
      * @param jobId the job
-     * @param kind  its kind, {@code render} or {@code campaign}
-     * @param tasks how many tasks (images) it has
+     * @param kind  its kind, {@code render}, {@code campaign} or {@code merge}
+     * @param tasks how many tasks it has: its images, or 1 for a merge
      */
     record Accepted(String jobId, String kind, int tasks) implements JobEvent {
         public static final String TYPE = "accepted";

@@ -14,6 +14,15 @@ final class JobJson {
         node.put("apiVersion", Job.API_VERSION);
         node.put("kind", job.kind());
         node.put("id", job.id());
+        if (job instanceof ImageJob images) {
+            writeImages(node, images);
+        } else if (job instanceof MergeJob merge) {
+            node.setAll(merge.parametersTree());
+        }
+        return node;
+    }
+
+    private static void writeImages(ObjectNode node, ImageJob job) {
         strings(node.putArray("prompts"), job.prompts());
         if (job instanceof RenderJob render) {
             node.put("width", render.size().width());
@@ -27,7 +36,6 @@ final class JobJson {
         ArrayNode seeds = node.putArray("seeds");
         job.seeds().forEach(seeds::add);
         writeSettings(node, job.settings());
-        return node;
     }
 
     /** The settings as top-level fields of {@code node}. */

@@ -21,8 +21,8 @@ import java.util.function.ToIntFunction;
  * }</pre>
  *
  * <p>What it refuses: text that is not JSON or repeats a field name; JSON that is not an object; an
- * {@code apiVersion} other than {@value Job#API_VERSION}; a {@code kind} other than {@code render} and
- * {@code campaign}; a missing required field; a field the object does not have (a typo must not pass
+ * {@code apiVersion} other than {@value Job#API_VERSION}; a {@code kind} other than {@code render},
+ * {@code campaign} and {@code merge}; a missing required field; a field the object does not have (a typo must not pass
  * silently); a value of the wrong type ({@code "20"} for 20); a value out of range ({@link Limits}); a list
  * that is empty or names an item twice; a job of more than {@value Limits#MAX_TASKS} tasks; and a model,
  * sampler, schedule or LoRA the {@link Catalog} does not know. {@code null} is a value of the wrong type, not

@@ -14,6 +14,7 @@ import java.util.Optional;
  * without problems, so the records' constructors, which apply the same rules, never fail here.
  */
 final class JobReader {
+    private static final String MODEL = "the name of a model on the farm";
     private static final ValueReader<List<String>> PROMPTS =
             list(text(Rules.PROMPT), "an array of prompts").and(Rules.PROMPTS);
     private static final ValueReader<List<Long>> SEEDS = list(integer(Rules.SEED), "an array of seeds").and(Rules.SEEDS);
@@ -59,7 +60,12 @@ final class JobReader {
         // Without a known version and kind the other fields cannot be interpreted.
         Optional<String> apiVersion = fields.required("apiVersion", text(Rules.API_VERSION), Rules.API_VERSION.expected());
         Optional<String> kind = apiVersion.flatMap(version -> fields.required("kind", text(Rules.KIND), Rules.KIND.expected()));
-        return kind.flatMap(name -> name.equals(RenderJob.KIND) ? readRender(fields) : readCampaign(fields));
+        return kind.flatMap(name -> switch (name) {
+            case RenderJob.KIND -> readRender(fields);
+            case Campaign.KIND -> readCampaign(fields);
+            case MergeJob.KIND -> readMerge(fields);
+            default -> throw new IllegalStateException("kind " + name + " passed the kind rule unread");
+        });
     }
 
     /** The job's id when {@code root} has a valid one, even if the rest of the job is not valid. */
@@ -106,9 +112,41 @@ final class JobReader {
                 sizes.orElse(List.of(Defaults.SIZE)), effectiveStyles, settings.orElseThrow()));
     }
 
+    private static Optional<Job> readMerge(FieldReader fields) {
+        Optional<String> id = fields.required("id", text(Rules.ID), Rules.ID.expected());
+        Optional<MergeMethod> method = fields.required("method", text(Rules.MERGE_METHOD), Rules.MERGE_METHOD.expected())
+                .flatMap(MergeMethod::of);
+        Optional<String> a = fields.required("a", text(Rules.NAME), MODEL);
+        Optional<String> b = fields.required("b", text(Rules.NAME), MODEL);
+        Optional<String> c = readThirdModel(fields, method);
+        Optional<Double> multiplier = fields.required("multiplier", number(Rules.MULTIPLIER), Rules.MULTIPLIER.expected());
+        Optional<String> output = fields.required("output", text(Rules.MODEL_OUTPUT), Rules.MODEL_OUTPUT.expected());
+        fields.rejectUnknownFields();
+        if (!fields.isValid()) {
+            return Optional.empty();
+        }
+        return Optional.of(new MergeJob(id.orElseThrow(), method.orElseThrow(), a.orElseThrow(), b.orElseThrow(), c,
+                multiplier.orElseThrow(), output.orElseThrow()));
+    }
+
+    /** {@code c}: required by add-difference, refused by the weighted sum, read as a name while the method is unknown. */
+    private static Optional<String> readThirdModel(FieldReader fields, Optional<MergeMethod> method) {
+        if (method.isEmpty()) {
+            return fields.optional("c", text(Rules.NAME));
+        }
+        return switch (method.get()) {
+            case ADD_DIFFERENCE -> fields.required("c", text(Rules.NAME), MergeJob.THIRD_MODEL);
+            case WEIGHTED_SUM -> fields.optional("c", (node, path, problems) -> {
+                problems.report(ValidationError.of(ValidationError.Code.INVALID_VALUE, path, Json.show(node),
+                        MergeJob.NO_THIRD_MODEL));
+                return Optional.empty();
+            });
+        };
+    }
+
     /** The settings of a job; empty (after reporting) without a model. Invalid fields are reported and defaulted. */
     private static Optional<RenderSettings> readSettings(FieldReader fields) {
-        Optional<String> model = fields.required("model", text(Rules.NAME), "the name of a model on the farm");
+        Optional<String> model = fields.required("model", text(Rules.NAME), MODEL);
         String negative = fields.orDefault("negativePrompt", Defaults.NEGATIVE_PROMPT, text(Rules.NEGATIVE_PROMPT));
         String sampler = fields.orDefault("sampler", Defaults.SAMPLER, text(Rules.NAME));
         Optional<String> schedule = fields.optional("schedule", text(Rules.NAME));

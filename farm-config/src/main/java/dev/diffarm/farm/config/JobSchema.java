@@ -6,10 +6,10 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 
 /**
- * The JSON Schema (draft 2020-12) of jobs and campaigns, shipped in this jar at {@value #RESOURCE} and served
- * by the farm at {@code GET /schema}. It states the fields, types, ranges and defaults that {@link JobParser}
- * applies; what a schema cannot say (the task cap, distinct style names, the names the farm has) is in its
- * description, and {@link JobParser} checks it too.
+ * The JSON Schema (draft 2020-12) of every kind of job (render, campaign, merge), shipped in this jar at
+ * {@value #RESOURCE} and served by the farm at {@code GET /schema}. It states the fields, types, ranges and defaults
+ * that {@link JobParser} applies; what a schema cannot say (the task cap, distinct style names, the names the farm
+ * has, whether a merge's output name is free) is in its description, and {@link JobParser} (or the farm) checks it.
  */
 public final class JobSchema {
     /** Where the schema lies on the class path. */

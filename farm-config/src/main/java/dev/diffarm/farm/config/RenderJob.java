@@ -25,7 +25,7 @@ import java.util.Optional;
  * @param settings the settings every image shares
  */
 public record RenderJob(String id, List<String> prompts, List<Long> seeds, Size size, RenderSettings settings)
-        implements Job {
+        implements ImageJob {
     /** The {@code kind} of a render job. */
     public static final String KIND = "render";
 

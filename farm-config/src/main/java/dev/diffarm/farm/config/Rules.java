@@ -2,6 +2,7 @@ package dev.diffarm.farm.config;
 
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.regex.Pattern;
@@ -16,8 +17,9 @@ final class Rules {
 
     static final Rule<String> API_VERSION = new Rule<>(Job.API_VERSION::equals, "\"" + Job.API_VERSION + "\"",
             ValidationError.Code.UNSUPPORTED_API_VERSION);
-    static final Rule<String> KIND = new Rule<>(kind -> kind.equals(RenderJob.KIND) || kind.equals(Campaign.KIND),
-            "\"" + RenderJob.KIND + "\" or \"" + Campaign.KIND + "\"", ValidationError.Code.UNKNOWN_KIND);
+    static final Rule<String> KIND = new Rule<>(List.of(RenderJob.KIND, Campaign.KIND, MergeJob.KIND)::contains,
+            "\"" + RenderJob.KIND + "\", \"" + Campaign.KIND + "\" or \"" + MergeJob.KIND + "\"",
+            ValidationError.Code.UNKNOWN_KIND);
     static final Rule<String> ID = new Rule<>(id -> ID_PATTERN.matcher(id).matches(),
             "1 to " + Limits.MAX_ID_LENGTH + " letters, digits, '.', '_' or '-', starting with a letter or digit");
     static final Rule<String> NAME = new Rule<>(name -> !name.isBlank() && name.length() <= Limits.MAX_NAME_LENGTH,
@@ -38,6 +40,14 @@ final class Rules {
             "an integer in 0.." + Limits.MAX_SEED + " (an unsigned 32-bit seed)");
     static final Rule<Double> CFG = numberIn(0, Limits.MAX_CFG);
     static final Rule<Double> LORA_WEIGHT = numberIn(-Limits.MAX_LORA_WEIGHT, Limits.MAX_LORA_WEIGHT);
+    static final Rule<String> MERGE_METHOD = new Rule<>(id -> MergeMethod.of(id).isPresent(),
+            "\"" + MergeMethod.WEIGHTED_SUM.id() + "\" or \"" + MergeMethod.ADD_DIFFERENCE.id() + "\"");
+    static final Rule<Double> MULTIPLIER = numberIn(0, 1);
+    /** A file name of its own in the models folder: an id's characters cannot leave it, nor hide the file. */
+    static final Rule<String> MODEL_OUTPUT = new Rule<>(name -> ID_PATTERN.matcher(name).matches()
+            && !name.toLowerCase(Locale.ROOT).endsWith(MergeJob.MODEL_EXTENSION),
+            "a model name of 1 to " + Limits.MAX_ID_LENGTH + " letters, digits, '.', '_' or '-', starting with a letter "
+                    + "or digit, without " + MergeJob.MODEL_EXTENSION + " (the file is <output>" + MergeJob.MODEL_EXTENSION + ")");
 
     static final Check<List<String>> PROMPTS = nonEmptyDistinct("prompt", Function.identity(), "");
     static final Check<List<Long>> SEEDS = nonEmptyDistinct("seed", Function.identity(), "");

@@ -11,7 +11,9 @@
  * producer.send(new ProducerRecord<>("diffarm.jobs", job.id(), job.toJson()));
  * }</pre>
  * A {@link dev.diffarm.farm.config.RenderJob render job} renders every prompt with every seed; a
- * {@link dev.diffarm.farm.config.Campaign campaign} applies styles (prompt templates) and sizes as well.
+ * {@link dev.diffarm.farm.config.Campaign campaign} applies styles (prompt templates) and sizes as well; a
+ * {@link dev.diffarm.farm.config.MergeJob merge job} makes a new model of the farm's models (weighted sum or add
+ * difference), which render jobs can then name.
  * Fields left out take the {@link dev.diffarm.farm.config.Defaults defaults} ({@code Euler a}, 20 steps,
  * CFG 7, 512x512, no negative prompt, one seed derived from the id); the bounds are in
  * {@link dev.diffarm.farm.config.Limits}. The JSON Schema ({@link dev.diffarm.farm.config.JobSchema}) states
@@ -21,7 +23,9 @@
  * The id is the idempotency key. Sending a job again under the same id never renders an image twice: each
  * task's image is stored at a fixed key, {@code jobs/<id>/t0000.png}, with a sidecar
  * {@code jobs/<id>/t0000.json} holding the hash of its parameters, and a task whose sidecar already holds the
- * same hash is skipped. So after a failure, send the job again unchanged; for new images, use a new id.
+ * same hash is skipped. So after a failure, send the job again unchanged; for new images, use a new id. A merge
+ * job is skipped the same way when its record {@code jobs/<id>/merge.json} holds the same hash and the merged
+ * model's file is the one recorded.
  *
  * <h2>Checking a job before sending it</h2>
  * {@link dev.diffarm.farm.config.JobParser} reports every problem of a document at once, each with the path of

@@ -103,7 +103,7 @@ class JobParserTest {
                 """.replace("ü-1", "u-1");
 
         assertEquals(parser.parse(json).orElseThrow(), parser.parse(json.getBytes(StandardCharsets.UTF_8)).orElseThrow());
-        assertEquals("über", parser.parse(json.getBytes(StandardCharsets.UTF_16)).orElseThrow().prompts().get(0));
+        assertEquals("über", ((ImageJob) parser.parse(json.getBytes(StandardCharsets.UTF_16)).orElseThrow()).prompts().get(0));
     }
 
     @Test

@@ -20,6 +20,7 @@ import java.util.Arrays;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
@@ -50,6 +51,7 @@ class JobSchemaTest {
         Set<String> jobFields = Set.of("apiVersion", "kind");
         assertEquals(union(jobFields, flatten(RenderJob.class)), properties("render"));
         assertEquals(union(jobFields, flatten(Campaign.class)), properties("campaign"));
+        assertEquals(union(jobFields, names(MergeJob.class)), properties("merge"));
         assertEquals(names(Style.class), properties("style"));
         assertEquals(names(Lora.class), properties("lora"));
         assertEquals(names(Size.class), properties("size"));
@@ -66,15 +68,18 @@ class JobSchemaTest {
         assertEquals(properties("style"), fieldNames(read(campaign.toJson()).get("styles").get(0)));
         assertEquals(properties("lora"), fieldNames(read(campaign.toJson()).get("styles").get(0).get("loras").get(0)));
         assertEquals(properties("render"), fieldNames(read(render.toJson())));
+        assertEquals(properties("merge"), fieldNames(read(MergeJob.addDifference("m", "a", "b", "c", 1, "o").toJson())));
     }
 
     @Test
     void theSchemaRequiresExactlyWhatTheParserRequires() {
-        for (String kind : List.of("render", "campaign")) {
-            ObjectNode full = (ObjectNode) read(kind.equals("render")
-                    ? new RenderJob("j", List.of("p"), RenderSettings.defaults("m")).toJson()
-                    : new Campaign("j", List.of("p"), List.of(1L), List.of(Defaults.SIZE), List.of(Defaults.STYLE),
-                    RenderSettings.defaults("m")).toJson());
+        // c, required by add-difference only, is among the bad documents of JobValidationTest.
+        Map<String, Job> fullJobs = Map.of("render", new RenderJob("j", List.of("p"), RenderSettings.defaults("m")),
+                "campaign", new Campaign("j", List.of("p"), List.of(1L), List.of(Defaults.SIZE), List.of(Defaults.STYLE),
+                        RenderSettings.defaults("m")),
+                "merge", MergeJob.weightedSum("j", "a", "b", 0.5, "o"));
+        for (String kind : fullJobs.keySet()) {
+            ObjectNode full = (ObjectNode) read(fullJobs.get(kind).toJson());
             Set<String> requiredByParser = new TreeSet<>();
             for (String field : properties(kind)) {
                 ObjectNode without = full.deepCopy();
@@ -121,7 +126,10 @@ class JobSchemaTest {
                 "{\"apiVersion\": \"diffarm/v1\", \"kind\": \"campaign\", \"id\": \"spring\", \"model\": \"sd15\", \"prompts\": [\"a\"]}",
                 new Campaign("c.1_x", List.of("p", "q"), List.of(1L, 2L), List.of(new Size(8, 4096), Defaults.SIZE),
                         List.of(new Style("s", "{prompt}!", "n", List.of(new Lora("l", 10))), Defaults.STYLE),
-                        RenderSettings.defaults("m").withCfg(0).withSteps(1000)).toJson());
+                        RenderSettings.defaults("m").withCfg(0).withSteps(1000)).toJson(),
+                "{\"apiVersion\": \"diffarm/v1\", \"kind\": \"merge\", \"id\": \"mix\", \"method\": \"weighted-sum\", "
+                        + "\"a\": \"sd15\", \"b\": \"sd15\", \"multiplier\": 0, \"output\": \"sd15.half-mix_2\"}",
+                MergeJob.addDifference("mix.2", "a", "b", "c", 1, "o").toJson());
 
         for (String json : good) {
             assertInstanceOf(ParseResult.Valid.class, parser.parse(json), json);

@@ -19,6 +19,9 @@ class JobValidationTest {
     private static final String RENDER = "\"apiVersion\": \"diffarm/v1\", \"kind\": \"render\", \"id\": \"job-1\", \"model\": \"sd15\"";
     private static final String CAMPAIGN = "\"apiVersion\": \"diffarm/v1\", \"kind\": \"campaign\", \"id\": \"camp-1\", \"model\": \"sd15\"";
 
+    private static final String MERGE = "\"apiVersion\": \"diffarm/v1\", \"kind\": \"merge\", \"id\": \"mix-1\", "
+            + "\"a\": \"sd15\", \"b\": \"dreamshaper\", \"multiplier\": 0.3, \"output\": \"dream-mix\"";
+
     private final JobParser parser = new JobParser();
 
     /** Documents with one problem each: JSON, code, field, value (a prefix when ending in "..."), message. */
@@ -29,7 +32,7 @@ class JobValidationTest {
                 bad("{\"kind\": \"render\", \"id\": \"j\"}", Code.MISSING_FIELD, "apiVersion", null,
                         "apiVersion is missing: expected \"diffarm/v1\""),
                 bad("{\"apiVersion\": \"diffarm/v1\", \"kind\": \"train\", \"id\": \"j\"}", Code.UNKNOWN_KIND, "kind",
-                        "\"train\"", "kind = \"train\": expected \"render\" or \"campaign\""),
+                        "\"train\"", "kind = \"train\": expected \"render\", \"campaign\" or \"merge\""),
                 bad("{" + RENDER.replace("\"id\": \"job-1\", ", "") + ", \"prompts\": [\"p\"]}", Code.MISSING_FIELD, "id",
                         null, "id is missing: expected 1 to 128 letters, digits, '.', '_' or '-', starting with a letter or digit"),
                 bad("{" + RENDER.replace("job-1", "../etc") + ", \"prompts\": [\"p\"]}", Code.INVALID_VALUE, "id",
@@ -109,7 +112,34 @@ class JobValidationTest {
                         "the job expands into styles x prompts x sizes x seeds = 1 x 101 x 1 x 100 = 10100 tasks: expected at most 10000"),
                 bad("{" + CAMPAIGN + ", \"prompts\": [\"p\"], \"negativePrompt\": \"" + "n".repeat(6000) + "\","
                                 + " \"styles\": [{\"name\": \"s\", \"template\": \"{prompt}\", \"negativePrompt\": \"" + "m".repeat(5000) + "\"}]}",
-                        Code.INVALID_VALUE, "styles[0].negativePrompt", "\"" + "m".repeat(79) + "...", null));
+                        Code.INVALID_VALUE, "styles[0].negativePrompt", "\"" + "m".repeat(79) + "...", null),
+                bad("{" + MERGE + ", \"method\": \"average\"}", Code.INVALID_VALUE, "method", "\"average\"",
+                        "method = \"average\": expected \"weighted-sum\" or \"add-difference\""),
+                bad("{" + MERGE.replace("\"a\": \"sd15\", ", "") + ", \"method\": \"weighted-sum\"}", Code.MISSING_FIELD,
+                        "a", null, "a is missing: expected the name of a model on the farm"),
+                bad("{" + MERGE + ", \"method\": \"weighted-sum\", \"c\": \"base\"}", Code.INVALID_VALUE, "c",
+                        "\"base\"", "c = \"base\": expected no c: the weighted sum merges a and b only"),
+                bad("{" + MERGE + ", \"method\": \"add-difference\"}", Code.MISSING_FIELD, "c", null,
+                        "c is missing: expected the name of the model whose difference to b is added (add-difference "
+                                + "merges a, b and c)"),
+                bad("{" + MERGE + ", \"method\": \"add-difference\", \"c\": [\"base\"]}", Code.WRONG_TYPE, "c",
+                        "[\"base\"]", "c = [\"base\"]: expected a non-blank name of at most 256 characters"),
+                bad("{" + MERGE.replace("0.3", "1.5") + ", \"method\": \"weighted-sum\"}", Code.INVALID_VALUE,
+                        "multiplier", "1.5", "multiplier = 1.5: expected a number in 0..1"),
+                bad("{" + MERGE.replace("0.3", "-0.1") + ", \"method\": \"add-difference\", \"c\": \"base\"}",
+                        Code.INVALID_VALUE, "multiplier", "-0.1", "multiplier = -0.1: expected a number in 0..1"),
+                bad("{" + MERGE.replace("0.3", "\"0.3\"") + ", \"method\": \"weighted-sum\"}", Code.WRONG_TYPE,
+                        "multiplier", "\"0.3\"", "multiplier = \"0.3\": expected a number in 0..1"),
+                bad("{" + MERGE.replace("dream-mix", "../models/sd15") + ", \"method\": \"weighted-sum\"}",
+                        Code.INVALID_VALUE, "output", "\"../models/sd15\"", "output = \"../models/sd15\": expected a model "
+                                + "name of 1 to 128 letters, digits, '.', '_' or '-', starting with a letter or digit, "
+                                + "without .safetensors (the file is <output>.safetensors)"),
+                bad("{" + MERGE.replace("dream-mix", "..") + ", \"method\": \"weighted-sum\"}", Code.INVALID_VALUE,
+                        "output", "\"..\"", null),
+                bad("{" + MERGE.replace("dream-mix", "dream-mix.SafeTensors") + ", \"method\": \"weighted-sum\"}",
+                        Code.INVALID_VALUE, "output", "\"dream-mix.SafeTensors\"", null),
+                bad("{" + MERGE + ", \"method\": \"weighted-sum\", \"m\": 0.5}", Code.UNKNOWN_FIELD, "m", "0.5",
+                        "m is not a known field: expected one of apiVersion, kind, id, method, a, b, c, multiplier, output"));
     }
 
     @ParameterizedTest

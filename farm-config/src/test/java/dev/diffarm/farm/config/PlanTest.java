@@ -15,10 +15,10 @@ class PlanTest {
 
     @Test
     void aRenderJobIsPromptMajor() {
-        Plan plan = parser.parse("""
+        Plan plan = plan("""
                 {"apiVersion": "diffarm/v1", "kind": "render", "id": "cats-1", "model": "sd15",
                  "prompts": ["cat", "dog"], "seeds": [1, 2]}
-                """).orElseThrow().plan();
+                """);
 
         assertEquals(List.of("t0000", "t0001", "t0002", "t0003"), plan.tasks().stream().map(TaskSpec::id).toList());
         assertEquals(List.of("cat/1", "cat/2", "dog/1", "dog/2"), plan.tasks().stream()
@@ -74,14 +74,14 @@ class PlanTest {
 
     @Test
     void thePlanDoesNotDependOnFieldOrderOrNumberSpelling() {
-        Plan written = parser.parse("""
+        Plan written = plan("""
                 {"apiVersion": "diffarm/v1", "kind": "render", "id": "j", "model": "sd15", "prompts": ["a", "b"],
                  "seeds": [1, 2], "cfg": 7.5, "steps": 20, "width": 640}
-                """).orElseThrow().plan();
-        Plan shuffled = parser.parse("""
+                """);
+        Plan shuffled = plan("""
                 {"width": 640.0, "steps": 2e1, "cfg": 7.50, "seeds": [1, 2], "prompts": ["a", "b"], "model": "sd15",
                  "id": "j", "kind": "render", "apiVersion": "diffarm/v1", "sampler": "Euler a", "negativePrompt": ""}
-                """).orElseThrow().plan();
+                """);
 
         assertEquals(written, shuffled);
         assertEquals(written.tasks().stream().map(TaskSpec::parameterHash).toList(),
@@ -114,7 +114,7 @@ class PlanTest {
     void theSeedOfAJobWithoutSeedsComesFromItsId() {
         // First four bytes of SHA-256("cats-1"), computed with Python's hashlib.
         assertEquals(3391367031L, Defaults.seedFor("cats-1"));
-        Job again = parser.parse("{\"apiVersion\": \"diffarm/v1\", \"kind\": \"render\", \"id\": \"cats-1\", "
+        ImageJob again = (ImageJob) parser.parse("{\"apiVersion\": \"diffarm/v1\", \"kind\": \"render\", \"id\": \"cats-1\", "
                 + "\"model\": \"m\", \"prompts\": [\"p\"]}").orElseThrow();
         assertEquals(List.of(3391367031L), again.seeds());
         assertNotEquals(Defaults.seedFor("cats-1"), Defaults.seedFor("cats-2"));
@@ -148,5 +148,9 @@ class PlanTest {
     private static String describe(TaskSpec task) {
         TaskParameters parameters = task.parameters();
         return task.style().orElse("-") + "|" + parameters.prompt() + "|" + parameters.size() + "|" + parameters.seed();
+    }
+
+    private Plan plan(String json) {
+        return ((ImageJob) parser.parse(json).orElseThrow()).plan();
     }
 }
