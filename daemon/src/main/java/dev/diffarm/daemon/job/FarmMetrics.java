@@ -18,6 +18,7 @@ import java.util.function.Supplier;
  *   <li>{@code diffarm_tasks_total{outcome}}: tasks {@code rendered}, or {@code skipped} as already stored;</li>
  *   <li>{@code diffarm_step_seconds}: time of one sampling step;</li>
  *   <li>{@code diffarm_task_seconds}: time of one rendered task, from model lease to stored sidecar;</li>
+ *   <li>{@code diffarm_render_seconds}: the engine's part of it, up to the encoded PNG (the rest is storing);</li>
  *   <li>{@code diffarm_queue_depth}: submissions waiting in the source (NaN when it cannot tell).</li>
  * </ul>
  */
@@ -27,6 +28,7 @@ public final class FarmMetrics {
     private final Counter skipped;
     private final Timer stepTime;
     private final Timer taskTime;
+    private final Timer renderTime;
 
     public FarmMetrics(MeterRegistry registry, JobRegistry jobs, Supplier<OptionalLong> queueDepth) {
         for (JobState state : JobState.values()) {
@@ -41,6 +43,8 @@ public final class FarmMetrics {
         skipped = Counter.builder("diffarm.tasks").tag("outcome", "skipped").description("Tasks").register(registry);
         stepTime = Timer.builder("diffarm.step").description("Time of one sampling step").register(registry);
         taskTime = Timer.builder("diffarm.task").description("Time of one rendered task").register(registry);
+        renderTime = Timer.builder("diffarm.render").description("The engine's time of one rendered task, PNG included")
+                .register(registry);
         Gauge.builder("diffarm.queue.depth", queueDepth, depth -> depth.get().stream().mapToDouble(n -> n)
                         .findFirst().orElse(Double.NaN))
                 // A gauge holds its object weakly, and nothing else holds this supplier.
@@ -52,9 +56,14 @@ public final class FarmMetrics {
         finished.get(state).increment();
     }
 
-    void taskRendered(Duration time) {
+    /**
+     * @param time       the whole task, storing included
+     * @param engineTime the engine's part: model lease, sampling, decoding and PNG encoding
+     */
+    void taskRendered(Duration time, Duration engineTime) {
         rendered.increment();
         taskTime.record(time);
+        renderTime.record(engineTime);
     }
 
     void taskSkipped() {

@@ -181,10 +181,11 @@ public final class JobLifecycle {
         TaskProgress progress = new TaskProgress(attempt, task, task.index(), tasks, throttle, reporting.events(),
                 reporting.metrics(), System::nanoTime);
         byte[] png = renderer.render(task, progress);
+        long rendered = System.nanoTime();
         // The image first: a stored sidecar is the sign that its image is complete.
         store.put(task.key(), png, "image/png");
         store.put(task.sidecarKey(), task.sidecarJson().getBytes(StandardCharsets.UTF_8), "application/json");
-        reporting.metrics().taskRendered(Duration.ofNanos(System.nanoTime() - start));
+        reporting.metrics().taskRendered(Duration.ofNanos(System.nanoTime() - start), Duration.ofNanos(rendered - start));
     }
 
     private void fail(TrackedJob attempt, EventError error, JobState state) {

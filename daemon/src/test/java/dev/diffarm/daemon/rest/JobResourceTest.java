@@ -107,6 +107,8 @@ class JobResourceTest {
         given().get("/q/metrics").then().statusCode(200)
                 .body(containsString("diffarm_tasks_total{outcome=\"rendered\"}"))
                 .body(containsString("diffarm_step_seconds_count"))
+                .body(containsString("diffarm_task_seconds_count"))
+                .body(containsString("diffarm_render_seconds_count"))
                 .body(containsString("diffarm_jobs{state=\"completed\"}"))
                 .body(containsString("diffarm_queue_depth"));
     }
