@@ -5,6 +5,7 @@ import dev.diffarm.daemon.gallery.JobGallery;
 import dev.diffarm.daemon.job.JobIntake;
 import dev.diffarm.daemon.job.JobLifecycle;
 import dev.diffarm.daemon.port.OutputStore;
+import dev.diffarm.daemon.render.RenderException;
 import dev.diffarm.engine.demo.DemoModel;
 import dev.diffarm.farm.config.EventError;
 import dev.diffarm.farm.config.FarmSettings;
@@ -143,6 +144,10 @@ public class DemoRun {
                 } else {
                     out.printf("diffarm demo: job %s failed%s: %s (%s)%n", plan.jobId(), where, failed.error().message(),
                             failed.error().code());
+                }
+                if (failed.error().code().equals(RenderException.MODEL_UNAVAILABLE)) {
+                    out.println("diffarm demo: delete " + settings.modelsDir().resolve(MODEL)
+                            + " and run the demo again to have the model written anew");
                 }
                 return 1;
             } else if (event instanceof JobEvent.Rejected rejected) {
