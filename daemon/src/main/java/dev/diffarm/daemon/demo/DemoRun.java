@@ -87,8 +87,9 @@ public class DemoRun {
         }
         Job job = submitted.orElseThrow();
         Plan plan = job.plan();
-        out.printf("diffarm demo: submitted %s \"%s\" (%d images) to %s%n", job.kind(), job.id(), job.taskCount(),
-                settings.kafka().isPresent() ? "Kafka topic " + settings.topics().jobs() : settings.localQueueDir());
+        out.println(String.format("diffarm demo: submitted %s \"%s\" (%d images) to %s", job.kind(), job.id(),
+                job.taskCount(), settings.kafka().isPresent() ? "Kafka topic " + settings.topics().jobs()
+                        : settings.localQueueDir()));
         BlockingQueue<JobEvent> received = new LinkedBlockingQueue<>();
         // Ctrl-C stops the daemon; cancelled, the job stops at its next step instead of holding the stop up.
         Thread cancelOnStop = new Thread(() -> intake.cancel(job.id()), "diffarm-demo-cancel");
@@ -112,20 +113,24 @@ public class DemoRun {
         } catch (IOException e) {
             throw new IOException("cannot write the demo model to " + model + ": " + e, e);
         }
-        out.printf("diffarm demo: wrote the model \"%s\" (small, random weights: its images are abstract) to %s in "
-                + "%.1f s%n", MODEL, model, seconds(start));
+        out.println(String.format("diffarm demo: wrote the model \"%s\" (small, random weights: its images are "
+                + "abstract) to %s in %.1f s", MODEL, model, seconds(start)));
     }
 
-    /** Prints the job's events as they come until its last one; the exit code. */
+    /**
+     * Prints the job's events as they come until its last one; the exit code. Each line is printed whole: the
+     * daemon's log may write to the same terminal.
+     */
     private int follow(Plan plan, BlockingQueue<JobEvent> received, PrintStream out) throws InterruptedException {
-        Map<String, TaskSpec> tasks = plan.tasks().stream().collect(Collectors.toMap(TaskSpec::id, Function.identity()));
+        Map<String, TaskSpec> tasks = plan.tasks().stream()
+                .collect(Collectors.toMap(TaskSpec::id, Function.identity()));
         long start = System.nanoTime();
         long lastTask = start;
         while (true) {
             JobEvent event = received.poll(SILENCE.toSeconds(), TimeUnit.SECONDS);
             if (event == null) {
-                out.printf("diffarm demo: job %s has told nothing for %d minutes; giving up%n", plan.jobId(),
-                        SILENCE.toMinutes());
+                out.println(String.format("diffarm demo: job %s has told nothing for %d minutes; giving up",
+                        plan.jobId(), SILENCE.toMinutes()));
                 return 1;
             }
             if (event instanceof JobEvent.Accepted) {
@@ -140,10 +145,10 @@ public class DemoRun {
             } else if (event instanceof JobEvent.Failed failed) {
                 String where = failed.taskId().map(id -> " at " + id).orElse("");
                 if (failed.error().code().equals(JobLifecycle.CANCELLED)) {
-                    out.printf("diffarm demo: job %s cancelled%s%n", plan.jobId(), where);
+                    out.println(String.format("diffarm demo: job %s cancelled%s", plan.jobId(), where));
                 } else {
-                    out.printf("diffarm demo: job %s failed%s: %s (%s)%n", plan.jobId(), where, failed.error().message(),
-                            failed.error().code());
+                    out.println(String.format("diffarm demo: job %s failed%s: %s (%s)", plan.jobId(), where,
+                            failed.error().message(), failed.error().code()));
                 }
                 if (failed.error().code().equals(RenderException.MODEL_UNAVAILABLE)) {
                     out.println("diffarm demo: delete " + settings.modelsDir().resolve(MODEL)
@@ -173,14 +178,16 @@ public class DemoRun {
     private void printOutputs(Plan plan, List<String> keys, double seconds, PrintStream out) {
         String folder = store.location() + "/" + plan.prefix();
         List<String> images = plan.tasks().stream().map(task -> fileName(plan, task.key())).toList();
-        out.printf("diffarm demo: completed, %d images in %.1f s. In %s%n", images.size(), seconds, folder);
-        out.printf("  %-26s the images; each PNG's parameters text and its .json sidecar say how it was made%n",
-                images.size() == 1 ? images.get(0) : images.get(0) + " ... " + images.get(images.size() - 1));
+        String range = images.size() == 1 ? images.get(0) : images.get(0) + " ... " + images.get(images.size() - 1);
+        out.println(String.format("diffarm demo: completed, %d images in %.1f s. In %s", images.size(), seconds,
+                folder));
+        out.println(String.format("  %-26s the images; each PNG's parameters text and its .json sidecar say how it "
+                + "was made", range));
         if (keys.contains(plan.prefix() + JobGallery.CONTACT_SHEET)) {
-            out.printf("  %-26s all of them on one sheet%n", JobGallery.CONTACT_SHEET);
+            out.println(String.format("  %-26s all of them on one sheet", JobGallery.CONTACT_SHEET));
         }
         if (keys.contains(plan.prefix() + JobGallery.INDEX)) {
-            out.printf("  %-26s the gallery page: open it in a browser%n", JobGallery.INDEX);
+            out.println(String.format("  %-26s the gallery page: open it in a browser", JobGallery.INDEX));
         }
     }
 

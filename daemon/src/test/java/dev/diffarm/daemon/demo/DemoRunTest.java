@@ -41,7 +41,8 @@ class DemoRunTest {
 
         private static Path freshFolder() {
             try {
-                return Files.createTempDirectory(Files.createDirectories(Path.of("target")), "demo-run-test").toAbsolutePath();
+                Path target = Files.createDirectories(Path.of("target"));
+                return Files.createTempDirectory(target, "demo-run-test").toAbsolutePath();
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
@@ -73,7 +74,8 @@ class DemoRunTest {
             assertTrue(out.contains("[" + (task.index() + 1) + "/" + tasks.size() + "] " + task.id() + ".png  "
                     + task.style().orElseThrow() + ", seed " + task.parameters().seed()), out);
             Path png = folder.resolve(task.id() + ".png");
-            String parameters = PngReader.readParameters(png).orElseThrow(() -> new AssertionError(png + " has no parameters"));
+            String parameters = PngReader.readParameters(png)
+                    .orElseThrow(() -> new AssertionError(png + " has no parameters"));
             assertTrue(parameters.startsWith(task.parameters().prompt() + "\nNegative prompt: "
                     + task.parameters().settings().negativePrompt() + "\n"), parameters);
             assertTrue(parameters.contains("Seed: " + task.parameters().seed() + ", Size: 128x128, ")
@@ -97,7 +99,9 @@ class DemoRunTest {
         LaunchResult broken = launcher.launch("demo");
         assertEquals(1, broken.exitCode(), broken.getOutput() + broken.getErrorOutput());
         assertTrue(broken.getOutput().contains("job demo failed at t0000: model \"demo\""), broken.getOutput());
-        assertTrue(broken.getOutput().contains("(model-unavailable)\ndiffarm demo: delete " + model), broken.getOutput());
+        assertTrue(broken.getOutput().contains("(model-unavailable)"), broken.getOutput());
+        assertTrue(broken.getOutput().contains("diffarm demo: delete " + model + " and run the demo again"),
+                broken.getOutput());
     }
 
     @Test
