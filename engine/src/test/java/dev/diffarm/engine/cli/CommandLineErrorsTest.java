@@ -107,7 +107,7 @@ class CommandLineErrorsTest {
     void helpListsTheCommands() {
         CommandLineRun run = CommandLineRun.of("--help");
         assertEquals(0, run.exitCode());
-        for (String command : new String[] {"render", "samplers", "encode", "bench", "demo"}) {
+        for (String command : new String[] {"render", "samplers", "encode", "merge", "bench"}) {
             assertTrue(run.out().contains(command), run.out());
         }
     }
