@@ -9,7 +9,7 @@ import dev.diffarm.daemon.render.RenderException;
 import dev.diffarm.engine.demo.DemoModel;
 import dev.diffarm.farm.config.EventError;
 import dev.diffarm.farm.config.FarmSettings;
-import dev.diffarm.farm.config.Job;
+import dev.diffarm.farm.config.ImageJob;
 import dev.diffarm.farm.config.JobEvent;
 import dev.diffarm.farm.config.ParseResult;
 import dev.diffarm.farm.config.Plan;
@@ -85,7 +85,10 @@ public class DemoRun {
             invalid.errors().forEach(error -> out.println("  " + EventError.of(error).message()));
             return 1;
         }
-        Job job = submitted.orElseThrow();
+        if (!(submitted.orElseThrow() instanceof ImageJob job)) {
+            out.println("diffarm demo: the demo campaign is not an image job: " + submitted.orElseThrow().kind());
+            return 1;
+        }
         Plan plan = job.plan();
         out.println(String.format("diffarm demo: submitted %s \"%s\" (%d images) to %s", job.kind(), job.id(),
                 job.taskCount(), settings.kafka().isPresent() ? "Kafka topic " + settings.topics().jobs()
