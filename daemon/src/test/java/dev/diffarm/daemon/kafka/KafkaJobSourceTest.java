@@ -9,10 +9,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.diffarm.daemon.port.Delivery;
 import dev.diffarm.farm.config.FarmSettings;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -65,6 +73,48 @@ class KafkaJobSourceTest {
             restarted.enqueue("job-b", "{\"job\": \"b\"}");
             assertEquals("{\"job\": \"b\"}", text(next(restarted)));
         }
+    }
+
+    /** The acceptance case at the source's level: kill -9 mid-job, and the next daemon of the group gets the job. */
+    @Test
+    void aJobHeldByAKilledDaemonIsDeliveredAgainToTheNextOne() throws Exception {
+        FarmSettings.Topics topics = TestKafka.topics("killed", 3);
+        String group = TestKafka.group("killed");
+        TestKafka.produce(TestKafka.record(topics.jobs(), "held", "{\"job\": \"held\"}"));
+        Process daemon = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Djava.util.logging.manager=org.jboss.logmanager.LogManager", "-cp", System.getProperty("java.class.path"),
+                HoldingDaemon.class.getName(), TestKafka.bootstrapServers(), topics.jobs(), topics.events(),
+                topics.deadLetters(), group).redirectErrorStream(true).start();
+        String origin;
+        try {
+            CompletableFuture<String> holding = CompletableFuture.supplyAsync(() -> holdingLine(daemon));
+            origin = holding.get(TestKafka.WAIT.toSeconds(), TimeUnit.SECONDS).substring("holding ".length());
+        } finally {
+            daemon.destroyForcibly();
+            daemon.waitFor();
+        }
+        assertEquals(137, daemon.exitValue(), "killed by SIGKILL");
+        try (KafkaJobSource next = TestKafka.source(topics, group)) {
+            Delivery again = next(next);
+            assertEquals(origin, again.origin(), "the same record, never committed");
+            again.acknowledge();
+        }
+    }
+
+    /** The line in which the daemon says it holds a job; everything it printed when it never does. */
+    private static String holdingLine(Process daemon) {
+        StringBuilder output = new StringBuilder();
+        try (BufferedReader lines = new BufferedReader(new InputStreamReader(daemon.getInputStream(), StandardCharsets.UTF_8))) {
+            for (String line = lines.readLine(); line != null; line = lines.readLine()) {
+                if (line.startsWith("holding ")) {
+                    return line;
+                }
+                output.append(line).append('\n');
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        throw new AssertionError("the holding daemon ended without a job:\n" + output);
     }
 
     @Test
