@@ -14,6 +14,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.Test;
@@ -29,7 +30,8 @@ class KafkaDaemonTest {
 
     @Test
     void aJobPostedOverRestIsQueuedOnTheJobsTopicRenderedAndReportedOnTheEventsTopic() throws Exception {
-        String id = "kafka-rest";
+        // The broker keeps its topics between test runs: an id of this run's own.
+        String id = "kafka-rest-" + UUID.randomUUID().toString().substring(0, 8);
         String job = TinyModel.renderJob(id, "[\"a cat\", \"a dog\"]", "[3]", 2);
         given().contentType("application/json").body(job).post("/jobs").then().statusCode(202).body("id", equalTo(id));
 
