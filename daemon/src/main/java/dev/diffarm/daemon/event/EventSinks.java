@@ -5,7 +5,10 @@ import dev.diffarm.farm.config.JobEvent;
 import java.util.List;
 import org.jboss.logging.Logger;
 
-/** Publishes every event to several sinks in turn; one sink that fails does not keep the event from the others. */
+/**
+ * Publishes every event to several sinks in turn; one sink that fails does not keep the event from the others.
+ * Closing closes each sink.
+ */
 public final class EventSinks implements EventSink {
     private static final Logger LOG = Logger.getLogger(EventSinks.class);
     private final List<EventSink> sinks;
@@ -25,6 +28,17 @@ public final class EventSinks implements EventSink {
                 sink.publish(event);
             } catch (RuntimeException e) {
                 LOG.errorf(e, "%s could not publish a %s event", sink.getClass().getSimpleName(), event.type());
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        for (EventSink sink : sinks) {
+            try {
+                sink.close();
+            } catch (RuntimeException e) {
+                LOG.errorf(e, "closing %s failed", sink.getClass().getSimpleName());
             }
         }
     }

@@ -9,8 +9,13 @@ import dev.diffarm.farm.config.JobEvent;
  * order from one thread; a sink keeps that order.
  */
 @FunctionalInterface
-public interface EventSink {
+public interface EventSink extends AutoCloseable {
 
     /** Publishes one event. A sink that cannot deliver it logs the failure rather than stopping the job. */
     void publish(JobEvent event);
+
+    /** Delivers what is still on its way, and lets go of connections. */
+    @Override
+    default void close() {
+    }
 }

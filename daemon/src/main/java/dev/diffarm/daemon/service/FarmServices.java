@@ -8,6 +8,9 @@ import dev.diffarm.daemon.job.JobIntake;
 import dev.diffarm.daemon.job.JobLifecycle;
 import dev.diffarm.daemon.job.JobRegistry;
 import dev.diffarm.daemon.job.JobReporting;
+import dev.diffarm.daemon.kafka.KafkaClients;
+import dev.diffarm.daemon.kafka.KafkaEventSink;
+import dev.diffarm.daemon.kafka.KafkaJobSource;
 import dev.diffarm.daemon.local.EventLog;
 import dev.diffarm.daemon.local.LocalOutputStore;
 import dev.diffarm.daemon.local.LocalQueue;
@@ -56,8 +59,11 @@ public class FarmServices {
     @Singleton
     JobSource jobSource(FarmSettings settings) {
         if (settings.kafka().isPresent()) {
-            throw new IllegalStateException(FarmSettings.KAFKA_BOOTSTRAP_SERVERS + " is set, but this daemon has no "
-                    + "Kafka intake; unset it to take jobs from " + settings.localQueueDir());
+            FarmSettings.Kafka kafka = settings.kafka().get();
+            LOG.infof("jobs from Kafka topic %s at %s as group %s (client %s), dead letters to %s", settings.topics().jobs(),
+                    kafka.bootstrapServers(), KafkaClients.GROUP_ID, KafkaClients.clientId("jobs"),
+                    settings.topics().deadLetters());
+            return KafkaJobSource.forFarm(kafka, settings.topics());
         }
         return new LocalQueue(settings.localDir());
     }
@@ -98,10 +104,25 @@ public class FarmServices {
         return new EventBroadcaster(config.retainedJobs(), config.retainedEventsPerJob());
     }
 
+    /**
+     * Events go where jobs come from: with Kafka, to the events topic (the farm's record of them, which every
+     * consumer can read); without, to the local {@code events.jsonl}. Not both: on a farm that file would only
+     * grow on each node's disk, holding what the topic holds.
+     */
     @Produces
     @Singleton
     EventSink events(FarmSettings settings, EventBroadcaster broadcaster) {
+        if (settings.kafka().isPresent()) {
+            String bootstrapServers = settings.kafka().get().bootstrapServers();
+            LOG.infof("events to Kafka topic %s", settings.topics().events());
+            return EventSinks.of(new KafkaEventSink(KafkaClients.eventProducer(bootstrapServers,
+                    KafkaClients.clientId("events")), settings.topics().events()), broadcaster);
+        }
         return EventSinks.of(new EventLog(settings.localDir().resolve("events.jsonl")), broadcaster);
+    }
+
+    void closeEvents(@Disposes EventSink events) {
+        events.close();
     }
 
     @Produces

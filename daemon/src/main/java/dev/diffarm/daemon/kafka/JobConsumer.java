@@ -1,0 +1,381 @@
+package dev.diffarm.daemon.kafka;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.Queue;
+import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.CloseOptions;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RebalanceInProgressException;
+import org.apache.kafka.common.errors.WakeupException;
+import org.jboss.logging.Logger;
+
+/**
+ * The thread that owns the consumer of the jobs topic (a Kafka consumer must be used from one thread). It polls
+ * all the time, so the group never takes its partitions away for want of polls however long a job runs, and
+ * hands out one record at a time:
+ * <ul>
+ *   <li>a record polled becomes the delivery in progress and goes to {@link #handoff()}, where the worker
+ *       takes it; every assigned partition is paused until the worker has settled it, so the records after
+ *       it stay in the consumer (which fetches one record per poll: its position is always just past the
+ *       delivery in progress, and nothing is skipped);</li>
+ *   <li>settling commits the offset after the record, here on this thread ({@link #commit});</li>
+ *   <li>a delivery the worker gives up ({@link #giveUp}) is polled again after a delay, from its offset;</li>
+ *   <li>when the delivery's partition is revoked, a record not yet taken by the worker is withdrawn, and
+ *       one the worker has is marked revoked: settling it commits nothing, as the partition's new owner
+ *       delivers it again.</li>
+ * </ul>
+ * Other threads talk to it through requests that {@link Consumer#wakeup()} brings to its attention at once.
+ */
+final class JobConsumer implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(JobConsumer.class);
+    /** How long one poll may wait for records; requests wake it earlier. */
+    private static final Duration POLL = Duration.ofMillis(500);
+    /** Time limit of a commit and of the backlog's offset look-ups. */
+    private static final Duration CALL_TIMEOUT = Duration.ofSeconds(10);
+    private static final Duration BACKLOG_REFRESH = Duration.ofSeconds(5);
+    private static final Duration PAUSE_AFTER_ERROR = Duration.ofSeconds(1);
+    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
+
+    private enum Kind { COMMIT, GIVE_UP }
+
+    /** Something another thread asks of this one, answered through {@code done}. */
+    private record Request(Kind kind, KafkaDelivery delivery, CompletableFuture<Void> done) {
+    }
+
+    private final Consumer<byte[], byte[]> consumer;
+    private final String topic;
+    private final KafkaDelivery.Settlement settlement;
+    private final Duration redeliveryDelay;
+    private final Thread thread;
+    private final BlockingQueue<KafkaDelivery> handoff = new LinkedBlockingQueue<>();
+    private final Queue<Request> requests = new ConcurrentLinkedQueue<>();
+    /** Commits to try again once a poll has completed the rebalance that stopped them. This thread's only. */
+    private final List<Request> afterPoll = new ArrayList<>();
+    private volatile boolean closing;
+    private volatile boolean stopped;
+    private volatile Throwable failure;
+    private volatile OptionalLong backlog = OptionalLong.empty();
+
+    // Used by this consumer's thread only.
+    /** Handed out (or waiting in the handoff) and not settled. */
+    private KafkaDelivery inProgress;
+    /** After a delivery was given up: paused until then, so that a job failing to be read does not spin. */
+    private long pausedUntil = System.nanoTime();
+    private long nextBacklog = System.nanoTime();
+    private boolean joined;
+
+    /**
+     * @param consumer        a consumer that is not subscribed yet; this object closes it
+     * @param redeliveryDelay how long a given-up delivery waits before it is polled again
+     */
+    JobConsumer(Consumer<byte[], byte[]> consumer, String topic, KafkaDelivery.Settlement settlement,
+                Duration redeliveryDelay, String threadName) {
+        this.consumer = consumer;
+        this.topic = topic;
+        this.settlement = settlement;
+        this.redeliveryDelay = redeliveryDelay;
+        this.thread = new Thread(this::run, threadName);
+        this.thread.setDaemon(true);
+    }
+
+    void start() {
+        thread.start();
+    }
+
+    /** Where deliveries wait for the worker: at most one at a time. */
+    BlockingQueue<KafkaDelivery> handoff() {
+        return handoff;
+    }
+
+    /**
+     * Submissions waiting in the assigned partitions, as of the last look (every few seconds); empty before
+     * the consumer has joined its group, or when the look failed.
+     */
+    OptionalLong backlog() {
+        return backlog;
+    }
+
+    /** @throws IllegalStateException if the consumer's thread has stopped on an error */
+    void checkRunning() {
+        Throwable cause = failure;
+        if (cause != null) {
+            throw new IllegalStateException("the consumer of " + topic + " stopped: " + cause, cause);
+        }
+    }
+
+    /** Commits the offset after {@code delivery}; completes when committed, exceptionally when not. */
+    CompletableFuture<Void> commit(KafkaDelivery delivery) {
+        return submit(Kind.COMMIT, delivery);
+    }
+
+    /** Lets go of {@code delivery} unsettled: it is polled again, from its offset, after the redelivery delay. */
+    void giveUp(KafkaDelivery delivery) {
+        submit(Kind.GIVE_UP, delivery);
+    }
+
+    /** Stops the thread and closes the consumer, committing nothing more: a delivery in progress comes back. */
+    @Override
+    public void close() {
+        closing = true;
+        consumer.wakeup();
+        try {
+            thread.join(CLOSE_TIMEOUT.multipliedBy(3).toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (thread.isAlive()) {
+            LOG.warnf("the consumer of %s did not stop in time", topic);
+        }
+    }
+
+    private CompletableFuture<Void> submit(Kind kind, KafkaDelivery delivery) {
+        Request request = new Request(kind, delivery, new CompletableFuture<>());
+        requests.add(request);
+        if (stopped) {
+            failWaiting();
+        } else {
+            consumer.wakeup();
+        }
+        return request.done();
+    }
+
+    private void run() {
+        try {
+            consumer.subscribe(List.of(topic), new Rebalancing());
+            while (!closing) {
+                try {
+                    step();
+                } catch (WakeupException e) {
+                    // a request or close: the next step sees it
+                } catch (KafkaException e) {
+                    LOG.errorf("consuming %s failed, trying again in %d s: %s", topic, PAUSE_AFTER_ERROR.toSeconds(), e);
+                    sleep(PAUSE_AFTER_ERROR);
+                }
+            }
+        } catch (RuntimeException | Error e) {
+            failure = e;
+            LOG.errorf(e, "the consumer of %s stopped", topic);
+        } finally {
+            stopped = true;
+            handoff.clear();
+            failWaiting();
+            try {
+                // Without automatic commits, closing commits nothing: what is in progress is delivered again.
+                consumer.close(CloseOptions.timeout(CLOSE_TIMEOUT));
+            } catch (RuntimeException e) {
+                LOG.warnf("closing the consumer of %s: %s", topic, e);
+            }
+        }
+    }
+
+    private void step() {
+        serveRequests();
+        refreshBacklog();
+        if (!requests.isEmpty() || closing) {
+            // A wake-up meant for them may have been used up by a commit or a look-up: serve them before polling.
+            return;
+        }
+        pauseWhileBusy();
+        try {
+            take(consumer.poll(POLL));
+        } finally {
+            requests.addAll(afterPoll);
+            afterPoll.clear();
+        }
+    }
+
+    private void take(Iterable<ConsumerRecord<byte[], byte[]>> records) {
+        Set<TopicPartition> rewound = new HashSet<>();
+        for (ConsumerRecord<byte[], byte[]> record : records) {
+            TopicPartition partition = new TopicPartition(record.topic(), record.partition());
+            if (isBusy() || rewound.contains(partition)) {
+                // A second record, or one from a partition assigned within this poll before it could be paused:
+                // back to it, so that it is polled again when its turn comes.
+                if (rewound.add(partition)) {
+                    consumer.seek(partition, record.offset());
+                }
+                continue;
+            }
+            inProgress = new KafkaDelivery(record, settlement);
+            handoff.add(inProgress);
+        }
+    }
+
+    private boolean isBusy() {
+        return inProgress != null || System.nanoTime() - pausedUntil < 0;
+    }
+
+    private void pauseWhileBusy() {
+        Set<TopicPartition> assigned = consumer.assignment();
+        if (isBusy()) {
+            consumer.pause(assigned);
+        } else if (!consumer.paused().isEmpty()) {
+            consumer.resume(assigned);
+        }
+    }
+
+    /** Serves the requests waiting now; one to be tried again after the next poll goes back in the queue. */
+    private void serveRequests() {
+        List<Request> waiting = new ArrayList<>();
+        for (Request request = requests.poll(); request != null; request = requests.poll()) {
+            waiting.add(request);
+        }
+        for (Request request : waiting) {
+            switch (request.kind()) {
+                case COMMIT -> serveCommit(request);
+                case GIVE_UP -> serveGiveUp(request);
+            }
+        }
+    }
+
+    private void serveCommit(Request request) {
+        KafkaDelivery delivery = request.delivery();
+        if (delivery != inProgress) {
+            request.done().completeExceptionally(new IllegalStateException(delivery.origin()
+                    + " is not the delivery in progress" + (inProgress == null ? "" : " (" + inProgress.origin() + " is)")));
+            return;
+        }
+        if (delivery.isRevoked()) {
+            inProgress = null;
+            request.done().completeExceptionally(revoked(delivery));
+            return;
+        }
+        Map<TopicPartition, OffsetAndMetadata> offset = Map.of(delivery.partition(), new OffsetAndMetadata(delivery.offset() + 1));
+        while (true) {
+            try {
+                consumer.commitSync(offset, CALL_TIMEOUT);
+                inProgress = null;
+                request.done().complete(null);
+                return;
+            } catch (WakeupException meantForPoll) {
+                // the wake-up of another request: commit again
+            } catch (RebalanceInProgressException e) {
+                // The rebalance completes in the next poll; the partition may be gone by then.
+                afterPoll.add(request);
+                return;
+            } catch (RuntimeException e) {
+                // The job is done either way; the next commit on this partition covers it, or it comes back.
+                inProgress = null;
+                request.done().completeExceptionally(new KafkaException("cannot commit " + delivery.origin() + ": " + e, e));
+                return;
+            }
+        }
+    }
+
+    private void serveGiveUp(Request request) {
+        KafkaDelivery delivery = request.delivery();
+        if (delivery == inProgress) {
+            inProgress = null;
+            if (!delivery.isRevoked() && consumer.assignment().contains(delivery.partition())) {
+                consumer.seek(delivery.partition(), delivery.offset());
+                pausedUntil = System.nanoTime() + redeliveryDelay.toNanos();
+                LOG.warnf("%s was not settled; delivering it again in %d s", delivery.origin(), redeliveryDelay.toSeconds());
+            }
+        }
+        request.done().complete(null);
+    }
+
+    private void refreshBacklog() {
+        if (System.nanoTime() - nextBacklog < 0 || !joined) {
+            return;
+        }
+        nextBacklog = System.nanoTime() + BACKLOG_REFRESH.toNanos();
+        Set<TopicPartition> assigned = consumer.assignment();
+        try {
+            Map<TopicPartition, Long> ends = consumer.endOffsets(assigned, CALL_TIMEOUT);
+            long waiting = 0;
+            for (TopicPartition partition : assigned) {
+                // The position is just past the last record handed out.
+                waiting += Math.max(0, ends.getOrDefault(partition, 0L) - consumer.position(partition, CALL_TIMEOUT));
+            }
+            backlog = OptionalLong.of(waiting);
+        } catch (WakeupException meantForPoll) {
+            nextBacklog = System.nanoTime();
+        } catch (KafkaException e) {
+            backlog = OptionalLong.empty();
+            LOG.debugf("cannot tell the backlog of %s: %s", topic, e);
+        }
+    }
+
+    private IllegalStateException revoked(KafkaDelivery delivery) {
+        return new IllegalStateException(delivery.origin() + " was not committed: its partition was revoked while "
+                + "the job ran, and the consumer that owns it now delivers it again");
+    }
+
+    private void failWaiting() {
+        for (Request request = requests.poll(); request != null; request = requests.poll()) {
+            request.done().completeExceptionally(new IllegalStateException(request.delivery().origin()
+                    + " was not settled: the consumer of " + topic + " is closed, and it will be delivered again"));
+        }
+    }
+
+    private static void sleep(Duration duration) {
+        try {
+            Thread.sleep(duration.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Keeps the delivery in progress consistent with the partitions this consumer owns. Runs inside poll. */
+    private final class Rebalancing implements ConsumerRebalanceListener {
+        @Override
+        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            joined = true;
+            if (!partitions.isEmpty()) {
+                LOG.infof("assigned %s", partitions);
+            }
+            if (isBusy()) {
+                consumer.pause(partitions);
+            }
+        }
+
+        @Override
+        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+            lose(partitions, "revoked");
+        }
+
+        @Override
+        public void onPartitionsLost(Collection<TopicPartition> partitions) {
+            lose(partitions, "lost");
+        }
+
+        private void lose(Collection<TopicPartition> partitions, String how) {
+            if (closing) {
+                // Closing gives every partition up; what is in progress is delivered again anyway.
+                return;
+            }
+            if (!partitions.isEmpty()) {
+                LOG.infof("%s %s", how, partitions);
+            }
+            KafkaDelivery delivery = inProgress;
+            if (delivery == null || !partitions.contains(delivery.partition())) {
+                return;
+            }
+            if (handoff.remove(delivery)) {
+                inProgress = null;
+                LOG.infof("%s: its partition was %s before the worker took it; its new owner delivers it", delivery.origin(), how);
+            } else {
+                delivery.revoke();
+                LOG.warnf("%s: its partition was %s while its job runs; the consumer that owns it now delivers it again, "
+                        + "and this one will not commit it", delivery.origin(), how);
+            }
+        }
+    }
+}

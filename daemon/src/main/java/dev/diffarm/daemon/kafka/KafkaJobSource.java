@@ -1,0 +1,168 @@
+package dev.diffarm.daemon.kafka;
+
+import dev.diffarm.daemon.port.Delivery;
+import dev.diffarm.daemon.port.JobSource;
+import dev.diffarm.farm.config.FarmSettings;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
+import org.jboss.logging.Logger;
+
+/**
+ * Jobs from the Kafka topic {@code diffarm.jobs}, shared among the daemons of the consumer group
+ * {@value KafkaClients#GROUP_ID}: each record is one submission, keyed by job id.
+ * <ul>
+ *   <li>One record is in progress at a time. Its offset is committed when the worker acknowledges it (after
+ *       the job's outputs are stored) or dead-letters it, and not before: a daemon that dies mid-job leaves
+ *       it uncommitted, and the group delivers it again.</li>
+ *   <li>A job may run for hours: a thread of the source's own keeps polling meanwhile, with every partition
+ *       paused, so the consumer stays in its group ({@code max.poll.interval.ms} never runs out).</li>
+ *   <li>A dead letter goes to the dead-letter topic with the reason and origin in headers ({@link DeadLetters}),
+ *       and is committed once stored there.</li>
+ *   <li>A worker that polls again without settling the delivery it has gives that delivery up: it is
+ *       delivered again after the redelivery delay (the job lifecycle leaves a submission it could not read
+ *       unsettled).</li>
+ *   <li>When the group moves the delivery's partition to another daemon while the job runs, settling it
+ *       commits nothing (and says so): the new owner delivers it again, and the job lifecycle skips the
+ *       tasks already stored.</li>
+ * </ul>
+ * {@link #enqueue} produces to the jobs topic and returns once the broker has stored the record on every
+ * in-sync replica.
+ */
+public final class KafkaJobSource implements JobSource {
+    private static final Logger LOG = Logger.getLogger(KafkaJobSource.class);
+    /** How long a delivery given up by the worker waits before it is delivered again. */
+    public static final Duration REDELIVERY_DELAY = Duration.ofSeconds(10);
+    /** The longest a settlement waits for the consumer's thread to commit. */
+    private static final Duration SETTLE_TIMEOUT = Duration.ofSeconds(60);
+    /** Longer than the intake producer's own delivery timeout: a send always ends by itself first. */
+    private static final Duration SEND_TIMEOUT = Duration.ofSeconds(60);
+
+    private final FarmSettings.Topics topics;
+    private final Producer<byte[], byte[]> producer;
+    private final JobConsumer consumer;
+    /** The delivery the worker took last. The worker's thread only. */
+    private KafkaDelivery taken;
+
+    /**
+     * A source on a farm's brokers: group {@value KafkaClients#GROUP_ID}, client ids naming this host.
+     */
+    public static KafkaJobSource forFarm(FarmSettings.Kafka kafka, FarmSettings.Topics topics) {
+        return new KafkaJobSource(
+                KafkaClients.jobConsumer(kafka.bootstrapServers(), KafkaClients.GROUP_ID, KafkaClients.clientId("jobs")),
+                KafkaClients.intakeProducer(kafka.bootstrapServers(), KafkaClients.clientId("intake")),
+                topics, REDELIVERY_DELAY);
+    }
+
+    /**
+     * A source with these client settings, consuming at once.
+     *
+     * @param consumerConfig  the job consumer's settings, as from {@link KafkaClients#jobConsumer}
+     * @param producerConfig  the producer's settings (jobs and dead letters), as from {@link KafkaClients#intakeProducer}
+     * @param topics          the jobs topic to consume and produce, and the dead-letter topic
+     * @param redeliveryDelay how long a delivery the worker gave up waits before it is delivered again
+     */
+    public KafkaJobSource(Map<String, Object> consumerConfig, Map<String, Object> producerConfig,
+                          FarmSettings.Topics topics, Duration redeliveryDelay) {
+        this.topics = topics;
+        this.producer = new KafkaProducer<>(producerConfig);
+        try {
+            this.consumer = new JobConsumer(new KafkaConsumer<>(consumerConfig), topics.jobs(), new Settler(), redeliveryDelay,
+                    "diffarm-kafka-" + topics.jobs());
+        } catch (RuntimeException e) {
+            producer.close(Duration.ZERO);
+            throw e;
+        }
+        consumer.start();
+    }
+
+    @Override
+    public Optional<Delivery> poll(Duration timeout) throws InterruptedException {
+        consumer.checkRunning();
+        if (taken != null && taken.giveUpIfOpen()) {
+            LOG.warnf("%s was neither acknowledged nor dead-lettered before the next poll", taken.origin());
+            consumer.giveUp(taken);
+        }
+        taken = consumer.handoff().poll(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        return Optional.ofNullable(taken);
+    }
+
+    /**
+     * Produces the job to the jobs topic, keyed by its id, and waits until it is stored.
+     *
+     * @throws KafkaException when the broker did not store it in time (about 30 s), saying why
+     */
+    @Override
+    public void enqueue(String jobId, String json) {
+        send(new ProducerRecord<>(topics.jobs(), utf8(jobId), utf8(json)), "job " + jobId);
+    }
+
+    /** The records waiting in this daemon's partitions, as of a few seconds ago; empty before it joined its group. */
+    @Override
+    public OptionalLong backlog() {
+        return consumer.backlog();
+    }
+
+    /** Stops consuming and closes the clients; a delivery not settled yet is delivered again. */
+    @Override
+    public void close() {
+        consumer.close();
+        producer.close(Duration.ofSeconds(10));
+    }
+
+    /** Settles deliveries: on the worker's thread, waiting for the producer and for the consumer's thread. */
+    private final class Settler implements KafkaDelivery.Settlement {
+        @Override
+        public void sendDeadLetter(KafkaDelivery delivery, String reason) {
+            send(DeadLetters.of(delivery.record(), topics.deadLetters(), reason), "the dead letter of " + delivery.origin());
+            LOG.infof("%s is in %s: %s", delivery.origin(), topics.deadLetters(), reason);
+        }
+
+        @Override
+        public void commit(KafkaDelivery delivery) {
+            await(consumer.commit(delivery), SETTLE_TIMEOUT, "committing " + delivery.origin());
+        }
+    }
+
+    private void send(ProducerRecord<byte[], byte[]> record, String what) {
+        Future<?> sent;
+        try {
+            sent = producer.send(record);
+        } catch (KafkaException e) {
+            throw new KafkaException("cannot send " + what + " to " + record.topic() + ": " + e.getMessage(), e);
+        }
+        await(sent, SEND_TIMEOUT, "sending " + what + " to " + record.topic());
+    }
+
+    /** Waits for {@code future}, turning what went wrong into an unchecked exception that says what was done. */
+    private static void await(Future<?> future, Duration timeout, String doing) {
+        try {
+            future.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof IllegalStateException stateProblem) {
+                throw stateProblem;
+            }
+            throw new KafkaException(doing + " failed: " + e.getCause().getMessage(), e.getCause());
+        } catch (TimeoutException e) {
+            throw new KafkaException(doing + " took over " + timeout.toSeconds() + " s", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new KafkaException(doing + " was interrupted", e);
+        }
+    }
+
+    private static byte[] utf8(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+}

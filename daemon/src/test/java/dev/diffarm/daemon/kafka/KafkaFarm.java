@@ -1,0 +1,66 @@
+package dev.diffarm.daemon.kafka;
+
+import dev.diffarm.daemon.TestPlugins;
+import dev.diffarm.daemon.event.ProgressThrottle;
+import dev.diffarm.daemon.job.FarmMetrics;
+import dev.diffarm.daemon.job.JobIntake;
+import dev.diffarm.daemon.job.JobLifecycle;
+import dev.diffarm.daemon.job.JobRegistry;
+import dev.diffarm.daemon.job.JobReporting;
+import dev.diffarm.daemon.local.LocalOutputStore;
+import dev.diffarm.daemon.merge.ModelMerger;
+import dev.diffarm.daemon.port.Delivery;
+import dev.diffarm.daemon.render.FarmCatalog;
+import dev.diffarm.daemon.render.LoraDirectory;
+import dev.diffarm.daemon.render.ModelDirectory;
+import dev.diffarm.daemon.render.TaskRenderer;
+import dev.diffarm.farm.config.FarmSettings;
+import dev.diffarm.farm.config.JobParser;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Path;
+import java.util.UUID;
+
+/**
+ * The daemon's job flow on Kafka, without Quarkus: jobs from a {@link KafkaJobSource}, events to a
+ * {@link KafkaEventSink}, outputs in a local folder. {@link #handleNext()} does one turn of the worker's loop
+ * on the test's thread.
+ */
+final class KafkaFarm implements AutoCloseable {
+    final KafkaJobSource source;
+    final KafkaEventSink events;
+    final LocalOutputStore store;
+    private final JobLifecycle lifecycle;
+
+    KafkaFarm(FarmSettings.Topics topics, String group, Path outputs, Path models, TaskRenderer renderer) {
+        this.source = TestKafka.source(topics, group);
+        this.events = new KafkaEventSink(KafkaClients.eventProducer(TestKafka.bootstrapServers(),
+                group + "-events-" + UUID.randomUUID()), topics.events());
+        this.store = new LocalOutputStore(outputs);
+        JobRegistry registry = new JobRegistry(100);
+        JobReporting reporting = new JobReporting(registry, events,
+                new FarmMetrics(new SimpleMeterRegistry(), registry, source::backlog));
+        JobIntake intake = new JobIntake(new JobParser(new FarmCatalog(new ModelDirectory(models), TestPlugins.samplers(),
+                new LoraDirectory(outputs.resolveSibling("loras")))), source, reporting);
+        // Every step gets an event, so that event order is deterministic.
+        this.lifecycle = new JobLifecycle(intake, renderer, new ModelMerger(new ModelDirectory(models), store), store, reporting,
+                 () -> new ProgressThrottle(1e9, System::nanoTime));
+    }
+
+    /** Takes the next delivery and runs it through the job lifecycle, as the worker does; returns it. */
+    Delivery handleNext() throws InterruptedException {
+        Delivery delivery = TestKafka.next(source);
+        handle(delivery);
+        return delivery;
+    }
+
+    void handle(Delivery delivery) {
+        lifecycle.handle(delivery);
+    }
+
+    /** Stops like a daemon: a delivery not settled is delivered again to the next farm on the same group. */
+    @Override
+    public void close() {
+        source.close();
+        events.close();
+    }
+}
