@@ -48,6 +48,11 @@ import org.jboss.logging.Logger;
  * {@value RenderException#LORA_UNAVAILABLE}, {@value RenderException#RENDER_FAILED}, {@value ModelMerger#OUTPUT_EXISTS},
  * {@value ModelMerger#MERGE_FAILED}, {@value #STORE_FAILED}, {@value #CANCELLED} or {@value #INTERNAL_ERROR}; the
  * task it was at) and the delivery is acknowledged too: what was stored stays, and sending the job again resumes it.
+ * Except when the store itself is down (its {@link OutputStore#check()} fails right after the job's store failure):
+ * then the job fails with {@value #STORE_FAILED} but its delivery is left unsettled, so that the source delivers it
+ * again (Kafka: after a delay; the local queue: on the next start) and the job resumes once outputs can be stored,
+ * instead of being lost. A store failure of one job while the store works settles that job like any failure, so a
+ * job that can never be stored does not come back forever.
  * Nothing a job does escapes {@link #handle}, so one bad job never stops the worker.
  */
 public final class JobLifecycle {
@@ -98,15 +103,20 @@ public final class JobLifecycle {
         }
         Job job = result.orElseThrow();
         Optional<TrackedJob> attempt = reporting.registry().claim(job);
-        if (attempt.isPresent()) {
-            run(attempt.get(), job);
-        } else {
+        if (attempt.isEmpty()) {
             LOG.infof("job %s was cancelled while it waited; not running it", job.id());
+        } else if (run(attempt.get(), job) == Outcome.RETRY_LATER) {
+            LOG.warnf("job %s left unsettled: %s delivers it again, and it resumes once outputs can be stored",
+                    job.id(), delivery.origin());
+            return;
         }
         settle(delivery, delivery::acknowledge);
     }
 
-    private void run(TrackedJob attempt, Job job) {
+    /** What becomes of a delivery once its job has run. */
+    private enum Outcome { SETTLE, RETRY_LATER }
+
+    private Outcome run(TrackedJob attempt, Job job) {
         long start = System.nanoTime();
         reporting.events().publish(new JobEvent.Accepted(job.id(), job.kind(), job.taskCount()));
         ProgressThrottle throttle = throttles.get();
@@ -124,11 +134,24 @@ public final class JobLifecycle {
         } catch (MergeFailure e) {
             fail(attempt, e.error(), JobState.FAILED);
         } catch (StoreException e) {
-            fail(attempt, new EventError(STORE_FAILED, e.getMessage()), JobState.FAILED);
+            boolean storeIsDown = storeIsDown();
+            fail(attempt, new EventError(STORE_FAILED, e.getMessage() + (storeIsDown
+                    ? "; the job will be delivered again and resume once outputs can be stored" : "")), JobState.FAILED);
+            return storeIsDown ? Outcome.RETRY_LATER : Outcome.SETTLE;
         } catch (RuntimeException | LinkageError | VirtualMachineError e) {
             // A broken native library or a job too large for memory ends this job, not the worker.
             LOG.errorf(e, "job %s failed unexpectedly", job.id());
             fail(attempt, new EventError(INTERNAL_ERROR, e.toString()), JobState.FAILED);
+        }
+        return Outcome.SETTLE;
+    }
+
+    private boolean storeIsDown() {
+        try {
+            store.check();
+            return false;
+        } catch (RuntimeException e) {
+            return true;
         }
     }
 

@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.diffarm.daemon.LocalFarm;
 import dev.diffarm.daemon.TinyModel;
+import dev.diffarm.daemon.local.LocalOutputStore;
+import dev.diffarm.daemon.port.OutputStore;
+import dev.diffarm.daemon.port.StoreException;
 import dev.diffarm.daemon.render.RenderException;
 import dev.diffarm.daemon.render.TaskRenderer;
 import dev.diffarm.engine.image.PngWriter;
@@ -67,6 +70,109 @@ class LifecycleFailuresTest {
         assertTrue(farm.store.exists("jobs/boom/t0000.png"), "what was stored before the failure stays");
         assertEquals(List.of("accepted", "task-completed", "completed"), farm.events.milestones("after"));
         assertTrue(Files.isRegularFile(farm.local.resolve("done/1.json")), "a failed job is settled too");
+    }
+
+    /** A local store that can be switched off, as an S3 server that stops answering. */
+    private static final class SwitchableStore implements OutputStore {
+        private final LocalOutputStore stored;
+        volatile boolean down;
+        volatile boolean checksPass;
+
+        SwitchableStore(Path root) {
+            stored = new LocalOutputStore(root);
+        }
+
+        private void requireUp(String key) {
+            if (down) {
+                throw new StoreException("cannot store " + key + ": connection refused", null);
+            }
+        }
+
+        @Override
+        public boolean exists(String key) {
+            requireUp(key);
+            return stored.exists(key);
+        }
+
+        @Override
+        public Optional<byte[]> get(String key) {
+            requireUp(key);
+            return stored.get(key);
+        }
+
+        @Override
+        public void put(String key, byte[] bytes, String contentType) {
+            requireUp(key);
+            stored.put(key, bytes, contentType);
+        }
+
+        @Override
+        public List<String> list(String prefix) {
+            requireUp(prefix);
+            return stored.list(prefix);
+        }
+
+        @Override
+        public String location() {
+            return stored.location();
+        }
+
+        @Override
+        public void check() {
+            if (!checksPass) {
+                requireUp("the check object");
+            }
+        }
+    }
+
+    /** A farm over {@code store} whose renderer takes the store down when it reaches the task {@code t0001}. */
+    private LocalFarm farmFailingAtSecondTask(SwitchableStore store) {
+        return new LocalFarm(dir.resolve("local"), models, dir.resolve("loras"), standIn((task, progress) -> {
+            if (task.id().equals("t0001")) {
+                store.down = true;
+            }
+            return null;
+        }), store);
+    }
+
+    @Test
+    void aJobWhoseStoreGoesDownIsLeftUnsettledAndResumesWhenDeliveredAgain() {
+        SwitchableStore store = new SwitchableStore(dir.resolve("outputs"));
+        LocalFarm farm = farmFailingAtSecondTask(store);
+        farm.drop("outage.json", TinyModel.renderJob("outage", "[\"one\", \"two\", \"three\"]", "[1]", 2));
+        farm.runUntilIdle();
+
+        assertEquals(List.of("accepted", "task-completed", "failed"), farm.events.milestones("outage"));
+        JobEvent.Failed failed = (JobEvent.Failed) last(farm.events.of("outage"));
+        assertEquals("store-failed", failed.error().code());
+        assertTrue(failed.error().message().contains("will be delivered again"), failed.error().message());
+        assertTrue(Files.isRegularFile(farm.local.resolve("processing/outage.json")), "left unsettled, not lost");
+        assertFalse(Files.exists(farm.local.resolve("done/outage.json")));
+
+        store.down = false;
+        rendered.clear();
+        // A restarted daemon over the same folders: the queue takes the unsettled job up again.
+        LocalFarm restarted = new LocalFarm(dir.resolve("local"), models, dir.resolve("loras"), standIn((task, progress) -> null),
+                store);
+        restarted.runUntilIdle();
+        assertEquals(List.of("accepted", "task-completed", "task-completed", "task-completed", "completed"),
+                restarted.events.milestones("outage"));
+        assertEquals(List.of("jobs/outage/t0001.png", "jobs/outage/t0002.png"), rendered, "only what was missing");
+        assertTrue(Files.isRegularFile(restarted.local.resolve("done/outage.json")));
+    }
+
+    @Test
+    void aStoreFailureOfOneJobWhileTheStoreWorksSettlesThatJob() {
+        SwitchableStore store = new SwitchableStore(dir.resolve("outputs"));
+        store.checksPass = true;
+        LocalFarm farm = farmFailingAtSecondTask(store);
+        farm.drop("refused.json", TinyModel.renderJob("refused", "[\"one\", \"two\"]", "[1]", 2));
+        farm.runUntilIdle();
+
+        JobEvent.Failed failed = (JobEvent.Failed) last(farm.events.of("refused"));
+        assertEquals("store-failed", failed.error().code());
+        assertFalse(failed.error().message().contains("will be delivered again"), failed.error().message());
+        assertTrue(Files.isRegularFile(farm.local.resolve("done/refused.json")), "settled: it would fail again");
     }
 
     @Test
