@@ -12,7 +12,7 @@ import java.util.Random;
  * Latency of the S3 store's put, get and exists for one PNG of about 100 KB (an image of noise, so that PNG
  * cannot shrink it), one request at a time, as the job lifecycle sends them. Runs against the S3 server of
  * {@code DIFFARM_S3_*} when set, else starts scripts/services on free ports; writes into a new bucket.
- * Run with {@code scripts/s3-bench [rounds]} (default 50).
+ * Run with {@code scripts/bench-farm-s3 [rounds]} (default 50).
  */
 public final class S3StoreBenchmark {
     private static final int WARM_UP = 20;
