@@ -23,6 +23,7 @@ import jakarta.ws.rs.sse.SseEventSink;
 import java.net.URI;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -99,6 +100,12 @@ public class JobResource {
         if (registry.find(id).isEmpty() && broadcaster.history(id).isEmpty()) {
             throw new NotFoundException(ApiErrors.unknownJob(id));
         }
+        // Subscribed after this method has returned: the replay of a finished job's events closes the stream, and a
+        // stream closed before the method returns makes the framework write a second response.
+        CompletableFuture.runAsync(() -> stream(id, sink, sse));
+    }
+
+    private void stream(String id, SseEventSink sink, Sse sse) {
         AtomicReference<EventBroadcaster.Subscription> subscription = new AtomicReference<>();
         subscription.set(broadcaster.subscribe(id, event -> {
             if (sink.isClosed()) {
