@@ -6,13 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.diffarm.api.Progress;
 import dev.diffarm.daemon.LocalFarm;
+import dev.diffarm.daemon.TinyEngine;
 import dev.diffarm.daemon.TinyModel;
 import dev.diffarm.daemon.gallery.JobGallery;
-import dev.diffarm.daemon.render.EngineRenderer;
-import dev.diffarm.daemon.render.LoraDirectory;
-import dev.diffarm.daemon.render.ModelCache;
-import dev.diffarm.daemon.render.ModelDirectory;
-import dev.diffarm.daemon.render.TaskRenderer;
 import dev.diffarm.engine.clip.TokenizerLocator;
 import dev.diffarm.engine.image.ModelHash;
 import dev.diffarm.engine.image.PngReader;
@@ -51,8 +47,7 @@ class RenderThroughQueueTest {
 
     @TempDir
     static Path shared;
-    private static Path models;
-    private static ModelCache modelCache;
+    private static TinyEngine tiny;
 
     @TempDir
     Path local;
@@ -60,28 +55,17 @@ class RenderThroughQueueTest {
 
     @BeforeAll
     static void loadModelOnce() {
-        models = TinyModel.modelsDir(shared.resolve("models"));
-        modelCache = new ModelCache(new ModelDirectory(models), TokenizerLocator.fromEnvironment());
+        tiny = new TinyEngine(shared);
     }
 
     @AfterAll
     static void unload() {
-        modelCache.close();
-    }
-
-    /** The engine renderer, noting each task it renders. */
-    private TaskRenderer engine() {
-        EngineRenderer engine = new EngineRenderer(modelCache, TestPlugins.samplers(),
-                new LoraDirectory(shared.resolve("loras")));
-        return (task, progress) -> {
-            rendered.add(task.key());
-            return engine.render(task, progress);
-        };
+        tiny.close();
     }
 
     @Test
     void rendersEveryTaskThenTheOverviewWithEventsInOrder() throws Exception {
-        LocalFarm farm = new LocalFarm(local, models, engine());
+        LocalFarm farm = new LocalFarm(local, tiny.models, tiny.noting(rendered));
         String json = TinyModel.renderJob("cats", CATS_AND_DOGS, "[1, 2]", 3);
         farm.drop("cats.json", json);
         farm.runUntilIdle();
@@ -135,7 +119,7 @@ class RenderThroughQueueTest {
 
     @Test
     void anImageIsPixelIdenticalToTextToImageWithTheSameParameters() throws Exception {
-        LocalFarm farm = new LocalFarm(local, models, engine());
+        LocalFarm farm = new LocalFarm(local, tiny.models, tiny.noting(rendered));
         farm.drop("cats.json", TinyModel.renderJob("pixels", CATS_AND_DOGS, "[1, 2]", 3));
         farm.runUntilIdle();
 
@@ -161,7 +145,7 @@ class RenderThroughQueueTest {
 
     @Test
     void aRedeliveredJobRendersOnlyWhatIsMissing() throws Exception {
-        LocalFarm before = new LocalFarm(local, models, engine());
+        LocalFarm before = new LocalFarm(local, tiny.models, tiny.noting(rendered));
         // The first half of the job's plan: same id, same first prompt and seeds, so the same keys and hashes.
         before.drop("half.json", TinyModel.renderJob("resume", "[\"a cat in a hat\"]", "[1, 2]", 2));
         before.runUntilIdle();
@@ -171,7 +155,7 @@ class RenderThroughQueueTest {
         // The daemon dies here, with the job in processing/ and half of its images stored.
         rendered.clear();
 
-        LocalFarm after = new LocalFarm(local, models, engine());
+        LocalFarm after = new LocalFarm(local, tiny.models, tiny.noting(rendered));
         after.runUntilIdle();
 
         assertEquals(List.of("jobs/resume/t0002.png", "jobs/resume/t0003.png"), rendered, "only the missing tasks");
@@ -196,7 +180,7 @@ class RenderThroughQueueTest {
 
     @Test
     void badInputIsRejectedOrDeadLetteredAndTheNextJobStillRenders() throws Exception {
-        LocalFarm farm = new LocalFarm(local, models, engine());
+        LocalFarm farm = new LocalFarm(local, tiny.models, tiny.noting(rendered));
         farm.drop("a.json", "this is { not json");
         farm.drop("b.json", "{\"hello\": \"world\"}");
         farm.drop("c.json", TinyModel.renderJob("bad-steps", "[\"x\"]", "[1]", -1));

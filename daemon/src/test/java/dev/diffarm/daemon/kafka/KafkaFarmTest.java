@@ -6,16 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.diffarm.daemon.TestPlugins;
+import dev.diffarm.daemon.TinyEngine;
 import dev.diffarm.daemon.TinyModel;
 import dev.diffarm.daemon.gallery.JobGallery;
 import dev.diffarm.daemon.port.Delivery;
-import dev.diffarm.daemon.render.EngineRenderer;
-import dev.diffarm.daemon.render.LoraDirectory;
-import dev.diffarm.daemon.render.ModelCache;
-import dev.diffarm.daemon.render.ModelDirectory;
 import dev.diffarm.daemon.render.TaskRenderer;
-import dev.diffarm.engine.clip.TokenizerLocator;
 import dev.diffarm.farm.config.FarmSettings;
 import dev.diffarm.farm.config.JobEvent;
 import dev.diffarm.farm.config.ImageJob;
@@ -41,8 +36,7 @@ class KafkaFarmTest {
 
     @TempDir
     static Path shared;
-    private static Path models;
-    private static ModelCache modelCache;
+    private static TinyEngine tiny;
 
     @TempDir
     Path local;
@@ -50,13 +44,12 @@ class KafkaFarmTest {
 
     @BeforeAll
     static void loadModelOnce() {
-        models = TinyModel.modelsDir(shared.resolve("models"));
-        modelCache = new ModelCache(new ModelDirectory(models), TokenizerLocator.fromEnvironment());
+        tiny = new TinyEngine(shared);
     }
 
     @AfterAll
     static void unload() {
-        modelCache.close();
+        tiny.close();
     }
 
     /** The process dying mid-job: not an exception the job lifecycle catches, so nothing is settled. */
@@ -68,13 +61,12 @@ class KafkaFarmTest {
 
     /** The engine renderer, noting each task it renders; the process dies before task {@code dieAt} (-1: never). */
     private TaskRenderer engine(int dieAt) {
-        EngineRenderer engine = new EngineRenderer(modelCache, TestPlugins.samplers(), new LoraDirectory(shared.resolve("loras")));
+        TaskRenderer noting = tiny.noting(rendered);
         return (task, progress) -> {
             if (task.index() == dieAt) {
                 throw new Killed();
             }
-            rendered.add(task.key());
-            return engine.render(task, progress);
+            return noting.render(task, progress);
         };
     }
 
@@ -93,7 +85,7 @@ class KafkaFarmTest {
                 TestKafka.record(topics.jobs(), "bad-sampler", badSampler),
                 TestKafka.record(topics.jobs(), "after", after));
 
-        try (KafkaFarm farm = new KafkaFarm(topics, group, local.resolve("outputs"), models, engine(-1))) {
+        try (KafkaFarm farm = new KafkaFarm(topics, group, local.resolve("outputs"), tiny.models, engine(-1))) {
             for (int i = 0; i < 6; i++) {
                 farm.handleNext();
             }
@@ -151,7 +143,7 @@ class KafkaFarmTest {
         Path outputs = local.resolve("outputs");
 
         String origin;
-        try (KafkaFarm dying = new KafkaFarm(topics, group, outputs, models, engine(5))) {
+        try (KafkaFarm dying = new KafkaFarm(topics, group, outputs, tiny.models, engine(5))) {
             dying.source.enqueue("twelve", job);
             Delivery delivery = TestKafka.next(dying.source);
             origin = delivery.origin();
@@ -159,7 +151,7 @@ class KafkaFarmTest {
         }
         assertEquals(5, rendered.size(), "five tasks stored before the kill");
 
-        try (KafkaFarm restarted = new KafkaFarm(topics, group, outputs, models, engine(-1))) {
+        try (KafkaFarm restarted = new KafkaFarm(topics, group, outputs, tiny.models, engine(-1))) {
             Delivery again = restarted.handleNext();
             assertEquals(origin, again.origin(), "the unacknowledged job is delivered again");
             assertEquals(12 + 12 + 2, restarted.store.list("jobs/twelve/").size(), restarted.store.list("jobs/twelve/").toString());

@@ -5,17 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.diffarm.daemon.LocalFarm;
-import dev.diffarm.daemon.TestPlugins;
+import dev.diffarm.daemon.TinyEngine;
 import dev.diffarm.daemon.TinyModel;
 import dev.diffarm.daemon.gallery.JobGallery;
 import dev.diffarm.daemon.port.OutputStore;
-import dev.diffarm.daemon.render.EngineRenderer;
-import dev.diffarm.daemon.render.LoraDirectory;
-import dev.diffarm.daemon.render.ModelCache;
-import dev.diffarm.daemon.render.ModelDirectory;
-import dev.diffarm.daemon.render.TaskRenderer;
 import dev.diffarm.daemon.services.LocalServices;
-import dev.diffarm.engine.clip.TokenizerLocator;
 import dev.diffarm.engine.image.ModelHash;
 import dev.diffarm.engine.image.PngReader;
 import dev.diffarm.farm.config.FarmSettings;
@@ -54,8 +48,7 @@ class RenderIntoS3Test {
 
     @TempDir
     static Path shared;
-    private static Path models;
-    private static ModelCache modelCache;
+    private static TinyEngine tiny;
 
     @TempDir
     Path local;
@@ -67,13 +60,12 @@ class RenderIntoS3Test {
 
     @BeforeAll
     static void loadModelOnce() {
-        models = TinyModel.modelsDir(shared.resolve("models"));
-        modelCache = new ModelCache(new ModelDirectory(models), TokenizerLocator.fromEnvironment());
+        tiny = new TinyEngine(shared);
     }
 
     @AfterAll
     static void unload() {
-        modelCache.close();
+        tiny.close();
     }
 
     @BeforeEach
@@ -95,12 +87,7 @@ class RenderIntoS3Test {
 
     /** A farm on the local queue that stores into the test's bucket, rendering with the engine. */
     private LocalFarm farm() {
-        EngineRenderer engine = new EngineRenderer(modelCache, TestPlugins.samplers(), new LoraDirectory(shared.resolve("loras")));
-        TaskRenderer noting = (task, progress) -> {
-            rendered.add(task.key());
-            return engine.render(task, progress);
-        };
-        return new LocalFarm(local, models, local.resolve("loras"), noting, noting(store));
+        return new LocalFarm(local, tiny.models, local.resolve("loras"), tiny.noting(rendered), noting(store));
     }
 
     @Test
