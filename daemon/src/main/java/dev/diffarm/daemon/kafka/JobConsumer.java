@@ -6,6 +6,7 @@ import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Queue;
 import java.util.Set;
@@ -49,6 +50,7 @@ final class JobConsumer implements AutoCloseable {
     /** Time limit of a commit and of the backlog's offset look-ups. */
     private static final Duration CALL_TIMEOUT = Duration.ofSeconds(10);
     private static final Duration BACKLOG_REFRESH = Duration.ofSeconds(5);
+    private static final Duration CONNECT_GRACE = Duration.ofSeconds(3);
     private static final Duration PAUSE_AFTER_ERROR = Duration.ofSeconds(1);
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
 
@@ -71,6 +73,7 @@ final class JobConsumer implements AutoCloseable {
     private volatile boolean stopped;
     private volatile Throwable failure;
     private volatile OptionalLong backlog = OptionalLong.empty();
+    private volatile Optional<String> problem = Optional.empty();
 
     // Used by this consumer's thread only.
     /** Handed out (or waiting in the handoff) and not settled. */
@@ -78,6 +81,8 @@ final class JobConsumer implements AutoCloseable {
     /** After a delivery was given up: paused until then, so that a job failing to be read does not spin. */
     private long pausedUntil = System.nanoTime();
     private long nextBacklog = System.nanoTime();
+    /** The first look at the consumer's connections: a moment after the start, to give it time to connect. */
+    private long nextConnectionCheck = System.nanoTime() + CONNECT_GRACE.toNanos();
     private boolean joined;
 
     /**
@@ -109,6 +114,11 @@ final class JobConsumer implements AutoCloseable {
      */
     OptionalLong backlog() {
         return backlog;
+    }
+
+    /** Why no job can come now (no connection to any broker), as of the last look (every few seconds). */
+    Optional<String> problem() {
+        return problem;
     }
 
     /** @throws IllegalStateException if the consumer's thread has stopped on an error */
@@ -187,6 +197,7 @@ final class JobConsumer implements AutoCloseable {
     private void step() {
         serveRequests();
         refreshBacklog();
+        checkConnections();
         if (!requests.isEmpty() || closing) {
             // A wake-up meant for them may have been used up by a commit or a look-up: serve them before polling.
             return;
@@ -311,6 +322,29 @@ final class JobConsumer implements AutoCloseable {
             backlog = OptionalLong.empty();
             LOG.debugf("cannot tell the backlog of %s: %s", topic, e);
         }
+    }
+
+    /**
+     * A consumer that reaches a broker keeps a connection to it (for its group's heartbeats at least); one with
+     * none has lost every broker. Read from the client's own metrics, on this thread.
+     */
+    private void checkConnections() {
+        if (System.nanoTime() - nextConnectionCheck < 0) {
+            return;
+        }
+        nextConnectionCheck = System.nanoTime() + BACKLOG_REFRESH.toNanos();
+        double connections = consumer.metrics().entrySet().stream()
+                .filter(metric -> metric.getKey().name().equals("connection-count")
+                        && metric.getKey().group().equals("consumer-metrics"))
+                .map(metric -> metric.getValue().metricValue())
+                .filter(Number.class::isInstance).mapToDouble(value -> ((Number) value).doubleValue())
+                .sum();
+        Optional<String> now = connections > 0 ? Optional.empty()
+                : Optional.of("no connection to a Kafka broker: no jobs can be taken from " + topic);
+        if (!now.equals(problem)) {
+            now.ifPresentOrElse(LOG::warn, () -> LOG.infof("connected to Kafka again; taking jobs from %s", topic));
+        }
+        problem = now;
     }
 
     private IllegalStateException revoked(KafkaDelivery delivery) {

@@ -114,6 +114,11 @@ public final class KafkaJobSource implements JobSource {
         return consumer.backlog();
     }
 
+    @Override
+    public Optional<String> problem() {
+        return consumer.problem();
+    }
+
     /** Stops consuming and closes the clients; a delivery not settled yet is delivered again. */
     @Override
     public void close() {

@@ -38,6 +38,11 @@ public interface JobSource extends AutoCloseable {
     /** How many submissions wait to be taken, when the source can tell. */
     OptionalLong backlog();
 
+    /** Why the source cannot deliver jobs now (its broker is out of reach), for readiness; empty when it can. */
+    default Optional<String> problem() {
+        return Optional.empty();
+    }
+
     /** Stops taking submissions; unsettled deliveries are redelivered by the next source over the same place. */
     @Override
     void close();

@@ -12,8 +12,8 @@ import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
 import org.eclipse.microprofile.health.Readiness;
 
 /**
- * Ready when the models directory exists (without it every job would be rejected) and outputs can be stored
- * (the last {@link StoreWatch} check passed). Reports the models found, the loaded one, where outputs go and
+ * Ready when the models directory exists (without it every job would be rejected), outputs can be stored
+ * (the last {@link StoreWatch} check passed) and jobs can come (the job source reaches its broker). Reports the models found, the loaded one, where outputs go and
  * why they cannot be stored, and how many submissions wait.
  */
 @Readiness
@@ -37,12 +37,13 @@ public class FarmReadiness implements HealthCheck {
     @Override
     public HealthCheckResponse call() {
         HealthCheckResponseBuilder response = HealthCheckResponse.named("farm")
-                .status(Files.isDirectory(models.dir()) && storeWatch.isAvailable())
+                .status(Files.isDirectory(models.dir()) && storeWatch.isAvailable() && source.problem().isEmpty())
                 .withData("modelsDir", models.dir().toString())
                 .withData("models", models.models().size())
                 .withData("loadedModel", modelCache.loadedName().orElse(""))
                 .withData("outputs", store.location());
         storeWatch.problem().ifPresent(problem -> response.withData("outputsProblem", problem));
+        source.problem().ifPresent(problem -> response.withData("jobsProblem", problem));
         source.backlog().ifPresent(depth -> response.withData("queueDepth", depth));
         return response.build();
     }

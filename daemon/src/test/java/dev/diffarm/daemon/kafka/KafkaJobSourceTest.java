@@ -13,14 +13,18 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -29,6 +33,37 @@ import org.junit.jupiter.api.Test;
 
 /** The Kafka job source against the real broker: commits, redelivery, dead letters, long jobs, rebalances. */
 class KafkaJobSourceTest {
+
+    @Test
+    void aSourceWithoutABrokerSaysSoUntilItHasOne() throws Exception {
+        FarmSettings.Topics topics = TestKafka.topics("reach", 1);
+        String group = TestKafka.group("reach");
+        int nothingListens;
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            nothingListens = socket.getLocalPort();
+        }
+        String nowhere = "127.0.0.1:" + nothingListens;
+        try (KafkaJobSource unreachable = new KafkaJobSource(KafkaClients.jobConsumer(nowhere, group, group + "-nowhere"),
+                KafkaClients.intakeProducer(nowhere, group + "-nowhere-intake"), topics, KafkaJobSource.REDELIVERY_DELAY);
+             KafkaJobSource reachable = TestKafka.source(topics, group)) {
+            Optional<String> problem = awaitProblem(unreachable, Optional::isPresent);
+            assertTrue(problem.orElseThrow().contains("no connection to a Kafka broker"), problem.orElseThrow());
+            assertTrue(problem.orElseThrow().contains(topics.jobs()), problem.orElseThrow());
+            assertEquals(Optional.empty(), awaitProblem(reachable, Optional::isEmpty));
+            // Checked again later, the reachable one stays fine: an idle consumer keeps its connection.
+            Thread.sleep(6_000);
+            assertEquals(Optional.empty(), reachable.problem());
+        }
+    }
+
+    private static Optional<String> awaitProblem(KafkaJobSource source, Predicate<Optional<String>> wanted)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (!wanted.test(source.problem()) && System.nanoTime() < deadline) {
+            source.poll(Duration.ofMillis(200));
+        }
+        return source.problem();
+    }
 
     @Test
     void anAcknowledgedJobIsCommittedAndNotDeliveredAgain() throws Exception {
