@@ -6,36 +6,59 @@ import dev.diffarm.daemon.render.ModelCache;
 import dev.diffarm.daemon.render.ModelDirectory;
 import dev.diffarm.daemon.render.TaskRenderer;
 import dev.diffarm.engine.clip.TokenizerLocator;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * The engine on the tiny model, for tests that render for real: a models folder holding it as {@code tiny}, and
- * one model cache, so that a test class loads the model once.
+ * The engine on the tiny model, for test classes that render for real: a models folder holding it as
+ * {@code tiny}, and one model cache, so that the class loads the model once. Register it with
+ * {@code @RegisterExtension static final TinyEngine tiny = new TinyEngine();}.
  */
-public final class TinyEngine implements AutoCloseable {
-    public final Path models;
-    private final Path loras;
-    private final ModelCache cache;
+public final class TinyEngine implements BeforeAllCallback, AfterAllCallback {
+    private Path dir;
+    private Path models;
+    private ModelCache cache;
 
-    /** The models folder and an (empty) LoRA folder under {@code dir}. */
-    public TinyEngine(Path dir) {
-        this.models = TinyModel.modelsDir(dir.resolve("models"));
-        this.loras = dir.resolve("loras");
-        this.cache = new ModelCache(new ModelDirectory(models), TokenizerLocator.fromEnvironment());
+    @Override
+    public void beforeAll(ExtensionContext context) throws IOException {
+        dir = Files.createTempDirectory("tiny-engine");
+        models = TinyModel.modelsDir(dir.resolve("models"));
+        cache = new ModelCache(new ModelDirectory(models), TokenizerLocator.fromEnvironment());
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) throws IOException {
+        cache.close();
+        try (Stream<Path> files = Files.walk(dir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(file -> {
+                try {
+                    Files.delete(file);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+        }
+    }
+
+    /** The models folder, holding the tiny model as {@code tiny}. */
+    public Path models() {
+        return models;
     }
 
     /** The engine renderer, adding each task's key to {@code rendered} as it starts the task. */
     public TaskRenderer noting(List<String> rendered) {
-        EngineRenderer engine = new EngineRenderer(cache, TestPlugins.samplers(), new LoraDirectory(loras));
+        EngineRenderer engine = new EngineRenderer(cache, TestPlugins.samplers(), new LoraDirectory(dir.resolve("loras")));
         return (task, progress) -> {
             rendered.add(task.key());
             return engine.render(task, progress);
         };
-    }
-
-    @Override
-    public void close() {
-        cache.close();
     }
 }

@@ -36,36 +36,24 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 import javax.imageio.ImageIO;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Jobs through the embedded queue and store, rendered by the engine on the tiny model. */
 class RenderThroughQueueTest {
     private static final String CATS_AND_DOGS = "[\"a cat in a hat\", \"a dog on a log\"]";
 
-    @TempDir
-    static Path shared;
-    private static TinyEngine tiny;
+    @RegisterExtension
+    static final TinyEngine tiny = new TinyEngine();
 
     @TempDir
     Path local;
     private final List<String> rendered = Collections.synchronizedList(new ArrayList<>());
 
-    @BeforeAll
-    static void loadModelOnce() {
-        tiny = new TinyEngine(shared);
-    }
-
-    @AfterAll
-    static void unload() {
-        tiny.close();
-    }
-
     @Test
     void rendersEveryTaskThenTheOverviewWithEventsInOrder() throws Exception {
-        LocalFarm farm = new LocalFarm(local, tiny.models, tiny.noting(rendered));
+        LocalFarm farm = new LocalFarm(local, tiny.models(), tiny.noting(rendered));
         String json = TinyModel.renderJob("cats", CATS_AND_DOGS, "[1, 2]", 3);
         farm.drop("cats.json", json);
         farm.runUntilIdle();
@@ -119,7 +107,7 @@ class RenderThroughQueueTest {
 
     @Test
     void anImageIsPixelIdenticalToTextToImageWithTheSameParameters() throws Exception {
-        LocalFarm farm = new LocalFarm(local, tiny.models, tiny.noting(rendered));
+        LocalFarm farm = new LocalFarm(local, tiny.models(), tiny.noting(rendered));
         farm.drop("cats.json", TinyModel.renderJob("pixels", CATS_AND_DOGS, "[1, 2]", 3));
         farm.runUntilIdle();
 
@@ -145,7 +133,7 @@ class RenderThroughQueueTest {
 
     @Test
     void aRedeliveredJobRendersOnlyWhatIsMissing() throws Exception {
-        LocalFarm before = new LocalFarm(local, tiny.models, tiny.noting(rendered));
+        LocalFarm before = new LocalFarm(local, tiny.models(), tiny.noting(rendered));
         // The first half of the job's plan: same id, same first prompt and seeds, so the same keys and hashes.
         before.drop("half.json", TinyModel.renderJob("resume", "[\"a cat in a hat\"]", "[1, 2]", 2));
         before.runUntilIdle();
@@ -155,7 +143,7 @@ class RenderThroughQueueTest {
         // The daemon dies here, with the job in processing/ and half of its images stored.
         rendered.clear();
 
-        LocalFarm after = new LocalFarm(local, tiny.models, tiny.noting(rendered));
+        LocalFarm after = new LocalFarm(local, tiny.models(), tiny.noting(rendered));
         after.runUntilIdle();
 
         assertEquals(List.of("jobs/resume/t0002.png", "jobs/resume/t0003.png"), rendered, "only the missing tasks");
@@ -180,7 +168,7 @@ class RenderThroughQueueTest {
 
     @Test
     void badInputIsRejectedOrDeadLetteredAndTheNextJobStillRenders() throws Exception {
-        LocalFarm farm = new LocalFarm(local, tiny.models, tiny.noting(rendered));
+        LocalFarm farm = new LocalFarm(local, tiny.models(), tiny.noting(rendered));
         farm.drop("a.json", "this is { not json");
         farm.drop("b.json", "{\"hello\": \"world\"}");
         farm.drop("c.json", TinyModel.renderJob("bad-steps", "[\"x\"]", "[1]", -1));

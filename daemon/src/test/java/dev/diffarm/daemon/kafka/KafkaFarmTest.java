@@ -25,32 +25,20 @@ import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Header;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Jobs through Kafka and the job lifecycle, rendered by the engine on the tiny model, events back on Kafka. */
 class KafkaFarmTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    @TempDir
-    static Path shared;
-    private static TinyEngine tiny;
+    @RegisterExtension
+    static final TinyEngine tiny = new TinyEngine();
 
     @TempDir
     Path local;
     private final List<String> rendered = Collections.synchronizedList(new ArrayList<>());
-
-    @BeforeAll
-    static void loadModelOnce() {
-        tiny = new TinyEngine(shared);
-    }
-
-    @AfterAll
-    static void unload() {
-        tiny.close();
-    }
 
     /** The process dying mid-job: not an exception the job lifecycle catches, so nothing is settled. */
     private static final class Killed extends Error {
@@ -85,7 +73,7 @@ class KafkaFarmTest {
                 TestKafka.record(topics.jobs(), "bad-sampler", badSampler),
                 TestKafka.record(topics.jobs(), "after", after));
 
-        try (KafkaFarm farm = new KafkaFarm(topics, group, local.resolve("outputs"), tiny.models, engine(-1))) {
+        try (KafkaFarm farm = new KafkaFarm(topics, group, local.resolve("outputs"), tiny.models(), engine(-1))) {
             for (int i = 0; i < 6; i++) {
                 farm.handleNext();
             }
@@ -143,7 +131,7 @@ class KafkaFarmTest {
         Path outputs = local.resolve("outputs");
 
         String origin;
-        try (KafkaFarm dying = new KafkaFarm(topics, group, outputs, tiny.models, engine(5))) {
+        try (KafkaFarm dying = new KafkaFarm(topics, group, outputs, tiny.models(), engine(5))) {
             dying.source.enqueue("twelve", job);
             Delivery delivery = TestKafka.next(dying.source);
             origin = delivery.origin();
@@ -151,7 +139,7 @@ class KafkaFarmTest {
         }
         assertEquals(5, rendered.size(), "five tasks stored before the kill");
 
-        try (KafkaFarm restarted = new KafkaFarm(topics, group, outputs, tiny.models, engine(-1))) {
+        try (KafkaFarm restarted = new KafkaFarm(topics, group, outputs, tiny.models(), engine(-1))) {
             Delivery again = restarted.handleNext();
             assertEquals(origin, again.origin(), "the unacknowledged job is delivered again");
             assertEquals(12 + 12 + 2, restarted.store.list("jobs/twelve/").size(), restarted.store.list("jobs/twelve/").toString());

@@ -32,11 +32,10 @@ import java.util.List;
 import java.util.Optional;
 import javax.imageio.ImageIO;
 import okhttp3.OkHttpClient;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -46,9 +45,8 @@ import org.junit.jupiter.api.io.TempDir;
 class RenderIntoS3Test {
     private static final String CATS_AND_DOGS = "[\"a cat in a hat\", \"a dog on a log\"]";
 
-    @TempDir
-    static Path shared;
-    private static TinyEngine tiny;
+    @RegisterExtension
+    static final TinyEngine tiny = new TinyEngine();
 
     @TempDir
     Path local;
@@ -57,16 +55,6 @@ class RenderIntoS3Test {
     private FarmSettings.S3 settings;
     private S3OutputStore store;
     private MinioClient sdk;
-
-    @BeforeAll
-    static void loadModelOnce() {
-        tiny = new TinyEngine(shared);
-    }
-
-    @AfterAll
-    static void unload() {
-        tiny.close();
-    }
 
     @BeforeEach
     void bucket() {
@@ -87,7 +75,7 @@ class RenderIntoS3Test {
 
     /** A farm on the local queue that stores into the test's bucket, rendering with the engine. */
     private LocalFarm farm() {
-        return new LocalFarm(local, tiny.models, local.resolve("loras"), tiny.noting(rendered), noting(store));
+        return new LocalFarm(local, tiny.models(), local.resolve("loras"), tiny.noting(rendered), noting(store));
     }
 
     @Test
