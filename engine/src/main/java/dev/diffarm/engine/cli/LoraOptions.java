@@ -26,7 +26,9 @@ final class LoraOptions {
 
     /**
      * Reads and fuses into {@code model} the LoRAs of {@code --lora} and those the prompt names with
-     * {@code <lora:NAME:WEIGHT>} (found in {@code --lora-dir}), printing a warning for keys that match no layer.
+     * {@code <lora:NAME:WEIGHT>} (found in {@code --lora-dir}), printing a warning for keys that match no layer: for
+     * {@code encode}, which runs the text encoder alone ({@code render} hands {@link #requests} and {@link #dir} to
+     * the engine's {@code Generator}).
      */
     ActiveLoras activate(StableDiffusion model, List<LoraTag> promptTags) throws IOException {
         List<LoraRequest> requests = new ArrayList<>(requests());
