@@ -11,6 +11,7 @@ import dev.diffarm.daemon.LocalFarm;
 import dev.diffarm.daemon.TestPlugins;
 import dev.diffarm.daemon.TinyModel;
 import dev.diffarm.daemon.merge.ModelMerger;
+import dev.diffarm.daemon.render.EmbeddingDirectory;
 import dev.diffarm.daemon.render.EngineRenderer;
 import dev.diffarm.daemon.render.LoraDirectory;
 import dev.diffarm.daemon.render.ModelCache;
@@ -158,7 +159,8 @@ class MergeJobsTest {
                 VocabularyDownloader.disabled("tests are offline"));
         try (ModelCache modelCache = new ModelCache(directory, tokenizers)) {
             LocalFarm renders = new LocalFarm(dir.resolve("local"), models, new EngineRenderer(modelCache,
-                    TestPlugins.samplers(), new LoraDirectory(dir.resolve("loras"))));
+                    TestPlugins.samplers(), new LoraDirectory(dir.resolve("loras")),
+                    new EmbeddingDirectory(dir.resolve("embeddings"))));
             renders.drop("render.json", """
                     {"apiVersion": "diffarm/v1", "kind": "render", "id": "with-mix", "model": "tiny-self",
                      "prompts": ["a cat in a hat"], "seeds": [1], "steps": 2, "width": 32, "height": 32}
