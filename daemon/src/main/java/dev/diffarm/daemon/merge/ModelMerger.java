@@ -33,8 +33,8 @@ import org.jboss.logging.Logger;
  * <ol>
  *   <li>if the job's record is stored with the job's parameter hash and the model file has the recorded SHA-256, the
  *       model is there already: it is only put into the store if it is not there yet (a redelivered job);</li>
- *   <li>otherwise a model under the output name, in the directory or in the store, fails the job
- *       ({@value #OUTPUT_EXISTS}): a merge never replaces a model;</li>
+ *   <li>otherwise a model under the output name, in the directory or in the store (unless this job recorded it),
+ *       fails the job ({@value #OUTPUT_EXISTS}): a merge never replaces a model;</li>
  *   <li>the inputs are hashed and merged into a hidden file beside the target, the record is stored, the file is
  *       renamed to {@code <output>.safetensors}, which makes it a model of the directory, and is then streamed into
  *       the store.</li>
@@ -125,10 +125,14 @@ public final class ModelMerger {
         if (!Files.isRegularFile(target)) {
             return Optional.empty();
         }
-        return store.get(job.recordKey()).flatMap(MergeRecord::stored)
-                .filter(record -> record.parameterHash().equals(job.parameterHash()))
-                .map(MergeRecord.Stored::outputSha256)
+        return recordOfThisJob(job).map(MergeRecord.Stored::outputSha256)
                 .filter(recorded -> recorded.equals(outputSha256(target)));
+    }
+
+    /** The stored record of an earlier delivery of this job, with the same parameters. */
+    private Optional<MergeRecord.Stored> recordOfThisJob(MergeJob job) {
+        return store.get(job.recordKey()).flatMap(MergeRecord::stored)
+                .filter(record -> record.parameterHash().equals(job.parameterHash()));
     }
 
     private void requireNewName(MergeJob job, Path target) {
@@ -136,7 +140,8 @@ public final class ModelMerger {
         if (taken.isPresent() || Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
             throw outputExists(job, taken.map(ModelDirectory.Model::path).orElse(target).toString(), "in " + models.dir());
         }
-        if (store.exists(storeKey(job))) {
+        // This job's own object, from a delivery whose local file was lost, is replaced by the same merge again.
+        if (store.exists(storeKey(job)) && recordOfThisJob(job).isEmpty()) {
             throw outputExists(job, storeKey(job), "in the store " + store.location());
         }
     }

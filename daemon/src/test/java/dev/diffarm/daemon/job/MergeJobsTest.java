@@ -116,6 +116,8 @@ class MergeJobsTest {
         assertEquals(job.parameterHash(), record.get("parameterHash").asText());
         assertEquals(List.of(key), farm.store.list("jobs/self/"));
         assertEquals(List.of("tiny", "tiny-self.safetensors"), entries(models), "no hidden file left behind");
+        assertEquals(List.of("models/tiny-self.safetensors"), farm.store.list("models/"), "the model for the other nodes");
+        assertEquals(ModelHash.sha256(merged), storedSha256("models/tiny-self.safetensors"));
 
         JobStatus status = farm.registry.find("self").orElseThrow().status();
         assertEquals("completed", status.state());
@@ -197,6 +199,51 @@ class MergeJobsTest {
     }
 
     @Test
+    void aMergeDeliveredAgainAfterADeathBeforeItsUploadPutsTheModelIntoTheStore() throws Exception {
+        String json = weightedSum("upload", TinyModel.NAME, TinyModel.NAME, 0.3, "tiny-upload");
+        farm.drop("1.json", json);
+        farm.runUntilIdle();
+        // A daemon that died between renaming the model and storing it: the record and the model, not the object.
+        Path stored = dir.resolve("local/outputs/models/tiny-upload.safetensors");
+        Files.delete(stored);
+        Path merged = models.resolve("tiny-upload.safetensors");
+        FileTime written = FileTime.fromMillis(0);
+        Files.setLastModifiedTime(merged, written);
+        farm.events.clear();
+
+        farm.drop("2.json", json);
+        farm.runUntilIdle();
+
+        assertEquals(List.of("accepted", "task-completed", "completed"), farm.events.milestones("upload"));
+        assertTrue(((JobEvent.TaskCompleted) farm.events.of("upload").get(1)).skipped(), "not merged again");
+        assertEquals(written, Files.getLastModifiedTime(merged));
+        assertEquals(ModelHash.sha256(merged), storedSha256("models/tiny-upload.safetensors"));
+    }
+
+    @Test
+    void aMergeNeverReplacesAModelOfTheStore() throws Exception {
+        byte[] othersModel = {1, 2, 3};
+        farm.store.put("models/elsewhere.safetensors", othersModel, "application/octet-stream");
+        farm.drop("over.json", weightedSum("over", TinyModel.NAME, TinyModel.NAME, 0.3, "elsewhere"));
+        farm.runUntilIdle();
+
+        JobEvent.Failed failed = (JobEvent.Failed) last(farm.events.of("over"));
+        assertEquals(ModelMerger.OUTPUT_EXISTS, failed.error().code());
+        assertEquals(Optional.of("output"), failed.error().field());
+        assertEquals("output = \"elsewhere\": expected a name no model in the store " + farm.store.location()
+                + " has, but models/elsewhere.safetensors is there and job over did not make it", failed.error().message());
+        assertArrayEquals(othersModel, farm.object("models/elsewhere.safetensors"));
+        assertEquals(List.of("tiny"), entries(models));
+    }
+
+    /** The SHA-256 of the object under {@code key}, read from the store as a stream. */
+    private String storedSha256(String key) throws IOException {
+        Path copy = dir.resolve("stored-copy");
+        assertTrue(farm.store.download(key, copy), key + " is stored");
+        return ModelHash.sha256(copy);
+    }
+
+    @Test
     void aMergeWhoseModelWasNotPublishedYetMergesAgain() throws IOException {
         String json = weightedSum("resume", TinyModel.NAME, TinyModel.NAME, 0.3, "tiny-resume");
         farm.drop("1.json", json);
@@ -214,6 +261,8 @@ class MergeJobsTest {
                 .filter(JobEvent.TaskCompleted.class::isInstance).findFirst().orElseThrow()).skipped());
         assertSameTensors(tinyCheckpoint(), merged);
         assertEquals(List.of("tiny", "tiny-resume.safetensors"), entries(models));
+        assertEquals(ModelHash.sha256(merged), storedSha256("models/tiny-resume.safetensors"),
+                "the store holds the model of the merge that finished");
     }
 
     @Test
@@ -263,6 +312,7 @@ class MergeJobsTest {
         assertEquals("cancelled", farm.registry.find("stop").orElseThrow().status().state());
         assertEquals(List.of("tiny"), entries(models));
         assertEquals(List.of(), farm.store.list("jobs/stop/"));
+        assertEquals(List.of(), farm.store.list("models/"));
     }
 
     @Test
