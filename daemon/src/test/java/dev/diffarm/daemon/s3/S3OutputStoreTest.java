@@ -11,12 +11,15 @@ import dev.diffarm.daemon.port.StoreException;
 import dev.diffarm.daemon.services.LocalServices;
 import dev.diffarm.engine.image.ModelHash;
 import dev.diffarm.farm.config.FarmSettings;
+import io.minio.AbortMultipartUploadArgs;
 import io.minio.BucketExistsArgs;
+import io.minio.CreateMultipartUploadArgs;
 import io.minio.ListMultipartUploadsArgs;
 import io.minio.MinioAsyncClient;
 import io.minio.MinioClient;
 import io.minio.StatObjectArgs;
 import io.minio.StatObjectResponse;
+import io.minio.messages.ListMultipartUploadsResult.Upload;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -181,8 +184,15 @@ class S3OutputStoreTest {
         try (MinioAsyncClient async = MinioAsyncClient.builder().endpoint(settings.endpoint().toString())
                 .region("us-east-1").credentials(settings.accessKey(), settings.secretKey())
                 .httpClient(new OkHttpClient(), true).build()) {
-            assertEquals(List.of(), async.listMultipartUploads(ListMultipartUploadsArgs.builder()
-                    .bucket(settings.bucket()).build()).get().result().uploads(), "the uploads were aborted");
+            ListMultipartUploadsArgs uploads = ListMultipartUploadsArgs.builder().bucket(settings.bucket()).build();
+            assertEquals(List.of(), async.listMultipartUploads(uploads).get().result().uploads(), "the uploads were aborted");
+            // The server does list an upload left open, so the empty list above says something.
+            String open = async.createMultipartUpload(CreateMultipartUploadArgs.builder().bucket(settings.bucket())
+                    .object("models/left-open").build()).get().result().uploadId();
+            assertEquals(List.of("models/left-open"), async.listMultipartUploads(uploads).get().result().uploads()
+                    .stream().map(Upload::objectName).toList());
+            async.abortMultipartUpload(AbortMultipartUploadArgs.builder().bucket(settings.bucket())
+                    .object("models/left-open").uploadId(open).build()).get();
         }
     }
 
