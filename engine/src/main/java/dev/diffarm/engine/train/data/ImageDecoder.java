@@ -52,7 +52,7 @@ public final class ImageDecoder {
     private Size checkedSize(Path file, ImageReader reader) throws IOException {
         Size size = new Size(reader.getWidth(0), reader.getHeight(0));
         if (size.area() > maxPixels) {
-            throw new IOException(file + ": " + size + " is " + size.area() + " pixels, more than the limit of "
+            throw new InvalidDatasetException("dataset", file + ": " + size + " is " + size.area() + " pixels, more than the limit of "
                     + maxPixels + " (refused as a possible decompression bomb)");
         }
         return size;
@@ -65,17 +65,17 @@ public final class ImageDecoder {
     private static <T> T withReader(Path file, ReaderTask<T> task) throws IOException {
         try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
             if (in == null) {
-                throw new IOException(file + ": cannot be opened");
+                throw new InvalidDatasetException("dataset", file + ": cannot be opened");
             }
             Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
             if (!readers.hasNext()) {
-                throw new IOException(file + ": not a PNG, JPEG or WebP image");
+                throw new InvalidDatasetException("dataset", file + ": not a PNG, JPEG or WebP image");
             }
             ImageReader reader = readers.next();
             String format = reader.getFormatName().toLowerCase(Locale.ROOT);
             if (!FORMATS.contains(format)) {
                 reader.dispose();
-                throw new IOException(file + ": a " + format + " image; expected PNG, JPEG or WebP");
+                throw new InvalidDatasetException("dataset", file + ": a " + format + " image; expected PNG, JPEG or WebP");
             }
             try {
                 reader.setInput(in, true, true);
@@ -84,7 +84,7 @@ public final class ImageDecoder {
                 if (e.getMessage() != null && e.getMessage().startsWith(file.toString())) {
                     throw e;
                 }
-                throw new IOException(file + ": cannot decode as " + format + ": " + e.getMessage(), e);
+                throw new InvalidDatasetException("dataset", file + ": cannot decode as " + format + ": " + e.getMessage(), e);
             } finally {
                 reader.dispose();
             }
@@ -111,7 +111,7 @@ public final class ImageDecoder {
         }
         int components = colors.getNumColorComponents();
         if (components != 1 && components != 3) {
-            throw new IOException(file + ": " + components + " colour components; expected grey or RGB");
+            throw new InvalidDatasetException("dataset", file + ": " + components + " colour components; expected grey or RGB");
         }
         for (int c = 0; c < 3; c++) {
             int band = components == 1 ? 0 : c;

@@ -1,0 +1,56 @@
+package dev.diffarm.engine.train.data;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The caption transforms applied at each use of an image, as kohya's {@code process_caption} applies them: first
+ * caption dropout (with probability {@code dropoutRate} the caption becomes empty: one uniform draw, made only when
+ * the rate is above 0), then, if {@code shuffle}, the caption is split at {@code separator}, each tag stripped, the
+ * first {@code keepTokens} tags kept in place and the others permuted (one permutation draw), and the tags joined
+ * with ", " (whatever the separator, as kohya joins them). Without shuffle the caption is used as written.
+ *
+ * @param shuffle     kohya's {@code --shuffle_caption}
+ * @param keepTokens  kohya's {@code --keep_tokens}: leading tags that never move
+ * @param dropoutRate kohya's {@code --caption_dropout_rate}, in [0, 1]
+ * @param separator   kohya's {@code --caption_separator}, "," by default
+ */
+public record CaptionRule(boolean shuffle, int keepTokens, double dropoutRate, String separator) {
+
+    /** Captions used as written. */
+    public static final CaptionRule AS_WRITTEN = new CaptionRule(false, 0, 0.0, ",");
+
+    public CaptionRule {
+        if (keepTokens < 0) {
+            throw new IllegalArgumentException("keepTokens must not be negative, got " + keepTokens);
+        }
+        if (!(dropoutRate >= 0.0 && dropoutRate <= 1.0)) {
+            throw new IllegalArgumentException("captionDropoutRate must be in [0, 1], got " + dropoutRate);
+        }
+        if (separator.isEmpty()) {
+            throw new IllegalArgumentException("captionSeparator must not be empty");
+        }
+    }
+
+    /** {@code caption} after this rule, drawing from {@code random} in the order the class comment gives. */
+    String apply(String caption, DataRandom random) {
+        if (dropoutRate > 0 && random.uniform() < dropoutRate) {
+            return "";
+        }
+        if (!shuffle) {
+            return caption;
+        }
+        List<String> tags = new ArrayList<>();
+        for (String tag : caption.strip().split(java.util.regex.Pattern.quote(separator), -1)) {
+            tags.add(tag.strip());
+        }
+        int kept = Math.min(keepTokens, tags.size());
+        List<String> flexible = tags.subList(kept, tags.size());
+        int[] order = random.permutation(flexible.size());
+        List<String> out = new ArrayList<>(tags.subList(0, kept));
+        for (int i : order) {
+            out.add(flexible.get(i));
+        }
+        return String.join(", ", out);
+    }
+}
