@@ -42,6 +42,11 @@ public interface Bucketing {
             }
         }
 
+        /** kohya without {@code --enable_bucket}: one bucket of {@code resolution}, images resized to cover it. */
+        public static Settings withoutBuckets(Size resolution) {
+            return new Settings(resolution, false, 256, 1024, 64, false);
+        }
+
         /** The bucketing these settings describe. */
         public Bucketing bucketing() {
             if (!enableBucket) {

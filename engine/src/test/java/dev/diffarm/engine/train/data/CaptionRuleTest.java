@@ -1,0 +1,75 @@
+package dev.diffarm.engine.train.data;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class CaptionRuleTest {
+    private static final String CAPTION = "zwx person, red hat,outdoors , smiling, looking at viewer, park";
+
+    @Test
+    void shuffleKeepsTheLeadingTokensAndPermutesTheRest() {
+        CaptionRule rule = new CaptionRule(true, 2, 0.0, ",");
+        Set<String> seen = new HashSet<>();
+        for (int epoch = 0; epoch < 40; epoch++) {
+            String out = rule.apply(CAPTION, DataRandom.forEpoch(7, epoch));
+            List<String> tags = Arrays.asList(out.split(", "));
+            assertEquals(List.of("zwx person", "red hat"), tags.subList(0, 2));
+            assertEquals(Set.of("outdoors", "smiling", "looking at viewer", "park"), new HashSet<>(tags.subList(2, 6)));
+            seen.add(out);
+        }
+        assertTrue(seen.size() > 10, "40 shuffles of 4 tags gave only " + seen.size() + " orders");
+        assertEquals(rule.apply(CAPTION, DataRandom.forEpoch(7, 3)), rule.apply(CAPTION, DataRandom.forEpoch(7, 3)));
+    }
+
+    @Test
+    void withoutShuffleTheCaptionIsUsedAsWritten() {
+        assertEquals(CAPTION, CaptionRule.AS_WRITTEN.apply(CAPTION, DataRandom.forEpoch(1, 0)));
+    }
+
+    @Test
+    void dropoutEmptiesAboutItsRateOfCaptions() {
+        CaptionRule rule = new CaptionRule(false, 0, 0.25, ",");
+        DataRandom random = DataRandom.forEpoch(99, 0);
+        int dropped = 0;
+        for (int i = 0; i < 4000; i++) {
+            if (rule.apply(CAPTION, random).isEmpty()) {
+                dropped++;
+            }
+        }
+        assertTrue(Math.abs(dropped - 1000) < 120, dropped + " of 4000 dropped at rate 0.25");
+        assertEquals("", new CaptionRule(true, 1, 1.0, ",").apply(CAPTION, random));
+    }
+
+    @Test
+    void permutationIsTorchsFisherYatesOverTheGenerator() {
+        int[] counts = new int[5];
+        for (int seed = 0; seed < 5000; seed++) {
+            int[] p = DataRandom.forEpoch(seed, 0).permutation(5);
+            int[] sorted = p.clone();
+            Arrays.sort(sorted);
+            assertEquals("[0, 1, 2, 3, 4]", Arrays.toString(sorted));
+            counts[p[0]]++;
+        }
+        for (int c : counts) {
+            assertTrue(Math.abs(c - 1000) < 120, "first element counts " + Arrays.toString(counts));
+        }
+        assertNotEquals(Arrays.toString(DataRandom.forEpoch(1, 0).permutation(8)),
+                Arrays.toString(DataRandom.forEpoch(1, 1).permutation(8)));
+    }
+
+    @Test
+    void badRulesAreRefusedNamingTheOption() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new CaptionRule(false, 0, 1.5, ","));
+        assertTrue(e.getMessage().startsWith("captionDropoutRate"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> new CaptionRule(true, -1, 0, ","));
+    }
+}
