@@ -30,15 +30,21 @@ final class DataRandom {
      * for i = 0 .. n - 2 swap element i with element i + (random() mod (n - i)), random() being the next 32 bits.
      */
     int[] permutation(int n) {
-        int[] order = new int[n];
-        for (int i = 0; i < n; i++) {
-            order[i] = i;
-        }
+        int[] order = identity(n);
         for (int i = 0; i < n - 1; i++) {
             int z = (int) (Integer.toUnsignedLong(engine.nextInt32()) % (n - i));
             int saved = order[i];
             order[i] = order[i + z];
             order[i + z] = saved;
+        }
+        return order;
+    }
+
+    /** 0, 1, ..., n - 1: the order a permutation starts from, and the order without shuffling. */
+    static int[] identity(int n) {
+        int[] order = new int[n];
+        for (int i = 0; i < n; i++) {
+            order[i] = i;
         }
         return order;
     }

@@ -65,7 +65,7 @@ final class EpochPlanner {
 
     EpochPlan plan(int epoch) {
         DataRandom random = DataRandom.forEpoch(settings.seed(), epoch);
-        int[] batchOrder = identity(batches.size());
+        int[] batchOrder = DataRandom.identity(batches.size());
         List<List<Integer>> contents = buckets;
         if (settings.shuffle()) {
             batchOrder = random.permutation(batches.size());
@@ -93,13 +93,5 @@ final class EpochPlanner {
             planned.add(new PlannedBatch(bucketSizes.get(bucket), examples));
         }
         return new EpochPlan(epoch, planned);
-    }
-
-    private static int[] identity(int n) {
-        int[] order = new int[n];
-        for (int i = 0; i < n; i++) {
-            order[i] = i;
-        }
-        return order;
     }
 }

@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.diffarm.engine.safetensors.SafetensorsFile;
-import dev.diffarm.engine.testing.Fixtures;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
@@ -15,10 +13,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.Optional;
 import java.util.zip.CRC32;
 import javax.imageio.ImageIO;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -31,21 +27,12 @@ class ImageDecoderTest {
     /** The fixture's PNGs are the run's {@code images} exactly: (png / 255 - 0.5) / 0.5 in float32. */
     @Test
     void fixturePngsGiveTheRunsImagesExactly() throws IOException {
-        Optional<Path> run = Fixtures.shared("fixtures/sd-tiny/train-lora-run.safetensors");
-        Optional<Path> data = Fixtures.shared("fixtures/sd-tiny/train-data");
-        if (run.isEmpty() || data.isEmpty()) {
-            System.out.println("fixturePngsGiveTheRunsImagesExactly skipped: sd-tiny/train-lora-run.safetensors or "
-                    + "train-data/ is not under diffarm.shared.dir");
-        }
-        Assumptions.assumeTrue(run.isPresent() && data.isPresent(), "shared training fixtures absent");
-        float[] images;
-        try (SafetensorsFile file = SafetensorsFile.open(run.get())) {
-            images = file.floats("images");
-        }
+        Path data = SharedTrainFixtures.sdTiny("train-data");
+        float[] images = SharedTrainFixtures.runImages();
         int per = 3 * 32 * 32;
         double worst = 0;
         for (int i = 0; i < 4; i++) {
-            Rgb8Image png = decoder.decode(data.get().resolve("img" + i + ".png"));
+            Rgb8Image png = decoder.decode(data.resolve("img" + i + ".png"));
             assertEquals(new Size(32, 32), png.size());
             float[] mine = png.toModelInput();
             float[] theirs = Arrays.copyOfRange(images, i * per, (i + 1) * per);

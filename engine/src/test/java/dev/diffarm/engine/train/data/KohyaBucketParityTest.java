@@ -6,17 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.diffarm.engine.testing.Fixtures;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.Iterator;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -25,16 +21,8 @@ import org.junit.jupiter.api.Test;
  * size, the trim offsets, the aspect error, {@code crop_ltrb} and the resize filter.
  */
 class KohyaBucketParityTest {
-    private static final String FIXTURE = "fixtures/sd-tiny/train-buckets.json";
-
     private static JsonNode fixture() throws IOException {
-        Optional<Path> path = Fixtures.shared(FIXTURE);
-        if (path.isEmpty()) {
-            System.out.println("KohyaBucketParityTest skipped: " + FIXTURE + " is not under diffarm.shared.dir ("
-                    + System.getProperty("diffarm.shared.dir") + ")");
-        }
-        Assumptions.assumeTrue(path.isPresent(), "the shared fixture " + FIXTURE + " is absent");
-        return new ObjectMapper().readTree(path.get().toFile());
+        return new ObjectMapper().readTree(SharedTrainFixtures.sdTiny("train-buckets.json").toFile());
     }
 
     @Test

@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.diffarm.engine.safetensors.SafetensorsFile;
-import dev.diffarm.engine.testing.Fixtures;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,7 +15,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -28,22 +25,13 @@ class TrainingDataTest {
     /** The fixture's run: name order, batches [img0, img1] and [img2, img3], pixels equal to its {@code images}. */
     @Test
     void fixtureFolderWithoutShuffleGivesTheRunsBatches() throws IOException {
-        Optional<Path> data = Fixtures.shared("fixtures/sd-tiny/train-data");
-        Optional<Path> run = Fixtures.shared("fixtures/sd-tiny/train-lora-run.safetensors");
-        if (data.isEmpty() || run.isEmpty()) {
-            System.out.println("fixtureFolderWithoutShuffleGivesTheRunsBatches skipped: sd-tiny/train-data or "
-                    + "train-lora-run.safetensors is not under diffarm.shared.dir");
-        }
-        Assumptions.assumeTrue(data.isPresent() && run.isPresent(), "shared training fixtures absent");
+        Path data = SharedTrainFixtures.sdTiny("train-data");
+        float[] images = SharedTrainFixtures.runImages();
         TrainingData training = TrainingData.open(
-                DatasetSpec.kohya(data.get(), Optional.empty(), ".txt", List.of(data.get())),
+                DatasetSpec.kohya(data, Optional.empty(), ".txt", List.of(data)),
                 Bucketing.Settings.withoutBuckets(new Size(32, 32)),
                 new PlanSettings(2, false, false, CaptionRule.AS_WRITTEN, 1361));
         assertEquals(2, training.batchesPerEpoch());
-        float[] images;
-        try (SafetensorsFile file = SafetensorsFile.open(run.get())) {
-            images = file.floats("images");
-        }
         int per = 3 * 32 * 32;
         for (int epoch = 0; epoch < 3; epoch++) {
             for (int b = 0; b < 2; b++) {
@@ -53,7 +41,7 @@ class TrainingDataTest {
                     PlannedExample planned = batch.examples().get(k);
                     int i = 2 * b + k;
                     assertEquals("img" + i + ".png", planned.image().file().getFileName().toString());
-                    assertEquals(Files.readString(data.get().resolve("img" + i + ".txt")).strip(), planned.caption());
+                    assertEquals(Files.readString(data.resolve("img" + i + ".txt")).strip(), planned.caption());
                     TrainingExample example = training.load(planned);
                     assertArrayEquals(Arrays.copyOfRange(images, i * per, (i + 1) * per), example.pixels(), 0f);
                     assertEquals(Resample.NONE, planned.assignment().resample());
