@@ -8,8 +8,8 @@ package dev.diffarm.engine.train.data;
  * each output is the mean of its scale x scale block (for 2 x 2: (sum + 2) &gt;&gt; 2; otherwise sum * (1 / area) in
  * float32, rounded half to even); else each output is the area-weighted mean of the source pixels its cell covers,
  * with OpenCV's float32 weights (a partial edge pixel counts when it covers more than 1e-3), accumulated row by row
- * in float32 and rounded half to even. Written from that description; no OpenCV output is checked here (none can be
- * installed), so a sample may differ from OpenCV's by one where float sums land on a rounding boundary.
+ * in float32 and rounded half to even. Equal, sample for sample, to OpenCV 4.6 on the cases of
+ * {@code ResizeReferenceTest}.
  */
 final class AreaResize {
     private AreaResize() {

@@ -7,8 +7,8 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * No pixel fixture of OpenCV's area or Pillow's Lanczos exists, so these check sizes and invariants that both
- * libraries hold: flat images stay flat, whole-number area shrinks are block means, the crop is the centre window.
+ * Sizes and invariants that OpenCV's area and Pillow's Lanczos both hold (ResizeReferenceTest compares their
+ * samples): flat images stay flat, whole-number area shrinks are block means, the crop is the centre window.
  */
 class BucketImagesTest {
 
