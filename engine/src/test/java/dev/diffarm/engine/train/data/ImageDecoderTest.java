@@ -81,6 +81,29 @@ class ImageDecoderTest {
                         + photo.get(5, 5, 2));
     }
 
+    /**
+     * A 4:2:0 JPEG decoded by ImageIO against Pillow's decoding of it ({@code make_jpeg_reference.py}). JPEG leaves
+     * the IDCT and chroma upsampling to the decoder; the JDK's bundled libjpeg and Pillow's libjpeg-turbo both use
+     * the accurate integer IDCT and "fancy" upsampling, and give the same samples.
+     */
+    @Test
+    void jpegDecodesCloseToPillow() throws IOException {
+        Rgb8Image mine = decoder.decode(resource("photo.jpg"));
+        Rgb8Image pillow = decoder.decode(resource("photo-pil.png"));
+        assertEquals(pillow.size(), mine.size());
+        int worst = 0;
+        long total = 0;
+        for (int i = 0; i < mine.rgb().length; i++) {
+            int d = Math.abs((mine.rgb()[i] & 0xff) - (pillow.rgb()[i] & 0xff));
+            worst = Math.max(worst, d);
+            total += d;
+        }
+        double mean = (double) total / mine.rgb().length;
+        System.out.printf("JPEG 4:2:0 q90, ImageIO vs Pillow 9.4: max abs difference %d (of 255), mean %.3f%n",
+                worst, mean);
+        assertEquals(0, worst, "ImageIO differs from Pillow: max " + worst + ", mean " + mean);
+    }
+
     @Test
     void aDecompressionBombIsRefusedFromItsHeaderNamingTheFile() throws IOException {
         Path bomb = dir.resolve("bomb.png");
