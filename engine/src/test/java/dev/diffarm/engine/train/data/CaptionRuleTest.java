@@ -16,7 +16,7 @@ class CaptionRuleTest {
 
     @Test
     void shuffleKeepsTheLeadingTokensAndPermutesTheRest() {
-        CaptionRule rule = new CaptionRule(true, 2, 0.0, ",");
+        CaptionRule rule = new CaptionRule(true, 2, 0.0, 0.0, ",");
         Set<String> seen = new HashSet<>();
         for (int epoch = 0; epoch < 40; epoch++) {
             String out = rule.apply(CAPTION, DataRandom.forEpoch(7, epoch));
@@ -36,7 +36,7 @@ class CaptionRuleTest {
 
     @Test
     void dropoutEmptiesAboutItsRateOfCaptions() {
-        CaptionRule rule = new CaptionRule(false, 0, 0.25, ",");
+        CaptionRule rule = new CaptionRule(false, 0, 0.25, 0.0, ",");
         DataRandom random = DataRandom.forEpoch(99, 0);
         int dropped = 0;
         for (int i = 0; i < 4000; i++) {
@@ -45,7 +45,27 @@ class CaptionRuleTest {
             }
         }
         assertTrue(Math.abs(dropped - 1000) < 120, dropped + " of 4000 dropped at rate 0.25");
-        assertEquals("", new CaptionRule(true, 1, 1.0, ",").apply(CAPTION, random));
+        assertEquals("", new CaptionRule(true, 1, 1.0, 0.0, ",").apply(CAPTION, random));
+    }
+
+    @Test
+    void tagDropoutDropsOnlyFlexibleTagsAndKeepsTheirOrderWithoutShuffle() {
+        CaptionRule rule = new CaptionRule(false, 1, 0.0, 0.5, ",");
+        DataRandom random = DataRandom.forEpoch(3, 0);
+        int tagsKept = 0;
+        for (int i = 0; i < 400; i++) {
+            List<String> tags = Arrays.asList(rule.apply("a, b, c, d, e", random).split(", "));
+            assertEquals("a", tags.get(0));
+            List<String> sorted = new java.util.ArrayList<>(tags.subList(1, tags.size()));
+            sorted.sort(null);
+            assertEquals(sorted, tags.subList(1, tags.size()), "without shuffle the order stays");
+            tagsKept += tags.size() - 1;
+        }
+        assertTrue(Math.abs(tagsKept - 800) < 80, tagsKept + " of 1600 flexible tags kept at rate 0.5");
+        assertEquals("a", new CaptionRule(false, 1, 0.0, 1.0, ",").apply("a, b, c", random));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new CaptionRule(false, 0, 0.0, -0.1, ","));
+        assertTrue(e.getMessage().startsWith("captionTagDropoutRate"), e.getMessage());
     }
 
     @Test
@@ -68,8 +88,8 @@ class CaptionRuleTest {
     @Test
     void badRulesAreRefusedNamingTheOption() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> new CaptionRule(false, 0, 1.5, ","));
+                () -> new CaptionRule(false, 0, 1.5, 0.0, ","));
         assertTrue(e.getMessage().startsWith("captionDropoutRate"), e.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> new CaptionRule(true, -1, 0, ","));
+        assertThrows(IllegalArgumentException.class, () -> new CaptionRule(true, -1, 0, 0, ","));
     }
 }

@@ -65,7 +65,7 @@ class TrainingDataTest {
         }
         DatasetSpec spec = DatasetSpec.kohya(train, Optional.empty(), ".txt", List.of(root));
         Bucketing.Settings buckets = new Bucketing.Settings(new Size(96, 96), true, 64, 128, 32, false);
-        PlanSettings settings = new PlanSettings(4, true, true, new CaptionRule(true, 1, 0.0, ","), 42);
+        PlanSettings settings = new PlanSettings(4, true, true, new CaptionRule(true, 1, 0.0, 0.0, ","), 42);
         TrainingData data = TrainingData.open(spec, buckets, settings);
         assertEquals(Map.of(new Size(64, 128), 8, new Size(128, 64), 15), data.bucketCounts());
         assertEquals(2 + 4, data.batchesPerEpoch());
@@ -96,7 +96,7 @@ class TrainingDataTest {
         TrainingData reopened = TrainingData.open(spec, buckets, settings);
         assertEquals(data.epoch(1), reopened.epoch(1), "epoch 1's plan depends on nothing before it");
         TrainingData otherSeed = TrainingData.open(spec, buckets,
-                new PlanSettings(4, true, true, new CaptionRule(true, 1, 0.0, ","), 43));
+                new PlanSettings(4, true, true, new CaptionRule(true, 1, 0.0, 0.0, ","), 43));
         assertNotEquals(data.epoch(1), otherSeed.epoch(1));
     }
 
