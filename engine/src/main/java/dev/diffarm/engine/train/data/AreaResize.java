@@ -1,5 +1,7 @@
 package dev.diffarm.engine.train.data;
 
+import java.util.Arrays;
+
 /**
  * OpenCV's {@code cv2.resize(image, size, interpolation=cv2.INTER_AREA)} for shrinking an 8-bit RGB image (both
  * scales &ge; 1), as kohya shrinks training images.
@@ -56,9 +58,9 @@ final class AreaResize {
         float[] rowSums = new float[3 * outWidth];
         float[] sums = new float[3 * outWidth];
         for (int y = 0; y < to.height(); y++) {
-            java.util.Arrays.fill(sums, 0f);
+            Arrays.fill(sums, 0f);
             for (int r = rows.start[y]; r < rows.start[y + 1]; r++) {
-                java.util.Arrays.fill(rowSums, 0f);
+                Arrays.fill(rowSums, 0f);
                 int sy = rows.source[r];
                 for (int k = 0; k < columns.source.length; k++) {
                     int dx = columns.target[k];
@@ -119,8 +121,8 @@ final class AreaResize {
                 }
             }
             start[outSize] = k;
-            return new Cells(java.util.Arrays.copyOf(target, k), java.util.Arrays.copyOf(source, k),
-                    java.util.Arrays.copyOf(alpha, k), start);
+            return new Cells(Arrays.copyOf(target, k), Arrays.copyOf(source, k),
+                    Arrays.copyOf(alpha, k), start);
         }
     }
 }

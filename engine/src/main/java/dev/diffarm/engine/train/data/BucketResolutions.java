@@ -20,8 +20,8 @@ public final class BucketResolutions {
      */
     public static List<Size> make(Size resolution, int minSize, int maxSize, int divisible) {
         if (minSize <= 0 || maxSize < minSize || divisible <= 0) {
-            throw new IllegalArgumentException("bucket sizes need 0 < minSize <= maxSize and divisible > 0, got minSize "
-                    + minSize + ", maxSize " + maxSize + ", divisible " + divisible);
+            throw new IllegalArgumentException("bucket sizes need 0 < minSize <= maxSize and divisible > 0, got "
+                    + "minSize " + minSize + ", maxSize " + maxSize + ", divisible " + divisible);
         }
         long maxArea = resolution.area();
         TreeSet<Size> resos = new TreeSet<>();

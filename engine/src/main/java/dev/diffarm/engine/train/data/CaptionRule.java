@@ -2,6 +2,7 @@ package dev.diffarm.engine.train.data;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Pattern;
 
 /**
  * The caption transforms applied at each use of an image, as kohya's {@code process_caption} applies them: first
@@ -48,7 +49,7 @@ public record CaptionRule(boolean shuffle, int keepTokens, double dropoutRate, d
             return caption;
         }
         List<String> tags = new ArrayList<>();
-        for (String tag : caption.strip().split(java.util.regex.Pattern.quote(separator), -1)) {
+        for (String tag : caption.strip().split(Pattern.quote(separator), -1)) {
             tags.add(tag.strip());
         }
         int kept = Math.min(keepTokens, tags.size());

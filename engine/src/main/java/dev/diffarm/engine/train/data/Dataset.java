@@ -2,6 +2,7 @@ package dev.diffarm.engine.train.data;
 
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -38,7 +39,7 @@ public record Dataset(List<TrainingImage> images) {
             for (String tag : image.caption().split(",", -1)) {
                 String stripped = tag.strip();
                 if (!stripped.isEmpty()) {
-                    tags.merge(stripped.toLowerCase(java.util.Locale.ROOT), 1, Integer::sum);
+                    tags.merge(stripped.toLowerCase(Locale.ROOT), 1, Integer::sum);
                 }
             }
         }

@@ -56,7 +56,8 @@ public final class ImageDecoder {
     private Size checkedSize(Path file, ImageReader reader) throws IOException {
         Size size = new Size(reader.getWidth(0), reader.getHeight(0));
         if (size.area() > maxPixels) {
-            throw new InvalidDatasetException("dataset", file + ": " + size + " is " + size.area() + " pixels, more than the limit of "
+            throw new InvalidDatasetException("dataset", file + ": " + size + " is " + size.area()
+                    + " pixels, more than the limit of "
                     + maxPixels + " (refused as a possible decompression bomb)");
         }
         return size;
@@ -79,7 +80,8 @@ public final class ImageDecoder {
             String format = reader.getFormatName().toLowerCase(Locale.ROOT);
             if (!FORMATS.contains(format)) {
                 reader.dispose();
-                throw new InvalidDatasetException("dataset", file + ": a " + format + " image; expected PNG, JPEG or WebP");
+                throw new InvalidDatasetException("dataset",
+                        file + ": a " + format + " image; expected PNG, JPEG or WebP");
             }
             try {
                 reader.setInput(in, true, true);
@@ -88,7 +90,8 @@ public final class ImageDecoder {
                 if (e.getMessage() != null && e.getMessage().startsWith(file.toString())) {
                     throw e;
                 }
-                throw new InvalidDatasetException("dataset", file + ": cannot decode as " + format + ": " + e.getMessage(), e);
+                throw new InvalidDatasetException("dataset",
+                        file + ": cannot decode as " + format + ": " + e.getMessage(), e);
             } finally {
                 reader.dispose();
             }
@@ -115,14 +118,21 @@ public final class ImageDecoder {
         }
         int components = colors.getNumColorComponents();
         if (components != 1 && components != 3) {
-            throw new InvalidDatasetException("dataset", file + ": " + components + " colour components; expected grey or RGB");
+            throw new InvalidDatasetException("dataset",
+                    file + ": " + components + " colour components; expected grey or RGB");
         }
+        int bands = raster.getNumBands();
+        int[] bits = new int[3];
         for (int c = 0; c < 3; c++) {
-            int band = components == 1 ? 0 : c;
-            int bits = raster.getSampleModel().getSampleSize(band);
-            for (int y = 0; y < h; y++) {
-                for (int x = 0; x < w; x++) {
-                    rgb[(y * w + x) * 3 + c] = (byte) to8Bits(raster.getSample(x, y, band), bits);
+            bits[c] = raster.getSampleModel().getSampleSize(components == 1 ? 0 : c);
+        }
+        int[] row = new int[w * bands];
+        for (int y = 0; y < h; y++) {
+            raster.getPixels(0, y, w, 1, row);
+            for (int x = 0; x < w; x++) {
+                for (int c = 0; c < 3; c++) {
+                    int band = components == 1 ? 0 : c;
+                    rgb[(y * w + x) * 3 + c] = (byte) to8Bits(row[x * bands + band], bits[c]);
                 }
             }
         }

@@ -53,17 +53,20 @@ public final class KohyaFolders {
             String name = folder.getFileName().toString();
             Matcher m = REPEAT_FOLDER.matcher(name);
             if (!m.matches()) {
-                throw new InvalidDatasetException("dataset", folder + ": a dataset folder's name must be <repeats>_<class tokens>, "
+                throw new InvalidDatasetException("dataset",
+                        folder + ": a dataset folder's name must be <repeats>_<class tokens>, "
                         + "like 10_zwx person");
             }
             int repeats;
             try {
                 repeats = Integer.parseInt(m.group(1));
             } catch (NumberFormatException e) {
-                throw new InvalidDatasetException("dataset", folder + ": repeat count " + m.group(1) + " is too large", e);
+                throw new InvalidDatasetException("dataset",
+                        folder + ": repeat count " + m.group(1) + " is too large", e);
             }
             if (repeats < 1) {
-                throw new InvalidDatasetException("dataset", folder + ": repeat count must be at least 1, got " + repeats);
+                throw new InvalidDatasetException("dataset",
+                        folder + ": repeat count must be at least 1, got " + repeats);
             }
             sets.add(new ImageSet(folder, repeats, classImages,
                     new CaptionSource.CaptionFiles(captionExtension, m.group(2) == null ? "" : m.group(2))));

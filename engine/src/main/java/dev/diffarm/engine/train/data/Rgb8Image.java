@@ -1,5 +1,7 @@
 package dev.diffarm.engine.train.data;
 
+import java.util.Arrays;
+
 /**
  * An 8-bit RGB image as kohya holds one between decoding and the tensor transform: a numpy {@code uint8} array of
  * shape [H, W, 3], row by row, the three samples of each pixel together.
@@ -74,12 +76,12 @@ public record Rgb8Image(int width, int height, byte[] rgb) {
     @Override
     public boolean equals(Object o) {
         return o instanceof Rgb8Image i && i.width == width && i.height == height
-                && java.util.Arrays.equals(i.rgb, rgb);
+                && Arrays.equals(i.rgb, rgb);
     }
 
     @Override
     public int hashCode() {
-        return (width * 31 + height) * 31 + java.util.Arrays.hashCode(rgb);
+        return (width * 31 + height) * 31 + Arrays.hashCode(rgb);
     }
 
     @Override

@@ -55,7 +55,8 @@ class BucketImagesTest {
             for (int x = 0; x < 20; x++) {
                 int lo = 255;
                 int hi = 0;
-                for (int sy = (int) Math.floor(y * 30 / 13.0); sy < Math.min(30, Math.ceil((y + 1) * 30 / 13.0)); sy++) {
+                int rowEnd = (int) Math.min(30, Math.ceil((y + 1) * 30 / 13.0));
+                for (int sy = (int) Math.floor(y * 30 / 13.0); sy < rowEnd; sy++) {
                     for (int sx = (int) Math.floor(x * 2.5); sx < Math.min(50, Math.ceil((x + 1) * 2.5)); sx++) {
                         lo = Math.min(lo, noise.get(sx, sy, 0));
                         hi = Math.max(hi, noise.get(sx, sy, 0));

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
@@ -56,7 +57,7 @@ class CaptionRuleTest {
         for (int i = 0; i < 400; i++) {
             List<String> tags = Arrays.asList(rule.apply("a, b, c, d, e", random).split(", "));
             assertEquals("a", tags.get(0));
-            List<String> sorted = new java.util.ArrayList<>(tags.subList(1, tags.size()));
+            List<String> sorted = new ArrayList<>(tags.subList(1, tags.size()));
             sorted.sort(null);
             assertEquals(sorted, tags.subList(1, tags.size()), "without shuffle the order stays");
             tagsKept += tags.size() - 1;

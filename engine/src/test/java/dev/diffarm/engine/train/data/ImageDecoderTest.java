@@ -137,7 +137,8 @@ class ImageDecoderTest {
         assertTrue(e.getMessage().contains(bomb.toString()) && e.getMessage().contains("100000x100000")
                 && e.getMessage().contains("decompression bomb"), e.getMessage());
 
-        IOException small = assertThrows(IOException.class, () -> new ImageDecoder(34).readSize(resource("pattern.png")));
+        IOException small = assertThrows(IOException.class,
+                () -> new ImageDecoder(34).readSize(resource("pattern.png")));
         assertTrue(small.getMessage().contains("7x5 is 35 pixels"), small.getMessage());
     }
 

@@ -6,7 +6,10 @@ import java.nio.file.Path;
 import java.util.Optional;
 import org.junit.jupiter.api.Assumptions;
 
-/** The sd-tiny training fixtures under {@code diffarm.shared.dir}; a test needing an absent one is skipped, saying why. */
+/**
+ * The sd-tiny training fixtures under {@code diffarm.shared.dir}; a test needing an absent one is skipped, saying
+ * why.
+ */
 final class SharedTrainFixtures {
     private SharedTrainFixtures() {
     }
