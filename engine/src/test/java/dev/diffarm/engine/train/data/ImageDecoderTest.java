@@ -88,20 +88,10 @@ class ImageDecoderTest {
      */
     @Test
     void jpegDecodesCloseToPillow() throws IOException {
-        Rgb8Image mine = decoder.decode(resource("photo.jpg"));
-        Rgb8Image pillow = decoder.decode(resource("photo-pil.png"));
-        assertEquals(pillow.size(), mine.size());
-        int worst = 0;
-        long total = 0;
-        for (int i = 0; i < mine.rgb().length; i++) {
-            int d = Math.abs((mine.rgb()[i] & 0xff) - (pillow.rgb()[i] & 0xff));
-            worst = Math.max(worst, d);
-            total += d;
-        }
-        double mean = (double) total / mine.rgb().length;
-        System.out.printf("JPEG 4:2:0 q90, ImageIO vs Pillow 9.4: max abs difference %d (of 255), mean %.3f%n",
-                worst, mean);
-        assertEquals(0, worst, "ImageIO differs from Pillow: max " + worst + ", mean " + mean);
+        SampleDifference d = SampleDifference.between(decoder.decode(resource("photo.jpg")),
+                decoder.decode(resource("photo-pil.png")));
+        System.out.println("JPEG 4:2:0 q90, ImageIO vs Pillow 9.4: " + d);
+        assertEquals(0, d.max(), "ImageIO differs from Pillow: " + d);
     }
 
     /**
@@ -112,21 +102,10 @@ class ImageDecoderTest {
      */
     @Test
     void lossyWebpDecodesCloseToPillow() throws IOException {
-        Rgb8Image mine = decoder.decode(resource("photo.webp"));
-        Rgb8Image pillow = decoder.decode(resource("photo-webp-pil.png"));
-        assertEquals(pillow.size(), mine.size());
-        int worst = 0;
-        long total = 0;
-        for (int i = 0; i < mine.rgb().length; i++) {
-            int d = Math.abs((mine.rgb()[i] & 0xff) - (pillow.rgb()[i] & 0xff));
-            worst = Math.max(worst, d);
-            total += d;
-        }
-        double mean = (double) total / mine.rgb().length;
-        System.out.printf("WebP lossy q90, TwelveMonkeys vs Pillow 9.4 (libwebp): max abs difference %d (of 255), "
-                + "mean %.3f%n", worst, mean);
-        assertTrue(worst <= 64 && mean < 3.5, "lossy WebP strays further from libwebp: max " + worst + ", mean "
-                + mean);
+        SampleDifference d = SampleDifference.between(decoder.decode(resource("photo.webp")),
+                decoder.decode(resource("photo-webp-pil.png")));
+        System.out.println("WebP lossy q90, TwelveMonkeys vs Pillow 9.4 (libwebp): " + d);
+        assertTrue(d.max() <= 64 && d.mean() < 3.5, "lossy WebP strays further from libwebp: " + d);
     }
 
     @Test

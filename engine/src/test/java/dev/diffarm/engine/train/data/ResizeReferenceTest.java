@@ -27,18 +27,9 @@ class ResizeReferenceTest {
     }
 
     private static void compare(String name, Rgb8Image mine) throws IOException {
-        Rgb8Image reference = DECODER.decode(ImageDecoderTest.resource(name + ".png"));
-        assertEquals(reference.size(), mine.size());
-        int worst = 0;
-        int differing = 0;
-        for (int i = 0; i < mine.rgb().length; i++) {
-            int d = Math.abs((mine.rgb()[i] & 0xff) - (reference.rgb()[i] & 0xff));
-            worst = Math.max(worst, d);
-            differing += d == 0 ? 0 : 1;
-        }
-        System.out.println(name + ": max abs difference " + worst + " (of 255), " + differing + " of "
-                + mine.rgb().length + " samples differ");
-        assertEquals(0, worst, name + " differs from the reference");
+        SampleDifference d = SampleDifference.between(mine, DECODER.decode(ImageDecoderTest.resource(name + ".png")));
+        System.out.println(name + ": " + d);
+        assertEquals(0, d.max(), name + " differs from the reference: " + d);
     }
 
     private static Rgb8Image source() throws IOException {
