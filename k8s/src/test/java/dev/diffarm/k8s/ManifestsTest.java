@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.diffarm.farm.config.FarmSettings;
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -18,6 +21,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 /** The manifests in k8s/ parse, every kustomization renders, and every rendered resource validates. */
 class ManifestsTest {
     private static final Path ROOT = ManifestFiles.root();
+    /** The daemon's own settings, besides FarmSettings': where it listens, and its API keys. */
+    private static final Set<String> DAEMON_VARIABLES = Set.of("DIFFARM_HTTP_HOST", "DIFFARM_API_KEYS_FILE");
 
     static Stream<String> kustomizations() {
         return Stream.of("base", "overlays/gpu", "overlays/cpu");
@@ -98,6 +103,28 @@ class ManifestsTest {
         assertTrue(resources.stream().noneMatch(resource -> resource.kind().equals("ScaledObject")));
         assertEquals("diffarm", find(resources, "Kafka", "diffarm-kafka").body().path("metadata")
                 .path("namespace").asText());
+    }
+
+    @Test
+    void theManifestsUseTheFarmsTopicsAndVariables() throws IllegalAccessException {
+        List<Resource> resources = Kustomization.render(ROOT.resolve("base"));
+        FarmSettings.Topics topics = FarmSettings.Topics.DEFAULT;
+        for (String topic : List.of(topics.jobs(), topics.events(), topics.deadLetters())) {
+            find(resources, "KafkaTopic", topic);
+        }
+        Set<String> known = new HashSet<>(DAEMON_VARIABLES);
+        for (Field field : FarmSettings.class.getFields()) {
+            if (Modifier.isStatic(field.getModifiers()) && field.get(null) instanceof String value
+                    && value.startsWith("DIFFARM_")) {
+                known.add(value);
+            }
+        }
+        JsonNode daemon = find(resources, "StatefulSet", "diffarm-daemon").body().path("spec").path("template")
+                .path("spec").path("containers").get(0);
+        for (JsonNode variable : daemon.path("env")) {
+            String name = variable.path("name").asText();
+            assertTrue(!name.startsWith("DIFFARM_") || known.contains(name), name + " is no setting of the farm");
+        }
     }
 
     @Test
