@@ -13,6 +13,7 @@ import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Custom resources without a Java model, checked against their CRD's {@code openAPIV3Schema} (vendored under
@@ -24,7 +25,7 @@ import java.util.Optional;
 final class CrdSchema {
     private static final Map<String, String> SCHEMAS = Map.of(
             "keda.sh/v1alpha1/ScaledObject", "crds/keda.sh_scaledobjects.v1alpha1.yaml");
-    private static final Map<String, JsonSchema> LOADED = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final Map<String, JsonSchema> LOADED = new ConcurrentHashMap<>();
 
     private CrdSchema() {
     }
