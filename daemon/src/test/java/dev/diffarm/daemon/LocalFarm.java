@@ -65,7 +65,7 @@ public final class LocalFarm {
                 EventSinks.of(new EventLog(local.resolve("events.jsonl")), events), metrics);
         Supplier<SamplerRegistry> samplers = TestPlugins.samplers();
         this.intake = new JobIntake(new JobParser(new FarmCatalog(new ModelDirectory(models), samplers,
-                new LoraDirectory(loras))), queue, reporting);
+                new LoraDirectory(loras))), queue, reporting, false);
         // Every step gets an event, so that event order is deterministic.
         this.lifecycle = new JobLifecycle(intake, renderer, new ModelMerger(new ModelDirectory(models), store), store,
                 reporting, () -> new ProgressThrottle(1e9, System::nanoTime));

@@ -46,9 +46,24 @@ public interface DaemonConfig {
     @WithDefault("2000")
     int retainedEventsPerJob();
 
+    /**
+     * {@code DIFFARM_API_KEYS_FILE}: the keys that may call the daemon, lines of
+     * {@code <tenant> <role>[,<role>...] <sha256 hex of the key>}; without it, callers on this machine act as tenant
+     * {@code local} with every role, and the daemon refuses to listen beyond this machine.
+     */
+    Optional<String> apiKeysFile();
+
     interface Kafka {
         /** {@value FarmSettings#KAFKA_BOOTSTRAP_SERVERS}. */
         Optional<String> bootstrapServers();
+
+        /**
+         * {@code DIFFARM_KAFKA_TRUST_TENANT_HEADER}: whether a job record's {@code diffarm-tenant} header says whose
+         * job it is. Set it only where every producer to the jobs topic is trusted (its ACLs allow no one else);
+         * otherwise every Kafka job belongs to tenant {@code local}.
+         */
+        @WithDefault("false")
+        boolean trustTenantHeader();
     }
 
     interface S3 {

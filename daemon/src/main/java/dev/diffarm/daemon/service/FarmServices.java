@@ -167,9 +167,10 @@ public class FarmServices {
 
     @Produces
     @Singleton
-    JobIntake intake(ModelDirectory models, SamplerPlugins samplers, LoraDirectory loras, JobSource source,
-                     JobReporting reporting) {
-        return new JobIntake(new JobParser(new FarmCatalog(models, samplers, loras)), source, reporting);
+    JobIntake intake(DaemonConfig config, ModelDirectory models, SamplerPlugins samplers, LoraDirectory loras,
+                     JobSource source, JobReporting reporting) {
+        return new JobIntake(new JobParser(new FarmCatalog(models, samplers, loras)), source, reporting,
+                config.kafka().trustTenantHeader());
     }
 
     @Produces

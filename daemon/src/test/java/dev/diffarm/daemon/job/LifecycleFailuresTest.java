@@ -16,7 +16,6 @@ import dev.diffarm.engine.image.RgbImage;
 import dev.diffarm.farm.config.JobEvent;
 import dev.diffarm.farm.config.ImageJob;
 import dev.diffarm.farm.config.JobParser;
-import dev.diffarm.farm.config.ParseResult;
 import dev.diffarm.farm.config.TaskSpec;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -201,8 +200,8 @@ class LifecycleFailuresTest {
     @Test
     void aJobCancelledWhileQueuedNeverRuns() {
         LocalFarm farm = new LocalFarm(dir.resolve("local"), models, standIn((task, progress) -> null));
-        ParseResult submitted = farm.intake.submit(TinyModel.renderJob("waiting", "[\"a\"]", "[1]", 2)
-                .getBytes(StandardCharsets.UTF_8));
+        JobIntake.Submission submitted = farm.intake.submit(TinyModel.renderJob("waiting", "[\"a\"]", "[1]", 2)
+                .getBytes(StandardCharsets.UTF_8), Tenants.DEFAULT);
         assertEquals("queued", farm.registry.find("waiting").orElseThrow().status().state());
         assertEquals(Optional.of(TrackedJob.CancelOutcome.CANCELLED_WHILE_QUEUED), farm.intake.cancel("waiting"));
         farm.runUntilIdle();
@@ -211,7 +210,7 @@ class LifecycleFailuresTest {
         assertEquals(List.of("failed"), farm.events.milestones("waiting"));
         assertEquals("cancelled", farm.registry.find("waiting").orElseThrow().status().state());
         assertEquals(Optional.of(TrackedJob.CancelOutcome.ALREADY_ENDED), farm.intake.cancel("waiting"));
-        assertEquals("waiting", submitted.jobId().orElseThrow());
+        assertEquals("waiting", ((JobIntake.Submission.Queued) submitted).job().id());
         assertEquals(0, farm.queue.backlog().orElseThrow(), "the delivery was settled");
     }
 

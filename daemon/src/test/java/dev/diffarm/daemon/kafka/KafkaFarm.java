@@ -40,7 +40,7 @@ final class KafkaFarm implements AutoCloseable {
         JobReporting reporting = new JobReporting(registry, events,
                 new FarmMetrics(new SimpleMeterRegistry(), registry, source::backlog));
         JobIntake intake = new JobIntake(new JobParser(new FarmCatalog(new ModelDirectory(models), TestPlugins.samplers(),
-                new LoraDirectory(outputs.resolveSibling("loras")))), source, reporting);
+                new LoraDirectory(outputs.resolveSibling("loras")))), source, reporting, false);
         // Every step gets an event, so that event order is deterministic.
         this.lifecycle = new JobLifecycle(intake, renderer, new ModelMerger(new ModelDirectory(models), store), store, reporting,
                  () -> new ProgressThrottle(1e9, System::nanoTime));
