@@ -8,7 +8,9 @@ import dev.diffarm.farm.config.JobEvent;
 import dev.diffarm.farm.config.JobParser;
 import dev.diffarm.farm.config.ParseResult;
 import dev.diffarm.farm.config.ValidationError;
+import java.nio.charset.StandardCharsets;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -22,21 +24,20 @@ public final class JobIntake {
     /** Problems that make a submission no job at all, rather than a job with a bad field. */
     private static final Set<ValidationError.Code> NO_JOB = EnumSet.of(ValidationError.Code.NOT_JSON,
             ValidationError.Code.NOT_AN_OBJECT, ValidationError.Code.UNSUPPORTED_API_VERSION,
-            ValidationError.Code.UNKNOWN_KIND);
+            ValidationError.Code.UNKNOWN_KIND, ValidationError.Code.TOO_LARGE);
     /** The fields that say a JSON object is a diffarm job at all. */
     private static final Set<String> JOB_MARKERS = Set.of("apiVersion", "kind");
 
     private final JobParser parser;
     private final JobSource source;
     private final JobReporting reporting;
-    /** Whether a delivery's own {@link Delivery#tenant()} is believed (a trusted Kafka topic), or all are the default's. */
-    private final boolean trustSourceTenants;
+    private final IntakePolicy policy;
 
-    public JobIntake(JobParser parser, JobSource source, JobReporting reporting, boolean trustSourceTenants) {
+    public JobIntake(JobParser parser, JobSource source, JobReporting reporting, IntakePolicy policy) {
         this.parser = parser;
         this.source = source;
         this.reporting = reporting;
-        this.trustSourceTenants = trustSourceTenants;
+        this.policy = policy;
     }
 
     /**
@@ -45,15 +46,47 @@ public final class JobIntake {
      * delivery takes over the attempt that the submission recorded.)
      */
     public String tenantOf(Delivery delivery) {
-        if (!trustSourceTenants) {
+        if (!policy.trustSourceTenants()) {
             return Tenants.DEFAULT;
         }
         return delivery.tenant().filter(Tenants::isValid).orElse(Tenants.DEFAULT);
     }
 
+    /**
+     * A delivered submission of {@code tenant} read and checked; an invalid one is already reported. One over
+     * {@link IntakePolicy#maxJobBytes()} is refused by its size, unread.
+     */
+    public ParseResult read(Delivery delivery, String tenant) {
+        long size = delivery.size();
+        if (size > policy.maxJobBytes()) {
+            return report(tooLarge("the submission", size), tenant);
+        }
+        return read(delivery.payload(), tenant);
+    }
+
     /** The submission of {@code tenant} read and checked; an invalid one is already reported. */
     public ParseResult read(byte[] submission, String tenant) {
+        if (submission.length > policy.maxJobBytes()) {
+            return report(tooLarge("the submission", submission.length), tenant);
+        }
         ParseResult result = parser.parse(submission);
+        if (result instanceof ParseResult.Valid valid) {
+            int written = valid.job().toJson().getBytes(StandardCharsets.UTF_8).length;
+            if (written > policy.maxJobBytes()) {
+                result = new ParseResult.Invalid(valid.jobId(), tooLarge("the job with its defaults written out", written)
+                        .errors());
+            }
+        }
+        return report(result, tenant);
+    }
+
+    private ParseResult.Invalid tooLarge(String what, long size) {
+        return new ParseResult.Invalid(Optional.empty(), List.of(ValidationError.tooLarge(what, size, policy.maxJobBytes(),
+                IntakePolicy.MAX_JOB_BYTES_SETTING)));
+    }
+
+    /** Reports an invalid submission: its {@code rejected} event, and its record when its id is valid. */
+    private ParseResult report(ParseResult result, String tenant) {
         if (result instanceof ParseResult.Invalid invalid) {
             invalid.jobId().ifPresent(id -> reporting.registry().rejected(id, tenant,
                     invalid.errors().stream().map(EventError::of).toList()));

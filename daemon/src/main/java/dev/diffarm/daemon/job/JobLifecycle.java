@@ -86,7 +86,7 @@ public final class JobLifecycle {
         ParseResult result;
         String tenant = intake.tenantOf(delivery);
         try {
-            result = intake.read(delivery.payload(), tenant);
+            result = intake.read(delivery, tenant);
         } catch (RuntimeException unreadable) {
             // Left unsettled: the source delivers it again after a restart.
             LOG.errorf("cannot read %s: %s", delivery.origin(), unreadable);

@@ -14,6 +14,11 @@ public interface Delivery {
     /** The submission as it was sent, normally a job's JSON. */
     byte[] payload();
 
+    /** The payload's size in bytes, known before it is read: a submission too large is refused unread. */
+    default long size() {
+        return payload().length;
+    }
+
     /** Where it came from, for logs and dead letters: a file name, or topic, partition and offset. */
     String origin();
 

@@ -8,6 +8,7 @@ import dev.diffarm.daemon.security.Callers;
 import dev.diffarm.daemon.security.Role;
 import dev.diffarm.farm.config.EventError;
 import dev.diffarm.farm.config.JobEvent;
+import dev.diffarm.farm.config.ValidationError;
 import io.quarkus.security.identity.SecurityIdentity;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.DELETE;
@@ -23,6 +24,7 @@ import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.sse.Sse;
 import jakarta.ws.rs.sse.SseEventSink;
 import java.net.URI;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -67,8 +69,10 @@ public class JobResource {
                     "the job could not be queued: " + e.getMessage());
         }
         if (submission instanceof JobIntake.Submission.Invalid invalid) {
-            return ApiErrors.response(Response.Status.BAD_REQUEST,
-                    invalid.result().errors().stream().map(EventError::of).toList());
+            List<ValidationError> errors = invalid.result().errors();
+            boolean tooLarge = errors.stream().anyMatch(error -> error.code() == ValidationError.Code.TOO_LARGE);
+            return ApiErrors.response(tooLarge ? Response.Status.REQUEST_ENTITY_TOO_LARGE : Response.Status.BAD_REQUEST,
+                    errors.stream().map(EventError::of).toList());
         }
         if (submission instanceof JobIntake.Submission.Taken taken) {
             return ApiErrors.response(Response.Status.CONFLICT, ApiErrors.ID_TAKEN, taken.message());

@@ -1,5 +1,6 @@
 package dev.diffarm.daemon.service;
 
+import dev.diffarm.daemon.job.IntakePolicy;
 import dev.diffarm.farm.config.FarmSettings;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
@@ -52,6 +53,13 @@ public interface DaemonConfig {
      * {@code local} with every role, and the daemon refuses to listen beyond this machine.
      */
     Optional<String> apiKeysFile();
+
+    /**
+     * {@code DIFFARM_MAX_JOB_BYTES}: the largest job, as submitted and with its defaults written out; larger ones are
+     * refused (413 over REST, a dead letter from a queue). Keep it under Kafka's record limit (1 MiB by default).
+     */
+    @WithDefault("" + IntakePolicy.DEFAULT_MAX_JOB_BYTES)
+    int maxJobBytes();
 
     interface Kafka {
         /** {@value FarmSettings#KAFKA_BOOTSTRAP_SERVERS}. */

@@ -4,6 +4,7 @@ import dev.diffarm.daemon.event.EventBroadcaster;
 import dev.diffarm.daemon.event.EventSinks;
 import dev.diffarm.daemon.event.ProgressThrottle;
 import dev.diffarm.daemon.job.FarmMetrics;
+import dev.diffarm.daemon.job.IntakePolicy;
 import dev.diffarm.daemon.job.JobIntake;
 import dev.diffarm.daemon.job.JobLifecycle;
 import dev.diffarm.daemon.job.JobRegistry;
@@ -170,7 +171,7 @@ public class FarmServices {
     JobIntake intake(DaemonConfig config, ModelDirectory models, SamplerPlugins samplers, LoraDirectory loras,
                      JobSource source, JobReporting reporting) {
         return new JobIntake(new JobParser(new FarmCatalog(models, samplers, loras)), source, reporting,
-                config.kafka().trustTenantHeader());
+                new IntakePolicy(config.maxJobBytes(), config.kafka().trustTenantHeader()));
     }
 
     @Produces

@@ -198,6 +198,19 @@ class LifecycleFailuresTest {
     }
 
     @Test
+    void aQueueFileOverTheSizeLimitIsDeadLetteredUnreadAndTheNextJobRuns() throws Exception {
+        LocalFarm farm = new LocalFarm(dir.resolve("local"), models, standIn((task, progress) -> null));
+        int limit = IntakePolicy.DEFAULT_MAX_JOB_BYTES;
+        farm.drop("1.json", "{" + " ".repeat(limit) + "}");
+        farm.drop("2.json", TinyModel.renderJob("after-big", "[\"fine\"]", "[1]", 2));
+        farm.runUntilIdle();
+
+        assertEquals("too-large: the submission is " + (limit + 2) + " bytes: expected at most " + limit
+                + " (DIFFARM_MAX_JOB_BYTES)\n", Files.readString(dir.resolve("local/dlq/1.json.reason.txt")));
+        assertEquals(List.of("accepted", "task-completed", "completed"), farm.events.milestones("after-big"));
+    }
+
+    @Test
     void aJobCancelledWhileQueuedNeverRuns() {
         LocalFarm farm = new LocalFarm(dir.resolve("local"), models, standIn((task, progress) -> null));
         JobIntake.Submission submitted = farm.intake.submit(TinyModel.renderJob("waiting", "[\"a\"]", "[1]", 2)

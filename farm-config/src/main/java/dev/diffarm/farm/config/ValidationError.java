@@ -95,13 +95,14 @@ public record ValidationError(Code code, Optional<String> field, Optional<String
     }
 
     /**
-     * A submission of {@code size} bytes, over the farm's limit of {@code limit} bytes.
+     * Something of {@code size} bytes, over the farm's limit of {@code limit} bytes.
      *
+     * @param what    what is too large, such as {@code the submission}
      * @param setting the setting that raises the limit, for the message
      */
-    public static ValidationError tooLarge(long size, long limit, String setting) {
+    public static ValidationError tooLarge(String what, long size, long limit, String setting) {
         return new ValidationError(Code.TOO_LARGE, Optional.empty(), Optional.of(Long.toString(size)),
-                "the submission is " + size + " bytes: expected at most " + limit + " (" + setting + ")");
+                what + " is " + size + " bytes: expected at most " + limit + " (" + setting + ")");
     }
 
     static ValidationError tooManyTasks(String expansion, long tasks) {
