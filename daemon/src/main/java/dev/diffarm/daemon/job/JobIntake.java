@@ -109,6 +109,10 @@ public final class JobIntake {
         /** A valid job whose id belongs to another job; nothing changed. */
         record Taken(String message) implements Submission {
         }
+
+        /** A valid job over its tenant's quota ({@code message} names the limit); nothing changed. */
+        record OverQuota(String message) implements Submission {
+        }
     }
 
     /**
@@ -126,6 +130,9 @@ public final class JobIntake {
         JobRegistry.Admission admission = reporting.registry().queue(job, tenant);
         if (admission instanceof JobRegistry.Admission.Taken taken) {
             return new Submission.Taken(taken.message());
+        }
+        if (admission instanceof JobRegistry.Admission.OverQuota over) {
+            return new Submission.OverQuota(over.message());
         }
         TrackedJob attempt = ((JobRegistry.Admission.Queued) admission).attempt();
         try {

@@ -15,10 +15,17 @@ import java.util.Optional;
  */
 public final class JobRegistry {
     private final int retainedFinished;
+    private final TenantQuota quota;
     private final Map<String, TrackedJob> byId = new LinkedHashMap<>();
 
+    /** A registry whose REST submissions are limited by the contract alone. */
     public JobRegistry(int retainedFinished) {
+        this(retainedFinished, TenantQuota.UNLIMITED);
+    }
+
+    public JobRegistry(int retainedFinished, TenantQuota quota) {
         this.retainedFinished = retainedFinished;
+        this.quota = quota;
     }
 
     /** What became of a submission: queued (or already queued), or refused because its id is taken. */
@@ -30,12 +37,17 @@ public final class JobRegistry {
         /** The id belongs to another job: another tenant's, or one with other content ({@code message} says which). */
         record Taken(String message) implements Admission {
         }
+
+        /** The job would take its tenant over its {@link TenantQuota}; {@code message} names the limit. */
+        record OverQuota(String message) implements Admission {
+        }
     }
 
     /**
      * Records a job the REST intake accepted for {@code tenant}. The same job again (same tenant, same content)
      * resumes: the attempt queued or running is kept, a finished one gets a new attempt. Another job under a known
-     * id is refused: it would overwrite the first one's outputs.
+     * id is refused: it would overwrite the first one's outputs. So is a new attempt beyond the tenant's quota;
+     * checked and recorded under this registry's lock, so concurrent submissions cannot overshoot it.
      */
     public synchronized Admission queue(Job job, String tenant) {
         TrackedJob known = byId.get(job.id());
@@ -53,6 +65,12 @@ public final class JobRegistry {
             if (!known.state().isFinal()) {
                 return new Admission.Queued(known);
             }
+        }
+        List<TrackedJob> active = byId.values().stream()
+                .filter(attempt -> attempt.tenant().equals(tenant) && !attempt.state().isFinal()).toList();
+        Optional<String> excess = quota.excess(job, active);
+        if (excess.isPresent()) {
+            return new Admission.OverQuota(excess.get());
         }
         return new Admission.Queued(put(TrackedJob.queued(job, tenant)));
     }

@@ -77,6 +77,11 @@ public final class TrackedJob {
         return tenant;
     }
 
+    /** How many tasks the job has. */
+    int tasks() {
+        return tasks;
+    }
+
     /** The job's JSON as accepted; empty for a rejected submission. */
     Optional<String> content() {
         return content;

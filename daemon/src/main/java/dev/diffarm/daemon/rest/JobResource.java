@@ -55,8 +55,8 @@ public class JobResource {
 
     /**
      * Validates a job and queues it for the caller's tenant: 202 with its status and {@code Location}, or 400 with
-     * every problem ({@code field}, value, what was expected), 409 when its id belongs to another job, or 503 when
-     * the queue cannot take it.
+     * every problem ({@code field}, value, what was expected), 413 when it is too large, 409 when its id belongs to
+     * another job, 429 when it would take the tenant over its quota, or 503 when the queue cannot take it.
      */
     @POST
     @RolesAllowed({Role.SUBMIT_NAME, Role.ADMIN_NAME})
@@ -76,6 +76,9 @@ public class JobResource {
         }
         if (submission instanceof JobIntake.Submission.Taken taken) {
             return ApiErrors.response(Response.Status.CONFLICT, ApiErrors.ID_TAKEN, taken.message());
+        }
+        if (submission instanceof JobIntake.Submission.OverQuota over) {
+            return ApiErrors.response(Response.Status.TOO_MANY_REQUESTS, ApiErrors.OVER_QUOTA, over.message());
         }
         JobIntake.Submission.Queued queued = (JobIntake.Submission.Queued) submission;
         return Response.accepted(queued.attempt().status()).location(URI.create("/jobs/" + queued.job().id())).build();

@@ -2,6 +2,7 @@ package dev.diffarm.daemon.service;
 
 import dev.diffarm.daemon.job.IntakePolicy;
 import dev.diffarm.farm.config.FarmSettings;
+import dev.diffarm.farm.config.Limits;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.util.HashMap;
@@ -60,6 +61,23 @@ public interface DaemonConfig {
      */
     @WithDefault("" + IntakePolicy.DEFAULT_MAX_JOB_BYTES)
     int maxJobBytes();
+
+    /** What one tenant may have queued or running at once; a REST submission beyond it is answered 429. */
+    Quota quota();
+
+    interface Quota {
+        /** {@code DIFFARM_QUOTA_ACTIVE_JOBS}: most jobs queued or running. */
+        @WithDefault("100")
+        int activeJobs();
+
+        /** {@code DIFFARM_QUOTA_TASKS_PER_JOB}: most tasks in one job. */
+        @WithDefault("" + Limits.MAX_TASKS)
+        int tasksPerJob();
+
+        /** {@code DIFFARM_QUOTA_QUEUED_TASKS}: most tasks of its queued and running jobs together. */
+        @WithDefault("100000")
+        int queuedTasks();
+    }
 
     interface Kafka {
         /** {@value FarmSettings#KAFKA_BOOTSTRAP_SERVERS}. */

@@ -9,6 +9,7 @@ import dev.diffarm.daemon.job.JobIntake;
 import dev.diffarm.daemon.job.JobLifecycle;
 import dev.diffarm.daemon.job.JobRegistry;
 import dev.diffarm.daemon.job.JobReporting;
+import dev.diffarm.daemon.job.TenantQuota;
 import dev.diffarm.daemon.kafka.KafkaClients;
 import dev.diffarm.daemon.kafka.KafkaEventSink;
 import dev.diffarm.daemon.kafka.KafkaJobSource;
@@ -151,7 +152,9 @@ public class FarmServices {
     @Produces
     @Singleton
     JobRegistry registry(DaemonConfig config) {
-        return new JobRegistry(config.retainedJobs());
+        DaemonConfig.Quota quota = config.quota();
+        return new JobRegistry(config.retainedJobs(),
+                new TenantQuota(quota.activeJobs(), quota.tasksPerJob(), quota.queuedTasks()));
     }
 
     @Produces
