@@ -18,7 +18,8 @@ public record IntakePolicy(int maxJobBytes, boolean trustSourceTenants) {
 
     public IntakePolicy {
         if (maxJobBytes < 1) {
-            throw new IllegalArgumentException(MAX_JOB_BYTES_SETTING + " = " + maxJobBytes + ": expected a positive number of bytes");
+            throw new IllegalArgumentException(MAX_JOB_BYTES_SETTING + " = " + maxJobBytes
+                    + ": expected a positive number of bytes");
         }
     }
 }

@@ -73,16 +73,16 @@ public final class JobIntake {
         if (result instanceof ParseResult.Valid valid) {
             int written = valid.job().toJson().getBytes(StandardCharsets.UTF_8).length;
             if (written > policy.maxJobBytes()) {
-                result = new ParseResult.Invalid(valid.jobId(), tooLarge("the job with its defaults written out", written)
-                        .errors());
+                String what = "the job with its defaults written out";
+                result = new ParseResult.Invalid(valid.jobId(), tooLarge(what, written).errors());
             }
         }
         return report(result, tenant);
     }
 
     private ParseResult.Invalid tooLarge(String what, long size) {
-        return new ParseResult.Invalid(Optional.empty(), List.of(ValidationError.tooLarge(what, size, policy.maxJobBytes(),
-                IntakePolicy.MAX_JOB_BYTES_SETTING)));
+        return new ParseResult.Invalid(Optional.empty(), List.of(ValidationError.tooLarge(what, size,
+                policy.maxJobBytes(), IntakePolicy.MAX_JOB_BYTES_SETTING)));
     }
 
     /** Reports an invalid submission: its {@code rejected} event, and its record when its id is valid. */
@@ -151,7 +151,8 @@ public final class JobIntake {
     public TrackedJob.CancelOutcome cancel(TrackedJob job) {
         TrackedJob.CancelOutcome outcome = job.requestCancel();
         if (outcome == TrackedJob.CancelOutcome.CANCELLED_WHILE_QUEUED) {
-            EventError error = new EventError(JobLifecycle.CANCELLED, "job " + job.id() + " was cancelled before it started");
+            EventError error = new EventError(JobLifecycle.CANCELLED,
+                    "job " + job.id() + " was cancelled before it started");
             job.onError(error);
             reporting.events().publish(new JobEvent.Failed(job.id(), Optional.empty(), error));
             reporting.metrics().jobFinished(JobState.CANCELLED);

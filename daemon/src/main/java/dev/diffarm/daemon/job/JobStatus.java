@@ -20,6 +20,6 @@ import java.util.Optional;
  *                       the merge's record
  * @param errors         why it failed or was rejected; empty otherwise
  */
-public record JobStatus(String id, String tenant, String state, String kind, int tasks, int tasksCompleted, Optional<String> task,
-                        int step, int steps, List<String> keys, List<EventError> errors) {
+public record JobStatus(String id, String tenant, String state, String kind, int tasks, int tasksCompleted,
+                        Optional<String> task, int step, int steps, List<String> keys, List<EventError> errors) {
 }

@@ -37,8 +37,8 @@ public record TenantQuota(int activeJobs, int tasksPerJob, int queuedTasks) {
         }
         long tasks = active.stream().mapToLong(TrackedJob::tasks).sum();
         if (tasks + job.taskCount() > queuedTasks) {
-            return Optional.of("the tenant has " + tasks + " tasks queued or running and the job adds " + job.taskCount()
-                    + ": the quota is " + queuedTasks + " (DIFFARM_QUOTA_QUEUED_TASKS)");
+            return Optional.of("the tenant has " + tasks + " tasks queued or running and the job adds "
+                    + job.taskCount() + ": the quota is " + queuedTasks + " (DIFFARM_QUOTA_QUEUED_TASKS)");
         }
         return Optional.empty();
     }
