@@ -3,6 +3,7 @@ package dev.diffarm.daemon;
 import dev.diffarm.daemon.event.EventSinks;
 import dev.diffarm.daemon.event.ProgressThrottle;
 import dev.diffarm.daemon.job.FarmMetrics;
+import dev.diffarm.daemon.job.IntakePolicy;
 import dev.diffarm.daemon.job.JobIntake;
 import dev.diffarm.daemon.job.JobLifecycle;
 import dev.diffarm.daemon.job.JobRegistry;
@@ -65,7 +66,7 @@ public final class LocalFarm {
                 EventSinks.of(new EventLog(local.resolve("events.jsonl")), events), metrics);
         Supplier<SamplerRegistry> samplers = TestPlugins.samplers();
         this.intake = new JobIntake(new JobParser(new FarmCatalog(new ModelDirectory(models), samplers,
-                new LoraDirectory(loras))), queue, reporting);
+                new LoraDirectory(loras))), queue, reporting, IntakePolicy.DEFAULTS);
         // Every step gets an event, so that event order is deterministic.
         this.lifecycle = new JobLifecycle(intake, renderer, new ModelMerger(new ModelDirectory(models), store), store,
                 reporting, () -> new ProgressThrottle(1e9, System::nanoTime));

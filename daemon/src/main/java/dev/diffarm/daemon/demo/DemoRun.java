@@ -4,14 +4,15 @@ import dev.diffarm.daemon.event.EventBroadcaster;
 import dev.diffarm.daemon.gallery.JobGallery;
 import dev.diffarm.daemon.job.JobIntake;
 import dev.diffarm.daemon.job.JobLifecycle;
+import dev.diffarm.daemon.job.Tenants;
 import dev.diffarm.daemon.port.OutputStore;
 import dev.diffarm.daemon.render.RenderException;
 import dev.diffarm.engine.demo.DemoModel;
 import dev.diffarm.farm.config.EventError;
 import dev.diffarm.farm.config.FarmSettings;
 import dev.diffarm.farm.config.ImageJob;
+import dev.diffarm.farm.config.Job;
 import dev.diffarm.farm.config.JobEvent;
-import dev.diffarm.farm.config.ParseResult;
 import dev.diffarm.farm.config.Plan;
 import dev.diffarm.farm.config.TaskSpec;
 import jakarta.inject.Singleton;
@@ -79,14 +80,19 @@ public class DemoRun {
      */
     public int run(PrintStream out) throws IOException, InterruptedException {
         ensureModel(out);
-        ParseResult submitted = intake.submit(campaign());
-        if (submitted instanceof ParseResult.Invalid invalid) {
+        JobIntake.Submission submission = intake.submit(campaign(), Tenants.DEFAULT);
+        if (submission instanceof JobIntake.Submission.Invalid invalid) {
             out.println("diffarm demo: the daemon refused the demo campaign:");
-            invalid.errors().forEach(error -> out.println("  " + EventError.of(error).message()));
+            invalid.result().errors().forEach(error -> out.println("  " + EventError.of(error).message()));
             return 1;
         }
-        if (!(submitted.orElseThrow() instanceof ImageJob job)) {
-            out.println("diffarm demo: the demo campaign is not an image job: " + submitted.orElseThrow().kind());
+        if (submission instanceof JobIntake.Submission.Taken taken) {
+            out.println("diffarm demo: the daemon refused the demo campaign: " + taken.message());
+            return 1;
+        }
+        Job submitted = ((JobIntake.Submission.Queued) submission).job();
+        if (!(submitted instanceof ImageJob job)) {
+            out.println("diffarm demo: the demo campaign is not an image job: " + submitted.kind());
             return 1;
         }
         Plan plan = job.plan();

@@ -1,5 +1,6 @@
 package dev.diffarm.daemon.job;
 
+import dev.diffarm.daemon.port.Delivery;
 import dev.diffarm.daemon.port.JobSource;
 import dev.diffarm.farm.config.EventError;
 import dev.diffarm.farm.config.Job;
@@ -7,7 +8,9 @@ import dev.diffarm.farm.config.JobEvent;
 import dev.diffarm.farm.config.JobParser;
 import dev.diffarm.farm.config.ParseResult;
 import dev.diffarm.farm.config.ValidationError;
+import java.nio.charset.StandardCharsets;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -21,25 +24,71 @@ public final class JobIntake {
     /** Problems that make a submission no job at all, rather than a job with a bad field. */
     private static final Set<ValidationError.Code> NO_JOB = EnumSet.of(ValidationError.Code.NOT_JSON,
             ValidationError.Code.NOT_AN_OBJECT, ValidationError.Code.UNSUPPORTED_API_VERSION,
-            ValidationError.Code.UNKNOWN_KIND);
+            ValidationError.Code.UNKNOWN_KIND, ValidationError.Code.TOO_LARGE);
     /** The fields that say a JSON object is a diffarm job at all. */
     private static final Set<String> JOB_MARKERS = Set.of("apiVersion", "kind");
 
     private final JobParser parser;
     private final JobSource source;
     private final JobReporting reporting;
+    private final IntakePolicy policy;
 
-    public JobIntake(JobParser parser, JobSource source, JobReporting reporting) {
+    public JobIntake(JobParser parser, JobSource source, JobReporting reporting, IntakePolicy policy) {
         this.parser = parser;
         this.source = source;
         this.reporting = reporting;
+        this.policy = policy;
     }
 
-    /** The submission read and checked; an invalid one is already reported. */
-    public ParseResult read(byte[] submission) {
+    /**
+     * Whose a delivered job is: the tenant its delivery names when the farm trusts its source and the name is
+     * valid, else {@value Tenants#DEFAULT}. (A job submitted over REST keeps its caller's tenant regardless: the
+     * delivery takes over the attempt that the submission recorded.)
+     */
+    public String tenantOf(Delivery delivery) {
+        if (!policy.trustSourceTenants()) {
+            return Tenants.DEFAULT;
+        }
+        return delivery.tenant().filter(Tenants::isValid).orElse(Tenants.DEFAULT);
+    }
+
+    /**
+     * A delivered submission of {@code tenant} read and checked; an invalid one is already reported. One over
+     * {@link IntakePolicy#maxJobBytes()} is refused by its size, unread.
+     */
+    public ParseResult read(Delivery delivery, String tenant) {
+        long size = delivery.size();
+        if (size > policy.maxJobBytes()) {
+            return report(tooLarge("the submission", size), tenant);
+        }
+        return read(delivery.payload(), tenant);
+    }
+
+    /** The submission of {@code tenant} read and checked; an invalid one is already reported. */
+    public ParseResult read(byte[] submission, String tenant) {
+        if (submission.length > policy.maxJobBytes()) {
+            return report(tooLarge("the submission", submission.length), tenant);
+        }
         ParseResult result = parser.parse(submission);
+        if (result instanceof ParseResult.Valid valid) {
+            int written = valid.job().toJson().getBytes(StandardCharsets.UTF_8).length;
+            if (written > policy.maxJobBytes()) {
+                String what = "the job with its defaults written out";
+                result = new ParseResult.Invalid(valid.jobId(), tooLarge(what, written).errors());
+            }
+        }
+        return report(result, tenant);
+    }
+
+    private ParseResult.Invalid tooLarge(String what, long size) {
+        return new ParseResult.Invalid(Optional.empty(), List.of(ValidationError.tooLarge(what, size,
+                policy.maxJobBytes(), IntakePolicy.MAX_JOB_BYTES_SETTING)));
+    }
+
+    /** Reports an invalid submission: its {@code rejected} event, and its record when its id is valid. */
+    private ParseResult report(ParseResult result, String tenant) {
         if (result instanceof ParseResult.Invalid invalid) {
-            invalid.jobId().ifPresent(id -> reporting.registry().rejected(id,
+            invalid.jobId().ifPresent(id -> reporting.registry().rejected(id, tenant,
                     invalid.errors().stream().map(EventError::of).toList()));
             reporting.metrics().jobFinished(JobState.REJECTED);
             reporting.events().publish(JobEvent.Rejected.of(invalid));
@@ -47,43 +96,77 @@ public final class JobIntake {
         return result;
     }
 
+    /** What became of a submission. */
+    public sealed interface Submission {
+        /** Not a valid job: every problem, already reported. */
+        record Invalid(ParseResult.Invalid result) implements Submission {
+        }
+
+        /** Queued for a worker (or it already was): the job, and the attempt that runs it. */
+        record Queued(Job job, TrackedJob attempt) implements Submission {
+        }
+
+        /** A valid job whose id belongs to another job; nothing changed. */
+        record Taken(String message) implements Submission {
+        }
+
+        /** A valid job over its tenant's quota ({@code message} names the limit); nothing changed. */
+        record OverQuota(String message) implements Submission {
+        }
+    }
+
     /**
-     * Reads a submission and, if it is a valid job, puts it into the source for a worker.
+     * Reads a submission of {@code tenant} and, if it is a valid job whose id is free or its own, puts it into the
+     * source for a worker.
      *
      * @throws java.io.UncheckedIOException (or the source's exception) when the source cannot take it
      */
-    public ParseResult submit(byte[] submission) {
-        ParseResult result = read(submission);
-        if (result instanceof ParseResult.Valid valid) {
-            Job job = valid.job();
-            TrackedJob attempt = reporting.registry().queued(job);
-            try {
-                source.enqueue(job.id(), job.toJson());
-            } catch (RuntimeException e) {
-                reporting.registry().withdraw(attempt);
-                throw e;
-            }
+    public Submission submit(byte[] submission, String tenant) {
+        ParseResult result = read(submission, tenant);
+        if (result instanceof ParseResult.Invalid invalid) {
+            return new Submission.Invalid(invalid);
         }
-        return result;
+        Job job = result.orElseThrow();
+        JobRegistry.Admission admission = reporting.registry().queue(job, tenant);
+        if (admission instanceof JobRegistry.Admission.Taken taken) {
+            return new Submission.Taken(taken.message());
+        }
+        if (admission instanceof JobRegistry.Admission.OverQuota over) {
+            return new Submission.OverQuota(over.message());
+        }
+        TrackedJob attempt = ((JobRegistry.Admission.Queued) admission).attempt();
+        try {
+            source.enqueue(job.id(), job.toJson());
+        } catch (RuntimeException e) {
+            reporting.registry().withdraw(attempt);
+            throw e;
+        }
+        return new Submission.Queued(job, attempt);
     }
 
     /**
      * Cancels a job: a queued one at once (with its {@code failed} event, code {@value JobLifecycle#CANCELLED}),
      * a running one before its next sampling step (a merge: before its next tensor).
+     */
+    public TrackedJob.CancelOutcome cancel(TrackedJob job) {
+        TrackedJob.CancelOutcome outcome = job.requestCancel();
+        if (outcome == TrackedJob.CancelOutcome.CANCELLED_WHILE_QUEUED) {
+            EventError error = new EventError(JobLifecycle.CANCELLED,
+                    "job " + job.id() + " was cancelled before it started");
+            job.onError(error);
+            reporting.events().publish(new JobEvent.Failed(job.id(), Optional.empty(), error));
+            reporting.metrics().jobFinished(JobState.CANCELLED);
+        }
+        return outcome;
+    }
+
+    /**
+     * Cancels the job of that id, whoever's it is (see {@link #cancel(TrackedJob)}).
      *
      * @return what happened; empty when the daemon does not know the job
      */
     public Optional<TrackedJob.CancelOutcome> cancel(String jobId) {
-        return reporting.registry().find(jobId).map(job -> {
-            TrackedJob.CancelOutcome outcome = job.requestCancel();
-            if (outcome == TrackedJob.CancelOutcome.CANCELLED_WHILE_QUEUED) {
-                EventError error = new EventError(JobLifecycle.CANCELLED, "job " + jobId + " was cancelled before it started");
-                job.onError(error);
-                reporting.events().publish(new JobEvent.Failed(jobId, Optional.empty(), error));
-                reporting.metrics().jobFinished(JobState.CANCELLED);
-            }
-            return outcome;
-        });
+        return reporting.registry().find(jobId).map(this::cancel);
     }
 
     /**

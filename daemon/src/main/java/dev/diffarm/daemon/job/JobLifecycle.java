@@ -84,8 +84,9 @@ public final class JobLifecycle {
     /** Takes one delivery from submission to settlement. Never throws for anything the job did. */
     public void handle(Delivery delivery) {
         ParseResult result;
+        String tenant = intake.tenantOf(delivery);
         try {
-            result = intake.read(delivery.payload());
+            result = intake.read(delivery, tenant);
         } catch (RuntimeException unreadable) {
             // Left unsettled: the source delivers it again after a restart.
             LOG.errorf("cannot read %s: %s", delivery.origin(), unreadable);
@@ -102,7 +103,7 @@ public final class JobLifecycle {
             return;
         }
         Job job = result.orElseThrow();
-        Optional<TrackedJob> attempt = reporting.registry().claim(job);
+        Optional<TrackedJob> attempt = reporting.registry().claim(job, tenant);
         if (attempt.isEmpty()) {
             LOG.infof("job %s was cancelled while it waited; not running it", job.id());
         } else if (run(attempt.get(), job) == Outcome.RETRY_LATER) {

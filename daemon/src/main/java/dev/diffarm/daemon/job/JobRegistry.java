@@ -15,27 +15,73 @@ import java.util.Optional;
  */
 public final class JobRegistry {
     private final int retainedFinished;
+    private final TenantQuota quota;
     private final Map<String, TrackedJob> byId = new LinkedHashMap<>();
 
+    /** A registry whose REST submissions are limited by the contract alone. */
     public JobRegistry(int retainedFinished) {
-        this.retainedFinished = retainedFinished;
+        this(retainedFinished, TenantQuota.UNLIMITED);
     }
 
-    /** Records a job the REST intake accepted; a job of that id already queued or running is kept as it is. */
-    public synchronized TrackedJob queued(Job job) {
-        TrackedJob known = byId.get(job.id());
-        if (known != null && !known.state().isFinal()) {
-            return known;
+    public JobRegistry(int retainedFinished, TenantQuota quota) {
+        this.retainedFinished = retainedFinished;
+        this.quota = quota;
+    }
+
+    /** What became of a submission: queued (or already queued), or refused because its id is taken. */
+    public sealed interface Admission {
+        /** The attempt that will run the job: a new one, or the one already queued or running for the same job. */
+        record Queued(TrackedJob attempt) implements Admission {
         }
-        return put(TrackedJob.queued(job.id(), job.kind(), job.taskCount()));
+
+        /** The id belongs to another job: another tenant's, or one with other content ({@code message} says which). */
+        record Taken(String message) implements Admission {
+        }
+
+        /** The job would take its tenant over its {@link TenantQuota}; {@code message} names the limit. */
+        record OverQuota(String message) implements Admission {
+        }
     }
 
     /**
-     * The attempt a worker runs for a delivered job: the queued one a REST submission made, or a new one.
+     * Records a job the REST intake accepted for {@code tenant}. The same job again (same tenant, same content)
+     * resumes: the attempt queued or running is kept, a finished one gets a new attempt. Another job under a known
+     * id is refused: it would overwrite the first one's outputs. So is a new attempt beyond the tenant's quota;
+     * checked and recorded under this registry's lock, so concurrent submissions cannot overshoot it.
+     */
+    public synchronized Admission queue(Job job, String tenant) {
+        TrackedJob known = byId.get(job.id());
+        // A rejected submission's record holds no job: its id is free.
+        if (known != null && known.content().isPresent()) {
+            if (!known.tenant().equals(tenant)) {
+                return new Admission.Taken("job id \"" + job.id() + "\" is in use by another job: choose another id");
+            }
+            String json = job.toJson();
+            if (!known.content().get().equals(json)) {
+                return new Admission.Taken("job " + job.id() + " exists with other content (differing: "
+                        + String.join(", ", JobDifference.fields(known.content().get(), json))
+                        + "): submit the same job to resume it, or use another id");
+            }
+            if (!known.state().isFinal()) {
+                return new Admission.Queued(known);
+            }
+        }
+        List<TrackedJob> active = byId.values().stream()
+                .filter(attempt -> attempt.tenant().equals(tenant) && !attempt.state().isFinal()).toList();
+        Optional<String> excess = quota.excess(job, active);
+        if (excess.isPresent()) {
+            return new Admission.OverQuota(excess.get());
+        }
+        return new Admission.Queued(put(TrackedJob.queued(job, tenant)));
+    }
+
+    /**
+     * The attempt a worker runs for a delivered job: the queued one a REST submission made, or a new one of
+     * {@code tenant}.
      *
      * @return empty when the job was cancelled while it waited: the delivery is settled without running it
      */
-    public synchronized Optional<TrackedJob> claim(Job job) {
+    public synchronized Optional<TrackedJob> claim(Job job, String tenant) {
         TrackedJob known = byId.get(job.id());
         if (known != null && known.takeDelivery()) {
             if (known.transition(JobState.QUEUED, JobState.RUNNING)) {
@@ -43,14 +89,14 @@ public final class JobRegistry {
             }
             return Optional.empty();
         }
-        return Optional.of(put(TrackedJob.running(job.id(), job.kind(), job.taskCount())));
+        return Optional.of(put(TrackedJob.running(job, tenant)));
     }
 
-    /** Records a submission with a valid id that is no valid job. */
-    public synchronized void rejected(String id, List<EventError> errors) {
+    /** Records a submission with a valid id that is no valid job; another tenant's job of that id is left alone. */
+    public synchronized void rejected(String id, String tenant, List<EventError> errors) {
         TrackedJob known = byId.get(id);
-        if (known == null || known.state().isFinal()) {
-            put(TrackedJob.rejected(id, errors));
+        if (known == null || known.state().isFinal() && known.tenant().equals(tenant)) {
+            put(TrackedJob.rejected(id, tenant, errors));
         }
     }
 

@@ -8,6 +8,7 @@ import java.util.Optional;
  * What {@code GET /jobs/{id}} answers.
  *
  * @param id             the job's id
+ * @param tenant         whose job it is
  * @param state          {@link JobState#label()}
  * @param kind           {@code render}, {@code campaign} or {@code merge}; empty for a rejected submission
  * @param tasks          how many tasks the job has: its images, or 1 for a merge
@@ -19,6 +20,6 @@ import java.util.Optional;
  *                       the merge's record
  * @param errors         why it failed or was rejected; empty otherwise
  */
-public record JobStatus(String id, String state, String kind, int tasks, int tasksCompleted, Optional<String> task,
-                        int step, int steps, List<String> keys, List<EventError> errors) {
+public record JobStatus(String id, String tenant, String state, String kind, int tasks, int tasksCompleted,
+                        Optional<String> task, int step, int steps, List<String> keys, List<EventError> errors) {
 }

@@ -1,6 +1,7 @@
 package dev.diffarm.daemon.job;
 
 import dev.diffarm.farm.config.EventError;
+import dev.diffarm.farm.config.Job;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -15,6 +16,10 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 public final class TrackedJob {
     private final String id;
+    /** Whose job it is: only that tenant (and an admin) sees, streams and cancels it. */
+    private final String tenant;
+    /** The job's JSON, every default spelt out; empty for a rejected submission. Tells a resubmission from a clash. */
+    private final Optional<String> content;
     private final String kind;
     private final int tasks;
     private final AtomicReference<JobState> state;
@@ -31,8 +36,11 @@ public final class TrackedJob {
         static final Step NONE = new Step(Optional.empty(), 0, 0);
     }
 
-    private TrackedJob(String id, String kind, int tasks, JobState state, boolean awaitingDelivery) {
+    private TrackedJob(String id, String tenant, Optional<String> content, String kind, int tasks, JobState state,
+                       boolean awaitingDelivery) {
         this.id = Objects.requireNonNull(id, "id");
+        this.tenant = Objects.requireNonNull(tenant, "tenant");
+        this.content = content;
         this.kind = kind;
         this.tasks = tasks;
         this.state = new AtomicReference<>(state);
@@ -40,18 +48,19 @@ public final class TrackedJob {
     }
 
     /** A job accepted by the REST intake, waiting in the source. */
-    static TrackedJob queued(String id, String kind, int tasks) {
-        return new TrackedJob(id, kind, tasks, JobState.QUEUED, true);
+    static TrackedJob queued(Job job, String tenant) {
+        return new TrackedJob(job.id(), tenant, Optional.of(job.toJson()), job.kind(), job.taskCount(), JobState.QUEUED, true);
     }
 
     /** A job a worker took from the source without a waiting submission: it runs at once. */
-    static TrackedJob running(String id, String kind, int tasks) {
-        return new TrackedJob(id, kind, tasks, JobState.RUNNING, false);
+    static TrackedJob running(Job job, String tenant) {
+        return new TrackedJob(job.id(), tenant, Optional.of(job.toJson()), job.kind(), job.taskCount(), JobState.RUNNING,
+                false);
     }
 
     /** A submission that is no valid job. */
-    static TrackedJob rejected(String id, List<EventError> errors) {
-        TrackedJob job = new TrackedJob(id, "", 0, JobState.REJECTED, false);
+    static TrackedJob rejected(String id, String tenant, List<EventError> errors) {
+        TrackedJob job = new TrackedJob(id, tenant, Optional.empty(), "", 0, JobState.REJECTED, false);
         job.errors = List.copyOf(errors);
         return job;
     }
@@ -62,6 +71,20 @@ public final class TrackedJob {
 
     public JobState state() {
         return state.get();
+    }
+
+    public String tenant() {
+        return tenant;
+    }
+
+    /** How many tasks the job has. */
+    int tasks() {
+        return tasks;
+    }
+
+    /** The job's JSON as accepted; empty for a rejected submission. */
+    Optional<String> content() {
+        return content;
     }
 
     /**
@@ -144,7 +167,7 @@ public final class TrackedJob {
     /** A consistent-enough view for {@code GET /jobs/{id}}. */
     public JobStatus status() {
         Step now = step;
-        return new JobStatus(id, state.get().label(), kind, tasks, tasksCompleted, now.taskId(), now.step(), now.steps(),
+        return new JobStatus(id, tenant, state.get().label(), kind, tasks, tasksCompleted, now.taskId(), now.step(), now.steps(),
                 List.copyOf(keys), errors);
     }
 }

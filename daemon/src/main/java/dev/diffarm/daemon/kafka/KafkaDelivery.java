@@ -1,9 +1,12 @@
 package dev.diffarm.daemon.kafka;
 
 import dev.diffarm.daemon.port.Delivery;
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Header;
 
 /**
  * One record of the jobs topic, handed to the worker. It is settled once: acknowledged or dead-lettered (its
@@ -44,6 +47,14 @@ final class KafkaDelivery implements Delivery {
     @Override
     public String origin() {
         return partition() + "@" + record.offset();
+    }
+
+    /** The last {@value Delivery#TENANT_HEADER} header, as UTF-8 text. */
+    @Override
+    public Optional<String> tenant() {
+        Header header = record.headers().lastHeader(TENANT_HEADER);
+        return header == null || header.value() == null ? Optional.empty()
+                : Optional.of(new String(header.value(), StandardCharsets.UTF_8));
     }
 
     @Override

@@ -198,6 +198,15 @@ public final class LocalQueue implements JobSource {
         }
 
         @Override
+        public long size() {
+            try {
+                return Files.size(file);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read " + file + ": " + e, e);
+            }
+        }
+
+        @Override
         public String origin() {
             return "queue/" + file.getFileName();
         }

@@ -1,17 +1,34 @@
 package dev.diffarm.daemon.port;
 
+import java.util.Optional;
+
 /**
  * One submission taken from a {@link JobSource}, to be settled exactly once: acknowledged when the job has
  * reached its end, or dead-lettered when it is no job at all. A delivery left unsettled (the daemon died) is
  * delivered again.
  */
 public interface Delivery {
+    /** The record header that names a submission's tenant. */
+    String TENANT_HEADER = "diffarm-tenant";
 
     /** The submission as it was sent, normally a job's JSON. */
     byte[] payload();
 
+    /** The payload's size in bytes, known before it is read: a submission too large is refused unread. */
+    default long size() {
+        return payload().length;
+    }
+
     /** Where it came from, for logs and dead letters: a file name, or topic, partition and offset. */
     String origin();
+
+    /**
+     * The tenant the submission says it belongs to, when its transport carries one (the Kafka header
+     * {@value #TENANT_HEADER}). Believed only where the farm is configured to trust it.
+     */
+    default Optional<String> tenant() {
+        return Optional.empty();
+    }
 
     /**
      * Settles a submission that reached its end: a completed job (called only after its outputs are

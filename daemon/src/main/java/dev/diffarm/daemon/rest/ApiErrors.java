@@ -15,6 +15,8 @@ public record ApiErrors(List<EventError> errors) {
     /** Codes of errors that concern no job field. */
     static final String UNKNOWN_JOB = "unknown-job";
     static final String JOB_ENDED = "job-ended";
+    static final String ID_TAKEN = "id-taken";
+    static final String OVER_QUOTA = "over-quota";
     static final String QUEUE_UNAVAILABLE = "queue-unavailable";
 
     static Response response(Response.Status status, List<EventError> errors) {

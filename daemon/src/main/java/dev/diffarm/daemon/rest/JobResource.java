@@ -3,11 +3,14 @@ package dev.diffarm.daemon.rest;
 import dev.diffarm.daemon.event.EventBroadcaster;
 import dev.diffarm.daemon.job.JobIntake;
 import dev.diffarm.daemon.job.JobRegistry;
-import dev.diffarm.daemon.job.JobStatus;
 import dev.diffarm.daemon.job.TrackedJob;
+import dev.diffarm.daemon.security.Callers;
+import dev.diffarm.daemon.security.Role;
 import dev.diffarm.farm.config.EventError;
 import dev.diffarm.farm.config.JobEvent;
-import dev.diffarm.farm.config.ParseResult;
+import dev.diffarm.farm.config.ValidationError;
+import io.quarkus.security.identity.SecurityIdentity;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.NotFoundException;
@@ -21,6 +24,7 @@ import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.sse.Sse;
 import jakarta.ws.rs.sse.SseEventSink;
 import java.net.URI;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -40,53 +44,73 @@ public class JobResource {
     private final JobIntake intake;
     private final JobRegistry registry;
     private final EventBroadcaster broadcaster;
+    private final SecurityIdentity caller;
 
-    JobResource(JobIntake intake, JobRegistry registry, EventBroadcaster broadcaster) {
+    JobResource(JobIntake intake, JobRegistry registry, EventBroadcaster broadcaster, SecurityIdentity caller) {
         this.intake = intake;
         this.registry = registry;
         this.broadcaster = broadcaster;
+        this.caller = caller;
     }
 
     /**
-     * Validates a job and queues it: 202 with its status and {@code Location}, or 400 with every problem
-     * ({@code field}, value, what was expected), or 503 when the queue cannot take it.
+     * Validates a job and queues it for the caller's tenant: 202 with its status and {@code Location}, or 400 with
+     * every problem ({@code field}, value, what was expected), 413 when it is too large, 409 when its id belongs to
+     * another job, 429 when it would take the tenant over its quota, or 503 when the queue cannot take it.
      */
     @POST
+    @RolesAllowed({Role.SUBMIT_NAME, Role.ADMIN_NAME})
     public Response submit(byte[] body) {
-        ParseResult result;
+        JobIntake.Submission submission;
         try {
-            result = intake.submit(body);
+            submission = intake.submit(body, Callers.tenant(caller));
         } catch (RuntimeException e) {
             return ApiErrors.response(Response.Status.SERVICE_UNAVAILABLE, ApiErrors.QUEUE_UNAVAILABLE,
                     "the job could not be queued: " + e.getMessage());
         }
-        if (result instanceof ParseResult.Invalid invalid) {
-            return ApiErrors.response(Response.Status.BAD_REQUEST, invalid.errors().stream().map(EventError::of).toList());
+        if (submission instanceof JobIntake.Submission.Invalid invalid) {
+            List<ValidationError> errors = invalid.result().errors();
+            boolean tooLarge = errors.stream().anyMatch(error -> error.code() == ValidationError.Code.TOO_LARGE);
+            return ApiErrors.response(tooLarge ? Response.Status.REQUEST_ENTITY_TOO_LARGE : Response.Status.BAD_REQUEST,
+                    errors.stream().map(EventError::of).toList());
         }
-        String id = result.orElseThrow().id();
-        JobStatus status = registry.find(id).map(TrackedJob::status).orElseThrow();
-        return Response.accepted(status).location(URI.create("/jobs/" + id)).build();
+        if (submission instanceof JobIntake.Submission.Taken taken) {
+            return ApiErrors.response(Response.Status.CONFLICT, ApiErrors.ID_TAKEN, taken.message());
+        }
+        if (submission instanceof JobIntake.Submission.OverQuota over) {
+            return ApiErrors.response(Response.Status.TOO_MANY_REQUESTS, ApiErrors.OVER_QUOTA, over.message());
+        }
+        JobIntake.Submission.Queued queued = (JobIntake.Submission.Queued) submission;
+        return Response.accepted(queued.attempt().status()).location(URI.create("/jobs/" + queued.job().id())).build();
     }
 
     @GET
     @Path("{id}")
+    @RolesAllowed({Role.READ_NAME, Role.ADMIN_NAME})
     public Response status(@PathParam("id") String id) {
-        return registry.find(id).map(job -> Response.ok(job.status()).build()).orElseGet(() -> ApiErrors.unknownJob(id));
+        return visible(id).map(job -> Response.ok(job.status()).build()).orElseGet(() -> ApiErrors.unknownJob(id));
     }
 
     /** Cancels a job: 202 when it is cancelled or will stop before its next step, 409 when it had ended. */
     @DELETE
     @Path("{id}")
+    @RolesAllowed({Role.SUBMIT_NAME, Role.ADMIN_NAME})
     public Response cancel(@PathParam("id") String id) {
-        Optional<TrackedJob.CancelOutcome> outcome = intake.cancel(id);
-        if (outcome.isEmpty()) {
+        Optional<TrackedJob> job = visible(id);
+        if (job.isEmpty()) {
             return ApiErrors.unknownJob(id);
         }
-        if (outcome.get() == TrackedJob.CancelOutcome.ALREADY_ENDED) {
+        TrackedJob.CancelOutcome outcome = intake.cancel(job.get());
+        if (outcome == TrackedJob.CancelOutcome.ALREADY_ENDED) {
             return ApiErrors.response(Response.Status.CONFLICT, ApiErrors.JOB_ENDED, "job " + id + " has already ended ("
-                    + registry.find(id).map(job -> job.state().label()).orElse("forgotten") + ")");
+                    + job.get().state().label() + ")");
         }
-        return Response.accepted(registry.find(id).map(TrackedJob::status).orElseThrow()).build();
+        return Response.accepted(job.get().status()).build();
+    }
+
+    /** The job if the caller may see it: its own tenant's, or any for an admin. Another tenant's job is unknown. */
+    private Optional<TrackedJob> visible(String id) {
+        return registry.find(id).filter(job -> Callers.mayAccess(caller, job.tenant()));
     }
 
     /**
@@ -96,8 +120,12 @@ public class JobResource {
     @GET
     @Path("{id}/events")
     @Produces(MediaType.SERVER_SENT_EVENTS)
+    @RolesAllowed({Role.READ_NAME, Role.ADMIN_NAME})
     public void events(@PathParam("id") String id, @Context SseEventSink sink, @Context Sse sse) {
-        if (registry.find(id).isEmpty() && broadcaster.history(id).isEmpty()) {
+        // The events of a job the registry has forgotten name no tenant: only an admin may read them.
+        boolean known = registry.find(id).isPresent() ? visible(id).isPresent()
+                : Callers.isAdmin(caller) && !broadcaster.history(id).isEmpty();
+        if (!known) {
             throw new NotFoundException(ApiErrors.unknownJob(id));
         }
         // Subscribed after this method has returned: the replay of a finished job's events closes the stream, and a

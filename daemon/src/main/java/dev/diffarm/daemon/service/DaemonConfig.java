@@ -1,6 +1,8 @@
 package dev.diffarm.daemon.service;
 
+import dev.diffarm.daemon.job.IntakePolicy;
 import dev.diffarm.farm.config.FarmSettings;
+import dev.diffarm.farm.config.Limits;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.util.HashMap;
@@ -49,9 +51,48 @@ public interface DaemonConfig {
     @WithDefault("2000")
     int retainedEventsPerJob();
 
+    /**
+     * {@code DIFFARM_API_KEYS_FILE}: the keys that may call the daemon, lines of
+     * {@code <tenant> <role>[,<role>...] <sha256 hex of the key>}; without it, callers on this machine act as tenant
+     * {@code local} with every role, and the daemon refuses to listen beyond this machine.
+     */
+    Optional<String> apiKeysFile();
+
+    /**
+     * {@code DIFFARM_MAX_JOB_BYTES}: the largest job, as submitted and with its defaults written out; larger ones are
+     * refused (413 over REST, a dead letter from a queue). Keep it under Kafka's record limit (1 MiB by default).
+     */
+    @WithDefault("" + IntakePolicy.DEFAULT_MAX_JOB_BYTES)
+    int maxJobBytes();
+
+    /** What one tenant may have queued or running at once; a REST submission beyond it is answered 429. */
+    Quota quota();
+
+    interface Quota {
+        /** {@code DIFFARM_QUOTA_ACTIVE_JOBS}: most jobs queued or running. */
+        @WithDefault("100")
+        int activeJobs();
+
+        /** {@code DIFFARM_QUOTA_TASKS_PER_JOB}: most tasks in one job. */
+        @WithDefault("" + Limits.MAX_TASKS)
+        int tasksPerJob();
+
+        /** {@code DIFFARM_QUOTA_QUEUED_TASKS}: most tasks of its queued and running jobs together. */
+        @WithDefault("100000")
+        int queuedTasks();
+    }
+
     interface Kafka {
         /** {@value FarmSettings#KAFKA_BOOTSTRAP_SERVERS}. */
         Optional<String> bootstrapServers();
+
+        /**
+         * {@code DIFFARM_KAFKA_TRUST_TENANT_HEADER}: whether a job record's {@code diffarm-tenant} header says whose
+         * job it is. Set it only where every producer to the jobs topic is trusted (its ACLs allow no one else);
+         * otherwise every Kafka job belongs to tenant {@code local}.
+         */
+        @WithDefault("false")
+        boolean trustTenantHeader();
     }
 
     interface S3 {

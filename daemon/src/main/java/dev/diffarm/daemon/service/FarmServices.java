@@ -4,10 +4,12 @@ import dev.diffarm.daemon.event.EventBroadcaster;
 import dev.diffarm.daemon.event.EventSinks;
 import dev.diffarm.daemon.event.ProgressThrottle;
 import dev.diffarm.daemon.job.FarmMetrics;
+import dev.diffarm.daemon.job.IntakePolicy;
 import dev.diffarm.daemon.job.JobIntake;
 import dev.diffarm.daemon.job.JobLifecycle;
 import dev.diffarm.daemon.job.JobRegistry;
 import dev.diffarm.daemon.job.JobReporting;
+import dev.diffarm.daemon.job.TenantQuota;
 import dev.diffarm.daemon.kafka.KafkaClients;
 import dev.diffarm.daemon.kafka.KafkaEventSink;
 import dev.diffarm.daemon.kafka.KafkaJobSource;
@@ -158,7 +160,9 @@ public class FarmServices {
     @Produces
     @Singleton
     JobRegistry registry(DaemonConfig config) {
-        return new JobRegistry(config.retainedJobs());
+        DaemonConfig.Quota quota = config.quota();
+        return new JobRegistry(config.retainedJobs(),
+                new TenantQuota(quota.activeJobs(), quota.tasksPerJob(), quota.queuedTasks()));
     }
 
     @Produces
@@ -175,9 +179,10 @@ public class FarmServices {
 
     @Produces
     @Singleton
-    JobIntake intake(ModelDirectory models, SamplerPlugins samplers, LoraDirectory loras, JobSource source,
-                     JobReporting reporting) {
-        return new JobIntake(new JobParser(new FarmCatalog(models, samplers, loras)), source, reporting);
+    JobIntake intake(DaemonConfig config, ModelDirectory models, SamplerPlugins samplers, LoraDirectory loras,
+                     JobSource source, JobReporting reporting) {
+        return new JobIntake(new JobParser(new FarmCatalog(models, samplers, loras)), source, reporting,
+                new IntakePolicy(config.maxJobBytes(), config.kafka().trustTenantHeader()));
     }
 
     @Produces

@@ -17,7 +17,6 @@ import dev.diffarm.engine.image.RgbImage;
 import dev.diffarm.farm.config.JobEvent;
 import dev.diffarm.farm.config.ImageJob;
 import dev.diffarm.farm.config.JobParser;
-import dev.diffarm.farm.config.ParseResult;
 import dev.diffarm.farm.config.TaskSpec;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -201,10 +200,23 @@ class LifecycleFailuresTest {
     }
 
     @Test
+    void aQueueFileOverTheSizeLimitIsDeadLetteredUnreadAndTheNextJobRuns() throws Exception {
+        LocalFarm farm = new LocalFarm(dir.resolve("local"), models, standIn((task, progress) -> null));
+        int limit = IntakePolicy.DEFAULT_MAX_JOB_BYTES;
+        farm.drop("1.json", "{" + " ".repeat(limit) + "}");
+        farm.drop("2.json", TinyModel.renderJob("after-big", "[\"fine\"]", "[1]", 2));
+        farm.runUntilIdle();
+
+        assertEquals("too-large: the submission is " + (limit + 2) + " bytes: expected at most " + limit
+                + " (DIFFARM_MAX_JOB_BYTES)\n", Files.readString(dir.resolve("local/dlq/1.json.reason.txt")));
+        assertEquals(List.of("accepted", "task-completed", "completed"), farm.events.milestones("after-big"));
+    }
+
+    @Test
     void aJobCancelledWhileQueuedNeverRuns() {
         LocalFarm farm = new LocalFarm(dir.resolve("local"), models, standIn((task, progress) -> null));
-        ParseResult submitted = farm.intake.submit(TinyModel.renderJob("waiting", "[\"a\"]", "[1]", 2)
-                .getBytes(StandardCharsets.UTF_8));
+        JobIntake.Submission submitted = farm.intake.submit(TinyModel.renderJob("waiting", "[\"a\"]", "[1]", 2)
+                .getBytes(StandardCharsets.UTF_8), Tenants.DEFAULT);
         assertEquals("queued", farm.registry.find("waiting").orElseThrow().status().state());
         assertEquals(Optional.of(TrackedJob.CancelOutcome.CANCELLED_WHILE_QUEUED), farm.intake.cancel("waiting"));
         farm.runUntilIdle();
@@ -213,7 +225,7 @@ class LifecycleFailuresTest {
         assertEquals(List.of("failed"), farm.events.milestones("waiting"));
         assertEquals("cancelled", farm.registry.find("waiting").orElseThrow().status().state());
         assertEquals(Optional.of(TrackedJob.CancelOutcome.ALREADY_ENDED), farm.intake.cancel("waiting"));
-        assertEquals("waiting", submitted.jobId().orElseThrow());
+        assertEquals("waiting", ((JobIntake.Submission.Queued) submitted).job().id());
         assertEquals(0, farm.queue.backlog().orElseThrow(), "the delivery was settled");
     }
 

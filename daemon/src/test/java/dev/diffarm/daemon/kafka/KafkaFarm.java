@@ -3,6 +3,7 @@ package dev.diffarm.daemon.kafka;
 import dev.diffarm.daemon.TestPlugins;
 import dev.diffarm.daemon.event.ProgressThrottle;
 import dev.diffarm.daemon.job.FarmMetrics;
+import dev.diffarm.daemon.job.IntakePolicy;
 import dev.diffarm.daemon.job.JobIntake;
 import dev.diffarm.daemon.job.JobLifecycle;
 import dev.diffarm.daemon.job.JobRegistry;
@@ -40,7 +41,7 @@ final class KafkaFarm implements AutoCloseable {
         JobReporting reporting = new JobReporting(registry, events,
                 new FarmMetrics(new SimpleMeterRegistry(), registry, source::backlog));
         JobIntake intake = new JobIntake(new JobParser(new FarmCatalog(new ModelDirectory(models), TestPlugins.samplers(),
-                new LoraDirectory(outputs.resolveSibling("loras")))), source, reporting);
+                new LoraDirectory(outputs.resolveSibling("loras")))), source, reporting, IntakePolicy.DEFAULTS);
         // Every step gets an event, so that event order is deterministic.
         this.lifecycle = new JobLifecycle(intake, renderer, new ModelMerger(new ModelDirectory(models), store), store, reporting,
                  () -> new ProgressThrottle(1e9, System::nanoTime));

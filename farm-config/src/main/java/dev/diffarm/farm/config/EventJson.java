@@ -21,6 +21,8 @@ final class EventJson {
             "a task id, t0000..t" + (Limits.MAX_TASKS - 1));
     static final Rule<Long> COUNT = new Rule<>(count -> count >= 0 && count <= Integer.MAX_VALUE,
             "an integer of 0 or more");
+    /** Most keys a {@code completed} event lists: every task's image, and room for what a job stores besides. */
+    private static final int MAX_KEYS = 2 * Limits.MAX_TASKS;
     static final Rule<String> TEXT = new Rule<>(text -> !text.isBlank(), "a non-blank string");
     private static final List<String> TYPES = List.of(JobEvent.Accepted.TYPE, JobEvent.Progress.TYPE,
             JobEvent.TaskCompleted.TYPE, JobEvent.Completed.TYPE, JobEvent.Failed.TYPE, JobEvent.Rejected.TYPE);
@@ -67,7 +69,7 @@ final class EventJson {
         String type = fields.required("type", text(TYPE), TYPE.expected()).orElseThrow();
         if (type.equals(JobEvent.Rejected.TYPE)) {
             return new JobEvent.Rejected(fields.optional("jobId", text(Rules.ID)),
-                    fields.required("errors", list(ERROR, "an array of error objects"), "the errors").orElseThrow());
+                    fields.required("errors", list(ERROR, "an array of error objects", Limits.MAX_ERRORS + 1), "the errors").orElseThrow());
         }
         String jobId = fields.required("jobId", text(Rules.ID), Rules.ID.expected()).orElseThrow();
         return switch (type) {
@@ -79,7 +81,7 @@ final class EventJson {
                     string(fields, "key", TEXT), string(fields, "parameterHash", TEXT),
                     fields.required("skipped", bool(), "true or false").orElseThrow());
             case JobEvent.Completed.TYPE -> new JobEvent.Completed(jobId,
-                    fields.required("keys", list(text(TEXT), "an array of object keys"), "the object keys").orElseThrow());
+                    fields.required("keys", list(text(TEXT), "an array of object keys", MAX_KEYS), "the object keys").orElseThrow());
             case JobEvent.Failed.TYPE -> new JobEvent.Failed(jobId, fields.optional("taskId", text(TASK_ID)),
                     fields.required("error", ERROR, "an error object").orElseThrow());
             default -> throw new IllegalStateException("event type " + type + " passed the type rule unread");

@@ -24,9 +24,12 @@ import java.util.function.ToIntFunction;
  * {@code apiVersion} other than {@value Job#API_VERSION}; a {@code kind} other than {@code render},
  * {@code campaign} and {@code merge}; a missing required field; a field the object does not have (a typo must not pass
  * silently); a value of the wrong type ({@code "20"} for 20); a value out of range ({@link Limits}); a list
- * that is empty or names an item twice; a job of more than {@value Limits#MAX_TASKS} tasks; and a model,
+ * that is empty, too long or names an item twice; a job of more than {@value Limits#MAX_TASKS} tasks; text with control
+ * characters or a malformed {@code <lora:...>} tag; JSON nested deeper than {@value Limits#MAX_NESTING_DEPTH} or
+ * with a number longer than {@value Limits#MAX_NUMBER_LENGTH} characters; and a model,
  * sampler, schedule or LoRA the {@link Catalog} does not know. {@code null} is a value of the wrong type, not
- * an absent field. Fields left out take the {@link Defaults}.
+ * an absent field. Fields left out take the {@link Defaults}. At most {@value Limits#MAX_ERRORS} problems are listed;
+ * one more error counts the rest.
  *
  * <p>A parser is immutable and may be shared between threads if its catalog may.
  */
@@ -87,7 +90,17 @@ public final class JobParser {
         if (errors.isEmpty()) {
             return new ParseResult.Valid(job.orElseThrow());
         }
-        return invalid(root.isObject() ? JobReader.id(root) : Optional.empty(), inDocumentOrder(root, errors));
+        return invalid(root.isObject() ? JobReader.id(root) : Optional.empty(), capped(inDocumentOrder(root, errors)));
+    }
+
+    /** The first {@value Limits#MAX_ERRORS} errors and one counting the rest: an answer and a record stay small. */
+    private static List<ValidationError> capped(List<ValidationError> errors) {
+        if (errors.size() <= Limits.MAX_ERRORS) {
+            return errors;
+        }
+        List<ValidationError> listed = new ArrayList<>(errors.subList(0, Limits.MAX_ERRORS));
+        listed.add(ValidationError.notListed(errors.size() - Limits.MAX_ERRORS, Limits.MAX_ERRORS));
+        return listed;
     }
 
     /**

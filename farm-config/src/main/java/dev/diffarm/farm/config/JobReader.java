@@ -16,9 +16,11 @@ import java.util.OptionalDouble;
  */
 final class JobReader {
     private static final String MODEL = "the name of a model on the farm";
-    private static final ValueReader<List<String>> PROMPTS =
-            list(text(Rules.PROMPT), "an array of prompts").and(Rules.PROMPTS);
-    private static final ValueReader<List<Long>> SEEDS = list(integer(Rules.SEED), "an array of seeds").and(Rules.SEEDS);
+    private static final ValueReader<String> NEGATIVE_PROMPT = text(Rules.NEGATIVE_PROMPT).and(Rules.PROMPT_TEXT);
+    private static final ValueReader<List<String>> PROMPTS = list(text(Rules.PROMPT).and(Rules.PROMPT_TEXT),
+            "an array of prompts", Limits.MAX_LIST_ITEMS).and(Rules.PROMPTS);
+    private static final ValueReader<List<Long>> SEEDS = list(integer(Rules.SEED), "an array of seeds",
+            Limits.MAX_LIST_ITEMS).and(Rules.SEEDS);
     private static final ValueReader<Lora> LORA = (node, path, problems) ->
             FieldReader.of(node, path, problems, "a LoRA object {\"name\": ..., \"weight\": ...}").flatMap(fields -> {
                 Optional<String> name = fields.required("name", text(Rules.NAME), "the LoRA's name");
@@ -26,7 +28,8 @@ final class JobReader {
                 fields.rejectUnknownFields();
                 return fields.isValid() ? Optional.of(new Lora(name.orElseThrow(), weight)) : Optional.empty();
             });
-    private static final ValueReader<List<Lora>> LORAS = list(LORA, "an array of LoRA objects").and(Rules.LORAS);
+    private static final ValueReader<List<Lora>> LORAS = list(LORA, "an array of LoRA objects", Limits.MAX_LORAS)
+            .and(Rules.LORAS);
     private static final ValueReader<Size> SIZE = (node, path, problems) ->
             FieldReader.of(node, path, problems, "a size object {\"width\": ..., \"height\": ...}").flatMap(fields -> {
                 Optional<Long> width = fields.required("width", integer(Rules.SIDE), Rules.SIDE.expected());
@@ -35,18 +38,21 @@ final class JobReader {
                 return fields.isValid() ? Optional.of(new Size(width.orElseThrow().intValue(),
                         height.orElseThrow().intValue())) : Optional.empty();
             });
-    private static final ValueReader<List<Size>> SIZES = list(SIZE, "an array of size objects").and(Rules.SIZES);
+    private static final ValueReader<List<Size>> SIZES = list(SIZE, "an array of size objects", Limits.MAX_LIST_ITEMS)
+            .and(Rules.SIZES);
     private static final ValueReader<Style> STYLE = (node, path, problems) ->
             FieldReader.of(node, path, problems, "a style object {\"name\": ..., \"template\": ...}").flatMap(fields -> {
                 Optional<String> name = fields.required("name", text(Rules.NAME), "the style's name");
-                Optional<String> template = fields.required("template", text(Rules.TEMPLATE), Rules.TEMPLATE.expected());
-                String negative = fields.orDefault("negativePrompt", Defaults.NEGATIVE_PROMPT, text(Rules.NEGATIVE_PROMPT));
+                Optional<String> template = fields.required("template", text(Rules.TEMPLATE).and(Rules.PROMPT_TEXT),
+                        Rules.TEMPLATE.expected());
+                String negative = fields.orDefault("negativePrompt", Defaults.NEGATIVE_PROMPT, NEGATIVE_PROMPT);
                 List<Lora> loras = fields.orDefault("loras", List.of(), LORAS);
                 fields.rejectUnknownFields();
                 return fields.isValid() ? Optional.of(new Style(name.orElseThrow(), template.orElseThrow(), negative, loras))
                         : Optional.empty();
             });
-    private static final ValueReader<List<Style>> STYLES = list(STYLE, "an array of style objects").and(Rules.STYLES);
+    private static final ValueReader<List<Style>> STYLES = list(STYLE, "an array of style objects", Limits.MAX_LIST_ITEMS)
+            .and(Rules.STYLES);
 
     private JobReader() {
     }
@@ -148,7 +154,7 @@ final class JobReader {
     /** The settings of a job; empty (after reporting) without a model. Invalid fields are reported and defaulted. */
     private static Optional<RenderSettings> readSettings(FieldReader fields) {
         Optional<String> model = fields.required("model", text(Rules.NAME), MODEL);
-        String negative = fields.orDefault("negativePrompt", Defaults.NEGATIVE_PROMPT, text(Rules.NEGATIVE_PROMPT));
+        String negative = fields.orDefault("negativePrompt", Defaults.NEGATIVE_PROMPT, NEGATIVE_PROMPT);
         String sampler = fields.orDefault("sampler", Defaults.SAMPLER, text(Rules.NAME));
         Optional<String> schedule = fields.optional("schedule", text(Rules.NAME));
         Optional<Double> eta = fields.optional("eta", number(Rules.ETA));

@@ -1,8 +1,10 @@
 package dev.diffarm.farm.config;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -21,10 +23,16 @@ final class Json {
     private static final int SHOWN_LENGTH = 80;
 
     /**
-     * Refuses repeated field names (the later one would silently win). Keeps decimals exact, so that a
-     * message shows {@code 1e400} as written rather than as an overflowed double.
+     * Refuses repeated field names (the later one would silently win), and nesting or numbers beyond
+     * {@link Limits}. Keeps decimals exact, so that a message shows {@code 1e400} as written rather than as an
+     * overflowed double.
      */
-    private static final ObjectMapper READER = JsonMapper.builder()
+    private static final ObjectMapper READER = JsonMapper.builder(JsonFactory.builder()
+                    .streamReadConstraints(StreamReadConstraints.builder()
+                            .maxNestingDepth(Limits.MAX_NESTING_DEPTH)
+                            .maxNumberLength(Limits.MAX_NUMBER_LENGTH)
+                            .build())
+                    .build())
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
             .disable(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES)

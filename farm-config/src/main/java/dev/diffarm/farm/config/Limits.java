@@ -31,6 +31,16 @@ public final class Limits {
     public static final int MAX_TEXT_LENGTH = 10_000;
     /** Longest model, sampler, schedule, LoRA or style name. */
     public static final int MAX_NAME_LENGTH = 256;
+    /** Most items in a list of prompts, seeds, sizes or styles: more could never fit {@link #MAX_TASKS}. */
+    public static final int MAX_LIST_ITEMS = MAX_TASKS;
+    /** Most LoRAs in one {@code loras} list. */
+    public static final int MAX_LORAS = 32;
+    /** Most problems one rejection lists; the rest are counted. */
+    public static final int MAX_ERRORS = 50;
+    /** Deepest nesting of arrays and objects in a job's JSON; a job itself nests 4 deep. */
+    public static final int MAX_NESTING_DEPTH = 16;
+    /** Longest number in a job's JSON, in characters. */
+    public static final int MAX_NUMBER_LENGTH = 64;
 
     private Limits() {
     }

@@ -30,7 +30,7 @@ public record RenderSettings(String model, String negativePrompt, String sampler
                              OptionalDouble eta, int steps, double cfg, int clipSkip, List<Lora> loras) {
     public RenderSettings {
         Rules.NAME.require("model", model);
-        Rules.NEGATIVE_PROMPT.require("negativePrompt", negativePrompt);
+        Rules.requireText(Rules.NEGATIVE_PROMPT, "negativePrompt", negativePrompt);
         Rules.NAME.require("sampler", sampler);
         Objects.requireNonNull(schedule, "schedule").ifPresent(name -> Rules.NAME.require("schedule", name));
         Objects.requireNonNull(eta, "eta").ifPresent(value -> Rules.ETA.require("eta", value));

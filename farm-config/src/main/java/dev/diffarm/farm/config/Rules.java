@@ -15,6 +15,8 @@ final class Rules {
     /** Letters, digits, '.', '_' and '-': safe in an S3 key and a file name, starting with a letter or digit. */
     private static final Pattern ID_PATTERN = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0," + (Limits.MAX_ID_LENGTH - 1) + "}");
 
+    private static final String NAME_EXCLUDED = "/\\<>:";
+
     static final Rule<String> API_VERSION = new Rule<>(Job.API_VERSION::equals, "\"" + Job.API_VERSION + "\"",
             ValidationError.Code.UNSUPPORTED_API_VERSION);
     static final Rule<String> KIND = new Rule<>(List.of(RenderJob.KIND, Campaign.KIND, MergeJob.KIND)::contains,
@@ -22,8 +24,11 @@ final class Rules {
             ValidationError.Code.UNKNOWN_KIND);
     static final Rule<String> ID = new Rule<>(id -> ID_PATTERN.matcher(id).matches(),
             "1 to " + Limits.MAX_ID_LENGTH + " letters, digits, '.', '_' or '-', starting with a letter or digit");
-    static final Rule<String> NAME = new Rule<>(name -> !name.isBlank() && name.length() <= Limits.MAX_NAME_LENGTH,
-            "a non-blank name of at most " + Limits.MAX_NAME_LENGTH + " characters");
+    /** Names become file names and log text: no control character, path separator or tag delimiter, no leading dot. */
+    static final Rule<String> NAME = new Rule<>(name -> !name.isBlank() && name.length() <= Limits.MAX_NAME_LENGTH
+            && !name.startsWith(".") && name.chars().noneMatch(c -> Character.isISOControl(c) || NAME_EXCLUDED.indexOf(c) >= 0),
+            "a non-blank name of at most " + Limits.MAX_NAME_LENGTH + " characters, without control characters, '/', '\\', "
+                    + "'<', '>' or ':', not starting with '.'");
     static final Rule<String> PROMPT = new Rule<>(text -> !text.isBlank() && text.length() <= Limits.MAX_TEXT_LENGTH,
             "a non-blank prompt of at most " + Limits.MAX_TEXT_LENGTH + " characters");
     static final Rule<String> NEGATIVE_PROMPT = new Rule<>(text -> text.length() <= Limits.MAX_TEXT_LENGTH,
@@ -50,6 +55,9 @@ final class Rules {
             "a model name of 1 to " + Limits.MAX_ID_LENGTH + " letters, digits, '.', '_' or '-', starting with a letter "
                     + "or digit, without " + MergeJob.MODEL_EXTENSION + " (the file is <output>" + MergeJob.MODEL_EXTENSION + ")");
 
+    /** Prompts, negative prompts and templates: no control characters but tab and newline, well-formed LoRA tags. */
+    static final Check<String> PROMPT_TEXT = (problems, path, text) -> PromptText.problem(text).ifPresent(expected ->
+            problems.report(ValidationError.of(ValidationError.Code.INVALID_VALUE, path, Json.show(text), expected)));
     static final Check<List<String>> PROMPTS = nonEmptyDistinct("prompt", Function.identity(), "");
     static final Check<List<Long>> SEEDS = nonEmptyDistinct("seed", Function.identity(), "");
     static final Check<List<Size>> SIZES = nonEmptyDistinct("size", Function.identity(), "");
@@ -73,10 +81,17 @@ final class Rules {
         return bound == Math.rint(bound) ? Long.toString((long) bound) : Double.toString(bound);
     }
 
+    /** {@code text}, if {@code rule} and {@link #PROMPT_TEXT} allow it; otherwise an exception naming {@code field}. */
+    static String requireText(Rule<String> rule, String field, String text) {
+        rule.require(field, text);
+        PROMPT_TEXT.check(Problems.THROWING, field, text);
+        return text;
+    }
+
     /** Fails unless every job's two lists are valid: prompts and seeds, each item allowed and listed once. */
     static void requirePromptsAndSeeds(List<String> prompts, List<Long> seeds) {
         for (int i = 0; i < prompts.size(); i++) {
-            PROMPT.require(FieldPath.index("prompts", i), prompts.get(i));
+            requireText(PROMPT, FieldPath.index("prompts", i), prompts.get(i));
         }
         PROMPTS.check(Problems.THROWING, "prompts", prompts);
         for (int i = 0; i < seeds.size(); i++) {

@@ -31,8 +31,8 @@ public record Style(String name, String template, String negativePrompt, List<Lo
 
     public Style {
         Rules.NAME.require("name", name);
-        Rules.TEMPLATE.require("template", template);
-        Rules.NEGATIVE_PROMPT.require("negativePrompt", negativePrompt);
+        Rules.requireText(Rules.TEMPLATE, "template", template);
+        Rules.requireText(Rules.NEGATIVE_PROMPT, "negativePrompt", negativePrompt);
         loras = List.copyOf(loras);
         Rules.LORAS.check(Problems.THROWING, "loras", loras);
     }

@@ -38,7 +38,11 @@ public record ValidationError(Code code, Optional<String> field, Optional<String
         /** A model, sampler, schedule or LoRA name that the farm does not have. */
         UNKNOWN_NAME("unknown-name"),
         /** The job expands into more tasks than {@link Limits#MAX_TASKS}. */
-        TOO_MANY_TASKS("too-many-tasks");
+        TOO_MANY_TASKS("too-many-tasks"),
+        /** More problems than {@link Limits#MAX_ERRORS}: the last error counts those not listed. */
+        TOO_MANY_PROBLEMS("too-many-problems"),
+        /** The submission is larger than the farm takes; it was not read. */
+        TOO_LARGE("too-large");
 
         private final String id;
 
@@ -83,6 +87,22 @@ public record ValidationError(Code code, Optional<String> field, Optional<String
     static ValidationError notAnObject(String value, String jsonType) {
         return new ValidationError(Code.NOT_AN_OBJECT, Optional.empty(), Optional.of(value),
                 "the document is " + jsonType + " " + value + ": expected a JSON object");
+    }
+
+    static ValidationError notListed(int more, int listed) {
+        return new ValidationError(Code.TOO_MANY_PROBLEMS, Optional.empty(), Optional.of(Integer.toString(more)),
+                more + " more problems are not listed (the first " + listed + " are)");
+    }
+
+    /**
+     * Something of {@code size} bytes, over the farm's limit of {@code limit} bytes.
+     *
+     * @param what    what is too large, such as {@code the submission}
+     * @param setting the setting that raises the limit, for the message
+     */
+    public static ValidationError tooLarge(String what, long size, long limit, String setting) {
+        return new ValidationError(Code.TOO_LARGE, Optional.empty(), Optional.of(Long.toString(size)),
+                what + " is " + size + " bytes: expected at most " + limit + " (" + setting + ")");
     }
 
     static ValidationError tooManyTasks(String expansion, long tasks) {

@@ -12,6 +12,8 @@ import java.util.Optional;
  */
 @FunctionalInterface
 interface ValueReader<T> {
+    /** Digits of the largest {@code long}. */
+    int LONG_DIGITS = 19;
 
     Optional<T> read(JsonNode node, String path, Problems problems);
 
@@ -45,6 +47,12 @@ interface ValueReader<T> {
             if (!node.isNumber() || !node.canConvertToExactIntegral()) {
                 return wrongType(node, path, problems, rule.expected());
             }
+            // 1e99999 is exact and integral; made a BigInteger it has 100,000 digits. Beyond a long, refuse it unmade.
+            if (node.isBigDecimal() && node.decimalValue().precision() - node.decimalValue().scale() > LONG_DIGITS) {
+                problems.report(ValidationError.of(ValidationError.Code.INVALID_VALUE, path, Json.show(node),
+                        rule.expected()));
+                return Optional.empty();
+            }
             BigInteger value = node.bigIntegerValue();
             if (value.bitLength() >= Long.SIZE) {
                 problems.report(ValidationError.of(ValidationError.Code.INVALID_VALUE, path, Json.show(node),
@@ -73,11 +81,19 @@ interface ValueReader<T> {
                 : wrongType(node, path, problems, "true or false");
     }
 
-    /** An array whose every element {@code element} reads, each at its own path ({@code seeds[3]}). */
-    static <T> ValueReader<List<T>> list(ValueReader<T> element, String expected) {
+    /**
+     * An array of at most {@code maxItems} elements, each of which {@code element} reads at its own path
+     * ({@code seeds[3]}). A longer one is one problem, its elements unread.
+     */
+    static <T> ValueReader<List<T>> list(ValueReader<T> element, String expected, int maxItems) {
         return (node, path, problems) -> {
             if (!node.isArray()) {
                 return wrongType(node, path, problems, expected);
+            }
+            if (node.size() > maxItems) {
+                problems.report(ValidationError.of(ValidationError.Code.INVALID_VALUE, path, Json.show(node),
+                        "at most " + maxItems + " items (it has " + node.size() + ")"));
+                return Optional.empty();
             }
             List<T> items = new ArrayList<>();
             boolean complete = true;

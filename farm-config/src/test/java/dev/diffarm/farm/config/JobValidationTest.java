@@ -85,7 +85,8 @@ class JobValidationTest {
                         "stpes is not a known field: expected one of apiVersion, kind, id, prompts, seeds, width, height, "
                                 + "model, negativePrompt, sampler, schedule, eta, steps, cfg, clipSkip, loras"),
                 bad("{" + RENDER + ", \"prompts\": [\"p\"], \"sampler\": \"\"}", Code.INVALID_VALUE, "sampler", "\"\"",
-                        "sampler = \"\": expected a non-blank name of at most 256 characters"),
+                        "sampler = \"\": expected a non-blank name of at most 256 characters, "
+                                + "without control characters, '/', '\\', '<', '>' or ':', not starting with '.'"),
                 bad("{" + RENDER + ", \"prompts\": [\"p\"], \"loras\": [{\"name\": \"a\", \"weight\": 11}]}",
                         Code.INVALID_VALUE, "loras[0].weight", "11", "loras[0].weight = 11: expected a number in -10..10"),
                 bad("{" + RENDER + ", \"prompts\": [\"p\"], \"loras\": [{\"name\": \"a\"}, {\"name\": \"a\", \"weight\": 2}]}",
@@ -95,8 +96,8 @@ class JobValidationTest {
                         Code.UNKNOWN_FIELD, "loras[0].nmae", "\"a\"", "loras[0].nmae is not a known field: expected one of name, weight"),
                 bad("{" + RENDER + ", \"prompts\": [\"p\"], \"loras\": [\"grain\"]}", Code.WRONG_TYPE, "loras[0]", "\"grain\"",
                         "loras[0] = \"grain\": expected a LoRA object {\"name\": ..., \"weight\": ...}"),
-                bad("{" + RENDER + ", \"prompts\": [\"p\"], \"seeds\": " + range(10_001) + "}", Code.TOO_MANY_TASKS, null,
-                        "10001", "the job expands into prompts x seeds = 1 x 10001 = 10001 tasks: expected at most 10000"),
+                bad("{" + RENDER + ", \"prompts\": [\"p\", \"q\"], \"seeds\": " + range(5001) + "}", Code.TOO_MANY_TASKS,
+                        null, "10002", "the job expands into prompts x seeds = 2 x 5001 = 10002 tasks: expected at most 10000"),
                 bad("{" + CAMPAIGN + ", \"prompts\": [\"p\"], \"styles\": [{\"name\": \"oil\", \"template\": \"oil painting\"}]}",
                         Code.INVALID_VALUE, "styles[0].template", "\"oil painting\"",
                         "styles[0].template = \"oil painting\": expected a template containing {prompt}, of at most 10000 characters"),
@@ -127,7 +128,8 @@ class JobValidationTest {
                         "c is missing: expected the name of the model whose difference to b is added (add-difference "
                                 + "merges a, b and c)"),
                 bad("{" + MERGE + ", \"method\": \"add-difference\", \"c\": [\"base\"]}", Code.WRONG_TYPE, "c",
-                        "[\"base\"]", "c = [\"base\"]: expected a non-blank name of at most 256 characters"),
+                        "[\"base\"]", "c = [\"base\"]: expected a non-blank name of at most 256 characters, "
+                                + "without control characters, '/', '\\', '<', '>' or ':', not starting with '.'"),
                 bad("{" + MERGE.replace("0.3", "1.5") + ", \"method\": \"weighted-sum\"}", Code.INVALID_VALUE,
                         "multiplier", "1.5", "multiplier = 1.5: expected a number in 0..1"),
                 bad("{" + MERGE.replace("0.3", "-0.1") + ", \"method\": \"add-difference\", \"c\": \"base\"}",

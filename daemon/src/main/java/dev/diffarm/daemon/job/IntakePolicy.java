@@ -1,0 +1,25 @@
+package dev.diffarm.daemon.job;
+
+/**
+ * What the intake accepts beyond the job contract.
+ *
+ * @param maxJobBytes        the largest submission, and the largest job with its defaults written out (what goes
+ *                           onto the queue: kept under Kafka's record limit, 1 MiB by default), in bytes
+ * @param trustSourceTenants whether a delivery's own {@code tenant()} is believed (a trusted Kafka topic), or every
+ *                           delivered job belongs to {@value Tenants#DEFAULT}
+ */
+public record IntakePolicy(int maxJobBytes, boolean trustSourceTenants) {
+    /** The setting that changes {@link #maxJobBytes}, for messages. */
+    public static final String MAX_JOB_BYTES_SETTING = "DIFFARM_MAX_JOB_BYTES";
+    /** 1,000,000 bytes, under Kafka's default record limit of 1,048,576 with room for the record's key and headers. */
+    public static final int DEFAULT_MAX_JOB_BYTES = 1_000_000;
+    /** The defaults: {@link #DEFAULT_MAX_JOB_BYTES}, no tenant from sources. */
+    public static final IntakePolicy DEFAULTS = new IntakePolicy(DEFAULT_MAX_JOB_BYTES, false);
+
+    public IntakePolicy {
+        if (maxJobBytes < 1) {
+            throw new IllegalArgumentException(MAX_JOB_BYTES_SETTING + " = " + maxJobBytes
+                    + ": expected a positive number of bytes");
+        }
+    }
+}
