@@ -1,0 +1,50 @@
+package dev.diffarm.engine.pipeline;
+
+import java.util.Objects;
+
+/**
+ * Where an inpainting run repaints the init image.
+ *
+ * @param width   mask width in pixels: the init image's (after fitting) or the request's
+ * @param height  mask height in pixels
+ * @param values  one value per pixel, row by row, in [0, 1]; 1 repaints (white in a mask file), 0 keeps
+ * @param blur    A1111's "Mask blur": the Gaussian's sigma in pixels before the mask is cut at 0.5; 0 for none
+ * @param invert  A1111's "Inpaint not masked": repaint where the mask is 0 instead
+ */
+public record InpaintMask(int width, int height, float[] values, int blur, boolean invert) {
+    public InpaintMask {
+        Objects.requireNonNull(values, "mask");
+        if (width <= 0 || height <= 0 || values.length != (long) width * height) {
+            throw new IllegalArgumentException("mask: " + values.length + " values for " + width + "x" + height
+                    + ": expected one per pixel");
+        }
+        if (blur < 0 || blur > 64) {
+            throw new IllegalArgumentException("mask blur = " + blur + ": expected 0..64 pixels");
+        }
+    }
+
+    /** A sharp mask, not inverted. */
+    public static InpaintMask sharp(int width, int height, float[] values) {
+        return new InpaintMask(width, height, values, 0, false);
+    }
+
+    /**
+     * The mask the pipeline uses: inverted if asked, blurred, then cut at 0.5 to 0 or 1 as diffusers'
+     * {@code mask_processor} binarizes it (1 where the value is 0.5 or more).
+     */
+    float[] binary() {
+        float[] v = values.clone();
+        if (invert) {
+            for (int i = 0; i < v.length; i++) {
+                v[i] = 1 - v[i];
+            }
+        }
+        if (blur > 0) {
+            v = GaussianBlur.blur(v, width, height, blur);
+        }
+        for (int i = 0; i < v.length; i++) {
+            v[i] = v[i] >= 0.5f ? 1f : 0f;
+        }
+        return v;
+    }
+}
