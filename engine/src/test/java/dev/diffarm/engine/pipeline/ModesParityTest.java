@@ -3,11 +3,13 @@ package dev.diffarm.engine.pipeline;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import ai.djl.ndarray.NDArray;
 import dev.diffarm.api.Progress;
 import dev.diffarm.engine.clip.TokenizerLocator;
 import dev.diffarm.engine.image.RgbImage;
 import dev.diffarm.engine.prompt.Emphasis;
 import dev.diffarm.engine.safetensors.SafetensorsFile;
+import dev.diffarm.engine.schedule.Schedule;
 import dev.diffarm.engine.testing.Fixtures;
 import dev.diffarm.engine.testing.Parity;
 import dev.diffarm.engine.testing.TestSamplers;
@@ -15,6 +17,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -54,7 +57,29 @@ class ModesParityTest {
     }
 
     private static Generation generate(StableDiffusion on, GenerationRequest request) throws IOException {
-        return new Generator(TestSamplers.plugins()).generate(on, "0000000000", request, Progress.NONE);
+        return generate(on, request, Progress.NONE);
+    }
+
+    private static Generation generate(StableDiffusion on, GenerationRequest request, Progress progress)
+            throws IOException {
+        return new Generator(TestSamplers.plugins()).generate(on, "0000000000", request, progress);
+    }
+
+    /**
+     * Checks each step's latent against {@code latents_after_stepNNN}: the sampler's sigma-form latent divided by
+     * {@code sqrt(1 + sigma^2)} at the level the step ended on, DDIM's variance-preserving form that diffusers holds.
+     */
+    private static Progress stepsMatch(String what, SafetensorsFile reference, int startStep) {
+        Schedule run = Schedule.of(model.schedulerConfig("DDIMScheduler", Map.of()), 20).from(startStep);
+        return new Progress() {
+            @Override
+            public void onStep(int step, int total, NDArray x) {
+                double sigma = run.sigmas().get(step + 1);
+                float[] latents = x.div((float) run.latentForm().toSigmaForm(sigma)).toFloatArray();
+                Parity.assertClose(String.format("%s step %d", what, step),
+                        reference.floats(String.format("latents_after_step%03d", step)), latents, TOLERANCE);
+            }
+        };
     }
 
     private static void assertMatches(String what, SafetensorsFile reference, Generation generation) {
@@ -69,7 +94,7 @@ class ModesParityTest {
         try (SafetensorsFile reference = SafetensorsFile.open(Fixtures.sdTiny("img2img-DDIM-20steps.safetensors"))) {
             GenerationRequest request = request(CAT, UGLY, "DDIM", 2551426894L, 32, 32)
                     .withInit(Optional.of(new InitImage(image(reference, "init_image"), 0.6, ResizeMode.JUST_RESIZE)));
-            Generation generation = generate(model, request);
+            Generation generation = generate(model, request, stepsMatch("img2img", reference, 8));
             assertMatches("img2img", reference, generation);
             assertEquals(true, generation.images().get(0).infotext().contains("Denoising strength: 0.6"),
                     generation.images().get(0).infotext());
@@ -83,7 +108,8 @@ class ModesParityTest {
             GenerationRequest request = request(CAT, UGLY, "DDIM", 2551426895L, 32, 32)
                     .withInit(Optional.of(new InitImage(image(reference, "init_image"), 0.75, ResizeMode.JUST_RESIZE)))
                     .withMask(Optional.of(InpaintMask.sharp(32, 32, reference.floats("mask"))));
-            assertMatches("inpaint 4-channel", reference, generate(model, request));
+            assertMatches("inpaint 4-channel", reference,
+                    generate(model, request, stepsMatch("inpaint 4-channel", reference, 5)));
         }
     }
 
