@@ -67,7 +67,23 @@ public enum ResizeMode {
         if (image.width() == width && image.height() == height) {
             return image;
         }
-        return fromRgb8(fit(toRgb8(image), width, height));
+        return PixelFormats.toUnit(fit(PixelFormats.to8Bit(image), width, height));
+    }
+
+    /**
+     * A mask of {@code width} x {@code height} (one value per pixel) fitted as a picture would be, so that it stays
+     * on the same pixels as the init image; unchanged when it already has the size.
+     */
+    public float[] applyToMask(float[] mask, int width, int height, int toWidth, int toHeight) {
+        if (width == toWidth && height == toHeight) {
+            return mask;
+        }
+        float[] grey = new float[3 * mask.length];
+        for (int c = 0; c < 3; c++) {
+            System.arraycopy(mask, 0, grey, c * mask.length, mask.length);
+        }
+        RgbImage fitted = apply(new RgbImage(width, height, grey), toWidth, toHeight);
+        return java.util.Arrays.copyOf(fitted.chw(), toWidth * toHeight);
     }
 
     abstract Rgb8Image fit(Rgb8Image image, int width, int height);
@@ -91,27 +107,5 @@ public enum ResizeMode {
             }
         }
         return new Rgb8Image(width, height, out);
-    }
-
-    static Rgb8Image toRgb8(RgbImage image) {
-        int plane = image.width() * image.height();
-        byte[] rgb = new byte[3 * plane];
-        for (int i = 0; i < plane; i++) {
-            for (int c = 0; c < 3; c++) {
-                rgb[i * 3 + c] = (byte) Math.round(Math.max(0f, Math.min(image.chw()[c * plane + i], 1f)) * 255f);
-            }
-        }
-        return new Rgb8Image(image.width(), image.height(), rgb);
-    }
-
-    static RgbImage fromRgb8(Rgb8Image image) {
-        int plane = image.width() * image.height();
-        float[] chw = new float[3 * plane];
-        for (int i = 0; i < plane; i++) {
-            for (int c = 0; c < 3; c++) {
-                chw[c * plane + i] = (image.rgb()[i * 3 + c] & 0xff) / 255f;
-            }
-        }
-        return new RgbImage(image.width(), image.height(), chw);
     }
 }

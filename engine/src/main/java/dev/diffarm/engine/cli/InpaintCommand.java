@@ -1,0 +1,62 @@
+package dev.diffarm.engine.cli;
+
+import dev.diffarm.engine.image.RgbImage;
+import dev.diffarm.engine.pipeline.GenerationRequest;
+import dev.diffarm.engine.pipeline.InitImage;
+import dev.diffarm.engine.pipeline.InpaintMask;
+import dev.diffarm.engine.pipeline.PixelFormats;
+import dev.diffarm.engine.pipeline.ResizeMode;
+import dev.diffarm.engine.train.data.Rgb8Image;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "inpaint", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Repaints the white part of a mask (inpainting), as diffusers' StableDiffusionInpaintPipeline "
+                + "does: a normal model has the rest put back after every step; an inpainting model (9 input channels, "
+                + "recognised by itself) sees the mask and the masked picture.",
+                "Takes every option of 'render' but the hires pass; the size defaults to the picture's."})
+final class InpaintCommand implements Callable<Integer> {
+    @Mixin
+    RenderOptions render;
+
+    @Mixin
+    InitImageOptions init;
+
+    @Option(names = "--mask", required = true, paramLabel = "FILE",
+            description = "The mask: white (>= 50 % grey after blurring) is repainted, black kept; the picture's size.")
+    Path mask;
+
+    @Option(names = "--strength", defaultValue = "0.75", paramLabel = "X",
+            description = "How much the masked area is repainted, in (0, 1]. Default: ${DEFAULT-VALUE}.")
+    double strength;
+
+    @Option(names = "--mask-blur", defaultValue = "0", paramLabel = "N",
+            description = "Blur the mask by a Gaussian of N pixels before it is cut at one half. Default: ${DEFAULT-VALUE}.")
+    int maskBlur;
+
+    @Option(names = "--invert-mask", description = "Repaint the black part instead (A1111's 'Inpaint not masked').")
+    boolean invert;
+
+    @Override
+    public Integer call() throws IOException {
+        RgbImage picture = init.read();
+        Rgb8Image maskPicture = ImageFiles.read("--mask", mask);
+        if (maskPicture.width() != picture.width() || maskPicture.height() != picture.height()) {
+            throw new IllegalArgumentException("--mask " + mask + ": " + maskPicture.width() + "x"
+                    + maskPicture.height() + ", expected the init image's size " + picture.width() + "x"
+                    + picture.height());
+        }
+        GenerationRequest base = render.request(picture.width(), picture.height());
+        ResizeMode mode = init.mode();
+        float[] fitted = mode.applyToMask(PixelFormats.grey(maskPicture), picture.width(), picture.height(),
+                base.width(), base.height());
+        render.render(base.withInit(Optional.of(new InitImage(picture, strength, mode)))
+                .withMask(Optional.of(new InpaintMask(base.width(), base.height(), fitted, maskBlur, invert))));
+        return 0;
+    }
+}
