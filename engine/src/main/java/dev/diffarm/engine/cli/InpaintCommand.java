@@ -4,6 +4,7 @@ import dev.diffarm.engine.image.RgbImage;
 import dev.diffarm.engine.pipeline.GenerationRequest;
 import dev.diffarm.engine.pipeline.InitImage;
 import dev.diffarm.engine.pipeline.InpaintMask;
+import dev.diffarm.engine.pipeline.MaskedContent;
 import dev.diffarm.engine.pipeline.PixelFormats;
 import dev.diffarm.engine.pipeline.ResizeMode;
 import dev.diffarm.engine.train.data.Rgb8Image;
@@ -39,6 +40,11 @@ final class InpaintCommand implements Callable<Integer> {
             description = "Blur the mask by a Gaussian of N pixels before it is cut at one half. Default: ${DEFAULT-VALUE}.")
     int maskBlur;
 
+    @Option(names = "--masked-content", defaultValue = "original", paramLabel = "KIND",
+            description = "What the repainted area starts from (A1111's 'Masked content'): original, fill (the colours "
+                    + "around it), latent noise, latent nothing. Default: ${DEFAULT-VALUE}.")
+    String maskedContent;
+
     @Option(names = "--invert-mask", description = "Repaint the black part instead (A1111's 'Inpaint not masked').")
     boolean invert;
 
@@ -56,7 +62,8 @@ final class InpaintCommand implements Callable<Integer> {
         float[] fitted = mode.applyToMask(PixelFormats.grey(maskPicture), picture.width(), picture.height(),
                 base.width(), base.height());
         render.render(base.withInit(Optional.of(new InitImage(picture, strength, mode)))
-                .withMask(Optional.of(new InpaintMask(base.width(), base.height(), fitted, maskBlur, invert))));
+                .withMask(Optional.of(new InpaintMask(base.width(), base.height(), fitted, maskBlur, invert,
+                        MaskedContent.named(maskedContent)))));
         return 0;
     }
 }

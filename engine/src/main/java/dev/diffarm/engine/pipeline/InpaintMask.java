@@ -10,8 +10,9 @@ import java.util.Objects;
  * @param values  one value per pixel, row by row, in [0, 1]; 1 repaints (white in a mask file), 0 keeps
  * @param blur    A1111's "Mask blur": the Gaussian's sigma in pixels before the mask is cut at 0.5; 0 for none
  * @param invert  A1111's "Inpaint not masked": repaint where the mask is 0 instead
+ * @param content what the repainted area starts from (A1111's "Masked content"); {@code ORIGINAL} is diffusers'
  */
-public record InpaintMask(int width, int height, float[] values, int blur, boolean invert) {
+public record InpaintMask(int width, int height, float[] values, int blur, boolean invert, MaskedContent content) {
     public InpaintMask {
         Objects.requireNonNull(values, "mask");
         if (width <= 0 || height <= 0 || values.length != (long) width * height) {
@@ -21,11 +22,12 @@ public record InpaintMask(int width, int height, float[] values, int blur, boole
         if (blur < 0 || blur > 64) {
             throw new IllegalArgumentException("mask blur = " + blur + ": expected 0..64 pixels");
         }
+        content = content == null ? MaskedContent.ORIGINAL : content;
     }
 
-    /** A sharp mask, not inverted. */
+    /** A sharp mask, not inverted, on the original picture (diffusers' pipeline). */
     public static InpaintMask sharp(int width, int height, float[] values) {
-        return new InpaintMask(width, height, values, 0, false);
+        return new InpaintMask(width, height, values, 0, false, MaskedContent.ORIGINAL);
     }
 
     /**

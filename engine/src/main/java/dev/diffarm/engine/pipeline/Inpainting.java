@@ -41,6 +41,11 @@ final class Inpainting {
         this.latentMask = Renderer.repeat(job.create(small, new Shape(1, 1, height / factor, width / factor)), batch);
     }
 
+    /** The mask at latent size, [batch, 1, h, w], 1 = repaint. */
+    NDArray latentMask() {
+        return latentMask;
+    }
+
     /** True for a normal UNet: the kept area is put back after every step. */
     boolean blendsLatents() {
         return blendsLatents;

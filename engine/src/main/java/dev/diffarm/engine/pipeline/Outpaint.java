@@ -61,7 +61,8 @@ public record Outpaint(int left, int right, int top, int bottom) {
                 base.eta(), base.steps(), base.cfgScale(), base.seed(), canvas.width(), canvas.height(), base.batch(),
                 base.clipSkip(), base.emphasis(), base.loras(),
                 Optional.of(new InitImage(canvas, strength, ResizeMode.JUST_RESIZE)),
-                Optional.of(new InpaintMask(canvas.width(), canvas.height(), mask(image), maskBlur, false)),
+                Optional.of(new InpaintMask(canvas.width(), canvas.height(), mask(image), maskBlur, false,
+                        MaskedContent.ORIGINAL)),
                 base.hires());
     }
 }

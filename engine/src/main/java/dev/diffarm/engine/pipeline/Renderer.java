@@ -79,15 +79,26 @@ final class Renderer {
     private NDArray startingFromImage(NDManager job, Pass pass, GenerationRequest request, TorchGenerator generator,
                                       Shape latentShape) {
         InitImage init = request.init().orElseThrow();
-        NDArray image = toModelInput(job, init.fitted(request.width(), request.height()));
+        RgbImage picture = init.fitted(request.width(), request.height());
+        NDArray image = toModelInput(job, picture);
         StepsRule.StepCut cut = StepsRule.DIFFUSERS.cut(request.steps(), init.strength());
         Schedule schedule = pass.schedule(cut.total()).from(cut.start());
-        Optional<Inpainting> inpainting = request.mask()
-                .map(mask -> new Inpainting(model, job, mask.binary(), request.width(), request.height(), request.batch()));
+        Optional<float[]> binaryMask = request.mask().map(InpaintMask::binary);
+        Optional<Inpainting> inpainting = binaryMask
+                .map(mask -> new Inpainting(model, job, mask, request.width(), request.height(), request.batch()));
         boolean pureNoise = inpainting.isPresent() && cut.start() == 0;
         // diffusers encodes the init image unless inpainting at strength 1 with an inpainting UNet, which needs it not
         boolean encode = !pureNoise || inpainting.map(Inpainting::blendsLatents).orElse(false);
-        NDArray imageLatents = encode ? repeat(encode(job, image, generator), request.batch()) : null;
+        NDArray imageLatents = null;
+        if (encode) {
+            MaskedContent content = request.mask().map(InpaintMask::content).orElse(MaskedContent.ORIGINAL);
+            NDArray start = binaryMask.isEmpty() ? image
+                    : toModelInput(job, content.picture(picture, binaryMask.get()));
+            imageLatents = repeat(encode(job, start, generator), request.batch());
+            if (inpainting.isPresent()) {
+                imageLatents = content.latents(imageLatents, inpainting.get().latentMask(), request.seed());
+            }
+        }
         NDArray noise = generator.next(job, latentShape);
         NDArray x = pureNoise ? noise.mul((float) schedule.initNoiseSigma())
                 : imageLatents.add(noise.mul((float) schedule.sigmas().max()));

@@ -113,13 +113,36 @@ class ModeOptionsTest {
         }
         InpaintMask sharp = InpaintMask.sharp(16, 16, square);
         assertArrayEquals(square, sharp.binary());
-        float[] inverted = new InpaintMask(16, 16, square, 0, true).binary();
+        float[] inverted = new InpaintMask(16, 16, square, 0, true, null).binary();
         assertEquals(0f, inverted[8 * 16 + 8]);
         assertEquals(1f, inverted[0]);
-        float[] blurred = new InpaintMask(16, 16, square, 2, false).binary();
+        float[] blurred = new InpaintMask(16, 16, square, 2, false, null).binary();
         assertEquals(1f, blurred[8 * 16 + 8], "the middle stays repainted");
         assertEquals(0f, blurred[4 * 16 + 4], "a blurred corner falls under one half");
         assertEquals(1f, blurred[8 * 16 + 4], "an edge's middle stays at one half or more");
+    }
+
+    @Test
+    void fillPaintsTheMaskedAreaWithTheColoursAroundIt() {
+        // left half red, right half blue; the middle columns 6..9 masked
+        int w = 16;
+        int h = 8;
+        float[] chw = new float[3 * w * h];
+        float[] mask = new float[w * h];
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                chw[(x < 8 ? 0 : 2) * w * h + y * w + x] = 1;
+                mask[y * w + x] = x >= 6 && x < 10 ? 1 : 0;
+            }
+        }
+        RgbImage filled = MaskedContent.FILL.picture(new RgbImage(w, h, chw), mask);
+        assertEquals(1f, filled.get(0, 3, 2), 1e-6f, "kept pixels stay as they were");
+        assertEquals(1f, filled.get(2, 3, 13), 1e-6f, "kept pixels stay as they were");
+        assertTrue(filled.get(0, 3, 6) > filled.get(2, 3, 6), "left of the hole leans red: " + filled);
+        assertTrue(filled.get(2, 3, 9) > filled.get(0, 3, 9), "right of the hole leans blue");
+        assertEquals(0f, filled.get(1, 3, 7), 1e-6f, "no green comes from nowhere");
+        assertEquals(1f, filled.get(0, 3, 7) + filled.get(2, 3, 7), 1e-4f, "the fill mixes the neighbours' colours");
+        assertEquals(MaskedContent.LATENT_NOISE, MaskedContent.named("Latent noise"));
     }
 
     @Test
