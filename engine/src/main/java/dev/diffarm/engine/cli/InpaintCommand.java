@@ -11,6 +11,7 @@ import dev.diffarm.engine.train.data.Rgb8Image;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -45,6 +46,15 @@ final class InpaintCommand implements Callable<Integer> {
                     + "around it), latent noise, latent nothing. Default: ${DEFAULT-VALUE}.")
     String maskedContent;
 
+    @Option(names = "--inpaint-only-masked",
+            description = "Inpaint only the box around the mask (plus --padding), at --width x --height, and paste it "
+                    + "back into the picture (A1111's 'Inpaint area: Only masked'). Default: the whole picture.")
+    boolean onlyMasked;
+
+    @Option(names = "--padding", defaultValue = "32", paramLabel = "N",
+            description = "With --inpaint-only-masked: pixels around the mask's box. Default: ${DEFAULT-VALUE}.")
+    int padding;
+
     @Option(names = "--invert-mask", description = "Repaint the black part instead (A1111's 'Inpaint not masked').")
     boolean invert;
 
@@ -59,11 +69,16 @@ final class InpaintCommand implements Callable<Integer> {
         }
         GenerationRequest base = render.request(picture.width(), picture.height());
         ResizeMode mode = init.mode();
-        float[] fitted = mode.applyToMask(PixelFormats.grey(maskPicture), picture.width(), picture.height(),
-                base.width(), base.height());
+        float[] grey = PixelFormats.grey(maskPicture);
+        // only masked cuts the box out of the picture at its own size; the whole picture is fitted first
+        float[] values = onlyMasked ? grey
+                : mode.applyToMask(grey, picture.width(), picture.height(), base.width(), base.height());
+        int maskWidth = onlyMasked ? picture.width() : base.width();
+        int maskHeight = onlyMasked ? picture.height() : base.height();
+        InpaintMask inpaintMask = new InpaintMask(maskWidth, maskHeight, values, maskBlur, invert,
+                MaskedContent.named(maskedContent), onlyMasked ? OptionalInt.of(padding) : OptionalInt.empty());
         render.render(base.withInit(Optional.of(new InitImage(picture, strength, mode)))
-                .withMask(Optional.of(new InpaintMask(base.width(), base.height(), fitted, maskBlur, invert,
-                        MaskedContent.named(maskedContent)))));
+                .withMask(Optional.of(inpaintMask)));
         return 0;
     }
 }

@@ -67,7 +67,12 @@ public final class GenerationPlan {
                     GenerationParameters.number(request.init().get().strength()));
         }
         if (request.mask().isPresent()) {
-            parameters = parameters.with("Mask blur", String.valueOf(request.mask().get().blur()));
+            InpaintMask mask = request.mask().get();
+            parameters = parameters.with("Mask blur", String.valueOf(mask.blur()));
+            if (mask.onlyMaskedPadding().isPresent()) {
+                parameters = parameters.with("Inpaint area", "Only masked")
+                        .with("Masked area padding", String.valueOf(mask.onlyMaskedPadding().getAsInt()));
+            }
         }
         if (request.hires().isPresent()) {
             HiresFix hires = request.hires().get();

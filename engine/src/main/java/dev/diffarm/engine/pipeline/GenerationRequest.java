@@ -66,8 +66,15 @@ public record GenerationRequest(String prompt, String negativePrompt, String sam
         require(mask.isEmpty() || init.isPresent(), "mask", "a mask", "an init image to inpaint");
         if (mask.isPresent()) {
             InpaintMask m = mask.get();
-            require(m.width() == width && m.height() == height, "mask size", m.width() + "x" + m.height(),
-                    "the request's size " + width + "x" + height);
+            if (m.onlyMaskedPadding().isPresent()) {
+                int w = init.get().image().width();
+                int h = init.get().image().height();
+                require(m.width() == w && m.height() == h, "mask size", m.width() + "x" + m.height(),
+                        "the init image's size " + w + "x" + h + " (only masked)");
+            } else {
+                require(m.width() == width && m.height() == height, "mask size", m.width() + "x" + m.height(),
+                        "the request's size " + width + "x" + height);
+            }
         }
         if (hires.isPresent()) {
             require(init.isEmpty(), "hires", "a hires pass", "no init image: as in A1111, the hires fix follows txt2img");

@@ -2,6 +2,7 @@ package dev.diffarm.engine.pipeline;
 
 import dev.diffarm.engine.image.RgbImage;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 /**
  * Outpainting: the picture's canvas extended by some pixels on each side, the new pixels copies of the nearest edge
@@ -62,7 +63,7 @@ public record Outpaint(int left, int right, int top, int bottom) {
                 base.clipSkip(), base.emphasis(), base.loras(),
                 Optional.of(new InitImage(canvas, strength, ResizeMode.JUST_RESIZE)),
                 Optional.of(new InpaintMask(canvas.width(), canvas.height(), mask(image), maskBlur, false,
-                        MaskedContent.ORIGINAL)),
+                        MaskedContent.ORIGINAL, OptionalInt.empty())),
                 base.hires());
     }
 }

@@ -53,6 +53,21 @@ final class Renderer {
      * @param choice     the sampler and schedule the request selected
      */
     Rendering render(GenerationRequest request, String promptText, SamplerChoice choice, Progress progress) {
+        Optional<InpaintMask> onlyMasked = request.mask().filter(mask -> mask.onlyMaskedPadding().isPresent());
+        if (onlyMasked.isPresent()) {
+            InpaintMask mask = onlyMasked.get();
+            OnlyMasked box = OnlyMasked.around(mask, mask.onlyMaskedPadding().getAsInt(), request.width(),
+                    request.height());
+            Rendering inside = renderWhole(box.crop(request), promptText, choice, progress);
+            RgbImage original = request.init().orElseThrow().image();
+            return inside.withImages(inside.images().stream().map(image -> box.paste(image, original, mask)).toList());
+        }
+        return renderWhole(request, promptText, choice, progress);
+    }
+
+    /** The request on its whole init image (or none). */
+    private Rendering renderWhole(GenerationRequest request, String promptText, SamplerChoice choice,
+                                  Progress progress) {
         int factor = model.scaleFactor();
         checkSize(request.width(), request.height(), factor, "size");
         try (NDManager job = NDManager.newBaseManager()) {

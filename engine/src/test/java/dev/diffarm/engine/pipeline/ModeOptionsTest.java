@@ -113,10 +113,10 @@ class ModeOptionsTest {
         }
         InpaintMask sharp = InpaintMask.sharp(16, 16, square);
         assertArrayEquals(square, sharp.binary());
-        float[] inverted = new InpaintMask(16, 16, square, 0, true, null).binary();
+        float[] inverted = new InpaintMask(16, 16, square, 0, true, null, null).binary();
         assertEquals(0f, inverted[8 * 16 + 8]);
         assertEquals(1f, inverted[0]);
-        float[] blurred = new InpaintMask(16, 16, square, 2, false, null).binary();
+        float[] blurred = new InpaintMask(16, 16, square, 2, false, null, null).binary();
         assertEquals(1f, blurred[8 * 16 + 8], "the middle stays repainted");
         assertEquals(0f, blurred[4 * 16 + 4], "a blurred corner falls under one half");
         assertEquals(1f, blurred[8 * 16 + 4], "an edge's middle stays at one half or more");
