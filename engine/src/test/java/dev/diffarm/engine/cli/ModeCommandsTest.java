@@ -86,6 +86,19 @@ class ModeCommandsTest {
                 + "Hires upscale: 2, Hires upscaler: Latent"), parameters);
     }
 
+    /** 4 first-pass steps, then at strength 0.5: A1111 runs 4 of an 8-step schedule, diffusers int(4 * 0.5) of 4. */
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource({"a1111, 8", "diffusers, 6"})
+    void hiresStepRulesRunTheirStepCounts(String rule, int steps) {
+        List<String> args = common("render", "a cat", "", "Euler a", 9, 4);
+        args.addAll(List.of("--width", "32", "--height", "32", "--hires-scale", "1.5", "--denoising-strength", "0.5",
+                "--hires-steps-rule", rule));
+        CommandLineRun run = CommandLineRun.of(args.toArray(String[]::new));
+        assertEquals(0, run.exitCode(), run.err());
+        assertEquals(steps, run.err().lines().filter(line -> line.startsWith("step ")).count(), run.err());
+        assertTrue(run.out().contains("out.png"), run.out());
+    }
+
     @Test
     void img2imgFitsAnotherSizeAndWritesTheStrength() throws IOException {
         Path picture = dir.resolve("wide.png");
