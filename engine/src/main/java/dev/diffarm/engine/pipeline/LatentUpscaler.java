@@ -25,23 +25,14 @@ public enum LatentUpscaler {
     NEAREST("Latent (nearest)") {
         @Override
         float[] resizeLine(float[] in, int count, int stride, int offset, int out) {
-            float[] result = new float[out];
-            for (int d = 0; d < out; d++) {
-                result[d] = in[offset + Math.min((int) Math.floor(d * ((double) count / out)), count - 1) * stride];
-            }
-            return result;
+            return nearest(in, count, stride, offset, out, 0);
         }
     },
     /** {@code mode="nearest-exact"}: source index {@code floor((d + 0.5) * in / out)}. */
     NEAREST_EXACT("Latent (nearest-exact)") {
         @Override
         float[] resizeLine(float[] in, int count, int stride, int offset, int out) {
-            float[] result = new float[out];
-            for (int d = 0; d < out; d++) {
-                result[d] = in[offset + Math.min((int) Math.floor((d + 0.5) * ((double) count / out)), count - 1)
-                        * stride];
-            }
-            return result;
+            return nearest(in, count, stride, offset, out, 0.5);
         }
     };
 
@@ -62,14 +53,16 @@ public enum LatentUpscaler {
      * @throws IllegalArgumentException for another name, listing the known ones
      */
     public static LatentUpscaler named(String name) {
-        StringBuilder known = new StringBuilder();
-        for (LatentUpscaler upscaler : values()) {
-            if (upscaler.label.equalsIgnoreCase(name)) {
-                return upscaler;
-            }
-            known.append(known.isEmpty() ? "" : ", ").append(upscaler.label);
+        return Labels.find(values(), LatentUpscaler::label, LatentUpscaler::label, name, "hires upscaler");
+    }
+
+    /** Each output {@code d} the input at {@code floor((d + shift) * count / out)}. */
+    private static float[] nearest(float[] in, int count, int stride, int offset, int out, double shift) {
+        float[] result = new float[out];
+        for (int d = 0; d < out; d++) {
+            result[d] = in[offset + Math.min((int) Math.floor((d + shift) * ((double) count / out)), count - 1) * stride];
         }
-        throw new IllegalArgumentException("hires upscaler = " + name + ": expected one of " + known);
+        return result;
     }
 
     /** One line of {@code count} values, {@code stride} apart from {@code offset}, resized to {@code out}. */

@@ -51,13 +51,7 @@ public enum MaskedContent {
 
     /** The content named {@code name}, case ignored. */
     public static MaskedContent named(String name) {
-        for (MaskedContent content : values()) {
-            if (content.label.equalsIgnoreCase(name)) {
-                return content;
-            }
-        }
-        throw new IllegalArgumentException("masked content = " + name
-                + ": expected fill, original, latent noise or latent nothing");
+        return Labels.find(values(), MaskedContent::label, MaskedContent::label, name, "masked content");
     }
 
     /** The picture to encode, given the binary {@code mask} (1 = repaint). */

@@ -53,13 +53,7 @@ public enum ResizeMode {
 
     /** The mode A1111 names {@code name} (case ignored), or by its short form {@code just}, {@code crop}, {@code fill}. */
     public static ResizeMode named(String name) {
-        for (ResizeMode mode : values()) {
-            if (mode.label.equalsIgnoreCase(name) || mode.shortName.equalsIgnoreCase(name)) {
-                return mode;
-            }
-        }
-        throw new IllegalArgumentException("resize mode = " + name
-                + ": expected Just resize, Crop and resize or Resize and fill");
+        return Labels.find(values(), mode -> mode.label, mode -> mode.shortName, name, "resize mode");
     }
 
     /** {@code image} at {@code width} x {@code height}; unchanged when it already has that size. */

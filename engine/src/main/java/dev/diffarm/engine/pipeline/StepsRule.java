@@ -40,12 +40,7 @@ public enum StepsRule {
 
     /** The rule named {@code a1111} or {@code diffusers}, in any case. */
     public static StepsRule named(String name) {
-        for (StepsRule rule : values()) {
-            if (rule.name().equalsIgnoreCase(name)) {
-                return rule;
-            }
-        }
-        throw new IllegalArgumentException("steps rule = " + name + ": expected a1111 or diffusers");
+        return Labels.find(values(), StepsRule::label, StepsRule::label, name, "steps rule");
     }
 
     /** The name users write: {@code a1111}, {@code diffusers}. */
