@@ -89,7 +89,8 @@ class KafkaFarmTest {
         assertEquals(plan.keys(), eventsOf(events, "first").stream().filter(JobEvent.TaskCompleted.class::isInstance)
                 .map(event -> ((JobEvent.TaskCompleted) event).key()).toList(), "each task-completed event has its key");
         List<String> allKeys = new ArrayList<>(plan.keys());
-        allKeys.add("jobs/first/" + JobGallery.CONTACT_SHEET);
+        allKeys.add("jobs/first/contact-sheet-0001.png");
+        allKeys.add("jobs/first/page-0001.html");
         allKeys.add("jobs/first/" + JobGallery.INDEX);
         assertEquals(List.of(new JobEvent.Completed("first", allKeys)),
                 eventsOf(events, "first").stream().filter(JobEvent.Completed.class::isInstance).toList());
@@ -159,7 +160,8 @@ class KafkaFarmTest {
         expected.addAll(Collections.nCopies(7, false));
         assertEquals(expected, skipped, "five rendered, then after the restart five skipped and seven rendered");
         List<String> allKeys = new ArrayList<>(plan.keys());
-        allKeys.add("jobs/twelve/" + JobGallery.CONTACT_SHEET);
+        allKeys.add("jobs/twelve/contact-sheet-0001.png");
+        allKeys.add("jobs/twelve/page-0001.html");
         allKeys.add("jobs/twelve/" + JobGallery.INDEX);
         assertEquals(List.of(new JobEvent.Completed("twelve", allKeys)),
                 eventsOf(events, "twelve").stream().filter(JobEvent.Completed.class::isInstance).toList());
