@@ -43,26 +43,9 @@ final class ImageJobHandler implements JobHandler<ImageJob> {
         };
     }
 
-    private final class ImageTask implements TaskWork {
-        private final TaskSpec task;
-
+    private final class ImageTask extends PlannedTask {
         ImageTask(TaskSpec task) {
-            this.task = task;
-        }
-
-        @Override
-        public String id() {
-            return task.id();
-        }
-
-        @Override
-        public String key() {
-            return task.key();
-        }
-
-        @Override
-        public String parameterHash() {
-            return task.parameterHash();
+            super(task);
         }
 
         @Override

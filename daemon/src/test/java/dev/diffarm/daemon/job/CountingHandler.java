@@ -63,26 +63,9 @@ final class CountingHandler implements JobHandler<ImageJob> {
         return () -> tasks;
     }
 
-    private final class Counting implements TaskWork {
-        private final TaskSpec task;
-
+    private final class Counting extends PlannedTask {
         Counting(TaskSpec task) {
-            this.task = task;
-        }
-
-        @Override
-        public String id() {
-            return task.id();
-        }
-
-        @Override
-        public String key() {
-            return task.key();
-        }
-
-        @Override
-        public String parameterHash() {
-            return task.parameterHash();
+            super(task);
         }
 
         @Override
