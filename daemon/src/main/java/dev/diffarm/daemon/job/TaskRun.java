@@ -39,14 +39,6 @@ public final class TaskRun {
         this.store = store;
     }
 
-    public String jobId() {
-        return job.id();
-    }
-
-    public String taskId() {
-        return taskId;
-    }
-
     /** {@code done} of the task's {@code total} steps are done (a sampling step, a merged tensor, a training step). */
     public void step(long done, long total) {
         int shownDone = (int) Math.min(done, Integer.MAX_VALUE);
