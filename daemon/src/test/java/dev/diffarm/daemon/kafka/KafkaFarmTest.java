@@ -143,7 +143,8 @@ class KafkaFarmTest {
         try (KafkaFarm restarted = new KafkaFarm(topics, group, outputs, tiny.models(), engine(-1))) {
             Delivery again = restarted.handleNext();
             assertEquals(origin, again.origin(), "the unacknowledged job is delivered again");
-            assertEquals(12 + 12 + 2, restarted.store.list("jobs/twelve/").size(), restarted.store.list("jobs/twelve/").toString());
+            // Each image with its sidecar and thumbnail, then one contact sheet, its page and the index.
+            assertEquals(12 * 3 + 3, restarted.store.list("jobs/twelve/").size(), restarted.store.list("jobs/twelve/").toString());
         }
 
         Plan plan = ((ImageJob) new JobParser().parse(job).orElseThrow()).plan();
