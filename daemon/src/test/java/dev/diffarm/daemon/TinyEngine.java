@@ -1,5 +1,6 @@
 package dev.diffarm.daemon;
 
+import dev.diffarm.daemon.render.EmbeddingDirectory;
 import dev.diffarm.daemon.render.EngineRenderer;
 import dev.diffarm.daemon.render.LoraDirectory;
 import dev.diffarm.daemon.render.ModelCache;
@@ -53,9 +54,14 @@ public final class TinyEngine implements BeforeAllCallback, AfterAllCallback {
         return models;
     }
 
+    /** The engine renderer on the tiny model, with the LoRAs of {@code loras} and the embeddings of {@code embeddings}. */
+    public EngineRenderer renderer(Path loras, Path embeddings) {
+        return new EngineRenderer(cache, TestPlugins.samplers(), new LoraDirectory(loras), new EmbeddingDirectory(embeddings));
+    }
+
     /** The engine renderer, adding each task's key to {@code rendered} as it starts the task. */
     public TaskRenderer noting(List<String> rendered) {
-        EngineRenderer engine = new EngineRenderer(cache, TestPlugins.samplers(), new LoraDirectory(dir.resolve("loras")));
+        EngineRenderer engine = renderer(dir.resolve("loras"), dir.resolve("embeddings"));
         return (task, progress) -> {
             rendered.add(task.key());
             return engine.render(task, progress);

@@ -1,5 +1,6 @@
 package dev.diffarm.daemon.merge;
 
+import dev.diffarm.daemon.port.ObjectMetadata;
 import dev.diffarm.daemon.port.OutputStore;
 import dev.diffarm.daemon.render.ModelDirectory;
 import dev.diffarm.daemon.render.RenderException;
@@ -27,17 +28,20 @@ import org.jboss.logging.Logger;
 
 /**
  * Makes the model of a {@link MergeJob} in the farm's models directory with the engine's streaming
- * {@link CheckpointMerge}, so that render jobs can name it as soon as the job completes:
+ * {@link CheckpointMerge}, so that render jobs can name it as soon as the job completes, and puts it into the store
+ * as {@code models/<output>.safetensors} ({@link #storeKey}) with its SHA-256, for the other nodes of the farm:
  * <ol>
  *   <li>if the job's record is stored with the job's parameter hash and the model file has the recorded SHA-256, the
- *       model is there already: nothing is done (a redelivered job);</li>
- *   <li>otherwise a model under the output name fails the job ({@value #OUTPUT_EXISTS}): a merge never replaces a
- *       model;</li>
- *   <li>the inputs are hashed and merged into a hidden file beside the target, the record is stored, and the file is
- *       renamed to {@code <output>.safetensors}, which makes it a model of the directory.</li>
+ *       model is there already: it is only put into the store if it is not there yet (a redelivered job);</li>
+ *   <li>otherwise a model under the output name, in the directory or in the store (unless this job recorded it),
+ *       fails the job ({@value #OUTPUT_EXISTS}): a merge never replaces a model;</li>
+ *   <li>the inputs are hashed and merged into a hidden file beside the target, the record is stored, the file is
+ *       renamed to {@code <output>.safetensors}, which makes it a model of the directory, and is then streamed into
+ *       the store.</li>
  * </ol>
  * The record goes first so that a daemon that dies before the rename merges again on the next delivery, and one
- * that dies after it finds the model recorded. A failure or a cancellation leaves no file behind.
+ * that dies after it finds the model recorded and finishes the upload. A failure or a cancellation leaves no file
+ * behind; a store that fails mid-upload keeps no part of the object.
  */
 public final class ModelMerger {
     /** An input is no longer in the models directory, or cannot be read as a model: the code render jobs use too. */
@@ -49,6 +53,9 @@ public final class ModelMerger {
 
     private static final Logger LOG = Logger.getLogger(ModelMerger.class);
     private static final List<String> INPUT_FIELDS = List.of("a", "b", "c");
+    /** Where the farm's models lie in the store. */
+    private static final String STORE_FOLDER = "models/";
+    private static final String CHECKPOINT_TYPE = "application/octet-stream";
 
     private final ModelDirectory models;
     private final OutputStore store;
@@ -74,8 +81,12 @@ public final class ModelMerger {
      */
     public Outcome merge(MergeJob job, MergeProgress progress) {
         Path target = models.dir().resolve(job.outputFile());
-        if (isMergedAlready(job, target)) {
+        Optional<String> mergedSha256 = mergedAlready(job, target);
+        if (mergedSha256.isPresent()) {
             LOG.infof("job %s: %s is the model it merged before; not merging again", job.id(), target);
+            if (!store.exists(storeKey(job))) {
+                upload(job, target, mergedSha256.get());
+            }
             return Outcome.ALREADY_MERGED;
         }
         requireNewName(job, target);
@@ -91,9 +102,11 @@ public final class ModelMerger {
             long merging = System.nanoTime();
             int tensors = write(job, inputs, partial, progress);
             double seconds = (System.nanoTime() - merging) / 1e9;
-            MergeRecord record = new MergeRecord(job, inputSha256, size(partial), outputSha256(partial), tensors, seconds);
+            String outputSha256 = outputSha256(partial);
+            MergeRecord record = new MergeRecord(job, inputSha256, size(partial), outputSha256, tensors, seconds);
             store.put(job.recordKey(), record.toJson().getBytes(StandardCharsets.UTF_8), "application/json");
             publish(job, partial, target);
+            upload(job, target, outputSha256);
             LOG.infof("job %s: merged %d tensors into %s in %.2f s (%.2f s in all, hashing included)", job.id(), tensors, target,
                     seconds, (System.nanoTime() - start) / 1e9);
             return Outcome.MERGED;
@@ -102,26 +115,49 @@ public final class ModelMerger {
         }
     }
 
-    private boolean isMergedAlready(MergeJob job, Path target) {
+    /** The object key of the job's model in the store: {@code models/<output>.safetensors}. */
+    public static String storeKey(MergeJob job) {
+        return STORE_FOLDER + job.outputFile();
+    }
+
+    /** The model's SHA-256 if {@code target} is the model this job merged and recorded before. */
+    private Optional<String> mergedAlready(MergeJob job, Path target) {
         if (!Files.isRegularFile(target)) {
-            return false;
+            return Optional.empty();
         }
-        Optional<MergeRecord.Stored> stored = store.get(job.recordKey()).flatMap(MergeRecord::stored)
+        return recordOfThisJob(job).map(MergeRecord.Stored::outputSha256)
+                .filter(recorded -> recorded.equals(outputSha256(target)));
+    }
+
+    /** The stored record of an earlier delivery of this job, with the same parameters. */
+    private Optional<MergeRecord.Stored> recordOfThisJob(MergeJob job) {
+        return store.get(job.recordKey()).flatMap(MergeRecord::stored)
                 .filter(record -> record.parameterHash().equals(job.parameterHash()));
-        return stored.isPresent() && stored.get().outputSha256().equals(outputSha256(target));
     }
 
     private void requireNewName(MergeJob job, Path target) {
         Optional<ModelDirectory.Model> taken = models.find(job.output());
         if (taken.isPresent() || Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
-            throw outputExists(job, taken.map(ModelDirectory.Model::path).orElse(target));
+            throw outputExists(job, taken.map(ModelDirectory.Model::path).orElse(target).toString(), "in " + models.dir());
+        }
+        // This job's own object, from a delivery whose local file was lost, is replaced by the same merge again.
+        if (store.exists(storeKey(job)) && recordOfThisJob(job).isEmpty()) {
+            throw outputExists(job, storeKey(job), "in the store " + store.location());
         }
     }
 
-    private MergeFailure outputExists(MergeJob job, Path existing) {
-        return new MergeFailure(OUTPUT_EXISTS, "output = \"" + job.output() + "\": expected a name no model in "
-                + models.dir() + " has, but " + existing + " is there and job " + job.id() + " did not make it",
+    private MergeFailure outputExists(MergeJob job, String existing, String where) {
+        return new MergeFailure(OUTPUT_EXISTS, "output = \"" + job.output() + "\": expected a name no model " + where
+                + " has, but " + existing + " is there and job " + job.id() + " did not make it",
                 Optional.of("output"), null);
+    }
+
+    /** Streams the published model into the store, its SHA-256 along, so the farm's other nodes can fetch and check it. */
+    private void upload(MergeJob job, Path model, String sha256) {
+        long start = System.nanoTime();
+        store.put(storeKey(job), model, ObjectMetadata.withSha256(CHECKPOINT_TYPE, sha256));
+        LOG.infof("job %s: stored %s as %s in %s in %.2f s", job.id(), model, storeKey(job), store.location(),
+                (System.nanoTime() - start) / 1e9);
     }
 
     /** The inputs' paths; they were in the directory when the job was accepted, but may have gone since. */
@@ -175,7 +211,7 @@ public final class ModelMerger {
             // Without REPLACE_EXISTING: a model that took the name meanwhile stays, and this job fails.
             Files.move(partial, target);
         } catch (FileAlreadyExistsException e) {
-            throw outputExists(job, target);
+            throw outputExists(job, target.toString(), "in " + models.dir());
         } catch (IOException e) {
             throw new MergeFailure(MERGE_FAILED, "cannot move the merged model to " + target + ": " + e, Optional.empty(), e);
         }

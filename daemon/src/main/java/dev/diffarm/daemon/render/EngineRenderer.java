@@ -1,35 +1,30 @@
 package dev.diffarm.daemon.render;
 
 import dev.diffarm.api.Progress;
-import dev.diffarm.engine.image.GenerationParameters;
 import dev.diffarm.engine.image.PngWriter;
-import dev.diffarm.engine.lora.ActiveLoras;
 import dev.diffarm.engine.lora.LoraException;
 import dev.diffarm.engine.lora.LoraRequest;
-import dev.diffarm.engine.pipeline.RenderRequest;
-import dev.diffarm.engine.pipeline.Rendering;
-import dev.diffarm.engine.pipeline.StableDiffusion;
-import dev.diffarm.engine.pipeline.TextToImage;
+import dev.diffarm.engine.pipeline.Generation;
+import dev.diffarm.engine.pipeline.GenerationPlan;
+import dev.diffarm.engine.pipeline.GenerationRequest;
+import dev.diffarm.engine.pipeline.Generator;
 import dev.diffarm.engine.prompt.Emphasis;
-import dev.diffarm.engine.prompt.ExtraNetworkTags;
-import dev.diffarm.engine.prompt.LoraTag;
 import dev.diffarm.engine.sampler.SamplerRegistry;
-import dev.diffarm.farm.config.Lora;
 import dev.diffarm.farm.config.RenderSettings;
 import dev.diffarm.farm.config.TaskParameters;
 import dev.diffarm.farm.config.TaskSpec;
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CancellationException;
 import java.util.function.Supplier;
 import org.jboss.logging.Logger;
 
 /**
- * Renders tasks with the engine's txt2img pipeline on the model its {@link ModelCache} holds, with the task's
- * LoRAs from its {@link LoraDirectory} fused into the weights for the render and taken out again after it: the
- * image is the one {@code TextToImage} gives for the same parameters and LoRAs, saved as a PNG with the same
- * {@code parameters} text (including {@code Lora hashes}) as {@code diffarm render} writes.
+ * Renders a task through the engine's {@link Generator}, as {@code diffarm render} does: the task's parameters
+ * become a {@link GenerationRequest}, with the task's LoRAs from its {@link LoraDirectory} (a prompt's
+ * {@code <lora:NAME:WEIGHT>} tags are found there too), the embeddings of its {@link EmbeddingDirectory}, on the
+ * model its {@link ModelCache} holds. The PNG carries the same {@code parameters} text as the CLI's.
  */
 public final class EngineRenderer implements TaskRenderer {
     private static final Logger LOG = Logger.getLogger(EngineRenderer.class);
@@ -37,35 +32,34 @@ public final class EngineRenderer implements TaskRenderer {
     private final ModelCache models;
     private final Supplier<SamplerRegistry> samplers;
     private final LoraDirectory loras;
+    private final EmbeddingDirectory embeddings;
 
-    public EngineRenderer(ModelCache models, Supplier<SamplerRegistry> samplers, LoraDirectory loras) {
+    public EngineRenderer(ModelCache models, Supplier<SamplerRegistry> samplers, LoraDirectory loras,
+                          EmbeddingDirectory embeddings) {
         this.models = models;
         this.samplers = samplers;
         this.loras = loras;
+        this.embeddings = embeddings;
     }
 
-    /** The engine's request for a task: one image of the task's prompt, seed, size and settings. */
-    public static RenderRequest request(TaskParameters parameters) {
+    /** The engine's request for a task: one image of the task's prompt, seed, size and settings, with {@code loras}. */
+    public static GenerationRequest request(TaskParameters parameters, List<LoraRequest> loras) {
         RenderSettings settings = parameters.settings();
-        return new RenderRequest(parameters.prompt(), settings.negativePrompt(), settings.sampler(), settings.steps(),
-                settings.cfg(), parameters.seed(), parameters.size().width(), parameters.size().height(), 1,
-                settings.clipSkip(), Emphasis.ORIGINAL);
+        return new GenerationRequest(parameters.prompt(), settings.negativePrompt(), settings.sampler(),
+                settings.schedule(), settings.eta(), settings.steps(), settings.cfg(), parameters.seed(),
+                parameters.size().width(), parameters.size().height(), 1, settings.clipSkip(), Emphasis.ORIGINAL, loras);
     }
 
     @Override
     public byte[] render(TaskSpec task, Progress progress) {
-        ModelCache.LoadedModel loaded = models.lease(task.parameters().settings().model());
-        List<LoraRequest> loraRequests = loras.requests(taskLoras(task.parameters()));
-        RenderRequest request = request(task.parameters());
-        try (ActiveLoras active = activate(loaded.model(), loraRequests)) {
-            active.warnings().forEach(warning -> LOG.warnf("%s: %s", task.id(), warning));
-            Rendering rendering = new TextToImage(loaded.model(), samplers).render(request, progress);
-            GenerationParameters parameters = request.generationParameters(
-                    samplers.get().resolve(request.sampler(), request.schedule()).name(), loaded.shortHash(),
-                    loaded.model().name());
-            String infotext = active.infotextHashes().map(hashes -> parameters.with("Lora hashes", hashes))
-                    .orElse(parameters).toInfotext();
-            return PngWriter.encode(rendering.images().get(0), infotext);
+        try {
+            GenerationRequest request = request(task.parameters(), loras.requests(task.parameters().settings().loras()));
+            GenerationPlan plan = plan(request);
+            ModelCache.LoadedModel loaded = models.lease(task.parameters().settings().model());
+            Generation generation = run(plan, loaded, progress);
+            generation.warnings().forEach(warning -> LOG.warnf("%s: %s", task.id(), warning));
+            Generation.Image image = generation.images().get(0);
+            return PngWriter.encode(image.pixels(), image.infotext());
         } catch (CancellationException | RenderException e) {
             throw e;
         } catch (RuntimeException e) {
@@ -73,27 +67,22 @@ public final class EngineRenderer implements TaskRenderer {
         }
     }
 
-    /** The task's {@code loras}, then those its prompt names with {@code <lora:NAME:WEIGHT>}, as AUTOMATIC1111 reads them. */
-    private static List<Lora> taskLoras(TaskParameters parameters) {
-        List<Lora> all = new ArrayList<>(parameters.settings().loras());
-        for (LoraTag tag : ExtraNetworkTags.extract(parameters.prompt()).loras()) {
-            try {
-                all.add(new Lora(tag.name(), tag.weight()));
-            } catch (IllegalArgumentException e) {
-                throw new RenderException(RenderException.LORA_UNAVAILABLE,
-                        "the prompt's <lora:" + tag.name() + ":" + tag.weight() + ">: " + e.getMessage(), e);
-            }
+    /** The checked request; a prompt tag naming a LoRA the folder lacks fails as a missing LoRA. */
+    private GenerationPlan plan(GenerationRequest request) {
+        try {
+            return new Generator(samplers, embeddings.library(), Optional.of(loras.dir())).plan(request);
+        } catch (LoraException e) {
+            throw new RenderException(RenderException.LORA_UNAVAILABLE, "the prompt's LoRA: " + e.getMessage(), e);
         }
-        return all;
     }
 
-    private static ActiveLoras activate(StableDiffusion model, List<LoraRequest> requests) {
+    private static Generation run(GenerationPlan plan, ModelCache.LoadedModel loaded, Progress progress) {
         try {
-            return ActiveLoras.activate(model, requests);
+            return plan.run(loaded.model(), loaded.shortHash(), progress);
         } catch (IOException | LoraException e) {
             throw new RenderException(RenderException.LORA_UNAVAILABLE,
-                    "the LoRAs " + requests.stream().map(LoraRequest::name).toList() + " cannot be applied to model \""
-                            + model.name() + "\": " + e.getMessage(), e);
+                    "the LoRAs " + plan.loras().stream().map(LoraRequest::name).toList() + " cannot be applied to model \""
+                            + loaded.model().name() + "\": " + e.getMessage(), e);
         }
     }
 }

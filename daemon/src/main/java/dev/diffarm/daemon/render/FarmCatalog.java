@@ -1,16 +1,17 @@
 package dev.diffarm.daemon.render;
 
 import dev.diffarm.engine.sampler.SamplerRegistry;
+import dev.diffarm.farm.config.Catalog;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.Supplier;
-import dev.diffarm.farm.config.Catalog;
-import java.util.List;
 
 /**
  * What this farm can render, for {@link dev.diffarm.farm.config.JobParser}: the models in its
- * {@link ModelDirectory}, the samplers of its {@link SamplerRegistry} (by any name the registry resolves) and
- * the LoRAs in its {@link LoraDirectory}. The engine has no named noise schedules apart from its samplers'
- * ({@code DPM++ 2M Karras}), so a job naming one is refused with the field at fault.
+ * {@link ModelDirectory}, the samplers and noise schedules of its {@link SamplerRegistry} (by any name the registry
+ * resolves; {@value SamplerRegistry#DEFAULT_SCHEDULE} is the model's own schedule) and the LoRAs in its
+ * {@link LoraDirectory}.
  */
 public final class FarmCatalog implements Catalog {
     private final ModelDirectory models;
@@ -29,7 +30,7 @@ public final class FarmCatalog implements Catalog {
             case MODEL -> models.find(name).isPresent();
             case SAMPLER -> isSampler(name);
             case LORA -> loras.has(name);
-            case SCHEDULE -> false;
+            case SCHEDULE -> scheduleNames().stream().anyMatch(known -> known.equalsIgnoreCase(name.trim()));
         };
     }
 
@@ -39,8 +40,16 @@ public final class FarmCatalog implements Catalog {
             case MODEL -> models.models().stream().map(ModelDirectory.Model::name).toList();
             case SAMPLER -> samplers.get().names();
             case LORA -> loras.names();
-            case SCHEDULE -> List.of();
+            case SCHEDULE -> scheduleNames();
         };
+    }
+
+    /** {@value SamplerRegistry#DEFAULT_SCHEDULE}, then the registry's schedules by name. */
+    private List<String> scheduleNames() {
+        List<String> names = new ArrayList<>();
+        names.add(SamplerRegistry.DEFAULT_SCHEDULE);
+        samplers.get().schedules().forEach(schedule -> names.add(schedule.name()));
+        return names;
     }
 
     private boolean isSampler(String name) {

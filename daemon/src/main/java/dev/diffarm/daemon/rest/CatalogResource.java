@@ -1,5 +1,6 @@
 package dev.diffarm.daemon.rest;
 
+import dev.diffarm.daemon.render.EmbeddingDirectory;
 import dev.diffarm.daemon.render.ModelCache;
 import dev.diffarm.daemon.render.ModelDirectory;
 import dev.diffarm.engine.plugins.SamplerPlugins;
@@ -13,18 +14,24 @@ import jakarta.ws.rs.core.MediaType;
 import java.util.List;
 import java.util.Optional;
 
-/** What a producer needs to write a job this farm accepts: the schema, the samplers, the models. */
+/**
+ * What a producer needs to write a job this farm accepts: the schema, the samplers and schedules, the models, the
+ * textual-inversion embeddings.
+ */
 @Path("/")
 @Produces(MediaType.APPLICATION_JSON)
 public class CatalogResource {
     private final ModelDirectory models;
     private final ModelCache modelCache;
     private final Supplier<SamplerRegistry> samplers;
+    private final EmbeddingDirectory embeddings;
 
-    CatalogResource(ModelDirectory models, ModelCache modelCache, SamplerPlugins samplers) {
+    CatalogResource(ModelDirectory models, ModelCache modelCache, SamplerPlugins samplers,
+                    EmbeddingDirectory embeddings) {
         this.models = models;
         this.modelCache = modelCache;
         this.samplers = samplers;
+        this.embeddings = embeddings;
     }
 
     /**
@@ -37,11 +44,29 @@ public class CatalogResource {
     }
 
     /**
+     * A noise schedule a job may name in {@code schedule} ({@code default}, the model's own, is always there too).
+     *
+     * @param name its name, as AUTOMATIC1111 writes it in {@code Schedule type}
+     */
+    public record ScheduleInfo(String name, String plugin, String version) {
+    }
+
+    /**
      * The farm's plugins by kind.
      *
-     * @param samplers the samplers, in AUTOMATIC1111's order
+     * @param samplers  the samplers, sorted by name
+     * @param schedules the noise schedules, sorted by name
      */
-    public record Plugins(List<SamplerInfo> samplers) {
+    public record Plugins(List<SamplerInfo> samplers, List<ScheduleInfo> schedules) {
+    }
+
+    /**
+     * The textual-inversion embeddings a prompt may trigger by name.
+     *
+     * @param dir   the embeddings directory
+     * @param names every name, sorted
+     */
+    public record Embeddings(String dir, List<String> names) {
     }
 
     /**
@@ -74,9 +99,19 @@ public class CatalogResource {
     @GET
     @Path("plugins")
     public Plugins plugins() {
-        return new Plugins(samplers.get().samplers().stream()
+        SamplerRegistry registry = samplers.get();
+        return new Plugins(registry.samplers().stream()
                 .map(entry -> new SamplerInfo(entry.name(), entry.sampler().diffusers().schedulerClass(),
-                        entry.origin().pluginId(), entry.origin().version())).toList());
+                        entry.origin().pluginId(), entry.origin().version())).toList(),
+                registry.schedules().stream()
+                        .map(entry -> new ScheduleInfo(entry.name(), entry.origin().pluginId(), entry.origin().version()))
+                        .toList());
+    }
+
+    @GET
+    @Path("embeddings")
+    public Embeddings embeddings() {
+        return new Embeddings(embeddings.dir().toString(), embeddings.names());
     }
 
     @GET

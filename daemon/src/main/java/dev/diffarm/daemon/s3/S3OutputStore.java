@@ -1,11 +1,11 @@
 package dev.diffarm.daemon.s3;
 
+import dev.diffarm.daemon.port.ObjectMetadata;
 import dev.diffarm.daemon.port.OutputStore;
 import dev.diffarm.daemon.port.StoreException;
 import dev.diffarm.farm.config.FarmSettings;
 import io.minio.BucketExistsArgs;
 import io.minio.GetObjectArgs;
-import io.minio.GetObjectResponse;
 import io.minio.Http;
 import io.minio.ListObjectsArgs;
 import io.minio.MakeBucketArgs;
@@ -16,11 +16,13 @@ import io.minio.StatObjectArgs;
 import io.minio.errors.MinioException;
 import io.minio.messages.Item;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import okhttp3.OkHttpClient;
 import okhttp3.Protocol;
@@ -28,9 +30,9 @@ import org.jboss.logging.Logger;
 
 /**
  * The farm's store: each object lies in an S3 bucket (MinIO, AWS S3, any S3-compatible server) under its key,
- * addressed path-style as {@code <endpoint>/<bucket>/<key>}, the same keys as the local folder. A {@link #put}
- * is one PUT request, which S3 makes visible whole or not at all; outputs are far below the 5 GiB one PUT
- * takes, so no multipart upload ever leaves a part behind.
+ * addressed path-style as {@code <endpoint>/<bucket>/<key>}, the same keys as the local folder. Objects stream
+ * in and out: a put of up to {@link #PART_SIZE} bytes is one PUT request, a larger one a multipart upload;
+ * S3 makes either visible whole or not at all.
  *
  * <p>{@link #check()} creates the bucket if absent; the other methods expect it to exist. Requests are
  * signed for {@value #REGION}, which S3-compatible servers accept. Failures are {@link StoreException}s whose
@@ -44,23 +46,33 @@ public final class S3OutputStore implements OutputStore {
     static final Duration TRANSFER_TIMEOUT = Duration.ofSeconds(60);
     /** Keys per list request, S3's maximum; a longer listing takes more requests. */
     static final int LIST_PAGE = 1000;
+    /**
+     * Objects larger than this go up in parts of this size, each held on the heap while it is sent: 16 MiB keeps a
+     * daemon's heap small with a few uploads at once, and S3's 10,000 parts still reach 160 GiB.
+     */
+    static final long PART_SIZE = 16L << 20;
     private static final Logger LOG = Logger.getLogger(S3OutputStore.class);
 
     private final MinioClient client;
     private final URI endpoint;
     private final String bucket;
     private final int listPage;
+    private final long partSize;
 
     /** A store over {@code settings}; no request is sent until it is used. */
     public S3OutputStore(FarmSettings.S3 settings) {
-        this(settings, LIST_PAGE);
+        this(settings, LIST_PAGE, PART_SIZE);
     }
 
-    /** As {@link #S3OutputStore(FarmSettings.S3)}, listing {@code listPage} keys per request. */
-    S3OutputStore(FarmSettings.S3 settings, int listPage) {
+    /**
+     * As {@link #S3OutputStore(FarmSettings.S3)}, listing {@code listPage} keys per request and uploading objects
+     * larger than {@code partSize} bytes in parts of that size (S3 takes 5 MiB to 5 GiB).
+     */
+    S3OutputStore(FarmSettings.S3 settings, int listPage, long partSize) {
         this.endpoint = settings.endpoint();
         this.bucket = settings.bucket();
         this.listPage = listPage;
+        this.partSize = partSize;
         this.client = MinioClient.builder()
                 .endpoint(settings.endpoint().toString())
                 .region(REGION)
@@ -129,12 +141,13 @@ public final class S3OutputStore implements OutputStore {
         }
     }
 
+    /** The object's response body, read from the connection as the caller reads it. */
     @Override
-    public Optional<byte[]> get(String key) {
+    public Optional<InputStream> open(String key) {
         checkKey(key);
-        try (GetObjectResponse object = client.getObject(GetObjectArgs.builder().bucket(bucket).object(key).build())) {
-            return Optional.of(object.readAllBytes());
-        } catch (MinioException | IOException | IllegalStateException e) {
+        try {
+            return Optional.of(client.getObject(GetObjectArgs.builder().bucket(bucket).object(key).build()));
+        } catch (MinioException | IllegalStateException e) {
             if (S3Failure.isNoSuchKey(e)) {
                 return Optional.empty();
             }
@@ -142,11 +155,23 @@ public final class S3OutputStore implements OutputStore {
         }
     }
 
+    /**
+     * One PUT for up to one part, else a multipart upload of parts of {@link #partSize} bytes, read from
+     * {@code content} one part at a time (the SDK holds one part on the heap). S3 makes a multipart object visible
+     * only when the upload completes; when a part fails, the SDK aborts the upload, so no object and no stored
+     * parts remain. The SHA-256, when given, goes along as user metadata.
+     */
     @Override
-    public void put(String key, byte[] bytes, String contentType) {
+    public void put(String key, InputStream content, long length, ObjectMetadata metadata) {
         checkKey(key);
+        if (length < 0) {
+            throw new IllegalArgumentException("length of " + key + " = " + length + ": expected 0 or more bytes");
+        }
+        Map<String, String> userMetadata = metadata.sha256()
+                .map(digest -> Map.of(ObjectMetadata.SHA256_METADATA, digest)).orElse(Map.of());
         request("write", key, () -> client.putObject(PutObjectArgs.builder().bucket(bucket).object(key)
-                .data(bytes, bytes.length).contentType(contentType).build()));
+                .stream(content, length, partSize).contentType(metadata.contentType()).userMetadata(userMetadata)
+                .build()));
     }
 
     @Override

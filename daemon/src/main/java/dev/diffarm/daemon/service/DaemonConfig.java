@@ -27,6 +27,9 @@ public interface DaemonConfig {
     /** {@value FarmSettings#LORA_DIR}. */
     Optional<String> loraDir();
 
+    /** {@value FarmSettings#EMBEDDINGS_DIR}. */
+    Optional<String> embeddingsDir();
+
     /** {@value FarmSettings#LOCAL_DIR}: the embedded queue, outputs and events. */
     Optional<String> localDir();
 
@@ -78,6 +81,7 @@ public interface DaemonConfig {
         modelsDir().ifPresent(value -> variables.put(FarmSettings.MODELS_DIR, value));
         pluginsDir().ifPresent(value -> variables.put(FarmSettings.PLUGINS_DIR, value));
         loraDir().ifPresent(value -> variables.put(FarmSettings.LORA_DIR, value));
+        embeddingsDir().ifPresent(value -> variables.put(FarmSettings.EMBEDDINGS_DIR, value));
         localDir().ifPresent(value -> variables.put(FarmSettings.LOCAL_DIR, value));
         kafka().bootstrapServers().ifPresent(value -> variables.put(FarmSettings.KAFKA_BOOTSTRAP_SERVERS, value));
         s3().endpoint().ifPresent(value -> variables.put(FarmSettings.S3_ENDPOINT, value));

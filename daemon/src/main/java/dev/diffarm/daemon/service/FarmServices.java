@@ -21,6 +21,7 @@ import dev.diffarm.daemon.port.JobSource;
 import dev.diffarm.daemon.port.OutputStore;
 import dev.diffarm.daemon.render.EngineRenderer;
 import dev.diffarm.daemon.render.FarmCatalog;
+import dev.diffarm.daemon.render.EmbeddingDirectory;
 import dev.diffarm.daemon.render.LoraDirectory;
 import dev.diffarm.daemon.render.ModelCache;
 import dev.diffarm.daemon.render.ModelDirectory;
@@ -51,7 +52,8 @@ public class FarmServices {
     @Singleton
     FarmSettings settings(DaemonConfig config) {
         FarmSettings settings = config.farmSettings(System.getProperty("user.home"));
-        LOG.infof("models in %s, LoRAs in %s; %s", settings.modelsDir(), settings.loraDir(), settings.isEmbedded()
+        LOG.infof("models in %s, LoRAs in %s, embeddings in %s; %s", settings.modelsDir(), settings.loraDir(),
+                settings.embeddingsDir(), settings.isEmbedded()
                 ? "embedded queue and outputs in " + settings.localDir() : "Kafka " + settings.kafka() + ", " + settings.s3());
         return settings;
     }
@@ -140,6 +142,12 @@ public class FarmServices {
 
     @Produces
     @Singleton
+    EmbeddingDirectory embeddings(FarmSettings settings) {
+        return new EmbeddingDirectory(settings.embeddingsDir());
+    }
+
+    @Produces
+    @Singleton
     SamplerPlugins samplerPlugins(FarmSettings settings) {
         return new SamplerPlugins(settings.pluginsDir(), SamplerPlugins.class.getClassLoader());
     }
@@ -186,10 +194,10 @@ public class FarmServices {
     @Produces
     @Singleton
     Worker worker(DaemonConfig config, JobIntake intake, ModelCache modelCache, SamplerPlugins samplers,
-                  LoraDirectory loras, ModelDirectory models, OutputStore store, StoreWatch storeWatch,
+                  LoraDirectory loras, EmbeddingDirectory embeddings, ModelDirectory models, OutputStore store, StoreWatch storeWatch,
                   JobReporting reporting, JobSource source) {
         double perSecond = config.progressEventsPerSecond();
-        JobHandlers handlers = JobHandlers.of(new EngineRenderer(modelCache, samplers, loras),
+        JobHandlers handlers = JobHandlers.of(new EngineRenderer(modelCache, samplers, loras, embeddings),
                 new ModelMerger(models, store), store);
         JobLifecycle lifecycle = new JobLifecycle(intake, handlers, store, reporting,
                 () -> new ProgressThrottle(perSecond, System::nanoTime));

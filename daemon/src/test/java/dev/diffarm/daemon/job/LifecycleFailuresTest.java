@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.diffarm.daemon.LocalFarm;
 import dev.diffarm.daemon.TinyModel;
 import dev.diffarm.daemon.local.LocalOutputStore;
+import dev.diffarm.daemon.port.ObjectMetadata;
 import dev.diffarm.daemon.port.OutputStore;
 import dev.diffarm.daemon.port.StoreException;
 import dev.diffarm.daemon.render.RenderException;
@@ -18,6 +19,7 @@ import dev.diffarm.farm.config.ImageJob;
 import dev.diffarm.farm.config.JobParser;
 import dev.diffarm.farm.config.ParseResult;
 import dev.diffarm.farm.config.TaskSpec;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -95,15 +97,15 @@ class LifecycleFailuresTest {
         }
 
         @Override
-        public Optional<byte[]> get(String key) {
+        public Optional<InputStream> open(String key) {
             requireUp(key);
-            return stored.get(key);
+            return stored.open(key);
         }
 
         @Override
-        public void put(String key, byte[] bytes, String contentType) {
+        public void put(String key, InputStream content, long length, ObjectMetadata metadata) {
             requireUp(key);
-            stored.put(key, bytes, contentType);
+            stored.put(key, content, length, metadata);
         }
 
         @Override

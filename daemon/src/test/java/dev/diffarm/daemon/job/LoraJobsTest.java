@@ -9,6 +9,7 @@ import dev.diffarm.api.Progress;
 import dev.diffarm.daemon.LocalFarm;
 import dev.diffarm.daemon.TestPlugins;
 import dev.diffarm.daemon.TinyModel;
+import dev.diffarm.daemon.render.EmbeddingDirectory;
 import dev.diffarm.daemon.render.EngineRenderer;
 import dev.diffarm.daemon.render.LoraDirectory;
 import dev.diffarm.daemon.render.ModelCache;
@@ -19,11 +20,10 @@ import dev.diffarm.engine.image.ModelHash;
 import dev.diffarm.engine.image.PngReader;
 import dev.diffarm.engine.image.PngWriter;
 import dev.diffarm.engine.image.RgbImage;
-import dev.diffarm.engine.lora.ActiveLoras;
 import dev.diffarm.engine.lora.LoraRequest;
-import dev.diffarm.engine.pipeline.RenderRequest;
+import dev.diffarm.engine.pipeline.GenerationRequest;
+import dev.diffarm.engine.pipeline.Generator;
 import dev.diffarm.engine.pipeline.StableDiffusion;
-import dev.diffarm.engine.pipeline.TextToImage;
 import dev.diffarm.engine.prompt.Emphasis;
 import dev.diffarm.farm.config.JobEvent;
 import dev.diffarm.farm.config.ImageJob;
@@ -55,7 +55,7 @@ class LoraJobsTest {
     private static Path models;
     private static Path loras;
     private static ModelCache modelCache;
-    /** TextToImage's image of {@link #PROMPT}, seed 1, with lora-a fused at 0.8, read back from its PNG. */
+    /** The engine's image of {@link #PROMPT}, seed 1, with lora-a fused at 0.8, read back from its PNG. */
     private static RgbImage withLoraA;
 
     @TempDir
@@ -69,9 +69,11 @@ class LoraJobsTest {
                 TinyModel.source().getParent().resolve("lora-a.safetensors"));
         modelCache = new ModelCache(new ModelDirectory(models), TokenizerLocator.fromEnvironment());
         try (StableDiffusion model = StableDiffusion.load(TinyModel.source(), Optional.empty(), Optional.empty(),
-                TokenizerLocator.fromEnvironment());
-             ActiveLoras fused = ActiveLoras.activate(model, List.of(new LoraRequest("lora-a", loraA, 0.8)))) {
-            RgbImage rendered = new TextToImage(model, TestPlugins.samplers()).render(request(), Progress.NONE).images().get(0);
+                TokenizerLocator.fromEnvironment())) {
+            GenerationRequest request = new GenerationRequest(PROMPT, "", "Euler a", 3, 7.0, 1, 32, 32, 1, 1,
+                    Emphasis.ORIGINAL).withLoras(List.of(new LoraRequest("lora-a", loraA, 0.8)));
+            RgbImage rendered = new Generator(TestPlugins.samplers()).generate(model, "0000000000", request, Progress.NONE)
+                    .images().get(0).pixels();
             // Through a PNG, as the daemon's images are: a PNG holds 8-bit values.
             Path png = shared.resolve("text-to-image-lora-a.png");
             PngWriter.write(rendered, "direct", png);
@@ -96,7 +98,7 @@ class LoraJobsTest {
         assertEquals(PROMPT + "\nSteps: 3, Sampler: Euler a, CFG scale: 7, Seed: 1, Size: 32x32, Model hash: "
                         + ModelHash.shortHash(TinyModel.source()) + ", Model: tiny, Lora hashes: \"lora-a: " + LORA_A_HASH + "\"",
                 PngReader.readParameters(styled).orElseThrow());
-        assertPixelIdentical("job with lora-a 0.8 vs TextToImage with it fused", withLoraA, PngReader.readImage(styled));
+        assertPixelIdentical("job with lora-a 0.8 vs the engine with it fused", withLoraA, PngReader.readImage(styled));
 
         byte[] before = farm.object("jobs/plain-before/t0000.png");
         byte[] after = farm.object("jobs/plain-after/t0000.png");
@@ -114,7 +116,7 @@ class LoraJobsTest {
         farm.runUntilIdle();
 
         Path tagged = local.resolve("outputs/jobs/tagged/t0000.png");
-        assertPixelIdentical("prompt tag <lora:lora-a:0.8> vs TextToImage with lora-a fused", withLoraA,
+        assertPixelIdentical("prompt tag <lora:lora-a:0.8> vs the engine with lora-a fused", withLoraA,
                 PngReader.readImage(tagged));
         assertTrue(PngReader.readParameters(tagged).orElseThrow().endsWith(", Lora hashes: \"lora-a: " + LORA_A_HASH + "\""));
     }
@@ -139,7 +141,7 @@ class LoraJobsTest {
             assertEquals(brushed, PngReader.readParameters(png).orElseThrow().contains("Lora hashes: \"lora-a: "
                     + LORA_A_HASH + "\""), task.key());
             int differing = countDiffering(withLoraA, PngReader.readImage(png));
-            System.out.printf("campaign style %s vs TextToImage with lora-a 0.8: %d channel values differ%n",
+            System.out.printf("campaign style %s vs the engine with lora-a 0.8: %d channel values differ%n",
                     task.style().orElseThrow(), differing);
             assertEquals(brushed, differing == 0, task.key());
         }
@@ -163,7 +165,8 @@ class LoraJobsTest {
         Path ownLoras = Files.createDirectories(local.resolve("own-loras"));
         Path link = Files.createSymbolicLink(ownLoras.resolve("lora-a.safetensors"),
                 loras.resolve("lora-a.safetensors").toRealPath());
-        EngineRenderer engine = new EngineRenderer(modelCache, TestPlugins.samplers(), new LoraDirectory(ownLoras));
+        EngineRenderer engine = new EngineRenderer(modelCache, TestPlugins.samplers(), new LoraDirectory(ownLoras),
+                new EmbeddingDirectory(local.resolve("embeddings")));
         LocalFarm farm = new LocalFarm(local, models, ownLoras, (task, progress) -> {
             deleteUnchecked(link);
             return engine.render(task, progress);
@@ -186,16 +189,13 @@ class LoraJobsTest {
 
     private LocalFarm farm() {
         return new LocalFarm(local, models, loras,
-                new EngineRenderer(modelCache, TestPlugins.samplers(), new LoraDirectory(loras)));
+                new EngineRenderer(modelCache, TestPlugins.samplers(), new LoraDirectory(loras),
+                        new EmbeddingDirectory(local.resolve("embeddings"))));
     }
 
     /** A one-image render job of {@link #PROMPT} with seed 1, and {@code extra} fields. */
     private static String job(String id, String extra) {
         return TinyModel.renderJob(id, "[\"" + PROMPT + "\"]", "[1]", 3).replace("\"cfg\": 7.0}", "\"cfg\": 7.0" + extra + "}");
-    }
-
-    private static RenderRequest request() {
-        return new RenderRequest(PROMPT, "", "Euler a", 3, 7.0, 1, 32, 32, 1, 1, Emphasis.ORIGINAL);
     }
 
     private static void assertPixelIdentical(String what, RgbImage expected, RgbImage actual) {

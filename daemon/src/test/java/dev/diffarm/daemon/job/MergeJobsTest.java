@@ -11,6 +11,7 @@ import dev.diffarm.daemon.LocalFarm;
 import dev.diffarm.daemon.TestPlugins;
 import dev.diffarm.daemon.TinyModel;
 import dev.diffarm.daemon.merge.ModelMerger;
+import dev.diffarm.daemon.render.EmbeddingDirectory;
 import dev.diffarm.daemon.render.EngineRenderer;
 import dev.diffarm.daemon.render.LoraDirectory;
 import dev.diffarm.daemon.render.ModelCache;
@@ -116,6 +117,8 @@ class MergeJobsTest {
         assertEquals(job.parameterHash(), record.get("parameterHash").asText());
         assertEquals(List.of(key), farm.store.list("jobs/self/"));
         assertEquals(List.of("tiny", "tiny-self.safetensors"), entries(models), "no hidden file left behind");
+        assertEquals(List.of("models/tiny-self.safetensors"), farm.store.list("models/"), "the model for the other nodes");
+        assertEquals(ModelHash.sha256(merged), storedSha256("models/tiny-self.safetensors"));
 
         JobStatus status = farm.registry.find("self").orElseThrow().status();
         assertEquals("completed", status.state());
@@ -158,7 +161,8 @@ class MergeJobsTest {
                 VocabularyDownloader.disabled("tests are offline"));
         try (ModelCache modelCache = new ModelCache(directory, tokenizers)) {
             LocalFarm renders = new LocalFarm(dir.resolve("local"), models, new EngineRenderer(modelCache,
-                    TestPlugins.samplers(), new LoraDirectory(dir.resolve("loras"))));
+                    TestPlugins.samplers(), new LoraDirectory(dir.resolve("loras")),
+                    new EmbeddingDirectory(dir.resolve("embeddings"))));
             renders.drop("render.json", """
                     {"apiVersion": "diffarm/v1", "kind": "render", "id": "with-mix", "model": "tiny-self",
                      "prompts": ["a cat in a hat"], "seeds": [1], "steps": 2, "width": 32, "height": 32}
@@ -179,8 +183,10 @@ class MergeJobsTest {
         farm.drop("1.json", json);
         farm.runUntilIdle();
         Path merged = models.resolve("tiny-again.safetensors");
+        Path stored = dir.resolve("local/outputs/models/tiny-again.safetensors");
         FileTime written = FileTime.fromMillis(0);
         Files.setLastModifiedTime(merged, written);
+        Files.setLastModifiedTime(stored, written);
         byte[] record = farm.object("jobs/again/merge.json");
         farm.events.clear();
 
@@ -193,7 +199,42 @@ class MergeJobsTest {
         assertEquals(new JobEvent.Completed("again", List.of("jobs/again/merge.json")), events.get(2));
         assertEquals(written, Files.getLastModifiedTime(merged), "the model was not written again");
         assertArrayEquals(record, farm.object("jobs/again/merge.json"), "nor its record");
+        assertEquals(written, Files.getLastModifiedTime(stored), "nor stored again");
         assertEquals("completed", farm.registry.find("again").orElseThrow().status().state());
+
+        // A daemon that died between renaming the model and storing it: the record and the model, not the object.
+        Files.delete(stored);
+        farm.events.clear();
+        farm.drop("3.json", json);
+        farm.runUntilIdle();
+
+        assertEquals(List.of("accepted", "task-completed", "completed"), farm.events.milestones("again"));
+        assertTrue(((JobEvent.TaskCompleted) farm.events.of("again").get(1)).skipped(), "not merged again");
+        assertEquals(written, Files.getLastModifiedTime(merged));
+        assertEquals(ModelHash.sha256(merged), storedSha256("models/tiny-again.safetensors"), "but stored now");
+    }
+
+    @Test
+    void aMergeNeverReplacesAModelOfTheStore() throws Exception {
+        byte[] othersModel = {1, 2, 3};
+        farm.store.put("models/elsewhere.safetensors", othersModel, "application/octet-stream");
+        farm.drop("over.json", weightedSum("over", TinyModel.NAME, TinyModel.NAME, 0.3, "elsewhere"));
+        farm.runUntilIdle();
+
+        JobEvent.Failed failed = (JobEvent.Failed) last(farm.events.of("over"));
+        assertEquals(ModelMerger.OUTPUT_EXISTS, failed.error().code());
+        assertEquals(Optional.of("output"), failed.error().field());
+        assertEquals("output = \"elsewhere\": expected a name no model in the store " + farm.store.location()
+                + " has, but models/elsewhere.safetensors is there and job over did not make it", failed.error().message());
+        assertArrayEquals(othersModel, farm.object("models/elsewhere.safetensors"));
+        assertEquals(List.of("tiny"), entries(models));
+    }
+
+    /** The SHA-256 of the object under {@code key}, read from the store as a stream. */
+    private String storedSha256(String key) throws IOException {
+        Path copy = dir.resolve("stored-copy");
+        assertTrue(farm.store.download(key, copy), key + " is stored");
+        return ModelHash.sha256(copy);
     }
 
     @Test
@@ -214,6 +255,8 @@ class MergeJobsTest {
                 .filter(JobEvent.TaskCompleted.class::isInstance).findFirst().orElseThrow()).skipped());
         assertSameTensors(tinyCheckpoint(), merged);
         assertEquals(List.of("tiny", "tiny-resume.safetensors"), entries(models));
+        assertEquals(ModelHash.sha256(merged), storedSha256("models/tiny-resume.safetensors"),
+                "the store holds the model of the merge that finished");
     }
 
     @Test
@@ -263,6 +306,7 @@ class MergeJobsTest {
         assertEquals("cancelled", farm.registry.find("stop").orElseThrow().status().state());
         assertEquals(List.of("tiny"), entries(models));
         assertEquals(List.of(), farm.store.list("jobs/stop/"));
+        assertEquals(List.of(), farm.store.list("models/"));
     }
 
     @Test

@@ -15,10 +15,10 @@ import dev.diffarm.engine.image.ModelHash;
 import dev.diffarm.engine.image.PngReader;
 import dev.diffarm.engine.image.PngWriter;
 import dev.diffarm.engine.image.RgbImage;
-import dev.diffarm.engine.pipeline.RenderRequest;
-import dev.diffarm.engine.prompt.Emphasis;
+import dev.diffarm.engine.pipeline.GenerationRequest;
+import dev.diffarm.engine.pipeline.Generator;
 import dev.diffarm.engine.pipeline.StableDiffusion;
-import dev.diffarm.engine.pipeline.TextToImage;
+import dev.diffarm.engine.prompt.Emphasis;
 import dev.diffarm.daemon.TestPlugins;
 import dev.diffarm.farm.config.JobEvent;
 import dev.diffarm.farm.config.ImageJob;
@@ -64,8 +64,8 @@ class RenderThroughQueueTest {
         String modelHash = ModelHash.shortHash(TinyModel.source());
         for (TaskSpec task : plan.tasks()) {
             Path png = local.resolve("outputs").resolve(task.key());
-            String expected = new RenderRequest(task.parameters().prompt(), "", "Euler a", 3, 7.0,
-                    task.parameters().seed(), 32, 32, 1, 1, Emphasis.ORIGINAL).generationParameters("Euler a", modelHash, "tiny").toInfotext();
+            String expected = task.parameters().prompt() + "\nSteps: 3, Sampler: Euler a, CFG scale: 7, Seed: "
+                    + task.parameters().seed() + ", Size: 32x32, Model hash: " + modelHash + ", Model: tiny";
             assertEquals(Optional.of(expected), PngReader.readParameters(png), task.key());
             assertEquals(task.sidecarJson(), new String(farm.object(task.sidecarKey()), StandardCharsets.UTF_8));
         }
@@ -112,7 +112,7 @@ class RenderThroughQueueTest {
     }
 
     @Test
-    void anImageIsPixelIdenticalToTextToImageWithTheSameParameters() throws Exception {
+    void anImageIsPixelIdenticalToTheEnginesWithTheSameParameters() throws Exception {
         LocalFarm farm = new LocalFarm(local, tiny.models(), tiny.noting(rendered));
         farm.drop("cats.json", TinyModel.renderJob("pixels", CATS_AND_DOGS, "[1, 2]", 3));
         farm.runUntilIdle();
@@ -121,8 +121,10 @@ class RenderThroughQueueTest {
         try (StableDiffusion model = StableDiffusion.load(TinyModel.source(), Optional.empty(), Optional.empty(),
                 TokenizerLocator.fromEnvironment())) {
             // t0003: the second prompt with the second seed
-            RenderRequest request = new RenderRequest("a dog on a log", "", "Euler a", 3, 7.0, 2, 32, 32, 1, 1, Emphasis.ORIGINAL);
-            direct = new TextToImage(model, TestPlugins.samplers()).render(request, Progress.NONE).images().get(0);
+            GenerationRequest request = new GenerationRequest("a dog on a log", "", "Euler a", 3, 7.0, 2, 32, 32, 1, 1,
+                    Emphasis.ORIGINAL);
+            direct = new Generator(TestPlugins.samplers()).generate(model, "0000000000", request, Progress.NONE)
+                    .images().get(0).pixels();
         }
         Path expected = local.resolve("direct.png");
         PngWriter.write(direct, "direct", expected);
@@ -132,7 +134,7 @@ class RenderThroughQueueTest {
         for (int i = 0; i < fromEngine.chw().length; i++) {
             differing += fromEngine.chw()[i] == fromDaemon.chw()[i] ? 0 : 1;
         }
-        System.out.printf("daemon vs TextToImage, 32x32 Euler a 3 steps: %d of %d channel values differ%n", differing,
+        System.out.printf("daemon vs the engine, 32x32 Euler a 3 steps: %d of %d channel values differ%n", differing,
                 fromEngine.chw().length);
         assertEquals(0, differing);
     }

@@ -8,6 +8,7 @@ import dev.diffarm.daemon.LocalFarm;
 import dev.diffarm.daemon.TinyEngine;
 import dev.diffarm.daemon.TinyModel;
 import dev.diffarm.daemon.gallery.JobGallery;
+import dev.diffarm.daemon.port.ObjectMetadata;
 import dev.diffarm.daemon.port.OutputStore;
 import dev.diffarm.daemon.services.LocalServices;
 import dev.diffarm.engine.image.ModelHash;
@@ -23,6 +24,7 @@ import io.minio.StatObjectArgs;
 import io.minio.StatObjectResponse;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -172,14 +174,14 @@ class RenderIntoS3Test {
             }
 
             @Override
-            public Optional<byte[]> get(String key) {
-                return store.get(key);
+            public Optional<InputStream> open(String key) {
+                return store.open(key);
             }
 
             @Override
-            public void put(String key, byte[] bytes, String contentType) {
+            public void put(String key, InputStream content, long length, ObjectMetadata metadata) {
                 written.add(key);
-                store.put(key, bytes, contentType);
+                store.put(key, content, length, metadata);
             }
 
             @Override

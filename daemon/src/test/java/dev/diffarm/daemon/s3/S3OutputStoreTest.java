@@ -6,13 +6,24 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.diffarm.daemon.port.ObjectMetadata;
 import dev.diffarm.daemon.port.StoreException;
 import dev.diffarm.daemon.services.LocalServices;
+import dev.diffarm.engine.image.ModelHash;
 import dev.diffarm.farm.config.FarmSettings;
+import io.minio.AbortMultipartUploadArgs;
 import io.minio.BucketExistsArgs;
+import io.minio.CreateMultipartUploadArgs;
+import io.minio.ListMultipartUploadsArgs;
+import io.minio.MinioAsyncClient;
 import io.minio.MinioClient;
 import io.minio.StatObjectArgs;
+import io.minio.StatObjectResponse;
+import io.minio.messages.ListMultipartUploadsResult.Upload;
+import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintWriter;
+import java.io.SequenceInputStream;
 import java.io.StringWriter;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -33,6 +44,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The S3 store against the real S3 server of scripts/services, each test in a bucket of its own. */
 class S3OutputStoreTest {
+    /** The smallest part S3 takes, so that a test object of tens of megabytes is a multipart upload. */
+    private static final long PART = 5L << 20;
     private static final AtomicInteger BUCKETS = new AtomicInteger();
 
     @TempDir
@@ -60,11 +73,11 @@ class S3OutputStoreTest {
     }
 
     private S3OutputStore store(FarmSettings.S3 settings) {
-        return store(settings, S3OutputStore.LIST_PAGE);
+        return store(settings, S3OutputStore.LIST_PAGE, S3OutputStore.PART_SIZE);
     }
 
-    private S3OutputStore store(FarmSettings.S3 settings, int listPage) {
-        S3OutputStore store = new S3OutputStore(settings, listPage);
+    private S3OutputStore store(FarmSettings.S3 settings, int listPage, long partSize) {
+        S3OutputStore store = new S3OutputStore(settings, listPage, partSize);
         toClose.add(store);
         return store;
     }
@@ -112,8 +125,80 @@ class S3OutputStoreTest {
     }
 
     @Test
+    void aMultipartObjectRoundTripsStreamedByteForByteWithItsSha256() throws Exception {
+        FarmSettings.S3 settings = freshBucket();
+        S3OutputStore store = store(settings, S3OutputStore.LIST_PAGE, PART);
+        store.check();
+        long length = 40_000_000;
+        GeneratedContent content = new GeneratedContent(length, 11);
+        // The digest must be known before the upload starts, as S3 takes metadata with the first request.
+        String sha256 = GeneratedContent.sha256Of(new GeneratedContent(length, 11));
+        store.put("models/big.safetensors", content, length, ObjectMetadata.withSha256("application/octet-stream", sha256));
+        assertEquals(sha256, content.sha256(), "the store read the content exactly to its end");
+
+        try (InputStream read = store.open("models/big.safetensors").orElseThrow()) {
+            assertEquals(sha256, GeneratedContent.sha256Of(read));
+        }
+        StatObjectResponse stat = sdk(settings).statObject(StatObjectArgs.builder().bucket(settings.bucket())
+                .object("models/big.safetensors").build());
+        assertEquals(length, stat.size());
+        assertEquals("application/octet-stream", stat.contentType());
+        assertEquals(sha256, stat.userMetadata().getFirst(ObjectMetadata.SHA256_METADATA));
+        // S3 names a multipart object's ETag by its part count: 40 MB in parts of 5 MiB are 8 parts.
+        System.out.println("40 MB object in 5 MiB parts: ETag " + stat.etag());
+        assertTrue(stat.etag().endsWith("-8"), stat.etag());
+
+        Path copy = home.resolve("copy.safetensors");
+        assertTrue(store.download("models/big.safetensors", copy));
+        assertEquals(ModelHash.sha256(copy), sha256);
+        assertTrue(store.open("models/absent.safetensors").isEmpty());
+        assertFalse(store.download("models/absent.safetensors", home.resolve("absent")));
+    }
+
+    @Test
+    void aMultipartUploadThatFailsHalfwayLeavesNoObjectAndNoParts() throws Exception {
+        FarmSettings.S3 settings = freshBucket();
+        S3OutputStore store = store(settings, S3OutputStore.LIST_PAGE, PART);
+        store.check();
+        store.put("models/m.safetensors", new byte[] {7, 7}, "application/octet-stream");
+        long length = 30_000_000;
+        // Two parts and a half, then the source fails, as a disk that goes away under a merge would.
+        InputStream failing = new SequenceInputStream(new GeneratedContent(2 * PART + PART / 2, 5), new InputStream() {
+            @Override
+            public int read() throws IOException {
+                throw new IOException("source gone");
+            }
+        });
+
+        StoreException failed = assertThrows(StoreException.class, () -> store.put("models/m.safetensors", failing,
+                length, ObjectMetadata.of("application/octet-stream")));
+        assertTrue(failed.getMessage().startsWith("cannot write models/m.safetensors in bucket " + settings.bucket()
+                + " at " + settings.endpoint() + ": "), failed.getMessage());
+        StoreException shortContent = assertThrows(StoreException.class, () -> store.put("models/n.safetensors",
+                new GeneratedContent(length - 1, 5), length, ObjectMetadata.of("application/octet-stream")));
+        System.out.println("failed halfway: " + failed.getMessage() + "\nended early: " + shortContent.getMessage());
+
+        assertArrayEquals(new byte[] {7, 7}, store.get("models/m.safetensors").orElseThrow(), "the old object stays");
+        assertFalse(store.exists("models/n.safetensors"));
+        assertEquals(List.of("models/m.safetensors"), store.list(""));
+        try (MinioAsyncClient async = MinioAsyncClient.builder().endpoint(settings.endpoint().toString())
+                .region("us-east-1").credentials(settings.accessKey(), settings.secretKey())
+                .httpClient(new OkHttpClient(), true).build()) {
+            ListMultipartUploadsArgs uploads = ListMultipartUploadsArgs.builder().bucket(settings.bucket()).build();
+            assertEquals(List.of(), async.listMultipartUploads(uploads).get().result().uploads(), "the uploads were aborted");
+            // The server does list an upload left open, so the empty list above says something.
+            String open = async.createMultipartUpload(CreateMultipartUploadArgs.builder().bucket(settings.bucket())
+                    .object("models/left-open").build()).get().result().uploadId();
+            assertEquals(List.of("models/left-open"), async.listMultipartUploads(uploads).get().result().uploads()
+                    .stream().map(Upload::objectName).toList());
+            async.abortMultipartUpload(AbortMultipartUploadArgs.builder().bucket(settings.bucket())
+                    .object("models/left-open").uploadId(open).build()).get();
+        }
+    }
+
+    @Test
     void listsPastOnePage() {
-        S3OutputStore store = store(freshBucket(), 2);
+        S3OutputStore store = store(freshBucket(), 2, S3OutputStore.PART_SIZE);
         store.check();
         List<String> keys = new ArrayList<>();
         for (int i = 6; i >= 0; i--) {

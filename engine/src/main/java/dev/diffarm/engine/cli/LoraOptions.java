@@ -26,27 +26,26 @@ final class LoraOptions {
 
     /**
      * Reads and fuses into {@code model} the LoRAs of {@code --lora} and those the prompt names with
-     * {@code <lora:NAME:WEIGHT>} (found in {@code --lora-dir}), printing a warning for keys that match no layer.
+     * {@code <lora:NAME:WEIGHT>} (found in {@code --lora-dir}), printing a warning for keys that match no layer: for
+     * {@code encode}, which runs the text encoder alone ({@code render} hands {@link #requests} and {@link #dir} to
+     * the engine's {@code Generator}).
      */
     ActiveLoras activate(StableDiffusion model, List<LoraTag> promptTags) throws IOException {
-        List<LoraRequest> requests = requests();
-        for (LoraTag tag : promptTags) {
-            LoraLibrary library = library().orElseThrow(() -> new IllegalArgumentException("the prompt names <lora:"
-                    + tag.name() + ":" + tag.weight() + ">, but no --lora-dir says where named LoRAs are"));
-            requests.add(new LoraRequest(tag.name(), library.resolve(tag.name()), tag.weight()));
-        }
+        List<LoraRequest> requests = new ArrayList<>(requests());
+        requests.addAll(LoraLibrary.forTags(dir(), promptTags));
         ActiveLoras active = ActiveLoras.activate(model, requests);
         active.warnings().forEach(w -> System.err.println("diffarm: warning: " + w));
         return active;
     }
 
-    /** The folder of named LoRAs, if one was given. */
-    Optional<LoraLibrary> library() {
-        return Optional.ofNullable(loraDir).map(LoraLibrary::new);
+    /** The folder of named LoRAs ({@code --lora-dir}), if one was given. */
+    Optional<Path> dir() {
+        return Optional.ofNullable(loraDir);
     }
 
-    private List<LoraRequest> requests() {
-        Optional<LoraLibrary> library = library();
+    /** The LoRAs of {@code --lora}, in order. */
+    List<LoraRequest> requests() {
+        Optional<LoraLibrary> library = dir().map(LoraLibrary::new);
         List<LoraRequest> requests = new ArrayList<>();
         for (String option : loras) {
             requests.add(request(option, library));

@@ -1,21 +1,14 @@
 package dev.diffarm.engine.cli;
 
-import dev.diffarm.engine.embedding.EmbeddingLibrary;
-import dev.diffarm.engine.image.GenerationParameters;
 import dev.diffarm.engine.image.ModelHash;
-import dev.diffarm.engine.image.NamedHash;
 import dev.diffarm.engine.image.PngWriter;
-import dev.diffarm.engine.lora.ActiveLoras;
-import dev.diffarm.engine.prompt.ExtraNetworkTags;
-import dev.diffarm.engine.prompt.LoraTag;
-import java.util.List;
-import dev.diffarm.engine.pipeline.RenderRequest;
-import dev.diffarm.engine.pipeline.Rendering;
+import dev.diffarm.engine.pipeline.Generation;
+import dev.diffarm.engine.pipeline.GenerationPlan;
+import dev.diffarm.engine.pipeline.GenerationRequest;
+import dev.diffarm.engine.pipeline.Generator;
 import dev.diffarm.engine.pipeline.StableDiffusion;
-import dev.diffarm.engine.pipeline.TextToImage;
 import dev.diffarm.engine.plugins.SamplerPlugins;
 import dev.diffarm.engine.safetensors.SafetensorsWriter;
-import dev.diffarm.engine.sampler.SamplerRegistry;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -29,7 +22,7 @@ import picocli.CommandLine.Option;
 @Command(name = "render", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Renders images from a prompt (txt2img). Each PNG carries AUTOMATIC1111's 'parameters' text.",
                 "Prompts use AUTOMATIC1111's syntax: (emphasis), [less], (text:1.3), BREAK, [from:to:when], [a|b],"
-                        + " embedding names; <lora:...> tags are read but not applied yet."})
+                        + " embedding names; <lora:NAME:WEIGHT> fuses NAME.safetensors from --lora-dir."})
 final class RenderCommand implements Callable<Integer> {
     @Mixin
     ModelOptions modelOptions;
@@ -104,45 +97,30 @@ final class RenderCommand implements Callable<Integer> {
         if (actualSeed < 0) {
             throw new IllegalArgumentException("--seed " + seed + ": expected -1 or a seed >= 0");
         }
-        RenderRequest request = new RenderRequest(prompt, negative, sampler, steps, cfg, actualSeed, width, height,
-                batch, clipSkip, promptOptions.emphasis(), Optional.ofNullable(schedule),
-                eta == null ? OptionalDouble.empty() : OptionalDouble.of(eta));
-        EmbeddingLibrary embeddings = promptOptions.embeddings();
-        List<LoraTag> promptLoras = ExtraNetworkTags.extract(prompt).loras();
+        GenerationRequest request = new GenerationRequest(prompt, negative, sampler, Optional.ofNullable(schedule),
+                eta == null ? OptionalDouble.empty() : OptionalDouble.of(eta), steps, cfg, actualSeed, width, height,
+                batch, clipSkip, promptOptions.emphasis(), loraOptions.requests());
         try (SamplerPlugins plugins = pluginOptions.open()) {
-            SamplerRegistry samplers = plugins.registry();
-            SamplerRegistry.Selection selection = samplers.resolve(request.sampler(), request.schedule());
-            samplers.sampler(selection, request.eta());
-            String samplerName = selection.name();
-            try (StableDiffusion model = modelOptions.load(); ActiveLoras loras = loraOptions.activate(model, promptLoras)) {
-                Rendering rendering = new TextToImage(model, () -> samplers, embeddings)
-                        .render(request, new StepPrinter(System.err));
-                writeOutputs(model, request, samplerName, rendering, loras);
+            Generator generator = new Generator(plugins, promptOptions.embeddings(), loraOptions.dir());
+            GenerationPlan plan = generator.plan(request);
+            try (StableDiffusion model = modelOptions.load()) {
+                Generation generation = plan.run(model, ModelHash.shortHash(model.path()), new StepPrinter(System.err));
+                generation.warnings().forEach(warning -> System.err.println("diffarm: warning: " + warning));
+                writeOutputs(generation);
             }
         }
         return 0;
     }
 
-    private void writeOutputs(StableDiffusion model, RenderRequest request, String samplerName, Rendering rendering,
-                              ActiveLoras loras) throws IOException {
-        GenerationParameters generation = request.generationParameters(samplerName, ModelHash.shortHash(model.path()),
-                        model.name())
-                .withTextualInversionHashes(rendering.embeddings().stream()
-                        .map(e -> new NamedHash(e.name(), e.file().shortHash())).toList());
-        if (request.eta().isPresent()) {
-            generation = generation.with("Eta", GenerationParameters.number(request.eta().getAsDouble()));
-        }
-        GenerationParameters withEta = generation;
-        GenerationParameters parameters = loras.infotextHashes().map(h -> withEta.with("Lora hashes", h)).orElse(withEta);
-        for (int i = 0; i < rendering.images().size(); i++) {
+    private void writeOutputs(Generation generation) throws IOException {
+        for (int i = 0; i < generation.images().size(); i++) {
             Path file = batch == 1 ? out : OutputNames.indexed(out, i);
-            GenerationParameters imageParameters = batch == 1 ? parameters
-                    : parameters.with("Batch size", String.valueOf(batch)).with("Batch pos", String.valueOf(i));
-            PngWriter.write(rendering.images().get(i), imageParameters.toInfotext(), file);
+            Generation.Image image = generation.images().get(i);
+            PngWriter.write(image.pixels(), image.infotext(), file);
             System.out.println(file);
         }
         if (latentsOut != null) {
-            new SafetensorsWriter().add("latents", rendering.latents(), rendering.latentShape()).write(latentsOut);
+            new SafetensorsWriter().add("latents", generation.latents(), generation.latentShape()).write(latentsOut);
             System.out.println(latentsOut);
         }
     }

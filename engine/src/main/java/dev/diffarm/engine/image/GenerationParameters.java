@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -28,6 +29,8 @@ import java.util.stream.Collectors;
 public record GenerationParameters(String prompt, String negativePrompt, int steps, String sampler, double cfgScale,
                                    long seed, int width, int height, String modelHash, String modelName,
                                    Map<String, String> extras) {
+    /** A1111's key for the noise schedule, written next to the sampler rather than with the other extras. */
+    public static final String SCHEDULE_TYPE = "Schedule type";
     private static final Set<String> STANDARD_KEYS =
             Set.of("Steps", "Sampler", "CFG scale", "Seed", "Size", "Model hash", "Model");
 
@@ -73,6 +76,15 @@ public record GenerationParameters(String prompt, String negativePrompt, int ste
     }
 
     /**
+     * These parameters with A1111's {@code Schedule type} (its name for the noise schedule, {@code Karras}), which
+     * {@link #toInfotext} writes right after {@code Sampler} as A1111 1.9 and later do; unchanged when empty (the
+     * model's own schedule).
+     */
+    public GenerationParameters withScheduleType(Optional<String> schedule) {
+        return schedule.map(name -> with(SCHEDULE_TYPE, name)).orElse(this);
+    }
+
+    /**
      * These parameters with A1111's {@code TI hashes}: {@code name: hash} for each textual-inversion
      * embedding, joined by {@code ", "} (and so written quoted), with colons and commas removed from the
      * names; unchanged when there are none.
@@ -105,13 +117,17 @@ public record GenerationParameters(String prompt, String negativePrompt, int ste
     /**
      * A1111's infotext (its {@code create_infotext}): the prompt; {@code Negative prompt: ...} on its own
      * line unless empty; then {@code Steps: 20, Sampler: Euler a, CFG scale: 7.5, Seed: 42, Size: 512x512,
-     * Model hash: 6ce0161689, Model: name} and the extras. A value holding a comma, colon or newline is
-     * written as a JSON string, as A1111 does; the whole text is stripped of surrounding whitespace.
+     * Model hash: 6ce0161689, Model: name} and the extras ({@code Schedule type} right after the sampler). A value
+     * holding a comma, colon or newline is written as a JSON string, as A1111 does; the whole text is stripped of
+     * surrounding whitespace.
      */
     public String toInfotext() {
         Map<String, String> fields = new LinkedHashMap<>();
         fields.put("Steps", Integer.toString(steps));
         fields.put("Sampler", sampler);
+        if (extras.containsKey(SCHEDULE_TYPE)) {
+            fields.put(SCHEDULE_TYPE, extras.get(SCHEDULE_TYPE)); // putAll below keeps it in this place
+        }
         fields.put("CFG scale", number(cfgScale));
         fields.put("Seed", Long.toString(seed));
         fields.put("Size", width + "x" + height);

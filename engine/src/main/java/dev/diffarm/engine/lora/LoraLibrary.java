@@ -1,7 +1,10 @@
 package dev.diffarm.engine.lora;
 
+import dev.diffarm.engine.prompt.LoraTag;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
 
 /**
  * A folder of LoRA files that prompt tags ({@code <lora:NAME:WEIGHT>}) and jobs name: {@code NAME} is the file
@@ -18,6 +21,22 @@ public final class LoraLibrary {
             throw new LoraException("LoRA folder " + dir + " is not a folder");
         }
         this.dir = dir.toAbsolutePath().normalize();
+    }
+
+    /**
+     * The requests for a prompt's {@code <lora:NAME:WEIGHT>} tags, each {@code NAME} found in {@code dir}.
+     *
+     * @throws IllegalArgumentException if there are tags but no folder
+     * @throws LoraException            naming a LoRA the folder does not have
+     */
+    public static List<LoraRequest> forTags(Optional<Path> dir, List<LoraTag> tags) {
+        if (tags.isEmpty()) {
+            return List.of();
+        }
+        LoraTag first = tags.get(0);
+        LoraLibrary library = new LoraLibrary(dir.orElseThrow(() -> new IllegalArgumentException("the prompt names <lora:"
+                + first.name() + ":" + first.weight() + ">, but no LoRA folder says where named LoRAs are")));
+        return tags.stream().map(tag -> new LoraRequest(tag.name(), library.resolve(tag.name()), tag.weight())).toList();
     }
 
     public Path dir() {

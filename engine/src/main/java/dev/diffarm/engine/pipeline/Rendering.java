@@ -5,7 +5,7 @@ import dev.diffarm.engine.image.RgbImage;
 import java.util.List;
 
 /**
- * What a render produced.
+ * What the txt2img math produced, before the infotext is written.
  *
  * @param latents     the final latents before the VAE, as diffusers' {@code output_type="latent"} gives them
  * @param latentShape their shape [batch, channels, height / f, width / f]
@@ -13,5 +13,5 @@ import java.util.List;
  * @param embeddings  the textual-inversion embeddings the prompts triggered, the prompt's first (as A1111
  *                    lists them in {@code TI hashes})
  */
-public record Rendering(float[] latents, long[] latentShape, List<RgbImage> images, List<Embedding> embeddings) {
+record Rendering(float[] latents, long[] latentShape, List<RgbImage> images, List<Embedding> embeddings) {
 }

@@ -68,15 +68,15 @@ class RenderCommandTest {
         }
         String parameters = PngReader.readParameters(png).orElseThrow();
         assertTrue(parameters.startsWith("a painting of a cat in the snow\nNegative prompt: ugly, blurry\n"), parameters);
-        String samplerName = sampler + (schedule == null ? "" : " Karras");
-        assertTrue(parameters.contains("Steps: 7, Sampler: " + samplerName + ", CFG scale: 7.5, Seed: 42, Size: 32x32, "
+        String samplerFields = sampler + (schedule == null ? "" : ", Schedule type: Karras");
+        assertTrue(parameters.contains("Steps: 7, Sampler: " + samplerFields + ", CFG scale: 7.5, Seed: 42, Size: 32x32, "
                 + "Model hash: "), parameters);
     }
 
     /** A plugin jar dropped into the plugins directory renders, and a sampler's eta reaches the PNG's parameters. */
     @ParameterizedTest
     @CsvSource({"DPM++ 2S a, , 'Sampler: DPM++ 2S a, CFG'", "DDIM, 0.5, 'Sampler: DDIM, CFG'",
-            "DPM++ 2S a Karras, 0, 'Sampler: DPM++ 2S a Karras, CFG'"})
+            "DPM++ 2S a Karras, 0, 'Sampler: DPM++ 2S a, Schedule type: Karras, CFG'"})
     void rendersWithAPluginDroppedIn(String sampler, String eta, String expected) throws IOException {
         Path plugins = Files.createDirectories(dir.resolve("plugins"));
         Path built = SamplerPlugins.directory(Optional.empty());

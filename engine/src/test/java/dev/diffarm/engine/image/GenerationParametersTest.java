@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.diffarm.engine.prompt.Emphasis;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class GenerationParametersTest {
@@ -51,6 +52,16 @@ class GenerationParametersTest {
         assertThrows(IllegalArgumentException.class, () -> unchanged.with("Seed", "1"), "standard field");
         assertThrows(IllegalArgumentException.class, () -> p.with("ENSD", "0"), "already set");
         assertThrows(IllegalArgumentException.class, () -> unchanged.withClipSkip(0));
+    }
+
+    /** A1111 1.9+ writes the schedule as its own field right after the sampler, whatever extras came before it. */
+    @Test
+    void writesTheScheduleTypeNextToTheSampler() {
+        GenerationParameters p = cat("", 7.5).withClipSkip(2).withScheduleType(Optional.of("Karras"));
+        assertEquals("Steps: 20, Sampler: Euler a, Schedule type: Karras, CFG scale: 7.5, Seed: 42, Size: 512x768, "
+                + "Model hash: 6ce0161689, Model: v1-5-pruned-emaonly, Clip skip: 2", paramsLine(p));
+        GenerationParameters unchanged = cat("", 7.5);
+        assertSame(unchanged, unchanged.withScheduleType(Optional.empty()), "the model's own schedule is not written");
     }
 
     /** A1111 quotes values holding ',', ':' or a newline with json.dumps(ensure_ascii=False); prompts are never quoted. */

@@ -12,6 +12,7 @@ import dev.diffarm.engine.testing.ReferenceRuns;
 import dev.diffarm.engine.testing.ReferenceRuns.Run;
 import dev.diffarm.engine.testing.TestSamplers;
 import dev.diffarm.engine.testing.WorstErrors;
+import java.io.IOException;
 import java.util.Optional;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -48,16 +49,16 @@ class TextToImageParityTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("runs")
-    void rendersTheReferenceRunFromItsSeed(Run run) {
-        RenderRequest request = new RenderRequest(run.prompt(), run.negativePrompt(), run.sampler(), run.steps(), run.cfg(),
-                run.seed(), run.width(), run.height(), 1, 1, Emphasis.ORIGINAL);
-        Rendering rendering = new TextToImage(model, TestSamplers.plugins()).render(request, Progress.NONE);
+    void rendersTheReferenceRunFromItsSeed(Run run) throws IOException {
+        GenerationRequest request = new GenerationRequest(run.prompt(), run.negativePrompt(), run.sampler(), run.steps(),
+                run.cfg(), run.seed(), run.width(), run.height(), 1, 1, Emphasis.ORIGINAL);
+        Generation rendering = new Generator(TestSamplers.plugins()).generate(model, "0000000000", request, Progress.NONE);
         try (SafetensorsFile reference = SafetensorsFile.open(Fixtures.sdTiny(run.file()))) {
             assertArrayEquals(reference.info("final_latents").shape(), rendering.latentShape());
             WORST.record(run.sampler(), 0, Parity.assertClose(run + " final latents", reference.floats("final_latents"),
                     rendering.latents(), TOLERANCE));
             WORST.record(run.sampler(), 1, Parity.assertClose(run + " image", reference.floats("image"),
-                    rendering.images().get(0).chw(), TOLERANCE));
+                    rendering.images().get(0).pixels().chw(), TOLERANCE));
         }
     }
 }

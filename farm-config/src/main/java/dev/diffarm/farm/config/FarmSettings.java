@@ -13,7 +13,8 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
- * Where the farm takes jobs from, where it stores images, and where its models, plugins and LoRAs lie, read from
+ * Where the farm takes jobs from, where it stores images, and where its models, plugins, LoRAs and embeddings lie,
+ * read from
  * environment variables:
  * <table>
  *   <caption>Variables</caption>
@@ -30,6 +31,8 @@ import java.util.regex.Pattern;
  *   <tr><td>{@value #PLUGINS_DIR}</td><td>plugin jars</td><td>{@code <home>/plugins}</td></tr>
  *   <tr><td>{@value #LORA_DIR}</td><td>LoRAs: a job's LoRA {@code name} is the file {@code name.safetensors}
  *       there</td><td>{@code <home>/loras}</td></tr>
+ *   <tr><td>{@value #EMBEDDINGS_DIR}</td><td>textual-inversion embeddings ({@code .safetensors}, {@code .pt},
+ *       {@code .bin}, subfolders included), triggered by their names in prompts</td><td>{@code <home>/embeddings}</td></tr>
  *   <tr><td>{@value #LOCAL_DIR}</td><td>the embedded queue ({@code queue/}) and output ({@code outputs/})
  *       folders</td><td>{@code <home>/local}</td></tr>
  *   <tr><td>{@value #HOME}</td><td>{@code <home>}, the base of the defaults above</td>
@@ -40,16 +43,17 @@ import java.util.regex.Pattern;
  * are refused rather than ignored, as a misspelt endpoint variable would otherwise silently store images
  * locally.
  *
- * @param kafka      the Kafka intake; empty for the local queue
- * @param s3         the S3 store; empty for the local output folder
- * @param topics     the Kafka topics
- * @param modelsDir  where models lie
- * @param pluginsDir where plugin jars lie
- * @param loraDir    where LoRA files lie
- * @param localDir   the embedded defaults' folder
+ * @param kafka         the Kafka intake; empty for the local queue
+ * @param s3            the S3 store; empty for the local output folder
+ * @param topics        the Kafka topics
+ * @param modelsDir     where models lie
+ * @param pluginsDir    where plugin jars lie
+ * @param loraDir       where LoRA files lie
+ * @param embeddingsDir where textual-inversion embeddings lie
+ * @param localDir      the embedded defaults' folder
  */
 public record FarmSettings(Optional<Kafka> kafka, Optional<S3> s3, Topics topics, Path modelsDir, Path pluginsDir,
-                           Path loraDir, Path localDir) {
+                           Path loraDir, Path embeddingsDir, Path localDir) {
     public static final String KAFKA_BOOTSTRAP_SERVERS = "DIFFARM_KAFKA_BOOTSTRAP_SERVERS";
     public static final String S3_ENDPOINT = "DIFFARM_S3_ENDPOINT";
     public static final String S3_ACCESS_KEY = "DIFFARM_S3_ACCESS_KEY";
@@ -58,6 +62,7 @@ public record FarmSettings(Optional<Kafka> kafka, Optional<S3> s3, Topics topics
     public static final String MODELS_DIR = "DIFFARM_MODELS_DIR";
     public static final String PLUGINS_DIR = "DIFFARM_PLUGINS_DIR";
     public static final String LORA_DIR = "DIFFARM_LORA_DIR";
+    public static final String EMBEDDINGS_DIR = "DIFFARM_EMBEDDINGS_DIR";
     public static final String LOCAL_DIR = "DIFFARM_LOCAL_DIR";
     public static final String HOME = "DIFFARM_HOME";
     /** The bucket when {@value #S3_BUCKET} is unset. */
@@ -74,6 +79,7 @@ public record FarmSettings(Optional<Kafka> kafka, Optional<S3> s3, Topics topics
         Objects.requireNonNull(modelsDir, "modelsDir");
         Objects.requireNonNull(pluginsDir, "pluginsDir");
         Objects.requireNonNull(loraDir, "loraDir");
+        Objects.requireNonNull(embeddingsDir, "embeddingsDir");
         Objects.requireNonNull(localDir, "localDir");
     }
 
@@ -152,11 +158,12 @@ public record FarmSettings(Optional<Kafka> kafka, Optional<S3> s3, Topics topics
         Path models = variables.path(MODELS_DIR, problems).orElse(home.resolve("models"));
         Path plugins = variables.path(PLUGINS_DIR, problems).orElse(home.resolve("plugins"));
         Path loras = variables.path(LORA_DIR, problems).orElse(home.resolve("loras"));
+        Path embeddings = variables.path(EMBEDDINGS_DIR, problems).orElse(home.resolve("embeddings"));
         Path local = variables.path(LOCAL_DIR, problems).orElse(home.resolve("local"));
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException(String.join("\n", problems));
         }
-        return new FarmSettings(kafka, s3, Topics.DEFAULT, models, plugins, loras, local);
+        return new FarmSettings(kafka, s3, Topics.DEFAULT, models, plugins, loras, embeddings, local);
     }
 
     /** Whether neither Kafka nor S3 is configured: the farm runs on its local queue and folder alone. */

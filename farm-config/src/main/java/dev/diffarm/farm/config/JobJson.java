@@ -53,6 +53,8 @@ final class JobJson {
         node.put("negativePrompt", settings.negativePrompt());
         node.put("sampler", settings.sampler());
         settings.schedule().ifPresent(schedule -> node.put("schedule", schedule));
+        // only when set, so that the parameter hash of a task stored before eta existed stays the same
+        settings.eta().ifPresent(eta -> node.put("eta", eta));
         node.put("steps", settings.steps());
         node.put("cfg", settings.cfg());
         node.put("clipSkip", settings.clipSkip());

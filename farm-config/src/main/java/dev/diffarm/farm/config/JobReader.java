@@ -8,6 +8,7 @@ import static dev.diffarm.farm.config.ValueReader.text;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalDouble;
 
 /**
  * Reads a job from its JSON tree, reporting every problem it finds. A job is built only from a document
@@ -150,11 +151,13 @@ final class JobReader {
         String negative = fields.orDefault("negativePrompt", Defaults.NEGATIVE_PROMPT, text(Rules.NEGATIVE_PROMPT));
         String sampler = fields.orDefault("sampler", Defaults.SAMPLER, text(Rules.NAME));
         Optional<String> schedule = fields.optional("schedule", text(Rules.NAME));
+        Optional<Double> eta = fields.optional("eta", number(Rules.ETA));
         long steps = fields.orDefault("steps", (long) Defaults.STEPS, integer(Rules.STEPS));
         double cfg = fields.orDefault("cfg", Defaults.CFG, number(Rules.CFG));
         long clipSkip = fields.orDefault("clipSkip", (long) Defaults.CLIP_SKIP, integer(Rules.CLIP_SKIP));
         List<Lora> loras = fields.orDefault("loras", List.of(), LORAS);
-        return model.map(name -> new RenderSettings(name, negative, sampler, schedule, (int) steps, cfg, (int) clipSkip,
+        return model.map(name -> new RenderSettings(name, negative, sampler, schedule,
+                eta.map(OptionalDouble::of).orElse(OptionalDouble.empty()), (int) steps, cfg, (int) clipSkip,
                 loras));
     }
 }

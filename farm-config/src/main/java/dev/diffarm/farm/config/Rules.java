@@ -39,6 +39,7 @@ final class Rules {
     static final Rule<Long> SEED = new Rule<>(seed -> seed >= 0 && seed <= Limits.MAX_SEED,
             "an integer in 0.." + Limits.MAX_SEED + " (an unsigned 32-bit seed)");
     static final Rule<Double> CFG = numberIn(0, Limits.MAX_CFG);
+    static final Rule<Double> ETA = numberIn(0, 1);
     static final Rule<Double> LORA_WEIGHT = numberIn(-Limits.MAX_LORA_WEIGHT, Limits.MAX_LORA_WEIGHT);
     static final Rule<String> MERGE_METHOD = new Rule<>(id -> MergeMethod.of(id).isPresent(),
             "\"" + MergeMethod.WEIGHTED_SUM.id() + "\" or \"" + MergeMethod.ADD_DIFFERENCE.id() + "\"");

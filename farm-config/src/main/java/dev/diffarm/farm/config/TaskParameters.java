@@ -10,10 +10,11 @@ import java.util.Objects;
  * parameters render the same image; the {@link #hash()} says so without comparing fields.
  *
  * <p>The canonical JSON ({@link #toJson()}) is one flat object with the fields {@code cfg}, {@code clipSkip},
- * {@code height}, {@code loras} (each {@code name}, {@code weight}), {@code model}, {@code negativePrompt},
- * {@code prompt}, {@code sampler}, {@code schedule} (only when set), {@code seed}, {@code steps} and
- * {@code width}, sorted by name at every level, without spaces; {@code cfg} and LoRA weights are always
- * written with a decimal point ({@code 7.0}). It covers the request, not the model file's content: replacing
+ * {@code eta} (only when set, so that tasks stored before the contract had eta keep their hashes), {@code height},
+ * {@code loras} (each {@code name}, {@code weight}), {@code model}, {@code negativePrompt}, {@code prompt},
+ * {@code sampler}, {@code schedule} (only when set), {@code seed}, {@code steps} and {@code width}, sorted by name
+ * at every level, without spaces; {@code cfg}, {@code eta} and LoRA weights are always written with a decimal
+ * point ({@code 7.0}). It covers the request, not the model file's content: replacing
  * a model's file under the same name does not change the hash.
  *
  * @param prompt   the prompt as the engine receives it

@@ -25,6 +25,7 @@ class FarmSettingsTest {
         assertEquals(Path.of("/home/ada/.diffarm/models"), settings.modelsDir());
         assertEquals(Path.of("/home/ada/.diffarm/plugins"), settings.pluginsDir());
         assertEquals(Path.of("/home/ada/.diffarm/loras"), settings.loraDir());
+        assertEquals(Path.of("/home/ada/.diffarm/embeddings"), settings.embeddingsDir());
         assertEquals(Path.of("/home/ada/.diffarm/local/queue"), settings.localQueueDir());
         assertEquals(Path.of("/home/ada/.diffarm/local/outputs"), settings.localOutputDir());
     }
@@ -40,6 +41,7 @@ class FarmSettingsTest {
                 "DIFFARM_MODELS_DIR", "/models",
                 "DIFFARM_PLUGINS_DIR", "/plugins",
                 "DIFFARM_LORA_DIR", "/loras",
+                "DIFFARM_EMBEDDINGS_DIR", "/embeddings",
                 "DIFFARM_LOCAL_DIR", "/var/diffarm"));
 
         assertFalse(settings.isEmbedded());
@@ -49,6 +51,7 @@ class FarmSettingsTest {
         assertEquals(Path.of("/models"), settings.modelsDir());
         assertEquals(Path.of("/plugins"), settings.pluginsDir());
         assertEquals(Path.of("/loras"), settings.loraDir());
+        assertEquals(Path.of("/embeddings"), settings.embeddingsDir());
         assertEquals(Path.of("/var/diffarm/queue"), settings.localQueueDir());
         assertFalse(settings.toString().contains("s3cr3t"), settings.toString());
     }

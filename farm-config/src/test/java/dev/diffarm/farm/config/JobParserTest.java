@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalDouble;
 import org.junit.jupiter.api.Test;
 
 class JobParserTest {
@@ -42,11 +43,11 @@ class JobParserTest {
         RenderJob job = (RenderJob) parser.parse("""
                 {"apiVersion":"diffarm/v1","kind":"render","id":"job-42","model":"tiny","prompts":["a","b"],
                  "negativePrompt":"blurry","sampler":"DDIM","steps":12,"cfg":6.5,"seeds":[1,2],"width":640,"height":384,
-                 "schedule":"karras","clipSkip":2,"loras":[{"name":"grain","weight":0.5},{"name":"ink"}]}
+                 "schedule":"karras","eta":0.3,"clipSkip":2,"loras":[{"name":"grain","weight":0.5},{"name":"ink"}]}
                 """).orElseThrow();
 
         assertEquals(new RenderJob("job-42", List.of("a", "b"), List.of(1L, 2L), new Size(640, 384),
-                new RenderSettings("tiny", "blurry", "DDIM", Optional.of("karras"), 12, 6.5, 2,
+                new RenderSettings("tiny", "blurry", "DDIM", Optional.of("karras"), OptionalDouble.of(0.3), 12, 6.5, 2,
                         List.of(new Lora("grain", 0.5), new Lora("ink", 1.0)))), job);
     }
 
@@ -111,7 +112,7 @@ class JobParserTest {
         Campaign campaign = new Campaign("spring", List.of("a", "b"), List.of(7L, 8L),
                 List.of(new Size(512, 768)), List.of(new Style("oil", "oil {prompt}", "photo, {prompt}",
                         List.of(new Lora("brush", -0.25)))),
-                RenderSettings.defaults("sd15").withSchedule(Optional.of("karras")).withCfg(6.25)
+                RenderSettings.defaults("sd15").withSchedule(Optional.of("karras")).withEta(OptionalDouble.of(0.25)).withCfg(6.25)
                         .withLoras(List.of(new Lora("grain"))));
         RenderJob render = new RenderJob("cats-1", List.of("a cat"), RenderSettings.defaults("sd15").withSteps(5));
 
@@ -148,11 +149,11 @@ class JobParserTest {
     void orElseThrowOfAnInvalidJobListsEveryProblem() {
         InvalidJobException thrown = assertThrows(InvalidJobException.class, () -> parser.parse("""
                 {"apiVersion": "diffarm/v1", "kind": "render", "id": "j", "model": "m", "prompts": ["p"],
-                 "steps": 0, "cfg": -1}
+                 "steps": 0, "cfg": -1, "eta": 1.5}
                 """).orElseThrow());
 
-        assertEquals("steps = 0: expected an integer in 1..1000\ncfg = -1: expected a number in 0..100",
-                thrown.getMessage());
-        assertEquals(2, thrown.errors().size());
+        assertEquals("steps = 0: expected an integer in 1..1000\ncfg = -1: expected a number in 0..100\n"
+                + "eta = 1.5: expected a number in 0..1", thrown.getMessage());
+        assertEquals(3, thrown.errors().size());
     }
 }

@@ -22,6 +22,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalDouble;
 import java.util.Set;
 import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
@@ -61,8 +62,9 @@ class JobSchemaTest {
     void everyFieldAJobWritesIsInTheSchema() {
         Campaign campaign = new Campaign("c", List.of("p"), List.of(1L), List.of(Defaults.SIZE),
                 List.of(new Style("s", "{prompt}", "", List.of(new Lora("l")))),
-                RenderSettings.defaults("m").withSchedule(Optional.of("karras")));
-        RenderJob render = new RenderJob("r", List.of("p"), RenderSettings.defaults("m").withSchedule(Optional.of("k")));
+                RenderSettings.defaults("m").withSchedule(Optional.of("karras")).withEta(OptionalDouble.of(0.5)));
+        RenderJob render = new RenderJob("r", List.of("p"), RenderSettings.defaults("m").withSchedule(Optional.of("k"))
+                .withEta(OptionalDouble.of(0)));
 
         assertEquals(properties("campaign"), fieldNames(read(campaign.toJson())));
         assertEquals(properties("style"), fieldNames(read(campaign.toJson()).get("styles").get(0)));
@@ -109,9 +111,9 @@ class JobSchemaTest {
         compared.addAll(assertDefaults("lora", styled.get("loras").get(0)));
         System.out.println("defaults compared: " + compared);
 
-        // The seeds' default depends on the id, and a missing schedule means "the sampler's own": no constant.
-        assertEquals(Set.of("schedule", "seeds"), optionalWithoutDefault("render"));
-        assertEquals(Set.of("schedule", "seeds"), optionalWithoutDefault("campaign"));
+        // The seeds' default depends on the id, and a missing schedule or eta means "the sampler's own": no constant.
+        assertEquals(Set.of("eta", "schedule", "seeds"), optionalWithoutDefault("render"));
+        assertEquals(Set.of("eta", "schedule", "seeds"), optionalWithoutDefault("campaign"));
         assertEquals(Defaults.seedFor("j"), render.get("seeds").get(0).asLong());
         assertEquals(1, render.get("seeds").size());
     }

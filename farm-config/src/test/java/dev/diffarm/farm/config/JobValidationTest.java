@@ -65,6 +65,10 @@ class JobValidationTest {
                         "height = 500: expected a multiple of 8 in 8..4096 pixels"),
                 bad("{" + RENDER + ", \"prompts\": [\"p\"], \"cfg\": 1e400}", Code.INVALID_VALUE, "cfg", "1E+400",
                         "cfg = 1E+400: expected a number in 0..100"),
+                bad("{" + RENDER + ", \"prompts\": [\"p\"], \"eta\": -0.5}", Code.INVALID_VALUE, "eta", "-0.5",
+                        "eta = -0.5: expected a number in 0..1"),
+                bad("{" + RENDER + ", \"prompts\": [\"p\"], \"eta\": \"0.5\"}", Code.WRONG_TYPE, "eta", "\"0.5\"",
+                        "eta = \"0.5\": expected a number in 0..1"),
                 bad("{" + RENDER + ", \"prompts\": [\"p\"], \"clipSkip\": 0}", Code.INVALID_VALUE, "clipSkip", "0",
                         "clipSkip = 0: expected an integer in 1..12"),
                 bad("{" + RENDER + ", \"prompts\": [\"p\"], \"seeds\": [1, -1]}", Code.INVALID_VALUE, "seeds[1]", "-1",
@@ -79,7 +83,7 @@ class JobValidationTest {
                         "seeds[1] = 3: expected a seed not listed before (seeds[0] has it)"),
                 bad("{" + RENDER + ", \"prompts\": [\"p\"], \"stpes\": 30}", Code.UNKNOWN_FIELD, "stpes", "30",
                         "stpes is not a known field: expected one of apiVersion, kind, id, prompts, seeds, width, height, "
-                                + "model, negativePrompt, sampler, schedule, steps, cfg, clipSkip, loras"),
+                                + "model, negativePrompt, sampler, schedule, eta, steps, cfg, clipSkip, loras"),
                 bad("{" + RENDER + ", \"prompts\": [\"p\"], \"sampler\": \"\"}", Code.INVALID_VALUE, "sampler", "\"\"",
                         "sampler = \"\": expected a non-blank name of at most 256 characters"),
                 bad("{" + RENDER + ", \"prompts\": [\"p\"], \"loras\": [{\"name\": \"a\", \"weight\": 11}]}",
@@ -106,7 +110,7 @@ class JobValidationTest {
                         "sizes[1] = {\"width\":512,\"height\":512}: expected a size not listed before (sizes[0] has it)"),
                 bad("{" + CAMPAIGN + ", \"prompts\": [\"p\"], \"width\": 768}", Code.UNKNOWN_FIELD, "width", "768",
                         "width is not a known field: expected one of apiVersion, kind, id, prompts, styles, sizes, seeds, "
-                                + "model, negativePrompt, sampler, schedule, steps, cfg, clipSkip, loras"),
+                                + "model, negativePrompt, sampler, schedule, eta, steps, cfg, clipSkip, loras"),
                 bad("{" + CAMPAIGN + ", \"prompts\": " + prompts(101) + ", \"seeds\": " + range(100) + "}",
                         Code.TOO_MANY_TASKS, null, "10100",
                         "the job expands into styles x prompts x sizes x seeds = 1 x 101 x 1 x 100 = 10100 tasks: expected at most 10000"),

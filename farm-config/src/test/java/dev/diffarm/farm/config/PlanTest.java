@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalDouble;
 import org.junit.jupiter.api.Test;
 
 class PlanTest {
@@ -72,6 +73,21 @@ class PlanTest {
         assertEquals("b6d880e063ac77c2b3dedc459c2babee72d4db8a25081e355c8606d397146673", parameters.hash());
     }
 
+    /** A set eta is part of the hash; an unset one leaves the JSON (and so the hash) as it was before eta existed. */
+    @Test
+    void etaEntersTheCanonicalJsonOnlyWhenSet() {
+        RenderSettings settings = RenderSettings.defaults("sd15").withNegativePrompt("blurry")
+                .withLoras(List.of(new Lora("grain", 0.5)));
+        TaskParameters withEta = new TaskParameters("a cat in a hat", 42, new Size(512, 768),
+                settings.withEta(OptionalDouble.of(0.5)));
+
+        assertEquals("{\"cfg\":7.0,\"clipSkip\":1,\"eta\":0.5,\"height\":768,\"loras\":[{\"name\":\"grain\","
+                + "\"weight\":0.5}],\"model\":\"sd15\",\"negativePrompt\":\"blurry\",\"prompt\":\"a cat in a hat\","
+                + "\"sampler\":\"Euler a\",\"seed\":42,\"steps\":20,\"width\":512}", withEta.toJson());
+        assertEquals("b6d880e063ac77c2b3dedc459c2babee72d4db8a25081e355c8606d397146673",
+                new TaskParameters("a cat in a hat", 42, new Size(512, 768), settings.withEta(OptionalDouble.empty())).hash());
+    }
+
     @Test
     void thePlanDoesNotDependOnFieldOrderOrNumberSpelling() {
         Plan written = plan("""
@@ -104,8 +120,10 @@ class PlanTest {
                 new TaskParameters("a cat", 1, Defaults.SIZE, settings.withClipSkip(2)),
                 new TaskParameters("a cat", 1, Defaults.SIZE, settings.withNegativePrompt("x")),
                 new TaskParameters("a cat", 1, Defaults.SIZE, settings.withLoras(List.of(new Lora("l")))),
+                new TaskParameters("a cat", 1, Defaults.SIZE, settings.withEta(OptionalDouble.of(0.0))),
+                new TaskParameters("a cat", 1, Defaults.SIZE, settings.withEta(OptionalDouble.of(0.5))),
                 new TaskParameters("a cat", 1, Defaults.SIZE, new RenderSettings("sd21", "", "Euler a", Optional.empty(),
-                        20, 7.0, 1, List.of())));
+                        OptionalDouble.empty(), 20, 7.0, 1, List.of())));
 
         assertEquals(variants.size(), new HashSet<>(variants.stream().map(TaskParameters::hash).toList()).size());
     }

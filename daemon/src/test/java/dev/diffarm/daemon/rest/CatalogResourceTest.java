@@ -1,0 +1,46 @@
+package dev.diffarm.daemon.rest;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.hasItems;
+
+import dev.diffarm.daemon.TinyModel;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.Test;
+
+/** What the daemon tells a producer over HTTP about what a job may name: schedules and embeddings. */
+@QuarkusTest
+@QuarkusTestResource(LocalDaemonResource.class)
+class CatalogResourceTest {
+    @ConfigProperty(name = "diffarm.home")
+    String home;
+
+    @Test
+    void listsTheSchedulesWithTheSamplers() {
+        given().get("/plugins").then().statusCode(200)
+                .body("schedules.name", hasItems("Exponential", "Karras"))
+                .body("schedules.find { it.name == 'Karras' }.plugin", equalTo("samplers-k"))
+                .body("samplers.name", hasItem("Euler a"));
+    }
+
+    /** The embeddings folder defaults to {@code <home>/embeddings} and is read on each request. */
+    @Test
+    void listsTheEmbeddingsCopiedIn() throws IOException {
+        Path embeddings = Path.of(home, "embeddings");
+        given().get("/embeddings").then().statusCode(200)
+                .body("dir", equalTo(embeddings.toString()))
+                .body("names", equalTo(List.of()));
+
+        Files.createDirectories(embeddings);
+        Files.copy(TinyModel.source().getParent().resolve("zwx-style.safetensors"),
+                embeddings.resolve("zwx-style.safetensors"));
+        given().get("/embeddings").then().statusCode(200).body("names", equalTo(List.of("zwx-style")));
+    }
+}

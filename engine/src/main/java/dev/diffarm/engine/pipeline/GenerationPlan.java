@@ -1,0 +1,80 @@
+package dev.diffarm.engine.pipeline;
+
+import dev.diffarm.api.Progress;
+import dev.diffarm.engine.embedding.EmbeddingLibrary;
+import dev.diffarm.engine.image.GenerationParameters;
+import dev.diffarm.engine.image.NamedHash;
+import dev.diffarm.engine.lora.ActiveLoras;
+import dev.diffarm.engine.lora.LoraRequest;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A request checked by the {@link Generator}, ready to run on a model: the prompt without its tags, the sampler
+ * selected, every LoRA (the caller's, then the prompt's) found. {@link #run} fuses the LoRAs for the render only,
+ * renders, and writes each image's infotext.
+ */
+public final class GenerationPlan {
+    private final GenerationRequest request;
+    private final String promptText;
+    private final SamplerChoice sampler;
+    private final List<LoraRequest> loras;
+    private final EmbeddingLibrary embeddings;
+
+    GenerationPlan(GenerationRequest request, String promptText, SamplerChoice sampler, List<LoraRequest> loras,
+                   EmbeddingLibrary embeddings) {
+        this.request = request;
+        this.promptText = promptText;
+        this.sampler = sampler;
+        this.loras = List.copyOf(loras);
+        this.embeddings = embeddings;
+    }
+
+    /** Every LoRA the run fuses, in order: the request's, then those its prompt's tags name. */
+    public List<LoraRequest> loras() {
+        return loras;
+    }
+
+    /**
+     * Renders on {@code model}, whose weights are its own again when this returns.
+     *
+     * @param modelHash the model's short hash, for the infotext
+     * @param progress  told of every sampling step; once cancelled, the run stops before its next step
+     * @throws IOException                           if a LoRA file cannot be read
+     * @throws dev.diffarm.engine.lora.LoraException if a LoRA does not fit the model
+     * @throws java.util.concurrent.CancellationException when {@code progress} was cancelled
+     */
+    public Generation run(StableDiffusion model, String modelHash, Progress progress) throws IOException {
+        try (ActiveLoras active = ActiveLoras.activate(model, loras)) {
+            Rendering rendering = new TextToImage(model, embeddings).render(request, promptText, sampler, progress);
+            GenerationParameters parameters = parameters(model, modelHash, rendering, active);
+            List<Generation.Image> images = new ArrayList<>();
+            for (int i = 0; i < rendering.images().size(); i++) {
+                GenerationParameters image = request.batch() == 1 ? parameters
+                        : parameters.with("Batch size", String.valueOf(request.batch())).with("Batch pos", String.valueOf(i));
+                images.add(new Generation.Image(rendering.images().get(i), image.toInfotext()));
+            }
+            return new Generation(images, rendering.latents(), rendering.latentShape(), active.warnings());
+        }
+    }
+
+    /** A1111's infotext fields for every image of the run (batch position aside). */
+    private GenerationParameters parameters(StableDiffusion model, String modelHash, Rendering rendering,
+                                            ActiveLoras active) {
+        GenerationParameters parameters = new GenerationParameters(request.prompt(), request.negativePrompt(),
+                request.steps(), sampler.samplerName(), request.cfgScale(), request.seed(), request.width(),
+                request.height(), modelHash, model.name())
+                .withScheduleType(sampler.scheduleType())
+                .withClipSkip(request.clipSkip())
+                .withEmphasis(request.emphasis())
+                .withTextualInversionHashes(rendering.embeddings().stream()
+                        .map(e -> new NamedHash(e.name(), e.file().shortHash())).toList());
+        if (request.eta().isPresent()) {
+            parameters = parameters.with("Eta", GenerationParameters.number(request.eta().getAsDouble()));
+        }
+        Optional<String> loraHashes = active.infotextHashes();
+        return loraHashes.isPresent() ? parameters.with("Lora hashes", loraHashes.get()) : parameters;
+    }
+}

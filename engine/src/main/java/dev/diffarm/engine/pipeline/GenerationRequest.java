@@ -1,0 +1,90 @@
+package dev.diffarm.engine.pipeline;
+
+import dev.diffarm.engine.lora.LoraRequest;
+import dev.diffarm.engine.prompt.Emphasis;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalDouble;
+
+/**
+ * What to generate: one run of {@code batch} images sharing a prompt and a seed, as the CLI and the daemon both
+ * ask the {@link Generator} for it. Today every request is txt2img; the modes still to come (an init image and its
+ * strength, a mask, ControlNet units, a hires pass) become further components of this record, so that one request
+ * and one engine call keep serving every caller.
+ *
+ * @param prompt         the prompt in AUTOMATIC1111's syntax, its {@code <lora:NAME:WEIGHT>} tags included (the
+ *                       {@link Generator} takes them out and applies them)
+ * @param negativePrompt the negative prompt ("" for none); as in A1111 its tags stay text
+ * @param sampler        a sampler name ({@code Euler a}, {@code DDIM}), optionally followed by a schedule
+ * @param schedule       a noise schedule's name ({@code Karras}), or {@code default} for the model's own; empty
+ *                       for the one the sampler name ends with ({@code DPM++ 2M Karras}), else the model's own
+ * @param eta            the sampler's share of fresh noise per step, for DDIM and ancestral samplers; empty for the
+ *                       sampler's default
+ * @param steps          sampling steps, at least 1
+ * @param cfgScale       classifier-free guidance scale; 1 turns guidance off
+ * @param seed           seed of the job's generator (as {@code torch.Generator("cpu").manual_seed})
+ * @param width          image width in pixels, a multiple of the VAE's scale factor
+ * @param height         image height in pixels, a multiple of the VAE's scale factor
+ * @param batch          images drawn from the one generator, as diffusers' {@code num_images_per_prompt}
+ * @param clipSkip       1 for the text encoder's last layer, 2 for the penultimate (AUTOMATIC1111's numbering)
+ * @param emphasis       whether the prompts' emphasis syntax is read (A1111's default) or is plain text
+ * @param loras          LoRAs the caller resolved to files, fused before those the prompt's tags name
+ */
+public record GenerationRequest(String prompt, String negativePrompt, String sampler, Optional<String> schedule,
+                                OptionalDouble eta, int steps, double cfgScale, long seed, int width, int height,
+                                int batch, int clipSkip, Emphasis emphasis, List<LoraRequest> loras) {
+
+    public static final int MAX_SIDE = 4096;
+    public static final int MAX_STEPS = 1000;
+    public static final int MAX_BATCH = 64;
+
+    public GenerationRequest {
+        require(prompt != null, "prompt", null, "a string");
+        negativePrompt = negativePrompt == null ? "" : negativePrompt;
+        require(sampler != null && !sampler.isBlank(), "sampler", sampler, "a sampler name");
+        schedule = schedule == null ? Optional.empty() : schedule;
+        eta = eta == null ? OptionalDouble.empty() : eta;
+        if (eta.isPresent()) {
+            require(Double.isFinite(eta.getAsDouble()), "eta", eta.getAsDouble(), "a finite number");
+        }
+        require(steps >= 1 && steps <= MAX_STEPS, "steps", steps, "1.." + MAX_STEPS);
+        require(Double.isFinite(cfgScale) && cfgScale >= 0 && cfgScale <= 100, "cfg", cfgScale, "a number in 0..100");
+        require(width >= 8 && width <= MAX_SIDE, "width", width, "8.." + MAX_SIDE + " pixels");
+        require(height >= 8 && height <= MAX_SIDE, "height", height, "8.." + MAX_SIDE + " pixels");
+        require(batch >= 1 && batch <= MAX_BATCH, "batch", batch, "1.." + MAX_BATCH);
+        require(clipSkip >= 1, "clip skip", clipSkip, "1 or more");
+        require(emphasis != null, "emphasis", null, "an emphasis mode");
+        loras = loras == null ? List.of() : List.copyOf(loras);
+    }
+
+    /** A request on the sampler's own schedule and eta, without LoRAs of the caller's. */
+    public GenerationRequest(String prompt, String negativePrompt, String sampler, int steps, double cfgScale, long seed,
+                             int width, int height, int batch, int clipSkip, Emphasis emphasis) {
+        this(prompt, negativePrompt, sampler, Optional.empty(), OptionalDouble.empty(), steps, cfgScale, seed, width,
+                height, batch, clipSkip, emphasis, List.of());
+    }
+
+    /** This request on a named noise schedule ({@code Karras}, {@code default}); empty for the sampler's own. */
+    public GenerationRequest withSchedule(Optional<String> schedule) {
+        return new GenerationRequest(prompt, negativePrompt, sampler, schedule, eta, steps, cfgScale, seed, width,
+                height, batch, clipSkip, emphasis, loras);
+    }
+
+    /** This request with the sampler's eta; empty for the sampler's default. */
+    public GenerationRequest withEta(OptionalDouble eta) {
+        return new GenerationRequest(prompt, negativePrompt, sampler, schedule, eta, steps, cfgScale, seed, width,
+                height, batch, clipSkip, emphasis, loras);
+    }
+
+    /** This request with LoRAs the caller resolved, fused in this order before the prompt's. */
+    public GenerationRequest withLoras(List<LoraRequest> loras) {
+        return new GenerationRequest(prompt, negativePrompt, sampler, schedule, eta, steps, cfgScale, seed, width,
+                height, batch, clipSkip, emphasis, loras);
+    }
+
+    private static void require(boolean ok, String field, Object value, String expected) {
+        if (!ok) {
+            throw new IllegalArgumentException(field + " = " + value + ": expected " + expected);
+        }
+    }
+}
