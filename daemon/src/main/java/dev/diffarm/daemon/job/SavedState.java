@@ -2,7 +2,7 @@ package dev.diffarm.daemon.job;
 
 import dev.diffarm.daemon.port.OutputStore;
 import dev.diffarm.daemon.port.StoreException;
-import java.io.ByteArrayInputStream;
+import java.io.IOException;
 import java.io.InputStream;
 import java.util.List;
 
@@ -32,17 +32,21 @@ public final class SavedState {
 
     /** The content of the part {@code name}. */
     public byte[] read(String name) {
+        try (InputStream in = open(name)) {
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new StoreException("cannot read " + slotPrefix + name + " from " + store.location() + ": " + e, e);
+        }
+    }
+
+    /** The content of the part {@code name}, streamed from the store; the caller closes it. */
+    public InputStream open(String name) {
         if (!parts.contains(name)) {
             throw new IllegalArgumentException("part = \"" + name + "\": the state of step " + step + " has " + parts);
         }
         String key = slotPrefix + name;
-        return store.get(key).orElseThrow(() -> new StoreException(key + ", a part of the state of step " + step
+        return store.open(key).orElseThrow(() -> new StoreException(key + ", a part of the state of step " + step
                 + ", is missing from " + store.location(), null));
-    }
-
-    /** The content of the part {@code name}, as a stream. */
-    public InputStream open(String name) {
-        return new ByteArrayInputStream(read(name));
     }
 
     @Override

@@ -1,9 +1,13 @@
 package dev.diffarm.daemon.job;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.diffarm.daemon.port.ObjectMetadata;
 import dev.diffarm.daemon.port.OutputStore;
-import java.io.ByteArrayOutputStream;
+import dev.diffarm.daemon.port.StoreException;
+import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
@@ -22,6 +26,7 @@ import java.util.regex.Pattern;
  * }</pre>
  */
 public final class StateSave {
+    private static final String CONTENT_TYPE = "application/octet-stream";
     private static final Pattern PART = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9._-]{0,127}");
 
     private final OutputStore store;
@@ -39,28 +44,66 @@ public final class StateSave {
 
     /** Stores the part {@code name}. */
     public void put(String name, byte[] content) {
-        store.put(slotPrefix + claim(name), content, "application/octet-stream");
+        store.put(slotPrefix + claim(name), content, CONTENT_TYPE);
     }
 
     /**
-     * A stream that stores the part {@code name} when it is closed. It is held in memory until then; once the output
-     * store takes streams, it goes there as it is written.
+     * A stream that stores the part {@code name} when it is closed. It goes to a temporary file as it is written, and
+     * from there to the store, so that a part of gigabytes (a model's weights) takes no room on the heap.
+     *
+     * @throws StoreException when no temporary file can be made
      */
     public OutputStream open(String name) {
         String key = slotPrefix + claim(name);
+        Path file;
+        OutputStream out;
+        try {
+            file = Files.createTempFile("diffarm-state-", ".part");
+            out = Files.newOutputStream(file);
+        } catch (IOException e) {
+            throw new StoreException("cannot make a temporary file for " + key + ": " + e, e);
+        }
         open++;
-        return new ByteArrayOutputStream() {
-            private boolean closed;
+        return new PartStream(key, file, out);
+    }
 
-            @Override
-            public void close() {
-                if (!closed) {
-                    closed = true;
-                    open--;
-                    store.put(key, toByteArray(), "application/octet-stream");
-                }
+    /** Writes to a temporary file; on close stores it under the part's key and deletes it. */
+    private final class PartStream extends OutputStream {
+        private final String key;
+        private final Path file;
+        private final OutputStream out;
+        private boolean closed;
+
+        PartStream(String key, Path file, OutputStream out) {
+            this.key = key;
+            this.file = file;
+            this.out = out;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            out.write(b);
+        }
+
+        @Override
+        public void write(byte[] bytes, int offset, int length) throws IOException {
+            out.write(bytes, offset, length);
+        }
+
+        @Override
+        public void close() throws IOException {
+            if (closed) {
+                return;
             }
-        };
+            closed = true;
+            try {
+                out.close();
+                store.put(key, file, ObjectMetadata.of(CONTENT_TYPE));
+                open--;
+            } finally {
+                Files.deleteIfExists(file);
+            }
+        }
     }
 
     /** Makes the stored parts the state of the step: from now on {@link TaskState#latest()} may give it. */

@@ -9,6 +9,7 @@ import dev.diffarm.daemon.TinyModel;
 import dev.diffarm.daemon.local.LocalOutputStore;
 import dev.diffarm.daemon.port.OutputStore;
 import dev.diffarm.farm.config.JobEvent;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -62,7 +63,9 @@ class LongTaskResumeTest {
         assertEquals(List.of(6L, 9L), kept.stream().map(SavedState::step).sorted().toList());
         SavedState last = state.latest().orElseThrow();
         assertEquals(List.of("value", "notes.txt"), last.parts());
-        assertEquals("saved after step 9 of t0001", new String(last.open("notes.txt").readAllBytes(), StandardCharsets.UTF_8));
+        try (InputStream notes = last.open("notes.txt")) {
+            assertEquals("saved after step 9 of t0001", new String(notes.readAllBytes(), StandardCharsets.UTF_8));
+        }
     }
 
     @Test
