@@ -115,7 +115,9 @@ public final class LoraTrainer implements AutoCloseable {
         try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
             NDArray pred = unet.forward(noisy, asFloats(timesteps), text);
             NDArray loss = objective.loss(pred, target, timesteps);
-            collector.backward(loss.div((float) accumulation));
+            // the divisor as an array of the step's scope: the graph keeps it until the backward pass, and the scalar
+            // that DJL makes for div(Number) would be freed before
+            collector.backward(loss.div(loss.getManager().create((float) accumulation)));
             return loss.getFloat();
         }
     }

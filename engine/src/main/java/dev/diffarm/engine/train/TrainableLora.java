@@ -12,6 +12,7 @@ final class TrainableLora implements Linear.Branch {
     private final NDArray down;
     private final NDArray up;
     private final float alpha;
+    private final NDArray scale;
 
     /**
      * @param path  the layer's diffusers key path
@@ -24,6 +25,9 @@ final class TrainableLora implements Linear.Branch {
         this.down = down;
         this.up = up;
         this.alpha = alpha;
+        // A tensor that lives as long as the module: the graph keeps the factor for the backward pass, and a scalar
+        // that DJL makes for mul(Number) is freed as soon as the product is made.
+        this.scale = down.getManager().create((float) ((double) alpha / down.getShape().get(0)));
         down.setRequiresGradient(true);
         up.setRequiresGradient(true);
     }
@@ -32,7 +36,7 @@ final class TrainableLora implements Linear.Branch {
     @Override
     public NDArray forward(NDArray input) {
         NDArray low = input.getNDArrayInternal().linear(input, down, null).singletonOrThrow();
-        return low.getNDArrayInternal().linear(low, up, null).singletonOrThrow().mul((float) ((double) alpha / rank()));
+        return low.getNDArrayInternal().linear(low, up, null).singletonOrThrow().mul(scale);
     }
 
     String path() {

@@ -134,6 +134,8 @@ class LoraRunParityTest {
                 while (!trainer.finished()) {
                     StepReport report = trainer.step();
                     int s = (int) report.step() - 1;
+                    System.out.printf("%s step %d: loss %.7f (micro %s), lr %.6g, grad_norm %.7f%n", label, report.step(),
+                            report.loss(), java.util.Arrays.toString(report.microLosses()), report.lr(), report.gradNorm());
                     System.arraycopy(report.microLosses(), 0, microLoss, 2 * s, 2);
                     stepLoss[s] = (float) report.loss();
                     lr[s] = (float) report.lr();
