@@ -66,6 +66,31 @@ public final class NoiseObjective {
         return perSampleLoss.mul(pred.getManager().create(weights)).mean();
     }
 
+    /**
+     * DreamBooth's prior-preservation loss over a batch whose first half are instance examples and second half class
+     * examples: {@code loss(instance half) + priorWeight · loss(class half)}.
+     *
+     * @param total    the loss to minimise
+     * @param instance the instance half's loss
+     * @param prior    the class half's loss
+     */
+    public record PriorPreservation(NDArray total, NDArray instance, NDArray prior) {
+    }
+
+    public PriorPreservation priorPreservationLoss(NDArray pred, NDArray target, long[] timesteps, double priorWeight) {
+        long n = pred.getShape().get(0);
+        if (n % 2 != 0) {
+            throw new IllegalArgumentException("prior preservation needs instance and class examples in equal halves; "
+                    + "got a batch of " + n);
+        }
+        int half = (int) (n / 2);
+        NDArray instance = loss(pred.get("0:" + half), target.get("0:" + half), java.util.Arrays.copyOfRange(timesteps, 0, half));
+        NDArray prior = loss(pred.get(half + ":"), target.get(half + ":"), java.util.Arrays.copyOfRange(timesteps, half, (int) n));
+        // the weight as an array of the caller's scope: the graph keeps it for the backward pass
+        NDArray weight = pred.getManager().create((float) priorWeight);
+        return new PriorPreservation(instance.add(prior.mul(weight)), instance, prior);
+    }
+
     /** diffusers' {@code compute_snr}: (√ᾱ / √(1−ᾱ))² in float32. */
     private float snr(long t) {
         float alpha = (float) Math.sqrt(alphasCumprod[(int) t]);
