@@ -115,6 +115,38 @@ class LoraRunParityTest {
         checkRun(Draws.of(new TorchGenerator(1361)), "seed 1361");
     }
 
+    /**
+     * The trained LoRA, attached unmerged and saved as a kohya file that the render path loads and fuses, changes the
+     * UNet as the reference's trained LoRA does ({@code check.unet_out_t500}, {@code check.unet_out_t500_fused}).
+     */
+    @Test
+    void theTrainedLoraLoadsInTheRenderPath(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        try (NDManager scope = manager.newSubManager();
+             SafetensorsFile unetVae = SafetensorsFile.open(Fixtures.sdTiny("unet-vae.safetensors"));
+             LoraNetwork lora = LoraNetwork.of(model.unetLayers(), initialLora(run, "after_step6.", scope), scope)) {
+            NDArray latent = unetVae.load("unet.latent", scope);
+            NDArray context = unetVae.load("unet.context", scope);
+            lora.attach();
+            float[] unfused = model.unet().forward(latent, 500f, context).toFloatArray();
+            lora.detach();
+            Parity.assertClose("trained LoRA unmerged, unet_out_t500", run.floats("check.unet_out_t500"), unfused, 1e-4);
+
+            java.nio.file.Path file = dir.resolve("trained.safetensors");
+            KohyaLoraFile.write(lora, new KohyaLoraFile.Description("trained", "sd_v1", RUN, java.util.Map.of(), 4), file);
+            try (dev.diffarm.engine.lora.LoraWeights weights = dev.diffarm.engine.lora.LoraWeights.read(file)) {
+                dev.diffarm.engine.lora.BoundLora bound = dev.diffarm.engine.lora.LoraTargets.of(model).bind(weights);
+                assertEquals(List.of(), bound.unmatchedKeys(), "every key names a layer");
+                try (dev.diffarm.engine.lora.FusedLoras fused = dev.diffarm.engine.lora.FusedLoras.fuse(
+                        List.of(new dev.diffarm.engine.lora.WeightedLora(bound, 1.0)))) {
+                    assertEquals(48, fused.updatedLayers());
+                    Parity.assertClose("trained LoRA through the render path (fused), unet_out_t500",
+                            run.floats("check.unet_out_t500_fused"),
+                            model.unet().forward(latent, 500f, context).toFloatArray(), 1e-4);
+                }
+            }
+        }
+    }
+
     private void checkRun(Draws draws, String label) {
         try (NDManager scope = manager.newSubManager()) {
             EncodedExamples examples = EncodedExamples.encode(model,
