@@ -115,6 +115,38 @@ class LoraRunParityTest {
         checkRun(Draws.of(new TorchGenerator(1361)), "seed 1361");
     }
 
+    /** Nothing a step allocates outlives it: the arrays held by the run's managers are as many after 12 steps as after 2. */
+    @Test
+    void stepsLeaveNoArraysBehind() {
+        TrainingSettings twelve = new TrainingSettings(1e-3, LrSchedule.CONSTANT, 0, 12, 2, 2, 1.0, 7, true,
+                NoiseObjective.Prediction.EPSILON, OptionalDouble.of(5.0), 0.05);
+        try (NDManager scope = manager.newSubManager()) {
+            Draws draws = Draws.of(new TorchGenerator(7));
+            EncodedExamples examples = EncodedExamples.encode(model, CaptionedImages.read(Fixtures.sdTiny("train-data")),
+                    draws, scope);
+            NoiseObjective objective = new NoiseObjective(NoiseObjective.Prediction.EPSILON, OptionalDouble.of(5.0),
+                    run.floats("alphas_cumprod"));
+            try (LoraNetwork lora = LoraNetwork.create(model.unetLayers(), LoraTargetModules.kohyaDefault(), 4, 4f,
+                    new TorchGenerator(8), scope);
+                 LoraTrainer trainer = new LoraTrainer(model.unet(), lora, examples, twelve, objective, draws, 1000, scope)) {
+                trainer.step();
+                trainer.step();
+                int after2 = countArrays(scope);
+                while (!trainer.finished()) {
+                    StepReport report = trainer.step();
+                    assertTrue(Double.isFinite(report.loss()) && Float.isFinite(report.gradNorm()), "finite step " + report);
+                }
+                assertEquals(after2, countArrays(scope), "arrays held after 2 and after 12 steps");
+                assertEquals(6 * 10 * 2, lora.parameters().size(), "kohya's default on this UNet: 6 transformer blocks "
+                        + "(2 down, 1 mid, 3 up) x 10 linear layers (q, k, v, out of two attentions; two feed-forward) x A, B");
+            }
+        }
+    }
+
+    private static int countArrays(NDManager manager) {
+        return manager.getManagedArrays().size();
+    }
+
     /**
      * The trained LoRA, attached unmerged and saved as a kohya file that the render path loads and fuses, changes the
      * UNet as the reference's trained LoRA does ({@code check.unet_out_t500}, {@code check.unet_out_t500_fused}).
