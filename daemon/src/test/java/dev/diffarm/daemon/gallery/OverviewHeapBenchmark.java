@@ -2,11 +2,13 @@ package dev.diffarm.daemon.gallery;
 
 import dev.diffarm.daemon.event.ProgressThrottle;
 import dev.diffarm.daemon.job.FarmMetrics;
+import dev.diffarm.daemon.job.IntakePolicy;
 import dev.diffarm.daemon.job.JobHandlers;
 import dev.diffarm.daemon.job.JobIntake;
 import dev.diffarm.daemon.job.JobLifecycle;
 import dev.diffarm.daemon.job.JobRegistry;
 import dev.diffarm.daemon.job.JobReporting;
+import dev.diffarm.daemon.job.Tenants;
 import dev.diffarm.daemon.local.LocalOutputStore;
 import dev.diffarm.daemon.local.LocalQueue;
 import dev.diffarm.daemon.merge.ModelMerger;
@@ -90,7 +92,7 @@ public final class OverviewHeapBenchmark {
         JobRegistry registry = new JobRegistry(100);
         JobReporting reporting = new JobReporting(registry, liveAtCheckpoints,
                 new FarmMetrics(new SimpleMeterRegistry(), registry, queue::backlog));
-        JobIntake intake = new JobIntake(new JobParser(), queue, reporting);
+        JobIntake intake = new JobIntake(new JobParser(), queue, reporting, IntakePolicy.DEFAULTS);
         JobLifecycle lifecycle = new JobLifecycle(intake, JobHandlers.of(eightByEight(),
                 new ModelMerger(new ModelDirectory(dir.resolve("models")), store), store), store, reporting,
                 () -> new ProgressThrottle(2, System::nanoTime));
@@ -101,7 +103,7 @@ public final class OverviewHeapBenchmark {
         intake.submit(("""
                 {"apiVersion": "diffarm/v1", "kind": "render", "id": "heap-%d", "model": "any", "prompts": %s,
                  "seeds": %s, "steps": 1, "width": 8, "height": 8}
-                """.formatted(tasks, prompts, seeds)).getBytes());
+                """.formatted(tasks, prompts, seeds)).getBytes(), Tenants.DEFAULT);
         long start = System.nanoTime();
         lifecycle.handle(queue.poll(Duration.ZERO).orElseThrow());
         double seconds = (System.nanoTime() - start) / 1e9;
