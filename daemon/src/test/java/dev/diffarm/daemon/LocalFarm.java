@@ -4,6 +4,8 @@ import dev.diffarm.daemon.event.EventSinks;
 import dev.diffarm.daemon.event.ProgressThrottle;
 import dev.diffarm.daemon.job.FarmMetrics;
 import dev.diffarm.daemon.job.IntakePolicy;
+import dev.diffarm.daemon.job.JobHandler;
+import dev.diffarm.daemon.job.JobHandlers;
 import dev.diffarm.daemon.job.JobIntake;
 import dev.diffarm.daemon.job.JobLifecycle;
 import dev.diffarm.daemon.job.JobRegistry;
@@ -19,6 +21,8 @@ import dev.diffarm.daemon.render.ModelDirectory;
 import dev.diffarm.daemon.render.TaskRenderer;
 import dev.diffarm.engine.sampler.SamplerRegistry;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
+import dev.diffarm.farm.config.ImageJob;
 import dev.diffarm.farm.config.JobParser;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
@@ -57,6 +61,21 @@ public final class LocalFarm {
 
     /** A farm over {@code local} (queue, events.jsonl), {@code models} and {@code loras} that stores in {@code store}. */
     public LocalFarm(Path local, Path models, Path loras, TaskRenderer renderer, OutputStore store) {
+        this(local, models, loras, store, handlers -> handlers, renderer);
+    }
+
+    /**
+     * A farm over {@code local} (queue, events.jsonl) and {@code models} that stores in {@code store}, whose render jobs
+     * and campaigns are handled by {@code images} instead of being rendered.
+     */
+    public LocalFarm(Path local, Path models, OutputStore store, JobHandler<ImageJob> images) {
+        this(local, models, local.resolve("loras"), store, handlers -> handlers.withImages(images), (task, progress) -> {
+            throw new AssertionError("the image handler replaced renders nothing: " + task.key());
+        });
+    }
+
+    private LocalFarm(Path local, Path models, Path loras, OutputStore store, UnaryOperator<JobHandlers> handlers,
+                      TaskRenderer renderer) {
         this.local = local;
         this.models = models;
         this.queue = new LocalQueue(local);
@@ -68,8 +87,9 @@ public final class LocalFarm {
         this.intake = new JobIntake(new JobParser(new FarmCatalog(new ModelDirectory(models), samplers,
                 new LoraDirectory(loras))), queue, reporting, IntakePolicy.DEFAULTS);
         // Every step gets an event, so that event order is deterministic.
-        this.lifecycle = new JobLifecycle(intake, renderer, new ModelMerger(new ModelDirectory(models), store), store,
-                reporting, () -> new ProgressThrottle(1e9, System::nanoTime));
+        this.lifecycle = new JobLifecycle(intake, handlers.apply(JobHandlers.of(renderer,
+                new ModelMerger(new ModelDirectory(models), store), store)), store, reporting,
+                () -> new ProgressThrottle(1e9, System::nanoTime));
     }
 
     /** Drops a job file into the queue folder, as a person or another program would. */

@@ -192,11 +192,13 @@ public class DemoRun {
                 folder));
         out.println(String.format("  %-26s the images; each PNG's parameters text and its .json sidecar say how it "
                 + "was made", range));
-        if (keys.contains(plan.prefix() + JobGallery.CONTACT_SHEET)) {
-            out.println(String.format("  %-26s all of them on one sheet", JobGallery.CONTACT_SHEET));
+        int pages = JobGallery.pages(images.size());
+        String sheets = JobGallery.contactSheet(1) + (pages == 1 ? "" : " ... " + JobGallery.contactSheet(pages));
+        if (keys.contains(plan.prefix() + JobGallery.contactSheet(pages))) {
+            out.println(String.format("  %-26s all of them on contact sheets of up to %d", sheets, JobGallery.PAGE_SIZE));
         }
         if (keys.contains(plan.prefix() + JobGallery.INDEX)) {
-            out.println(String.format("  %-26s the gallery page: open it in a browser", JobGallery.INDEX));
+            out.println(String.format("  %-26s the gallery: open it in a browser", JobGallery.INDEX));
         }
     }
 

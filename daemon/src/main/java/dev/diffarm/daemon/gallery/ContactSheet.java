@@ -6,15 +6,10 @@ import java.awt.FontMetrics;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.List;
-import javax.imageio.ImageIO;
 
 /**
- * One PNG showing a job's images in a grid, each with a caption, drawn off-screen with Java2D (headless).
+ * One PNG showing images in a grid (a job's thumbnails, a page of them at a time), each with a caption, drawn off-screen with Java2D (headless).
  * Images are scaled to fit a {@value #CELL}-pixel square, small ones enlarged with nearest-neighbour
  * sampling so that their pixels stay visible. The grid is as square as the count allows, filled row by row
  * in plan order.
@@ -35,7 +30,7 @@ public final class ContactSheet {
      *
      * @param heading the first caption line, such as {@code t0003  seed 2}
      * @param text    the second, such as the prompt; shortened with an ellipsis to fit
-     * @param png     the image file
+     * @param png     the image file, normally its {@link Thumbnail}; not an image draws a placeholder
      */
     public record Tile(String heading, String text, byte[] png) {
     }
@@ -68,11 +63,11 @@ public final class ContactSheet {
         } finally {
             g.dispose();
         }
-        return encode(sheet);
+        return ImageFiles.png(sheet);
     }
 
     private static void drawTile(Graphics2D g, Tile tile, int x, int y) {
-        BufferedImage image = decode(tile.png());
+        BufferedImage image = ImageFiles.decode(tile.png());
         if (image != null) {
             double scale = Math.min((double) CELL / image.getWidth(), (double) CELL / image.getHeight());
             int w = Math.max(1, (int) Math.round(image.getWidth() * scale));
@@ -103,24 +98,5 @@ public final class ContactSheet {
             end--;
         }
         return line.substring(0, end) + "\u2026";
-    }
-
-    private static BufferedImage decode(byte[] png) {
-        try {
-            return ImageIO.read(new ByteArrayInputStream(png));
-        } catch (IOException unreadable) {
-            return null;
-        }
-    }
-
-    private static byte[] encode(BufferedImage sheet) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try {
-            ImageIO.write(sheet, "png", out);
-        } catch (IOException e) {
-            // only memory is written to
-            throw new UncheckedIOException("cannot encode the contact sheet", e);
-        }
-        return out.toByteArray();
     }
 }

@@ -1,24 +1,13 @@
 package dev.diffarm.daemon.job;
 
 import dev.diffarm.daemon.event.ProgressThrottle;
-import dev.diffarm.daemon.gallery.JobGallery;
-import dev.diffarm.daemon.merge.MergeFailure;
-import dev.diffarm.daemon.merge.ModelMerger;
 import dev.diffarm.daemon.port.Delivery;
 import dev.diffarm.daemon.port.OutputStore;
 import dev.diffarm.daemon.port.StoreException;
-import dev.diffarm.daemon.render.RenderException;
-import dev.diffarm.daemon.render.TaskRenderer;
 import dev.diffarm.farm.config.EventError;
-import dev.diffarm.farm.config.ImageJob;
 import dev.diffarm.farm.config.Job;
 import dev.diffarm.farm.config.JobEvent;
-import dev.diffarm.farm.config.MergeJob;
 import dev.diffarm.farm.config.ParseResult;
-import dev.diffarm.farm.config.Plan;
-import dev.diffarm.farm.config.TaskSpec;
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -31,29 +20,23 @@ import org.jboss.logging.Logger;
  * <ol>
  *   <li>validate ({@link JobIntake#read}); a submission that is no job goes to the dead letters, an invalid
  *       job is rejected;</li>
- *   <li>{@code accepted}, then the work of its kind:
- *     <ul>
- *       <li>an image job (render, campaign): plan, then for each task in plan order: skip it if its sidecar is
- *           stored with the same parameter hash (and its image is stored), else render it, store the PNG, then the
- *           sidecar; {@code task-completed} either way; then store the contact sheet and the {@code index.html}
- *           gallery;</li>
- *       <li>a merge job: its one task makes the merged model in the models directory ({@link ModelMerger}), or finds
- *           it made by an earlier delivery, with {@code progress} per merged tensor; {@code task-completed} with the
- *           key of its record;</li>
- *     </ul></li>
- *   <li>{@code completed} with every key;</li>
+ *   <li>{@code accepted}; the handler of the job's kind ({@link JobHandlers}) plans its tasks;</li>
+ *   <li>for each task in order: skip it if its outputs are stored ({@link TaskWork#isStored()}), else run it
+ *       ({@link TaskWork#run}), which makes and stores its outputs with {@code progress} events; {@code task-completed}
+ *       either way;</li>
+ *   <li>the job's overview ({@link JobWork#storeOverview()}), then {@code completed} with every key;</li>
  *   <li>acknowledge the delivery.</li>
  * </ol>
- * A failure ends the job with a {@code failed} event ({@code error.code}: {@value RenderException#MODEL_UNAVAILABLE},
- * {@value RenderException#LORA_UNAVAILABLE}, {@value RenderException#RENDER_FAILED}, {@value ModelMerger#OUTPUT_EXISTS},
- * {@value ModelMerger#MERGE_FAILED}, {@value #STORE_FAILED}, {@value #CANCELLED} or {@value #INTERNAL_ERROR}; the
- * task it was at) and the delivery is acknowledged too: what was stored stays, and sending the job again resumes it.
+ * A failure ends the job with a {@code failed} event (the task it was at, and {@code error.code}: the handler's code
+ * from a {@link TaskFailure}, or {@value #STORE_FAILED}, {@value #CANCELLED} or {@value #INTERNAL_ERROR}) and the
+ * delivery is acknowledged too: what was stored stays, and sending the job again resumes it.
  * Except when the store itself is down (its {@link OutputStore#check()} fails right after the job's store failure):
  * then the job fails with {@value #STORE_FAILED} but its delivery is left unsettled, so that the source delivers it
  * again (Kafka: after a delay; the local queue: on the next start) and the job resumes once outputs can be stored,
  * instead of being lost. A store failure of one job while the store works settles that job like any failure, so a
  * job that can never be stored does not come back forever.
- * Nothing a job does escapes {@link #handle}, so one bad job never stops the worker.
+ * Nothing a job does escapes {@link #handle}, so one bad job never stops the worker. This class never names a kind of
+ * job: a new kind is a new {@link JobHandler}.
  */
 public final class JobLifecycle {
     public static final String CANCELLED = "cancelled";
@@ -62,8 +45,7 @@ public final class JobLifecycle {
     private static final Logger LOG = Logger.getLogger(JobLifecycle.class);
 
     private final JobIntake intake;
-    private final TaskRenderer renderer;
-    private final ModelMerger merger;
+    private final JobHandlers handlers;
     private final OutputStore store;
     private final JobReporting reporting;
     private final Supplier<ProgressThrottle> throttles;
@@ -71,11 +53,10 @@ public final class JobLifecycle {
     /**
      * @param throttles a new throttle for each job's progress events
      */
-    public JobLifecycle(JobIntake intake, TaskRenderer renderer, ModelMerger merger, OutputStore store,
-                        JobReporting reporting, Supplier<ProgressThrottle> throttles) {
+    public JobLifecycle(JobIntake intake, JobHandlers handlers, OutputStore store, JobReporting reporting,
+                        Supplier<ProgressThrottle> throttles) {
         this.intake = intake;
-        this.renderer = renderer;
-        this.merger = merger;
+        this.handlers = handlers;
         this.store = store;
         this.reporting = reporting;
         this.throttles = throttles;
@@ -122,17 +103,14 @@ public final class JobLifecycle {
         reporting.events().publish(new JobEvent.Accepted(job.id(), job.kind(), job.taskCount()));
         ProgressThrottle throttle = throttles.get();
         try {
-            List<String> keys = job instanceof MergeJob merge ? merge(attempt, merge, throttle)
-                    : renderImages(attempt, (ImageJob) job, throttle);
+            List<String> keys = runTasks(attempt, handlers.plan(job), throttle);
             finish(attempt, JobState.COMPLETED);
             reporting.events().publish(new JobEvent.Completed(job.id(), keys));
             LOG.infof("job %s completed: %d tasks in %.1f s", job.id(), job.taskCount(), (System.nanoTime() - start) / 1e9);
         } catch (CancellationException e) {
             fail(attempt, new EventError(CANCELLED, "job " + job.id() + " was cancelled (" + e.getMessage() + ")"),
                     JobState.CANCELLED);
-        } catch (RenderException e) {
-            fail(attempt, new EventError(e.code(), e.getMessage()), JobState.FAILED);
-        } catch (MergeFailure e) {
+        } catch (TaskFailure e) {
             fail(attempt, e.error(), JobState.FAILED);
         } catch (StoreException e) {
             boolean storeIsDown = storeIsDown();
@@ -156,60 +134,31 @@ public final class JobLifecycle {
         }
     }
 
-    /** Renders each task not stored yet, in plan order, then the overview; returns every key. */
-    private List<String> renderImages(TrackedJob attempt, ImageJob job, ProgressThrottle throttle) {
-        Plan plan = job.plan();
-        for (TaskSpec task : plan.tasks()) {
+    /** Runs each task not stored yet, in order, then stores the overview; returns every key. */
+    private List<String> runTasks(TrackedJob attempt, JobWork work, ProgressThrottle throttle) {
+        List<? extends TaskWork> tasks = work.tasks();
+        List<String> keys = new ArrayList<>(tasks.size());
+        for (int i = 0; i < tasks.size(); i++) {
+            TaskWork task = tasks.get(i);
             attempt.onTaskStarted(task.id());
             if (attempt.isCancelRequested()) {
                 throw new CancellationException("cancelled before " + task.id());
             }
-            boolean skipped = isStored(task);
+            boolean skipped = task.isStored() || task.run(new TaskRun(attempt, task.id(), i, tasks.size(), throttle,
+                    reporting.events(), reporting.metrics(), store)) == TaskWork.Outcome.FOUND_MADE;
             if (skipped) {
                 reporting.metrics().taskSkipped();
-            } else {
-                renderAndStore(attempt, task, plan.tasks().size(), throttle);
             }
             attempt.onTaskStored(task.key());
-            reporting.events().publish(JobEvent.TaskCompleted.of(task, skipped));
+            reporting.events().publish(new JobEvent.TaskCompleted(attempt.id(), task.id(), task.key(),
+                    task.parameterHash(), skipped));
+            keys.add(task.key());
         }
-        List<String> keys = new ArrayList<>(plan.keys());
-        for (String key : JobGallery.store(plan, store)) {
+        for (String key : work.storeOverview()) {
             attempt.onOutputStored(key);
             keys.add(key);
         }
         return keys;
-    }
-
-    /** Makes the merged model, or finds it made; returns the key of the job's record. */
-    private List<String> merge(TrackedJob attempt, MergeJob job, ProgressThrottle throttle) {
-        attempt.onTaskStarted(MergeJob.TASK_ID);
-        if (attempt.isCancelRequested()) {
-            throw new CancellationException("cancelled before " + MergeJob.TASK_ID);
-        }
-        ModelMerger.Outcome outcome = merger.merge(job, new MergeTaskProgress(attempt, throttle, reporting.events()));
-        attempt.onTaskStored(job.recordKey());
-        reporting.events().publish(new JobEvent.TaskCompleted(job.id(), MergeJob.TASK_ID, job.recordKey(),
-                job.parameterHash(), outcome == ModelMerger.Outcome.ALREADY_MERGED));
-        return List.of(job.recordKey());
-    }
-
-    /** Whether the task's sidecar is stored with the task's parameter hash, and its image beside it. */
-    private boolean isStored(TaskSpec task) {
-        return store.get(task.sidecarKey()).flatMap(TaskSpec::storedParameterHash)
-                .filter(task.parameterHash()::equals).isPresent() && store.exists(task.key());
-    }
-
-    private void renderAndStore(TrackedJob attempt, TaskSpec task, int tasks, ProgressThrottle throttle) {
-        long start = System.nanoTime();
-        TaskProgress progress = new TaskProgress(attempt, task, task.index(), tasks, throttle, reporting.events(),
-                reporting.metrics(), System::nanoTime);
-        byte[] png = renderer.render(task, progress);
-        long rendered = System.nanoTime();
-        // The image first: a stored sidecar is the sign that its image is complete.
-        store.put(task.key(), png, "image/png");
-        store.put(task.sidecarKey(), task.sidecarJson().getBytes(StandardCharsets.UTF_8), "application/json");
-        reporting.metrics().taskRendered(Duration.ofNanos(System.nanoTime() - start), Duration.ofNanos(rendered - start));
     }
 
     private void fail(TrackedJob attempt, EventError error, JobState state) {

@@ -5,6 +5,7 @@ import dev.diffarm.daemon.event.EventSinks;
 import dev.diffarm.daemon.event.ProgressThrottle;
 import dev.diffarm.daemon.job.FarmMetrics;
 import dev.diffarm.daemon.job.IntakePolicy;
+import dev.diffarm.daemon.job.JobHandlers;
 import dev.diffarm.daemon.job.JobIntake;
 import dev.diffarm.daemon.job.JobLifecycle;
 import dev.diffarm.daemon.job.JobRegistry;
@@ -201,8 +202,10 @@ public class FarmServices {
                   LoraDirectory loras, EmbeddingDirectory embeddings, ModelDirectory models, OutputStore store, StoreWatch storeWatch,
                   JobReporting reporting, JobSource source) {
         double perSecond = config.progressEventsPerSecond();
-        JobLifecycle lifecycle = new JobLifecycle(intake, new EngineRenderer(modelCache, samplers, loras, embeddings),
-                new ModelMerger(models, store), store, reporting, () -> new ProgressThrottle(perSecond, System::nanoTime));
+        JobHandlers handlers = JobHandlers.of(new EngineRenderer(modelCache, samplers, loras, embeddings),
+                new ModelMerger(models, store), store);
+        JobLifecycle lifecycle = new JobLifecycle(intake, handlers, store, reporting,
+                () -> new ProgressThrottle(perSecond, System::nanoTime));
         return new Worker("diffarm-worker-0", source, lifecycle, storeWatch::isAvailable);
     }
 }

@@ -82,8 +82,9 @@ class DemoRunTest {
                     && parameters.endsWith("Model: demo"), parameters);
             assertTrue(Files.isRegularFile(folder.resolve(task.id() + ".json")), task.id());
         }
-        assertTrue(Files.size(folder.resolve("contact-sheet.png")) > 0);
-        assertTrue(Files.readString(folder.resolve("index.html")).contains("<img src=\"t0000.png\""));
+        assertTrue(Files.size(folder.resolve("contact-sheet-0001.png")) > 0);
+        assertTrue(Files.readString(folder.resolve("index.html")).contains("<a href=\"page-0001.html\">"));
+        assertTrue(Files.readString(folder.resolve("page-0001.html")).contains("<a href=\"t0000.png\"><img src=\"thumbs/t0000.png\""));
 
         // The same campaign (the same id) again over the kept outputs: every image is stored, none is rendered.
         LaunchResult again = launcher.launch("demo");

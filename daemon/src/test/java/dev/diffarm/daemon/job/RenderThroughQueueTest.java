@@ -1,5 +1,6 @@
 package dev.diffarm.daemon.job;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -71,11 +72,15 @@ class RenderThroughQueueTest {
         assertEquals("a cat in a hat\nSteps: 3, Sampler: Euler a, CFG scale: 7, Seed: 2, Size: 32x32, Model hash: "
                 + modelHash + ", Model: tiny", PngReader.readParameters(local.resolve("outputs/jobs/cats/t0001.png")).orElseThrow());
 
-        BufferedImage sheet = ImageIO.read(new ByteArrayInputStream(farm.object("jobs/cats/" + JobGallery.CONTACT_SHEET)));
+        BufferedImage sheet = ImageIO.read(new ByteArrayInputStream(farm.object("jobs/cats/contact-sheet-0001.png")));
         assertNotNull(sheet, "the contact sheet is a PNG");
         String index = new String(farm.object("jobs/cats/" + JobGallery.INDEX), StandardCharsets.UTF_8);
+        assertTrue(index.contains("<a href=\"page-0001.html\"><img src=\"contact-sheet-0001.png\""), index);
+        String page = new String(farm.object("jobs/cats/page-0001.html"), StandardCharsets.UTF_8);
         for (TaskSpec task : plan.tasks()) {
-            assertTrue(index.contains("<img src=\"" + task.id() + ".png\""), index);
+            assertTrue(page.contains("<a href=\"" + task.id() + ".png\"><img src=\"thumbs/" + task.id() + ".png\""), page);
+            assertArrayEquals(farm.object(task.key()), farm.object(task.thumbnailKey()),
+                    "a 32x32 image is its own thumbnail");
         }
 
         List<JobEvent> events = farm.events.of("cats");
@@ -91,7 +96,8 @@ class RenderThroughQueueTest {
         assertEquals(List.of("t0000:1/3", "t0000:2/3", "t0000:3/3", "t0001:1/3", "t0001:2/3", "t0001:3/3",
                 "t0002:1/3", "t0002:2/3", "t0002:3/3", "t0003:1/3", "t0003:2/3", "t0003:3/3"), progress);
         List<String> allKeys = new ArrayList<>(plan.keys());
-        allKeys.add("jobs/cats/contact-sheet.png");
+        allKeys.add("jobs/cats/contact-sheet-0001.png");
+        allKeys.add("jobs/cats/page-0001.html");
         allKeys.add("jobs/cats/index.html");
         assertEquals(new JobEvent.Completed("cats", allKeys), events.get(events.size() - 1));
 
@@ -153,9 +159,11 @@ class RenderThroughQueueTest {
                 .map(event -> ((JobEvent.TaskCompleted) event).skipped()).toList();
         assertEquals(List.of(true, true, false, false), skipped);
         assertEquals("completed", after.events.milestones("resume").get(5));
-        assertEquals(List.of("jobs/resume/contact-sheet.png", "jobs/resume/index.html", "jobs/resume/t0000.json",
-                "jobs/resume/t0000.png", "jobs/resume/t0001.json", "jobs/resume/t0001.png", "jobs/resume/t0002.json",
-                "jobs/resume/t0002.png", "jobs/resume/t0003.json", "jobs/resume/t0003.png"), after.store.list("jobs/resume/"));
+        assertEquals(List.of("jobs/resume/contact-sheet-0001.png", "jobs/resume/index.html",
+                "jobs/resume/page-0001.html", "jobs/resume/t0000.json", "jobs/resume/t0000.png", "jobs/resume/t0001.json",
+                "jobs/resume/t0001.png", "jobs/resume/t0002.json", "jobs/resume/t0002.png", "jobs/resume/t0003.json",
+                "jobs/resume/t0003.png", "jobs/resume/thumbs/t0000.png", "jobs/resume/thumbs/t0001.png",
+                "jobs/resume/thumbs/t0002.png", "jobs/resume/thumbs/t0003.png"), after.store.list("jobs/resume/"));
         assertEquals(List.of(), names(local.resolve("processing")), "nothing left unsettled");
 
         rendered.clear();

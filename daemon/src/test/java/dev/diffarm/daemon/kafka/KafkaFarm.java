@@ -4,6 +4,7 @@ import dev.diffarm.daemon.TestPlugins;
 import dev.diffarm.daemon.event.ProgressThrottle;
 import dev.diffarm.daemon.job.FarmMetrics;
 import dev.diffarm.daemon.job.IntakePolicy;
+import dev.diffarm.daemon.job.JobHandlers;
 import dev.diffarm.daemon.job.JobIntake;
 import dev.diffarm.daemon.job.JobLifecycle;
 import dev.diffarm.daemon.job.JobRegistry;
@@ -43,8 +44,8 @@ final class KafkaFarm implements AutoCloseable {
         JobIntake intake = new JobIntake(new JobParser(new FarmCatalog(new ModelDirectory(models), TestPlugins.samplers(),
                 new LoraDirectory(outputs.resolveSibling("loras")))), source, reporting, IntakePolicy.DEFAULTS);
         // Every step gets an event, so that event order is deterministic.
-        this.lifecycle = new JobLifecycle(intake, renderer, new ModelMerger(new ModelDirectory(models), store), store, reporting,
-                 () -> new ProgressThrottle(1e9, System::nanoTime));
+        this.lifecycle = new JobLifecycle(intake, JobHandlers.of(renderer, new ModelMerger(new ModelDirectory(models), store),
+                store), store, reporting, () -> new ProgressThrottle(1e9, System::nanoTime));
     }
 
     /** Takes the next delivery and runs it through the job lifecycle, as the worker does; returns it. */

@@ -89,7 +89,8 @@ class KafkaFarmTest {
         assertEquals(plan.keys(), eventsOf(events, "first").stream().filter(JobEvent.TaskCompleted.class::isInstance)
                 .map(event -> ((JobEvent.TaskCompleted) event).key()).toList(), "each task-completed event has its key");
         List<String> allKeys = new ArrayList<>(plan.keys());
-        allKeys.add("jobs/first/" + JobGallery.CONTACT_SHEET);
+        allKeys.add("jobs/first/contact-sheet-0001.png");
+        allKeys.add("jobs/first/page-0001.html");
         allKeys.add("jobs/first/" + JobGallery.INDEX);
         assertEquals(List.of(new JobEvent.Completed("first", allKeys)),
                 eventsOf(events, "first").stream().filter(JobEvent.Completed.class::isInstance).toList());
@@ -142,7 +143,8 @@ class KafkaFarmTest {
         try (KafkaFarm restarted = new KafkaFarm(topics, group, outputs, tiny.models(), engine(-1))) {
             Delivery again = restarted.handleNext();
             assertEquals(origin, again.origin(), "the unacknowledged job is delivered again");
-            assertEquals(12 + 12 + 2, restarted.store.list("jobs/twelve/").size(), restarted.store.list("jobs/twelve/").toString());
+            // Each image with its sidecar and thumbnail, then one contact sheet, its page and the index.
+            assertEquals(12 * 3 + 3, restarted.store.list("jobs/twelve/").size(), restarted.store.list("jobs/twelve/").toString());
         }
 
         Plan plan = ((ImageJob) new JobParser().parse(job).orElseThrow()).plan();
@@ -159,7 +161,8 @@ class KafkaFarmTest {
         expected.addAll(Collections.nCopies(7, false));
         assertEquals(expected, skipped, "five rendered, then after the restart five skipped and seven rendered");
         List<String> allKeys = new ArrayList<>(plan.keys());
-        allKeys.add("jobs/twelve/" + JobGallery.CONTACT_SHEET);
+        allKeys.add("jobs/twelve/contact-sheet-0001.png");
+        allKeys.add("jobs/twelve/page-0001.html");
         allKeys.add("jobs/twelve/" + JobGallery.INDEX);
         assertEquals(List.of(new JobEvent.Completed("twelve", allKeys)),
                 eventsOf(events, "twelve").stream().filter(JobEvent.Completed.class::isInstance).toList());

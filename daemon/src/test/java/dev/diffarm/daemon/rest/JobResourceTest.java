@@ -70,8 +70,8 @@ class JobResourceTest {
                 .body("id", equalTo(id)).body("tasks", equalTo(2));
 
         JsonPath status = awaitState(id, "completed");
-        assertEquals(List.of("jobs/rest-cats/t0000.png", "jobs/rest-cats/t0001.png", "jobs/rest-cats/contact-sheet.png",
-                "jobs/rest-cats/index.html"), status.getList("keys"));
+        assertEquals(List.of("jobs/rest-cats/t0000.png", "jobs/rest-cats/t0001.png", "jobs/rest-cats/contact-sheet-0001.png",
+                "jobs/rest-cats/page-0001.html", "jobs/rest-cats/index.html"), status.getList("keys"));
         assertEquals(2, status.getInt("tasksCompleted"));
         assertTrue(Files.isRegularFile(Path.of(localDir, "outputs/jobs/rest-cats/t0001.json")));
 

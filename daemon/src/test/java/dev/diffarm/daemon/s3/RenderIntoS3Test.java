@@ -89,13 +89,18 @@ class RenderIntoS3Test {
 
         Plan plan = ((ImageJob) new JobParser().parse(json).orElseThrow()).plan();
         assertEquals(plan.keys(), rendered, "every task rendered once, in plan order");
-        List<String> expectedKeys = List.of("jobs/cats/contact-sheet.png", "jobs/cats/index.html",
-                "jobs/cats/t0000.json", "jobs/cats/t0000.png", "jobs/cats/t0001.json", "jobs/cats/t0001.png",
-                "jobs/cats/t0002.json", "jobs/cats/t0002.png", "jobs/cats/t0003.json", "jobs/cats/t0003.png");
+        List<String> expectedKeys = List.of("jobs/cats/contact-sheet-0001.png", "jobs/cats/index.html",
+                "jobs/cats/page-0001.html", "jobs/cats/t0000.json", "jobs/cats/t0000.png", "jobs/cats/t0001.json",
+                "jobs/cats/t0001.png", "jobs/cats/t0002.json", "jobs/cats/t0002.png", "jobs/cats/t0003.json",
+                "jobs/cats/t0003.png", "jobs/cats/thumbs/t0000.png", "jobs/cats/thumbs/t0001.png",
+                "jobs/cats/thumbs/t0002.png", "jobs/cats/thumbs/t0003.png");
         assertEquals(expectedKeys, store.list("jobs/"));
-        assertEquals(List.of("jobs/cats/t0000.png", "jobs/cats/t0000.json", "jobs/cats/t0001.png", "jobs/cats/t0001.json",
-                "jobs/cats/t0002.png", "jobs/cats/t0002.json", "jobs/cats/t0003.png", "jobs/cats/t0003.json",
-                "jobs/cats/contact-sheet.png", "jobs/cats/index.html"), written, "each image before its sidecar");
+        assertEquals(List.of("jobs/cats/t0000.png", "jobs/cats/thumbs/t0000.png", "jobs/cats/t0000.json",
+                "jobs/cats/t0001.png", "jobs/cats/thumbs/t0001.png", "jobs/cats/t0001.json",
+                "jobs/cats/t0002.png", "jobs/cats/thumbs/t0002.png", "jobs/cats/t0002.json",
+                "jobs/cats/t0003.png", "jobs/cats/thumbs/t0003.png", "jobs/cats/t0003.json",
+                "jobs/cats/contact-sheet-0001.png", "jobs/cats/page-0001.html", "jobs/cats/index.html"), written,
+                "each image and its thumbnail before its sidecar");
         String modelHash = ModelHash.shortHash(TinyModel.source());
         for (TaskSpec task : plan.tasks()) {
             Path png = Files.write(local.resolve(task.id() + ".png"), farm.object(task.key()));
@@ -104,11 +109,11 @@ class RenderIntoS3Test {
                     PngReader.readParameters(png), task.key());
             assertEquals(task.sidecarJson(), new String(farm.object(task.sidecarKey()), StandardCharsets.UTF_8));
         }
-        BufferedImage sheet = ImageIO.read(new ByteArrayInputStream(farm.object("jobs/cats/" + JobGallery.CONTACT_SHEET)));
+        BufferedImage sheet = ImageIO.read(new ByteArrayInputStream(farm.object("jobs/cats/contact-sheet-0001.png")));
         assertNotNull(sheet, "the contact sheet is a PNG");
-        String index = new String(farm.object("jobs/cats/" + JobGallery.INDEX), StandardCharsets.UTF_8);
+        String page = new String(farm.object("jobs/cats/page-0001.html"), StandardCharsets.UTF_8);
         for (TaskSpec task : plan.tasks()) {
-            assertTrue(index.contains("<img src=\"" + task.id() + ".png\""), index);
+            assertTrue(page.contains("<img src=\"thumbs/" + task.id() + ".png\""), page);
         }
         assertEquals("image/png", stat("jobs/cats/t0000.png").contentType());
         assertEquals("application/json", stat("jobs/cats/t0000.json").contentType());
@@ -128,7 +133,7 @@ class RenderIntoS3Test {
         assertEquals("completed", farm.events.milestones("cats").get(5));
         assertEquals(4.0, farm.meters.get("diffarm.tasks").tag("outcome", "skipped").counter().count());
         assertEquals(expectedKeys, store.list("jobs/"), "no object added");
-        assertEquals(List.of("jobs/cats/contact-sheet.png", "jobs/cats/index.html"), written,
+        assertEquals(List.of("jobs/cats/contact-sheet-0001.png", "jobs/cats/page-0001.html", "jobs/cats/index.html"), written,
                 "no task's image or sidecar written again; the overview is");
     }
 
@@ -144,9 +149,11 @@ class RenderIntoS3Test {
         farm.runUntilIdle();
 
         assertEquals(List.of("jobs/resume/t0002.png", "jobs/resume/t0003.png"), rendered, "only the missing tasks");
-        assertEquals(List.of("jobs/resume/contact-sheet.png", "jobs/resume/index.html", "jobs/resume/t0000.json",
-                "jobs/resume/t0000.png", "jobs/resume/t0001.json", "jobs/resume/t0001.png", "jobs/resume/t0002.json",
-                "jobs/resume/t0002.png", "jobs/resume/t0003.json", "jobs/resume/t0003.png"), store.list("jobs/resume/"));
+        assertEquals(List.of("jobs/resume/contact-sheet-0001.png", "jobs/resume/index.html",
+                "jobs/resume/page-0001.html", "jobs/resume/t0000.json", "jobs/resume/t0000.png", "jobs/resume/t0001.json",
+                "jobs/resume/t0001.png", "jobs/resume/t0002.json", "jobs/resume/t0002.png", "jobs/resume/t0003.json",
+                "jobs/resume/t0003.png", "jobs/resume/thumbs/t0000.png", "jobs/resume/thumbs/t0001.png",
+                "jobs/resume/thumbs/t0002.png", "jobs/resume/thumbs/t0003.png"), store.list("jobs/resume/"));
     }
 
     private StatObjectResponse stat(String key) throws Exception {

@@ -29,9 +29,7 @@ public final class ModelBenchmark {
     private final PrintStream out;
 
     public ModelBenchmark(int width, int height, int iterations, PrintStream out) {
-        if (width % 8 != 0 || height % 8 != 0 || width <= 0 || height <= 0) {
-            throw new IllegalArgumentException("bench size " + width + "x" + height + ": expected positive multiples of 8");
-        }
+        requireImageSize(width, height);
         if (iterations < 1) {
             throw new IllegalArgumentException("bench iterations " + iterations + ": expected at least 1");
         }
@@ -71,6 +69,13 @@ public final class ModelBenchmark {
             out.printf("unet_ms_per_step=%.1f%n", unetMs);
             out.printf("vae_decode_ms=%.1f%n", vaeMs);
             out.printf("peak_rss_mb=%d%n", PeakMemory.residentMegabytes());
+        }
+    }
+
+    /** Refuses an image size that is not positive multiples of 8, as every benchmark of the full-size model does. */
+    static void requireImageSize(int width, int height) {
+        if (width % 8 != 0 || height % 8 != 0 || width <= 0 || height <= 0) {
+            throw new IllegalArgumentException("bench size " + width + "x" + height + ": expected positive multiples of 8");
         }
     }
 

@@ -2,6 +2,7 @@ package dev.diffarm.engine.cli;
 
 import dev.diffarm.engine.bench.LoraBenchmark;
 import dev.diffarm.engine.bench.ModelBenchmark;
+import dev.diffarm.engine.bench.TrainBenchmark;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -12,7 +13,8 @@ import picocli.CommandLine.Option;
         description = {"Times the full-size model on random weights: one classifier-free-guidance UNet step "
                 + "(batch 2) and one VAE decode. Prints key=value lines; unet_ms_per_step and vae_decode_ms are medians.",
                 "With --lora: times switching a random LoRA in and out of the UNet and text encoder (fuse and "
-                        + "restore), on SD 1.5 with random weights or on --model."})
+                        + "restore), on SD 1.5 with random weights or on --model.",
+                "With --train lora: times LoRA training steps (train_ms_per_step) beside one inference UNet pass."})
 final class BenchCommand implements Callable<Integer> {
     @Option(names = "--arch", defaultValue = "sd15", description = "Architecture to build (only sd15 so far). Default: ${DEFAULT-VALUE}.")
     String arch;
@@ -29,7 +31,11 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--lora", description = "Time LoRA switches instead of the model.")
     boolean lora;
 
-    @Option(names = "--rank", defaultValue = "16", description = "With --lora: the random LoRA's rank. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--train", paramLabel = "METHOD",
+            description = "Time training steps of this fine-tune method (lora: batch 1, a LoRA on every attention projection).")
+    String train;
+
+    @Option(names = "--rank", defaultValue = "16", description = "With --lora or --train lora: the LoRA's rank. Default: ${DEFAULT-VALUE}.")
     int rank;
 
     @Option(names = "--model", paramLabel = "PATH",
@@ -47,6 +53,13 @@ final class BenchCommand implements Callable<Integer> {
         }
         if (!arch.equals("sd15")) {
             throw new IllegalArgumentException("--arch " + arch + ": expected sd15");
+        }
+        if (train != null) {
+            if (!train.equals("lora")) {
+                throw new IllegalArgumentException("--train " + train + ": expected lora");
+            }
+            new TrainBenchmark(width, height, rank, iterations, System.out).run();
+            return 0;
         }
         new ModelBenchmark(width, height, iterations, System.out).run();
         return 0;

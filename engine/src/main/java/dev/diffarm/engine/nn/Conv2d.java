@@ -11,7 +11,8 @@ import dev.diffarm.engine.model.Weights;
  *
  * <p>For inference the kernel is also kept packed in oneDNN's layout ({@link NativeOps#packConvolutionWeight}),
  * which makes the UNet's convolutions several times faster on CPU; the plain kernel stays for whatever needs
- * the values (merging, fine-tuning, gradients). Where libtorch cannot pack, the plain kernel is used. A kernel
+ * the values (merging, fine-tuning, gradients). While a gradient is recorded it computes with the
+ * plain kernel, as the packed one has no backward. Where libtorch cannot pack, the plain kernel is used. A kernel
  * swapped in ({@link #setWeight}, LoRA) is packed anew; the loaded kernel keeps its packed copy for {@link #restore}.
  */
 public final class Conv2d implements WeightedLayer {
@@ -53,7 +54,7 @@ public final class Conv2d implements WeightedLayer {
     }
 
     public NDArray forward(NDArray x) {
-        if (packed != null) {
+        if (packed != null && !Autograd.recording()) {
             return NativeOps.packedConvolution(x, packed, bias, stride, padding);
         }
         Shape s = new Shape(stride, stride);

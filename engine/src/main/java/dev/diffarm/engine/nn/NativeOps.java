@@ -1,6 +1,7 @@
 package dev.diffarm.engine.nn;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.engine.PtNDManager;
@@ -27,6 +28,11 @@ import java.util.zip.ZipOutputStream;
  *
  * <p>The module is stateless and loaded once per process; its methods are safe to call from several
  * threads.
+ *
+ * <p>Gradients: DJL runs a TorchScript method with autograd off, except through its training-mode
+ * {@code forward}, which takes tensors only. So while a gradient is being recorded ({@link Autograd#recording}) a call
+ * goes that way instead, to the method's {@code _grad} twin (the same operator
+ * with its scalar arguments as 0-d tensors). Inference never takes that path.
  */
 public final class NativeOps {
     private static final String ARCHIVE = "native_ops";
@@ -197,6 +203,9 @@ public final class NativeOps {
     }
 
     private static NDArray call(String method, NDArray owner, Object... args) {
+        if (Autograd.recording()) {
+            return callRecorded(method, owner, args);
+        }
         IValue[] inputs = new IValue[args.length];
         try {
             for (int i = 0; i < args.length; i++) {
@@ -212,6 +221,44 @@ public final class NativeOps {
                 }
             }
         }
+    }
+
+    /**
+     * The call through DJL's training-mode {@code forward}: an array named {@code module_method:NAME} picks the
+     * method; scalars travel as 0-d tensors to the {@code _grad} twin of a method that takes any.
+     */
+    private static NDArray callRecorded(String method, NDArray owner, Object... args) {
+        NDManager manager = owner.getManager();
+        NDList inputs = new NDList(args.length + 1);
+        NDArray selector = manager.zeros(new ai.djl.ndarray.types.Shape(1));
+        boolean scalars = false;
+        inputs.add(selector);
+        for (Object arg : args) {
+            if (arg instanceof NDArray a) {
+                inputs.add(a);
+            } else {
+                scalars = true;
+                inputs.add(scalarTensor(manager, arg));
+            }
+        }
+        selector.setName("module_method:" + (scalars ? method + "_grad" : method));
+        return IValueUtils.forward(Holder.MODULE, inputs, true).singletonOrThrow();
+    }
+
+    private static NDArray scalarTensor(NDManager manager, Object arg) {
+        if (arg instanceof Integer i) {
+            return manager.create((long) i);
+        }
+        if (arg instanceof Long l) {
+            return manager.create(l);
+        }
+        if (arg instanceof Double d) {
+            return manager.create(d);
+        }
+        if (arg instanceof Boolean b) {
+            return manager.create(b);
+        }
+        throw new IllegalArgumentException("NativeOps: unsupported argument " + arg);
     }
 
     private static IValue toIValue(Object arg) {

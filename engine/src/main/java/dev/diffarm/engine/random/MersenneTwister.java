@@ -1,5 +1,7 @@
 package dev.diffarm.engine.random;
 
+import java.util.Arrays;
+
 /**
  * MT19937, the 32-bit Mersenne Twister of Matsumoto and Nishimura, seeded the way PyTorch's
  * {@code CPUGeneratorImpl} seeds its engine: only the low 32 bits of the seed are used, spread over
@@ -28,6 +30,27 @@ public final class MersenneTwister {
             state[i] = 1812433253 * (previous ^ (previous >>> 30)) + i;
         }
         next = N;
+    }
+
+    /** A copy of the whole state: the 624 words, then the position of the next word to temper. */
+    public int[] exportState() {
+        int[] out = Arrays.copyOf(state, N + 1);
+        out[N] = next;
+        return out;
+    }
+
+    /**
+     * Puts the stream back where {@link #exportState} found it.
+     *
+     * @throws IllegalArgumentException if {@code saved} is not such a state
+     */
+    public void importState(int[] saved) {
+        if (saved.length != N + 1 || saved[N] < 0 || saved[N] > N) {
+            throw new IllegalArgumentException("a Mersenne Twister state has " + (N + 1) + " words with a position in 0.."
+                    + N + "; got " + saved.length + " words");
+        }
+        System.arraycopy(saved, 0, state, 0, N);
+        next = saved[N];
     }
 
     /** The next 32 random bits (an unsigned value; read it with {@link Integer#toUnsignedLong}). */

@@ -69,6 +69,54 @@ public final class TorchGenerator implements NoiseSource {
         return manager.create(randn(shape.getShape()), shape);
     }
 
+    /**
+     * Draws {@code torch.randint(low, high, (n,))} (int64): each value is one 32-bit draw modulo the range, plus
+     * {@code low}, as torch's CPU kernel does for ranges under 2<sup>32</sup>.
+     *
+     * @throws IllegalArgumentException if the range is empty or 2<sup>32</sup> or wider
+     */
+    public long[] randint(long low, long high, int n) {
+        long range = high - low;
+        if (range <= 0 || range >= (1L << 32)) {
+            throw new IllegalArgumentException("randint range [" + low + ", " + high + ") must hold 1 to 2^32 - 1 values");
+        }
+        long[] values = new long[n];
+        for (int i = 0; i < n; i++) {
+            values[i] = Integer.toUnsignedLong(engine.nextInt32()) % range + low;
+        }
+        return values;
+    }
+
+    /** The generator's whole state, to continue the same stream later with {@link #restore} (a resumed training run). */
+    public State state() {
+        return new State(engine.exportState(), cachedNormal, hasCachedNormal);
+    }
+
+    /** Continues the stream from {@code saved}: the next draws are those that followed when it was taken. */
+    public void restore(State saved) {
+        engine.importState(saved.twister());
+        cachedNormal = saved.cachedNormal();
+        hasCachedNormal = saved.hasCachedNormal();
+    }
+
+    /**
+     * A generator's state.
+     *
+     * @param twister         the Mersenne Twister's 624 words and position
+     * @param cachedNormal    the second normal of the last scalar Box-Muller pair
+     * @param hasCachedNormal whether the next scalar draw returns {@code cachedNormal}
+     */
+    public record State(int[] twister, double cachedNormal, boolean hasCachedNormal) {
+        public State {
+            twister = twister.clone();
+        }
+
+        @Override
+        public int[] twister() {
+            return twister.clone();
+        }
+    }
+
     private void fillBlocks(float[] values) {
         int n = values.length;
         fillUniform(values, 0, n);

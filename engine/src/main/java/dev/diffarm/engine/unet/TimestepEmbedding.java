@@ -33,6 +33,23 @@ final class TimestepEmbedding {
         return linear2.forward(NativeOps.silu(linear1.forward(sinusoids(manager, timestep, batch))));
     }
 
+    /** @return the embedding [n, 4 * channels], row i for {@code timesteps[i]} */
+    NDArray forward(NDManager manager, float[] timesteps) {
+        return linear2.forward(NativeOps.silu(linear1.forward(sinusoids(manager, timesteps))));
+    }
+
+    /** One row per timestep, as diffusers' {@code timesteps[:, None] * exp(exponent)[None, :]}. */
+    private NDArray sinusoids(NDManager manager, float[] timesteps) {
+        NDArray angles = manager.create(timesteps).reshape(-1, 1).mul(frequencies(manager).reshape(1, -1));
+        return flipSinToCos ? angles.cos().concat(angles.sin(), 1) : angles.sin().concat(angles.cos(), 1);
+    }
+
+    private NDArray frequencies(NDManager manager) {
+        int half = channels / 2;
+        return manager.arange(0, half, 1, DataType.FLOAT32)
+                .mul((float) -Math.log(MAX_PERIOD)).div((float) (half - freqShift)).exp();
+    }
+
     private NDArray sinusoids(NDManager manager, float timestep, long batch) {
         int half = channels / 2;
         NDArray exponent = manager.arange(0, half, 1, DataType.FLOAT32)

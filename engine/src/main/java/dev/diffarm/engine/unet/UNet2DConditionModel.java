@@ -109,6 +109,25 @@ public final class UNet2DConditionModel {
             }
             emb = emb.add(classEmbedding.get(classLabel).reshape(1, -1));
         }
+        return forwardEmbedded(x, emb, text);
+    }
+
+    /**
+     * Predicts the noise in {@code x} where each sample has its own noise level, as in training.
+     *
+     * @param timesteps one training timestep per sample of {@code x}
+     */
+    public NDArray forward(NDArray x, float[] timesteps, NDArray text) {
+        if (timesteps.length != x.getShape().get(0)) {
+            throw new IllegalArgumentException(timesteps.length + " timesteps for a batch of " + x.getShape().get(0));
+        }
+        if (classEmbedding != null) {
+            throw new IllegalArgumentException("per-sample timesteps are not supported for a UNet with class embeddings");
+        }
+        return forwardEmbedded(x, timeEmbedding.forward(x.getManager(), timesteps), text);
+    }
+
+    private NDArray forwardEmbedded(NDArray x, NDArray emb, NDArray text) {
         NDArray temb = NativeOps.silu(emb);
 
         NDArray h = convIn.forward(NativeOps.channelsLast(x));

@@ -31,3 +31,11 @@ class NativeOps(Module):
     return ops.mkldnn._convolution_pointwise(x, packed, bias, [padding, padding], [stride, stride], [1, 1], 1, "none", [], None)
   def add_low_rank(self: __torch__.NativeOps, weight: Tensor, up: Tensor, down: Tensor) -> Tensor:
     return torch.addmm(torch.flatten(weight, 1), up, down).reshape(weight.size())
+  def group_norm_grad(self: __torch__.NativeOps, x: Tensor, groups: Tensor, weight: Tensor, bias: Tensor, eps: Tensor) -> Tensor:
+    return torch.group_norm(x, int(groups.item()), weight, bias, float(eps.item()))
+  def group_norm_silu_grad(self: __torch__.NativeOps, x: Tensor, groups: Tensor, weight: Tensor, bias: Tensor, eps: Tensor) -> Tensor:
+    return torch.silu(torch.group_norm(x, int(groups.item()), weight, bias, float(eps.item())))
+  def attention_grad(self: __torch__.NativeOps, q: Tensor, k: Tensor, v: Tensor, causal: Tensor) -> Tensor:
+    return torch.scaled_dot_product_attention(q, k, v, None, 0.0, bool(causal.item()))
+  def upsample_nearest_grad(self: __torch__.NativeOps, x: Tensor, height: Tensor, width: Tensor) -> Tensor:
+    return torch.upsample_nearest2d(x, [int(height.item()), int(width.item())], None, None)

@@ -72,6 +72,11 @@ public record Campaign(String id, List<String> prompts, List<Long> seeds, List<S
     }
 
     @Override
+    public <R> R accept(Visitor<R> visitor) {
+        return visitor.campaign(this);
+    }
+
+    @Override
     public int taskCount() {
         return styles.size() * prompts.size() * sizes.size() * seeds.size();
     }

@@ -16,27 +16,38 @@ final class CatalogCheck {
     }
 
     void check(Job job) {
-        if (job instanceof ImageJob images) {
-            checkImages(images);
-        } else if (job instanceof MergeJob merge) {
-            check(Catalog.Kind.MODEL, "a", merge.a());
-            check(Catalog.Kind.MODEL, "b", merge.b());
-            merge.c().ifPresent(c -> check(Catalog.Kind.MODEL, "c", c));
-        }
+        job.accept(new Job.Visitor<Void>() {
+            @Override
+            public Void render(RenderJob render) {
+                checkSettings(render.settings());
+                return null;
+            }
+
+            @Override
+            public Void campaign(Campaign campaign) {
+                checkSettings(campaign.settings());
+                List<Style> styles = campaign.styles();
+                for (int i = 0; i < styles.size(); i++) {
+                    checkLoras(FieldPath.index("styles", i) + ".loras", styles.get(i).loras());
+                }
+                return null;
+            }
+
+            @Override
+            public Void merge(MergeJob merge) {
+                check(Catalog.Kind.MODEL, "a", merge.a());
+                check(Catalog.Kind.MODEL, "b", merge.b());
+                merge.c().ifPresent(c -> check(Catalog.Kind.MODEL, "c", c));
+                return null;
+            }
+        });
     }
 
-    private void checkImages(ImageJob job) {
-        RenderSettings settings = job.settings();
+    private void checkSettings(RenderSettings settings) {
         check(Catalog.Kind.MODEL, "model", settings.model());
         check(Catalog.Kind.SAMPLER, "sampler", settings.sampler());
         settings.schedule().ifPresent(schedule -> check(Catalog.Kind.SCHEDULE, "schedule", schedule));
         checkLoras("loras", settings.loras());
-        if (job instanceof Campaign campaign) {
-            List<Style> styles = campaign.styles();
-            for (int i = 0; i < styles.size(); i++) {
-                checkLoras(FieldPath.index("styles", i) + ".loras", styles.get(i).loras());
-            }
-        }
     }
 
     private void checkLoras(String path, List<Lora> loras) {

@@ -36,6 +36,31 @@ public sealed interface Job permits ImageJob, MergeJob {
     /** How many tasks the job has: its images, or 1 for a merge. */
     int taskCount();
 
+    /**
+     * Calls the method of {@code visitor} for this job's kind and returns its result. This is how code outside
+     * the records tells the kinds apart: a new kind adds a method to {@link Visitor}, so every place that treats
+     * jobs by kind stops compiling until it handles the new one.
+     */
+    <R> R accept(Visitor<R> visitor);
+
+    /**
+     * Something done differently for each kind of job, one method per kind.
+     *
+     * <p>Why a visitor rather than {@code instanceof} or a pattern {@code switch}: an {@code instanceof} chain
+     * compiles when a kind is missing; exhaustive pattern {@code switch} over a sealed type needs Java 21, and the
+     * build is on Java 17 (the machines' default JDK; moving every module and CI to 21 is a change of its own).
+     * An interface with one method per kind is checked by the Java 17 compiler just as exhaustively.
+     *
+     * @param <R> what the visit returns
+     */
+    interface Visitor<R> {
+        R render(RenderJob job);
+
+        R campaign(Campaign job);
+
+        R merge(MergeJob job);
+    }
+
     /** The job as JSON, every field present (defaults included), so that parsing it gives this job back. */
     default String toJson() {
         return Json.write(JobJson.write(this));

@@ -14,28 +14,37 @@ final class JobJson {
         node.put("apiVersion", Job.API_VERSION);
         node.put("kind", job.kind());
         node.put("id", job.id());
-        if (job instanceof ImageJob images) {
-            writeImages(node, images);
-        } else if (job instanceof MergeJob merge) {
-            node.setAll(merge.parametersTree());
-        }
-        return node;
+        return job.accept(new Job.Visitor<>() {
+            @Override
+            public ObjectNode render(RenderJob render) {
+                strings(node.putArray("prompts"), render.prompts());
+                node.put("width", render.size().width());
+                node.put("height", render.size().height());
+                return writeSeedsAndSettings(node, render);
+            }
+
+            @Override
+            public ObjectNode campaign(Campaign campaign) {
+                strings(node.putArray("prompts"), campaign.prompts());
+                ArrayNode styles = node.putArray("styles");
+                campaign.styles().forEach(style -> writeStyle(styles.addObject(), style));
+                ArrayNode sizes = node.putArray("sizes");
+                campaign.sizes().forEach(size -> sizes.addObject().put("width", size.width()).put("height", size.height()));
+                return writeSeedsAndSettings(node, campaign);
+            }
+
+            @Override
+            public ObjectNode merge(MergeJob merge) {
+                return node.setAll(merge.parametersTree());
+            }
+        });
     }
 
-    private static void writeImages(ObjectNode node, ImageJob job) {
-        strings(node.putArray("prompts"), job.prompts());
-        if (job instanceof RenderJob render) {
-            node.put("width", render.size().width());
-            node.put("height", render.size().height());
-        } else if (job instanceof Campaign campaign) {
-            ArrayNode styles = node.putArray("styles");
-            campaign.styles().forEach(style -> writeStyle(styles.addObject(), style));
-            ArrayNode sizes = node.putArray("sizes");
-            campaign.sizes().forEach(size -> sizes.addObject().put("width", size.width()).put("height", size.height()));
-        }
+    private static ObjectNode writeSeedsAndSettings(ObjectNode node, ImageJob job) {
         ArrayNode seeds = node.putArray("seeds");
         job.seeds().forEach(seeds::add);
         writeSettings(node, job.settings());
+        return node;
     }
 
     /** The settings as top-level fields of {@code node}. */

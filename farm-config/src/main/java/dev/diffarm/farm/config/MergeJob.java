@@ -93,6 +93,11 @@ public record MergeJob(String id, MergeMethod method, String a, String b, Option
     }
 
     @Override
+    public <R> R accept(Visitor<R> visitor) {
+        return visitor.merge(this);
+    }
+
+    @Override
     public int taskCount() {
         return 1;
     }

@@ -54,6 +54,11 @@ public record RenderJob(String id, List<String> prompts, List<Long> seeds, Size 
     }
 
     @Override
+    public <R> R accept(Visitor<R> visitor) {
+        return visitor.render(this);
+    }
+
+    @Override
     public int taskCount() {
         return prompts.size() * seeds.size();
     }

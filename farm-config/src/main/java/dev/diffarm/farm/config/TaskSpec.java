@@ -11,8 +11,8 @@ import java.util.Optional;
  * One task of a job's {@link Plan}: one image, where it is stored, and what it is made of.
  *
  * <p>Its id is {@code t} and its index in the plan as four digits ({@code t0007}); its image is stored at
- * {@code jobs/<jobId>/<taskId>.png} and a sidecar at {@code jobs/<jobId>/<taskId>.json}
- * ({@link #sidecarJson()}) holding the parameters and their hash. The farm skips a task whose sidecar already
+ * {@code jobs/<jobId>/<taskId>.png}, its thumbnail at {@code jobs/<jobId>/thumbs/<taskId>.png} and a sidecar at
+ * {@code jobs/<jobId>/<taskId>.json} ({@link #sidecarJson()}) holding the parameters and their hash. The farm skips a task whose sidecar already
  * holds the same {@link #parameterHash()}: a job delivered again resumes where it stopped.
  *
  * @param jobId      the job's id
@@ -38,6 +38,11 @@ public record TaskSpec(String jobId, int index, TaskParameters parameters, Optio
     /** The object key of the image: {@code jobs/<jobId>/<taskId>.png}. */
     public String key() {
         return Plan.prefix(jobId) + id() + ".png";
+    }
+
+    /** The object key of the image's thumbnail, for overviews: {@code jobs/<jobId>/thumbs/<taskId>.png}. */
+    public String thumbnailKey() {
+        return Plan.prefix(jobId) + "thumbs/" + id() + ".png";
     }
 
     /** The object key of the sidecar: {@code jobs/<jobId>/<taskId>.json}. */

@@ -1,0 +1,18 @@
+package dev.diffarm.daemon.job;
+
+import dev.diffarm.farm.config.Job;
+
+/**
+ * What the daemon does for one kind of job. The {@link JobLifecycle} does what every kind shares (claim, events,
+ * skipping what is stored, cancellation, failures, settlement); a handler says what is particular to its kind: which
+ * tasks a job has, how one is made and stored, which of its outputs show that it is stored, and the job's overview.
+ * {@link JobHandlers} picks the handler of a job's kind.
+ *
+ * @param <J> the jobs it handles
+ */
+@FunctionalInterface
+public interface JobHandler<J extends Job> {
+
+    /** The work {@code job} is made of: its tasks in their fixed order, and its overview. */
+    JobWork plan(J job);
+}

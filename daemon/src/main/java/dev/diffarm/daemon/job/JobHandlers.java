@@ -1,0 +1,63 @@
+package dev.diffarm.daemon.job;
+
+import dev.diffarm.daemon.merge.ModelMerger;
+import dev.diffarm.daemon.port.OutputStore;
+import dev.diffarm.daemon.render.TaskRenderer;
+import dev.diffarm.farm.config.Campaign;
+import dev.diffarm.farm.config.ImageJob;
+import dev.diffarm.farm.config.Job;
+import dev.diffarm.farm.config.MergeJob;
+import dev.diffarm.farm.config.RenderJob;
+import java.util.Objects;
+
+/**
+ * The handler of each kind of job. A new kind is one more handler here: the compiler asks for it, as
+ * {@link Job.Visitor} has a method per kind.
+ *
+ * <h2>Adding a kind</h2>
+ * A kind {@code train} touches: in farm-config its record ({@code TrainJob}, with {@code accept}), {@code Job}
+ * ({@code permits} and the {@code Visitor} method), and its schema part: {@code JobReader} (the case that reads it),
+ * {@code Rules.KIND} (its name), {@code job.schema.json}, and the visitor methods of {@code JobJson} and
+ * {@code CatalogCheck}, which do not compile until it has them; in the daemon its {@code TrainJobHandler} and its
+ * component and visitor method here. The lifecycle, the job's record, events, stores and the gallery do not change.
+ * A task of hours keeps its state with {@link TaskRun#state}.
+ *
+ * @param images render jobs and campaigns
+ * @param merges merge jobs
+ */
+public record JobHandlers(JobHandler<ImageJob> images, JobHandler<MergeJob> merges) {
+    public JobHandlers {
+        Objects.requireNonNull(images, "images");
+        Objects.requireNonNull(merges, "merges");
+    }
+
+    /** The daemon's handlers: images rendered by {@code renderer}, models merged by {@code merger}, outputs in {@code store}. */
+    public static JobHandlers of(TaskRenderer renderer, ModelMerger merger, OutputStore store) {
+        return new JobHandlers(new ImageJobHandler(renderer, store), new MergeJobHandler(merger));
+    }
+
+    /** The same handlers with {@code images} in place of the image handler. */
+    public JobHandlers withImages(JobHandler<ImageJob> images) {
+        return new JobHandlers(images, merges);
+    }
+
+    /** The work of {@code job}, planned by the handler of its kind. */
+    JobWork plan(Job job) {
+        return job.accept(new Job.Visitor<>() {
+            @Override
+            public JobWork render(RenderJob render) {
+                return images.plan(render);
+            }
+
+            @Override
+            public JobWork campaign(Campaign campaign) {
+                return images.plan(campaign);
+            }
+
+            @Override
+            public JobWork merge(MergeJob merge) {
+                return merges.plan(merge);
+            }
+        });
+    }
+}

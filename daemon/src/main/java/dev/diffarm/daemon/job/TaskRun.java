@@ -1,0 +1,80 @@
+package dev.diffarm.daemon.job;
+
+import dev.diffarm.daemon.event.ProgressThrottle;
+import dev.diffarm.daemon.port.EventSink;
+import dev.diffarm.daemon.port.OutputStore;
+import dev.diffarm.farm.config.JobEvent;
+import dev.diffarm.farm.config.Plan;
+import java.util.concurrent.CancellationException;
+
+/**
+ * What a running task has of the farm: it reports its steps (to the job's status and, as often as the
+ * {@link ProgressThrottle} admits, as {@code progress} events), learns of a cancellation, and may keep its
+ * intermediate state under its own keys ({@link #state}) so that a task of hours resumes where it last saved
+ * when its job is delivered again.
+ */
+public final class TaskRun {
+    private final TrackedJob job;
+    private final String taskId;
+    private final int index;
+    private final int tasks;
+    private final ProgressThrottle throttle;
+    private final EventSink events;
+    private final FarmMetrics metrics;
+    private final OutputStore store;
+
+    /**
+     * @param index the task's position in the job, which is how many tasks come before it
+     * @param tasks how many tasks the job has
+     */
+    TaskRun(TrackedJob job, String taskId, int index, int tasks, ProgressThrottle throttle, EventSink events,
+            FarmMetrics metrics, OutputStore store) {
+        this.job = job;
+        this.taskId = taskId;
+        this.index = index;
+        this.tasks = tasks;
+        this.throttle = throttle;
+        this.events = events;
+        this.metrics = metrics;
+        this.store = store;
+    }
+
+    /** {@code done} of the task's {@code total} steps are done (a sampling step, a merged tensor, a training step). */
+    public void step(long done, long total) {
+        int shownDone = (int) Math.min(done, Integer.MAX_VALUE);
+        int shownTotal = (int) Math.min(total, Integer.MAX_VALUE);
+        job.onStep(taskId, shownDone, shownTotal);
+        if (throttle.admit(done == total)) {
+            events.publish(new JobEvent.Progress(job.id(), taskId, shownDone, shownTotal, index, tasks));
+        }
+    }
+
+    /** Whether the job was asked to stop: the task stops before its next step. */
+    public boolean isCancelled() {
+        return job.isCancelRequested();
+    }
+
+    /**
+     * Stops the task if the job was asked to stop.
+     *
+     * @param where where the task is, for the message: {@code after tensor 5 of 20}
+     * @throws CancellationException when it was
+     */
+    public void checkCancelled(String where) {
+        if (isCancelled()) {
+            throw new CancellationException("cancelled " + where);
+        }
+    }
+
+    /**
+     * The task's saved states, under {@code jobs/<jobId>/<taskId>/state/}, of which the last {@code keep} are kept.
+     * A task must pass the same {@code keep} each time it runs.
+     */
+    public TaskState state(int keep) {
+        return new TaskState(store, Plan.prefix(job.id()) + taskId + "/" + TaskState.FOLDER, keep);
+    }
+
+    FarmMetrics metrics() {
+        return metrics;
+    }
+}

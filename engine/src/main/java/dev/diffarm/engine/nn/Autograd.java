@@ -1,0 +1,22 @@
+package dev.diffarm.engine.nn;
+
+import ai.djl.pytorch.jni.JniUtils;
+
+/**
+ * Whether libtorch is recording a gradient. The layers ask so that inference keeps its fastest kernels (prepacked
+ * oneDNN convolutions, TorchScript calls with autograd off) and training takes differentiable ones.
+ *
+ * <p>Why not per array: DJL's JNI reports {@code requires_grad} false for results computed from trained arrays, and
+ * reading a leaf's {@code grad_fn} crashes the JVM, so whether one array takes part in the graph cannot be asked
+ * safely. While recording, every layer takes the differentiable path; where no input is trained libtorch records
+ * nothing and the cost is only the slower kernel.
+ */
+public final class Autograd {
+    private Autograd() {
+    }
+
+    /** True inside a {@link ai.djl.training.GradientCollector}: libtorch's grad mode is on. */
+    public static boolean recording() {
+        return JniUtils.isGradMode();
+    }
+}
