@@ -6,8 +6,8 @@ import picocli.CommandLine.Command;
 /** The {@code diffarm} command line. */
 @Command(name = "diffarm", mixinStandardHelpOptions = true, version = "diffarm 0.1.0",
         description = "Stable Diffusion 1.x rendering in Java, numerically identical to diffusers.",
-        subcommands = {RenderCommand.class, SamplersCommand.class, EncodeCommand.class, MergeCommand.class, BenchCommand.class,
-                TrainCommand.class,
+        subcommands = {RenderCommand.class, Img2ImgCommand.class, InpaintCommand.class, OutpaintCommand.class,
+                SamplersCommand.class, EncodeCommand.class, MergeCommand.class, BenchCommand.class, TrainCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec

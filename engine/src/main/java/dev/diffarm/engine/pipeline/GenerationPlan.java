@@ -48,7 +48,7 @@ public final class GenerationPlan {
      */
     public Generation run(StableDiffusion model, String modelHash, Progress progress) throws IOException {
         try (ActiveLoras active = ActiveLoras.activate(model, loras)) {
-            Rendering rendering = new TextToImage(model, embeddings).render(request, promptText, sampler, progress);
+            Rendering rendering = new Renderer(model, embeddings).render(request, promptText, sampler, progress);
             GenerationParameters parameters = parameters(model, modelHash, rendering, active);
             List<Generation.Image> images = new ArrayList<>();
             for (int i = 0; i < rendering.images().size(); i++) {
@@ -58,6 +58,35 @@ public final class GenerationPlan {
             }
             return new Generation(images, rendering.latents(), rendering.latentShape(), active.warnings());
         }
+    }
+
+    /** The fields A1111 writes for img2img, inpainting and the hires fix. */
+    private GenerationParameters modeParameters(GenerationParameters parameters) {
+        if (request.init().isPresent()) {
+            parameters = parameters.with("Denoising strength",
+                    GenerationParameters.number(request.init().get().strength()));
+        }
+        if (request.mask().isPresent()) {
+            InpaintMask mask = request.mask().get();
+            parameters = parameters.with("Mask blur", String.valueOf(mask.blur()));
+            if (mask.onlyMaskedPadding().isPresent()) {
+                parameters = parameters.with("Inpaint area", "Only masked")
+                        .with("Masked area padding", String.valueOf(mask.onlyMaskedPadding().getAsInt()));
+            }
+        }
+        if (request.hires().isPresent()) {
+            HiresFix hires = request.hires().get();
+            parameters = parameters.with("Denoising strength", GenerationParameters.number(hires.denoisingStrength()))
+                    .with("Hires upscale", GenerationParameters.number(hires.scale()));
+            if (hires.steps() > 0) {
+                parameters = parameters.with("Hires steps", String.valueOf(hires.steps()));
+            }
+            parameters = parameters.with("Hires upscaler", hires.upscaler().label());
+            if (hires.stepsRule() != StepsRule.A1111) {
+                parameters = parameters.with("Hires steps rule", hires.stepsRule().label());
+            }
+        }
+        return parameters;
     }
 
     /** A1111's infotext fields for every image of the run (batch position aside). */
@@ -74,6 +103,7 @@ public final class GenerationPlan {
         if (request.eta().isPresent()) {
             parameters = parameters.with("Eta", GenerationParameters.number(request.eta().getAsDouble()));
         }
+        parameters = modeParameters(parameters);
         Optional<String> loraHashes = active.infotextHashes();
         return loraHashes.isPresent() ? parameters.with("Lora hashes", loraHashes.get()) : parameters;
     }

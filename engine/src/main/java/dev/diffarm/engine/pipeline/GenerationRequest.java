@@ -8,9 +8,10 @@ import java.util.OptionalDouble;
 
 /**
  * What to generate: one run of {@code batch} images sharing a prompt and a seed, as the CLI and the daemon both
- * ask the {@link Generator} for it. Today every request is txt2img; the modes still to come (an init image and its
- * strength, a mask, ControlNet units, a hires pass) become further components of this record, so that one request
- * and one engine call keep serving every caller.
+ * ask the {@link Generator} for it. The modes are components of this record, not separate pipelines: without an
+ * init image it is txt2img; with one, img2img; with an init image and a mask, inpainting (outpainting is inpainting
+ * on an extended canvas, {@link Outpaint}); a hires pass may follow any of them. Modes still to come (ControlNet
+ * units) become further components, so that one request and one engine call keep serving every caller.
  *
  * @param prompt         the prompt in AUTOMATIC1111's syntax, its {@code <lora:NAME:WEIGHT>} tags included (the
  *                       {@link Generator} takes them out and applies them)
@@ -29,10 +30,14 @@ import java.util.OptionalDouble;
  * @param clipSkip       1 for the text encoder's last layer, 2 for the penultimate (AUTOMATIC1111's numbering)
  * @param emphasis       whether the prompts' emphasis syntax is read (A1111's default) or is plain text
  * @param loras          LoRAs the caller resolved to files, fused before those the prompt's tags name
+ * @param init           the picture img2img and inpainting start from; empty for txt2img
+ * @param mask           where inpainting repaints the init image, at the request's size; empty for no inpainting
+ * @param hires          a hires pass after the first; empty for none
  */
 public record GenerationRequest(String prompt, String negativePrompt, String sampler, Optional<String> schedule,
                                 OptionalDouble eta, int steps, double cfgScale, long seed, int width, int height,
-                                int batch, int clipSkip, Emphasis emphasis, List<LoraRequest> loras) {
+                                int batch, int clipSkip, Emphasis emphasis, List<LoraRequest> loras,
+                                Optional<InitImage> init, Optional<InpaintMask> mask, Optional<HiresFix> hires) {
 
     public static final int MAX_SIDE = 4096;
     public static final int MAX_STEPS = 1000;
@@ -55,6 +60,36 @@ public record GenerationRequest(String prompt, String negativePrompt, String sam
         require(clipSkip >= 1, "clip skip", clipSkip, "1 or more");
         require(emphasis != null, "emphasis", null, "an emphasis mode");
         loras = loras == null ? List.of() : List.copyOf(loras);
+        init = init == null ? Optional.empty() : init;
+        mask = mask == null ? Optional.empty() : mask;
+        hires = hires == null ? Optional.empty() : hires;
+        require(mask.isEmpty() || init.isPresent(), "mask", "a mask", "an init image to inpaint");
+        if (mask.isPresent()) {
+            InpaintMask m = mask.get();
+            if (m.onlyMaskedPadding().isPresent()) {
+                int w = init.get().image().width();
+                int h = init.get().image().height();
+                require(m.width() == w && m.height() == h, "mask size", m.width() + "x" + m.height(),
+                        "the init image's size " + w + "x" + h + " (only masked)");
+            } else {
+                require(m.width() == width && m.height() == height, "mask size", m.width() + "x" + m.height(),
+                        "the request's size " + width + "x" + height);
+            }
+        }
+        if (hires.isPresent()) {
+            require(init.isEmpty(), "hires", "a hires pass", "no init image: as in A1111, the hires fix follows txt2img");
+            HiresFix h = hires.get();
+            require(h.width(width) <= MAX_SIDE && h.height(height) <= MAX_SIDE, "hires size",
+                    h.width(width) + "x" + h.height(height), "at most " + MAX_SIDE + " pixels a side");
+        }
+    }
+
+    /** A txt2img request on the given schedule, eta and LoRAs. */
+    public GenerationRequest(String prompt, String negativePrompt, String sampler, Optional<String> schedule,
+                             OptionalDouble eta, int steps, double cfgScale, long seed, int width, int height,
+                             int batch, int clipSkip, Emphasis emphasis, List<LoraRequest> loras) {
+        this(prompt, negativePrompt, sampler, schedule, eta, steps, cfgScale, seed, width, height, batch, clipSkip,
+                emphasis, loras, Optional.empty(), Optional.empty(), Optional.empty());
     }
 
     /** A request on the sampler's own schedule and eta, without LoRAs of the caller's. */
@@ -67,19 +102,37 @@ public record GenerationRequest(String prompt, String negativePrompt, String sam
     /** This request on a named noise schedule ({@code Karras}, {@code default}); empty for the sampler's own. */
     public GenerationRequest withSchedule(Optional<String> schedule) {
         return new GenerationRequest(prompt, negativePrompt, sampler, schedule, eta, steps, cfgScale, seed, width,
-                height, batch, clipSkip, emphasis, loras);
+                height, batch, clipSkip, emphasis, loras, init, mask, hires);
     }
 
     /** This request with the sampler's eta; empty for the sampler's default. */
     public GenerationRequest withEta(OptionalDouble eta) {
         return new GenerationRequest(prompt, negativePrompt, sampler, schedule, eta, steps, cfgScale, seed, width,
-                height, batch, clipSkip, emphasis, loras);
+                height, batch, clipSkip, emphasis, loras, init, mask, hires);
     }
 
     /** This request with LoRAs the caller resolved, fused in this order before the prompt's. */
     public GenerationRequest withLoras(List<LoraRequest> loras) {
         return new GenerationRequest(prompt, negativePrompt, sampler, schedule, eta, steps, cfgScale, seed, width,
-                height, batch, clipSkip, emphasis, loras);
+                height, batch, clipSkip, emphasis, loras, init, mask, hires);
+    }
+
+    /** This request starting from {@code init} (img2img, or inpainting with a mask); empty for txt2img. */
+    public GenerationRequest withInit(Optional<InitImage> init) {
+        return new GenerationRequest(prompt, negativePrompt, sampler, schedule, eta, steps, cfgScale, seed, width,
+                height, batch, clipSkip, emphasis, loras, init, mask, hires);
+    }
+
+    /** This request inpainting where {@code mask} says; it needs an init image. */
+    public GenerationRequest withMask(Optional<InpaintMask> mask) {
+        return new GenerationRequest(prompt, negativePrompt, sampler, schedule, eta, steps, cfgScale, seed, width,
+                height, batch, clipSkip, emphasis, loras, init, mask, hires);
+    }
+
+    /** This request with a hires pass after the first; empty for none. */
+    public GenerationRequest withHires(Optional<HiresFix> hires) {
+        return new GenerationRequest(prompt, negativePrompt, sampler, schedule, eta, steps, cfgScale, seed, width,
+                height, batch, clipSkip, emphasis, loras, init, mask, hires);
     }
 
     private static void require(boolean ok, String field, Object value, String expected) {

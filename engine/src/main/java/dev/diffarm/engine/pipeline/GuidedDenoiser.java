@@ -4,9 +4,11 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import dev.diffarm.api.Denoiser;
+import dev.diffarm.api.Progress;
 import dev.diffarm.engine.unet.UNet2DConditionModel;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.IntSupplier;
 
 /**
@@ -18,6 +20,12 @@ import java.util.function.IntSupplier;
  * <p>The text conditioning is that of the sampling step the run is at ({@link Conditioning}); the sampler
  * only passes {@code sigma}, so the step comes from the caller, who advances it as the sampler reports its
  * steps ({@link StepTracker}). Every evaluation within one step sees the same conditioning.
+ *
+ * <p>An inpainting UNet (9 input channels) also sees the mask and the masked image's latents: they are appended
+ * to the scaled latent as they are ({@link #withExtraChannels}), as diffusers' inpainting pipeline does.
+ *
+ * <p>Before each UNet call the run's {@link Progress} is asked whether it was cancelled, so that a cancel waits
+ * for one UNet call at most, not for a whole step of a sampler that calls the model several times.
  */
 public final class GuidedDenoiser implements Denoiser {
     private final UNet2DConditionModel unet;
@@ -27,6 +35,9 @@ public final class GuidedDenoiser implements Denoiser {
     private final double cfgScale;
     private final SigmaToTimestep timesteps;
     private final IntSupplier step;
+    private final Progress cancellation;
+    /** Channels appended to the UNet's input, [batch, c, h, w]; empty for a UNet that takes the latent alone. */
+    private final Optional<NDArray> extraChannels;
 
     /**
      * @param unet         the model
@@ -37,6 +48,21 @@ public final class GuidedDenoiser implements Denoiser {
      */
     public GuidedDenoiser(UNet2DConditionModel unet, Conditioning conditioning, double cfgScale,
                           SigmaToTimestep timesteps, IntSupplier step) {
+        this(unet, conditioning, cfgScale, timesteps, step, Progress.NONE, Optional.empty());
+    }
+
+    /**
+     * @param cancellation asked before each UNet call; a cancelled one stops the run with a
+     *                     {@link java.util.concurrent.CancellationException}
+     */
+    GuidedDenoiser(UNet2DConditionModel unet, Conditioning conditioning, double cfgScale, SigmaToTimestep timesteps,
+                   IntSupplier step, Progress cancellation) {
+        this(unet, conditioning, cfgScale, timesteps, step, cancellation, Optional.empty());
+    }
+
+    private GuidedDenoiser(UNet2DConditionModel unet, Conditioning conditioning, double cfgScale,
+                           SigmaToTimestep timesteps, IntSupplier step, Progress cancellation,
+                           Optional<NDArray> extraChannels) {
         this.unet = unet;
         this.conditioning = conditioning;
         this.cfgScale = cfgScale;
@@ -46,6 +72,16 @@ public final class GuidedDenoiser implements Denoiser {
         }
         this.timesteps = timesteps;
         this.step = step;
+        this.cancellation = cancellation;
+        this.extraChannels = extraChannels;
+    }
+
+    /**
+     * This denoiser for an inpainting UNet: {@code channels} [batch, c, h, w] (the mask, then the masked image's
+     * latents) appended to every UNet input after the latent.
+     */
+    GuidedDenoiser withExtraChannels(NDArray channels) {
+        return new GuidedDenoiser(unet, conditioning, cfgScale, timesteps, step, cancellation, Optional.of(channels));
     }
 
     /**
@@ -77,7 +113,9 @@ public final class GuidedDenoiser implements Denoiser {
     @Override
     public NDArray denoise(NDArray x, double sigma) {
         NDArray context = contexts.get(conditioning.segmentAt(step.getAsInt()));
-        NDArray input = x.div((float) Math.sqrt(sigma * sigma + 1));
+        cancellation.checkCancelled(step.getAsInt());
+        NDArray scaled = x.div((float) Math.sqrt(sigma * sigma + 1));
+        NDArray input = extraChannels.map(extra -> NDArrays.concat(new NDList(scaled, extra), 1)).orElse(scaled);
         float t = timesteps.timestepOf(sigma);
         NDArray eps;
         if (guided(cfgScale)) {

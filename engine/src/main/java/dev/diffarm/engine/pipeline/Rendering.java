@@ -14,4 +14,9 @@ import java.util.List;
  *                    lists them in {@code TI hashes})
  */
 record Rendering(float[] latents, long[] latentShape, List<RgbImage> images, List<Embedding> embeddings) {
+
+    /** This rendering with other images: those pasted back into the picture an only-masked inpainting cut. */
+    Rendering withImages(List<RgbImage> others) {
+        return new Rendering(latents, latentShape, others, embeddings);
+    }
 }

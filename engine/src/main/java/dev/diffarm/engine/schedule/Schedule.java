@@ -65,6 +65,21 @@ public record Schedule(double[] timesteps, Sigmas sigmas, double initNoiseSigma,
         return DiffusersScheduler.of(config.className()).schedule(config, steps, levels);
     }
 
+    /**
+     * The steps from {@code start} on, as diffusers' img2img runs {@code timesteps[t_start:]} of a full schedule:
+     * the same levels and timesteps, the first {@code start} steps left out.
+     *
+     * @throws IllegalArgumentException unless {@code 0 <= start < steps()}
+     */
+    public Schedule from(int start) {
+        if (start < 0 || start >= steps()) {
+            throw new IllegalArgumentException("start step " + start + ": expected 0.." + (steps() - 1));
+        }
+        double[] levels = sigmas.toArray();
+        return new Schedule(Arrays.copyOfRange(timesteps, start, timesteps.length),
+                Sigmas.of(Arrays.copyOfRange(levels, start, levels.length)), initNoiseSigma, latentForm, training);
+    }
+
     @Override
     public double[] timesteps() {
         return timesteps.clone();

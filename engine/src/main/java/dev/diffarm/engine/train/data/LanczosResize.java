@@ -10,14 +10,14 @@ package dev.diffarm.engine.train.data;
  * 22-bit fixed point; each output is (1 &lt;&lt; 21 + sum of sample * weight) &gt;&gt; 22, clipped to 0..255.
  * Equal, sample for sample, to Pillow 9.4 on the cases of {@code ResizeReferenceTest}.
  */
-final class LanczosResize {
+public final class LanczosResize {
     private static final double SUPPORT = 3.0;
     private static final int PRECISION_BITS = 32 - 8 - 2;
 
     private LanczosResize() {
     }
 
-    static Rgb8Image resize(Rgb8Image image, Size to) {
+    public static Rgb8Image resize(Rgb8Image image, Size to) {
         Rgb8Image out = image;
         if (to.width() != image.width()) {
             out = horizontal(out, Taps.of(image.width(), to.width()));
