@@ -2,10 +2,9 @@ package dev.diffarm.engine.merge;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import dev.diffarm.engine.model.CompVisKeyMap;
+import dev.diffarm.engine.merge.CompVisCheckpointWriter.Component;
 import dev.diffarm.engine.model.ModelFiles;
 import dev.diffarm.engine.model.TensorSource;
-import dev.diffarm.engine.safetensors.SafetensorsWriter;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,9 +12,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Function;
 
 /**
  * Merges whole Stable Diffusion 1.x checkpoints (diffusers folders or single files, in any mix) into one single-file
@@ -30,7 +29,6 @@ import java.util.function.Function;
  * that belong to no component (EMA copies, training buffers) are not merged and not written: the result lists A's.
  */
 public final class CheckpointMerge {
-    private static final String POSITION_IDS = CompVisKeyMap.TEXT_ENCODER_PREFIX + "text_model.embeddings.position_ids";
     private static final List<String> INPUT_NAMES = List.of("A", "B", "C");
 
     private CheckpointMerge() {
@@ -44,17 +42,6 @@ public final class CheckpointMerge {
      */
     public record Result(int tensors, List<String> notWritten) {
     }
-
-    /** One component of every input, with the key map that names its tensors in the output. */
-    private record Part(String name, String prefix, Function<ModelFiles, TensorSource> tensors,
-                        Function<ModelFiles, CompVisKeyMap> keyMap) {
-    }
-
-    private static final List<Part> PARTS = List.of(
-            new Part("UNet", CompVisKeyMap.UNET_PREFIX, f -> f.unet().tensors(), f -> CompVisKeyMap.unet(f.unet().config())),
-            new Part("VAE", CompVisKeyMap.VAE_PREFIX, f -> f.vae().tensors(), f -> CompVisKeyMap.vae(f.vae().config())),
-            new Part("text encoder", CompVisKeyMap.TEXT_ENCODER_PREFIX, f -> f.textEncoder().tensors(),
-                    f -> CompVisKeyMap.textEncoder()));
 
     /** {@link #merge(MergeMode, double, List, Path, MergeProgress)} without following its progress. */
     public static Result merge(MergeMode mode, double m, List<ModelFiles> inputs, Path out) throws IOException {
@@ -83,39 +70,20 @@ public final class CheckpointMerge {
             }
         }
         ModelFiles a = inputs.get(0);
-        List<List<TensorSource>> sourcesByPart = PARTS.stream()
-                .map(part -> inputs.stream().map(part.tensors()).toList()).toList();
-        for (int p = 0; p < PARTS.size(); p++) {
-            requireSameTensors(PARTS.get(p), sourcesByPart.get(p), inputs);
+        int total = 0;
+        for (Component component : Component.values()) {
+            requireSameTensors(component, inputs.stream().map(component::tensors).toList(), inputs);
+            total += component.tensors(a).keys().size();
         }
-        int total = sourcesByPart.stream().mapToInt(sources -> sources.get(0).keys().size()).sum();
+        int tensors = total;
         AtomicInteger done = new AtomicInteger();
-        SafetensorsWriter writer = new SafetensorsWriter();
-        for (int p = 0; p < PARTS.size(); p++) {
-            Part part = PARTS.get(p);
-            List<TensorSource> sources = sourcesByPart.get(p);
-            CompVisKeyMap keyMap = part.keyMap().apply(a);
-            TensorSource first = sources.get(0);
-            for (String key : first.keys()) {
-                CompVisKeyMap.OriginalKey original = keyMap.original(key).orElseThrow(() -> new IllegalStateException(
-                        "the key map of " + keyMap.describe() + " has no original name for " + key));
-                long[] shape = outputShape(first.shape(key), original.convKernel());
-                writer.add(part.prefix() + original.key(), first.storedType(key), shape, manager -> {
-                    NDArray values = merged(mode, m, sources, key, manager).reshape(shape);
-                    progress.tensorMerged(done.incrementAndGet(), total);
-                    return values;
-                });
-            }
-        }
-        int positions = a.textEncoder().config().positions();
-        long[] ids = new long[positions];
-        Arrays.setAll(ids, i -> i);
-        writer.add(POSITION_IDS, ids, 1, positions);
-        writer.metadata("format", "pt");
-        writer.metadata("diffarm_merge", mode.cliName() + " m=" + m + " of "
-                + String.join(", ", inputs.stream().map(i -> i.path().getFileName().toString()).toList()));
-        writer.write(out);
-        return new Result(total + 1, a.otherTensors());
+        int written = CompVisCheckpointWriter.write(a, (component, key, manager) -> {
+            NDArray values = merged(mode, m, inputs.stream().map(component::tensors).toList(), key, manager);
+            progress.tensorMerged(done.incrementAndGet(), tensors);
+            return values;
+        }, Map.of("diffarm_merge", mode.cliName() + " m=" + m + " of "
+                + String.join(", ", inputs.stream().map(i -> i.path().getFileName().toString()).toList())), out);
+        return new Result(written, a.otherTensors());
     }
 
     private static NDArray merged(MergeMode mode, double m, List<TensorSource> sources, String key, NDManager manager) {
@@ -125,12 +93,7 @@ public final class CheckpointMerge {
         return mode.apply(a, b, c, m);
     }
 
-    /** A linear weight [out, in] that the original layout stores as a 1x1 convolution kernel becomes [out, in, 1, 1]. */
-    private static long[] outputShape(long[] shape, boolean convKernel) {
-        return convKernel && shape.length == 2 ? new long[] {shape[0], shape[1], 1, 1} : shape;
-    }
-
-    private static void requireSameTensors(Part part, List<TensorSource> sources, List<ModelFiles> inputs) {
+    private static void requireSameTensors(Component part, List<TensorSource> sources, List<ModelFiles> inputs) {
         TensorSource a = sources.get(0);
         for (int i = 1; i < sources.size(); i++) {
             TensorSource other = sources.get(i);
@@ -138,18 +101,18 @@ public final class CheckpointMerge {
             Set<String> missing = new LinkedHashSet<>(a.keys());
             missing.removeAll(other.keys());
             if (!missing.isEmpty()) {
-                throw mismatch(otherName + " lacks " + missing.size() + " " + part.name() + " tensors of "
+                throw mismatch(otherName + " lacks " + missing.size() + " " + part.label() + " tensors of "
                         + describe(0, inputs), missing);
             }
             Set<String> extra = new LinkedHashSet<>(other.keys());
             extra.removeAll(a.keys());
             if (!extra.isEmpty()) {
-                throw mismatch(otherName + " has " + extra.size() + " " + part.name() + " tensors that "
+                throw mismatch(otherName + " has " + extra.size() + " " + part.label() + " tensors that "
                         + describe(0, inputs) + " lacks", extra);
             }
             for (String key : a.keys()) {
                 if (!Arrays.equals(a.shape(key), other.shape(key))) {
-                    throw new MergeException("the checkpoints are of different architectures: " + part.name() + " tensor "
+                    throw new MergeException("the checkpoints are of different architectures: " + part.label() + " tensor "
                             + key + " is " + Arrays.toString(a.shape(key)) + " in " + describe(0, inputs) + " but "
                             + Arrays.toString(other.shape(key)) + " in " + otherName);
                 }

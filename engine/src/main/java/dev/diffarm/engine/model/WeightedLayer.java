@@ -27,4 +27,11 @@ public interface WeightedLayer {
 
     /** Makes the layer compute with its loaded weight again: the very array it was loaded as, bit for bit. */
     void restore();
+
+    /**
+     * Tells the layer that the values of its loaded tensors were changed in place (a fine-tuning step updated them), so
+     * that whatever it derived from them for speed is out of date. Layers that derive nothing keep the default.
+     */
+    default void loadedValuesChanged() {
+    }
 }

@@ -3,6 +3,9 @@ package dev.diffarm.engine.model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -16,23 +19,26 @@ public final class Weights {
     private final NDManager manager;
     private final String prefix;
     private final Set<String> taken;
+    private final Map<String, NDArray> tensors;
     private final LayerIndex layers;
 
     public Weights(TensorSource source, NDManager manager) {
-        this(source, manager, "", new TreeSet<>(), new LayerIndex());
+        this(source, manager, "", new TreeSet<>(), new LinkedHashMap<>(), new LayerIndex());
     }
 
-    private Weights(TensorSource source, NDManager manager, String prefix, Set<String> taken, LayerIndex layers) {
+    private Weights(TensorSource source, NDManager manager, String prefix, Set<String> taken,
+                    Map<String, NDArray> tensors, LayerIndex layers) {
         this.source = source;
         this.manager = manager;
         this.prefix = prefix;
         this.taken = taken;
+        this.tensors = tensors;
         this.layers = layers;
     }
 
     /** The weights under {@code path} (a module's key path, such as {@code down_blocks.0}). */
     public Weights at(String path) {
-        return new Weights(source, manager, prefix + path + ".", taken, layers);
+        return new Weights(source, manager, prefix + path + ".", taken, tensors, layers);
     }
 
     public Weights at(String path, int index) {
@@ -68,7 +74,9 @@ public final class Weights {
             }
         }
         taken.add(key);
-        return source.load(key, manager);
+        NDArray tensor = source.load(key, manager);
+        tensors.put(key, tensor);
+        return tensor;
     }
 
     /** Marks a tensor as deliberately unused (a buffer the computation rebuilds itself), if present. */
@@ -95,6 +103,14 @@ public final class Weights {
             throw new ModelLoadException(source.describe() + ": " + unused.size() + " tensors match no layer of the model, e.g. "
                     + String.join(", ", unused.stream().limit(5).toList()));
         }
+    }
+
+    /**
+     * Every tensor taken so far by the modules built from these weights (from the root down), by its full key, in the
+     * order taken: the very arrays the modules compute with, so that training can update them in place.
+     */
+    public Map<String, NDArray> tensors() {
+        return Collections.unmodifiableMap(tensors);
     }
 
     public NDManager manager() {

@@ -2,6 +2,7 @@ package dev.diffarm.engine.nn;
 
 import ai.djl.engine.EngineException;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
 import dev.diffarm.engine.model.WeightedLayer;
 import dev.diffarm.engine.model.Weights;
@@ -14,11 +15,14 @@ import dev.diffarm.engine.model.Weights;
  * the values (merging, fine-tuning, gradients). While a gradient is recorded it computes with the
  * plain kernel, as the packed one has no backward. Where libtorch cannot pack, the plain kernel is used. A kernel
  * swapped in ({@link #setWeight}, LoRA) is packed anew; the loaded kernel keeps its packed copy for {@link #restore}.
+ * When training changes the loaded kernel in place ({@link #loadedValuesChanged}) its packed copy is made again at the
+ * next inference call, not at once: a training loop records gradients and never uses it.
  */
 public final class Conv2d implements WeightedLayer {
     private static final Shape NO_DILATION = new Shape(1, 1);
     private final NDArray original;
-    private final NDArray originalPacked;
+    private NDArray originalPacked;
+    private boolean originalPackedStale;
     private final NDArray bias;
     private final int stride;
     private final int padding;
@@ -55,11 +59,27 @@ public final class Conv2d implements WeightedLayer {
 
     public NDArray forward(NDArray x) {
         if (packed != null && !Autograd.recording()) {
+            if (originalPackedStale && weight == original) {
+                repackOriginal();
+            }
             return NativeOps.packedConvolution(x, packed, bias, stride, padding);
         }
         Shape s = new Shape(stride, stride);
         Shape p = new Shape(padding, padding);
         return x.getNDArrayInternal().convolution(x, weight, bias, s, p, NO_DILATION, 1).singletonOrThrow();
+    }
+
+    private synchronized void repackOriginal() {
+        if (!originalPackedStale) {
+            return;
+        }
+        NDArray fresh = pack(original, stride, padding);
+        // the call may come inside a render step's scope; the packed kernel lives as long as the layer
+        NDScope.unregister(fresh);
+        originalPacked.close();
+        originalPacked = fresh;
+        packed = fresh;
+        originalPackedStale = false;
     }
 
     public long outChannels() {
@@ -92,5 +112,11 @@ public final class Conv2d implements WeightedLayer {
     public void restore() {
         this.weight = original;
         this.packed = originalPacked;
+    }
+
+    /** The loaded kernel or bias was updated in place: its packed copy is out of date and is made anew when next used. */
+    @Override
+    public void loadedValuesChanged() {
+        originalPackedStale = originalPacked != null;
     }
 }

@@ -5,11 +5,8 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.pytorch.engine.PtNDArray;
-import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
 import dev.diffarm.engine.unet.UNet2DConditionModel;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -78,16 +75,7 @@ public final class LoraTrainer implements AutoCloseable {
             for (int m = 0; m < accumulation; m++) {
                 micro[m] = microBatch(accumulation);
             }
-            List<NDArray> grads = new ArrayList<>(parameters.size());
-            for (NDArray p : parameters) {
-                grads.add(p.getGradient());
-            }
-            gradNorm = settings.maxGradNorm() > 0 ? GradientClipping.clip(grads, settings.maxGradNorm())
-                    : GradientClipping.norm(grads);
-            optimizer.step(parameters, grads, lr);
-            for (NDArray p : parameters) {
-                JniUtils.zeroGrad((PtNDArray) p);
-            }
+            gradNorm = ParameterUpdate.apply(parameters, optimizer, settings.maxGradNorm(), lr);
         } finally {
             network.detach();
         }

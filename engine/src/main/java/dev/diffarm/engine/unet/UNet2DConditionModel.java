@@ -3,6 +3,7 @@ package dev.diffarm.engine.unet;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.types.Shape;
+import dev.diffarm.engine.model.LayerIndex;
 import dev.diffarm.engine.model.ModelLoadException;
 import dev.diffarm.engine.model.UNetConfig;
 import dev.diffarm.engine.model.Weights;
@@ -16,6 +17,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The noise-prediction UNet of Stable Diffusion 1.x: {@code eps = UNet(x_t, t, text)}.
@@ -38,6 +40,8 @@ public final class UNet2DConditionModel {
     private final List<Upsample2D> upsamplers = new ArrayList<>();
     private final GroupNorm convNormOut;
     private final Conv2d convOut;
+    private final Map<String, NDArray> parameters;
+    private final LayerIndex layers;
 
     /** Builds the UNet from {@code w} (diffusers key names), taking every tensor it needs. */
     public UNet2DConditionModel(Weights w, UNetConfig config) {
@@ -69,6 +73,8 @@ public final class UNet2DConditionModel {
         }
         this.convNormOut = new GroupNorm(w.at("conv_norm_out"), groups, eps);
         this.convOut = new Conv2d(w.at("conv_out"));
+        this.parameters = TorchParameterOrder.of(w.tensors());
+        this.layers = w.layers();
     }
 
     private static boolean isCrossAttention(String blockType) {
@@ -82,6 +88,25 @@ public final class UNet2DConditionModel {
 
     public UNetConfig config() {
         return config;
+    }
+
+    /**
+     * Every tensor of the UNet by its diffusers key ({@code down_blocks.0.resnets.0.conv1.weight}), in the order of
+     * torch's {@code named_parameters()}: the arrays the UNet computes with, which full fine-tuning (DreamBooth) trains
+     * in place. After changing their values call {@link #parametersChanged}.
+     */
+    public Map<String, NDArray> parameters() {
+        return parameters;
+    }
+
+    /**
+     * Tells every layer that {@link #parameters}' values were changed in place, so that what the layers derived from
+     * them for inference (prepacked convolution kernels) is made anew before the next render uses it.
+     */
+    public void parametersChanged() {
+        for (String path : layers.paths()) {
+            layers.find(path).orElseThrow().loadedValuesChanged();
+        }
     }
 
     /**
