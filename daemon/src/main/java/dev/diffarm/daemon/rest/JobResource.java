@@ -19,6 +19,7 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.sse.Sse;
@@ -55,12 +56,16 @@ public class JobResource {
 
     /**
      * Validates a job and queues it for the caller's tenant: 202 with its status and {@code Location}, or 400 with
-     * every problem ({@code field}, value, what was expected), 413 when it is too large, 409 when its id belongs to
+     * every problem ({@code field}, value, what was expected), 415 when it is not sent as JSON, 413 when it is too large, 409 when its id belongs to
      * another job, 429 when it would take the tenant over its quota, or 503 when the queue cannot take it.
      */
     @POST
     @RolesAllowed({Role.SUBMIT_NAME, Role.ADMIN_NAME})
-    public Response submit(byte[] body) {
+    public Response submit(@Context HttpHeaders headers, byte[] body) {
+        Optional<Response> notJson = ApiErrors.unlessJson(headers.getMediaType());
+        if (notJson.isPresent()) {
+            return notJson.get();
+        }
         JobIntake.Submission submission;
         try {
             submission = intake.submit(body, Callers.tenant(caller));

@@ -35,6 +35,18 @@ class HostileRequestsTest {
         }
     }
 
+    /** Found by the fuzz test: a job's bytes sent as text or a form were queued and rendered. */
+    @Test
+    void aJobNotSentAsJsonIs415NamingTheExpectedType() {
+        String job = TinyModel.renderJob("rest-form", "[\"a\"]", "[1]", 2);
+        given().contentType("text/plain").body(job).post("/jobs").then().statusCode(415)
+                .body("errors[0].code", equalTo("unsupported-media-type"))
+                .body("errors[0].message", equalTo("Content-Type text/plain: expected application/json"));
+        given().contentType("application/x-www-form-urlencoded").body(job).post("/jobs").then().statusCode(415);
+        given().get("/jobs/rest-form").then().statusCode(404);
+        given().contentType("application/json; charset=utf-8").body(job).post("/jobs").then().statusCode(202);
+    }
+
     @Test
     void aValidJobOverTheJobLimitIs413NamingTheLimit() {
         String prompts = IntStream.range(0, 120).mapToObj(i -> "\"" + i + " " + "x".repeat(9000) + "\"")
