@@ -21,6 +21,8 @@ public record ApiErrors(List<EventError> errors) {
     static final String OVER_QUOTA = "over-quota";
     static final String QUEUE_UNAVAILABLE = "queue-unavailable";
     static final String NOT_JSON_CONTENT = "unsupported-media-type";
+    static final String TOO_FAST = "rate-limited";
+    static final String TOO_MANY_STREAMS = "too-many-streams";
 
     static Response response(Response.Status status, List<EventError> errors) {
         return Response.status(status).type(MediaType.APPLICATION_JSON_TYPE).entity(new ApiErrors(errors)).build();

@@ -5,6 +5,7 @@ import dev.diffarm.farm.config.FarmSettings;
 import dev.diffarm.farm.config.Limits;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -67,6 +68,33 @@ public interface DaemonConfig {
 
     /** What one tenant may have queued or running at once; a REST submission beyond it is answered 429. */
     Quota quota();
+
+    /** How fast one tenant may submit over REST; a submission beyond it is answered 429 with {@code Retry-After}. */
+    Rate rate();
+
+    /** The event streams ({@code GET /jobs/{id}/events}) one tenant may hold. */
+    Sse sse();
+
+    interface Rate {
+        /** {@code DIFFARM_RATE_SUBMISSIONS_PER_SECOND}: submissions, valid or not, a tenant may sustain. */
+        @WithDefault("10")
+        double submissionsPerSecond();
+
+        /** {@code DIFFARM_RATE_SUBMISSION_BURST}: submissions a tenant that was quiet may send at once. */
+        @WithDefault("100")
+        int submissionBurst();
+    }
+
+    interface Sse {
+        /** {@code DIFFARM_SSE_STREAMS_PER_TENANT}: most event streams open at once; one more is answered 429. */
+        @WithDefault("32")
+        int streamsPerTenant();
+
+        /** {@code DIFFARM_SSE_IDLE_TIMEOUT}: a stream that has sent nothing this long is closed (the client may reopen
+         * it: the job's events are replayed). */
+        @WithDefault("PT10M")
+        Duration idleTimeout();
+    }
 
     interface Quota {
         /** {@code DIFFARM_QUOTA_ACTIVE_JOBS}: most jobs queued or running. */

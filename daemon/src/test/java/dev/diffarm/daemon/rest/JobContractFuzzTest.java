@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.diffarm.daemon.TinyModel;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
 import io.restassured.RestAssured;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -34,6 +35,7 @@ import org.junit.jupiter.api.Test;
  * prints the smallest request QuickTheories shrank it to, and the seed.
  */
 @QuarkusTest
+@TestProfile(FuzzProfile.class)
 @QuarkusTestResource(LocalDaemonResource.class)
 class JobContractFuzzTest {
     private static final int TRIES = Integer.getInteger("diffarm.fuzz.tries", 3000);
