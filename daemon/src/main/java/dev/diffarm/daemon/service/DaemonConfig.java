@@ -1,6 +1,7 @@
 package dev.diffarm.daemon.service;
 
 import dev.diffarm.daemon.job.IntakePolicy;
+import dev.diffarm.daemon.job.NodeBudget;
 import dev.diffarm.farm.config.FarmSettings;
 import dev.diffarm.farm.config.Limits;
 import io.smallrye.config.ConfigMapping;
@@ -68,6 +69,24 @@ public interface DaemonConfig {
 
     /** What one tenant may have queued or running at once; a REST submission beyond it is answered 429. */
     Quota quota();
+
+    /** What one image may cost this node: a job with an image beyond it is rejected at intake. */
+    Admit admit();
+
+    interface Admit {
+        /** {@code DIFFARM_ADMIT_MAX_TASK_MEMORY_BYTES}: the most memory an image may be estimated to need; by default
+         * half of this machine's memory. */
+        Optional<Long> maxTaskMemoryBytes();
+
+        /** {@code DIFFARM_ADMIT_MAX_TASK_MEGAPIXEL_STEPS}: the most megapixels x steps of one image. */
+        @WithDefault("" + NodeBudget.DEFAULT_MAX_TASK_MEGAPIXEL_STEPS)
+        double maxTaskMegapixelSteps();
+
+        /** The budget these settings give. */
+        default NodeBudget budget() {
+            return new NodeBudget(maxTaskMemoryBytes().orElseGet(NodeBudget::halfOfMemory), maxTaskMegapixelSteps());
+        }
+    }
 
     /** How fast one tenant may submit over REST; a submission beyond it is answered 429 with {@code Retry-After}. */
     Rate rate();

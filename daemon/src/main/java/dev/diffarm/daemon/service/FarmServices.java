@@ -182,7 +182,7 @@ public class FarmServices {
     JobIntake intake(DaemonConfig config, ModelDirectory models, SamplerPlugins samplers, LoraDirectory loras,
                      JobSource source, JobReporting reporting) {
         return new JobIntake(new JobParser(new FarmCatalog(models, samplers, loras)), source, reporting,
-                new IntakePolicy(config.maxJobBytes(), config.kafka().trustTenantHeader()));
+                new IntakePolicy(config.maxJobBytes(), config.kafka().trustTenantHeader(), config.admit().budget()));
     }
 
     @Produces
