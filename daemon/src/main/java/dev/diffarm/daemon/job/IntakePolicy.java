@@ -7,14 +7,20 @@ package dev.diffarm.daemon.job;
  *                           onto the queue: kept under Kafka's record limit, 1 MiB by default), in bytes
  * @param trustSourceTenants whether a delivery's own {@code tenant()} is believed (a trusted Kafka topic), or every
  *                           delivered job belongs to {@value Tenants#DEFAULT}
+ * @param budget             what one image may cost this node; a job beyond it is rejected
  */
-public record IntakePolicy(int maxJobBytes, boolean trustSourceTenants) {
+public record IntakePolicy(int maxJobBytes, boolean trustSourceTenants, NodeBudget budget) {
     /** The setting that changes {@link #maxJobBytes}, for messages. */
     public static final String MAX_JOB_BYTES_SETTING = "DIFFARM_MAX_JOB_BYTES";
     /** 1,000,000 bytes, under Kafka's default record limit of 1,048,576 with room for the record's key and headers. */
     public static final int DEFAULT_MAX_JOB_BYTES = 1_000_000;
-    /** The defaults: {@link #DEFAULT_MAX_JOB_BYTES}, no tenant from sources. */
+    /** The defaults: {@link #DEFAULT_MAX_JOB_BYTES}, no tenant from sources, {@link NodeBudget#ofThisMachine()}. */
     public static final IntakePolicy DEFAULTS = new IntakePolicy(DEFAULT_MAX_JOB_BYTES, false);
+
+    /** A policy with {@link NodeBudget#ofThisMachine()}. */
+    public IntakePolicy(int maxJobBytes, boolean trustSourceTenants) {
+        this(maxJobBytes, trustSourceTenants, NodeBudget.ofThisMachine());
+    }
 
     public IntakePolicy {
         if (maxJobBytes < 1) {

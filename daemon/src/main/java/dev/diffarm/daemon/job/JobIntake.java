@@ -72,9 +72,12 @@ public final class JobIntake {
         ParseResult result = parser.parse(submission);
         if (result instanceof ParseResult.Valid valid) {
             int written = valid.job().toJson().getBytes(StandardCharsets.UTF_8).length;
+            List<ValidationError> overBudget = policy.budget().excess(valid.job());
             if (written > policy.maxJobBytes()) {
                 String what = "the job with its defaults written out";
                 result = new ParseResult.Invalid(valid.jobId(), tooLarge(what, written).errors());
+            } else if (!overBudget.isEmpty()) {
+                result = new ParseResult.Invalid(valid.jobId(), overBudget);
             }
         }
         return report(result, tenant);

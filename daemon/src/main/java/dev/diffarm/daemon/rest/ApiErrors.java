@@ -4,6 +4,8 @@ import dev.diffarm.farm.config.EventError;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
 
 /**
  * The body of every error answer: {@code {"errors": [{"code": ..., "message": ..., "field": ...}]}}, the
@@ -18,6 +20,9 @@ public record ApiErrors(List<EventError> errors) {
     static final String ID_TAKEN = "id-taken";
     static final String OVER_QUOTA = "over-quota";
     static final String QUEUE_UNAVAILABLE = "queue-unavailable";
+    static final String NOT_JSON_CONTENT = "unsupported-media-type";
+    static final String TOO_FAST = "rate-limited";
+    static final String TOO_MANY_STREAMS = "too-many-streams";
 
     static Response response(Response.Status status, List<EventError> errors) {
         return Response.status(status).type(MediaType.APPLICATION_JSON_TYPE).entity(new ApiErrors(errors)).build();
@@ -25,6 +30,20 @@ public record ApiErrors(List<EventError> errors) {
 
     static Response response(Response.Status status, String code, String message) {
         return response(status, List.of(new EventError(code, message)));
+    }
+
+    /**
+     * A 415 for a body whose {@code Content-Type} is not JSON ({@code application/json} or a {@code +json} type,
+     * any parameters); empty when it is. A job's bytes under another type were not meant as a job.
+     */
+    static Optional<Response> unlessJson(MediaType type) {
+        if (type != null && type.getType().equalsIgnoreCase("application")
+                && (type.getSubtype().equalsIgnoreCase("json") || type.getSubtype().toLowerCase(Locale.ROOT).endsWith("+json"))) {
+            return Optional.empty();
+        }
+        String sent = type == null ? "no Content-Type" : "Content-Type " + type.getType() + "/" + type.getSubtype();
+        return Optional.of(response(Response.Status.UNSUPPORTED_MEDIA_TYPE, NOT_JSON_CONTENT,
+                sent + ": expected application/json"));
     }
 
     static Response unknownJob(String id) {

@@ -6,6 +6,7 @@ import dev.diffarm.daemon.job.JobRegistry;
 import dev.diffarm.daemon.job.TrackedJob;
 import dev.diffarm.daemon.security.Callers;
 import dev.diffarm.daemon.security.Role;
+import dev.diffarm.daemon.security.SubmissionRate;
 import dev.diffarm.farm.config.EventError;
 import dev.diffarm.farm.config.JobEvent;
 import dev.diffarm.farm.config.ValidationError;
@@ -18,7 +19,9 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.sse.Sse;
@@ -45,22 +48,37 @@ public class JobResource {
     private final JobRegistry registry;
     private final EventBroadcaster broadcaster;
     private final SecurityIdentity caller;
+    private final SubmissionRate rate;
+    private final EventStreams streams;
 
-    JobResource(JobIntake intake, JobRegistry registry, EventBroadcaster broadcaster, SecurityIdentity caller) {
+    JobResource(JobIntake intake, JobRegistry registry, EventBroadcaster broadcaster, SecurityIdentity caller,
+                SubmissionRate rate, EventStreams streams) {
         this.intake = intake;
         this.registry = registry;
         this.broadcaster = broadcaster;
         this.caller = caller;
+        this.rate = rate;
+        this.streams = streams;
     }
 
     /**
      * Validates a job and queues it for the caller's tenant: 202 with its status and {@code Location}, or 400 with
-     * every problem ({@code field}, value, what was expected), 413 when it is too large, 409 when its id belongs to
-     * another job, 429 when it would take the tenant over its quota, or 503 when the queue cannot take it.
+     * every problem ({@code field}, value, what was expected), 415 when it is not sent as JSON, 413 when it is too
+     * large, 409 when its id belongs to another job, 429 when it would take the tenant over its quota or its
+     * submission rate ({@code Retry-After} then says when to try again), or 503 when the queue cannot take it.
      */
     @POST
     @RolesAllowed({Role.SUBMIT_NAME, Role.ADMIN_NAME})
-    public Response submit(byte[] body) {
+    public Response submit(@Context HttpHeaders headers, byte[] body) {
+        Optional<SubmissionRate.Refusal> tooFast = rate.take(Callers.tenant(caller));
+        if (tooFast.isPresent()) {
+            return Response.fromResponse(ApiErrors.response(Response.Status.TOO_MANY_REQUESTS, ApiErrors.TOO_FAST,
+                    tooFast.get().message())).header(HttpHeaders.RETRY_AFTER, tooFast.get().retryAfterSeconds()).build();
+        }
+        Optional<Response> notJson = ApiErrors.unlessJson(headers.getMediaType());
+        if (notJson.isPresent()) {
+            return notJson.get();
+        }
         JobIntake.Submission submission;
         try {
             submission = intake.submit(body, Callers.tenant(caller));
@@ -128,28 +146,48 @@ public class JobResource {
         if (!known) {
             throw new NotFoundException(ApiErrors.unknownJob(id));
         }
+        String tenant = Callers.tenant(caller);
+        EventStreams.Stream slot = streams.open(tenant).orElseThrow(() -> new WebApplicationException(ApiErrors.response(
+                Response.Status.TOO_MANY_REQUESTS, ApiErrors.TOO_MANY_STREAMS, streams.refusal(tenant))));
         // Subscribed after this method has returned: the replay of a finished job's events closes the stream, and a
         // stream closed before the method returns makes the framework write a second response.
-        CompletableFuture.runAsync(() -> stream(id, sink, sse));
+        CompletableFuture.runAsync(() -> stream(id, sink, sse, slot));
     }
 
-    private void stream(String id, SseEventSink sink, Sse sse) {
+    private void stream(String id, SseEventSink sink, Sse sse, EventStreams.Stream slot) {
         AtomicReference<EventBroadcaster.Subscription> subscription = new AtomicReference<>();
+        Runnable end = () -> {
+            unsubscribe(subscription);
+            slot.release();
+        };
         subscription.set(broadcaster.subscribe(id, event -> {
             if (sink.isClosed()) {
-                unsubscribe(subscription);
+                end.run();
                 return;
             }
             sink.send(sse.newEventBuilder().name(event.type())
                     .data(event.toJson()).build());
+            slot.sent();
             // A replayed last event of an earlier attempt does not end the stream while a new attempt runs.
             if (LAST_EVENTS.contains(event.type()) && registry.find(id).map(job -> job.state().isFinal()).orElse(true)) {
                 sink.close();
-                unsubscribe(subscription);
+                end.run();
             }
         }));
+        slot.attach(new EventStreams.Connection() {
+            @Override
+            public boolean isClosed() {
+                return sink.isClosed();
+            }
+
+            @Override
+            public void close() {
+                sink.close();
+                unsubscribe(subscription);
+            }
+        });
         if (sink.isClosed()) {
-            unsubscribe(subscription);
+            end.run();
         }
     }
 

@@ -1,10 +1,12 @@
 package dev.diffarm.daemon.service;
 
 import dev.diffarm.daemon.job.IntakePolicy;
+import dev.diffarm.daemon.job.NodeBudget;
 import dev.diffarm.farm.config.FarmSettings;
 import dev.diffarm.farm.config.Limits;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -67,6 +69,51 @@ public interface DaemonConfig {
 
     /** What one tenant may have queued or running at once; a REST submission beyond it is answered 429. */
     Quota quota();
+
+    /** What one image may cost this node: a job with an image beyond it is rejected at intake. */
+    Admit admit();
+
+    interface Admit {
+        /** {@code DIFFARM_ADMIT_MAX_TASK_MEMORY_BYTES}: the most memory an image may be estimated to need; by default
+         * half of this machine's memory. */
+        Optional<Long> maxTaskMemoryBytes();
+
+        /** {@code DIFFARM_ADMIT_MAX_TASK_MEGAPIXEL_STEPS}: the most megapixels x steps of one image. */
+        @WithDefault("" + NodeBudget.DEFAULT_MAX_TASK_MEGAPIXEL_STEPS)
+        double maxTaskMegapixelSteps();
+
+        /** The budget these settings give. */
+        default NodeBudget budget() {
+            return new NodeBudget(maxTaskMemoryBytes().orElseGet(NodeBudget::halfOfMemory), maxTaskMegapixelSteps());
+        }
+    }
+
+    /** How fast one tenant may submit over REST; a submission beyond it is answered 429 with {@code Retry-After}. */
+    Rate rate();
+
+    /** The event streams ({@code GET /jobs/{id}/events}) one tenant may hold. */
+    Sse sse();
+
+    interface Rate {
+        /** {@code DIFFARM_RATE_SUBMISSIONS_PER_SECOND}: submissions, valid or not, a tenant may sustain. */
+        @WithDefault("10")
+        double submissionsPerSecond();
+
+        /** {@code DIFFARM_RATE_SUBMISSION_BURST}: submissions a tenant that was quiet may send at once. */
+        @WithDefault("100")
+        int submissionBurst();
+    }
+
+    interface Sse {
+        /** {@code DIFFARM_SSE_STREAMS_PER_TENANT}: most event streams open at once; one more is answered 429. */
+        @WithDefault("32")
+        int streamsPerTenant();
+
+        /** {@code DIFFARM_SSE_IDLE_TIMEOUT}: a stream that has sent nothing this long is closed (the client may reopen
+         * it: the job's events are replayed). */
+        @WithDefault("PT10M")
+        Duration idleTimeout();
+    }
 
     interface Quota {
         /** {@code DIFFARM_QUOTA_ACTIVE_JOBS}: most jobs queued or running. */

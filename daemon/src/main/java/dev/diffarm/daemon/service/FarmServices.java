@@ -14,6 +14,7 @@ import dev.diffarm.daemon.job.TenantQuota;
 import dev.diffarm.daemon.kafka.KafkaClients;
 import dev.diffarm.daemon.kafka.KafkaEventSink;
 import dev.diffarm.daemon.kafka.KafkaJobSource;
+import dev.diffarm.daemon.local.CrashGuardedSource;
 import dev.diffarm.daemon.local.EventLog;
 import dev.diffarm.daemon.local.LocalOutputStore;
 import dev.diffarm.daemon.local.LocalQueue;
@@ -68,9 +69,9 @@ public class FarmServices {
             LOG.infof("jobs from Kafka topic %s at %s as group %s (client %s), dead letters to %s", settings.topics().jobs(),
                     kafka.bootstrapServers(), KafkaClients.GROUP_ID, KafkaClients.clientId("jobs"),
                     settings.topics().deadLetters());
-            return KafkaJobSource.forFarm(kafka, settings.topics());
+            return new CrashGuardedSource(KafkaJobSource.forFarm(kafka, settings.topics()), settings.localDir());
         }
-        return new LocalQueue(settings.localDir());
+        return new CrashGuardedSource(new LocalQueue(settings.localDir()), settings.localDir());
     }
 
     void closeJobSource(@Disposes JobSource source) {
@@ -183,7 +184,7 @@ public class FarmServices {
     JobIntake intake(DaemonConfig config, ModelDirectory models, SamplerPlugins samplers, LoraDirectory loras,
                      JobSource source, JobReporting reporting) {
         return new JobIntake(new JobParser(new FarmCatalog(models, samplers, loras)), source, reporting,
-                new IntakePolicy(config.maxJobBytes(), config.kafka().trustTenantHeader()));
+                new IntakePolicy(config.maxJobBytes(), config.kafka().trustTenantHeader(), config.admit().budget()));
     }
 
     @Produces

@@ -3,6 +3,7 @@ package dev.diffarm.daemon.rest;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -33,6 +34,30 @@ class HostileRequestsTest {
                     .readLine();
             assertEquals("HTTP/1.1 413 Request Entity Too Large", statusLine);
         }
+    }
+
+    /** Found by the fuzz test: a job's bytes sent as text or a form were queued and rendered. */
+    @Test
+    void aJobNotSentAsJsonIs415NamingTheExpectedType() {
+        String job = TinyModel.renderJob("rest-form", "[\"a\"]", "[1]", 2);
+        given().contentType("text/plain").body(job).post("/jobs").then().statusCode(415)
+                .body("errors[0].code", equalTo("unsupported-media-type"))
+                .body("errors[0].message", equalTo("Content-Type text/plain: expected application/json"));
+        given().contentType("application/x-www-form-urlencoded").body(job).post("/jobs").then().statusCode(415);
+        given().get("/jobs/rest-form").then().statusCode(404);
+        given().contentType("application/json; charset=utf-8").body(job).post("/jobs").then().statusCode(202);
+    }
+
+    /** Issue 14: a 4096x4096 job of 1,000 steps was accepted and grew the daemon out of memory. */
+    @Test
+    void aJobBeyondTheNodesBudgetIsRefusedWithTheEstimateAndTheLimit() {
+        given().contentType("application/json").body(TinyModel.renderJob("rest-4096", "[\"a\"]", "[1]", 1000)
+                        .replace("\"width\": 32, \"height\": 32", "\"width\": 4096, \"height\": 4096"))
+                .post("/jobs").then().statusCode(400)
+                .body("errors.code", hasItem("over-budget"))
+                .body("errors.find { it.field == 'steps' }.message", equalTo("steps = 1000 at 4096x4096: 16777 "
+                        + "megapixel-steps per image: expected at most 2000 (DIFFARM_ADMIT_MAX_TASK_MEGAPIXEL_STEPS)"));
+        given().get("/jobs/rest-4096").then().statusCode(200).body("state", equalTo("rejected"));
     }
 
     @Test

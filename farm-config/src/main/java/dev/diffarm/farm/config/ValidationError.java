@@ -42,7 +42,9 @@ public record ValidationError(Code code, Optional<String> field, Optional<String
         /** More problems than {@link Limits#MAX_ERRORS}: the last error counts those not listed. */
         TOO_MANY_PROBLEMS("too-many-problems"),
         /** The submission is larger than the farm takes; it was not read. */
-        TOO_LARGE("too-large");
+        TOO_LARGE("too-large"),
+        /** A valid job that is estimated to need more memory or work per image than the node allows. */
+        OVER_BUDGET("over-budget");
 
         private final String id;
 
@@ -103,6 +105,15 @@ public record ValidationError(Code code, Optional<String> field, Optional<String
     public static ValidationError tooLarge(String what, long size, long limit, String setting) {
         return new ValidationError(Code.TOO_LARGE, Optional.empty(), Optional.of(Long.toString(size)),
                 what + " is " + size + " bytes: expected at most " + limit + " (" + setting + ")");
+    }
+
+    /**
+     * A field whose value makes the job cost more than the node it was sent to allows.
+     *
+     * @param message the estimate and the limit, with the setting that raises it
+     */
+    public static ValidationError overBudget(String field, String value, String message) {
+        return new ValidationError(Code.OVER_BUDGET, Optional.of(field), Optional.of(value), message);
     }
 
     static ValidationError tooManyTasks(String expansion, long tasks) {

@@ -1,0 +1,347 @@
+package dev.diffarm.daemon.rest;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.util.RawValue;
+import dev.diffarm.daemon.TinyModel;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
+import org.quicktheories.core.Gen;
+import org.quicktheories.core.RandomnessSource;
+import org.quicktheories.impl.Constraint;
+
+/**
+ * Requests that no daemon should accept, made by mutating valid jobs: a value of the wrong JSON type, numbers far out
+ * of range or too long to read, strings too long or holding control characters, nesting too deep, a required field
+ * missing or an unknown one added, the JSON cut short, bytes that are no UTF-8, a valid job under another content
+ * type, and unknown job ids of any bytes in the paths that take one. Every mutation is invalid by construction: a
+ * test may demand a 4xx for each.
+ */
+final class MalformedRequests {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+
+    /** One request: what to send, and what was done to make it. */
+    record Request(String method, String path, String contentType, byte[] body, String mutation) {
+        /** The mutation's family: the first word of its description, for the distribution of what was tried. */
+        String family() {
+            return mutation.split(" ", 2)[0];
+        }
+
+        @Override
+        public String toString() {
+            String text = new String(body, StandardCharsets.UTF_8);
+            return mutation + ": " + method + " " + path + " (" + contentType + ", " + body.length + " bytes) "
+                    + (text.length() > 400 ? text.substring(0, 400) + "..." : text);
+        }
+    }
+
+    /** A valid job of each kind, and the fields each must have. */
+    private record Base(String json, Set<String> required) {
+    }
+
+    private static final List<Base> BASES = List.of(
+            new Base(TinyModel.renderJob("fuzz-render", "[\"a cat\", \"a dog\"]", "[1, 2]", 2)
+                    .replace("\"cfg\": 7.0", "\"cfg\": 7.0, \"negativePrompt\": \"blurry\""),
+                    Set.of("apiVersion", "kind", "id", "model", "prompts")),
+            new Base("""
+                    {"apiVersion": "diffarm/v1", "kind": "campaign", "id": "fuzz-campaign", "model": "tiny",
+                     "prompts": ["a lighthouse"], "styles": [{"name": "oil", "template": "an oil painting of {prompt}",
+                     "negativePrompt": "photo"}], "sizes": [{"width": 32, "height": 32}], "seeds": [1], "steps": 2,
+                     "sampler": "Euler a", "cfg": 5.0}""",
+                    Set.of("apiVersion", "kind", "id", "model", "prompts", "styles.0.name", "styles.0.template",
+                            "sizes.0.width", "sizes.0.height")),
+            new Base("""
+                    {"apiVersion": "diffarm/v1", "kind": "merge", "id": "fuzz-merge", "method": "weighted-sum",
+                     "a": "tiny", "b": "tiny", "multiplier": 0.5, "output": "fuzz-merged"}""",
+                    Set.of("apiVersion", "kind", "id", "method", "a", "b", "multiplier", "output")));
+
+    private static final List<String> WRONG_CONTENT_TYPES = List.of("text/plain", "application/xml",
+            "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "image/png",
+            "application/octet-stream", "text/json");
+    /** Numbers beyond every range of the contract, or beyond what a reader should expand. */
+    private static final List<String> BAD_NUMBERS = List.of("-2", "-1e10", "1e10", "1e400", "-1e400", "1e99999",
+            "18446744073709551616", "-9223372036854775809", "123456789012345678901234567890", "1" + "0".repeat(70),
+            "0." + "1".repeat(80), "4.5e15");
+    /** Byte sequences that are not UTF-8: a stray continuation, an overlong NUL, a surrogate, a cut sequence... */
+    private static final List<byte[]> NOT_UTF8 = List.of(bytes("80"), bytes("ff"), bytes("c080"), bytes("eda080"),
+            bytes("f888808080"), bytes("e282"), bytes("c3"), bytes("f4908080"), bytes("fe"));
+
+    private MalformedRequests() {
+    }
+
+    private static byte[] bytes(String hex) {
+        return HexFormat.of().parseHex(hex);
+    }
+
+    /** Every kind of malformed request, in the proportions the fuzz test draws them. */
+    static Gen<Request> any() {
+        return in -> new Draw(in).request();
+    }
+
+    /** Draws one request from QuickTheories' randomness (which it can shrink). */
+    private static final class Draw {
+        private final RandomnessSource in;
+
+        Draw(RandomnessSource in) {
+            this.in = in;
+        }
+
+        int between(int min, int max) {
+            return (int) in.next(Constraint.between(min, max));
+        }
+
+        <T> T pick(List<T> items) {
+            return items.get(between(0, items.size() - 1));
+        }
+
+        Request request() {
+            Base base = pick(BASES);
+            ObjectNode job = parse(base.json());
+            return switch (between(0, 13)) {
+                case 0, 1 -> post(wrongType(job), job);
+                case 2 -> post(badNumber(job), job);
+                case 3 -> post(longString(job), job);
+                case 4 -> post(controlCharacter(job), job);
+                case 5 -> post(deepNesting(job), job);
+                case 6 -> post(removeRequired(job, base), job);
+                case 7 -> post(extraField(job), job);
+                case 8 -> truncated(job);
+                case 9 -> notUtf8(job);
+                case 10 -> wrongContentType(job);
+                case 11 -> garbage();
+                default -> unknownIdPath();
+            };
+        }
+
+        private Request post(String mutation, ObjectNode job) {
+            return new Request("POST", "/jobs", "application/json", write(job), mutation);
+        }
+
+        /** A value replaced by one of another JSON type. */
+        private String wrongType(ObjectNode job) {
+            Location at = pick(locations(job, node -> true));
+            JsonNode old = at.get();
+            List<JsonNode> others = new ArrayList<>();
+            if (!old.isTextual()) {
+                others.add(NODES.textNode(pick(List.of("", "7", "true", "x"))));
+            }
+            if (!old.isNumber()) {
+                others.add(NODES.numberNode(between(-3, 3)));
+            }
+            if (!old.isBoolean()) {
+                others.add(NODES.booleanNode(between(0, 1) == 1));
+            }
+            if (!old.isNull()) {
+                others.add(NODES.nullNode());
+            }
+            if (!old.isArray()) {
+                others.add(NODES.arrayNode().add(old.deepCopy()));
+            }
+            if (!old.isObject()) {
+                others.add(NODES.objectNode().set("value", old.deepCopy()));
+            }
+            JsonNode replacement = pick(others);
+            at.set(replacement);
+            return "wrong-type " + at + " = " + replacement;
+        }
+
+        private String badNumber(ObjectNode job) {
+            Location at = pick(locations(job, JsonNode::isNumber));
+            String number = pick(BAD_NUMBERS);
+            at.set(NODES.rawValueNode(new RawValue(number)));
+            return "bad-number " + at + " = " + number;
+        }
+
+        private String longString(ObjectNode job) {
+            Location at = pick(locations(job, JsonNode::isTextual));
+            int length = between(10_001, 60_000);
+            at.set(NODES.textNode(String.valueOf((char) ('a' + between(0, 25))).repeat(length)));
+            return "long-string " + at + " of " + length + " characters";
+        }
+
+        private String controlCharacter(ObjectNode job) {
+            Location at = pick(locations(job, JsonNode::isTextual));
+            String text = at.get().asText();
+            int position = between(0, text.length());
+            char control = (char) (int) pick(List.of(0x00, 0x01, 0x07, 0x08, 0x0b, 0x0c, 0x0d, 0x1b, 0x1f, 0x7f));
+            at.set(NODES.textNode(text.substring(0, position) + control + text.substring(position)));
+            return "control-character " + at + " U+" + String.format("%04X", (int) control) + " at " + position;
+        }
+
+        /** Written as text: Jackson's own writer refuses to nest this deep. */
+        private String deepNesting(ObjectNode job) {
+            Location at = pick(locations(job, node -> true));
+            int depth = between(17, 20_000);
+            boolean arrays = between(0, 1) == 0;
+            String nested = arrays ? "[".repeat(depth) + "1" + "]".repeat(depth)
+                    : "{\"a\":".repeat(depth) + "1" + "}".repeat(depth);
+            at.set(NODES.rawValueNode(new RawValue(nested)));
+            return "deep-nesting " + at + " " + depth + " levels of " + (arrays ? "arrays" : "objects");
+        }
+
+        private String removeRequired(ObjectNode job, Base base) {
+            String path = pick(List.copyOf(base.required()).stream().sorted().toList());
+            String[] parts = path.split("\\.");
+            JsonNode parent = job;
+            for (int i = 0; i < parts.length - 1; i++) {
+                parent = parent.isArray() ? parent.get(Integer.parseInt(parts[i])) : parent.get(parts[i]);
+            }
+            ((ObjectNode) parent).remove(parts[parts.length - 1]);
+            return "missing " + path;
+        }
+
+        private String extraField(ObjectNode job) {
+            List<Location> objects = new ArrayList<>(List.of(new Location(null, null, -1, job, "(the job)")));
+            collect(job, "", JsonNode::isObject, objects::add);
+            String name = "zz" + text(between(0, 40));
+            Location at = pick(objects);
+            ((ObjectNode) at.get()).set(name, NODES.numberNode(between(0, 9)));
+            return "extra-field " + JSON.valueToTree(name) + " in " + at;
+        }
+
+        /** The JSON cut before its closing brace. */
+        private Request truncated(ObjectNode job) {
+            byte[] whole = write(job);
+            int length = between(0, whole.length - 1);
+            byte[] cut = Arrays.copyOf(whole, length);
+            return new Request("POST", "/jobs", "application/json", cut, "truncated at " + length + " of " + whole.length);
+        }
+
+        /** Bytes that are not UTF-8 inside the first prompt (or, for a merge, the output's name). */
+        private Request notUtf8(ObjectNode job) {
+            byte[] whole = write(job);
+            String marker = job.has("prompts") ? "\"prompts\":[\"" : "\"output\":\"";
+            int start = new String(whole, StandardCharsets.ISO_8859_1).indexOf(marker) + marker.length();
+            byte[] bad = pick(NOT_UTF8);
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            out.write(whole, 0, start + 1);
+            out.writeBytes(bad);
+            out.write(whole, start + 1, whole.length - start - 1);
+            return new Request("POST", "/jobs", "application/json", out.toByteArray(),
+                    "not-utf8 " + HexFormat.of().formatHex(bad) + " in " + marker);
+        }
+
+        /** A valid job under a content type that is not JSON (or none). */
+        private Request wrongContentType(ObjectNode job) {
+            List<String> types = new ArrayList<>(WRONG_CONTENT_TYPES);
+            types.add("");
+            String type = pick(types);
+            return new Request("POST", "/jobs", type, write(job), "content-type \"" + type + "\"");
+        }
+
+        /** Bytes of any value, JSON or not. */
+        private Request garbage() {
+            byte[] body = new byte[between(0, 2000)];
+            for (int i = 0; i < body.length; i++) {
+                body[i] = (byte) between(0, 255);
+            }
+            return new Request("POST", "/jobs", "application/json", body, "garbage of " + body.length + " bytes");
+        }
+
+        /** An unknown job id of any bytes, percent-encoded, where the paths take one. */
+        private Request unknownIdPath() {
+            byte[] id = new byte[between(1, 300)];
+            for (int i = 0; i < id.length; i++) {
+                id[i] = (byte) between(0, 255);
+            }
+            StringBuilder encoded = new StringBuilder("zz");
+            for (byte b : id) {
+                encoded.append('%').append(String.format("%02X", b & 0xff));
+            }
+            String[] target = pick(List.of(new String[] {"GET", ""}, new String[] {"DELETE", ""},
+                    new String[] {"GET", "/events"}));
+            return new Request(target[0], "/jobs/" + encoded + target[1], "", new byte[0],
+                    "unknown-id " + target[0] + " of " + id.length + " bytes" + target[1]);
+        }
+
+        /** A short text of any characters but surrogates. */
+        private String text(int length) {
+            StringBuilder text = new StringBuilder();
+            for (int i = 0; i < length; i++) {
+                int codePoint = between(0, 0x2FFF);
+                text.appendCodePoint(codePoint);
+            }
+            return text.toString();
+        }
+
+        private List<Location> locations(ObjectNode job, Predicate<JsonNode> which) {
+            List<Location> found = new ArrayList<>();
+            collect(job, "", which, found::add);
+            if (found.isEmpty()) {
+                throw new IllegalStateException("no location in " + job);
+            }
+            return found;
+        }
+    }
+
+    /** Where a value sits: a field of an object or an element of an array, and its path for messages. */
+    private record Location(JsonNode parent, String field, int index, JsonNode value, String path) {
+        JsonNode get() {
+            return value;
+        }
+
+        void set(JsonNode replacement) {
+            if (parent instanceof ObjectNode object) {
+                object.set(field, replacement);
+            } else if (parent instanceof ArrayNode array) {
+                array.set(index, replacement);
+            } else {
+                throw new IllegalStateException("the whole job is no location to replace");
+            }
+        }
+
+        @Override
+        public String toString() {
+            return path;
+        }
+    }
+
+    private static void collect(JsonNode node, String path, Predicate<JsonNode> which, Consumer<Location> found) {
+        String prefix = path.isEmpty() ? "" : path + ".";
+        if (node.isObject()) {
+            for (Map.Entry<String, JsonNode> field : node.properties()) {
+                Location location = new Location(node, field.getKey(), -1, field.getValue(), prefix + field.getKey());
+                if (which.test(field.getValue())) {
+                    found.accept(location);
+                }
+                collect(field.getValue(), location.path(), which, found);
+            }
+        } else if (node.isArray()) {
+            for (int i = 0; i < node.size(); i++) {
+                Location location = new Location(node, null, i, node.get(i), path + "[" + i + "]");
+                if (which.test(node.get(i))) {
+                    found.accept(location);
+                }
+                collect(node.get(i), location.path(), which, found);
+            }
+        }
+    }
+
+    private static ObjectNode parse(String json) {
+        try {
+            return (ObjectNode) JSON.readTree(json);
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("a base job of the fuzz test is no JSON: " + json, e);
+        }
+    }
+
+    private static byte[] write(JsonNode job) {
+        try {
+            return JSON.writeValueAsBytes(job);
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
