@@ -2,6 +2,8 @@ package dev.diffarm.daemon.gallery;
 
 import dev.diffarm.daemon.event.ProgressThrottle;
 import dev.diffarm.daemon.job.FarmMetrics;
+import dev.diffarm.daemon.job.IntakePolicy;
+import dev.diffarm.daemon.job.Tenants;
 import dev.diffarm.daemon.job.JobHandlers;
 import dev.diffarm.daemon.job.JobIntake;
 import dev.diffarm.daemon.job.JobLifecycle;
@@ -11,7 +13,9 @@ import dev.diffarm.daemon.local.LocalOutputStore;
 import dev.diffarm.daemon.local.LocalQueue;
 import dev.diffarm.daemon.merge.ModelMerger;
 import dev.diffarm.daemon.port.EventSink;
+import dev.diffarm.daemon.render.ModelCache;
 import dev.diffarm.daemon.render.ModelDirectory;
+import dev.diffarm.engine.clip.TokenizerLocator;
 import dev.diffarm.daemon.render.TaskRenderer;
 import dev.diffarm.engine.image.PngWriter;
 import dev.diffarm.engine.image.RgbImage;
@@ -90,9 +94,12 @@ public final class OverviewHeapBenchmark {
         JobRegistry registry = new JobRegistry(100);
         JobReporting reporting = new JobReporting(registry, liveAtCheckpoints,
                 new FarmMetrics(new SimpleMeterRegistry(), registry, queue::backlog));
-        JobIntake intake = new JobIntake(new JobParser(), queue, reporting);
+        JobIntake intake = new JobIntake(new JobParser(), queue, reporting, IntakePolicy.DEFAULTS);
         JobLifecycle lifecycle = new JobLifecycle(intake, JobHandlers.of(eightByEight(),
-                new ModelMerger(new ModelDirectory(dir.resolve("models")), store), store), store, reporting,
+                new ModelMerger(new ModelDirectory(dir.resolve("models")), store),
+                JobHandlers.training(new ModelCache(new ModelDirectory(dir.resolve("models")),
+                        TokenizerLocator.fromEnvironment()), store, dir.resolve("datasets"), dir.resolve("loras")), store),
+                store, reporting,
                 () -> new ProgressThrottle(2, System::nanoTime));
 
         String prompts = IntStream.range(0, tasks / SEEDS).mapToObj(i -> "\"prompt " + i + "\"")
@@ -101,7 +108,7 @@ public final class OverviewHeapBenchmark {
         intake.submit(("""
                 {"apiVersion": "diffarm/v1", "kind": "render", "id": "heap-%d", "model": "any", "prompts": %s,
                  "seeds": %s, "steps": 1, "width": 8, "height": 8}
-                """.formatted(tasks, prompts, seeds)).getBytes());
+                """.formatted(tasks, prompts, seeds)).getBytes(), Tenants.DEFAULT);
         long start = System.nanoTime();
         lifecycle.handle(queue.poll(Duration.ZERO).orElseThrow());
         double seconds = (System.nanoTime() - start) / 1e9;

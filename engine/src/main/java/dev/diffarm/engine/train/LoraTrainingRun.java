@@ -59,8 +59,24 @@ public final class LoraTrainingRun {
         }
     }
 
+    /** Told of each training state as soon as it is saved ({@link Request#saveState()}), e.g. to keep a copy elsewhere. */
+    @FunctionalInterface
+    public interface StateSaved {
+        /** The state after {@code step} is complete in {@code folder} (a {@code step-NNNNNN} folder). */
+        void saved(long step, Path folder) throws IOException;
+    }
+
     /** Trains, reporting every step to {@code progress}, and writes the LoRA to {@code request.out()}. */
     public static void run(StableDiffusion model, Request request, Consumer<StepReport> progress) throws IOException {
+        run(model, request, progress, (step, folder) -> { });
+    }
+
+    /**
+     * Trains as {@link #run(StableDiffusion, Request, Consumer)} and tells {@code stateSaved} of each saved state. An
+     * exception thrown by {@code progress} (a cancellation) ends the run between steps.
+     */
+    public static void run(StableDiffusion model, Request request, Consumer<StepReport> progress,
+                           StateSaved stateSaved) throws IOException {
         TrainingSettings settings = request.settings();
         List<CaptionedImages.Example> examples = CaptionedImages.read(request.data());
         TrainingSchedule schedule = TrainingSchedule.of(model.schedulerConfig("DDPMScheduler", Map.of()));
@@ -94,7 +110,7 @@ public final class LoraTrainingRun {
                     progress.accept(report);
                     boolean due = request.saveEvery() > 0 && report.step() % request.saveEvery() == 0;
                     if (due || (request.saveState() && trainer.finished())) {
-                        save(request, trainer, generator, lora, description, report.step());
+                        save(request, trainer, generator, lora, description, report.step(), stateSaved);
                     }
                 }
                 KohyaLoraFile.write(lora, description, request.out());
@@ -117,9 +133,12 @@ public final class LoraTrainingRun {
     }
 
     private static void save(Request request, LoraTrainer trainer, TorchGenerator generator, LoraNetwork lora,
-                             KohyaLoraFile.Description description, long step) throws IOException {
+                             KohyaLoraFile.Description description, long step, StateSaved stateSaved)
+            throws IOException {
         if (request.saveState()) {
-            TrainingState.save(trainer, generator, request.settings().seed(), TrainingState.folder(request.stateRoot(), step));
+            Path folder = TrainingState.folder(request.stateRoot(), step);
+            TrainingState.save(trainer, generator, request.settings().seed(), folder);
+            stateSaved.saved(step, folder);
         } else {
             Path file = request.out().resolveSibling(String.format("%s-step%06d.safetensors", request.outputName(), step));
             KohyaLoraFile.write(lora, description, file);
