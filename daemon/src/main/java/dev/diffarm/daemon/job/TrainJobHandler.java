@@ -9,9 +9,11 @@ import dev.diffarm.engine.train.LoraTrainingRun;
 import dev.diffarm.engine.train.LrSchedule;
 import dev.diffarm.engine.train.NoiseObjective;
 import dev.diffarm.engine.train.TrainingSettings;
+import dev.diffarm.engine.train.TrainingPace;
 import dev.diffarm.engine.train.TrainingState;
 import dev.diffarm.farm.config.EventError;
 import dev.diffarm.farm.config.TrainJob;
+import dev.diffarm.farm.config.TrainingFigures;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -99,8 +101,9 @@ final class TrainJobHandler implements JobHandler<TrainJob> {
                 LoraTrainingRun.Request request = new LoraTrainingRun.Request(data, Optional.empty(), targets(),
                         job.networkDim(), (float) job.networkAlpha(), settings(), out, job.saveEvery(), true, resume,
                         BASE_MODEL_VERSION);
+                TrainingPace pace = new TrainingPace(job.maxTrainSteps(), System::nanoTime);
                 LoraTrainingRun.run(lease(), request, report -> {
-                    run.step(report.step(), job.maxTrainSteps());
+                    report(run, pace.next(report));
                     run.checkCancelled("after step " + report.step() + " of " + job.maxTrainSteps());
                 }, (step, folder) -> upload(states, step, folder));
                 store.put(job.loraKey(), out, ObjectMetadata.of("application/octet-stream"));
@@ -113,6 +116,16 @@ final class TrainJobHandler implements JobHandler<TrainJob> {
                 throw new TaskFailure(new EventError(FAILED, "training " + job.id() + " failed: " + e), e);
             } finally {
                 delete(work);
+            }
+        }
+
+        /** The step and, when JSON can carry them (a loss gone NaN cannot), the figures of how the run learns. */
+        private void report(TaskRun run, TrainingPace.Figures f) {
+            if (TrainingFigures.representable(f.loss(), f.smoothedLoss(), f.learningRate(), f.secondsPerStep())) {
+                run.trainingStep(f.step(), f.total(), new TrainingFigures(f.loss(), f.smoothedLoss(), f.learningRate(),
+                        f.secondsPerStep(), f.etaSeconds()));
+            } else {
+                run.step(f.step(), f.total());
             }
         }
 

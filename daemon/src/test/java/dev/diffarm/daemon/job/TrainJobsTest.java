@@ -22,6 +22,7 @@ import dev.diffarm.engine.train.LrSchedule;
 import dev.diffarm.engine.train.NoiseObjective;
 import dev.diffarm.engine.train.TrainingSettings;
 import dev.diffarm.farm.config.JobEvent;
+import dev.diffarm.farm.config.TrainingFigures;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -84,6 +85,13 @@ class TrainJobsTest {
         assertArrayEquals(reference, farm.object("loras/faces.safetensors"), "stored LoRA vs the engine's, bit for bit");
         assertArrayEquals(reference, Files.readAllBytes(loras.resolve("faces.safetensors")), "the node's LoRA folder");
         assertEquals(List.of("1/6", "2/6", "3/6", "4/6", "5/6", "6/6"), steps(farm, "train-1"));
+        JobEvent.Progress lastStep = farm.events.of("train-1").stream().filter(JobEvent.Progress.class::isInstance)
+                .map(JobEvent.Progress.class::cast).reduce((a, b) -> b).orElseThrow();
+        TrainingFigures figures = lastStep.training().orElseThrow(() -> new AssertionError(lastStep.toJson()));
+        assertTrue(figures.loss() > 0 && figures.smoothedLoss() > 0 && figures.secondsPerStep() > 0, lastStep.toJson());
+        assertEquals(0, figures.etaSeconds(), "nothing left after the last step");
+        assertEquals(lastStep, JobEvent.parse(lastStep.toJson()), "the figures survive JSON: " + lastStep.toJson());
+        System.out.println("last progress event: " + lastStep.toJson());
         System.out.printf("train job: LoRA of %d bytes equal to the engine run's%n", reference.length);
 
         farm.drop("render.json", TinyModel.renderJob("with-faces", "[\"zwx person <lora:faces:1>\"]", "[1]", 3));
