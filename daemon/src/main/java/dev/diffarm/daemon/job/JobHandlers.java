@@ -18,11 +18,11 @@ import java.util.Objects;
  * {@link Job.Visitor} has a method per kind.
  *
  * <h2>Adding a kind</h2>
- * A kind {@code train} touches: in farm-config its record ({@code TrainJob}, with {@code accept}), {@code Job}
+ * The kind {@code train} touched: in farm-config its record ({@code TrainJob}, with {@code accept}), {@code Job}
  * ({@code permits} and the {@code Visitor} method), and its schema part: {@code JobReader} (the case that reads it),
- * {@code Rules.KIND} (its name), {@code job.schema.json}, and the visitor methods of {@code JobJson} and
- * {@code CatalogCheck}, which do not compile until it has them; in the daemon its {@code TrainJobHandler} and its
- * component and visitor method here. The lifecycle, the job's record, events, stores and the gallery do not change.
+ * {@code Rules} (its name and value rules), {@code job.schema.json}, and the visitor methods of {@code JobJson} and
+ * {@code CatalogCheck}, which do not compile until it has them; in the daemon its {@link TrainJobHandler} and its
+ * component and visitor method here. The lifecycle, the job's record, events, stores and the gallery did not change.
  * A task of hours keeps its state with {@link TaskRun#state}.
  *
  * @param images render jobs and campaigns

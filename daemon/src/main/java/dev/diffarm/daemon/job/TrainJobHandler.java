@@ -61,32 +61,13 @@ final class TrainJobHandler implements JobHandler<TrainJob> {
         return () -> List.of(new TrainTask(job));
     }
 
-    private final class TrainTask implements TaskWork {
+    /** It tells while it runs whether the LoRA is made: a last saved state of the last step means it is. */
+    private final class TrainTask extends SoleTask {
         private final TrainJob job;
 
         TrainTask(TrainJob job) {
+            super(TrainJob.TASK_ID, job.loraKey(), job.parameterHash());
             this.job = job;
-        }
-
-        @Override
-        public String id() {
-            return TrainJob.TASK_ID;
-        }
-
-        @Override
-        public String key() {
-            return job.loraKey();
-        }
-
-        @Override
-        public String parameterHash() {
-            return job.parameterHash();
-        }
-
-        /** It tells while it runs: a last saved state of the last step means the training is done. */
-        @Override
-        public boolean isStored() {
-            return false;
         }
 
         @Override

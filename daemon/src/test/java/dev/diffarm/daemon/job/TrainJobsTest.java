@@ -30,6 +30,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -68,7 +69,24 @@ class TrainJobsTest {
                 LoraTargetModules.kohyaDefault(), 4, 4f, settings, out, 0, false, Optional.empty(), "sd_v1");
         try (StableDiffusion model = StableDiffusion.load(TinyModel.source(), Optional.empty(), Optional.empty(),
                 TokenizerLocator.fromEnvironment())) {
-            LoraTrainingRun.run(model, request, report -> { });
+            // On a thread other than the one that started the engine, as a farm worker trains: libtorch's grad mode
+            // is on by default there.
+            AtomicReference<Throwable> failure = new AtomicReference<>();
+            Thread worker = new Thread(() -> {
+                try {
+                    LoraTrainingRun.run(model, request, report -> { });
+                } catch (Throwable e) {
+                    failure.set(e);
+                }
+            }, "train-worker");
+            worker.start();
+            worker.join();
+            if (failure.get() != null) {
+                throw new AssertionError("training on a worker thread failed", failure.get());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
         }
         reference = Files.readAllBytes(out);
     }

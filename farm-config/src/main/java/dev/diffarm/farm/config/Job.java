@@ -20,8 +20,8 @@ package dev.diffarm.farm.config;
  * constructor against the same rules, with the same messages.
  *
  * <h2>Tasks</h2>
- * An image job expands into tasks, one image each, in a fixed order: see {@link ImageJob#plan()}. A merge job is
- * one task.
+ * An image job expands into tasks, one image each, in a fixed order: see {@link ImageJob#plan()}. A merge job and a
+ * train job are one task each.
  */
 public sealed interface Job permits ImageJob, MergeJob, TrainJob {
     /** The version of this contract, the value of every job's and event's {@code apiVersion}. */

@@ -127,16 +127,11 @@ public record TrainJob(String id, String method, String model, String dataset, S
     }
 
     /**
-     * The canonical JSON of what decides the trained LoRA: every field but {@code id}, sorted by name, without
-     * spaces. It names the model and the dataset; it does not cover their files' content.
+     * What decides the trained LoRA, as 64 lower-case hex digits: the SHA-256 of the canonical JSON (sorted, without
+     * spaces) of every field but {@code id}. It names the model and the dataset; it does not cover their files.
      */
-    public String parametersJson() {
-        return Json.canonical(parametersTree());
-    }
-
-    /** The SHA-256 of the UTF-8 bytes of {@link #parametersJson()}, as 64 lower-case hex digits. */
     public String parameterHash() {
-        return Sha256.hex(parametersJson().getBytes(StandardCharsets.UTF_8));
+        return Sha256.hex(Json.canonical(parametersTree()).getBytes(StandardCharsets.UTF_8));
     }
 
     ObjectNode parametersTree() {
