@@ -17,7 +17,9 @@ import dev.diffarm.daemon.port.OutputStore;
 import dev.diffarm.daemon.merge.ModelMerger;
 import dev.diffarm.daemon.render.FarmCatalog;
 import dev.diffarm.daemon.render.LoraDirectory;
+import dev.diffarm.daemon.render.ModelCache;
 import dev.diffarm.daemon.render.ModelDirectory;
+import dev.diffarm.engine.clip.TokenizerLocator;
 import dev.diffarm.daemon.render.TaskRenderer;
 import dev.diffarm.engine.sampler.SamplerRegistry;
 import java.util.function.Supplier;
@@ -88,8 +90,15 @@ public final class LocalFarm {
                 new LoraDirectory(loras))), queue, reporting, IntakePolicy.DEFAULTS);
         // Every step gets an event, so that event order is deterministic.
         this.lifecycle = new JobLifecycle(intake, handlers.apply(JobHandlers.of(renderer,
-                new ModelMerger(new ModelDirectory(models), store), store)), store, reporting,
+                new ModelMerger(new ModelDirectory(models), store), JobHandlers.training(new ModelCache(
+                        new ModelDirectory(models), TokenizerLocator.fromEnvironment()), store, datasets(local), loras),
+                store)), store, reporting,
                 () -> new ProgressThrottle(1e9, System::nanoTime));
+    }
+
+    /** The datasets root of the farm over {@code local}: train jobs name folders there. */
+    public static Path datasets(Path local) {
+        return local.resolve("datasets");
     }
 
     /** Drops a job file into the queue folder, as a person or another program would. */

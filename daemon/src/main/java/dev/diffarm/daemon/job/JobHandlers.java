@@ -2,12 +2,15 @@ package dev.diffarm.daemon.job;
 
 import dev.diffarm.daemon.merge.ModelMerger;
 import dev.diffarm.daemon.port.OutputStore;
+import dev.diffarm.daemon.render.ModelCache;
 import dev.diffarm.daemon.render.TaskRenderer;
 import dev.diffarm.farm.config.Campaign;
 import dev.diffarm.farm.config.ImageJob;
 import dev.diffarm.farm.config.Job;
 import dev.diffarm.farm.config.MergeJob;
 import dev.diffarm.farm.config.RenderJob;
+import dev.diffarm.farm.config.TrainJob;
+import java.nio.file.Path;
 import java.util.Objects;
 
 /**
@@ -15,30 +18,44 @@ import java.util.Objects;
  * {@link Job.Visitor} has a method per kind.
  *
  * <h2>Adding a kind</h2>
- * A kind {@code train} touches: in farm-config its record ({@code TrainJob}, with {@code accept}), {@code Job}
+ * The kind {@code train} touched: in farm-config its record ({@code TrainJob}, with {@code accept}), {@code Job}
  * ({@code permits} and the {@code Visitor} method), and its schema part: {@code JobReader} (the case that reads it),
- * {@code Rules.KIND} (its name), {@code job.schema.json}, and the visitor methods of {@code JobJson} and
- * {@code CatalogCheck}, which do not compile until it has them; in the daemon its {@code TrainJobHandler} and its
- * component and visitor method here. The lifecycle, the job's record, events, stores and the gallery do not change.
+ * {@code Rules} (its name and value rules), {@code job.schema.json}, and the visitor methods of {@code JobJson} and
+ * {@code CatalogCheck}, which do not compile until it has them; in the daemon its {@link TrainJobHandler} and its
+ * component and visitor method here. The lifecycle, the job's record, events, stores and the gallery did not change.
  * A task of hours keeps its state with {@link TaskRun#state}.
  *
  * @param images render jobs and campaigns
  * @param merges merge jobs
+ * @param trains train jobs
  */
-public record JobHandlers(JobHandler<ImageJob> images, JobHandler<MergeJob> merges) {
+public record JobHandlers(JobHandler<ImageJob> images, JobHandler<MergeJob> merges, JobHandler<TrainJob> trains) {
     public JobHandlers {
         Objects.requireNonNull(images, "images");
         Objects.requireNonNull(merges, "merges");
+        Objects.requireNonNull(trains, "trains");
     }
 
-    /** The daemon's handlers: images rendered by {@code renderer}, models merged by {@code merger}, outputs in {@code store}. */
-    public static JobHandlers of(TaskRenderer renderer, ModelMerger merger, OutputStore store) {
-        return new JobHandlers(new ImageJobHandler(renderer, store), new MergeJobHandler(merger));
+    /**
+     * The daemon's handlers: images rendered by {@code renderer}, models merged by {@code merger}, LoRAs trained by
+     * {@code trains} (see {@link #training}), outputs in {@code store}.
+     */
+    public static JobHandlers of(TaskRenderer renderer, ModelMerger merger, JobHandler<TrainJob> trains,
+                                 OutputStore store) {
+        return new JobHandlers(new ImageJobHandler(renderer, store), new MergeJobHandler(merger), trains);
+    }
+
+    /**
+     * The handler of train jobs: it trains on the models of {@code models} with the datasets under
+     * {@code datasetsDir}, and puts the LoRAs in {@code store} and in {@code loraDir}.
+     */
+    public static JobHandler<TrainJob> training(ModelCache models, OutputStore store, Path datasetsDir, Path loraDir) {
+        return new TrainJobHandler(models, store, datasetsDir, loraDir);
     }
 
     /** The same handlers with {@code images} in place of the image handler. */
     public JobHandlers withImages(JobHandler<ImageJob> images) {
-        return new JobHandlers(images, merges);
+        return new JobHandlers(images, merges, trains);
     }
 
     /** The work of {@code job}, planned by the handler of its kind. */
@@ -57,6 +74,11 @@ public record JobHandlers(JobHandler<ImageJob> images, JobHandler<MergeJob> merg
             @Override
             public JobWork merge(MergeJob merge) {
                 return merges.plan(merge);
+            }
+
+            @Override
+            public JobWork train(TrainJob train) {
+                return trains.plan(train);
             }
         });
     }

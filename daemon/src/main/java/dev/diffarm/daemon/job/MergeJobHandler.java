@@ -21,32 +21,13 @@ final class MergeJobHandler implements JobHandler<MergeJob> {
         return () -> List.of(new MergeTask(job));
     }
 
-    private final class MergeTask implements TaskWork {
+    /** The merger tells while it runs whether the model is merged: it checks the file's hash against the record. */
+    private final class MergeTask extends SoleTask {
         private final MergeJob job;
 
         MergeTask(MergeJob job) {
+            super(MergeJob.TASK_ID, job.recordKey(), job.parameterHash());
             this.job = job;
-        }
-
-        @Override
-        public String id() {
-            return MergeJob.TASK_ID;
-        }
-
-        @Override
-        public String key() {
-            return job.recordKey();
-        }
-
-        @Override
-        public String parameterHash() {
-            return job.parameterHash();
-        }
-
-        /** The merger tells while it runs: it checks the model file's hash against the record. */
-        @Override
-        public boolean isStored() {
-            return false;
         }
 
         @Override

@@ -5,6 +5,8 @@ import dev.diffarm.daemon.port.EventSink;
 import dev.diffarm.daemon.port.OutputStore;
 import dev.diffarm.farm.config.JobEvent;
 import dev.diffarm.farm.config.Plan;
+import dev.diffarm.farm.config.TrainingFigures;
+import java.util.Optional;
 import java.util.concurrent.CancellationException;
 
 /**
@@ -41,11 +43,20 @@ public final class TaskRun {
 
     /** {@code done} of the task's {@code total} steps are done (a sampling step, a merged tensor, a training step). */
     public void step(long done, long total) {
+        step(done, total, Optional.empty());
+    }
+
+    /** {@code done} of the task's {@code total} training steps are done, and this is how it learns. */
+    public void trainingStep(long done, long total, TrainingFigures figures) {
+        step(done, total, Optional.of(figures));
+    }
+
+    private void step(long done, long total, Optional<TrainingFigures> training) {
         int shownDone = (int) Math.min(done, Integer.MAX_VALUE);
         int shownTotal = (int) Math.min(total, Integer.MAX_VALUE);
         job.onStep(taskId, shownDone, shownTotal);
         if (throttle.admit(done == total)) {
-            events.publish(new JobEvent.Progress(job.id(), taskId, shownDone, shownTotal, index, tasks));
+            events.publish(new JobEvent.Progress(job.id(), taskId, shownDone, shownTotal, index, tasks, training));
         }
     }
 

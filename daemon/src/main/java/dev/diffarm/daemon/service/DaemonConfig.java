@@ -34,6 +34,9 @@ public interface DaemonConfig {
     /** {@value FarmSettings#EMBEDDINGS_DIR}. */
     Optional<String> embeddingsDir();
 
+    /** {@value FarmSettings#DATASETS_DIR}: the folders train jobs name as their {@code dataset}. */
+    Optional<String> datasetsDir();
+
     /** {@value FarmSettings#LOCAL_DIR}: the embedded queue, outputs and events. */
     Optional<String> localDir();
 
@@ -171,6 +174,7 @@ public interface DaemonConfig {
         loraDir().ifPresent(value -> variables.put(FarmSettings.LORA_DIR, value));
         embeddingsDir().ifPresent(value -> variables.put(FarmSettings.EMBEDDINGS_DIR, value));
         localDir().ifPresent(value -> variables.put(FarmSettings.LOCAL_DIR, value));
+        datasetsDir().ifPresent(value -> variables.put(FarmSettings.DATASETS_DIR, value));
         kafka().bootstrapServers().ifPresent(value -> variables.put(FarmSettings.KAFKA_BOOTSTRAP_SERVERS, value));
         s3().endpoint().ifPresent(value -> variables.put(FarmSettings.S3_ENDPOINT, value));
         s3().accessKey().ifPresent(value -> variables.put(FarmSettings.S3_ACCESS_KEY, value));

@@ -199,12 +199,13 @@ public class FarmServices {
 
     @Produces
     @Singleton
-    Worker worker(DaemonConfig config, JobIntake intake, ModelCache modelCache, SamplerPlugins samplers,
-                  LoraDirectory loras, EmbeddingDirectory embeddings, ModelDirectory models, OutputStore store, StoreWatch storeWatch,
-                  JobReporting reporting, JobSource source) {
+    Worker worker(DaemonConfig config, FarmSettings settings, JobIntake intake, ModelCache modelCache,
+                  SamplerPlugins samplers, LoraDirectory loras, EmbeddingDirectory embeddings, ModelDirectory models,
+                  OutputStore store, StoreWatch storeWatch, JobReporting reporting, JobSource source) {
         double perSecond = config.progressEventsPerSecond();
         JobHandlers handlers = JobHandlers.of(new EngineRenderer(modelCache, samplers, loras, embeddings),
-                new ModelMerger(models, store), store);
+                new ModelMerger(models, store),
+                JobHandlers.training(modelCache, store, settings.datasetsDir(), settings.loraDir()), store);
         JobLifecycle lifecycle = new JobLifecycle(intake, handlers, store, reporting,
                 () -> new ProgressThrottle(perSecond, System::nanoTime));
         return new Worker("diffarm-worker-0", source, lifecycle, storeWatch::isAvailable);

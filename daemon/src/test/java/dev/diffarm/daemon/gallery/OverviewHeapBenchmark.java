@@ -13,7 +13,9 @@ import dev.diffarm.daemon.local.LocalOutputStore;
 import dev.diffarm.daemon.local.LocalQueue;
 import dev.diffarm.daemon.merge.ModelMerger;
 import dev.diffarm.daemon.port.EventSink;
+import dev.diffarm.daemon.render.ModelCache;
 import dev.diffarm.daemon.render.ModelDirectory;
+import dev.diffarm.engine.clip.TokenizerLocator;
 import dev.diffarm.daemon.render.TaskRenderer;
 import dev.diffarm.engine.image.PngWriter;
 import dev.diffarm.engine.image.RgbImage;
@@ -94,7 +96,10 @@ public final class OverviewHeapBenchmark {
                 new FarmMetrics(new SimpleMeterRegistry(), registry, queue::backlog));
         JobIntake intake = new JobIntake(new JobParser(), queue, reporting, IntakePolicy.DEFAULTS);
         JobLifecycle lifecycle = new JobLifecycle(intake, JobHandlers.of(eightByEight(),
-                new ModelMerger(new ModelDirectory(dir.resolve("models")), store), store), store, reporting,
+                new ModelMerger(new ModelDirectory(dir.resolve("models")), store),
+                JobHandlers.training(new ModelCache(new ModelDirectory(dir.resolve("models")),
+                        TokenizerLocator.fromEnvironment()), store, dir.resolve("datasets"), dir.resolve("loras")), store),
+                store, reporting,
                 () -> new ProgressThrottle(2, System::nanoTime));
 
         String prompts = IntStream.range(0, tasks / SEEDS).mapToObj(i -> "\"prompt " + i + "\"")

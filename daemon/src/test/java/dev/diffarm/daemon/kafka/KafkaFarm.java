@@ -14,7 +14,9 @@ import dev.diffarm.daemon.merge.ModelMerger;
 import dev.diffarm.daemon.port.Delivery;
 import dev.diffarm.daemon.render.FarmCatalog;
 import dev.diffarm.daemon.render.LoraDirectory;
+import dev.diffarm.daemon.render.ModelCache;
 import dev.diffarm.daemon.render.ModelDirectory;
+import dev.diffarm.engine.clip.TokenizerLocator;
 import dev.diffarm.daemon.render.TaskRenderer;
 import dev.diffarm.farm.config.FarmSettings;
 import dev.diffarm.farm.config.JobParser;
@@ -45,7 +47,8 @@ final class KafkaFarm implements AutoCloseable {
                 new LoraDirectory(outputs.resolveSibling("loras")))), source, reporting, IntakePolicy.DEFAULTS);
         // Every step gets an event, so that event order is deterministic.
         this.lifecycle = new JobLifecycle(intake, JobHandlers.of(renderer, new ModelMerger(new ModelDirectory(models), store),
-                store), store, reporting, () -> new ProgressThrottle(1e9, System::nanoTime));
+                JobHandlers.training(new ModelCache(new ModelDirectory(models), TokenizerLocator.fromEnvironment()), store,
+                        outputs.resolveSibling("datasets"), outputs.resolveSibling("loras")), store), store, reporting, () -> new ProgressThrottle(1e9, System::nanoTime));
     }
 
     /** Takes the next delivery and runs it through the job lifecycle, as the worker does; returns it. */

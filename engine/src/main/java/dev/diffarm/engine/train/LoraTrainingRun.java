@@ -1,6 +1,7 @@
 package dev.diffarm.engine.train;
 
 import ai.djl.ndarray.NDManager;
+import ai.djl.pytorch.jni.JniUtils;
 import dev.diffarm.engine.lora.LoraWeights;
 import dev.diffarm.engine.pipeline.StableDiffusion;
 import dev.diffarm.engine.random.TorchGenerator;
@@ -59,8 +60,28 @@ public final class LoraTrainingRun {
         }
     }
 
+    /** Told of each training state as soon as it is saved ({@link Request#saveState()}), e.g. to keep a copy elsewhere. */
+    @FunctionalInterface
+    public interface StateSaved {
+        /** The state after {@code step} is complete in {@code folder} (a {@code step-NNNNNN} folder). */
+        void saved(long step, Path folder) throws IOException;
+    }
+
     /** Trains, reporting every step to {@code progress}, and writes the LoRA to {@code request.out()}. */
     public static void run(StableDiffusion model, Request request, Consumer<StepReport> progress) throws IOException {
+        run(model, request, progress, (step, folder) -> { });
+    }
+
+    /**
+     * Trains as {@link #run(StableDiffusion, Request, Consumer)} and tells {@code stateSaved} of each saved state. An
+     * exception thrown by {@code progress} (a cancellation) ends the run between steps.
+     */
+    public static void run(StableDiffusion model, Request request, Consumer<StepReport> progress,
+                           StateSaved stateSaved) throws IOException {
+        // libtorch's grad mode is per thread and on by default; DJL turns it off only on the thread that started the
+        // engine. A farm worker is another thread: off here, gradients are recorded only inside the trainer's
+        // GradientCollectors (which restore the mode when closed), and the optimizer may update the LoRA in place.
+        JniUtils.setGradMode(false);
         TrainingSettings settings = request.settings();
         List<CaptionedImages.Example> examples = CaptionedImages.read(request.data());
         TrainingSchedule schedule = TrainingSchedule.of(model.schedulerConfig("DDPMScheduler", Map.of()));
@@ -94,7 +115,7 @@ public final class LoraTrainingRun {
                     progress.accept(report);
                     boolean due = request.saveEvery() > 0 && report.step() % request.saveEvery() == 0;
                     if (due || (request.saveState() && trainer.finished())) {
-                        save(request, trainer, generator, lora, description, report.step());
+                        save(request, trainer, generator, lora, description, report.step(), stateSaved);
                     }
                 }
                 KohyaLoraFile.write(lora, description, request.out());
@@ -117,9 +138,12 @@ public final class LoraTrainingRun {
     }
 
     private static void save(Request request, LoraTrainer trainer, TorchGenerator generator, LoraNetwork lora,
-                             KohyaLoraFile.Description description, long step) throws IOException {
+                             KohyaLoraFile.Description description, long step, StateSaved stateSaved)
+            throws IOException {
         if (request.saveState()) {
-            TrainingState.save(trainer, generator, request.settings().seed(), TrainingState.folder(request.stateRoot(), step));
+            Path folder = TrainingState.folder(request.stateRoot(), step);
+            TrainingState.save(trainer, generator, request.settings().seed(), folder);
+            stateSaved.saved(step, folder);
         } else {
             Path file = request.out().resolveSibling(String.format("%s-step%06d.safetensors", request.outputName(), step));
             KohyaLoraFile.write(lora, description, file);

@@ -19,7 +19,8 @@ import java.util.Map;
  * state and the data cursor. Kept as {@code state.safetensors} in a folder {@code step-NNNNNN}.
  */
 public final class TrainingState {
-    static final String FILE = "state.safetensors";
+    /** The file of a saved state in its folder. */
+    public static final String FILE = "state.safetensors";
 
     private TrainingState() {
     }

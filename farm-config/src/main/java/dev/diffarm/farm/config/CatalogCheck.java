@@ -40,6 +40,12 @@ final class CatalogCheck {
                 merge.c().ifPresent(c -> check(Catalog.Kind.MODEL, "c", c));
                 return null;
             }
+
+            @Override
+            public Void train(TrainJob train) {
+                check(Catalog.Kind.MODEL, "model", train.model());
+                return null;
+            }
         });
     }
 

@@ -44,4 +44,29 @@ public final class Defaults {
         byte[] digest = Sha256.digest(jobId.getBytes(StandardCharsets.UTF_8));
         return Integer.toUnsignedLong(ByteBuffer.wrap(digest).getInt());
     }
+
+    /** The fine-tune method of a train job. */
+    public static final String TRAIN_METHOD = "lora";
+    /** kohya's {@code --learning_rate}. */
+    public static final double LEARNING_RATE = 1e-4;
+    /** kohya's {@code --network_dim} when none is given. */
+    public static final int NETWORK_DIM = 4;
+    /** kohya's {@code --network_alpha}. */
+    public static final double NETWORK_ALPHA = 1.0;
+    /** kohya's {@code --max_train_steps}. */
+    public static final int MAX_TRAIN_STEPS = 1600;
+    /** kohya's {@code --train_batch_size}. */
+    public static final int TRAIN_BATCH_SIZE = 1;
+    /** kohya's {@code --gradient_accumulation_steps}. */
+    public static final int GRADIENT_ACCUMULATION_STEPS = 1;
+    /** kohya's {@code --max_grad_norm}. */
+    public static final double MAX_GRAD_NORM = 1.0;
+    /** kohya's {@code --lr_scheduler}. */
+    public static final String LR_SCHEDULER = "constant";
+    /** kohya's {@code --lr_warmup_steps}. */
+    public static final int LR_WARMUP_STEPS = 0;
+    /** kohya's {@code --resolution}. */
+    public static final int RESOLUTION = 512;
+    /** The seed of a train job that names none (kohya draws one at random; a farm job must be reproducible). */
+    public static final long TRAIN_SEED = 42;
 }

@@ -3,6 +3,7 @@ package dev.diffarm.farm.config;
 import static dev.diffarm.farm.config.ValueReader.bool;
 import static dev.diffarm.farm.config.ValueReader.integer;
 import static dev.diffarm.farm.config.ValueReader.list;
+import static dev.diffarm.farm.config.ValueReader.number;
 import static dev.diffarm.farm.config.ValueReader.text;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -76,7 +77,8 @@ final class EventJson {
             case JobEvent.Accepted.TYPE -> new JobEvent.Accepted(jobId, string(fields, "kind", Rules.KIND),
                     count(fields, "tasks"));
             case JobEvent.Progress.TYPE -> new JobEvent.Progress(jobId, string(fields, "taskId", TASK_ID),
-                    count(fields, "step"), count(fields, "steps"), count(fields, "tasksCompleted"), count(fields, "tasks"));
+                    count(fields, "step"), count(fields, "steps"), count(fields, "tasksCompleted"), count(fields, "tasks"),
+                    fields.optional("training", TRAINING));
             case JobEvent.TaskCompleted.TYPE -> new JobEvent.TaskCompleted(jobId, string(fields, "taskId", TASK_ID),
                     string(fields, "key", TEXT), string(fields, "parameterHash", TEXT),
                     fields.required("skipped", bool(), "true or false").orElseThrow());
@@ -87,6 +89,19 @@ final class EventJson {
             default -> throw new IllegalStateException("event type " + type + " passed the type rule unread");
         };
     }
+
+    private static final Rule<Double> FINITE = new Rule<>(Double::isFinite, "a finite number");
+    private static final ValueReader<TrainingFigures> TRAINING = (node, path, problems) ->
+            FieldReader.of(node, path, problems, "a training figures object").map(fields -> {
+                TrainingFigures figures = new TrainingFigures(
+                        fields.required("loss", number(FINITE), FINITE.expected()).orElseThrow(),
+                        fields.required("smoothedLoss", number(FINITE), FINITE.expected()).orElseThrow(),
+                        fields.required("learningRate", number(FINITE), FINITE.expected()).orElseThrow(),
+                        fields.required("secondsPerStep", number(FINITE), FINITE.expected()).orElseThrow(),
+                        fields.required("etaSeconds", integer(COUNT), COUNT.expected()).orElseThrow());
+                fields.rejectUnknownFields();
+                return figures;
+            });
 
     private static String string(FieldReader fields, String name, Rule<String> rule) {
         return fields.required(name, text(rule), rule.expected()).orElseThrow();

@@ -33,6 +33,8 @@ import java.util.regex.Pattern;
  *       there</td><td>{@code <home>/loras}</td></tr>
  *   <tr><td>{@value #EMBEDDINGS_DIR}</td><td>textual-inversion embeddings ({@code .safetensors}, {@code .pt},
  *       {@code .bin}, subfolders included), triggered by their names in prompts</td><td>{@code <home>/embeddings}</td></tr>
+ *   <tr><td>{@value #DATASETS_DIR}</td><td>training datasets: a train job's {@code dataset} is the name of a folder
+ *       there</td><td>{@code <home>/datasets}</td></tr>
  *   <tr><td>{@value #LOCAL_DIR}</td><td>the embedded queue ({@code queue/}) and output ({@code outputs/})
  *       folders</td><td>{@code <home>/local}</td></tr>
  *   <tr><td>{@value #HOME}</td><td>{@code <home>}, the base of the defaults above</td>
@@ -51,9 +53,10 @@ import java.util.regex.Pattern;
  * @param loraDir       where LoRA files lie
  * @param embeddingsDir where textual-inversion embeddings lie
  * @param localDir      the embedded defaults' folder
+ * @param datasetsDir   the root of the training datasets
  */
 public record FarmSettings(Optional<Kafka> kafka, Optional<S3> s3, Topics topics, Path modelsDir, Path pluginsDir,
-                           Path loraDir, Path embeddingsDir, Path localDir) {
+                           Path loraDir, Path embeddingsDir, Path localDir, Path datasetsDir) {
     public static final String KAFKA_BOOTSTRAP_SERVERS = "DIFFARM_KAFKA_BOOTSTRAP_SERVERS";
     public static final String S3_ENDPOINT = "DIFFARM_S3_ENDPOINT";
     public static final String S3_ACCESS_KEY = "DIFFARM_S3_ACCESS_KEY";
@@ -64,6 +67,7 @@ public record FarmSettings(Optional<Kafka> kafka, Optional<S3> s3, Topics topics
     public static final String LORA_DIR = "DIFFARM_LORA_DIR";
     public static final String EMBEDDINGS_DIR = "DIFFARM_EMBEDDINGS_DIR";
     public static final String LOCAL_DIR = "DIFFARM_LOCAL_DIR";
+    public static final String DATASETS_DIR = "DIFFARM_DATASETS_DIR";
     public static final String HOME = "DIFFARM_HOME";
     /** The bucket when {@value #S3_BUCKET} is unset. */
     public static final String DEFAULT_BUCKET = "diffarm";
@@ -81,6 +85,7 @@ public record FarmSettings(Optional<Kafka> kafka, Optional<S3> s3, Topics topics
         Objects.requireNonNull(loraDir, "loraDir");
         Objects.requireNonNull(embeddingsDir, "embeddingsDir");
         Objects.requireNonNull(localDir, "localDir");
+        Objects.requireNonNull(datasetsDir, "datasetsDir");
     }
 
     /**
@@ -160,10 +165,11 @@ public record FarmSettings(Optional<Kafka> kafka, Optional<S3> s3, Topics topics
         Path loras = variables.path(LORA_DIR, problems).orElse(home.resolve("loras"));
         Path embeddings = variables.path(EMBEDDINGS_DIR, problems).orElse(home.resolve("embeddings"));
         Path local = variables.path(LOCAL_DIR, problems).orElse(home.resolve("local"));
+        Path datasets = variables.path(DATASETS_DIR, problems).orElse(home.resolve("datasets"));
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException(String.join("\n", problems));
         }
-        return new FarmSettings(kafka, s3, Topics.DEFAULT, models, plugins, loras, embeddings, local);
+        return new FarmSettings(kafka, s3, Topics.DEFAULT, models, plugins, loras, embeddings, local, datasets);
     }
 
     /** Whether neither Kafka nor S3 is configured: the farm runs on its local queue and folder alone. */

@@ -1,5 +1,6 @@
 package dev.diffarm.farm.config;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -82,12 +83,19 @@ public sealed interface JobEvent permits JobEvent.Accepted, JobEvent.Progress, J
      * @param steps          the task's steps
      * @param tasksCompleted the job's tasks completed so far
      * @param tasks          the job's tasks
+     * @param training       how a training task learns, after each of its optimizer steps; empty for other tasks
      */
-    record Progress(String jobId, String taskId, int step, int steps, int tasksCompleted, int tasks)
-            implements JobEvent {
+    record Progress(String jobId, String taskId, int step, int steps, int tasksCompleted, int tasks,
+                    Optional<TrainingFigures> training) implements JobEvent {
         public static final String TYPE = "progress";
 
+        /** The progress of a task that is not a training. */
+        public Progress(String jobId, String taskId, int step, int steps, int tasksCompleted, int tasks) {
+            this(jobId, taskId, step, steps, tasksCompleted, tasks, Optional.empty());
+        }
+
         public Progress {
+            Objects.requireNonNull(training, "training");
             Rules.ID.require("jobId", jobId);
             EventJson.TASK_ID.require("taskId", taskId);
             EventJson.COUNT.require("step", (long) step);
@@ -108,8 +116,10 @@ public sealed interface JobEvent permits JobEvent.Accepted, JobEvent.Progress, J
 
         @Override
         public String toJson() {
-            return Json.write(EventJson.start(this, jobId).put("taskId", taskId).put("step", step).put("steps", steps)
-                    .put("tasksCompleted", tasksCompleted).put("tasks", tasks));
+            ObjectNode node = EventJson.start(this, jobId).put("taskId", taskId).put("step", step).put("steps", steps)
+                    .put("tasksCompleted", tasksCompleted).put("tasks", tasks);
+            training.ifPresent(figures -> node.set("training", figures.toTree()));
+            return Json.write(node);
         }
     }
 

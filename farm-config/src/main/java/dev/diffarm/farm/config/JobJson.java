@@ -37,6 +37,11 @@ final class JobJson {
             public ObjectNode merge(MergeJob merge) {
                 return node.setAll(merge.parametersTree());
             }
+
+            @Override
+            public ObjectNode train(TrainJob train) {
+                return node.setAll(train.parametersTree());
+            }
         });
     }
 

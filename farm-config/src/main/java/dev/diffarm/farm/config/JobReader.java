@@ -1,5 +1,6 @@
 package dev.diffarm.farm.config;
 
+import static dev.diffarm.farm.config.ValueReader.bool;
 import static dev.diffarm.farm.config.ValueReader.integer;
 import static dev.diffarm.farm.config.ValueReader.list;
 import static dev.diffarm.farm.config.ValueReader.number;
@@ -71,6 +72,7 @@ final class JobReader {
             case RenderJob.KIND -> readRender(fields);
             case Campaign.KIND -> readCampaign(fields);
             case MergeJob.KIND -> readMerge(fields);
+            case TrainJob.KIND -> readTrain(fields);
             default -> throw new IllegalStateException("kind " + name + " passed the kind rule unread");
         });
     }
@@ -134,6 +136,39 @@ final class JobReader {
         }
         return Optional.of(new MergeJob(id.orElseThrow(), method.orElseThrow(), a.orElseThrow(), b.orElseThrow(), c,
                 multiplier.orElseThrow(), output.orElseThrow()));
+    }
+
+    private static Optional<Job> readTrain(FieldReader fields) {
+        Optional<String> id = fields.required("id", text(Rules.ID), Rules.ID.expected());
+        Optional<String> method = fields.required("method", text(Rules.TRAIN_METHOD), Rules.TRAIN_METHOD.expected());
+        Optional<String> model = fields.required("model", text(Rules.NAME), MODEL);
+        Optional<String> dataset = fields.required("dataset", text(Rules.DATASET), Rules.DATASET.expected());
+        Optional<String> output = fields.required("output", text(Rules.LORA_OUTPUT), Rules.LORA_OUTPUT.expected());
+        double learningRate = fields.orDefault("learningRate", Defaults.LEARNING_RATE, number(Rules.LEARNING_RATE));
+        long networkDim = fields.orDefault("networkDim", (long) Defaults.NETWORK_DIM, integer(Rules.NETWORK_DIM));
+        double networkAlpha = fields.orDefault("networkAlpha", Defaults.NETWORK_ALPHA, number(Rules.NETWORK_ALPHA));
+        long maxTrainSteps = fields.orDefault("maxTrainSteps", (long) Defaults.MAX_TRAIN_STEPS, integer(Rules.TRAIN_STEPS));
+        long batch = fields.orDefault("trainBatchSize", (long) Defaults.TRAIN_BATCH_SIZE, integer(Rules.TRAIN_BATCH));
+        long accumulation = fields.orDefault("gradientAccumulationSteps", (long) Defaults.GRADIENT_ACCUMULATION_STEPS,
+                integer(Rules.ACCUMULATION));
+        double maxGradNorm = fields.orDefault("maxGradNorm", Defaults.MAX_GRAD_NORM, number(Rules.MAX_GRAD_NORM));
+        String lrScheduler = fields.orDefault("lrScheduler", Defaults.LR_SCHEDULER, text(Rules.LR_SCHEDULER));
+        long warmup = fields.orDefault("lrWarmupSteps", (long) Defaults.LR_WARMUP_STEPS, integer(Rules.WARMUP_STEPS));
+        long resolution = fields.orDefault("resolution", (long) Defaults.RESOLUTION, integer(Rules.RESOLUTION));
+        boolean enableBucket = fields.orDefault("enableBucket", false, bool().and(Rules.ENABLE_BUCKET::check));
+        boolean shuffle = fields.orDefault("shuffle", true, bool());
+        long seed = fields.orDefault("seed", Defaults.TRAIN_SEED, integer(Rules.SEED));
+        long saveEvery = fields.orDefault("saveEvery", 0L, integer(Rules.SAVE_EVERY));
+        List<String> targets = fields.orDefault("loraTargets", List.of(), list(text(Rules.LORA_TARGET),
+                "an array of module names", Limits.MAX_LIST_ITEMS));
+        fields.rejectUnknownFields();
+        if (!fields.isValid()) {
+            return Optional.empty();
+        }
+        return Optional.of(new TrainJob(id.orElseThrow(), method.orElseThrow(), model.orElseThrow(),
+                dataset.orElseThrow(), output.orElseThrow(), learningRate, (int) networkDim, networkAlpha,
+                (int) maxTrainSteps, (int) batch, (int) accumulation, maxGradNorm, lrScheduler, (int) warmup,
+                (int) resolution, enableBucket, shuffle, seed, (int) saveEvery, targets));
     }
 
     /** {@code c}: required by add-difference, refused by the weighted sum, read as a name while the method is unknown. */

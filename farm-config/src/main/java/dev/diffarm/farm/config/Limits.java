@@ -44,4 +44,11 @@ public final class Limits {
 
     private Limits() {
     }
+
+    /** The highest LoRA rank ({@code networkDim}) and alpha of a train job. */
+    public static final int MAX_NETWORK_DIM = 1024;
+    /** The most optimizer steps of a train job. */
+    public static final int MAX_TRAIN_STEPS = 1_000_000;
+    /** The largest batch and accumulation of a train job. */
+    public static final int MAX_TRAIN_BATCH = 1024;
 }

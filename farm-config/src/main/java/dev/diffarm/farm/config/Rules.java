@@ -19,8 +19,8 @@ final class Rules {
 
     static final Rule<String> API_VERSION = new Rule<>(Job.API_VERSION::equals, "\"" + Job.API_VERSION + "\"",
             ValidationError.Code.UNSUPPORTED_API_VERSION);
-    static final Rule<String> KIND = new Rule<>(List.of(RenderJob.KIND, Campaign.KIND, MergeJob.KIND)::contains,
-            "\"" + RenderJob.KIND + "\", \"" + Campaign.KIND + "\" or \"" + MergeJob.KIND + "\"",
+    static final Rule<String> KIND = new Rule<>(List.of(RenderJob.KIND, Campaign.KIND, MergeJob.KIND, TrainJob.KIND)::contains,
+            "\"" + RenderJob.KIND + "\", \"" + Campaign.KIND + "\", \"" + MergeJob.KIND + "\" or \"" + TrainJob.KIND + "\"",
             ValidationError.Code.UNKNOWN_KIND);
     static final Rule<String> ID = new Rule<>(id -> ID_PATTERN.matcher(id).matches(),
             "1 to " + Limits.MAX_ID_LENGTH + " letters, digits, '.', '_' or '-', starting with a letter or digit");
@@ -54,6 +54,38 @@ final class Rules {
             && !name.toLowerCase(Locale.ROOT).endsWith(MergeJob.MODEL_EXTENSION),
             "a model name of 1 to " + Limits.MAX_ID_LENGTH + " letters, digits, '.', '_' or '-', starting with a letter "
                     + "or digit, without " + MergeJob.MODEL_EXTENSION + " (the file is <output>" + MergeJob.MODEL_EXTENSION + ")");
+
+    static final Rule<String> TRAIN_METHOD = new Rule<>(TrainJob.METHODS::contains,
+            "\"lora\" (\"dreambooth\" and \"textual-inversion\" are not yet trainable on the farm)");
+    /** A folder of its own under the datasets root: an id's characters cannot leave it. */
+    static final Rule<String> DATASET = new Rule<>(name -> ID_PATTERN.matcher(name).matches(),
+            "the name of a folder under the farm's datasets root: 1 to " + Limits.MAX_ID_LENGTH + " letters, digits, "
+                    + "'.', '_' or '-', starting with a letter or digit (a name, not a path)");
+    static final Rule<String> LORA_OUTPUT = new Rule<>(name -> ID_PATTERN.matcher(name).matches()
+            && !name.toLowerCase(Locale.ROOT).endsWith(TrainJob.LORA_EXTENSION),
+            "a LoRA name of 1 to " + Limits.MAX_ID_LENGTH + " letters, digits, '.', '_' or '-', starting with a letter "
+                    + "or digit, without " + TrainJob.LORA_EXTENSION + " (the file is <output>" + TrainJob.LORA_EXTENSION + ")");
+    static final Rule<Double> LEARNING_RATE = new Rule<>(rate -> rate > 0 && rate <= 1, "a number in (0, 1]: "
+            + "a learning rate above 0");
+    static final Rule<Long> NETWORK_DIM = integerIn(1, Limits.MAX_NETWORK_DIM);
+    static final Rule<Double> NETWORK_ALPHA = new Rule<>(alpha -> alpha > 0 && alpha <= Limits.MAX_NETWORK_DIM,
+            "a number in (0, " + Limits.MAX_NETWORK_DIM + "]");
+    static final Rule<Long> TRAIN_STEPS = integerIn(1, Limits.MAX_TRAIN_STEPS);
+    static final Rule<Long> TRAIN_BATCH = integerIn(1, Limits.MAX_TRAIN_BATCH);
+    static final Rule<Long> ACCUMULATION = integerIn(1, Limits.MAX_TRAIN_BATCH);
+    static final Rule<Double> MAX_GRAD_NORM = numberIn(0, 1e6);
+    static final Rule<String> LR_SCHEDULER = new Rule<>(TrainJob.LR_SCHEDULERS::contains,
+            "one of " + String.join(", ", TrainJob.LR_SCHEDULERS));
+    static final Rule<Long> WARMUP_STEPS = integerIn(0, Limits.MAX_TRAIN_STEPS);
+    static final Rule<Long> RESOLUTION = new Rule<>(side -> side >= Limits.SIDE_MULTIPLE && side <= Limits.MAX_SIDE
+            && side % Limits.SIDE_MULTIPLE == 0,
+            "a multiple of " + Limits.SIDE_MULTIPLE + " in " + Limits.SIDE_MULTIPLE + ".." + Limits.MAX_SIDE + " pixels");
+    static final Rule<Boolean> ENABLE_BUCKET = new Rule<>(enabled -> !enabled,
+            "false: aspect-ratio buckets are not yet trainable on the farm (images are trained at resolution x resolution)");
+    static final Rule<Long> SAVE_EVERY = integerIn(0, Limits.MAX_TRAIN_STEPS);
+    /** A module name as peft's {@code target_modules} takes it: {@code to_q}, {@code to_out.0}, {@code ff.net.2}. */
+    static final Rule<String> LORA_TARGET = new Rule<>(name -> name.matches("[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z0-9_]+)*")
+            && name.length() <= Limits.MAX_NAME_LENGTH, "a module name as peft takes it, such as to_q or to_out.0");
 
     /** Prompts, negative prompts and templates: no control characters but tab and newline, well-formed LoRA tags. */
     static final Check<String> PROMPT_TEXT = (problems, path, text) -> PromptText.problem(text).ifPresent(expected ->

@@ -1,0 +1,220 @@
+package dev.diffarm.daemon.job;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.diffarm.daemon.LocalFarm;
+import dev.diffarm.daemon.TestPlugins;
+import dev.diffarm.daemon.TinyModel;
+import dev.diffarm.daemon.render.EmbeddingDirectory;
+import dev.diffarm.daemon.render.EngineRenderer;
+import dev.diffarm.daemon.render.LoraDirectory;
+import dev.diffarm.daemon.render.ModelCache;
+import dev.diffarm.daemon.render.ModelDirectory;
+import dev.diffarm.engine.clip.TokenizerLocator;
+import dev.diffarm.engine.image.PngReader;
+import dev.diffarm.engine.pipeline.StableDiffusion;
+import dev.diffarm.engine.train.LoraTargetModules;
+import dev.diffarm.engine.train.LoraTrainingRun;
+import dev.diffarm.engine.train.LrSchedule;
+import dev.diffarm.engine.train.NoiseObjective;
+import dev.diffarm.engine.train.TrainingSettings;
+import dev.diffarm.farm.config.JobEvent;
+import dev.diffarm.farm.config.TrainingFigures;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Train jobs on the tiny model with the fixture's four captioned 32x32 images: the stored LoRA equals what the engine's
+ * training run (the one {@code diffarm train} makes) writes for the same settings, bit for bit; a job that crashed
+ * mid-training resumes from its saved state and ends with the same bytes; render jobs use the LoRA by name at once;
+ * bad train jobs are refused naming the field.
+ */
+class TrainJobsTest {
+    /** The settings of the job, as JSON fields: those of the fixture's train-lora-run, from a fresh LoRA. */
+    private static final String SETTINGS = "\"learningRate\": 1e-3, \"lrScheduler\": \"cosine\", \"lrWarmupSteps\": 2, "
+            + "\"maxTrainSteps\": 6, \"trainBatchSize\": 2, \"gradientAccumulationSteps\": 2, \"maxGradNorm\": 1.0, "
+            + "\"networkDim\": 4, \"networkAlpha\": 4, \"resolution\": 32, \"shuffle\": false, \"seed\": 1361, "
+            + "\"saveEvery\": 3";
+
+    @TempDir
+    static Path shared;
+    /** The LoRA file the engine's training run writes for {@link #SETTINGS}. */
+    private static byte[] reference;
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void trainWithTheEngine() throws IOException {
+        Path data = copyTrainData(shared.resolve("faces"));
+        Path out = shared.resolve("out/faces.safetensors");
+        Files.createDirectories(out.getParent());
+        TrainingSettings settings = new TrainingSettings(1e-3, LrSchedule.COSINE, 2, 6, 2, 2, 1.0, 1361, false,
+                NoiseObjective.Prediction.EPSILON, OptionalDouble.empty(), 0);
+        LoraTrainingRun.Request request = new LoraTrainingRun.Request(data, Optional.empty(),
+                LoraTargetModules.kohyaDefault(), 4, 4f, settings, out, 0, false, Optional.empty(), "sd_v1");
+        try (StableDiffusion model = StableDiffusion.load(TinyModel.source(), Optional.empty(), Optional.empty(),
+                TokenizerLocator.fromEnvironment())) {
+            // On a thread other than the one that started the engine, as a farm worker trains: libtorch's grad mode
+            // is on by default there.
+            AtomicReference<Throwable> failure = new AtomicReference<>();
+            Thread worker = new Thread(() -> {
+                try {
+                    LoraTrainingRun.run(model, request, report -> { });
+                } catch (Throwable e) {
+                    failure.set(e);
+                }
+            }, "train-worker");
+            worker.start();
+            worker.join();
+            if (failure.get() != null) {
+                throw new AssertionError("training on a worker thread failed", failure.get());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+        reference = Files.readAllBytes(out);
+    }
+
+    @Test
+    void aTrainJobStoresTheEnginesLoraAndRenderJobsUseItByName() throws Exception {
+        Path loras = dir.resolve("loras");
+        LocalFarm farm = farm(loras);
+        copyTrainData(LocalFarm.datasets(farm.local).resolve("faces"));
+        farm.drop("train.json", trainJob("train-1", "\"method\": \"lora\", \"dataset\": \"faces\", " + SETTINGS));
+        farm.runUntilIdle();
+
+        assertEquals("completed", last(farm.events.milestones("train-1")), farm.events.of("train-1").toString());
+        assertArrayEquals(reference, farm.object("loras/faces.safetensors"), "stored LoRA vs the engine's, bit for bit");
+        assertArrayEquals(reference, Files.readAllBytes(loras.resolve("faces.safetensors")), "the node's LoRA folder");
+        assertEquals(List.of("1/6", "2/6", "3/6", "4/6", "5/6", "6/6"), steps(farm, "train-1"));
+        JobEvent.Progress lastStep = farm.events.of("train-1").stream().filter(JobEvent.Progress.class::isInstance)
+                .map(JobEvent.Progress.class::cast).reduce((a, b) -> b).orElseThrow();
+        TrainingFigures figures = lastStep.training().orElseThrow(() -> new AssertionError(lastStep.toJson()));
+        assertTrue(figures.loss() > 0 && figures.smoothedLoss() > 0 && figures.secondsPerStep() > 0, lastStep.toJson());
+        assertEquals(0, figures.etaSeconds(), "nothing left after the last step");
+        assertEquals(lastStep, JobEvent.parse(lastStep.toJson()), "the figures survive JSON: " + lastStep.toJson());
+        System.out.println("last progress event: " + lastStep.toJson());
+        System.out.printf("train job: LoRA of %d bytes equal to the engine run's%n", reference.length);
+
+        farm.drop("render.json", TinyModel.renderJob("with-faces", "[\"zwx person <lora:faces:1>\"]", "[1]", 3));
+        farm.runUntilIdle();
+        String parameters = PngReader.readParameters(farm.local.resolve("outputs/jobs/with-faces/t0000.png")).orElseThrow();
+        assertTrue(parameters.contains("Lora hashes: \"faces: "), parameters);
+    }
+
+    @Test
+    void aTrainJobCrashedMidwayResumesFromItsSavedStateAndEndsBitForBit() throws Exception {
+        Path loras = dir.resolve("loras");
+        LocalFarm first = farm(loras);
+        copyTrainData(LocalFarm.datasets(first.local).resolve("faces"));
+        first.events.whenPublished(event -> {
+            if (event instanceof JobEvent.Progress progress && progress.step() == 5) {
+                throw new Crash();
+            }
+        });
+        first.drop("train.json", trainJob("crashy", "\"method\": \"lora\", \"dataset\": \"faces\", " + SETTINGS));
+        assertThrows(Crash.class, first::runUntilIdle);
+        TaskState states = new TaskState(first.store, "jobs/crashy/t0000/state/", TrainJobHandler.STATES_KEPT);
+        assertEquals(Optional.of(3L), states.latest().map(SavedState::step), "the state of step 3 was saved");
+        assertTrue(first.store.get("loras/faces.safetensors").isEmpty());
+
+        LocalFarm restarted = farm(loras);
+        restarted.runUntilIdle();
+
+        assertEquals("completed", last(restarted.events.milestones("crashy")));
+        assertEquals(List.of("4/6", "5/6", "6/6"), steps(restarted, "crashy"), "went on after step 3");
+        assertArrayEquals(reference, restarted.object("loras/faces.safetensors"), "resumed vs uninterrupted, bit for bit");
+        assertEquals(Optional.of(6L), states.latest().map(SavedState::step), "the last step's state is kept too");
+    }
+
+    @Test
+    void badTrainJobsAreRefusedNamingTheFieldAndDisturbNothing() throws Exception {
+        LocalFarm farm = farm(dir.resolve("loras"));
+        Files.createDirectories(LocalFarm.datasets(farm.local).resolve("empty"));
+        copyTrainData(LocalFarm.datasets(farm.local).resolve("faces"));
+        Map<String, String> rejected = Map.of(
+                "method", "\"method\": \"dreambooth\", \"dataset\": \"faces\"",
+                "networkDim", "\"method\": \"lora\", \"dataset\": \"faces\", \"networkDim\": 0",
+                "learningRate", "\"method\": \"lora\", \"dataset\": \"faces\", \"learningRate\": -1e-4",
+                "dataset", "\"method\": \"lora\", \"dataset\": \"../faces\"");
+        rejected.forEach((field, fields) -> farm.drop(field + ".json", trainJob("bad-" + field, fields)));
+        farm.drop("unknown.json", trainJob("unknown", "\"method\": \"lora\", \"dataset\": \"nowhere\", " + SETTINGS));
+        farm.drop("empty.json", trainJob("empty", "\"method\": \"lora\", \"dataset\": \"empty\", " + SETTINGS));
+        farm.drop("size.json", trainJob("size", "\"method\": \"lora\", \"dataset\": \"faces\", \"resolution\": 64"));
+        farm.drop("render.json", TinyModel.renderJob("after", "[\"a cat\"]", "[1]", 2));
+        farm.runUntilIdle();
+
+        rejected.keySet().forEach(field -> {
+            JobEvent.Rejected event = (JobEvent.Rejected) farm.events.of("bad-" + field).get(0);
+            assertEquals(List.of(Optional.of(field)), event.errors().stream().map(e -> e.field()).toList(), event.toJson());
+            System.out.println("rejected: " + event.errors().get(0).message());
+        });
+        for (Map.Entry<String, String> failed : Map.of("unknown", "dataset", "empty", "dataset", "size", "resolution")
+                .entrySet()) {
+            JobEvent.Failed event = (JobEvent.Failed) farm.events.of(failed.getKey()).stream()
+                    .filter(JobEvent.Failed.class::isInstance).findFirst().orElseThrow();
+            assertEquals(Optional.of(failed.getValue()), event.error().field(), event.toJson());
+            System.out.println("failed: " + event.error().message());
+        }
+        assertEquals("completed", last(farm.events.milestones("after")), "a render job after them is undisturbed");
+    }
+
+    private LocalFarm farm(Path loras) {
+        Path models = dir.resolve("models");
+        if (!Files.isDirectory(models)) {
+            TinyModel.modelsDir(models);
+        }
+        ModelCache cache = new ModelCache(new ModelDirectory(models), TokenizerLocator.fromEnvironment());
+        return new LocalFarm(dir.resolve("local"), models, loras, new EngineRenderer(cache, TestPlugins.samplers(),
+                new LoraDirectory(loras), new EmbeddingDirectory(dir.resolve("embeddings"))));
+    }
+
+    private static String trainJob(String id, String fields) {
+        return "{\"apiVersion\": \"diffarm/v1\", \"kind\": \"train\", \"id\": \"" + id + "\", \"model\": \""
+                + TinyModel.NAME + "\", \"output\": \"faces\", " + fields + "}";
+    }
+
+    private static List<String> steps(LocalFarm farm, String jobId) {
+        return farm.events.of(jobId).stream().filter(JobEvent.Progress.class::isInstance)
+                .map(JobEvent.Progress.class::cast).map(p -> p.step() + "/" + p.steps()).toList();
+    }
+
+    private static String last(List<String> milestones) {
+        return milestones.get(milestones.size() - 1);
+    }
+
+    /** The fixture's train-data (four 32x32 PNGs with captions) copied into {@code folder}. */
+    private static Path copyTrainData(Path folder) throws IOException {
+        Path source = TinyModel.source().getParent().resolve("train-data");
+        Files.createDirectories(folder);
+        try (Stream<Path> files = Files.list(source)) {
+            for (Path file : files.toList()) {
+                Files.copy(file, folder.resolve(file.getFileName()));
+            }
+        }
+        return folder;
+    }
+
+    /** The daemon dying in the middle of a step. */
+    private static final class Crash extends Error {
+        Crash() {
+            super("crashed during step 5");
+        }
+    }
+}
