@@ -19,4 +19,14 @@ public final class Autograd {
     public static boolean recording() {
         return JniUtils.isGradMode();
     }
+
+    /**
+     * Turns libtorch's grad mode off for the calling thread. The mode is per thread and on by default; DJL turns it
+     * off only on the thread that started the engine. Any other thread (a farm worker, a CLI's pool) would otherwise
+     * render on the differentiable kernels and train with in-place optimizer updates refused; gradients are then
+     * recorded only inside {@link ai.djl.training.GradientCollector}s, which restore the mode when closed.
+     */
+    public static void offForThisThread() {
+        JniUtils.setGradMode(false);
+    }
 }

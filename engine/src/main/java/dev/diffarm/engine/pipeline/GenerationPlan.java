@@ -6,6 +6,7 @@ import dev.diffarm.engine.image.GenerationParameters;
 import dev.diffarm.engine.image.NamedHash;
 import dev.diffarm.engine.lora.ActiveLoras;
 import dev.diffarm.engine.lora.LoraRequest;
+import dev.diffarm.engine.nn.Autograd;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -47,6 +48,9 @@ public final class GenerationPlan {
      * @throws java.util.concurrent.CancellationException when {@code progress} was cancelled
      */
     public Generation run(StableDiffusion model, String modelHash, Progress progress) throws IOException {
+        // A render records no gradients: on a thread where libtorch's grad mode is still on (its default) the layers
+        // would take their slower differentiable kernels.
+        Autograd.offForThisThread();
         try (ActiveLoras active = ActiveLoras.activate(model, loras)) {
             Rendering rendering = new Renderer(model, embeddings).render(request, promptText, sampler, progress);
             GenerationParameters parameters = parameters(model, modelHash, rendering, active);

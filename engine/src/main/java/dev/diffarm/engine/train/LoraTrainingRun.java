@@ -1,8 +1,8 @@
 package dev.diffarm.engine.train;
 
 import ai.djl.ndarray.NDManager;
-import ai.djl.pytorch.jni.JniUtils;
 import dev.diffarm.engine.lora.LoraWeights;
+import dev.diffarm.engine.nn.Autograd;
 import dev.diffarm.engine.pipeline.StableDiffusion;
 import dev.diffarm.engine.random.TorchGenerator;
 import dev.diffarm.engine.schedule.TrainingSchedule;
@@ -78,10 +78,7 @@ public final class LoraTrainingRun {
      */
     public static void run(StableDiffusion model, Request request, Consumer<StepReport> progress,
                            StateSaved stateSaved) throws IOException {
-        // libtorch's grad mode is per thread and on by default; DJL turns it off only on the thread that started the
-        // engine. A farm worker is another thread: off here, gradients are recorded only inside the trainer's
-        // GradientCollectors (which restore the mode when closed), and the optimizer may update the LoRA in place.
-        JniUtils.setGradMode(false);
+        Autograd.offForThisThread();
         TrainingSettings settings = request.settings();
         List<CaptionedImages.Example> examples = CaptionedImages.read(request.data());
         TrainingSchedule schedule = TrainingSchedule.of(model.schedulerConfig("DDPMScheduler", Map.of()));

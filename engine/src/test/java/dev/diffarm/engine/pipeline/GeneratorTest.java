@@ -5,11 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.pytorch.jni.JniUtils;
 import dev.diffarm.api.Progress;
 import dev.diffarm.engine.clip.TokenizerLocator;
 import dev.diffarm.engine.embedding.EmbeddingLibrary;
 import dev.diffarm.engine.lora.LoraException;
 import dev.diffarm.engine.lora.LoraRequest;
+import dev.diffarm.engine.nn.Autograd;
 import dev.diffarm.engine.prompt.Emphasis;
 import dev.diffarm.engine.testing.Fixtures;
 import dev.diffarm.engine.testing.TestSamplers;
@@ -17,6 +20,8 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -75,5 +80,35 @@ class GeneratorTest {
             }
             assertEquals(List.of(), generation.warnings());
         }
+    }
+
+    @Test
+    void aRenderOnAThreadWhoseGradModeIsOnRecordsNoGradients() throws Exception {
+        List<Boolean> recordingAtSteps = new CopyOnWriteArrayList<>();
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        try (StableDiffusion model = StableDiffusion.load(Fixtures.sdTiny("model"), Optional.empty(), Optional.empty(),
+                TokenizerLocator.fromEnvironment())) {
+            // A worker thread: libtorch's grad mode is per thread and on by default there.
+            Thread worker = new Thread(() -> {
+                try {
+                    JniUtils.setGradMode(true);
+                    new Generator(TestSamplers.plugins()).generate(model, "0123456789", request("a cat"), new Progress() {
+                        @Override
+                        public void onStep(int step, int total, NDArray x) {
+                            recordingAtSteps.add(Autograd.recording());
+                        }
+                    });
+                } catch (Throwable e) {
+                    failure.set(e);
+                }
+            });
+            worker.start();
+            worker.join();
+        }
+        if (failure.get() != null) {
+            throw new AssertionError(failure.get());
+        }
+        assertEquals(List.of(false, false), recordingAtSteps,
+                "a render must take the inference kernels, not the differentiable ones");
     }
 }
