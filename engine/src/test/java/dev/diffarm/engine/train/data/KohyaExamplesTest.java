@@ -342,4 +342,40 @@ class KohyaExamplesTest {
         InvalidDatasetException e = assertThrows(InvalidDatasetException.class, withoutClasses::classImages);
         assertEquals("classData", e.field());
     }
+
+    /** Without a resolution the images are used at their own size, which they must share; buckets need one. */
+    @Test
+    void withoutAResolutionTheImagesSizeIsTheTrainingSize() throws IOException {
+        captioned(root.resolve("train"), "a", 64, 32, "a");
+        captioned(root.resolve("train"), "b", 64, 32, "b");
+        TrainingData same = KohyaDataOptions.DEFAULTS.open(root.resolve("train"), List.of(root), 2, false, 1);
+        assertEquals(Map.of(new Size(64, 32), 2), same.bucketCounts());
+        assertEquals(Resample.NONE, same.assignment(0).resample());
+
+        captioned(root.resolve("train"), "c", 32, 32, "c");
+        InvalidDatasetException e = assertThrows(InvalidDatasetException.class,
+                () -> KohyaDataOptions.DEFAULTS.open(root.resolve("train"), List.of(root), 2, false, 1));
+        assertEquals("resolution", e.field());
+        assertTrue(e.getMessage().contains("c.png"), e.getMessage());
+
+        IllegalArgumentException noResolution = assertThrows(IllegalArgumentException.class,
+                () -> new KohyaDataOptions(Optional.empty(), true, 256, 1024, 64, false, false, CaptionRule.AS_WRITTEN,
+                        ".txt"));
+        assertTrue(noResolution.getMessage().startsWith("resolution"), noResolution.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> new KohyaDataOptions(Optional.of(new Size(512, 512)), true,
+                768, 1024, 64, false, false, CaptionRule.AS_WRITTEN, ".txt"), "minBucketReso above the resolution");
+    }
+
+    /** {@code --caption-extension}: captions come from the files of that extension. */
+    @Test
+    void theCaptionExtensionPicksTheCaptionFiles() throws IOException {
+        captioned(root.resolve("train"), "a", 32, 32, "from txt");
+        Files.writeString(root.resolve("train/a.caption"), "from caption\nsecond line");
+        KohyaDataOptions options = new KohyaDataOptions(Optional.empty(), false, 256, 1024, 64, false, false,
+                CaptionRule.AS_WRITTEN, "caption");
+        try (KohyaExamples examples = options.examples(root.resolve("train"), List.of(root), 1, false, 1, model.vae(),
+                Draws.of(new TorchGenerator(1)), manager)) {
+            assertEquals(List.of("from caption"), examples.next(1, unused(), manager).captions());
+        }
+    }
 }
