@@ -61,6 +61,12 @@ class KohyaExamplesTest {
         return KohyaExamples.encode(data, model.vae(), Draws.of(new TorchGenerator(seed)), manager);
     }
 
+    /** The kohya dataset in {@code root/<folder>}, without buckets at 64 x 64. */
+    private TrainingData openSquare(String folder, PlanSettings settings) throws IOException {
+        return TrainingData.open(DatasetSpec.kohya(root.resolve(folder), Optional.empty(), ".txt", List.of(root)),
+                Bucketing.Settings.withoutBuckets(new Size(64, 64)), settings);
+    }
+
     private static Draws unused() {
         return Draws.of(new TorchGenerator(0));
     }
@@ -128,9 +134,7 @@ class KohyaExamplesTest {
         DatasetScannerTest.image(dogs.resolve("d0.png"), 64, 64);
         DatasetScannerTest.image(dogs.resolve("d1.png"), 64, 64);
         captioned(root.resolve("train/1_cat"), "c0", 64, 64, "a cat, sitting");
-        TrainingData data = TrainingData.open(DatasetSpec.kohya(root.resolve("train"), Optional.empty(), ".txt",
-                List.of(root)), Bucketing.Settings.withoutBuckets(new Size(64, 64)),
-                new PlanSettings(1, true, false, CaptionRule.AS_WRITTEN, 3));
+        TrainingData data = openSquare("train", new PlanSettings(1, true, false, CaptionRule.AS_WRITTEN, 3));
         try (KohyaExamples examples = encode(data, 1)) {
             assertEquals(3, examples.images());
             Map<String, Integer> captions = new HashMap<>();
@@ -153,9 +157,7 @@ class KohyaExamplesTest {
     void captionShuffleKeepsTheFirstTokensInPlace() throws IOException {
         String caption = "zwx, dog, red collar, tall grass, sitting, sunny day";
         captioned(root.resolve("train"), "x", 64, 64, caption);
-        TrainingData data = TrainingData.open(DatasetSpec.kohya(root.resolve("train"), Optional.empty(), ".txt",
-                List.of(root)), Bucketing.Settings.withoutBuckets(new Size(64, 64)),
-                new PlanSettings(1, true, false, new CaptionRule(true, 2, 0.0, 0.0, ","), 8));
+        TrainingData data = openSquare("train", new PlanSettings(1, true, false, new CaptionRule(true, 2, 0.0, 0.0, ","), 8));
         Set<String> seen = new HashSet<>();
         try (KohyaExamples examples = encode(data, 1)) {
             for (int epoch = 0; epoch < 12; epoch++) {
@@ -176,9 +178,7 @@ class KohyaExamplesTest {
     void captionDropoutRateOneEmptiesEveryCaption() throws IOException {
         captioned(root.resolve("train"), "x", 64, 64, "zwx, dog");
         captioned(root.resolve("train"), "y", 64, 64, "zwx, cat");
-        TrainingData data = TrainingData.open(DatasetSpec.kohya(root.resolve("train"), Optional.empty(), ".txt",
-                List.of(root)), Bucketing.Settings.withoutBuckets(new Size(64, 64)),
-                new PlanSettings(2, true, false, new CaptionRule(true, 1, 1.0, 0.0, ","), 8));
+        TrainingData data = openSquare("train", new PlanSettings(2, true, false, new CaptionRule(true, 1, 1.0, 0.0, ","), 8));
         try (KohyaExamples examples = encode(data, 1)) {
             for (int b = 0; b < 4; b++) {
                 assertEquals(List.of("", ""), examples.next(2, unused(), manager).captions());
@@ -253,9 +253,7 @@ class KohyaExamplesTest {
     @Test
     void aPositionOrBatchSizeThatDoesNotFitIsRefused() throws IOException {
         captioned(root.resolve("train"), "x", 64, 64, "x");
-        TrainingData data = TrainingData.open(DatasetSpec.kohya(root.resolve("train"), Optional.empty(), ".txt",
-                List.of(root)), Bucketing.Settings.withoutBuckets(new Size(64, 64)),
-                new PlanSettings(1, false, false, CaptionRule.AS_WRITTEN, 1));
+        TrainingData data = openSquare("train", new PlanSettings(1, false, false, CaptionRule.AS_WRITTEN, 1));
         try (KohyaExamples examples = encode(data, 1)) {
             IllegalArgumentException size = assertThrows(IllegalArgumentException.class,
                     () -> examples.next(2, unused(), manager));
@@ -273,9 +271,7 @@ class KohyaExamplesTest {
         captioned(root.resolve("train"), "good", 64, 64, "x");
         Files.writeString(root.resolve("train/broken.png"), "not a png");
         InvalidDatasetException e = assertThrows(InvalidDatasetException.class,
-                () -> TrainingData.open(DatasetSpec.kohya(root.resolve("train"), Optional.empty(), ".txt",
-                        List.of(root)), Bucketing.Settings.withoutBuckets(new Size(64, 64)),
-                        new PlanSettings(1, false, false, CaptionRule.AS_WRITTEN, 1)));
+                () -> openSquare("train", new PlanSettings(1, false, false, CaptionRule.AS_WRITTEN, 1)));
         assertEquals("dataset", e.field());
         assertTrue(e.getMessage().contains("broken.png"), e.getMessage());
     }
@@ -285,9 +281,7 @@ class KohyaExamplesTest {
     void anImageBrokenAfterTheScanIsNamedWhenItsLatentsAreCached() throws IOException {
         captioned(root.resolve("train"), "good", 64, 64, "x");
         captioned(root.resolve("train"), "later", 64, 64, "y");
-        TrainingData data = TrainingData.open(DatasetSpec.kohya(root.resolve("train"), Optional.empty(), ".txt",
-                List.of(root)), Bucketing.Settings.withoutBuckets(new Size(64, 64)),
-                new PlanSettings(1, false, false, CaptionRule.AS_WRITTEN, 1));
+        TrainingData data = openSquare("train", new PlanSettings(1, false, false, CaptionRule.AS_WRITTEN, 1));
         Files.writeString(root.resolve("train/later.png"), "truncated");
         InvalidDatasetException e = assertThrows(InvalidDatasetException.class, () -> encode(data, 1));
         assertEquals("dataset", e.field());
@@ -298,9 +292,7 @@ class KohyaExamplesTest {
     void anEmptyFolderIsNamedWithItsField() throws IOException {
         Path empty = Files.createDirectories(root.resolve("train/5_nothing"));
         InvalidDatasetException e = assertThrows(InvalidDatasetException.class,
-                () -> TrainingData.open(DatasetSpec.kohya(root.resolve("train"), Optional.empty(), ".txt",
-                        List.of(root)), Bucketing.Settings.withoutBuckets(new Size(64, 64)),
-                        new PlanSettings(1, false, false, CaptionRule.AS_WRITTEN, 1)));
+                () -> openSquare("train", new PlanSettings(1, false, false, CaptionRule.AS_WRITTEN, 1)));
         assertEquals("dataset", e.field());
         assertTrue(e.getMessage().contains(empty.getFileName().toString()), e.getMessage());
     }
