@@ -81,6 +81,36 @@ public record KohyaDataOptions(Optional<Size> resolution, boolean enableBucket, 
         return KohyaExamples.encode(open(folder, allowedRoots, batchSize, shuffle, seed), vae, draws, manager);
     }
 
+    /**
+     * DreamBooth's instance and class examples (diffusers' {@code train_dreambooth.py --with_prior_preservation}):
+     * every instance image captioned {@code instancePrompt}, every class image {@code classPrompt}, the class images
+     * balanced as kohya balances them (as many examples per epoch as the instances). Both plans share the seed; the
+     * instance latents are cached first, then the class latents, both from {@code draws}.
+     *
+     * @throws IllegalArgumentException if buckets are on: a prior-preservation batch joins an instance batch and a
+     *                                  class batch, which must have one size
+     * @throws InvalidDatasetException  if a folder is unusable or holds no images
+     */
+    public PriorPreservation dreamBooth(Path instanceDir, String instancePrompt, Path classDir, String classPrompt,
+                                        List<Path> allowedRoots, int batchSize, boolean shuffle, long seed,
+                                        AutoencoderKL vae, Draws draws, NDManager manager) throws IOException {
+        if (enableBucket) {
+            throw new IllegalArgumentException("enableBucket: DreamBooth joins an instance and a class batch, which must "
+                    + "have one size; give a resolution without buckets");
+        }
+        DatasetSpec spec = DatasetSpec.dreamBooth(instanceDir, instancePrompt, Optional.of(classDir), classPrompt,
+                allowedRoots);
+        Size size = resolution.isPresent() ? resolution.get() : commonSize(DatasetScanner.scan(spec));
+        TrainingData data = TrainingData.open(spec, bucketSettings(size),
+                new PlanSettings(batchSize, shuffle, flipAug, captions, seed));
+        KohyaExamples instances = KohyaExamples.encode(data.instanceImages(), vae, draws, manager);
+        return new PriorPreservation(instances, KohyaExamples.encode(data.classImages(), vae, draws, manager));
+    }
+
+    /** DreamBooth's two kinds of examples, each its own {@link KohyaExamples} with its own position. */
+    public record PriorPreservation(KohyaExamples instances, KohyaExamples classes) {
+    }
+
     private static Size commonSize(Dataset dataset) throws InvalidDatasetException {
         TrainingImage first = dataset.images().get(0);
         for (TrainingImage image : dataset.images()) {

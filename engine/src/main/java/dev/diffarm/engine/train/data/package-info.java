@@ -23,7 +23,8 @@
  *   <li>{@link dev.diffarm.engine.train.data.KohyaExamples} is what a training run takes: the plan's batches as
  *       {@link dev.diffarm.engine.train.TrainingExamples}, with every image's VAE latents (and its mirror image's, when
  *       flipping) encoded once up front; {@code TrainingData.instanceImages()} / {@code classImages()} split a
- *       DreamBooth dataset into the instance and class examples its method draws apart.</li>
+ *       DreamBooth dataset into the instance and class examples its method draws apart
+ *       ({@code KohyaDataOptions.dreamBooth} makes both).</li>
  * </ol>
  *
  * <h2>How close the resizes are</h2>

@@ -370,4 +370,32 @@ class KohyaExamplesTest {
             assertEquals(List.of("from caption"), examples.next(1, unused(), manager).captions());
         }
     }
+
+    /** The DreamBooth factory: both sets at the shared size, instance latents cached before the class latents. */
+    @Test
+    void theDreamBoothFactoryCachesInstancesThenClasses() throws IOException {
+        captioned(root.resolve("instance"), "i0", 32, 32, "ignored");
+        captioned(root.resolve("class"), "c0", 32, 32, "ignored");
+        captioned(root.resolve("class"), "c1", 32, 32, "ignored");
+        KohyaDataOptions.PriorPreservation both = KohyaDataOptions.DEFAULTS.dreamBooth(root.resolve("instance"),
+                "a zwx dog", root.resolve("class"), "a dog", List.of(root), 1, false, 3, model.vae(),
+                Draws.of(new TorchGenerator(12)), manager);
+        float[] expected;
+        try (KohyaExamples alone = KohyaDataOptions.DEFAULTS.examples(root.resolve("instance"), List.of(root), 1, false, 3,
+                model.vae(), Draws.of(new TorchGenerator(12)), manager)) {
+            expected = alone.next(1, unused(), manager).latents().toFloatArray();
+        }
+        try (KohyaExamples instances = both.instances(); KohyaExamples classes = both.classes()) {
+            TrainingExamples.Batch instance = instances.next(1, unused(), manager);
+            assertEquals(List.of("a zwx dog"), instance.captions());
+            assertArrayEquals(expected, instance.latents().toFloatArray(), 0f, "the first draws are the instance's");
+            assertEquals(List.of("a dog"), classes.next(1, unused(), manager).captions());
+            assertEquals(1, classes.images(), "balanced to the one instance image");
+        }
+        IllegalArgumentException buckets = assertThrows(IllegalArgumentException.class, () -> new KohyaDataOptions(
+                Optional.of(new Size(64, 64)), true, 64, 128, 64, false, false, CaptionRule.AS_WRITTEN, ".txt")
+                .dreamBooth(root.resolve("instance"), "a", root.resolve("class"), "b", List.of(root), 1, false, 3,
+                        model.vae(), unused(), manager));
+        assertTrue(buckets.getMessage().startsWith("enableBucket"), buckets.getMessage());
+    }
 }
