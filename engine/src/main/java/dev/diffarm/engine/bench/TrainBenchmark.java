@@ -10,18 +10,19 @@ import dev.diffarm.engine.model.UNetConfig;
 import dev.diffarm.engine.model.Weights;
 import dev.diffarm.engine.random.TorchGenerator;
 import dev.diffarm.engine.train.Draws;
-import dev.diffarm.engine.train.EncodedExamples;
 import dev.diffarm.engine.train.LoraNetwork;
 import dev.diffarm.engine.train.LoraTargetModules;
 import dev.diffarm.engine.train.LoraTrainer;
 import dev.diffarm.engine.train.LrSchedule;
 import dev.diffarm.engine.train.NoiseObjective;
 import dev.diffarm.engine.train.StepReport;
+import dev.diffarm.engine.train.TrainingExamples;
 import dev.diffarm.engine.train.TrainingSettings;
 import dev.diffarm.engine.unet.UNet2DConditionModel;
 import java.io.PrintStream;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.OptionalDouble;
 
 /**
@@ -79,8 +80,8 @@ public final class TrainBenchmark {
                     linearAlphas());
             try (LoraNetwork lora = LoraNetwork.create(weights.layers(),
                     LoraTargetModules.peft(List.of("to_q", "to_k", "to_v", "to_out.0")), rank, rank, generator, manager);
-                 LoraTrainer trainer = new LoraTrainer(unet, lora, new EncodedExamples(latents, text), settings, objective,
-                         Draws.of(generator), 1000, manager)) {
+                 LoraTrainer trainer = new LoraTrainer(unet, lora, new OneExample(latents), (captions, m) -> text,
+                         settings, objective, Draws.of(generator), 1000, manager)) {
                 out.printf("lora_layers=%d lora_parameters=%d%n", lora.paths().size(),
                         lora.parameters().stream().mapToLong(NDArray::size).sum());
                 double[] train = new double[iterations];
@@ -114,5 +115,39 @@ public final class TrainBenchmark {
         Arrays.sort(sorted);
         int n = sorted.length;
         return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+    }
+
+    /** The benchmark's data: one random latent, every batch (the text is fixed by the caption encoder). */
+    private record OneExample(NDArray latents) implements TrainingExamples {
+        @Override
+        public int images() {
+            return 1;
+        }
+
+        @Override
+        public Batch next(int batchSize, Draws draws, NDManager manager) {
+            NDArray copy = latents.duplicate();
+            copy.attach(manager);
+            return new Batch(copy, List.of(""));
+        }
+
+        @Override
+        public long[] position() {
+            return new long[0];
+        }
+
+        @Override
+        public void restore(long[] position) {
+            throw new UnsupportedOperationException("the benchmark does not resume");
+        }
+
+        @Override
+        public Map<String, Map<String, Integer>> tagFrequency() {
+            return Map.of();
+        }
+
+        @Override
+        public void close() {
+        }
     }
 }

@@ -28,7 +28,9 @@ final class TrainCommand implements Callable<Integer> {
     @Mixin
     ModelOptions modelOptions;
 
-    @Option(names = "--data", required = true, paramLabel = "DIR", description = "The images (PNG) with their .txt captions.")
+    @Option(names = "--data", required = true, paramLabel = "DIR",
+            description = "The images (PNG, JPEG, WebP) with their captions (img.png + img.txt), or kohya's "
+                    + "<repeats>_<class tokens> folders of them (e.g. 10_zwx person).")
     Path data;
 
     @Option(names = "--out", required = true, paramLabel = "FILE", description = "The LoRA file to write (.safetensors).")
@@ -82,8 +84,11 @@ final class TrainCommand implements Callable<Integer> {
     boolean noShuffle;
 
     @Option(names = "--cache-latents",
-            description = "Encode every image once before training (always done: images are used at their own size).")
+            description = "Encode every image (and its mirror image with --flip-aug) once before training (always done).")
     boolean cacheLatents;
+
+    @Mixin
+    TrainDataOptions dataOptions;
 
     @Option(names = "--v-parameterization", description = "The model predicts v (SD 2.x 768) rather than the noise.")
     boolean vParameterization;
@@ -120,7 +125,8 @@ final class TrainCommand implements Callable<Integer> {
                 minSnrGamma == null ? OptionalDouble.empty() : OptionalDouble.of(minSnrGamma), noiseOffset);
         LoraTargetModules targets = loraTargets == null ? LoraTargetModules.kohyaDefault() : LoraTargetModules.peft(loraTargets);
         LoraTrainingRun.Request request = new LoraTrainingRun.Request(data, Optional.ofNullable(networkWeights), targets,
-                networkDim, networkAlpha, settings, out, saveEvery, saveState, Optional.ofNullable(resume), baseModelVersion);
+                networkDim, networkAlpha, settings, out, saveEvery, saveState, Optional.ofNullable(resume), baseModelVersion,
+                dataOptions.toOptions());
         TrainingProgressLine progress = new TrainingProgressLine(System.out, maxTrainSteps);
         try (StableDiffusion model = modelOptions.load()) {
             LoraTrainingRun.run(model, request, progress);

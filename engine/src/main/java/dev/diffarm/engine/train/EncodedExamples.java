@@ -5,7 +5,6 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
-import ai.djl.ndarray.types.Shape;
 import dev.diffarm.engine.pipeline.StableDiffusion;
 import dev.diffarm.engine.vae.LatentDistribution;
 import java.util.List;
@@ -25,26 +24,20 @@ public record EncodedExamples(NDArray latents, NDArray text) {
                                          Draws draws, NDManager manager) {
         try (NDScope scope = new NDScope()) {
             NDList images = new NDList();
-            long[][] ids = new long[examples.size()][];
-            for (int i = 0; i < examples.size(); i++) {
+            for (CaptionedImages.Example example : examples) {
                 // diffusers' Normalize([0.5], [0.5]) after ToTensor, in float32
-                images.add(examples.get(i).image().toNDArray(manager).sub(0.5f).div(0.5f));
-                int[] tokens = model.tokenizer().encodeTruncated(examples.get(i).caption());
-                ids[i] = java.util.Arrays.stream(tokens).asLongStream().toArray();
+                images.add(example.image().toNDArray(manager).sub(0.5f).div(0.5f));
             }
             NDArray pixels = NDArrays.stack(images);
             LatentDistribution posterior = model.vae().encode(pixels);
             NDArray eps = draws.randn(manager, posterior.mean().getShape());
             float scaling = (float) model.vae().config().scalingFactor();
             NDArray latents = posterior.mean().add(posterior.std().mul(eps)).mul(scaling);
-            NDArray text = model.textModel().encode(manager.create(flatten(ids), new Shape(ids.length, ids[0].length)), 1);
+            NDArray text = CaptionEncoder.frozen(model).encode(
+                    examples.stream().map(CaptionedImages.Example::caption).toList(), manager);
             NDScope.unregister(latents, text);
             return new EncodedExamples(latents, text);
         }
-    }
-
-    private static long[] flatten(long[][] rows) {
-        return java.util.Arrays.stream(rows).flatMapToLong(java.util.Arrays::stream).toArray();
     }
 
     public int size() {

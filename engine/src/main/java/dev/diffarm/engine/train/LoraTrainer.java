@@ -11,20 +11,21 @@ import java.util.List;
 
 /**
  * The LoRA training loop of diffusers' {@code train_text_to_image_lora.py} / kohya's {@code train_network.py}, one
- * optimizer step per {@link #step}: per micro-batch the next examples, a noise draw ({@code randn}), an optional noise
- * offset draw ({@code randn([b, C, 1, 1])}), the timesteps ({@code randint(0, T, (b,))}), the UNet's prediction with
+ * optimizer step per {@link #step}: per micro-batch the next examples (with whatever their
+ * {@link TrainingExamples} draws) and their captions encoded, a noise draw ({@code randn}), an optional noise offset
+ * draw ({@code randn([b, C, 1, 1])}), the timesteps ({@code randint(0, T, (b,))}), the UNet's prediction with
  * the LoRA attached, and the backward pass of {@code loss / accumulation}; then clipping, AdamW at the schedule's
  * learning rate, and the gradients zeroed. Each step runs in its own {@link NDScope}; the LoRA, the optimizer state and
- * the encoded examples live outside it.
+ * the cached examples live outside it.
  */
 public final class LoraTrainer implements AutoCloseable {
     private final UNet2DConditionModel unet;
     private final LoraNetwork network;
-    private final EncodedExamples examples;
+    private final TrainingExamples examples;
+    private final CaptionEncoder captions;
     private final TrainingSettings settings;
     private final NoiseObjective objective;
     private final Draws draws;
-    private final ExampleOrder order;
     private final AdamW optimizer;
     private final NDManager manager;
     private final int trainTimesteps;
@@ -34,17 +35,17 @@ public final class LoraTrainer implements AutoCloseable {
      * @param trainTimesteps the schedule's number of training timesteps (1000)
      * @param parent         holds the optimizer's moments
      */
-    public LoraTrainer(UNet2DConditionModel unet, LoraNetwork network, EncodedExamples examples,
-                       TrainingSettings settings, NoiseObjective objective, Draws draws, int trainTimesteps,
+    public LoraTrainer(UNet2DConditionModel unet, LoraNetwork network, TrainingExamples examples,
+                       CaptionEncoder captions, TrainingSettings settings, NoiseObjective objective, Draws draws, int trainTimesteps,
                        NDManager parent) {
         this.unet = unet;
         this.network = network;
         this.examples = examples;
+        this.captions = captions;
         this.settings = settings;
         this.objective = objective;
         this.draws = draws;
         this.trainTimesteps = trainTimesteps;
-        this.order = new ExampleOrder(examples.size(), settings.shuffle());
         this.manager = parent.newSubManager();
         this.optimizer = AdamW.withDefaults(network.parameters(), manager);
     }
@@ -88,16 +89,16 @@ public final class LoraTrainer implements AutoCloseable {
     }
 
     private float microBatch(int accumulation) {
-        int[] indices = order.next(settings.trainBatchSize(), draws);
-        NDArray latents = examples.latentsOf(indices);
-        NDArray text = examples.textOf(indices);
+        TrainingExamples.Batch batch = examples.next(settings.trainBatchSize(), draws, manager);
+        NDArray latents = batch.latents();
+        NDArray text = captions.encode(batch.captions(), manager);
         Shape shape = latents.getShape();
         NDArray noise = draws.randn(latents.getManager(), shape);
         if (settings.noiseOffset() > 0) {
             NDArray offset = draws.randn(latents.getManager(), new Shape(shape.get(0), shape.get(1), 1, 1));
             noise = noise.add(offset.mul((float) settings.noiseOffset()));
         }
-        long[] timesteps = draws.randint(trainTimesteps, indices.length);
+        long[] timesteps = draws.randint(trainTimesteps, batch.size());
         NDArray noisy = objective.addNoise(latents, noise, timesteps);
         NDArray target = objective.target(latents, noise, timesteps);
         try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
@@ -122,8 +123,8 @@ public final class LoraTrainer implements AutoCloseable {
         return optimizer;
     }
 
-    ExampleOrder order() {
-        return order;
+    TrainingExamples examples() {
+        return examples;
     }
 
     /** Continues a saved run: {@code steps} optimizer steps were taken before. */

@@ -6,6 +6,8 @@ import dev.diffarm.engine.nn.Autograd;
 import dev.diffarm.engine.pipeline.StableDiffusion;
 import dev.diffarm.engine.random.TorchGenerator;
 import dev.diffarm.engine.schedule.TrainingSchedule;
+import dev.diffarm.engine.train.data.KohyaDataOptions;
+import dev.diffarm.engine.train.data.KohyaExamples;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -15,11 +17,14 @@ import java.util.function.Consumer;
 
 /**
  * A whole LoRA training run from a folder of captioned images to a kohya LoRA file, as the CLI and the farm start it.
+ * The folder is read by kohya's data pipeline ({@link KohyaExamples}, with the request's {@link KohyaDataOptions}).
  *
  * <p>Draw order, one {@link TorchGenerator} seeded with {@code seed}: the VAE posterior draws of all images
- * ({@code randn([n, 4, h, w])}); then, for a LoRA that starts fresh, each module's A in the UNet's layer order; then
- * per micro-batch (with shuffling, each epoch's order first) the noise, the noise offset if any, and the timesteps. A
- * resumed run redraws the posterior (the same values) and then continues the generator from its saved state.
+ * ({@code randn([n, 4, h, w])} for one bucket; {@link KohyaExamples} gives the order over buckets and flips); then,
+ * for a LoRA that starts fresh, each module's A in the UNet's layer order; then per micro-batch the noise, the noise
+ * offset if any, and the timesteps. The data order, caption shuffles and flips come from the data plan's own
+ * generators (seeded {@code seed + epoch}), not from this one. A resumed run redraws the posterior (the same values)
+ * and then continues the generator from its saved state.
  */
 public final class LoraTrainingRun {
     private LoraTrainingRun() {
@@ -39,14 +44,23 @@ public final class LoraTrainingRun {
      * @param saveState        save the whole training state ({@code OUT.state/step-NNNNNN}) instead of a LoRA file
      * @param resume           a saved state to continue from
      * @param baseModelVersion {@code ss_base_model_version}
+     * @param dataOptions      how the folder is read: resolution, buckets, flip, caption rules (kohya's options)
      */
     public record Request(Path data, Optional<Path> networkWeights, LoraTargetModules targets, int networkDim,
                           float networkAlpha, TrainingSettings settings, Path out, int saveEvery, boolean saveState,
-                          Optional<Path> resume, String baseModelVersion) {
+                          Optional<Path> resume, String baseModelVersion, KohyaDataOptions dataOptions) {
         public Request {
             if (saveEvery < 0) {
                 throw new IllegalArgumentException("saveEvery: expected 0 or more steps, got " + saveEvery);
             }
+        }
+
+        /** A request with the default data options: the images at their own (shared) size, captions as written. */
+        public Request(Path data, Optional<Path> networkWeights, LoraTargetModules targets, int networkDim,
+                       float networkAlpha, TrainingSettings settings, Path out, int saveEvery, boolean saveState,
+                       Optional<Path> resume, String baseModelVersion) {
+            this(data, networkWeights, targets, networkDim, networkAlpha, settings, out, saveEvery, saveState, resume,
+                    baseModelVersion, KohyaDataOptions.DEFAULTS);
         }
 
         /** Where {@code --save-state} writes: {@code OUT.state}. */
@@ -80,12 +94,12 @@ public final class LoraTrainingRun {
                            StateSaved stateSaved) throws IOException {
         Autograd.offForThisThread();
         TrainingSettings settings = request.settings();
-        List<CaptionedImages.Example> examples = CaptionedImages.read(request.data());
         TrainingSchedule schedule = TrainingSchedule.of(model.schedulerConfig("DDPMScheduler", Map.of()));
         TorchGenerator generator = new TorchGenerator(settings.seed());
         Draws draws = Draws.of(generator);
         try (NDManager manager = NDManager.newBaseManager()) {
-            EncodedExamples encoded = EncodedExamples.encode(model, examples, draws, manager);
+            KohyaExamples examples = request.dataOptions().examples(request.data(), List.of(request.data()),
+                    settings.trainBatchSize(), settings.shuffle(), settings.seed(), model.vae(), draws, manager);
             Optional<TrainingState.Saved> saved = request.resume().map(folder -> TrainingState.read(folder, manager));
             if (saved.isPresent() && saved.get().seed() != settings.seed()) {
                 throw new IllegalArgumentException("resume: the state was saved by a run with seed " + saved.get().seed()
@@ -93,20 +107,19 @@ public final class LoraTrainingRun {
             }
             NoiseObjective objective = new NoiseObjective(settings.prediction(), settings.snrGamma(),
                     schedule.alphasCumprod());
-            try (LoraNetwork lora = network(model, request, saved, generator, manager);
-                 LoraTrainer trainer = new LoraTrainer(model.unet(), lora, encoded, settings, objective, draws,
-                         schedule.size(), manager)) {
+            try (examples;
+                 LoraNetwork lora = network(model, request, saved, generator, manager);
+                 LoraTrainer trainer = new LoraTrainer(model.unet(), lora, examples, CaptionEncoder.frozen(model),
+                         settings, objective, draws, schedule.size(), manager)) {
                 saved.ifPresent(s -> {
                     trainer.optimizer().restore(s.adamSteps(), s.adamM(), s.adamV());
-                    trainer.order().restore(s.cursor());
+                    examples.restore(s.dataPosition());
                     trainer.resumeAt(s.step());
                     generator.restore(s.generator());
                 });
                 KohyaLoraFile.Description description = new KohyaLoraFile.Description(request.outputName(),
-                        request.baseModelVersion(), settings,
-                        Map.of(request.data().getFileName().toString(),
-                                KohyaLoraFile.tagFrequency(examples.stream().map(CaptionedImages.Example::caption).toList())),
-                        examples.size());
+                        request.baseModelVersion(), settings, examples.tagFrequency(),
+                        examples.data().dataset().instanceCount());
                 while (!trainer.finished()) {
                     StepReport report = trainer.step();
                     progress.accept(report);

@@ -16,7 +16,7 @@ import java.util.Map;
 /**
  * The whole state of a LoRA run after an optimizer step, enough to continue it bit for bit: the LoRA's arrays,
  * AdamW's moments and step count, the steps done (which fix the learning-rate schedule's position), the generator's
- * state and the data cursor. Kept as {@code state.safetensors} in a folder {@code step-NNNNNN}.
+ * state and the data position ({@link TrainingExamples#position()}). Kept as {@code state.safetensors} in a folder {@code step-NNNNNN}.
  */
 public final class TrainingState {
     /** The file of a saved state in its folder. */
@@ -47,21 +47,19 @@ public final class TrainingState {
         }
         TorchGenerator.State g = generator.state();
         writer.add("generator.twister", Arrays.stream(g.twister()).asLongStream().toArray(), g.twister().length);
-        ExampleOrder.Cursor cursor = trainer.order().cursor();
-        writer.add("data.order", Arrays.stream(cursor.order()).asLongStream().toArray(), cursor.order().length);
+        long[] position = trainer.examples().position();
+        writer.add("data.position", position, position.length);
         writer.metadata("step", Long.toString(trainer.stepsDone()))
                 .metadata("adam_steps", Long.toString(adam.steps()))
                 .metadata("seed", Long.toString(seed))
                 .metadata("generator_cached_normal", Double.toString(g.cachedNormal()))
-                .metadata("generator_has_cached_normal", Boolean.toString(g.hasCachedNormal()))
-                .metadata("data_epoch", Long.toString(cursor.epoch()))
-                .metadata("data_position", Integer.toString(cursor.position()));
+                .metadata("generator_has_cached_normal", Boolean.toString(g.hasCachedNormal()));
         writer.write(folder.resolve(FILE));
     }
 
     /** A saved state, read back. */
     record Saved(long step, long seed, List<LoraNetwork.Start> lora, long adamSteps, List<float[]> adamM,
-                 List<float[]> adamV, TorchGenerator.State generator, ExampleOrder.Cursor cursor) {
+                 List<float[]> adamV, TorchGenerator.State generator, long[] dataPosition) {
     }
 
     /**
@@ -93,11 +91,9 @@ public final class TrainingState {
             TorchGenerator.State generator = new TorchGenerator.State(twister,
                     Double.parseDouble(meta.get("generator_cached_normal")),
                     Boolean.parseBoolean(meta.get("generator_has_cached_normal")));
-            int[] order = Arrays.stream(f.longs("data.order")).mapToInt(l -> (int) l).toArray();
-            ExampleOrder.Cursor cursor = new ExampleOrder.Cursor(Long.parseLong(meta.get("data_epoch")),
-                    Integer.parseInt(meta.get("data_position")), order);
+            long[] dataPosition = f.longs("data.position");
             return new Saved(Long.parseLong(meta.get("step")), Long.parseLong(meta.get("seed")), lora,
-                    Long.parseLong(meta.get("adam_steps")), m, v, generator, cursor);
+                    Long.parseLong(meta.get("adam_steps")), m, v, generator, dataPosition);
         } catch (RuntimeException e) {
             if (e instanceof IllegalArgumentException) {
                 throw e;

@@ -96,4 +96,78 @@ class TrainCommandTest {
         assertEquals(2, rank.exitCode(), "bad usage");
         assertTrue(rank.err().contains("networkDim"), rank.err());
     }
+
+    /** A kohya dataset: a repeat folder with images of two aspect ratios, each captioned with comma-separated tags. */
+    private Path kohyaDataset() throws java.io.IOException {
+        Path folder = Files.createDirectories(dir.resolve("data/2_zwx thing"));
+        int[][] sizes = {{96, 32}, {96, 32}, {32, 96}};
+        for (int i = 0; i < sizes.length; i++) {
+            java.awt.image.BufferedImage image = new java.awt.image.BufferedImage(sizes[i][0], sizes[i][1],
+                    java.awt.image.BufferedImage.TYPE_INT_RGB);
+            for (int y = 0; y < sizes[i][1]; y++) {
+                for (int x = 0; x < sizes[i][0]; x++) {
+                    image.setRGB(x, y, ((x * 7 + i * 40) & 0xff) << 16 | ((y * 5) & 0xff) << 8 | 0x30 * i);
+                }
+            }
+            javax.imageio.ImageIO.write(image, "png", folder.resolve("img" + i + ".png").toFile());
+            Files.writeString(folder.resolve("img" + i + ".txt"), "zwx thing, tag" + i + ", red, round");
+        }
+        return dir.resolve("data");
+    }
+
+    private List<String> kohyaArgs(Path data, Path out, String... extra) {
+        List<String> args = new ArrayList<>(List.of("train", "--model", Fixtures.sdTiny("model").toString(),
+                "--data", data.toString(), "--out", out.toString(), "--network-dim", "2", "--network-alpha", "1",
+                "--learning-rate", "1e-3", "--max-train-steps", "4", "--train-batch-size", "2", "--seed", "5",
+                "--resolution", "64", "--enable-bucket", "--min-bucket-reso", "32", "--max-bucket-reso", "128",
+                "--bucket-reso-steps", "32", "--flip-aug", "--shuffle-caption", "--keep-tokens", "1",
+                "--caption-dropout-rate", "0.2", "--caption-extension", ".txt"));
+        args.addAll(List.of(extra));
+        return args;
+    }
+
+    /**
+     * kohya's data options through the CLI: a bucketed, flipped, caption-shuffled run over a repeat folder trains,
+     * records the folder's tags, and resumed from its step-2 state writes the same LoRA bit for bit.
+     */
+    @Test
+    void trainsWithKohyasDataOptionsAndResumesBitForBit() throws Exception {
+        Path data = kohyaDataset();
+        Path out = dir.resolve("buckets.safetensors");
+        CommandLineRun run = CommandLineRun.of(kohyaArgs(data, out, "--save-every", "2", "--save-state")
+                .toArray(String[]::new));
+        assertEquals(0, run.exitCode(), run.err());
+        assertTrue(run.out().contains("step 4/4"), run.out());
+        Path resumed = dir.resolve("resumed.safetensors");
+        CommandLineRun second = CommandLineRun.of(kohyaArgs(data, resumed, "--resume",
+                dir.resolve("buckets.safetensors.state/step-000002").toString()).toArray(String[]::new));
+        assertEquals(0, second.exitCode(), second.err());
+        assertTrue(second.out().contains("step 3/4") && !second.out().contains("step 2/4"), second.out());
+        try (SafetensorsFile a = SafetensorsFile.open(out); SafetensorsFile b = SafetensorsFile.open(resumed)) {
+            assertEquals(new TreeSet<>(a.names()), new TreeSet<>(b.names()));
+            for (String key : a.names()) {
+                assertArrayEquals(a.floats(key), b.floats(key), "resumed run, " + key + " bit for bit");
+            }
+            String tags = a.metadata().get("ss_tag_frequency");
+            assertTrue(tags.contains("\"2_zwx thing\":{") && tags.contains("\"red\":3"), tags);
+            assertEquals("6", a.metadata().get("ss_num_train_images"), "3 images x 2 repeats");
+        }
+    }
+
+    @Test
+    void refusesBucketsWithoutAResolutionAndABadResolution() throws Exception {
+        Path data = kohyaDataset();
+        CommandLineRun noResolution = CommandLineRun.of("train", "--model", Fixtures.sdTiny("model").toString(),
+                "--data", data.toString(), "--enable-bucket", "--out", dir.resolve("x.safetensors").toString());
+        assertEquals(2, noResolution.exitCode(), "bad usage");
+        assertTrue(noResolution.err().contains("resolution"), noResolution.err());
+        CommandLineRun bad = CommandLineRun.of("train", "--model", Fixtures.sdTiny("model").toString(),
+                "--data", data.toString(), "--resolution", "64x64", "--out", dir.resolve("y.safetensors").toString());
+        assertEquals(2, bad.exitCode(), "bad usage");
+        assertTrue(bad.err().contains("--resolution"), bad.err());
+        CommandLineRun mixedSizes = CommandLineRun.of("train", "--model", Fixtures.sdTiny("model").toString(),
+                "--data", data.toString(), "--max-train-steps", "1", "--out", dir.resolve("z.safetensors").toString());
+        assertEquals(1, mixedSizes.exitCode());
+        assertTrue(mixedSizes.err().contains("img2.png") && mixedSizes.err().contains("same size"), mixedSizes.err());
+    }
 }

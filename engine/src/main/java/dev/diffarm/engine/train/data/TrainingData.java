@@ -25,15 +25,18 @@ import java.util.Map;
 public final class TrainingData {
     private final Dataset dataset;
     private final List<BucketAssignment> assignments;
+    private final PlanSettings settings;
     private final EpochPlanner planner;
     private final ImageDecoder decoder;
     private EpochPlan current;
 
-    private TrainingData(Dataset dataset, List<BucketAssignment> assignments, PlanSettings settings, long maxPixels) {
+    private TrainingData(Dataset dataset, List<BucketAssignment> assignments, PlanSettings settings,
+                         ImageDecoder decoder) {
         this.dataset = dataset;
         this.assignments = List.copyOf(assignments);
+        this.settings = settings;
         this.planner = new EpochPlanner(dataset, assignments, settings);
-        this.decoder = new ImageDecoder(maxPixels);
+        this.decoder = decoder;
     }
 
     /**
@@ -54,7 +57,47 @@ public final class TrainingData {
                 throw new InvalidDatasetException("dataset", image.file() + ": " + e.getMessage(), e);
             }
         }
-        return new TrainingData(dataset, assignments, settings, spec.maxPixels());
+        return new TrainingData(dataset, assignments, settings, new ImageDecoder(spec.maxPixels()));
+    }
+
+    /** How the epochs are planned: batch size, shuffle, flip, caption rule, seed. */
+    public PlanSettings settings() {
+        return settings;
+    }
+
+    /**
+     * The instance images alone, planned with the same settings: what a method that draws its class batches apart
+     * (DreamBooth with prior preservation, as diffusers' {@code train_dreambooth.py}) trains on.
+     */
+    public TrainingData instanceImages() {
+        return subset(false);
+    }
+
+    /**
+     * The class images alone (after kohya's balancing, so an epoch of them counts as many examples as an epoch of
+     * the instance images), planned with the same settings, each captioned by its set's caption source (DreamBooth's
+     * class prompt).
+     *
+     * @throws InvalidDatasetException if the dataset has no class images (field {@code classData})
+     */
+    public TrainingData classImages() throws InvalidDatasetException {
+        if (dataset.classCount() == 0) {
+            throw new InvalidDatasetException("classData", "the dataset has no class images (no class or reg folder "
+                    + "given, or it holds none)");
+        }
+        return subset(true);
+    }
+
+    private TrainingData subset(boolean classImages) {
+        List<TrainingImage> images = new ArrayList<>();
+        List<BucketAssignment> kept = new ArrayList<>();
+        for (int i = 0; i < dataset.images().size(); i++) {
+            if (dataset.images().get(i).classImage() == classImages) {
+                images.add(dataset.images().get(i));
+                kept.add(assignments.get(i));
+            }
+        }
+        return new TrainingData(new Dataset(images), kept, settings, decoder);
     }
 
     /** The scanned images, with captions and tag frequency. */

@@ -20,6 +20,11 @@
  *       else Pillow {@code LANCZOS}), centre-crops it to the bucket, mirrors it if planned, and gives float32
  *       [3, H, W] in [-1, 1] as torchvision's {@code ToTensor} + {@code Normalize([0.5], [0.5])}: for an image
  *       already at its bucket size the values equal the reference exactly.</li>
+ *   <li>{@link dev.diffarm.engine.train.data.KohyaExamples} is what a training run takes: the plan's batches as
+ *       {@link dev.diffarm.engine.train.TrainingExamples}, with every image's VAE latents (and its mirror image's, when
+ *       flipping) encoded once up front; {@code TrainingData.instanceImages()} / {@code classImages()} split a
+ *       DreamBooth dataset into the instance and class examples its method draws apart
+ *       ({@code KohyaDataOptions.dreamBooth} makes both).</li>
  * </ol>
  *
  * <h2>How close the resizes are</h2>
@@ -32,6 +37,7 @@
  * <h2>Randomness</h2>
  * kohya draws with Python's {@code random}, reseeded with {@code seed + epoch} for each epoch; diffarm keeps that
  * structure but draws from PyTorch's CPU generator with torch's {@code randperm} and float64 uniform
- * ({@link dev.diffarm.engine.train.data.DataRandom}), so orders follow kohya's rules, not its exact values.
+ * ({@link dev.diffarm.engine.train.data.DataRandom}), so orders follow kohya's rules, not its exact values. The run's own generator gives only the VAE posterior samples
+ * of the latent cache, before any other draw of the run ({@code KohyaExamples}' class comment).
  */
 package dev.diffarm.engine.train.data;
