@@ -37,6 +37,7 @@ public record RenderJob(String id, List<String> prompts, List<Long> seeds, Size 
         checkTaskCount(Problems.THROWING, prompts.size(), seeds.size());
         Objects.requireNonNull(size, "size");
         Objects.requireNonNull(settings, "settings");
+        settings.modes().checkSize(Problems.THROWING, "", size);
     }
 
     /** A job with one seed derived from its id, at the default size. */
