@@ -65,23 +65,16 @@ public record ImageModes(Optional<InitImageSettings> init, Optional<HiresSetting
      * the sides a task may have. Reports at {@code path} (the settings' object; "" for a job's top level).
      */
     void checkSize(Problems problems, String path, Size size) {
-        hires.ifPresent(h -> {
-            checkSide(problems, FieldPath.field(path, "hrScale"), Json.show(h.scale()), "width", size.width(),
-                    h.side(size.width()));
-            checkSide(problems, FieldPath.field(path, "hrScale"), Json.show(h.scale()), "height", size.height(),
-                    h.side(size.height()));
-        });
-        init.flatMap(InitImageSettings::outpaint).ifPresent(sides -> {
-            String shown = Json.show(sides);
-            checkSide(problems, FieldPath.field(path, "outpaint"), shown, "width", size.width(), sides.width(size));
-            checkSide(problems, FieldPath.field(path, "outpaint"), shown, "height", size.height(), sides.height(size));
-        });
+        hires.ifPresent(h -> checkResult(problems, FieldPath.field(path, "hrScale"), Json.show(h.scale()), size,
+                h.side(size.width()), h.side(size.height())));
+        init.flatMap(InitImageSettings::outpaint).ifPresent(sides -> checkResult(problems,
+                FieldPath.field(path, "outpaint"), Json.show(sides), size, sides.width(size), sides.height(size)));
     }
 
-    private static void checkSide(Problems problems, String field, String shown, String side, int from, long to) {
-        if (!Rules.SIDE.accepts().test(to)) {
-            problems.report(ValidationError.of(ValidationError.Code.INVALID_VALUE, field, shown,
-                    "an image " + side + " (" + from + " becomes " + to + ") that is " + Rules.SIDE.expected()));
+    private static void checkResult(Problems problems, String field, String shown, Size from, long width, long height) {
+        if (!Rules.SIDE.accepts().test(width) || !Rules.SIDE.accepts().test(height)) {
+            problems.report(ValidationError.of(ValidationError.Code.INVALID_VALUE, field, shown, "an image of " + width
+                    + "x" + height + " (from " + from + ") with both sides " + Rules.SIDE.expected()));
         }
     }
 }

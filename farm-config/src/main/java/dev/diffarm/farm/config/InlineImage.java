@@ -62,7 +62,8 @@ public record InlineImage(String mediaType, byte[] bytes, int width, int height)
         }
         byte[] bytes;
         try {
-            bytes = Base64.getMimeDecoder().decode(base64);
+            // line breaks are allowed (MIME writes them), any other character outside base64 is not
+            bytes = Base64.getDecoder().decode(base64.replaceAll("[\\r\\n]", ""));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("undecodable base64 (" + e.getMessage() + "): expected the picture's "
                     + "bytes in base64");
@@ -93,10 +94,16 @@ public record InlineImage(String mediaType, byte[] bytes, int width, int height)
                 }
             }
         } catch (IOException e) {
-            throw new IllegalArgumentException("a " + mediaType + " picture whose header cannot be read (" + e.getMessage()
-                    + "): expected a whole " + mediaType + " file");
+            throw new IllegalArgumentException("a " + formatName(mediaType) + " picture whose header cannot be read ("
+                    + e.getMessage() + "): expected a whole " + formatName(mediaType) + " file");
         }
-        throw new IllegalArgumentException("bytes that are no " + mediaType + " picture: expected a " + mediaType + " file");
+        throw new IllegalArgumentException("bytes that are no " + formatName(mediaType) + " picture: expected a whole "
+                + formatName(mediaType) + " file");
+    }
+
+    /** {@code PNG} or {@code JPEG}, for messages. */
+    private static String formatName(String mediaType) {
+        return mediaType.substring("image/".length()).toUpperCase(java.util.Locale.ROOT);
     }
 
     @Override
