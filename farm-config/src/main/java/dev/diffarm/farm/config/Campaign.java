@@ -16,7 +16,8 @@ import java.util.Optional;
  *  "seeds": [1, 2, 3]}
  * }</pre>
  * It takes the same settings as a {@link RenderJob} (model, negativePrompt, sampler, schedule, steps, cfg,
- * clipSkip, loras, with the same defaults); {@code sizes} replaces {@code width} and {@code height}.
+ * clipSkip, loras and the {@link ImageModes} fields, with the same defaults); {@code sizes} replaces {@code width}
+ * and {@code height}.
  * {@code styles} defaults to one style, {@link Defaults#STYLE}, that leaves prompts as written; {@code sizes}
  * defaults to {@link Defaults#SIZE}. How a style changes a prompt and the settings is told in {@link Style}.
  *
