@@ -140,9 +140,7 @@ class ModeJobsParityTest {
                 + "\"width\": 32, \"height\": 32, \"initImage\": \"inputs/nowhere.png\"}");
         farm.runUntilIdle();
 
-        JobEvent.Failed failed = farm.events.of("gone").stream().filter(JobEvent.Failed.class::isInstance)
-                .map(JobEvent.Failed.class::cast).findFirst().orElseThrow(() -> new AssertionError(farm.events.of("gone")));
-        System.out.println(failed.toJson());
+        JobEvent.Failed failed = failure(farm, "gone");
         assertEquals(RenderException.INPUT_UNAVAILABLE, failed.error().code());
         assertTrue(failed.error().message().startsWith("initImage = \"inputs/nowhere.png\": no such object in the store"),
                 failed.error().message());
@@ -157,9 +155,7 @@ class ModeJobsParityTest {
                 + "\"mask\": \"inputs/small-mask.png\"}");
         farm.runUntilIdle();
 
-        JobEvent.Failed failed = farm.events.of("misfit").stream().filter(JobEvent.Failed.class::isInstance)
-                .map(JobEvent.Failed.class::cast).findFirst().orElseThrow(() -> new AssertionError(farm.events.of("misfit")));
-        System.out.println(failed.toJson());
+        JobEvent.Failed failed = failure(farm, "misfit");
         assertEquals(RenderException.INPUT_INVALID, failed.error().code());
         assertTrue(failed.error().message().startsWith("mask 16x16: expected the init image's size 32x32 (mask = "
                 + "\"inputs/small-mask.png\""), failed.error().message());
@@ -168,6 +164,14 @@ class ModeJobsParityTest {
     @Test
     void theFarmsHiresUpscalersAreTheEngines() {
         assertEquals(Arrays.stream(LatentUpscaler.values()).map(LatentUpscaler::label).toList(), Limits.HIRES_UPSCALERS);
+    }
+
+    /** The job's {@code failed} event, printed. */
+    private static JobEvent.Failed failure(LocalFarm farm, String id) {
+        JobEvent.Failed failed = farm.events.of(id).stream().filter(JobEvent.Failed.class::isInstance)
+                .map(JobEvent.Failed.class::cast).findFirst().orElseThrow(() -> new AssertionError(farm.events.of(id)));
+        System.out.println(failed.toJson());
+        return failed;
     }
 
     /** Runs the job with {@code fields} through a local farm whose store holds the test pictures under inputs/shop/. */

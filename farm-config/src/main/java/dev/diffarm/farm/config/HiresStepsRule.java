@@ -1,8 +1,5 @@
 package dev.diffarm.farm.config;
 
-import java.util.Arrays;
-import java.util.Optional;
-
 /** How a hires pass counts its steps ({@code hrStepsRule}). */
 public enum HiresStepsRule {
     /** AUTOMATIC1111's: the last N steps of an {@code int(N / strength)}-step schedule (the default). */
@@ -19,9 +16,5 @@ public enum HiresStepsRule {
     /** The name in JSON. */
     public String id() {
         return id;
-    }
-
-    static Optional<HiresStepsRule> of(String id) {
-        return Arrays.stream(values()).filter(rule -> rule.id.equals(id)).findFirst();
     }
 }

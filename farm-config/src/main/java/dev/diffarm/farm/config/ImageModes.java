@@ -61,6 +61,18 @@ public record ImageModes(Optional<InitImageSettings> init, Optional<HiresSetting
     }
 
     /**
+     * The size of the image a task of {@code size} ends with: {@code int(side * hrScale)} after a hires pass, the
+     * canvas after an outpainting, else {@code size}. For modes that passed {@link #checkSize} at {@code size}.
+     */
+    public Size imageSize(Size size) {
+        if (hires.isPresent()) {
+            return new Size((int) hires.get().side(size.width()), (int) hires.get().side(size.height()));
+        }
+        return init.flatMap(InitImageSettings::outpaint)
+                .map(sides -> new Size((int) sides.width(size), (int) sides.height(size))).orElse(size);
+    }
+
+    /**
      * Checks that these modes work at a task's {@code size}: a hires pass's and an outpainting's image stays within
      * the sides a task may have. Reports at {@code path} (the settings' object; "" for a job's top level).
      */

@@ -1,8 +1,5 @@
 package dev.diffarm.farm.config;
 
-import java.util.Arrays;
-import java.util.Optional;
-
 /**
  * How an init image of another size than the task's is fitted ({@code resizeMode}), as AUTOMATIC1111's resize
  * modes; JSON takes the name or A1111's number.
@@ -27,11 +24,5 @@ public enum InitResizeMode {
     /** The name in JSON, such as {@code crop-and-resize}. */
     public String id() {
         return id;
-    }
-
-    /** The mode named {@code id}, or A1111's number ({@code "1"}) for it. */
-    static Optional<InitResizeMode> of(String id) {
-        return Arrays.stream(values()).filter(mode -> mode.id.equals(id) || String.valueOf(mode.ordinal()).equals(id))
-                .findFirst();
     }
 }

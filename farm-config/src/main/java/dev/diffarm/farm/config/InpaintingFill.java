@@ -1,8 +1,5 @@
 package dev.diffarm.farm.config;
 
-import java.util.Arrays;
-import java.util.Optional;
-
 /**
  * What the repainted area of an inpainting starts from ({@code inpaintingFill}), as AUTOMATIC1111's "Masked
  * content"; JSON takes the name or A1111's number.
@@ -29,11 +26,5 @@ public enum InpaintingFill {
     /** The name in JSON, such as {@code latent-noise}. */
     public String id() {
         return id;
-    }
-
-    /** The fill named {@code id}, or A1111's number ({@code "2"}) for it. */
-    static Optional<InpaintingFill> of(String id) {
-        return Arrays.stream(values()).filter(fill -> fill.id.equals(id) || String.valueOf(fill.ordinal()).equals(id))
-                .findFirst();
     }
 }

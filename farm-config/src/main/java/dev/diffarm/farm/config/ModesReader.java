@@ -5,6 +5,7 @@ import static dev.diffarm.farm.config.ValueReader.integer;
 import static dev.diffarm.farm.config.ValueReader.number;
 import static dev.diffarm.farm.config.ValueReader.text;
 
+import java.util.Arrays;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.function.Function;
@@ -37,9 +38,12 @@ final class ModesReader {
             return Optional.empty();
         }
     };
-    private static final ValueReader<InitResizeMode> RESIZE_MODE = named(InitResizeMode::of, InitResizeMode.EXPECTED);
-    private static final ValueReader<InpaintingFill> FILL = named(InpaintingFill::of, InpaintingFill.EXPECTED);
-    private static final ValueReader<HiresStepsRule> STEPS_RULE = named(HiresStepsRule::of, "\"a1111\" or \"diffusers\"");
+    private static final ValueReader<InitResizeMode> RESIZE_MODE = named(InitResizeMode.values(), InitResizeMode::id,
+            true, InitResizeMode.EXPECTED);
+    private static final ValueReader<InpaintingFill> FILL = named(InpaintingFill.values(), InpaintingFill::id, true,
+            InpaintingFill.EXPECTED);
+    private static final ValueReader<HiresStepsRule> STEPS_RULE = named(HiresStepsRule.values(), HiresStepsRule::id,
+            false, "\"a1111\" or \"diffusers\"");
     private static final ValueReader<OutpaintSides> OUTPAINT = (node, path, problems) ->
             FieldReader.of(node, path, problems, "an object {\"left\": N, \"right\": N, \"top\": N, \"bottom\": N}")
                     .flatMap(fields -> {
@@ -123,11 +127,16 @@ final class ModesReader {
                 strength.orElse(Defaults.HIRES_DENOISING_STRENGTH), rule)) : Optional.empty();
     }
 
-    /** A value given by its name, or by A1111's number for it. */
-    private static <T> ValueReader<T> named(Function<String, Optional<T>> of, String expected) {
+    /**
+     * One of {@code values} given by its {@code id}, or, {@code byNumber}, by A1111's number for it (its position,
+     * as A1111's API counts its resize modes and fills).
+     */
+    private static <T extends Enum<T>> ValueReader<T> named(T[] values, Function<T, String> id, boolean byNumber,
+                                                          String expected) {
         return (node, path, problems) -> {
-            Optional<T> value = node.isTextual() ? of.apply(node.textValue())
-                    : node.isIntegralNumber() ? of.apply(node.asText()) : Optional.empty();
+            Optional<T> value = Arrays.stream(values).filter(candidate -> node.isTextual()
+                    ? id.apply(candidate).equals(node.textValue())
+                    : byNumber && node.isIntegralNumber() && node.asLong() == candidate.ordinal()).findFirst();
             if (value.isEmpty()) {
                 problems.report(ValidationError.of(node.isTextual() || node.isIntegralNumber()
                         ? ValidationError.Code.INVALID_VALUE : ValidationError.Code.WRONG_TYPE, path, Json.show(node),

@@ -222,23 +222,17 @@ class ImageModesJobTest {
 
     @Test
     void aStylesInitImageMayNotMeetTheCampaignsHiresPass() {
-        ParseResult.Invalid invalid = assertInstanceOf(ParseResult.Invalid.class, parser.parse("{" + CAMPAIGN
-                + ", \"enableHr\": true, \"styles\": [{\"name\": \"a\", \"template\": \"{prompt}\"}, {\"name\": \"b\", "
-                + "\"template\": \"{prompt}\", \"initImage\": \"inputs/x.png\"}]}"));
-
         assertEquals(List.of("styles[1].initImage = \"inputs/x.png\": expected no enableHr with an initImage: as in "
-                + "A1111, the hires fix follows txt2img (the job's settings have the other)"),
-                invalid.errors().stream().map(ValidationError::message).toList());
+                + "A1111, the hires fix follows txt2img (the job's settings have the other)"), errors(", \"enableHr\": true, "
+                + "\"styles\": [{\"name\": \"a\", \"template\": \"{prompt}\"}, {\"name\": \"b\", \"template\": \"{prompt}\", "
+                + "\"initImage\": \"inputs/x.png\"}]"));
     }
 
     @Test
     void aHiresPassIsCheckedAtEverySizeOfACampaign() {
-        ParseResult.Invalid invalid = assertInstanceOf(ParseResult.Invalid.class, parser.parse("{" + CAMPAIGN
-                + ", \"enableHr\": true, \"hrScale\": 1.5, \"sizes\": [{\"width\": 512, \"height\": 512}, "
-                + "{\"width\": 520, \"height\": 512}]}"));
-
         assertEquals(List.of("hrScale = 1.5: expected an image of 780x768 (from 520x512) with both sides a multiple of "
-                + "8 in 8..4096 pixels"), invalid.errors().stream().map(ValidationError::message).toList());
+                + "8 in 8..4096 pixels"), errors(", \"enableHr\": true, \"hrScale\": 1.5, \"sizes\": [{\"width\": 512, "
+                + "\"height\": 512}, {\"width\": 520, \"height\": 512}]"));
     }
 
     @Test
@@ -253,6 +247,12 @@ class ImageModesJobTest {
                 new Size(520, 512), RenderSettings.defaults("m").withModes(ImageModes.of(HiresSettings.of(1.5)))));
         assertEquals("InlineImage[image/jpeg, 16x8, sha256:", InlineImage.parse(TestPictures.jpeg(16, 8)).toString()
                 .substring(0, 37));
+    }
+
+    /** The messages of the campaign with {@code fields}, which must be refused. */
+    private List<String> errors(String fields) {
+        ParseResult.Invalid invalid = assertInstanceOf(ParseResult.Invalid.class, parser.parse("{" + CAMPAIGN + fields + "}"));
+        return invalid.errors().stream().map(ValidationError::message).toList();
     }
 
     private RenderJob render(String fields) {
