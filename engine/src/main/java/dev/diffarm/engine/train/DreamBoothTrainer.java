@@ -99,7 +99,7 @@ public final class DreamBoothTrainer implements AutoCloseable {
         NDArray noisy = objective.addNoise(latents, noise, timesteps);
         NDArray target = objective.target(latents, noise, timesteps);
         try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-            NDArray prediction = unet.forward(noisy, LoraTrainer.asFloats(timesteps), text);
+            NDArray prediction = unet.forward(noisy, HostModel.asFloats(timesteps), text);
             NoiseObjective.PriorPreservation loss = objective.priorPreservationLoss(prediction, target, timesteps,
                     priorLossWeight);
             collector.backward(loss.total());
