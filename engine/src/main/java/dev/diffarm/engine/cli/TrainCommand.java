@@ -1,8 +1,13 @@
 package dev.diffarm.engine.cli;
 
+import dev.diffarm.api.Progress;
 import dev.diffarm.api.finetune.MethodOptions;
+import dev.diffarm.engine.image.RgbImage;
+import dev.diffarm.engine.pipeline.Generator;
 import dev.diffarm.engine.pipeline.StableDiffusion;
 import dev.diffarm.engine.plugins.SamplerPlugins;
+import dev.diffarm.engine.train.CaptionedImages;
+import dev.diffarm.engine.train.ClassImageRendering;
 import dev.diffarm.engine.train.FineTuneRequest;
 import dev.diffarm.engine.train.FineTuneRun;
 import dev.diffarm.engine.train.LrSchedule;
@@ -72,7 +77,8 @@ final class TrainCommand implements Callable<Integer> {
     String classPrompt;
 
     @Option(names = "--num-class-images", defaultValue = "100", paramLabel = "N",
-            description = "Class images to use; fewer in --class-data is an error (default ${DEFAULT-VALUE}).")
+            description = "Class images to use; if --class-data holds fewer, the base model renders the missing ones "
+                    + "into it first (DDIM, 50 steps, CFG 7.5, seed + i) (default ${DEFAULT-VALUE}).")
     int numClassImages;
 
     @Option(names = "--prior-loss-weight", defaultValue = "1.0", paramLabel = "W",
@@ -161,10 +167,25 @@ final class TrainCommand implements Callable<Integer> {
                 classImages(), settings, out, saveEvery, saveState, Optional.ofNullable(resume), baseModelVersion);
         TrainingProgressLine progress = new TrainingProgressLine(System.out, maxTrainSteps);
         try (SamplerPlugins plugins = pluginOptions.open(); StableDiffusion model = modelOptions.load()) {
+            if (request.classImages().isPresent()) {
+                renderMissingClassImages(model, plugins, request.classImages().get());
+            }
             FineTuneRun.run(model, plugins.fineTuneMethods(), request, progress, (step, folder) -> { });
         }
         System.out.println("wrote " + out);
         return 0;
+    }
+
+    /** diffusers' script's first part: class images the folder lacks, rendered at the instance images' size. */
+    private void renderMissingClassImages(StableDiffusion model, SamplerPlugins plugins,
+                                          FineTuneRequest.ClassImages classes) throws java.io.IOException {
+        RgbImage first = CaptionedImages.read(data, Optional.of("size")).get(0).image();
+        int rendered = ClassImageRendering.fillUp(model, new Generator(plugins), classes, first.width(), first.height(),
+                seed, Progress.NONE);
+        if (rendered > 0) {
+            System.out.println("rendered " + rendered + " class images of '" + classes.prompt() + "' into "
+                    + classes.folder());
+        }
     }
 
     /** The options the method plugins read, by their names here without the dashes. */

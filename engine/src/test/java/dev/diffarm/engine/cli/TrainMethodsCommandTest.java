@@ -199,10 +199,39 @@ class TrainMethodsCommandTest {
                 "--class-data", dir.toString()).toArray(String[]::new));
         assertEquals(2, noClassPrompt.exitCode(), noClassPrompt.err());
         assertTrue(noClassPrompt.err().contains("--class-prompt"), noClassPrompt.err());
-        CommandLineRun tooFew = CommandLineRun.of(args("dreambooth", dir.resolve("d.safetensors"),
-                "--class-data", Fixtures.sdTiny("train-data").toString(), "--class-prompt", "a person",
-                "--num-class-images", "9").toArray(String[]::new));
-        assertEquals(2, tooFew.exitCode(), tooFew.err());
-        assertTrue(tooFew.err().contains("numClassImages"), tooFew.err());
+        CommandLineRun ti = CommandLineRun.of(args("textual-inversion", dir.resolve("d.safetensors"),
+                "--token", "<zwx>", "--init-token", "person", "--class-data", dir.toString(), "--class-prompt",
+                "a person").toArray(String[]::new));
+        assertEquals(2, ti.exitCode(), ti.err());
+        assertTrue(ti.err().contains("--class-data"), ti.err());
+    }
+
+    /** As diffusers' script: too few class images, and the base model renders the rest into the folder first. */
+    @Test
+    void missingClassImagesAreRenderedBeforeTraining() throws Exception {
+        Path classes = dir.resolve("class-images");
+        Files.createDirectories(classes);
+        Files.copy(Fixtures.sdTiny("train-data").resolve(firstPng()), classes.resolve("mine.png"));
+        CommandLineRun run = train(args("dreambooth", 1, dir.resolve("e.safetensors"), "--instance-prompt",
+                "a photo of zwx person", "--class-data", classes.toString(), "--class-prompt", "a photo of a person",
+                "--num-class-images", "3"));
+        assertTrue(run.out().contains("rendered 2 class images"), run.out());
+        for (String name : List.of("class-0001.png", "class-0002.png")) {
+            Path png = classes.resolve(name);
+            assertTrue(Files.isRegularFile(png), name);
+            var image = dev.diffarm.engine.image.PngReader.readImage(png);
+            var instance = dev.diffarm.engine.image.PngReader.readImage(classes.resolve("mine.png"));
+            assertEquals(instance.width(), image.width(), "rendered at the instance images' size");
+        }
+        CommandLineRun again = train(args("dreambooth", 1, dir.resolve("f.safetensors"), "--instance-prompt",
+                "a photo of zwx person", "--class-data", classes.toString(), "--class-prompt", "a photo of a person",
+                "--num-class-images", "3"));
+        assertTrue(!again.out().contains("rendered"), "kept for the next run: " + again.out());
+    }
+
+    private static Path firstPng() throws java.io.IOException {
+        try (var files = Files.list(Fixtures.sdTiny("train-data"))) {
+            return files.filter(p -> p.toString().endsWith(".png")).sorted().findFirst().orElseThrow().getFileName();
+        }
     }
 }
