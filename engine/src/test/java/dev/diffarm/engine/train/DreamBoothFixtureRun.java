@@ -48,35 +48,4 @@ final class DreamBoothFixtureRun implements AutoCloseable {
         loop.close();
         training.close();
     }
-
-    /** The same batch every time. */
-    private record FixedBatch(NDArray latents, List<String> captions) implements TrainingExamples {
-        @Override
-        public int images() {
-            return 2;
-        }
-
-        @Override
-        public Batch next(int batchSize, Draws draws, NDManager manager) {
-            return new Batch(latents, captions);
-        }
-
-        @Override
-        public long[] position() {
-            return new long[0];
-        }
-
-        @Override
-        public void restore(long[] position) {
-        }
-
-        @Override
-        public Map<String, Map<String, Integer>> tagFrequency() {
-            return Map.of();
-        }
-
-        @Override
-        public void close() {
-        }
-    }
 }
