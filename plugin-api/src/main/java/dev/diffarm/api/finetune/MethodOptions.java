@@ -64,6 +64,15 @@ public final class MethodOptions {
         return value;
     }
 
+    /** @throws IllegalArgumentException naming the option if it is no finite number above 0 */
+    public double positive(String name, double fallback) {
+        double value = number(name, fallback, 0);
+        if (value == 0) {
+            throw new IllegalArgumentException("--" + name + ": expected a number above 0, got 0");
+        }
+        return value;
+    }
+
     @Override
     public String toString() {
         return values.toString();

@@ -40,7 +40,7 @@ public final class Lora implements FineTuneMethod {
         LoraAdapter lora = options.text("network-weights")
                 .map(file -> model.loadLora(Path.of(file), manager))
                 .orElseGet(() -> model.createLora(options.list("lora-targets"), options.integer("network-dim", 4, 1),
-                        (float) options.number("network-alpha", 1.0, Double.MIN_VALUE), manager));
+                        (float) options.positive("network-alpha", 1.0), manager));
         return new LoraTraining(model, lora, priorLossWeight);
     }
 
