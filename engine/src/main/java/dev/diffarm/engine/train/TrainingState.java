@@ -23,6 +23,12 @@ public final class TrainingState {
     /** The file of a saved state in its folder. */
     public static final String FILE = "state.safetensors";
     private static final String PARAM = "param.";
+    /**
+     * The first layout, written by LoRA runs before fine-tune methods were plugins: {@code lora.<layer>.down/up/alpha}
+     * and the data cursor as {@code data.order} with epoch and position in the metadata. Read so that a farm job saved
+     * then still resumes.
+     */
+    private static final String LORA_1 = "lora.";
 
     private TrainingState() {
     }
@@ -60,6 +66,15 @@ public final class TrainingState {
         writer.write(folder.resolve(FILE));
     }
 
+    /** {@link CachedExamples#position()} of a cursor in the first layout. */
+    private static long[] firstPosition(Map<String, String> meta, long[] order) {
+        long[] position = new long[2 + order.length];
+        position[0] = Long.parseLong(meta.get("data_epoch"));
+        position[1] = Long.parseLong(meta.get("data_position"));
+        System.arraycopy(order, 0, position, 2, order.length);
+        return position;
+    }
+
     /** A saved state, read back; {@code parameters} by name, in the saved order. */
     record Saved(long step, long seed, String method, Map<String, float[]> parameters, long adamSteps,
                  List<float[]> adamM, List<float[]> adamV, TorchGenerator.State generator, long[] dataPosition) {
@@ -80,6 +95,8 @@ public final class TrainingState {
             for (String name : f.names()) {
                 if (name.startsWith(PARAM)) {
                     parameters.put(name.substring(PARAM.length()), f.floats(name));
+                } else if (name.startsWith(LORA_1) && !name.endsWith(".alpha")) {
+                    parameters.put(name.substring(LORA_1.length()), f.floats(name));
                 }
             }
             List<float[]> m = new ArrayList<>();
@@ -92,8 +109,11 @@ public final class TrainingState {
             TorchGenerator.State generator = new TorchGenerator.State(twister,
                     Double.parseDouble(meta.get("generator_cached_normal")),
                     Boolean.parseBoolean(meta.get("generator_has_cached_normal")));
-            return new Saved(Long.parseLong(meta.get("step")), Long.parseLong(meta.get("seed")), meta.get("method"),
-                    parameters, Long.parseLong(meta.get("adam_steps")), m, v, generator, f.longs("data.position"));
+            boolean first = !meta.containsKey("method");
+            long[] position = first ? firstPosition(meta, f.longs("data.order")) : f.longs("data.position");
+            return new Saved(Long.parseLong(meta.get("step")), Long.parseLong(meta.get("seed")),
+                    first ? "lora" : meta.get("method"), parameters, Long.parseLong(meta.get("adam_steps")), m, v,
+                    generator, position);
         } catch (RuntimeException e) {
             if (e instanceof IllegalArgumentException) {
                 throw e;
