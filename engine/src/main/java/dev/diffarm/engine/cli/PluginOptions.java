@@ -5,10 +5,11 @@ import java.nio.file.Path;
 import java.util.Optional;
 import picocli.CommandLine.Option;
 
-/** The option that says where the sampler plugins are. */
+/** The option that says where the plugins (samplers, fine-tune methods) are. */
 final class PluginOptions {
     @Option(names = "--plugins-dir", paramLabel = "DIR",
-            description = "Where the sampler plugin jars are; a jar added there while diffarm runs is picked up. "
+            description = "Where the plugin jars (samplers, fine-tune methods) are; a jar added there while diffarm "
+                    + "runs is picked up. "
                     + "Default: $" + SamplerPlugins.DIRECTORY_VARIABLE + ", else the plugins the build made "
                     + "(plugins/ beside the engine jar).")
     Path pluginsDir;

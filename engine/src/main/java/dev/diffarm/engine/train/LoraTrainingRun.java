@@ -1,30 +1,19 @@
 package dev.diffarm.engine.train;
 
-import ai.djl.ndarray.NDManager;
-import dev.diffarm.engine.lora.LoraWeights;
-import dev.diffarm.engine.nn.Autograd;
+import dev.diffarm.api.finetune.MethodOptions;
 import dev.diffarm.engine.pipeline.StableDiffusion;
-import dev.diffarm.engine.random.TorchGenerator;
-import dev.diffarm.engine.schedule.TrainingSchedule;
+import dev.diffarm.engine.plugins.SamplerPlugins;
 import dev.diffarm.engine.train.data.KohyaDataOptions;
-import dev.diffarm.engine.train.data.KohyaExamples;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.List;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
- * A whole LoRA training run from a folder of captioned images to a kohya LoRA file, as the CLI and the farm start it.
- * The folder is read by kohya's data pipeline ({@link KohyaExamples}, with the request's {@link KohyaDataOptions}).
- *
- * <p>Draw order, one {@link TorchGenerator} seeded with {@code seed}: the VAE posterior draws of all images
- * ({@code randn([n, 4, h, w])} for one bucket; {@link KohyaExamples} gives the order over buckets and flips); then,
- * for a LoRA that starts fresh, each module's A in the UNet's layer order; then per micro-batch the noise, the noise
- * offset if any, and the timesteps. The data order, caption shuffles and flips come from the data plan's own
- * generators (seeded {@code seed + epoch}), not from this one. A resumed run redraws the posterior (the same values)
- * and then continues the generator from its saved state.
+ * A LoRA run as the farm's train jobs start it: a {@link FineTuneRun} of the {@code lora} plugin, with the LoRA's
+ * settings as fields rather than method options.
  */
 public final class LoraTrainingRun {
     private LoraTrainingRun() {
@@ -44,7 +33,7 @@ public final class LoraTrainingRun {
      * @param saveState        save the whole training state ({@code OUT.state/step-NNNNNN}) instead of a LoRA file
      * @param resume           a saved state to continue from
      * @param baseModelVersion {@code ss_base_model_version}
-     * @param dataOptions      how the folder is read: resolution, buckets, flip, caption rules (kohya's options)
+     * @param dataOptions      kohya's data options (resolution, buckets, flip, caption rules)
      */
     public record Request(Path data, Optional<Path> networkWeights, LoraTargetModules targets, int networkDim,
                           float networkAlpha, TrainingSettings settings, Path out, int saveEvery, boolean saveState,
@@ -55,7 +44,7 @@ public final class LoraTrainingRun {
             }
         }
 
-        /** A request with the default data options: the images at their own (shared) size, captions as written. */
+        /** A request with kohya's default data options: every image at its own size, captions as written. */
         public Request(Path data, Optional<Path> networkWeights, LoraTargetModules targets, int networkDim,
                        float networkAlpha, TrainingSettings settings, Path out, int saveEvery, boolean saveState,
                        Optional<Path> resume, String baseModelVersion) {
@@ -68,95 +57,46 @@ public final class LoraTrainingRun {
             return out.resolveSibling(out.getFileName() + ".state");
         }
 
-        String outputName() {
-            String file = out.getFileName().toString();
-            return file.endsWith(".safetensors") ? file.substring(0, file.length() - ".safetensors".length()) : file;
+        /** The same run as a request for the {@code lora} method. */
+        FineTuneRequest asFineTune() {
+            Map<String, String> options = new HashMap<>();
+            networkWeights.ifPresent(w -> options.put("network-weights", w.toString()));
+            options.put("network-dim", Integer.toString(networkDim));
+            options.put("network-alpha", Float.toString(networkAlpha));
+            targets.peftNames().ifPresent(names -> options.put("lora-targets", String.join(",", names)));
+            return new FineTuneRequest("lora", new MethodOptions(options), data, Optional.empty(), Optional.empty(),
+                    settings, out, saveEvery, saveState, resume, baseModelVersion, dataOptions);
         }
     }
 
     /** Told of each training state as soon as it is saved ({@link Request#saveState()}), e.g. to keep a copy elsewhere. */
     @FunctionalInterface
-    public interface StateSaved {
-        /** The state after {@code step} is complete in {@code folder} (a {@code step-NNNNNN} folder). */
-        void saved(long step, Path folder) throws IOException;
+    public interface StateSaved extends FineTuneRun.StateSaved {
     }
 
-    /** Trains, reporting every step to {@code progress}, and writes the LoRA to {@code request.out()}. */
+    /** Trains as {@link #run(StableDiffusion, Request, Consumer, StateSaved)}, keeping no saved state elsewhere. */
     public static void run(StableDiffusion model, Request request, Consumer<StepReport> progress) throws IOException {
         run(model, request, progress, (step, folder) -> { });
     }
 
     /**
-     * Trains as {@link #run(StableDiffusion, Request, Consumer)} and tells {@code stateSaved} of each saved state. An
-     * exception thrown by {@code progress} (a cancellation) ends the run between steps.
+     * Trains as {@link #run(StableDiffusion, FineTuneMethods, Request, Consumer, StateSaved)} with the {@code lora}
+     * plugin of the default plugins directory ({@link SamplerPlugins#directory}).
      */
     public static void run(StableDiffusion model, Request request, Consumer<StepReport> progress,
                            StateSaved stateSaved) throws IOException {
-        Autograd.offForThisThread();
-        TrainingSettings settings = request.settings();
-        TrainingSchedule schedule = TrainingSchedule.of(model.schedulerConfig("DDPMScheduler", Map.of()));
-        TorchGenerator generator = new TorchGenerator(settings.seed());
-        Draws draws = Draws.of(generator);
-        try (NDManager manager = NDManager.newBaseManager()) {
-            KohyaExamples examples = request.dataOptions().examples(request.data(), List.of(request.data()),
-                    settings.trainBatchSize(), settings.shuffle(), settings.seed(), model.vae(), draws, manager);
-            Optional<TrainingState.Saved> saved = request.resume().map(folder -> TrainingState.read(folder, manager));
-            if (saved.isPresent() && saved.get().seed() != settings.seed()) {
-                throw new IllegalArgumentException("resume: the state was saved by a run with seed " + saved.get().seed()
-                        + ", this run has seed " + settings.seed());
-            }
-            NoiseObjective objective = new NoiseObjective(settings.prediction(), settings.snrGamma(),
-                    schedule.alphasCumprod());
-            try (examples;
-                 LoraNetwork lora = network(model, request, saved, generator, manager);
-                 LoraTrainer trainer = new LoraTrainer(model.unet(), lora, examples, CaptionEncoder.frozen(model),
-                         settings, objective, draws, schedule.size(), manager)) {
-                saved.ifPresent(s -> {
-                    trainer.optimizer().restore(s.adamSteps(), s.adamM(), s.adamV());
-                    examples.restore(s.dataPosition());
-                    trainer.resumeAt(s.step());
-                    generator.restore(s.generator());
-                });
-                KohyaLoraFile.Description description = new KohyaLoraFile.Description(request.outputName(),
-                        request.baseModelVersion(), settings, examples.tagFrequency(),
-                        examples.data().dataset().instanceCount());
-                while (!trainer.finished()) {
-                    StepReport report = trainer.step();
-                    progress.accept(report);
-                    boolean due = request.saveEvery() > 0 && report.step() % request.saveEvery() == 0;
-                    if (due || (request.saveState() && trainer.finished())) {
-                        save(request, trainer, generator, lora, description, report.step(), stateSaved);
-                    }
-                }
-                KohyaLoraFile.write(lora, description, request.out());
-            }
+        try (SamplerPlugins plugins = new SamplerPlugins(SamplerPlugins.directory(Optional.empty()))) {
+            run(model, plugins.fineTuneMethods(), request, progress, stateSaved);
         }
     }
 
-    private static LoraNetwork network(StableDiffusion model, Request request, Optional<TrainingState.Saved> saved,
-                                       TorchGenerator generator, NDManager manager) {
-        if (saved.isPresent()) {
-            return LoraNetwork.of(model.unetLayers(), saved.get().lora(), manager);
-        }
-        if (request.networkWeights().isPresent()) {
-            try (LoraWeights start = LoraWeights.read(request.networkWeights().get())) {
-                return LoraNetwork.fromFile(model.unetLayers(), start, manager);
-            }
-        }
-        return LoraNetwork.create(model.unetLayers(), request.targets(), request.networkDim(), request.networkAlpha(),
-                generator, manager);
-    }
-
-    private static void save(Request request, LoraTrainer trainer, TorchGenerator generator, LoraNetwork lora,
-                             KohyaLoraFile.Description description, long step, StateSaved stateSaved)
-            throws IOException {
-        if (request.saveState()) {
-            Path folder = TrainingState.folder(request.stateRoot(), step);
-            TrainingState.save(trainer, generator, request.settings().seed(), folder);
-            stateSaved.saved(step, folder);
-        } else {
-            Path file = request.out().resolveSibling(String.format("%s-step%06d.safetensors", request.outputName(), step));
-            KohyaLoraFile.write(lora, description, file);
-        }
+    /**
+     * Trains with the {@code lora} method of {@code methods}, tells {@code stateSaved} of each saved state, and writes
+     * the LoRA to {@code request.out()}. An exception thrown by {@code progress} (a cancellation) ends the run between
+     * steps.
+     */
+    public static void run(StableDiffusion model, FineTuneMethods methods, Request request,
+                           Consumer<StepReport> progress, StateSaved stateSaved) throws IOException {
+        FineTuneRun.run(model, methods, request.asFineTune(), progress, stateSaved);
     }
 }

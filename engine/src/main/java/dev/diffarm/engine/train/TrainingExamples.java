@@ -33,8 +33,13 @@ public interface TrainingExamples extends AutoCloseable {
         }
     }
 
-    /** The images in the set, without repeats (kohya's {@code ss_num_train_images} counts repeats). */
+    /** The images in the set, without repeats. */
     int images();
+
+    /** The training images as kohya counts them in {@code ss_num_train_images}: each instance image times its repeats. */
+    default int trainImages() {
+        return images();
+    }
 
     /**
      * The next micro-batch of at most {@code batchSize} examples, drawing whatever randomness it needs from

@@ -1,16 +1,21 @@
 package dev.diffarm.engine.train;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.GradientCollector;
+import dev.diffarm.api.finetune.MethodOptions;
+import dev.diffarm.api.finetune.Training;
 import dev.diffarm.engine.clip.TokenizerLocator;
 import dev.diffarm.engine.pipeline.StableDiffusion;
+import dev.diffarm.engine.random.TorchGenerator;
 import dev.diffarm.engine.safetensors.SafetensorsFile;
 import dev.diffarm.engine.testing.Fixtures;
 import dev.diffarm.engine.testing.Parity;
+import dev.diffarm.engine.testing.TestSamplers;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
@@ -50,7 +55,7 @@ class TextualInversionStepParityTest {
             Parity.assertClose("noisy_latents", ti.floats("noisy_latents"), noisy.toFloatArray(), 1e-6);
             try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
                 NDArray hidden = TokenEmbeddingTraining.encode(model.textModel(), matrix, ids);
-                NDArray pred = model.unet().forward(noisy, LoraTrainer.asFloats(timesteps), hidden);
+                NDArray pred = model.unet().forward(noisy, HostModel.asFloats(timesteps), hidden);
                 NDArray loss = objective.loss(pred, noise, timesteps);
                 collector.backward(loss);
                 Parity.assertClose("encoder_hidden_states", ti.floats("encoder_hidden_states"), hidden.toFloatArray(), 1e-4);
@@ -87,6 +92,45 @@ class TextualInversionStepParityTest {
                     Arrays.copyOfRange(restored, vocab * d, (vocab + 2) * d), 1e-4);
             float[] check = TokenEmbeddingTraining.encode(model.textModel(), matrix, ids.get(0).reshape(1, 77)).toFloatArray();
             Parity.assertClose("check.hidden_prompt0", ti.floats("check.hidden_prompt0"), check, 1e-4);
+        }
+    }
+
+    /**
+     * The same step as the {@code textual-inversion} plugin runs it in the engine's loop: the prompts with the token
+     * tokenize to the fixture's ids, and one step (lr 0.005, no clipping, as the script) with the recorded draws gives
+     * the loss and, after the restore rule, the learned vectors.
+     */
+    @Test
+    void oneStepOfThePluginInTheLoop() {
+        try (StableDiffusion model = StableDiffusion.load(Fixtures.sdTiny("model"), Optional.empty(), Optional.empty(),
+                TokenizerLocator.fromEnvironment());
+             SafetensorsFile ti = SafetensorsFile.open(Fixtures.sdTiny("train-ti-step.safetensors"));
+             NDManager manager = NDManager.newBaseManager()) {
+            List<String> captions = List.of("a photo of a <zwx>", "a photo of the <zwx>");
+            HostModel host = new HostModel(model, new TorchGenerator(0), manager);
+            HostTokenRows rows = (HostTokenRows) host.addTokens("<zwx>", "person", 2, manager);
+            long[] ids = ti.longs("input_ids");
+            for (int i = 0; i < 2; i++) {
+                assertArrayEquals(Arrays.copyOfRange(ids, i * 77, (i + 1) * 77),
+                        Arrays.stream(rows.ids(captions.get(i))).asLongStream().toArray(), "input_ids " + i);
+            }
+            TrainingSettings settings = new TrainingSettings(ti.floats("lr")[0], LrSchedule.CONSTANT, 0, 1, 2, 1, 0, 0,
+                    false, NoiseObjective.Prediction.EPSILON, OptionalDouble.empty(), 0);
+            NoiseObjective objective = new NoiseObjective(NoiseObjective.Prediction.EPSILON, OptionalDouble.empty(),
+                    dev.diffarm.engine.schedule.TrainingSchedule.of(model.schedulerConfig("DDPMScheduler",
+                            java.util.Map.of())).alphasCumprod());
+            RecordedDraws draws = new RecordedDraws().normal(ti, "noise").integers(ti, "timesteps");
+            try (Training training = TestSamplers.plugins().fineTuneMethods().named("textual-inversion").start(host,
+                    new MethodOptions(java.util.Map.of("token", "<zwx>", "init-token", "person", "num-vectors", "2")),
+                    manager);
+                 FineTuneLoop loop = new FineTuneLoop(training, new FixedBatch(ti.load("latents", manager), captions),
+                         false, settings, objective, draws, 1000, manager)) {
+                StepReport report = loop.step();
+                assertTrue(draws.exhausted(), "the step draws the noise and the timesteps, nothing else");
+                Parity.assertClose("loss (plugin in the loop)", ti.floats("loss"), new float[] {(float) report.loss()}, 1e-4);
+                Parity.assertClose("new_vectors (plugin in the loop)", ti.floats("new_vectors"),
+                        training.saved().get("emb_params").toFloatArray(), 1e-4);
+            }
         }
     }
 

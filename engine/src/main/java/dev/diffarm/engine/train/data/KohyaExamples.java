@@ -129,6 +129,11 @@ public final class KohyaExamples implements TrainingExamples {
         return data.dataset().images().size();
     }
 
+    @Override
+    public int trainImages() {
+        return data.dataset().instanceCount();
+    }
+
     /**
      * The batch at the current position, then moves on.
      *
