@@ -67,6 +67,20 @@ public final class LoraTrainingRun {
         void saved(long step, Path folder) throws IOException;
     }
 
+    /** The LoRA as it is after the step just reported, written on request (to render samples with it). */
+    @FunctionalInterface
+    public interface Snapshot {
+        /** Writes the current LoRA to {@code file} in kohya's format, as the run's output will be. */
+        void write(Path file) throws IOException;
+    }
+
+    /** Told of each step as it ends, with the LoRA of that step at hand. */
+    @FunctionalInterface
+    public interface StepListener {
+        /** Step {@code report} is done; {@code current} writes the LoRA it left, if asked to before this returns. */
+        void stepped(StepReport report, Snapshot current) throws IOException;
+    }
+
     /** Trains, reporting every step to {@code progress}, and writes the LoRA to {@code request.out()}. */
     public static void run(StableDiffusion model, Request request, Consumer<StepReport> progress) throws IOException {
         run(model, request, progress, (step, folder) -> { });
@@ -78,6 +92,16 @@ public final class LoraTrainingRun {
      */
     public static void run(StableDiffusion model, Request request, Consumer<StepReport> progress,
                            StateSaved stateSaved) throws IOException {
+        run(model, request, (report, current) -> progress.accept(report), stateSaved);
+    }
+
+    /**
+     * Trains as {@link #run(StableDiffusion, Request, Consumer, StateSaved)}, telling {@code steps} of each step with a
+     * {@link Snapshot} of the LoRA (the farm renders its samples with it). Writing a snapshot reads the LoRA only: the
+     * run goes on exactly as without it.
+     */
+    public static void run(StableDiffusion model, Request request, StepListener steps, StateSaved stateSaved)
+            throws IOException {
         Autograd.offForThisThread();
         TrainingSettings settings = request.settings();
         List<CaptionedImages.Example> examples = CaptionedImages.read(request.data());
@@ -109,7 +133,7 @@ public final class LoraTrainingRun {
                         examples.size());
                 while (!trainer.finished()) {
                     StepReport report = trainer.step();
-                    progress.accept(report);
+                    steps.stepped(report, file -> KohyaLoraFile.write(lora, description, file));
                     boolean due = request.saveEvery() > 0 && report.step() % request.saveEvery() == 0;
                     if (due || (request.saveState() && trainer.finished())) {
                         save(request, trainer, generator, lora, description, report.step(), stateSaved);

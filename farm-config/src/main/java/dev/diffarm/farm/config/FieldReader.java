@@ -63,6 +63,16 @@ final class FieldReader {
         return optional(name, reader).orElse(fallback);
     }
 
+    /** Whether the object has field {@code name}. */
+    boolean has(String name) {
+        return object.has(name);
+    }
+
+    /** The value of field {@code name} as JSON text, shortened like every shown value. */
+    String show(String name) {
+        return Json.show(object.get(name));
+    }
+
     /** Whether nothing read through this reader, nor any unknown field, was reported. */
     boolean isValid() {
         return reported == 0;

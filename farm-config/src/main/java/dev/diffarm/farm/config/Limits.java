@@ -51,4 +51,10 @@ public final class Limits {
     public static final int MAX_TRAIN_STEPS = 1_000_000;
     /** The largest batch and accumulation of a train job. */
     public static final int MAX_TRAIN_BATCH = 1024;
+    /** The most caption tags kept in front ({@code keepTokens}): CLIP reads 75 tokens. */
+    public static final int MAX_CAPTION_TAGS = 75;
+    /** The most class images of a DreamBooth job. */
+    public static final int MAX_CLASS_IMAGES = 10_000;
+    /** The most vectors one textual-inversion token stands for. */
+    public static final int MAX_TOKEN_VECTORS = 64;
 }
