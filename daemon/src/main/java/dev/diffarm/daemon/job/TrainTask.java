@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
+import org.jboss.logging.Logger;
 
 /**
  * One run of a train job (one combination of its sweep) as a task: it checks the dataset, trains with its method's
@@ -34,6 +35,7 @@ import java.util.stream.Stream;
  * Whether the result is made it tells while it runs: a last saved state of the last step means it is.
  */
 final class TrainTask extends SoleTask {
+    private static final Logger LOG = Logger.getLogger(TrainTask.class);
     private static final String FAILED = "train-failed";
 
     /**
@@ -71,26 +73,12 @@ final class TrainTask extends SoleTask {
             Optional<Path> resume = last.map(state -> download(state, work));
             Path out = work.resolve(run.outputFile());
             ModelCache.LoadedModel model = lease();
-            TrainingSamples samples = new TrainingSamples(farm.samplers(), farm.store(), job, run);
-            TrainingPace pace = new TrainingPace(total, System::nanoTime);
-            runner.train(model.model(), new TrainingWork(job, run, data, out, resume), new TrainingListener() {
-                @Override
-                public void stepped(StepReport report, LoraTrainingRun.Snapshot current) throws IOException {
-                    TrainingPace.Figures figures = pace.next(report);
-                    losses.add(figures.step(), figures.loss(), figures.smoothedLoss());
-                    report(taskRun, figures);
-                    taskRun.checkCancelled("after step " + report.step() + " of " + total);
-                    if (job.samples().dueAfter(report.step(), total)) {
-                        samples.render(model, report.step(), current, work);
-                    }
-                }
-
-                @Override
-                public void stateSaved(long step, Path folder) throws IOException {
-                    upload(states, step, folder, losses);
-                    storeLossPlot(losses);
-                }
-            });
+            TrainingRender render = new TrainingRender(farm.samplers(), model);
+            TrainingSamples samples = new TrainingSamples(render, farm.store(), job, run);
+            Optional<Path> classData = job.classImagesPrefix().isEmpty() ? Optional.empty()
+                    : Optional.of(classImages(render, work.resolve("class-images"), taskRun));
+            runner.train(model.model(), new TrainingWork(job, run, data, out, resume, classData),
+                    listener(taskRun, states, losses, samples, work));
             storeLossPlot(losses);
             farm.store().put(run.outputKey(), out, ObjectMetadata.of("application/octet-stream"));
             if (job.method().equals(TrainJob.LORA)) {
@@ -104,6 +92,43 @@ final class TrainTask extends SoleTask {
         } finally {
             delete(work);
         }
+    }
+
+    /**
+     * What the task does at each step (figures, cancellation, samples when due) and after each saved state (the state
+     * and the loss history to the store, the loss curve redrawn).
+     */
+    private TrainingListener listener(TaskRun taskRun, TaskState states, LossHistory losses, TrainingSamples samples,
+                                      Path work) {
+        long total = run.settings().maxTrainSteps();
+        TrainingPace pace = new TrainingPace(total, System::nanoTime);
+        return new TrainingListener() {
+            @Override
+            public void stepped(StepReport report, LoraTrainingRun.Snapshot current) throws IOException {
+                TrainingPace.Figures figures = pace.next(report);
+                losses.add(figures.step(), figures.loss(), figures.smoothedLoss());
+                report(taskRun, figures);
+                taskRun.checkCancelled("after step " + report.step() + " of " + total);
+                if (job.samples().dueAfter(report.step(), total)) {
+                    samples.render(report.step(), current, work);
+                }
+            }
+
+            @Override
+            public void stateSaved(long step, Path folder) throws IOException {
+                upload(states, step, folder, losses);
+                storeLossPlot(losses);
+            }
+        };
+    }
+
+    /** DreamBooth's class images in {@code folder}: the farm renders those it does not keep yet (a first run). */
+    private Path classImages(TrainingRender render, Path folder, TaskRun taskRun) throws IOException {
+        int rendered = new ClassImages(farm.store(), render, farm.datasetsDir()).gather(job, folder,
+                () -> taskRun.checkCancelled("while rendering class images"));
+        LOG.infof("%s %s: %d class images, %d of them rendered now", job.id(), run.taskId(),
+                job.dreambooth().orElseThrow().numClassImages(), rendered);
+        return folder;
     }
 
     /** The step and, when JSON can carry them (a loss gone NaN cannot), the figures of how the run learns. */

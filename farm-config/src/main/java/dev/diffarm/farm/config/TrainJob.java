@@ -229,6 +229,16 @@ public record TrainJob(String id, String method, String model, String dataset, S
         return Plan.prefix(id) + "sweep-grid.png";
     }
 
+    /**
+     * The store folder of the farm's class images for this DreamBooth job's prior preservation, shared by every job of
+     * the same model, class prompt and resolution: {@code class-images/<model>/<first 16 hex digits of the SHA-256 of
+     * the class prompt>/<resolution>px/}, holding {@code 0000.png}, {@code 0001.png}, ...; empty without a class prompt.
+     */
+    public Optional<String> classImagesPrefix() {
+        return dreambooth.flatMap(DreamBoothOptions::classPrompt).map(prompt -> "class-images/" + model + "/"
+                + Sha256.hex(prompt.getBytes(StandardCharsets.UTF_8)).substring(0, 16) + "/" + resolution + "px/");
+    }
+
     @Override
     public String kind() {
         return KIND;
