@@ -92,7 +92,7 @@ public final class LocalFarm {
         this.lifecycle = new JobLifecycle(intake, handlers.apply(JobHandlers.of(renderer,
                 new ModelMerger(new ModelDirectory(models), store), JobHandlers.training(new ModelCache(
                         new ModelDirectory(models), TokenizerLocator.fromEnvironment()), store, datasets(local), loras,
-                        TestPlugins.samplers()),
+                        TestPlugins.plugins()),
                 store)), store, reporting,
                 () -> new ProgressThrottle(1e9, System::nanoTime));
     }

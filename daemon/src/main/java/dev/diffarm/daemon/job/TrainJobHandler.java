@@ -3,15 +3,15 @@ package dev.diffarm.daemon.job;
 import dev.diffarm.daemon.gallery.TrainGallery;
 import dev.diffarm.daemon.port.OutputStore;
 import dev.diffarm.daemon.render.ModelCache;
-import dev.diffarm.engine.sampler.SamplerRegistry;
+import dev.diffarm.engine.plugins.SamplerPlugins;
 import dev.diffarm.farm.config.TrainJob;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.function.Supplier;
 
 /**
  * Train jobs: a {@link TrainTask} per combination of the job's sweep ({@link TrainJob#runs()}), each training with its
- * method's {@link TrainingRunner} on the model the render path has loaded ({@link ModelCache}), saving its state as it
+ * method's plugin (the request made by its {@link TrainingRunner}) on the model the render path has loaded
+ * ({@link ModelCache}), saving its state as it
  * goes and resuming from it when the job is delivered again. Once every run is done, the job's {@link TrainGallery}:
  * samples over time, loss curves and, for a sweep, the grid of every result.
  */
@@ -23,26 +23,26 @@ final class TrainJobHandler implements JobHandler<TrainJob> {
     private final OutputStore store;
     private final Path datasetsDir;
     private final Path loraDir;
-    private final Supplier<SamplerRegistry> samplers;
+    private final SamplerPlugins plugins;
 
     /**
      * @param datasetsDir the root a job's {@code dataset} names a folder of
      * @param loraDir     the node's LoRA folder, where a trained LoRA goes for render jobs
-     * @param samplers    the samplers the samples are rendered with
+     * @param plugins     the fine-tune methods, and the samplers the samples are rendered with
      */
     TrainJobHandler(ModelCache models, OutputStore store, Path datasetsDir, Path loraDir,
-                    Supplier<SamplerRegistry> samplers) {
+                    SamplerPlugins plugins) {
         this.models = models;
         this.store = store;
         this.datasetsDir = datasetsDir.toAbsolutePath().normalize();
         this.loraDir = loraDir;
-        this.samplers = samplers;
+        this.plugins = plugins;
     }
 
     @Override
     public JobWork plan(TrainJob job) {
         List<TrainTask> tasks = job.runs().stream().map(run -> new TrainTask(job, run,
-                new TrainTask.Farm(models, store, datasetsDir, loraDir, samplers))).toList();
+                new TrainTask.Farm(models, store, datasetsDir, loraDir, plugins))).toList();
         return new JobWork() {
             @Override
             public List<? extends TaskWork> tasks() {

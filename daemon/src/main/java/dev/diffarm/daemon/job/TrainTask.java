@@ -1,13 +1,13 @@
 package dev.diffarm.daemon.job;
 
+import dev.diffarm.api.Progress;
 import dev.diffarm.daemon.gallery.LossPlot;
 import dev.diffarm.daemon.port.ObjectMetadata;
 import dev.diffarm.daemon.port.OutputStore;
 import dev.diffarm.daemon.render.ModelCache;
 import dev.diffarm.daemon.render.RenderException;
-import dev.diffarm.engine.sampler.SamplerRegistry;
-import dev.diffarm.engine.train.LoraTrainingRun;
-import dev.diffarm.engine.train.StepReport;
+import dev.diffarm.engine.plugins.SamplerPlugins;
+import dev.diffarm.engine.train.FineTuneRun;
 import dev.diffarm.engine.train.TrainingPace;
 import dev.diffarm.engine.train.TrainingState;
 import dev.diffarm.farm.config.EventError;
@@ -22,7 +22,6 @@ import java.nio.file.StandardCopyOption;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
-import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.jboss.logging.Logger;
 
@@ -43,10 +42,9 @@ final class TrainTask extends SoleTask {
      *
      * @param datasetsDir the root a job's {@code dataset} names a folder of, absolute and normalized
      * @param loraDir     the node's LoRA folder
-     * @param samplers    the samplers the samples are rendered with
+     * @param plugins     the fine-tune methods, and the samplers the samples are rendered with
      */
-    record Farm(ModelCache models, OutputStore store, Path datasetsDir, Path loraDir,
-                Supplier<SamplerRegistry> samplers) {
+    record Farm(ModelCache models, OutputStore store, Path datasetsDir, Path loraDir, SamplerPlugins plugins) {
     }
 
     private final TrainJob job;
@@ -67,18 +65,30 @@ final class TrainTask extends SoleTask {
         TaskState states = taskRun.state(TrainJobHandler.STATES_KEPT);
         Optional<SavedState> last = states.latest();
         long total = run.settings().maxTrainSteps();
-        Path work = temporaryFolder();
+        Path folder = temporaryFolder();
+        ModelCache.LoadedModel model = lease();
         try {
             LossHistory losses = last.map(LossHistory::of).orElseGet(LossHistory::new);
-            Optional<Path> resume = last.map(state -> download(state, work));
-            Path out = work.resolve(run.outputFile());
-            ModelCache.LoadedModel model = lease();
-            TrainingRender render = new TrainingRender(farm.samplers(), model);
-            TrainingSamples samples = new TrainingSamples(render, farm.store(), job, run);
+            Optional<Path> resume = last.map(state -> download(state, folder));
+            Path out = folder.resolve(run.outputFile());
             Optional<Path> classData = job.classImagesPrefix().isEmpty() ? Optional.empty()
-                    : Optional.of(classImages(render, work.resolve("class-images"), taskRun));
-            runner.train(model.model(), new TrainingWork(job, run, data, out, resume, classData),
-                    listener(taskRun, states, losses, samples, work));
+                    : Optional.of(classImages(model, folder.resolve("class-images"), taskRun));
+            TrainingWork work = new TrainingWork(job, run, data, out, resume, classData);
+            TrainingSamples samples = new TrainingSamples(new TrainingRender(farm.plugins(), model), runner,
+                    farm.store(), work);
+            TrainingPace pace = new TrainingPace(total, System::nanoTime);
+            FineTuneRun.run(model.model(), farm.plugins().fineTuneMethods(), runner.request(work), (report, current) -> {
+                TrainingPace.Figures figures = pace.next(report);
+                losses.add(figures.step(), figures.loss(), figures.smoothedLoss());
+                report(taskRun, figures);
+                taskRun.checkCancelled("after step " + report.step() + " of " + total);
+                if (job.samples().dueAfter(report.step(), total)) {
+                    samples.render(report.step(), current, folder);
+                }
+            }, (step, state) -> {
+                upload(states, step, state, losses);
+                storeLossPlot(losses);
+            });
             storeLossPlot(losses);
             farm.store().put(run.outputKey(), out, ObjectMetadata.of("application/octet-stream"));
             if (job.method().equals(TrainJob.LORA)) {
@@ -90,45 +100,27 @@ final class TrainTask extends SoleTask {
         } catch (IOException e) {
             throw new TaskFailure(new EventError(FAILED, "training " + job.id() + " " + run.taskId() + " failed: " + e), e);
         } finally {
-            delete(work);
+            if (job.method().equals(TrainJob.DREAMBOOTH)) {
+                // DreamBooth trained the cached model's UNet in place: the next lease must read the file again
+                farm.models().close();
+            }
+            delete(folder);
         }
     }
 
-    /**
-     * What the task does at each step (figures, cancellation, samples when due) and after each saved state (the state
-     * and the loss history to the store, the loss curve redrawn).
-     */
-    private TrainingListener listener(TaskRun taskRun, TaskState states, LossHistory losses, TrainingSamples samples,
-                                      Path work) {
-        long total = run.settings().maxTrainSteps();
-        TrainingPace pace = new TrainingPace(total, System::nanoTime);
-        return new TrainingListener() {
+    /** DreamBooth's class images in {@code target}: the farm renders those it does not keep yet (a first run). */
+    private Path classImages(ModelCache.LoadedModel model, Path target, TaskRun taskRun) throws IOException {
+        Progress cancellable = new Progress() {
             @Override
-            public void stepped(StepReport report, LoraTrainingRun.Snapshot current) throws IOException {
-                TrainingPace.Figures figures = pace.next(report);
-                losses.add(figures.step(), figures.loss(), figures.smoothedLoss());
-                report(taskRun, figures);
-                taskRun.checkCancelled("after step " + report.step() + " of " + total);
-                if (job.samples().dueAfter(report.step(), total)) {
-                    samples.render(report.step(), current, work);
-                }
-            }
-
-            @Override
-            public void stateSaved(long step, Path folder) throws IOException {
-                upload(states, step, folder, losses);
-                storeLossPlot(losses);
+            public boolean isCancelled() {
+                return taskRun.isCancelled();
             }
         };
-    }
-
-    /** DreamBooth's class images in {@code folder}: the farm renders those it does not keep yet (a first run). */
-    private Path classImages(TrainingRender render, Path folder, TaskRun taskRun) throws IOException {
-        int rendered = new ClassImages(farm.store(), render, farm.datasetsDir()).gather(job, folder,
-                () -> taskRun.checkCancelled("while rendering class images"));
+        int rendered = new ClassImages(farm.store(), farm.plugins(), farm.datasetsDir()).gather(job, model.model(),
+                target, cancellable);
         LOG.infof("%s %s: %d class images, %d of them rendered now", job.id(), run.taskId(),
                 job.dreambooth().orElseThrow().numClassImages(), rendered);
-        return folder;
+        return target;
     }
 
     /** The step and, when JSON can carry them (a loss gone NaN cannot), the figures of how the run learns. */

@@ -100,7 +100,7 @@ public final class OverviewHeapBenchmark {
                 new ModelMerger(new ModelDirectory(dir.resolve("models")), store),
                 JobHandlers.training(new ModelCache(new ModelDirectory(dir.resolve("models")),
                         TokenizerLocator.fromEnvironment()), store, dir.resolve("datasets"), dir.resolve("loras"),
-                        TestPlugins.samplers()), store),
+                        TestPlugins.plugins()), store),
                 store, reporting,
                 () -> new ProgressThrottle(2, System::nanoTime));
 

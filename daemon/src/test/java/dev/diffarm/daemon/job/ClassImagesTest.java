@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.diffarm.api.Progress;
 import dev.diffarm.daemon.TestPlugins;
 import dev.diffarm.daemon.TinyModel;
 import dev.diffarm.daemon.local.LocalOutputStore;
@@ -12,6 +13,7 @@ import dev.diffarm.daemon.render.ModelCache;
 import dev.diffarm.daemon.render.ModelDirectory;
 import dev.diffarm.engine.clip.TokenizerLocator;
 import dev.diffarm.engine.image.PngReader;
+import dev.diffarm.engine.pipeline.StableDiffusion;
 import dev.diffarm.farm.config.JobParser;
 import dev.diffarm.farm.config.TrainJob;
 import java.io.IOException;
@@ -26,7 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * DreamBooth's class images on the tiny model: the missing ones are rendered with the base model and the class prompt
- * (image NNNN with seed NNNN) and kept in the store, where the next run with the same model, prompt and resolution
+ * (seed = position in the folder, as the CLI renders them) and kept in the store, where the next run with the same model, prompt and resolution
  * finds them; images of the job's class dataset count first.
  */
 class ClassImagesTest {
@@ -49,8 +51,8 @@ class ClassImagesTest {
         String prefix = job.classImagesPrefix().orElseThrow();
         assertTrue(prefix.matches("class-images/tiny/[0-9a-f]{16}/32px/"), prefix);
 
-        int first = classImages.gather(job, dir.resolve("run-1"), () -> { });
-        int second = classImages.gather(job, dir.resolve("run-2"), () -> { });
+        int first = classImages.gather(job, model(), dir.resolve("run-1"), Progress.NONE);
+        int second = classImages.gather(job, model(), dir.resolve("run-2"), Progress.NONE);
 
         assertEquals(3, first, "a first run renders every class image");
         assertEquals(0, second, "the next run finds them in the store");
@@ -81,7 +83,7 @@ class ClassImagesTest {
         TrainJob job = dreambooth("\"classPrompt\": \"a photo of a person\", \"numClassImages\": 3, "
                 + "\"classDataset\": \"people\"");
 
-        int rendered = classImages(store).gather(job, dir.resolve("run"), () -> { });
+        int rendered = classImages(store).gather(job, model(), dir.resolve("run"), Progress.NONE);
 
         assertEquals(1, rendered, "two of three are the class dataset's");
         assertEquals(3, pngs(dir.resolve("run")).size());
@@ -89,10 +91,15 @@ class ClassImagesTest {
     }
 
     private ClassImages classImages(LocalOutputStore store) {
-        Path models = TinyModel.modelsDir(dir.resolve("models"));
-        cache = new ModelCache(new ModelDirectory(models), TokenizerLocator.fromEnvironment());
-        return new ClassImages(store, new TrainingRender(TestPlugins.samplers(), cache.lease(TinyModel.NAME)),
-                dir.resolve("datasets").toAbsolutePath().normalize());
+        return new ClassImages(store, TestPlugins.samplers(), dir.resolve("datasets").toAbsolutePath().normalize());
+    }
+
+    private StableDiffusion model() {
+        if (cache == null) {
+            cache = new ModelCache(new ModelDirectory(TinyModel.modelsDir(dir.resolve("models"))),
+                    TokenizerLocator.fromEnvironment());
+        }
+        return cache.lease(TinyModel.NAME).model();
     }
 
     private static TrainJob dreambooth(String fields) {

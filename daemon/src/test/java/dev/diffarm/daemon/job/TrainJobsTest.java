@@ -50,7 +50,9 @@ import org.junit.jupiter.api.io.TempDir;
  * Train jobs on the tiny model with the fixture's four captioned 32x32 images: the stored LoRA equals what the engine's
  * training run (the one {@code diffarm train} makes) writes for the same settings, bit for bit; a job that crashed
  * mid-training resumes from its saved state and ends with the same bytes; render jobs use the LoRA by name at once;
- * bad train jobs are refused naming the field, and methods or data options the farm cannot train yet fail naming it.
+ * DreamBooth (with class images the farm renders and keeps) and Textual Inversion jobs store their results where their
+ * kind of file goes; bad train jobs are refused naming the field, and data options the farm cannot train with yet fail
+ * naming it.
  */
 class TrainJobsTest {
     /** The settings of the job, as JSON fields: those of the fixture's train-lora-run, from a fresh LoRA. */
@@ -255,6 +257,39 @@ class TrainJobsTest {
     }
 
     @Test
+    void dreamboothAndTextualInversionJobsTrainAndStoreTheirResultsWhereTheirKindOfFileGoes() throws Exception {
+        LocalFarm farm = farm(dir, dir.resolve("loras"));
+        copyTrainData(LocalFarm.datasets(farm.local).resolve("faces"));
+        String common = "\"dataset\": \"faces\", \"maxTrainSteps\": 2, \"resolution\": 32, \"shuffle\": false, "
+                + "\"seed\": 1361, \"sampleEvery\": 1, \"sampleSteps\": 2, \"sampleSeed\": 7, ";
+        farm.drop("ti.json", trainJob("ti", common + "\"method\": \"textual-inversion\", \"token\": \"<zwx>\", "
+                + "\"initToken\": \"person\", \"learningRate\": 5e-3, \"samplePrompts\": [\"a <zwx> portrait\"]"));
+        farm.drop("db.json", trainJob("db", common + "\"method\": \"dreambooth\", \"instancePrompt\": \"a photo of zwx "
+                + "person\", \"classPrompt\": \"a photo of a person\", \"numClassImages\": 2, "
+                + "\"samplePrompts\": [\"a photo of zwx person\"]"));
+        farm.drop("render.json", TinyModel.renderJob("after-db", "[\"a cat\"]", "[1]", 2));
+        farm.runUntilIdle();
+
+        for (String job : List.of("ti", "db", "after-db")) {
+            assertEquals("completed", last(farm.events.milestones(job)), farm.events.of(job).toString());
+        }
+        byte[] embedding = farm.object("embeddings/faces.safetensors");
+        byte[] model = farm.object("models/faces.safetensors");
+        for (String job : List.of("ti", "db")) {
+            for (long step : List.of(1L, 2L)) {
+                assertEquals(32, image(farm.object(String.format("jobs/%s/samples/step-%06d/t0000-p00.png", job, step)))
+                        .getWidth());
+            }
+            assertEquals(720, image(farm.object("jobs/" + job + "/loss.png")).getWidth());
+        }
+        String prefix = "class-images/" + TinyModel.NAME + "/";
+        List<String> classImages = farm.store.list(prefix);
+        assertEquals(2, classImages.size(), "the class images the farm rendered are kept: " + classImages);
+        System.out.printf("textual inversion: embedding of %d bytes; dreambooth: checkpoint of %d bytes, class images %s%n",
+                embedding.length, model.length, classImages);
+    }
+
+    @Test
     void badTrainJobsAreRefusedNamingTheFieldAndDisturbNothing() throws Exception {
         LocalFarm farm = farm(dir, dir.resolve("loras"));
         Files.createDirectories(LocalFarm.datasets(farm.local).resolve("empty"));
@@ -268,10 +303,6 @@ class TrainJobsTest {
         farm.drop("unknown.json", trainJob("unknown", "\"method\": \"lora\", \"dataset\": \"nowhere\", " + SETTINGS));
         farm.drop("empty.json", trainJob("empty", "\"method\": \"lora\", \"dataset\": \"empty\", " + SETTINGS));
         farm.drop("size.json", trainJob("size", "\"method\": \"lora\", \"dataset\": \"faces\", \"resolution\": 64"));
-        farm.drop("dreambooth.json", trainJob("dreambooth", "\"method\": \"dreambooth\", \"dataset\": \"faces\", "
-                + "\"instancePrompt\": \"a photo of zwx person\""));
-        farm.drop("ti.json", trainJob("ti", "\"method\": \"textual-inversion\", \"dataset\": \"faces\", "
-                + "\"token\": \"<zwx>\", \"initToken\": \"person\""));
         farm.drop("bucket.json", trainJob("bucket", "\"method\": \"lora\", \"dataset\": \"faces\", \"enableBucket\": true, "
                 + SETTINGS));
         farm.drop("render.json", TinyModel.renderJob("after", "[\"a cat\"]", "[1]", 2));
@@ -283,7 +314,7 @@ class TrainJobsTest {
             System.out.println("rejected: " + event.errors().get(0).message());
         });
         for (Map.Entry<String, String> failed : Map.of("unknown", "dataset", "empty", "dataset", "size", "resolution",
-                "dreambooth", "method", "ti", "method", "bucket", "enableBucket").entrySet()) {
+                "bucket", "enableBucket").entrySet()) {
             JobEvent.Failed event = (JobEvent.Failed) farm.events.of(failed.getKey()).stream()
                     .filter(JobEvent.Failed.class::isInstance).findFirst().orElseThrow();
             assertEquals(Optional.of(failed.getValue()), event.error().field(), event.toJson());

@@ -1,14 +1,22 @@
 package dev.diffarm.engine.cli;
 
+import dev.diffarm.api.Progress;
+import dev.diffarm.api.finetune.MethodOptions;
+import dev.diffarm.engine.image.RgbImage;
+import dev.diffarm.engine.pipeline.Generator;
 import dev.diffarm.engine.pipeline.StableDiffusion;
-import dev.diffarm.engine.train.LoraTargetModules;
-import dev.diffarm.engine.train.LoraTrainingRun;
+import dev.diffarm.engine.plugins.SamplerPlugins;
+import dev.diffarm.engine.train.CaptionedImages;
+import dev.diffarm.engine.train.ClassImageRendering;
+import dev.diffarm.engine.train.FineTuneRequest;
+import dev.diffarm.engine.train.FineTuneRun;
 import dev.diffarm.engine.train.LrSchedule;
 import dev.diffarm.engine.train.NoiseObjective;
 import dev.diffarm.engine.train.TrainingSettings;
 import java.nio.file.Path;
-import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.concurrent.Callable;
@@ -16,39 +24,79 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** {@code diffarm train}: fine-tunes a model on a folder of captioned images, with kohya's option names. */
+/** {@code diffarm train}: fine-tunes a model on a folder of images, with kohya's and diffusers' option names. */
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Trains a LoRA on a folder of images with captions (img.png + img.txt) and writes it as a kohya "
-                + "LoRA .safetensors that diffarm, A1111 and ComfyUI load.")
+        description = "Fine-tunes the model on a folder of images with captions (img.png + img.txt) by a fine-tune "
+                + "plugin's method: lora writes a kohya LoRA .safetensors, dreambooth a single-file checkpoint, "
+                + "textual-inversion an A1111 embedding .safetensors; diffarm, A1111 and ComfyUI load each.")
 final class TrainCommand implements Callable<Integer> {
     @Option(names = "--method", defaultValue = "lora", paramLabel = "METHOD",
-            description = "The fine-tune method: lora (dreambooth and textual-inversion are not available yet).")
+            description = "The fine-tune method: lora, dreambooth or textual-inversion (default ${DEFAULT-VALUE}).")
     String method;
 
     @Mixin
     ModelOptions modelOptions;
 
+    @Mixin
+    PluginOptions pluginOptions;
+
     @Option(names = "--data", required = true, paramLabel = "DIR", description = "The images (PNG) with their .txt captions.")
     Path data;
 
-    @Option(names = "--out", required = true, paramLabel = "FILE", description = "The LoRA file to write (.safetensors).")
+    @Option(names = "--out", required = true, paramLabel = "FILE",
+            description = "The file to write (.safetensors): the LoRA, the checkpoint or the embedding.")
     Path out;
 
-    @Option(names = "--network-dim", defaultValue = "4", paramLabel = "R", description = "LoRA rank (default ${DEFAULT-VALUE}).")
+    @Option(names = "--network-dim", defaultValue = "4", paramLabel = "R", description = "lora: rank (default ${DEFAULT-VALUE}).")
     int networkDim;
 
     @Option(names = "--network-alpha", defaultValue = "1", paramLabel = "A",
-            description = "LoRA alpha; the update is scaled by alpha / rank (default ${DEFAULT-VALUE}).")
+            description = "lora: alpha; the update is scaled by alpha / rank (default ${DEFAULT-VALUE}).")
     float networkAlpha;
 
     @Option(names = "--network-weights", paramLabel = "FILE",
-            description = "Start from this LoRA (kohya or diffusers layout) instead of a fresh one.")
+            description = "lora: start from this LoRA (kohya or diffusers layout) instead of a fresh one (default: none).")
     Path networkWeights;
 
     @Option(names = "--lora-targets", split = ",", paramLabel = "NAMES",
-            description = "The UNet layers to train, as peft's target_modules (e.g. to_q,to_k,to_v,to_out.0). "
+            description = "lora: the UNet layers to train, as peft's target_modules (e.g. to_q,to_k,to_v,to_out.0). "
                     + "Default: kohya's set, every linear layer of the UNet's transformer blocks.")
     List<String> loraTargets;
+
+    @Option(names = "--instance-prompt", paramLabel = "TEXT",
+            description = "dreambooth: the caption of every image of --data, e.g. 'a photo of zwx dog' "
+                    + "(default: none, each image's .txt).")
+    String instancePrompt;
+
+    @Option(names = "--class-data", paramLabel = "DIR",
+            description = "dreambooth (or lora): class images for prior preservation (default: none, no prior preservation).")
+    Path classData;
+
+    @Option(names = "--class-prompt", paramLabel = "TEXT",
+            description = "The caption of every class image, e.g. 'a photo of a dog' (default: none; needed with --class-data).")
+    String classPrompt;
+
+    @Option(names = "--num-class-images", defaultValue = "100", paramLabel = "N",
+            description = "Class images to use; if --class-data holds fewer, the base model renders the missing ones "
+                    + "into it first (DDIM, 50 steps, CFG 7.5, seed + i) (default ${DEFAULT-VALUE}).")
+    int numClassImages;
+
+    @Option(names = "--prior-loss-weight", defaultValue = "1.0", paramLabel = "W",
+            description = "Weight of the class images' loss (default ${DEFAULT-VALUE}).")
+    double priorLossWeight;
+
+    @Option(names = "--token", paramLabel = "TOKEN",
+            description = "textual-inversion: the new token, e.g. \"<zwx>\" (default: none; required).")
+    String token;
+
+    @Option(names = "--init-token", paramLabel = "WORD",
+            description = "textual-inversion: the word whose embedding the token starts from, e.g. person "
+                    + "(default: none; required).")
+    String initToken;
+
+    @Option(names = "--num-vectors", defaultValue = "1", paramLabel = "N",
+            description = "textual-inversion: embedding vectors of the token (default ${DEFAULT-VALUE}).")
+    int numVectors;
 
     @Option(names = "--learning-rate", defaultValue = "1e-4", paramLabel = "LR", description = "Base learning rate (default ${DEFAULT-VALUE}).")
     double learningRate;
@@ -111,21 +159,74 @@ final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (!method.equals("lora")) {
-            throw new IllegalArgumentException("--method: '" + method + "' is not available; expected lora");
-        }
         TrainingSettings settings = new TrainingSettings(learningRate, LrSchedule.named(lrScheduler), lrWarmupSteps,
                 maxTrainSteps, trainBatchSize, gradientAccumulationSteps, maxGradNorm, seed, !noShuffle,
                 vParameterization ? NoiseObjective.Prediction.V_PREDICTION : NoiseObjective.Prediction.EPSILON,
                 minSnrGamma == null ? OptionalDouble.empty() : OptionalDouble.of(minSnrGamma), noiseOffset);
-        LoraTargetModules targets = loraTargets == null ? LoraTargetModules.kohyaDefault() : LoraTargetModules.peft(loraTargets);
-        LoraTrainingRun.Request request = new LoraTrainingRun.Request(data, Optional.ofNullable(networkWeights), targets,
-                networkDim, networkAlpha, settings, out, saveEvery, saveState, Optional.ofNullable(resume), baseModelVersion);
+        FineTuneRequest request = new FineTuneRequest(method, methodOptions(), data, Optional.ofNullable(instancePrompt),
+                classImages(), settings, out, saveEvery, saveState, Optional.ofNullable(resume), baseModelVersion);
         TrainingProgressLine progress = new TrainingProgressLine(System.out, maxTrainSteps);
-        try (StableDiffusion model = modelOptions.load()) {
-            LoraTrainingRun.run(model, request, progress);
+        try (SamplerPlugins plugins = pluginOptions.open(); StableDiffusion model = modelOptions.load()) {
+            if (request.classImages().isPresent()) {
+                renderMissingClassImages(model, plugins, request.classImages().get());
+            }
+            FineTuneRun.run(model, plugins.fineTuneMethods(), request, progress, (step, folder) -> { });
         }
         System.out.println("wrote " + out);
         return 0;
+    }
+
+    /** diffusers' script's first part: class images the folder lacks, rendered at the instance images' size. */
+    private void renderMissingClassImages(StableDiffusion model, SamplerPlugins plugins,
+                                          FineTuneRequest.ClassImages classes) throws java.io.IOException {
+        RgbImage first = CaptionedImages.read(data, Optional.of("size")).get(0).image();
+        int rendered = ClassImageRendering.fillUp(model, new Generator(plugins), classes, first.width(), first.height(),
+                seed, Progress.NONE);
+        if (rendered > 0) {
+            System.out.println("rendered " + rendered + " class images of '" + classes.prompt() + "' into "
+                    + classes.folder());
+        }
+    }
+
+    /** The options the method plugins read, by their names here without the dashes. */
+    private MethodOptions methodOptions() {
+        Map<String, String> options = new HashMap<>();
+        options.put("network-dim", Integer.toString(networkDim));
+        options.put("network-alpha", Float.toString(networkAlpha));
+        if (networkWeights != null) {
+            options.put("network-weights", networkWeights.toString());
+        }
+        if (loraTargets != null) {
+            options.put("lora-targets", String.join(",", loraTargets));
+        }
+        options.put("prior-loss-weight", Double.toString(priorLossWeight));
+        if (token != null) {
+            options.put("token", token);
+        }
+        if (initToken != null) {
+            options.put("init-token", initToken);
+        }
+        options.put("num-vectors", Integer.toString(numVectors));
+        return new MethodOptions(options);
+    }
+
+    private Optional<FineTuneRequest.ClassImages> classImages() {
+        if (classData == null) {
+            if (classPrompt != null) {
+                throw new IllegalArgumentException("--class-prompt: given without --class-data");
+            }
+            return Optional.empty();
+        }
+        if (method.equals("textual-inversion")) {
+            throw new IllegalArgumentException("--class-data: textual-inversion trains no prior preservation");
+        }
+        if (classPrompt == null) {
+            throw new IllegalArgumentException("--class-prompt: --class-data needs the class images' caption, e.g. "
+                    + "'a photo of a dog'");
+        }
+        if (numClassImages < 1) {
+            throw new IllegalArgumentException("--num-class-images: expected at least 1, got " + numClassImages);
+        }
+        return Optional.of(new FineTuneRequest.ClassImages(classData, classPrompt, numClassImages));
     }
 }

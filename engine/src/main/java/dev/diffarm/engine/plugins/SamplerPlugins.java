@@ -2,11 +2,13 @@ package dev.diffarm.engine.plugins;
 
 import dev.diffarm.api.NoiseSchedule;
 import dev.diffarm.api.PluginApi;
+import dev.diffarm.api.finetune.FineTuneMethod;
 import dev.diffarm.api.Sampler;
 import dev.diffarm.engine.sampler.PluginOrigin;
 import dev.diffarm.engine.sampler.SamplerRegistry;
 import dev.diffarm.engine.sampler.SamplerRegistry.SamplerEntry;
 import dev.diffarm.engine.sampler.SamplerRegistry.ScheduleEntry;
+import dev.diffarm.engine.train.FineTuneMethods;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URISyntaxException;
@@ -29,7 +31,7 @@ import org.pf4j.PluginState;
 import org.pf4j.PluginWrapper;
 
 /**
- * The samplers and noise schedules of the PF4J plugin jars in a directory. The directory is scanned again on every
+ * The samplers, noise schedules and fine-tune methods of the PF4J plugin jars in a directory. The directory is scanned again on every
  * {@link #registry()} call, so a jar dropped in (or replaced, or removed) while the process runs is loaded (or
  * reloaded, or unloaded) at the next lookup, without a restart; a run already going keeps the sampler it started
  * with.
@@ -122,6 +124,15 @@ public final class SamplerPlugins implements AutoCloseable, Supplier<SamplerRegi
     @Override
     public SamplerRegistry get() {
         return registry();
+    }
+
+    /** The fine-tune methods of the plugins in the directory now. */
+    public synchronized FineTuneMethods fineTuneMethods() {
+        registry();
+        List<FineTuneMethod> methods = new ArrayList<>();
+        manager.getStartedPlugins().stream().sorted(Comparator.comparing(PluginWrapper::getPluginId))
+                .forEach(plugin -> methods.addAll(manager.getExtensions(FineTuneMethod.class, plugin.getPluginId())));
+        return new FineTuneMethods(methods);
     }
 
     /** The plugins loaded now, by id. */

@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
@@ -29,6 +30,14 @@ public final class CaptionedImages {
      *                                  in size
      */
     public static List<Example> read(Path folder) {
+        return read(folder, Optional.empty());
+    }
+
+    /**
+     * The images of {@code folder}, each captioned {@code caption} if given (DreamBooth's instance or class prompt;
+     * caption files are then not read), else by its caption file.
+     */
+    public static List<Example> read(Path folder, Optional<String> caption) {
         if (!Files.isDirectory(folder)) {
             throw new IllegalArgumentException("data: " + folder + " is not a folder");
         }
@@ -45,13 +54,15 @@ public final class CaptionedImages {
         for (Path png : pngs) {
             String file = png.getFileName().toString();
             String stem = file.substring(0, file.lastIndexOf('.'));
-            Path caption = png.resolveSibling(stem + ".txt");
-            if (!Files.isRegularFile(caption)) {
-                throw new IllegalArgumentException("data: image " + png + " has no caption file " + caption.getFileName());
+            Path captionFile = png.resolveSibling(stem + ".txt");
+            if (caption.isEmpty() && !Files.isRegularFile(captionFile)) {
+                throw new IllegalArgumentException("data: image " + png + " has no caption file "
+                        + captionFile.getFileName());
             }
             try {
                 RgbImage image = PngReader.readImage(png);
-                String text = Files.readString(caption, StandardCharsets.UTF_8).strip();
+                String text = caption.isPresent() ? caption.get()
+                        : Files.readString(captionFile, StandardCharsets.UTF_8).strip();
                 if (!out.isEmpty() && (out.get(0).image().width() != image.width()
                         || out.get(0).image().height() != image.height())) {
                     throw new IllegalArgumentException("data: " + png + " is " + image.width() + "x" + image.height()

@@ -34,6 +34,10 @@ public final class KohyaLoraFile {
      */
     public record Description(String outputName, String baseModelVersion, TrainingSettings settings,
                               Map<String, Map<String, Integer>> tagFrequency, int trainImages) {
+        /** kohya's {@code ss_*} entries of the run (all but the network's own). */
+        public Map<String, String> metadata() {
+            return runMetadata(this);
+        }
     }
 
     /** kohya's tag count of one folder's captions: each caption split at commas, each tag trimmed. */
@@ -50,25 +54,38 @@ public final class KohyaLoraFile {
         return counts;
     }
 
+    /** The key stem of the UNet layer at {@code path}: {@code lora_unet_<path with '.' → '_'>}. */
+    static String stem(String path) {
+        return "lora_unet_" + path.replace('.', '_');
+    }
+
     /** Writes {@code lora} to {@code target} (replaced atomically). */
     public static void write(LoraNetwork lora, Description description, Path target) throws IOException {
+        write(lora, description.metadata(), target);
+    }
+
+    /** Writes {@code lora} with the network's {@code ss_*} entries and {@code runMetadata} (replaced atomically). */
+    public static void write(LoraNetwork lora, Map<String, String> runMetadata, Path target) throws IOException {
         SafetensorsWriter writer = new SafetensorsWriter();
         for (TrainableLora module : lora.modules()) {
-            String stem = "lora_unet_" + module.path().replace('.', '_');
+            String stem = stem(module.path());
             writer.add(stem + ".lora_down.weight", module.down().toFloatArray(), module.down().getShape().getShape());
             writer.add(stem + ".lora_up.weight", module.up().toFloatArray(), module.up().getShape().getShape());
             writer.add(stem + ".alpha", new float[] {module.alpha()});
         }
-        metadata(lora, description).forEach(writer::metadata);
-        writer.write(target);
-    }
-
-    static Map<String, String> metadata(LoraNetwork lora, Description d) {
-        TrainingSettings s = d.settings();
         Map<String, String> m = new LinkedHashMap<>();
         m.put("ss_network_module", "networks.lora");
         m.put("ss_network_dim", Integer.toString(lora.rank()));
         m.put("ss_network_alpha", pythonFloat(lora.alpha()));
+        m.put("ss_network_train_unet_only", "True");
+        m.putAll(runMetadata);
+        m.forEach(writer::metadata);
+        writer.write(target);
+    }
+
+    static Map<String, String> runMetadata(Description d) {
+        TrainingSettings s = d.settings();
+        Map<String, String> m = new LinkedHashMap<>();
         m.put("ss_base_model_version", d.baseModelVersion());
         m.put("ss_output_name", d.outputName());
         m.put("ss_learning_rate", pythonFloat(s.learningRate()));
@@ -81,7 +98,6 @@ public final class KohyaLoraFile {
         m.put("ss_max_grad_norm", pythonFloat(s.maxGradNorm()));
         m.put("ss_seed", Long.toString(s.seed()));
         m.put("ss_num_train_images", Integer.toString(d.trainImages()));
-        m.put("ss_network_train_unet_only", "True");
         m.put("ss_optimizer", "torch.optim.AdamW(weight_decay=0.01,betas=(0.9, 0.999),eps=1e-08)");
         m.put("ss_noise_offset", pythonFloat(s.noiseOffset()));
         m.put("ss_v_parameterization", s.prediction() == NoiseObjective.Prediction.V_PREDICTION ? "True" : "False");

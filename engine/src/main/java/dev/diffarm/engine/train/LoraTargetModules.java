@@ -37,6 +37,11 @@ public final class LoraTargetModules {
         return new LoraTargetModules(List.of());
     }
 
+    /** peft's module names, or empty for kohya's default. */
+    public java.util.Optional<List<String>> peftNames() {
+        return names.isEmpty() ? java.util.Optional.empty() : java.util.Optional.of(names);
+    }
+
     /** The selected linear layers by key path, in the UNet's build order. */
     Map<String, Linear> select(LayerIndex unet) {
         Map<String, Linear> out = new LinkedHashMap<>();

@@ -1,26 +1,28 @@
 package dev.diffarm.engine.train;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
 import dev.diffarm.engine.random.TorchGenerator;
 import dev.diffarm.engine.safetensors.SafetensorsFile;
 import dev.diffarm.engine.safetensors.SafetensorsWriter;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.ArrayList;
 import java.util.Map;
 
 /**
- * The whole state of a LoRA run after an optimizer step, enough to continue it bit for bit: the LoRA's arrays,
- * AdamW's moments and step count, the steps done (which fix the learning-rate schedule's position), the generator's
- * state and the data cursor. Kept as {@code state.safetensors} in a folder {@code step-NNNNNN}.
+ * The whole state of a fine-tune run after an optimizer step, enough to continue it bit for bit, whatever the method:
+ * the method's trained arrays by name ({@code param.<name>}), AdamW's moments and step count, the steps done (which fix
+ * the learning-rate schedule's position), the generator's state and the data position. Kept as
+ * {@code state.safetensors} in a folder {@code step-NNNNNN}.
  */
 public final class TrainingState {
     /** The file of a saved state in its folder. */
     public static final String FILE = "state.safetensors";
+    private static final String PARAM = "param.";
 
     private TrainingState() {
     }
@@ -30,16 +32,16 @@ public final class TrainingState {
         return root.resolve(String.format("step-%06d", step));
     }
 
-    /** Saves {@code trainer}'s state and {@code generator}'s into {@code folder}. */
-    static void save(LoraTrainer trainer, TorchGenerator generator, long seed, Path folder) throws IOException {
+    /** Saves {@code loop}'s state and {@code generator}'s into {@code folder}. */
+    static void save(FineTuneLoop loop, TorchGenerator generator, long seed, String method, Path folder)
+            throws IOException {
         Files.createDirectories(folder);
         SafetensorsWriter writer = new SafetensorsWriter();
-        for (TrainableLora m : trainer.network().modules()) {
-            writer.add("lora." + m.path() + ".down", m.down().toFloatArray(), m.down().getShape().getShape());
-            writer.add("lora." + m.path() + ".up", m.up().toFloatArray(), m.up().getShape().getShape());
-            writer.add("lora." + m.path() + ".alpha", new float[] {m.alpha()});
+        for (int i = 0; i < loop.names().size(); i++) {
+            NDArray p = loop.parameters().get(i);
+            writer.add(PARAM + loop.names().get(i), p.toFloatArray(), p.getShape().getShape());
         }
-        AdamW adam = trainer.optimizer();
+        AdamW adam = loop.optimizer();
         for (int i = 0; i < adam.firstMoments().size(); i++) {
             NDArray m = adam.firstMoments().get(i);
             writer.add(String.format("adam.m.%04d", i), m.toFloatArray(), m.getShape().getShape());
@@ -47,27 +49,26 @@ public final class TrainingState {
         }
         TorchGenerator.State g = generator.state();
         writer.add("generator.twister", Arrays.stream(g.twister()).asLongStream().toArray(), g.twister().length);
-        ExampleOrder.Cursor cursor = trainer.order().cursor();
-        writer.add("data.order", Arrays.stream(cursor.order()).asLongStream().toArray(), cursor.order().length);
-        writer.metadata("step", Long.toString(trainer.stepsDone()))
+        long[] position = loop.examples().position();
+        writer.add("data.position", position, position.length);
+        writer.metadata("step", Long.toString(loop.stepsDone()))
+                .metadata("method", method)
                 .metadata("adam_steps", Long.toString(adam.steps()))
                 .metadata("seed", Long.toString(seed))
                 .metadata("generator_cached_normal", Double.toString(g.cachedNormal()))
-                .metadata("generator_has_cached_normal", Boolean.toString(g.hasCachedNormal()))
-                .metadata("data_epoch", Long.toString(cursor.epoch()))
-                .metadata("data_position", Integer.toString(cursor.position()));
+                .metadata("generator_has_cached_normal", Boolean.toString(g.hasCachedNormal()));
         writer.write(folder.resolve(FILE));
     }
 
-    /** A saved state, read back. */
-    record Saved(long step, long seed, List<LoraNetwork.Start> lora, long adamSteps, List<float[]> adamM,
-                 List<float[]> adamV, TorchGenerator.State generator, ExampleOrder.Cursor cursor) {
+    /** A saved state, read back; {@code parameters} by name, in the saved order. */
+    record Saved(long step, long seed, String method, Map<String, float[]> parameters, long adamSteps,
+                 List<float[]> adamM, List<float[]> adamV, TorchGenerator.State generator, long[] dataPosition) {
     }
 
     /**
      * @throws IllegalArgumentException if {@code folder} holds no state or an incomplete one
      */
-    static Saved read(Path folder, NDManager manager) {
+    static Saved read(Path folder) {
         Path file = folder.resolve(FILE);
         if (!Files.isRegularFile(file)) {
             throw new IllegalArgumentException("resume: " + folder + " holds no " + FILE + " (expected a folder "
@@ -75,12 +76,10 @@ public final class TrainingState {
         }
         try (SafetensorsFile f = SafetensorsFile.open(file)) {
             Map<String, String> meta = f.metadata();
-            List<LoraNetwork.Start> lora = new ArrayList<>();
+            Map<String, float[]> parameters = new LinkedHashMap<>();
             for (String name : f.names()) {
-                if (name.startsWith("lora.") && name.endsWith(".down")) {
-                    String path = name.substring("lora.".length(), name.length() - ".down".length());
-                    lora.add(new LoraNetwork.Start(path, f.load(name, manager), f.load("lora." + path + ".up", manager),
-                            f.floats("lora." + path + ".alpha")[0]));
+                if (name.startsWith(PARAM)) {
+                    parameters.put(name.substring(PARAM.length()), f.floats(name));
                 }
             }
             List<float[]> m = new ArrayList<>();
@@ -93,11 +92,8 @@ public final class TrainingState {
             TorchGenerator.State generator = new TorchGenerator.State(twister,
                     Double.parseDouble(meta.get("generator_cached_normal")),
                     Boolean.parseBoolean(meta.get("generator_has_cached_normal")));
-            int[] order = Arrays.stream(f.longs("data.order")).mapToInt(l -> (int) l).toArray();
-            ExampleOrder.Cursor cursor = new ExampleOrder.Cursor(Long.parseLong(meta.get("data_epoch")),
-                    Integer.parseInt(meta.get("data_position")), order);
-            return new Saved(Long.parseLong(meta.get("step")), Long.parseLong(meta.get("seed")), lora,
-                    Long.parseLong(meta.get("adam_steps")), m, v, generator, cursor);
+            return new Saved(Long.parseLong(meta.get("step")), Long.parseLong(meta.get("seed")), meta.get("method"),
+                    parameters, Long.parseLong(meta.get("adam_steps")), m, v, generator, f.longs("data.position"));
         } catch (RuntimeException e) {
             if (e instanceof IllegalArgumentException) {
                 throw e;

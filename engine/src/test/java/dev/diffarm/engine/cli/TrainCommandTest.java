@@ -94,6 +94,6 @@ class TrainCommandTest {
                 "--data", Fixtures.sdTiny("train-data").toString(), "--network-dim", "0", "--max-train-steps", "1",
                 "--out", dir.resolve("y.safetensors").toString());
         assertEquals(2, rank.exitCode(), "bad usage");
-        assertTrue(rank.err().contains("networkDim"), rank.err());
+        assertTrue(rank.err().contains("--network-dim"), rank.err());
     }
 }

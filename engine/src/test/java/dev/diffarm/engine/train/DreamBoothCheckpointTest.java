@@ -12,7 +12,6 @@ import dev.diffarm.engine.pipeline.GenerationRequest;
 import dev.diffarm.engine.pipeline.Generator;
 import dev.diffarm.engine.pipeline.StableDiffusion;
 import dev.diffarm.engine.safetensors.SafetensorsFile;
-import dev.diffarm.engine.schedule.TrainingSchedule;
 import dev.diffarm.engine.testing.Fixtures;
 import dev.diffarm.engine.testing.Parity;
 import dev.diffarm.engine.testing.TestSamplers;
@@ -21,7 +20,6 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalDouble;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -54,11 +52,8 @@ class DreamBoothCheckpointTest {
              NDManager manager = NDManager.newBaseManager();
              SafetensorsFile step = SafetensorsFile.open(Fixtures.sdTiny("train-dreambooth-step.safetensors"))) {
             before = render(model);
-            NoiseObjective objective = new NoiseObjective(NoiseObjective.Prediction.EPSILON, OptionalDouble.empty(),
-                    TrainingSchedule.of(model.schedulerConfig("DDPMScheduler", Map.of())).alphasCumprod());
-            RecordedDraws draws = new RecordedDraws().normal(step, "noise").integers(step, "timesteps");
-            try (DreamBoothTrainer trainer = new DreamBoothTrainer(model.unet(), objective, draws, 1.0, 1.0, 1000, manager)) {
-                trainer.step(step.load("latents", manager), step.load("encoder_hidden_states", manager), 1e-3);
+            try (DreamBoothFixtureRun run = new DreamBoothFixtureRun(model, step, 1e-3, manager)) {
+                run.loop.step();
             }
             trainedRender = render(model);
             try (ModelFiles files = ModelFiles.open(base, Optional.empty())) {

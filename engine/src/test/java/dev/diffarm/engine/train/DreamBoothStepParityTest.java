@@ -10,25 +10,26 @@ import ai.djl.ndarray.NDScope;
 import ai.djl.training.GradientCollector;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.diffarm.api.finetune.MicroBatch;
 import dev.diffarm.engine.clip.TokenizerLocator;
 import dev.diffarm.engine.pipeline.StableDiffusion;
 import dev.diffarm.engine.safetensors.SafetensorsFile;
-import dev.diffarm.engine.schedule.TrainingSchedule;
 import dev.diffarm.engine.testing.Fixtures;
 import dev.diffarm.engine.testing.Parity;
 import dev.diffarm.engine.unet.UNet2DConditionModel;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalDouble;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * One full-UNet DreamBooth step with prior preservation ({@code train-dreambooth-step.safetensors}): the prediction,
+ * One full-UNet DreamBooth step with prior preservation ({@code train-dreambooth-step.safetensors}) through the
+ * {@code dreambooth} plugin and the engine's loop: the prediction,
  * the three losses, every one of the 304 gradient norms, the total, the eight recorded full gradients and the AdamW
  * update of those eight tensors; and that the UNet renders with its updated values afterwards.
  */
@@ -54,11 +55,6 @@ class DreamBoothStepParityTest {
                 TokenizerLocator.fromEnvironment());
     }
 
-    private static NoiseObjective objective(StableDiffusion model) {
-        return new NoiseObjective(NoiseObjective.Prediction.EPSILON, OptionalDouble.empty(),
-                TrainingSchedule.of(model.schedulerConfig("DDPMScheduler", Map.of())).alphasCumprod());
-    }
-
     private static List<String> watched() {
         List<String> names = new ArrayList<>();
         manifest.get("watched_params").forEach(n -> names.add(n.asText()));
@@ -75,26 +71,40 @@ class DreamBoothStepParityTest {
         }
     }
 
+    /**
+     * The backward pass as the {@code dreambooth} plugin computes it (the host's text encoding of the prompts, the
+     * UNet's prediction, the prior-preservation loss): every piece against the reference.
+     */
     @Test
-    void predictionLossesGradientsAndUpdate() {
-        try (StableDiffusion model = loadModel(); NDManager manager = NDManager.newBaseManager()) {
-            UNet2DConditionModel unet = model.unet();
-            Map<String, NDArray> params = unet.parameters();
+    void predictionLossesAndGradients() {
+        try (StableDiffusion model = loadModel(); NDManager manager = NDManager.newBaseManager();
+             DreamBoothFixtureRun run = new DreamBoothFixtureRun(model, step, LR, manager)) {
+            Map<String, NDArray> params = run.training.parameters();
             for (String name : watched()) {
                 Parity.assertClose("param_before." + name, step.floats("param_before." + name),
                         params.get(name).toFloatArray(), 0);
             }
-            RecordedDraws draws = new RecordedDraws().normal(step, "noise").integers(step, "timesteps");
-            try (DreamBoothTrainer trainer = new DreamBoothTrainer(unet, objective(model), draws, 1.0, 1.0, 1000, manager);
-                 NDScope scope = new NDScope()) {
-                DreamBoothTrainer.Backward pass = trainer.backward(step.load("latents", manager),
-                        step.load("encoder_hidden_states", manager));
-                assertTrue(draws.exhausted(), "the step draws the noise and the timesteps, nothing else");
-                Parity.assertClose("model_pred", step.floats("model_pred"), pass.prediction().toFloatArray(), 1e-4);
-                Parity.assertClose("instance_loss", step.floats("instance_loss"), new float[] {pass.instanceLoss()}, 1e-4);
-                Parity.assertClose("prior_loss", step.floats("prior_loss"), new float[] {pass.priorLoss()}, 1e-4);
-                Parity.assertClose("loss", step.floats("loss"), new float[] {pass.loss()}, 1e-4);
-
+            NoiseObjective objective = DreamBoothFixtureRun.objective(model);
+            long[] t = step.longs("timesteps");
+            NDArray latents = step.load("latents", manager);
+            NDArray noise = step.load("noise", manager);
+            try (NDScope scope = new NDScope()) {
+                MicroBatch batch = new MicroBatch(objective.addNoise(latents, noise, t), noise, t,
+                        DreamBoothFixtureRun.CAPTIONS, 2);
+                Parity.assertClose("noisy_latents", step.floats("noisy_latents"), batch.noisy().toFloatArray(), 1e-5);
+                NDArray text = run.host.encode(DreamBoothFixtureRun.CAPTIONS);
+                Parity.assertClose("encoder_hidden_states", step.floats("encoder_hidden_states"), text.toFloatArray(), 1e-4);
+                NDArray pred = run.host.predict(batch.noisy(), t, text);
+                Parity.assertClose("model_pred", step.floats("model_pred"), pred.toFloatArray(), 1e-4);
+                Parity.assertClose("instance_loss", step.floats("instance_loss"), new float[] {objective.loss(
+                        MicroBatch.head(pred, 2), MicroBatch.head(noise, 2), Arrays.copyOf(t, 2)).getFloat()}, 1e-4);
+                Parity.assertClose("prior_loss", step.floats("prior_loss"), new float[] {objective.loss(
+                        MicroBatch.tail(pred, 2), MicroBatch.tail(noise, 2), Arrays.copyOfRange(t, 2, 4)).getFloat()}, 1e-4);
+                try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+                    NDArray loss = run.training.loss(batch, objective::loss);
+                    collector.backward(loss);
+                    Parity.assertClose("loss (the plugin's)", step.floats("loss"), new float[] {loss.getFloat()}, 1e-4);
+                }
                 float[] norms = new float[params.size()];
                 int i = 0;
                 for (NDArray p : params.values()) {
@@ -107,11 +117,20 @@ class DreamBoothStepParityTest {
                             params.get(name).getGradient().toFloatArray(), 1e-4));
                 }
                 System.out.printf("parity DreamBooth full gradients: worst relative error over 8 tensors %.3g%n", worstGrad);
-
-                float gradNorm = trainer.update(LR);
-                Parity.assertClose("grad_norm", step.floats("grad_norm"), new float[] {gradNorm}, 1e-4);
-                compareUpdates(params, step.floats("clip_coef")[0]);
             }
+        }
+    }
+
+    /** The whole step through the engine's loop with the plugin: loss, total gradient norm, the AdamW update. */
+    @Test
+    void oneStepOfTheLoop() {
+        try (StableDiffusion model = loadModel(); NDManager manager = NDManager.newBaseManager();
+             DreamBoothFixtureRun run = new DreamBoothFixtureRun(model, step, LR, manager)) {
+            StepReport report = run.loop.step();
+            assertTrue(run.draws.exhausted(), "the step draws the noise and the timesteps, nothing else");
+            Parity.assertClose("loss", step.floats("loss"), new float[] {(float) report.loss()}, 1e-4);
+            Parity.assertClose("grad_norm", step.floats("grad_norm"), new float[] {report.gradNorm()}, 1e-4);
+            compareUpdates(run.training.parameters(), step.floats("clip_coef")[0]);
         }
     }
 
@@ -182,13 +201,11 @@ class DreamBoothStepParityTest {
     void renderingAfterAnUpdateUsesTheUpdatedWeights() {
         try (StableDiffusion model = loadModel(); NDManager manager = NDManager.newBaseManager()) {
             UNet2DConditionModel unet = model.unet();
-            NDArray latents = step.load("latents", manager);
             NDArray text = step.load("encoder_hidden_states", manager);
             NDArray x = step.load("noisy_latents", manager);
             float[] before = inference(unet, x, text);
-            RecordedDraws draws = new RecordedDraws().normal(step, "noise").integers(step, "timesteps");
-            try (DreamBoothTrainer trainer = new DreamBoothTrainer(unet, objective(model), draws, 1.0, 1.0, 1000, manager)) {
-                trainer.step(latents, text, 1e-3);
+            try (DreamBoothFixtureRun run = new DreamBoothFixtureRun(model, step, 1e-3, manager)) {
+                run.loop.step();
             }
             float[] after = inference(unet, x, text);
             float[] plain;

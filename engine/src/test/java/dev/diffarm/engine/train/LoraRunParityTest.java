@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import dev.diffarm.api.finetune.FineTuneMethod;
+import dev.diffarm.api.finetune.MethodOptions;
+import dev.diffarm.api.finetune.Training;
 import dev.diffarm.engine.clip.TokenizerLocator;
 import dev.diffarm.engine.pipeline.StableDiffusion;
 import dev.diffarm.engine.random.TorchGenerator;
@@ -13,6 +16,7 @@ import dev.diffarm.engine.safetensors.SafetensorsFile;
 import dev.diffarm.engine.schedule.TrainingSchedule;
 import dev.diffarm.engine.testing.Fixtures;
 import dev.diffarm.engine.testing.Parity;
+import dev.diffarm.engine.testing.TestSamplers;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -122,13 +126,13 @@ class LoraRunParityTest {
                 NoiseObjective.Prediction.EPSILON, OptionalDouble.of(5.0), 0.05);
         try (NDManager scope = manager.newSubManager()) {
             Draws draws = Draws.of(new TorchGenerator(7));
-            EncodedExamples examples = EncodedExamples.encode(model, CaptionedImages.read(Fixtures.sdTiny("train-data")),
-                    draws, scope);
+            CachedExamples examples = CachedExamples.encode(model, "train-data",
+                    CaptionedImages.read(Fixtures.sdTiny("train-data")), true, draws, scope);
             NoiseObjective objective = new NoiseObjective(NoiseObjective.Prediction.EPSILON, OptionalDouble.of(5.0),
                     run.floats("alphas_cumprod"));
-            try (LoraNetwork lora = LoraNetwork.create(model.unetLayers(), LoraTargetModules.kohyaDefault(), 4, 4f,
-                    new TorchGenerator(8), scope);
-                 LoraTrainer trainer = new LoraTrainer(model.unet(), lora, examples, twelve, objective, draws, 1000, scope)) {
+            MethodOptions fresh = new MethodOptions(java.util.Map.of("network-dim", "4", "network-alpha", "4"));
+            try (Training lora = lora().start(new HostModel(model, new TorchGenerator(8), scope), fresh, scope);
+                 FineTuneLoop trainer = new FineTuneLoop(lora, examples, false, twelve, objective, draws, 1000, scope)) {
                 trainer.step();
                 trainer.step();
                 int after2 = countArrays(scope);
@@ -141,6 +145,10 @@ class LoraRunParityTest {
                         + "(2 down, 1 mid, 3 up) x 10 linear layers (q, k, v, out of two attentions; two feed-forward) x A, B");
             }
         }
+    }
+
+    static FineTuneMethod lora() {
+        return TestSamplers.plugins().fineTuneMethods().named("lora");
     }
 
     private static int countArrays(NDManager manager) {
@@ -181,15 +189,18 @@ class LoraRunParityTest {
 
     private void checkRun(Draws draws, String label) {
         try (NDManager scope = manager.newSubManager()) {
-            EncodedExamples examples = EncodedExamples.encode(model,
-                    CaptionedImages.read(Fixtures.sdTiny("train-data")), draws, scope);
+            List<CaptionedImages.Example> images = CaptionedImages.read(Fixtures.sdTiny("train-data"));
+            CachedExamples examples = CachedExamples.encode(model, "train-data", images, false, draws, scope);
             Parity.assertClose(label + " latents", run.floats("latents"), examples.latents().toFloatArray(), 1e-4);
+            HostModel host = new HostModel(model, new TorchGenerator(0), scope);
             Parity.assertClose(label + " encoder_hidden_states", run.floats("encoder_hidden_states"),
-                    examples.text().toFloatArray(), 1e-4);
+                    host.encode(images.stream().map(CaptionedImages.Example::caption).toList()).toFloatArray(), 1e-4);
             float[] abar = run.floats("alphas_cumprod");
             NoiseObjective objective = new NoiseObjective(NoiseObjective.Prediction.EPSILON, OptionalDouble.empty(), abar);
-            try (LoraNetwork lora = LoraNetwork.of(model.unetLayers(), initialLora(run, "lora_init.", scope), scope);
-                 LoraTrainer trainer = new LoraTrainer(model.unet(), lora, examples, RUN, objective, draws, 1000, scope)) {
+            MethodOptions start = new MethodOptions(java.util.Map.of("network-weights",
+                    Fixtures.sdTiny("train-lora-run-init-kohya.safetensors").toString()));
+            try (Training lora = lora().start(host, start, scope);
+                 FineTuneLoop trainer = new FineTuneLoop(lora, examples, false, RUN, objective, draws, 1000, scope)) {
                 assertEquals(96, lora.parameters().size(), "48 layers, A and B each");
                 float[] microLoss = new float[12];
                 float[] stepLoss = new float[6];
@@ -205,32 +216,30 @@ class LoraRunParityTest {
                     lr[s] = (float) report.lr();
                     gradNorm[s] = report.gradNorm();
                     if (report.step() == 3) {
-                        compareLora(lora, "after_step3.", label);
+                        compareLora(lora.parameters(), "after_step3.", label);
                     }
                 }
                 Parity.assertClose(label + " micro_loss", run.floats("micro_loss"), microLoss, 1e-4);
                 Parity.assertClose(label + " step_loss", run.floats("step_loss"), stepLoss, 1e-4);
                 Parity.assertClose(label + " lr", run.floats("lr"), lr, 1e-7);
                 Parity.assertClose(label + " grad_norm", run.floats("grad_norm"), gradNorm, 1e-4);
-                compareLora(lora, "after_step6.", label);
+                compareLora(lora.parameters(), "after_step6.", label);
             }
         }
     }
 
-    static void compareLora(LoraNetwork lora, String prefix, String label) {
+    /** The trained arrays ({@code <layer>.down}, {@code <layer>.up}) against the reference's peft arrays under {@code prefix}. */
+    static void compareLora(java.util.Map<String, NDArray> params, String prefix, String label) {
         double worst = 0;
         String worstKey = "";
-        List<NDArray> params = lora.parameters();
-        List<String> paths = lora.paths();
-        for (int i = 0; i < paths.size(); i++) {
-            for (int half = 0; half < 2; half++) {
-                String key = prefix + peftName(paths.get(i), half == 0);
-                float[] expected = run.floats(key);
-                double err = Parity.relativeError(expected, params.get(2 * i + half).toFloatArray());
-                if (err > worst) {
-                    worst = err;
-                    worstKey = key;
-                }
+        for (java.util.Map.Entry<String, NDArray> e : params.entrySet()) {
+            boolean down = e.getKey().endsWith(".down");
+            String path = e.getKey().substring(0, e.getKey().lastIndexOf('.'));
+            String key = prefix + peftName(path, down);
+            double err = Parity.relativeError(run.floats(key), e.getValue().toFloatArray());
+            if (err > worst) {
+                worst = err;
+                worstKey = key;
             }
         }
         System.out.printf("parity %s %s*: worst relative error over %d tensors %.3g (%s)%n", label, prefix, params.size(),

@@ -69,7 +69,7 @@ class LoraStepParityTest {
                         p -> objective.priorPreservationLoss(p, noise, timesteps, 0.5).total(), "prior 0.5",
                         "prior_w0.5.loss", "prior_w0.5.grad.");
                 NoiseObjective.PriorPreservation parts = objective.priorPreservationLoss(
-                        model.unet().forward(noisy, LoraTrainer.asFloats(timesteps), text), noise, timesteps, 1.0);
+                        model.unet().forward(noisy, HostModel.asFloats(timesteps), text), noise, timesteps, 1.0);
                 Parity.assertClose("prior.instance_loss", step.floats("prior.instance_loss"),
                         new float[] {parts.instance().getFloat()}, 1e-4);
                 Parity.assertClose("prior.class_loss", step.floats("prior.class_loss"),
@@ -92,7 +92,7 @@ class LoraStepParityTest {
                                     Function<NDArray, NDArray> loss, String label, String lossKey, String gradPrefix) {
         float[] pred;
         try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-            NDArray p = model.unet().forward(noisy, LoraTrainer.asFloats(timesteps), text);
+            NDArray p = model.unet().forward(noisy, HostModel.asFloats(timesteps), text);
             NDArray l = loss.apply(p);
             collector.backward(l);
             pred = p.toFloatArray();

@@ -50,7 +50,7 @@ class TextualInversionStepParityTest {
             Parity.assertClose("noisy_latents", ti.floats("noisy_latents"), noisy.toFloatArray(), 1e-6);
             try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
                 NDArray hidden = TokenEmbeddingTraining.encode(model.textModel(), matrix, ids);
-                NDArray pred = model.unet().forward(noisy, LoraTrainer.asFloats(timesteps), hidden);
+                NDArray pred = model.unet().forward(noisy, HostModel.asFloats(timesteps), hidden);
                 NDArray loss = objective.loss(pred, noise, timesteps);
                 collector.backward(loss);
                 Parity.assertClose("encoder_hidden_states", ti.floats("encoder_hidden_states"), hidden.toFloatArray(), 1e-4);

@@ -93,7 +93,7 @@ final class Rules {
     static final Rule<Double> NOISE_OFFSET = numberIn(0, 1);
     static final Rule<Double> SNR_GAMMA = new Rule<>(gamma -> gamma > 0 && gamma <= 100, "a number in (0, 100]");
     static final Rule<Double> PRIOR_LOSS_WEIGHT = numberIn(0, 100);
-    static final Rule<Long> NUM_CLASS_IMAGES = integerIn(0, Limits.MAX_CLASS_IMAGES);
+    static final Rule<Long> NUM_CLASS_IMAGES = integerIn(1, Limits.MAX_CLASS_IMAGES);
     /** A new token as prompts write it: {@code <zwx>}; no whitespace, so that it stays one word of the prompt. */
     static final Rule<String> TOKEN = new Rule<>(token -> token.matches("[^\\s,:()\\[\\]]{1,64}"),
             "1 to 64 characters without whitespace, ',', ':', brackets or parentheses, such as <zwx>");

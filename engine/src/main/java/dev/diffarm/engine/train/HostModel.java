@@ -1,0 +1,107 @@
+package dev.diffarm.engine.train;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import dev.diffarm.api.finetune.LoraAdapter;
+import dev.diffarm.api.finetune.TokenRows;
+import dev.diffarm.api.finetune.TrainableModel;
+import dev.diffarm.api.finetune.TrainedUNet;
+import dev.diffarm.engine.lora.LoraWeights;
+import dev.diffarm.engine.pipeline.StableDiffusion;
+import dev.diffarm.engine.random.TorchGenerator;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * A loaded {@link StableDiffusion} as a fine-tune plugin sees it. A fresh LoRA's A is drawn from the run's
+ * {@code generator}, so the run's draw order is: the VAE posterior draws, then the LoRA's init, then the steps.
+ */
+public final class HostModel implements TrainableModel {
+    private final StableDiffusion model;
+    private final TorchGenerator generator;
+    private final NDManager manager;
+
+    /**
+     * @param manager holds the arrays made for a call (token ids); run the calls inside an {@code NDScope} (one per
+     *                step) so that they are freed with the step
+     */
+    public HostModel(StableDiffusion model, TorchGenerator generator, NDManager manager) {
+        this.model = model;
+        this.generator = generator;
+        this.manager = manager;
+    }
+
+    @Override
+    public NDArray predict(NDArray noisy, long[] timesteps, NDArray text) {
+        return model.unet().forward(noisy, asFloats(timesteps), text);
+    }
+
+    static float[] asFloats(long[] timesteps) {
+        float[] out = new float[timesteps.length];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = timesteps[i];
+        }
+        return out;
+    }
+
+    @Override
+    public NDArray encode(List<String> captions) {
+        int context = model.tokenizer().contextLength();
+        long[] ids = new long[captions.size() * context];
+        for (int i = 0; i < captions.size(); i++) {
+            int[] tokens = model.tokenizer().encodeTruncated(captions.get(i));
+            for (int j = 0; j < context; j++) {
+                ids[i * context + j] = tokens[j];
+            }
+        }
+        return model.textModel().encode(manager.create(ids, new Shape(captions.size(), context)), 1);
+    }
+
+    @Override
+    public LoraAdapter createLora(List<String> targets, int rank, float alpha, NDManager manager) {
+        LoraTargetModules modules = targets.isEmpty() ? LoraTargetModules.kohyaDefault() : LoraTargetModules.peft(targets);
+        return new HostLora(LoraNetwork.create(model.unetLayers(), modules, rank, alpha, generator, manager), manager);
+    }
+
+    @Override
+    public LoraAdapter loadLora(Path file, NDManager manager) {
+        if (!Files.isRegularFile(file)) {
+            throw new IllegalArgumentException("--network-weights: " + file + " is not a file");
+        }
+        try (LoraWeights start = LoraWeights.read(file)) {
+            return new HostLora(LoraNetwork.fromFile(model.unetLayers(), start, manager), manager);
+        }
+    }
+
+    @Override
+    public TokenRows addTokens(String token, String initToken, int vectors, NDManager runManager) {
+        if (token.isBlank() || token.strip().contains(" ")) {
+            throw new IllegalArgumentException("--token: expected one word such as <zwx>, got '" + token + "'");
+        }
+        int[] existing = model.tokenizer().tokenize(token);
+        if (existing.length == 1) {
+            throw new IllegalArgumentException("--token: '" + token + "' is already a token of the vocabulary; pick a "
+                    + "rare word such as <zwx>");
+        }
+        int[] init = model.tokenizer().tokenize(initToken);
+        if (init.length != 1) {
+            throw new IllegalArgumentException("--init-token: '" + initToken + "' is " + init.length
+                    + " tokens " + Arrays.toString(init) + "; expected a single token such as person");
+        }
+        try (NDManager scratch = manager.newSubManager()) {
+            int size = model.textModel().config().vocabSize();
+            NDArray vocabulary = model.textModel().tokenEmbeddings(scratch.arange(0, size, 1, DataType.INT64));
+            return new HostTokenRows(model.tokenizer(), model.textModel(), vocabulary, token.strip(), init[0], vectors,
+                    runManager);
+        }
+    }
+
+    @Override
+    public TrainedUNet trainUNet() {
+        return new HostUNet(model.unet(), model.path());
+    }
+}
