@@ -136,13 +136,7 @@ class TrainJobsTest {
     @Test
     void aTrainJobCrashedMidwayResumesFromItsSavedStateAndEndsBitForBit() throws Exception {
         Path loras = dir.resolve("loras");
-        LocalFarm first = farm(dir, loras);
-        copyTrainData(LocalFarm.datasets(first.local).resolve("faces"));
-        first.events.whenPublished(event -> {
-            if (event instanceof JobEvent.Progress progress && progress.step() == 5) {
-                throw new Crash();
-            }
-        });
+        LocalFarm first = crashingInStepFive(loras);
         first.drop("train.json", trainJob("crashy", "\"method\": \"lora\", \"dataset\": \"faces\", " + SETTINGS));
         assertThrows(Crash.class, first::runUntilIdle);
         TaskState states = new TaskState(first.store, "jobs/crashy/t0000/state/", TrainJobHandler.STATES_KEPT);
@@ -197,13 +191,7 @@ class TrainJobsTest {
     @Test
     void aCrashedJobWithSamplesResumesBitForBitAndItsLossCurveStartsAtStepOne() throws Exception {
         Path loras = dir.resolve("loras");
-        LocalFarm first = farm(dir, loras);
-        copyTrainData(LocalFarm.datasets(first.local).resolve("faces"));
-        first.events.whenPublished(event -> {
-            if (event instanceof JobEvent.Progress progress && progress.step() == 5) {
-                throw new Crash();
-            }
-        });
+        LocalFarm first = crashingInStepFive(loras);
         first.drop("train.json", trainJob("crashy", "\"method\": \"lora\", \"dataset\": \"faces\", " + SETTINGS + ", "
                 + SAMPLES));
         assertThrows(Crash.class, first::runUntilIdle);
@@ -321,6 +309,18 @@ class TrainJobsTest {
             System.out.println("failed: " + event.error().message());
         }
         assertEquals("completed", last(farm.events.milestones("after")), "a render job after them is undisturbed");
+    }
+
+    /** A farm with the training data whose daemon dies in the middle of step 5. */
+    private LocalFarm crashingInStepFive(Path loras) throws IOException {
+        LocalFarm farm = farm(dir, loras);
+        copyTrainData(LocalFarm.datasets(farm.local).resolve("faces"));
+        farm.events.whenPublished(event -> {
+            if (event instanceof JobEvent.Progress progress && progress.step() == 5) {
+                throw new Crash();
+            }
+        });
+        return farm;
     }
 
     private static LocalFarm farm(Path dir, Path loras) {
