@@ -91,7 +91,8 @@ public final class LocalFarm {
         // Every step gets an event, so that event order is deterministic.
         this.lifecycle = new JobLifecycle(intake, handlers.apply(JobHandlers.of(renderer,
                 new ModelMerger(new ModelDirectory(models), store), JobHandlers.training(new ModelCache(
-                        new ModelDirectory(models), TokenizerLocator.fromEnvironment()), store, datasets(local), loras),
+                        new ModelDirectory(models), TokenizerLocator.fromEnvironment()), store, datasets(local), loras,
+                        TestPlugins.plugins()),
                 store)), store, reporting,
                 () -> new ProgressThrottle(1e9, System::nanoTime));
     }

@@ -12,7 +12,12 @@ public final class TestPlugins {
     private TestPlugins() {
     }
 
-    public static synchronized Supplier<SamplerRegistry> samplers() {
+    public static Supplier<SamplerRegistry> samplers() {
+        return plugins();
+    }
+
+    /** The plugins themselves: samplers and fine-tune methods. */
+    public static synchronized SamplerPlugins plugins() {
         if (plugins == null) {
             plugins = new SamplerPlugins(SamplerPlugins.directory(Optional.empty()));
             if (plugins.plugins().isEmpty()) {

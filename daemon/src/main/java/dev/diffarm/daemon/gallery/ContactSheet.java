@@ -38,9 +38,14 @@ public final class ContactSheet {
     private ContactSheet() {
     }
 
-    /** The sheet of {@code tiles} under {@code title}, as a PNG. */
+    /** The sheet of {@code tiles} under {@code title}, as square as the count allows, as a PNG. */
     public static byte[] render(String title, List<Tile> tiles) {
-        int columns = Math.max(1, (int) Math.ceil(Math.sqrt(tiles.size())));
+        return render(title, tiles, (int) Math.ceil(Math.sqrt(tiles.size())));
+    }
+
+    /** The sheet of {@code tiles} under {@code title} in rows of {@code columns}, as a PNG (a grid of rows and columns). */
+    public static byte[] render(String title, List<Tile> tiles, int columns) {
+        columns = Math.max(1, columns);
         int rows = Math.max(1, (tiles.size() + columns - 1) / columns);
         int cellHeight = CELL + CAPTION_LINES * LINE + PAD;
         int width = PAD + columns * (CELL + PAD);

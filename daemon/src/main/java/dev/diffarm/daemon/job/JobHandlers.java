@@ -4,6 +4,7 @@ import dev.diffarm.daemon.merge.ModelMerger;
 import dev.diffarm.daemon.port.OutputStore;
 import dev.diffarm.daemon.render.ModelCache;
 import dev.diffarm.daemon.render.TaskRenderer;
+import dev.diffarm.engine.plugins.SamplerPlugins;
 import dev.diffarm.farm.config.Campaign;
 import dev.diffarm.farm.config.ImageJob;
 import dev.diffarm.farm.config.Job;
@@ -47,10 +48,12 @@ public record JobHandlers(JobHandler<ImageJob> images, JobHandler<MergeJob> merg
 
     /**
      * The handler of train jobs: it trains on the models of {@code models} with the datasets under
-     * {@code datasetsDir}, and puts the LoRAs in {@code store} and in {@code loraDir}.
+     * {@code datasetsDir} with the fine-tune methods of {@code plugins}, puts the results in {@code store} (LoRAs in
+     * {@code loraDir} too), and renders the samples with the samplers of {@code plugins}.
      */
-    public static JobHandler<TrainJob> training(ModelCache models, OutputStore store, Path datasetsDir, Path loraDir) {
-        return new TrainJobHandler(models, store, datasetsDir, loraDir);
+    public static JobHandler<TrainJob> training(ModelCache models, OutputStore store, Path datasetsDir, Path loraDir,
+                                                SamplerPlugins plugins) {
+        return new TrainJobHandler(models, store, datasetsDir, loraDir, plugins);
     }
 
     /** The same handlers with {@code images} in place of the image handler. */

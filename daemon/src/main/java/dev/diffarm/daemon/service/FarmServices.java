@@ -207,7 +207,7 @@ public class FarmServices {
         JobHandlers handlers = JobHandlers.of(new EngineRenderer(modelCache, samplers, loras, embeddings,
                         InputPictures.from(store)),
                 new ModelMerger(models, store),
-                JobHandlers.training(modelCache, store, settings.datasetsDir(), settings.loraDir()), store);
+                JobHandlers.training(modelCache, store, settings.datasetsDir(), settings.loraDir(), samplers), store);
         JobLifecycle lifecycle = new JobLifecycle(intake, handlers, store, reporting,
                 () -> new ProgressThrottle(perSecond, System::nanoTime));
         return new Worker("diffarm-worker-0", source, lifecycle, storeWatch::isAvailable);

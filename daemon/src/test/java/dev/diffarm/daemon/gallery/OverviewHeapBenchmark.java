@@ -1,5 +1,6 @@
 package dev.diffarm.daemon.gallery;
 
+import dev.diffarm.daemon.TestPlugins;
 import dev.diffarm.daemon.event.ProgressThrottle;
 import dev.diffarm.daemon.job.FarmMetrics;
 import dev.diffarm.daemon.job.IntakePolicy;
@@ -98,7 +99,8 @@ public final class OverviewHeapBenchmark {
         JobLifecycle lifecycle = new JobLifecycle(intake, JobHandlers.of(eightByEight(),
                 new ModelMerger(new ModelDirectory(dir.resolve("models")), store),
                 JobHandlers.training(new ModelCache(new ModelDirectory(dir.resolve("models")),
-                        TokenizerLocator.fromEnvironment()), store, dir.resolve("datasets"), dir.resolve("loras")), store),
+                        TokenizerLocator.fromEnvironment()), store, dir.resolve("datasets"), dir.resolve("loras"),
+                        TestPlugins.plugins()), store),
                 store, reporting,
                 () -> new ProgressThrottle(2, System::nanoTime));
 

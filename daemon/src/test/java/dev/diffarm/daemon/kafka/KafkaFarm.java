@@ -48,7 +48,7 @@ final class KafkaFarm implements AutoCloseable {
         // Every step gets an event, so that event order is deterministic.
         this.lifecycle = new JobLifecycle(intake, JobHandlers.of(renderer, new ModelMerger(new ModelDirectory(models), store),
                 JobHandlers.training(new ModelCache(new ModelDirectory(models), TokenizerLocator.fromEnvironment()), store,
-                        outputs.resolveSibling("datasets"), outputs.resolveSibling("loras")), store), store, reporting, () -> new ProgressThrottle(1e9, System::nanoTime));
+                        outputs.resolveSibling("datasets"), outputs.resolveSibling("loras"), TestPlugins.plugins()), store), store, reporting, () -> new ProgressThrottle(1e9, System::nanoTime));
     }
 
     /** Takes the next delivery and runs it through the job lifecycle, as the worker does; returns it. */

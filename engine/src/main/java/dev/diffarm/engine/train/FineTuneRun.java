@@ -36,6 +36,20 @@ public final class FineTuneRun {
         void saved(long step, Path folder) throws IOException;
     }
 
+    /** The result as it is after the step just reported, written on request (the farm renders samples with it). */
+    @FunctionalInterface
+    public interface Snapshot {
+        /** Writes the current result to {@code file} in the method's format, as the run's output will be. */
+        void write(Path file) throws IOException;
+    }
+
+    /** Told of each step as it ends, with the result of that step at hand. */
+    @FunctionalInterface
+    public interface StepListener {
+        /** Step {@code report} is done; {@code current} writes the result it left, if asked to before this returns. */
+        void stepped(StepReport report, Snapshot current) throws IOException;
+    }
+
     /**
      * Trains, reporting every step to {@code progress}, tells {@code stateSaved} of each saved state, and writes the
      * result to {@code request.out()}. An exception thrown by {@code progress} (a cancellation) ends the run between
@@ -43,6 +57,16 @@ public final class FineTuneRun {
      */
     public static void run(StableDiffusion model, FineTuneMethods methods, FineTuneRequest request,
                            Consumer<StepReport> progress, StateSaved stateSaved) throws IOException {
+        run(model, methods, request, (report, current) -> progress.accept(report), stateSaved);
+    }
+
+    /**
+     * Trains as {@link #run(StableDiffusion, FineTuneMethods, FineTuneRequest, Consumer, StateSaved)}, telling
+     * {@code steps} of each step with a {@link Snapshot} of the result. Writing a snapshot only reads the trained
+     * arrays: the run goes on exactly as without it.
+     */
+    public static void run(StableDiffusion model, FineTuneMethods methods, FineTuneRequest request, StepListener steps,
+                           StateSaved stateSaved) throws IOException {
         FineTuneMethod method = methods.named(request.method());
         Autograd.offForThisThread();
         TrainingSettings settings = request.settings();
@@ -73,7 +97,7 @@ public final class FineTuneRun {
                         request.baseModelVersion(), settings, examples.tagFrequency(), examples.trainImages()).metadata();
                 while (!loop.finished()) {
                     StepReport report = loop.step();
-                    progress.accept(report);
+                    steps.stepped(report, file -> training.save(file, metadata));
                     boolean due = request.saveEvery() > 0 && report.step() % request.saveEvery() == 0;
                     if (due || (request.saveState() && loop.finished())) {
                         save(request, loop, training, generator, metadata, report.step(), stateSaved);

@@ -80,6 +80,11 @@ final class FieldReader {
         return object.has(name);
     }
 
+    /** The value of field {@code name} as JSON text, shortened like every shown value. */
+    String show(String name) {
+        return Json.show(object.get(name));
+    }
+
     /** Whether nothing read through this reader, nor any unknown field, was reported. */
     boolean isValid() {
         return reported == 0;

@@ -29,6 +29,7 @@ final class JobReader {
                 fields.rejectUnknownFields();
                 return fields.isValid() ? Optional.of(new Lora(name.orElseThrow(), weight)) : Optional.empty();
             });
+    private static final ValueReader<String> TRAIN_PROMPT = text(Rules.PROMPT).and(Rules.PROMPT_TEXT);
     private static final ValueReader<List<Lora>> LORAS = list(LORA, "an array of LoRA objects", Limits.MAX_LORAS)
             .and(Rules.LORAS);
     private static final ValueReader<Size> SIZE = (node, path, problems) ->
@@ -150,11 +151,17 @@ final class JobReader {
         Optional<String> method = fields.required("method", text(Rules.TRAIN_METHOD), Rules.TRAIN_METHOD.expected());
         Optional<String> model = fields.required("model", text(Rules.NAME), MODEL);
         Optional<String> dataset = fields.required("dataset", text(Rules.DATASET), Rules.DATASET.expected());
-        Optional<String> output = fields.required("output", text(Rules.LORA_OUTPUT), Rules.LORA_OUTPUT.expected());
-        double learningRate = fields.orDefault("learningRate", Defaults.LEARNING_RATE, number(Rules.LEARNING_RATE));
-        long networkDim = fields.orDefault("networkDim", (long) Defaults.NETWORK_DIM, integer(Rules.NETWORK_DIM));
-        double networkAlpha = fields.orDefault("networkAlpha", Defaults.NETWORK_ALPHA, number(Rules.NETWORK_ALPHA));
-        long maxTrainSteps = fields.orDefault("maxTrainSteps", (long) Defaults.MAX_TRAIN_STEPS, integer(Rules.TRAIN_STEPS));
+        Optional<String> output = fields.required("output", text(Rules.TRAIN_OUTPUT), Rules.TRAIN_OUTPUT.expected());
+        double defaultRate = method.filter(TrainJob.DREAMBOOTH::equals).isPresent() ? TrainJob.DREAMBOOTH_LEARNING_RATE
+                : Defaults.LEARNING_RATE;
+        List<Double> learningRate = fields.orDefault("learningRate", List.of(defaultRate),
+                oneOrList(number(Rules.LEARNING_RATE)));
+        List<Long> networkDim = fields.orDefault("networkDim", List.of((long) Defaults.NETWORK_DIM),
+                oneOrList(integer(Rules.NETWORK_DIM)));
+        List<Double> networkAlpha = fields.orDefault("networkAlpha", List.of(Defaults.NETWORK_ALPHA),
+                oneOrList(number(Rules.NETWORK_ALPHA)));
+        List<Long> maxTrainSteps = fields.orDefault("maxTrainSteps", List.of((long) Defaults.MAX_TRAIN_STEPS),
+                oneOrList(integer(Rules.TRAIN_STEPS)));
         long batch = fields.orDefault("trainBatchSize", (long) Defaults.TRAIN_BATCH_SIZE, integer(Rules.TRAIN_BATCH));
         long accumulation = fields.orDefault("gradientAccumulationSteps", (long) Defaults.GRADIENT_ACCUMULATION_STEPS,
                 integer(Rules.ACCUMULATION));
@@ -162,20 +169,124 @@ final class JobReader {
         String lrScheduler = fields.orDefault("lrScheduler", Defaults.LR_SCHEDULER, text(Rules.LR_SCHEDULER));
         long warmup = fields.orDefault("lrWarmupSteps", (long) Defaults.LR_WARMUP_STEPS, integer(Rules.WARMUP_STEPS));
         long resolution = fields.orDefault("resolution", (long) Defaults.RESOLUTION, integer(Rules.RESOLUTION));
-        boolean enableBucket = fields.orDefault("enableBucket", false, bool().and(Rules.ENABLE_BUCKET::check));
         boolean shuffle = fields.orDefault("shuffle", true, bool());
         long seed = fields.orDefault("seed", Defaults.TRAIN_SEED, integer(Rules.SEED));
         long saveEvery = fields.orDefault("saveEvery", 0L, integer(Rules.SAVE_EVERY));
         List<String> targets = fields.orDefault("loraTargets", List.of(), list(text(Rules.LORA_TARGET),
                 "an array of module names", Limits.MAX_LIST_ITEMS));
+        TrainDataOptions data = readTrainData(fields);
+        TrainLoss loss = readTrainLoss(fields);
+        Optional<String> instancePrompt = fields.optional("instancePrompt", TRAIN_PROMPT);
+        Optional<String> classPrompt = fields.optional("classPrompt", TRAIN_PROMPT);
+        double priorLossWeight = fields.orDefault("priorLossWeight", DreamBoothOptions.PRIOR_LOSS_WEIGHT,
+                number(Rules.PRIOR_LOSS_WEIGHT));
+        long numClassImages = fields.orDefault("numClassImages", (long) DreamBoothOptions.NUM_CLASS_IMAGES,
+                integer(Rules.NUM_CLASS_IMAGES));
+        Optional<String> classDataset = fields.optional("classDataset", text(Rules.DATASET));
+        Optional<String> token = fields.optional("token", text(Rules.TOKEN));
+        Optional<String> initToken = fields.optional("initToken", text(Rules.INIT_TOKEN));
+        long numVectors = fields.orDefault("numVectors", (long) TextualInversionOptions.NUM_VECTORS,
+                integer(Rules.NUM_VECTORS));
+        long sampleEvery = fields.orDefault("sampleEvery", 0L, integer(Rules.SAVE_EVERY));
+        List<String> samplePrompts = fields.orDefault("samplePrompts", List.of(), list(TRAIN_PROMPT,
+                "an array of prompts", TrainSamples.MAX_PROMPTS).and(Rules.SAMPLE_PROMPTS));
+        long sampleSeed = fields.orDefault("sampleSeed", Defaults.TRAIN_SEED, integer(Rules.SEED));
+        long sampleSteps = fields.orDefault("sampleSteps", (long) Defaults.STEPS, integer(Rules.STEPS));
         fields.rejectUnknownFields();
+        method.ifPresent(name -> rejectOtherMethodsFields(fields, name));
+        if (method.filter(TrainJob.DREAMBOOTH::equals).isPresent()) {
+            requirePresent(fields, "instancePrompt", instancePrompt, "the prompt of the subject's images, with its "
+                    + "rare token, such as \"a photo of zwx dog\"");
+            if (classDataset.isPresent() && classPrompt.isEmpty()) {
+                fields.problems().report(ValidationError.of(ValidationError.Code.INVALID_VALUE, "classDataset",
+                        Json.show(classDataset.get()), "no class images without a classPrompt (prior preservation "
+                                + "needs the class prompt)"));
+            }
+        }
+        if (method.filter(TrainJob.TEXTUAL_INVERSION::equals).isPresent()) {
+            requirePresent(fields, "token", token, Rules.TOKEN.expected());
+            requirePresent(fields, "initToken", initToken, Rules.INIT_TOKEN.expected());
+        }
+        if (sampleEvery > 0 && samplePrompts.isEmpty()) {
+            fields.problems().report(ValidationError.of(ValidationError.Code.INVALID_VALUE, "samplePrompts", "[]",
+                    "at least one prompt when sampleEvery is " + sampleEvery));
+        }
+        TrainSweep.checkCount(fields.problems(), List.of(learningRate.size(), networkDim.size(), networkAlpha.size(),
+                maxTrainSteps.size()));
         if (!fields.isValid()) {
             return Optional.empty();
         }
-        return Optional.of(new TrainJob(id.orElseThrow(), method.orElseThrow(), model.orElseThrow(),
-                dataset.orElseThrow(), output.orElseThrow(), learningRate, (int) networkDim, networkAlpha,
-                (int) maxTrainSteps, (int) batch, (int) accumulation, maxGradNorm, lrScheduler, (int) warmup,
-                (int) resolution, enableBucket, shuffle, seed, (int) saveEvery, targets));
+        TrainSweep sweep = new TrainSweep(learningRate, ints(networkDim), networkAlpha, ints(maxTrainSteps));
+        TrainSamples samples = new TrainSamples((int) sampleEvery, samplePrompts, sampleSeed, (int) sampleSteps);
+        TrainJob.checkSweep(fields.problems(), sweep, output.orElseThrow(), samples);
+        if (!fields.isValid()) {
+            return Optional.empty();
+        }
+        String name = method.orElseThrow();
+        Optional<DreamBoothOptions> dreambooth = name.equals(TrainJob.DREAMBOOTH) ? Optional.of(new DreamBoothOptions(
+                instancePrompt.orElseThrow(), classPrompt, priorLossWeight, (int) numClassImages, classDataset))
+                : Optional.empty();
+        Optional<TextualInversionOptions> textualInversion = name.equals(TrainJob.TEXTUAL_INVERSION)
+                ? Optional.of(new TextualInversionOptions(token.orElseThrow(), initToken.orElseThrow(), (int) numVectors))
+                : Optional.empty();
+        return Optional.of(new TrainJob(id.orElseThrow(), name, model.orElseThrow(), dataset.orElseThrow(),
+                output.orElseThrow(), sweep, (int) batch, (int) accumulation, maxGradNorm, lrScheduler, (int) warmup,
+                (int) resolution, shuffle, seed, (int) saveEvery, targets, data, loss, dreambooth, textualInversion,
+                samples));
+    }
+
+    private static TrainDataOptions readTrainData(FieldReader fields) {
+        boolean enableBucket = fields.orDefault("enableBucket", false, bool());
+        boolean flipAug = fields.orDefault("flipAug", false, bool());
+        boolean shuffleCaption = fields.orDefault("shuffleCaption", false, bool());
+        long keepTokens = fields.orDefault("keepTokens", 0L, integer(Rules.KEEP_TOKENS));
+        double dropout = fields.orDefault("captionDropoutRate", 0.0, number(Rules.CAPTION_DROPOUT_RATE));
+        return new TrainDataOptions(enableBucket, flipAug, shuffleCaption, (int) keepTokens, dropout);
+    }
+
+    private static TrainLoss readTrainLoss(FieldReader fields) {
+        String predictionType = fields.orDefault("predictionType", TrainLoss.DEFAULTS.predictionType(),
+                text(Rules.PREDICTION_TYPE));
+        double noiseOffset = fields.orDefault("noiseOffset", 0.0, number(Rules.NOISE_OFFSET));
+        Optional<Double> snrGamma = fields.optional("snrGamma", number(Rules.SNR_GAMMA));
+        return new TrainLoss(predictionType, noiseOffset,
+                snrGamma.map(OptionalDouble::of).orElse(OptionalDouble.empty()));
+    }
+
+    /** Reports each field the job gives that only another method has, naming the field and the job's method. */
+    private static void rejectOtherMethodsFields(FieldReader fields, String method) {
+        TrainJob.METHOD_FIELDS.forEach((owner, names) -> {
+            if (!owner.equals(method)) {
+                names.stream().filter(fields::has).forEach(field -> fields.problems().report(ValidationError.of(
+                        ValidationError.Code.INVALID_VALUE, field, fields.show(field), TrainJob.noFieldOf(method, field))));
+            }
+        });
+    }
+
+    private static void requirePresent(FieldReader fields, String field, Optional<String> value, String expected) {
+        if (value.isEmpty() && !fields.has(field)) {
+            fields.problems().report(ValidationError.missing(field, expected));
+        }
+    }
+
+    /** A value, or a list of 1 to {@value TrainSweep#MAX_COMBINATIONS} distinct values, for a sweep. */
+    private static <T> ValueReader<List<T>> oneOrList(ValueReader<T> element) {
+        ValueReader<List<T>> list = list(element, "a value or an array of values to sweep", TrainSweep.MAX_COMBINATIONS);
+        return (node, path, problems) -> {
+            if (!node.isArray()) {
+                return element.read(node, path, problems).map(List::of);
+            }
+            if (node.isEmpty()) {
+                problems.report(ValidationError.of(ValidationError.Code.INVALID_VALUE, path, "[]",
+                        "a value or a non-empty array of values to sweep"));
+                return Optional.empty();
+            }
+            return list.and(Rules.distinctValues()).read(node, path, problems);
+        };
+    }
+
+    private static List<Integer> ints(List<Long> values) {
+        return values.stream().map(Long::intValue).toList();
     }
 
     /** {@code c}: required by add-difference, refused by the weighted sum, read as a name while the method is unknown. */

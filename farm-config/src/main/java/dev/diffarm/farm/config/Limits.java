@@ -65,4 +65,10 @@ public final class Limits {
     /** The hires upscalers the farm has, as AUTOMATIC1111 names them (the engine's latent upscalers). */
     public static final java.util.List<String> HIRES_UPSCALERS = java.util.List.of("Latent", "Latent (nearest)",
             "Latent (nearest-exact)");
+    /** The most caption tags kept in front ({@code keepTokens}): CLIP reads 75 tokens. */
+    public static final int MAX_CAPTION_TAGS = 75;
+    /** The most class images of a DreamBooth job. */
+    public static final int MAX_CLASS_IMAGES = 10_000;
+    /** The most vectors one textual-inversion token stands for. */
+    public static final int MAX_TOKEN_VECTORS = 64;
 }

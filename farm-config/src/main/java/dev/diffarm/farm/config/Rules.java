@@ -56,15 +56,16 @@ final class Rules {
                     + "or digit, without " + MergeJob.MODEL_EXTENSION + " (the file is <output>" + MergeJob.MODEL_EXTENSION + ")");
 
     static final Rule<String> TRAIN_METHOD = new Rule<>(TrainJob.METHODS::contains,
-            "\"lora\" (\"dreambooth\" and \"textual-inversion\" are not yet trainable on the farm)");
+            "\"lora\", \"dreambooth\" or \"textual-inversion\"");
     /** A folder of its own under the datasets root: an id's characters cannot leave it. */
     static final Rule<String> DATASET = new Rule<>(name -> ID_PATTERN.matcher(name).matches(),
             "the name of a folder under the farm's datasets root: 1 to " + Limits.MAX_ID_LENGTH + " letters, digits, "
                     + "'.', '_' or '-', starting with a letter or digit (a name, not a path)");
-    static final Rule<String> LORA_OUTPUT = new Rule<>(name -> ID_PATTERN.matcher(name).matches()
-            && !name.toLowerCase(Locale.ROOT).endsWith(TrainJob.LORA_EXTENSION),
-            "a LoRA name of 1 to " + Limits.MAX_ID_LENGTH + " letters, digits, '.', '_' or '-', starting with a letter "
-                    + "or digit, without " + TrainJob.LORA_EXTENSION + " (the file is <output>" + TrainJob.LORA_EXTENSION + ")");
+    /** A file name of its own in the loras, embeddings or models folder; a sweep appends each combination's label. */
+    static final Rule<String> TRAIN_OUTPUT = new Rule<>(name -> ID_PATTERN.matcher(name).matches()
+            && !name.toLowerCase(Locale.ROOT).endsWith(TrainJob.OUTPUT_EXTENSION),
+            "a name of 1 to " + Limits.MAX_ID_LENGTH + " letters, digits, '.', '_' or '-', starting with a letter "
+                    + "or digit, without " + TrainJob.OUTPUT_EXTENSION + " (the file is <output>" + TrainJob.OUTPUT_EXTENSION + ")");
     static final Rule<Double> LEARNING_RATE = new Rule<>(rate -> rate > 0 && rate <= 1, "a number in (0, 1]: "
             + "a learning rate above 0");
     static final Rule<Long> NETWORK_DIM = integerIn(1, Limits.MAX_NETWORK_DIM);
@@ -80,8 +81,6 @@ final class Rules {
     static final Rule<Long> RESOLUTION = new Rule<>(side -> side >= Limits.SIDE_MULTIPLE && side <= Limits.MAX_SIDE
             && side % Limits.SIDE_MULTIPLE == 0,
             "a multiple of " + Limits.SIDE_MULTIPLE + " in " + Limits.SIDE_MULTIPLE + ".." + Limits.MAX_SIDE + " pixels");
-    static final Rule<Boolean> ENABLE_BUCKET = new Rule<>(enabled -> !enabled,
-            "false: aspect-ratio buckets are not yet trainable on the farm (images are trained at resolution x resolution)");
     static final Rule<Long> SAVE_EVERY = integerIn(0, Limits.MAX_TRAIN_STEPS);
     /** A module name as peft's {@code target_modules} takes it: {@code to_q}, {@code to_out.0}, {@code ff.net.2}. */
     static final Rule<String> LORA_TARGET = new Rule<>(name -> name.matches("[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z0-9_]+)*")
@@ -104,6 +103,20 @@ final class Rules {
     static final Rule<String> HR_UPSCALER = new Rule<>(Limits.HIRES_UPSCALERS::contains,
             "a hires upscaler the farm has: " + String.join(", ", Limits.HIRES_UPSCALERS.stream()
                     .map(name -> "\"" + name + "\"").toList()));
+    static final Rule<Long> KEEP_TOKENS = integerIn(0, Limits.MAX_CAPTION_TAGS);
+    static final Rule<Double> CAPTION_DROPOUT_RATE = numberIn(0, 1);
+    static final Rule<String> PREDICTION_TYPE = new Rule<>(type -> TrainLoss.PREDICTION_TYPES.contains(type),
+            "\"epsilon\" or \"v_prediction\"");
+    static final Rule<Double> NOISE_OFFSET = numberIn(0, 1);
+    static final Rule<Double> SNR_GAMMA = new Rule<>(gamma -> gamma > 0 && gamma <= 100, "a number in (0, 100]");
+    static final Rule<Double> PRIOR_LOSS_WEIGHT = numberIn(0, 100);
+    static final Rule<Long> NUM_CLASS_IMAGES = integerIn(1, Limits.MAX_CLASS_IMAGES);
+    /** A new token as prompts write it: {@code <zwx>}; no whitespace, so that it stays one word of the prompt. */
+    static final Rule<String> TOKEN = new Rule<>(token -> token.matches("[^\\s,:()\\[\\]]{1,64}"),
+            "1 to 64 characters without whitespace, ',', ':', brackets or parentheses, such as <zwx>");
+    static final Rule<String> INIT_TOKEN = new Rule<>(word -> word.matches("[^\\s]{1,64}"),
+            "one existing word of 1 to 64 characters without whitespace, such as person");
+    static final Rule<Long> NUM_VECTORS = integerIn(1, Limits.MAX_TOKEN_VECTORS);
 
     /** Prompts, negative prompts and templates: no control characters but tab and newline, well-formed LoRA tags. */
     static final Check<String> PROMPT_TEXT = (problems, path, text) -> PromptText.problem(text).ifPresent(expected ->
@@ -113,6 +126,7 @@ final class Rules {
     static final Check<List<Size>> SIZES = nonEmptyDistinct("size", Function.identity(), "");
     static final Check<List<Style>> STYLES = nonEmptyDistinct("style name", Style::name, ".name");
     static final Check<List<Lora>> LORAS = distinct("LoRA", Lora::name, ".name");
+    static final Check<List<String>> SAMPLE_PROMPTS = distinct("prompt", Function.identity(), "");
 
     private Rules() {
     }
@@ -179,6 +193,11 @@ final class Rules {
                 }
             }
         };
+    }
+
+    /** A list no two items of which are equal, for a sweep's values. */
+    static <T> Check<List<T>> distinctValues() {
+        return distinct("value", Function.identity(), "");
     }
 
     /** Checks that a job of {@code tasks} tasks, from the named {@code expansion}, stays within the cap. */
