@@ -90,7 +90,9 @@ class TenantsTest {
     void aRevokedKeyStopsWorkingAtOnce() throws Exception {
         as(ApiKeysProfile.REVOCABLE).get("/models").then().statusCode(200);
         Files.writeString(Path.of(keysFile), ApiKeysProfile.keysFile(false));
-        as(ApiKeysProfile.REVOCABLE).get("/models").then().statusCode(401);
+        as(ApiKeysProfile.REVOCABLE).get("/models").then().statusCode(401)
+                .body("errors[0].code", equalTo("revoked-key"))
+                .body("errors[0].message", equalTo("the API key was revoked: its line is no longer in the keys file"));
         as(ApiKeysProfile.ACME).get("/models").then().statusCode(200);
         Files.writeString(Path.of(keysFile), ApiKeysProfile.keysFile(true));
         as(ApiKeysProfile.REVOCABLE).get("/models").then().statusCode(200);
