@@ -8,6 +8,7 @@ import dev.diffarm.farm.config.EventError;
 import dev.diffarm.farm.config.Job;
 import dev.diffarm.farm.config.JobEvent;
 import dev.diffarm.farm.config.ParseResult;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -42,6 +43,12 @@ public final class JobLifecycle {
     public static final String CANCELLED = "cancelled";
     public static final String STORE_FAILED = "store-failed";
     public static final String INTERNAL_ERROR = "internal-error";
+    /**
+     * The default run-time limit of one task ({@code DIFFARM_TASK_TIMEOUT}): fixed and generous rather than sized from
+     * the job's estimate, since a training task legitimately runs for hours and a render that admission let in takes
+     * minutes; it catches a task that hangs or runs away, not one that is merely slow.
+     */
+    public static final String DEFAULT_TASK_TIMEOUT = "PT12H";
     private static final Logger LOG = Logger.getLogger(JobLifecycle.class);
 
     private final JobIntake intake;
@@ -49,12 +56,22 @@ public final class JobLifecycle {
     private final OutputStore store;
     private final JobReporting reporting;
     private final Supplier<ProgressThrottle> throttles;
+    private final Duration taskTimeout;
 
-    /**
-     * @param throttles a new throttle for each job's progress events
-     */
+    /** A lifecycle whose tasks may each run {@value #DEFAULT_TASK_TIMEOUT}. */
     public JobLifecycle(JobIntake intake, JobHandlers handlers, OutputStore store, JobReporting reporting,
                         Supplier<ProgressThrottle> throttles) {
+        this(intake, handlers, store, reporting, throttles, Duration.parse(DEFAULT_TASK_TIMEOUT));
+    }
+
+    /**
+     * @param throttles   a new throttle for each job's progress events
+     * @param taskTimeout how long one task may run; past it, the task stops at its next step and its job fails with
+     *                    {@value RunTimeLimit#TIMED_OUT}, and the worker goes on to the next job
+     */
+    public JobLifecycle(JobIntake intake, JobHandlers handlers, OutputStore store, JobReporting reporting,
+                        Supplier<ProgressThrottle> throttles, Duration taskTimeout) {
+        this.taskTimeout = RunTimeLimit.checked(taskTimeout);
         this.intake = intake;
         this.handlers = handlers;
         this.store = store;
@@ -144,8 +161,9 @@ public final class JobLifecycle {
             if (attempt.isCancelRequested()) {
                 throw new CancellationException("cancelled before " + task.id());
             }
-            boolean skipped = task.isStored() || task.run(new TaskRun(attempt, task.id(), i, tasks.size(), throttle,
-                    reporting.events(), reporting.metrics(), store)) == TaskWork.Outcome.FOUND_MADE;
+            boolean skipped = task.isStored() || runWithinLimit(task, new TaskRun(attempt, task.id(), i, tasks.size(),
+                    throttle, reporting.events(), reporting.metrics(), store,
+                    RunTimeLimit.startingNow(taskTimeout, System::nanoTime))) == TaskWork.Outcome.FOUND_MADE;
             if (skipped) {
                 reporting.metrics().taskSkipped();
             }
@@ -159,6 +177,20 @@ public final class JobLifecycle {
             keys.add(key);
         }
         return keys;
+    }
+
+    /** Runs a task; one stopped by its run-time limit fails its job naming the limit, rather than as cancelled. */
+    private static TaskWork.Outcome runWithinLimit(TaskWork task, TaskRun run) {
+        try {
+            return task.run(run);
+        } catch (CancellationException stopped) {
+            Optional<TaskFailure> timedOut = run.timedOut();
+            if (timedOut.isPresent()) {
+                timedOut.get().addSuppressed(stopped);
+                throw timedOut.get();
+            }
+            throw stopped;
+        }
     }
 
     private void fail(TrackedJob attempt, EventError error, JobState state) {
