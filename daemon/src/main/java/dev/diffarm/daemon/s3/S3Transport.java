@@ -27,9 +27,10 @@ public record S3Transport(String region, Optional<Path> caFile) {
     public static final String REGION_SETTING = "DIFFARM_S3_REGION";
     public static final String CA_SETTING = "DIFFARM_S3_CA_FILE";
     public static final String DEFAULT_REGION = "us-east-1";
+    /** Before {@link #DEFAULTS}, which the constructor checks with it. */
+    private static final java.util.regex.Pattern REGION = java.util.regex.Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
     /** The default: region {@value #DEFAULT_REGION}, the JVM's trusted CAs. */
     public static final S3Transport DEFAULTS = new S3Transport(DEFAULT_REGION, Optional.empty());
-    private static final java.util.regex.Pattern REGION = java.util.regex.Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
 
     public S3Transport {
         if (!REGION.matcher(region).matches()) {

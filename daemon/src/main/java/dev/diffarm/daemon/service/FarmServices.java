@@ -213,11 +213,12 @@ public class FarmServices {
                   SamplerPlugins samplers, LoraDirectory loras, EmbeddingDirectory embeddings, ModelDirectory models,
                   OutputStore store, StoreWatch storeWatch, JobReporting reporting, JobSource source) {
         double perSecond = config.progressEventsPerSecond();
-        JobHandlers handlers = JobHandlers.of(new EngineRenderer(modelCache, samplers, loras, embeddings),
-                new ModelMerger(models, store),
-                JobHandlers.training(modelCache, store, settings.datasetsDir(), settings.loraDir()), store);
-        JobLifecycle lifecycle = new JobLifecycle(intake, handlers, store, reporting,
-                () -> new ProgressThrottle(perSecond, System::nanoTime), config.taskTimeout());
+        EngineRenderer renderer = new EngineRenderer(modelCache, samplers, loras, embeddings);
+        // Each tenant's jobs get handlers over its own part of the store (tenants/<tenant>/...).
+        JobLifecycle lifecycle = JobLifecycle.perTenant(intake, tenantStore -> JobHandlers.of(renderer,
+                        new ModelMerger(models, tenantStore),
+                        JobHandlers.training(modelCache, tenantStore, settings.datasetsDir(), settings.loraDir()), tenantStore),
+                store, reporting, () -> new ProgressThrottle(perSecond, System::nanoTime), config.taskTimeout());
         return new Worker("diffarm-worker-0", source, lifecycle, storeWatch::isAvailable);
     }
 }
