@@ -76,8 +76,19 @@ public final class LocalFarm {
         });
     }
 
+    /** A farm over {@code local} and {@code models} whose tasks may each run {@code taskTimeout}. */
+    public LocalFarm(Path local, Path models, TaskRenderer renderer, Duration taskTimeout) {
+        this(local, models, local.resolve("loras"), new LocalOutputStore(local.resolve("outputs")), handlers -> handlers,
+                renderer, taskTimeout);
+    }
+
     private LocalFarm(Path local, Path models, Path loras, OutputStore store, UnaryOperator<JobHandlers> handlers,
                       TaskRenderer renderer) {
+        this(local, models, loras, store, handlers, renderer, Duration.parse(JobLifecycle.DEFAULT_TASK_TIMEOUT));
+    }
+
+    private LocalFarm(Path local, Path models, Path loras, OutputStore store, UnaryOperator<JobHandlers> handlers,
+                      TaskRenderer renderer, Duration taskTimeout) {
         this.local = local;
         this.models = models;
         this.queue = new LocalQueue(local);
@@ -94,7 +105,7 @@ public final class LocalFarm {
                         new ModelDirectory(models), TokenizerLocator.fromEnvironment()), store, datasets(local), loras,
                         TestPlugins.plugins()),
                 store)), store, reporting,
-                () -> new ProgressThrottle(1e9, System::nanoTime));
+                () -> new ProgressThrottle(1e9, System::nanoTime), taskTimeout);
     }
 
     /** The datasets root of the farm over {@code local}: train jobs name folders there. */

@@ -41,6 +41,27 @@ public final class JobIntake {
     }
 
     /**
+     * Why {@code delivery} goes to the dead letters for the tenant it names, if it does: a {@value Delivery#TENANT_HEADER}
+     * naming a tenant other than {@value Tenants#DEFAULT} on a source this daemon does not trust to name tenants (a
+     * producer claiming another tenant's identity, or a farm whose setting is missing: either way not a job to run
+     * as someone else), or, on a trusted source, a name that is no tenant name.
+     */
+    public Optional<String> tenantRefusal(Delivery delivery) {
+        Optional<String> named = delivery.tenant();
+        if (named.isEmpty()) {
+            return Optional.empty();
+        }
+        String tenant = named.get();
+        if (!policy.trustSourceTenants()) {
+            return tenant.equals(Tenants.DEFAULT) ? Optional.empty() : Optional.of("the record names tenant \""
+                    + Tenants.printable(tenant) + "\" in its " + Delivery.TENANT_HEADER + " header, but this daemon does"
+                    + " not trust its jobs topic to name tenants (DIFFARM_KAFKA_TRUST_TENANT_HEADER is false)");
+        }
+        return Tenants.isValid(tenant) ? Optional.empty() : Optional.of(Delivery.TENANT_HEADER + " header \""
+                + Tenants.printable(tenant) + "\": expected " + Tenants.EXPECTED);
+    }
+
+    /**
      * Whose a delivered job is: the tenant its delivery names when the farm trusts its source and the name is
      * valid, else {@value Tenants#DEFAULT}. (A job submitted over REST keeps its caller's tenant regardless: the
      * delivery takes over the attempt that the submission recorded.)

@@ -8,10 +8,12 @@ import dev.diffarm.farm.config.EventError;
 import dev.diffarm.farm.config.Job;
 import dev.diffarm.farm.config.JobEvent;
 import dev.diffarm.farm.config.ParseResult;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CancellationException;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.jboss.logging.Logger;
 
@@ -42,21 +44,60 @@ public final class JobLifecycle {
     public static final String CANCELLED = "cancelled";
     public static final String STORE_FAILED = "store-failed";
     public static final String INTERNAL_ERROR = "internal-error";
+    /**
+     * The default run-time limit of one task ({@code DIFFARM_TASK_TIMEOUT}): fixed and generous rather than sized from
+     * the job's estimate, since a training task legitimately runs for hours and a render that admission let in takes
+     * minutes; it catches a task that hangs or runs away, not one that is merely slow.
+     */
+    public static final String DEFAULT_TASK_TIMEOUT = "PT12H";
     private static final Logger LOG = Logger.getLogger(JobLifecycle.class);
 
     private final JobIntake intake;
-    private final JobHandlers handlers;
+    /** The handlers of a tenant's jobs, over that tenant's part of the store. */
+    private final Function<OutputStore, JobHandlers> handlers;
+    /** The part of the store a tenant's jobs see ({@link TenantOutputs}), or the whole store for every tenant. */
+    private final Function<String, String> tenantPrefix;
     private final OutputStore store;
     private final JobReporting reporting;
     private final Supplier<ProgressThrottle> throttles;
+    private final Duration taskTimeout;
 
     /**
-     * @param throttles a new throttle for each job's progress events
+     * A lifecycle whose tasks may each run {@value #DEFAULT_TASK_TIMEOUT}, and whose jobs all store at the root of
+     * {@code store}, whatever their tenant: for tools and tests with one tenant.
      */
     public JobLifecycle(JobIntake intake, JobHandlers handlers, OutputStore store, JobReporting reporting,
                         Supplier<ProgressThrottle> throttles) {
+        this(intake, handlers, store, reporting, throttles, Duration.parse(DEFAULT_TASK_TIMEOUT));
+    }
+
+    /** As above, with tasks that may each run {@code taskTimeout}. */
+    public JobLifecycle(JobIntake intake, JobHandlers handlers, OutputStore store, JobReporting reporting,
+                        Supplier<ProgressThrottle> throttles, Duration taskTimeout) {
+        this(intake, tenantStore -> handlers, tenant -> "", store, reporting, throttles, taskTimeout);
+    }
+
+    /**
+     * The daemon's lifecycle: each tenant's jobs store under that tenant's prefix ({@link TenantOutputs}).
+     *
+     * @param handlers    the handlers over one tenant's part of {@code store}
+     * @param throttles   a new throttle for each job's progress events
+     * @param taskTimeout how long one task may run; past it, the task stops at its next step and its job fails with
+     *                    {@value RunTimeLimit#TIMED_OUT}, and the worker goes on to the next job
+     */
+    public static JobLifecycle perTenant(JobIntake intake, Function<OutputStore, JobHandlers> handlers, OutputStore store,
+                                         JobReporting reporting, Supplier<ProgressThrottle> throttles,
+                                         Duration taskTimeout) {
+        return new JobLifecycle(intake, handlers, TenantOutputs::prefix, store, reporting, throttles, taskTimeout);
+    }
+
+    private JobLifecycle(JobIntake intake, Function<OutputStore, JobHandlers> handlers,
+                         Function<String, String> tenantPrefix, OutputStore store, JobReporting reporting,
+                         Supplier<ProgressThrottle> throttles, Duration taskTimeout) {
+        this.taskTimeout = RunTimeLimit.checked(taskTimeout);
         this.intake = intake;
         this.handlers = handlers;
+        this.tenantPrefix = tenantPrefix;
         this.store = store;
         this.reporting = reporting;
         this.throttles = throttles;
@@ -64,6 +105,12 @@ public final class JobLifecycle {
 
     /** Takes one delivery from submission to settlement. Never throws for anything the job did. */
     public void handle(Delivery delivery) {
+        Optional<String> tenantRefused = intake.tenantRefusal(delivery);
+        if (tenantRefused.isPresent()) {
+            LOG.warnf("%s moved to the dead letters: %s", delivery.origin(), tenantRefused.get());
+            settle(delivery, () -> delivery.deadLetter(tenantRefused.get()));
+            return;
+        }
         ParseResult result;
         String tenant = intake.tenantOf(delivery);
         try {
@@ -87,7 +134,7 @@ public final class JobLifecycle {
         Optional<TrackedJob> attempt = reporting.registry().claim(job, tenant);
         if (attempt.isEmpty()) {
             LOG.infof("job %s was cancelled while it waited; not running it", job.id());
-        } else if (run(attempt.get(), job) == Outcome.RETRY_LATER) {
+        } else if (run(attempt.get(), job, tenantPrefix.apply(attempt.get().tenant())) == Outcome.RETRY_LATER) {
             LOG.warnf("job %s left unsettled: %s delivers it again, and it resumes once outputs can be stored",
                     job.id(), delivery.origin());
             return;
@@ -98,12 +145,14 @@ public final class JobLifecycle {
     /** What becomes of a delivery once its job has run. */
     private enum Outcome { SETTLE, RETRY_LATER }
 
-    private Outcome run(TrackedJob attempt, Job job) {
+    /** Runs a job in its tenant's part of the store: keys under {@code prefix}, which events and status name whole. */
+    private Outcome run(TrackedJob attempt, Job job, String prefix) {
         long start = System.nanoTime();
         reporting.events().publish(new JobEvent.Accepted(job.id(), job.kind(), job.taskCount()));
         ProgressThrottle throttle = throttles.get();
+        OutputStore tenantStore = prefix.isEmpty() ? store : TenantOutputs.scoped(store, prefix);
         try {
-            List<String> keys = runTasks(attempt, handlers.plan(job), throttle);
+            List<String> keys = runTasks(attempt, handlers.apply(tenantStore).plan(job), throttle, tenantStore, prefix);
             finish(attempt, JobState.COMPLETED);
             reporting.events().publish(new JobEvent.Completed(job.id(), keys));
             LOG.infof("job %s completed: %d tasks in %.1f s", job.id(), job.taskCount(), (System.nanoTime() - start) / 1e9);
@@ -135,7 +184,8 @@ public final class JobLifecycle {
     }
 
     /** Runs each task not stored yet, in order, then stores the overview; returns every key. */
-    private List<String> runTasks(TrackedJob attempt, JobWork work, ProgressThrottle throttle) {
+    private List<String> runTasks(TrackedJob attempt, JobWork work, ProgressThrottle throttle, OutputStore tenantStore,
+                                  String prefix) {
         List<? extends TaskWork> tasks = work.tasks();
         List<String> keys = new ArrayList<>(tasks.size());
         for (int i = 0; i < tasks.size(); i++) {
@@ -144,21 +194,37 @@ public final class JobLifecycle {
             if (attempt.isCancelRequested()) {
                 throw new CancellationException("cancelled before " + task.id());
             }
-            boolean skipped = task.isStored() || task.run(new TaskRun(attempt, task.id(), i, tasks.size(), throttle,
-                    reporting.events(), reporting.metrics(), store)) == TaskWork.Outcome.FOUND_MADE;
+            boolean skipped = task.isStored() || runWithinLimit(task, new TaskRun(attempt, task.id(), i, tasks.size(),
+                    throttle, reporting.events(), reporting.metrics(), tenantStore,
+                    RunTimeLimit.startingNow(taskTimeout, System::nanoTime))) == TaskWork.Outcome.FOUND_MADE;
             if (skipped) {
                 reporting.metrics().taskSkipped();
             }
-            attempt.onTaskStored(task.key());
-            reporting.events().publish(new JobEvent.TaskCompleted(attempt.id(), task.id(), task.key(),
+            String key = prefix + task.key();
+            attempt.onTaskStored(key);
+            reporting.events().publish(new JobEvent.TaskCompleted(attempt.id(), task.id(), key,
                     task.parameterHash(), skipped));
-            keys.add(task.key());
-        }
-        for (String key : work.storeOverview()) {
-            attempt.onOutputStored(key);
             keys.add(key);
         }
+        for (String key : work.storeOverview()) {
+            attempt.onOutputStored(prefix + key);
+            keys.add(prefix + key);
+        }
         return keys;
+    }
+
+    /** Runs a task; one stopped by its run-time limit fails its job naming the limit, rather than as cancelled. */
+    private static TaskWork.Outcome runWithinLimit(TaskWork task, TaskRun run) {
+        try {
+            return task.run(run);
+        } catch (CancellationException stopped) {
+            Optional<TaskFailure> timedOut = run.timedOut();
+            if (timedOut.isPresent()) {
+                timedOut.get().addSuppressed(stopped);
+                throw timedOut.get();
+            }
+            throw stopped;
+        }
     }
 
     private void fail(TrackedJob attempt, EventError error, JobState state) {

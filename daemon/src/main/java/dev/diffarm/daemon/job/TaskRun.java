@@ -24,14 +24,17 @@ public final class TaskRun {
     private final EventSink events;
     private final FarmMetrics metrics;
     private final OutputStore store;
+    private final RunTimeLimit limit;
 
     /**
      * @param index the task's position in the job, which is how many tasks come before it
      * @param tasks how many tasks the job has
+     * @param limit how long the task may run, counted from now
      */
     TaskRun(TrackedJob job, String taskId, int index, int tasks, ProgressThrottle throttle, EventSink events,
-            FarmMetrics metrics, OutputStore store) {
+            FarmMetrics metrics, OutputStore store, RunTimeLimit limit) {
         this.job = job;
+        this.limit = limit;
         this.taskId = taskId;
         this.index = index;
         this.tasks = tasks;
@@ -60,9 +63,17 @@ public final class TaskRun {
         }
     }
 
-    /** Whether the job was asked to stop: the task stops before its next step. */
+    /**
+     * Whether the task is to stop before its next step: its job was asked to stop, or the task has run past its
+     * {@link RunTimeLimit} (then the job fails naming the limit, see {@link #timedOut()}).
+     */
     public boolean isCancelled() {
-        return job.isCancelRequested();
+        return job.isCancelRequested() || limit.isPast();
+    }
+
+    /** The failure of a task stopped by its run-time limit; empty while it is within it. */
+    Optional<TaskFailure> timedOut() {
+        return limit.isPast() ? Optional.of(limit.failure(taskId)) : Optional.empty();
     }
 
     /**

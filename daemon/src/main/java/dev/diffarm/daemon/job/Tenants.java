@@ -17,4 +17,10 @@ public final class Tenants {
     public static boolean isValid(String name) {
         return NAME.matcher(name).matches();
     }
+
+    /** A name a caller sent, as a message may repeat it: at most 64 characters, control characters as '?'. */
+    public static String printable(String name) {
+        String shortened = name.length() <= 64 ? name : name.substring(0, 64) + "...";
+        return shortened.replaceAll("\\p{Cntrl}", "?");
+    }
 }

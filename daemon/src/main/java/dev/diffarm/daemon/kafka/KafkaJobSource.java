@@ -56,12 +56,14 @@ public final class KafkaJobSource implements JobSource {
     private KafkaDelivery taken;
 
     /**
-     * A source on a farm's brokers: group {@value KafkaClients#GROUP_ID}, client ids naming this host.
+     * A source on a farm's brokers: group {@value KafkaClients#GROUP_ID}, client ids naming this host, connected as
+     * {@code security} says.
      */
-    public static KafkaJobSource forFarm(FarmSettings.Kafka kafka, FarmSettings.Topics topics) {
+    public static KafkaJobSource forFarm(FarmSettings.Kafka kafka, FarmSettings.Topics topics, KafkaSecurity security) {
         return new KafkaJobSource(
-                KafkaClients.jobConsumer(kafka.bootstrapServers(), KafkaClients.GROUP_ID, KafkaClients.clientId("jobs")),
-                KafkaClients.intakeProducer(kafka.bootstrapServers(), KafkaClients.clientId("intake")),
+                security.applyTo(KafkaClients.jobConsumer(kafka.bootstrapServers(), KafkaClients.GROUP_ID,
+                        KafkaClients.clientId("jobs"))),
+                security.applyTo(KafkaClients.intakeProducer(kafka.bootstrapServers(), KafkaClients.clientId("intake"))),
                 topics, REDELIVERY_DELAY);
     }
 

@@ -35,11 +35,11 @@ import org.jboss.logging.Logger;
  * S3 makes either visible whole or not at all.
  *
  * <p>{@link #check()} creates the bucket if absent; the other methods expect it to exist. Requests are
- * signed for {@value #REGION}, which S3-compatible servers accept. Failures are {@link StoreException}s whose
+ * signed for {@link S3Transport#region()} ({@value #REGION} by default, which S3-compatible servers accept). Failures are {@link StoreException}s whose
  * message names the key, the bucket, the endpoint and the S3 error code; never the secret key.
  */
 public final class S3OutputStore implements OutputStore {
-    static final String REGION = "us-east-1";
+    static final String REGION = S3Transport.DEFAULT_REGION;
     /** A store that does not answer a connection attempt within this is down. */
     static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
     /** The longest pause within one request or response: a contact sheet of megabytes still fits. */
@@ -61,7 +61,12 @@ public final class S3OutputStore implements OutputStore {
 
     /** A store over {@code settings}; no request is sent until it is used. */
     public S3OutputStore(FarmSettings.S3 settings) {
-        this(settings, LIST_PAGE, PART_SIZE);
+        this(settings, S3Transport.DEFAULTS);
+    }
+
+    /** A store over {@code settings}, signing for the region and trusting the CA {@code transport} names. */
+    public S3OutputStore(FarmSettings.S3 settings, S3Transport transport) {
+        this(settings, transport, LIST_PAGE, PART_SIZE);
     }
 
     /**
@@ -69,15 +74,19 @@ public final class S3OutputStore implements OutputStore {
      * larger than {@code partSize} bytes in parts of that size (S3 takes 5 MiB to 5 GiB).
      */
     S3OutputStore(FarmSettings.S3 settings, int listPage, long partSize) {
+        this(settings, S3Transport.DEFAULTS, listPage, partSize);
+    }
+
+    private S3OutputStore(FarmSettings.S3 settings, S3Transport transport, int listPage, long partSize) {
         this.endpoint = settings.endpoint();
         this.bucket = settings.bucket();
         this.listPage = listPage;
         this.partSize = partSize;
         this.client = MinioClient.builder()
                 .endpoint(settings.endpoint().toString())
-                .region(REGION)
+                .region(transport.region())
                 .credentials(settings.accessKey(), settings.secretKey())
-                .httpClient(httpClient(settings.endpoint()), true)
+                .httpClient(httpClient(settings.endpoint(), transport), true)
                 .build();
         // MinIO chooses virtual-host style for AWS hosts; one addressing for every server keeps keys and logs alike.
         client.disableVirtualStyleEndpoint();
@@ -87,7 +96,7 @@ public final class S3OutputStore implements OutputStore {
      * The SDK's default client with the timeouts above. The SDK's own default reads every certificate of
      * SSL_CERT_FILE and SSL_CERT_DIR (seconds, where those name the system's hundreds); only TLS needs them.
      */
-    private static OkHttpClient httpClient(URI endpoint) {
+    private static OkHttpClient httpClient(URI endpoint, S3Transport transport) {
         OkHttpClient client = new OkHttpClient.Builder()
                 .connectTimeout(CONNECT_TIMEOUT)
                 .writeTimeout(TRANSFER_TIMEOUT)
@@ -97,6 +106,11 @@ public final class S3OutputStore implements OutputStore {
                 .build();
         if (!"https".equals(endpoint.getScheme())) {
             return client;
+        }
+        Optional<S3Transport.Trust> trust = transport.trust();
+        if (trust.isPresent()) {
+            return client.newBuilder().sslSocketFactory(trust.get().context().getSocketFactory(), trust.get().manager())
+                    .build();
         }
         try {
             return Http.enableExternalCertificatesFromEnv(client);

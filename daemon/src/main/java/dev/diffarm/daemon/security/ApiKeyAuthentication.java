@@ -16,8 +16,9 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Reads the API key of a request, from {@code Authorization: Bearer <key>} or {@code X-Api-Key: <key>}. Without
- * a keys file, a caller connected from this machine gets the local identity and anyone else none. A request
+ * Reads the API key of a request, from {@code Authorization: Bearer <key>} or {@code X-Api-Key: <key>}; a credential
+ * of a JWT's shape, when JWTs are configured, goes to {@link JwtIdentityProvider} instead. Without a keys file or a
+ * JWT key, a caller connected from this machine gets the local identity and anyone else none. A request
  * without a key is anonymous: the permissions in {@code application.properties} answer it 401, except on
  * liveness.
  */
@@ -28,9 +29,11 @@ public class ApiKeyAuthentication implements HttpAuthenticationMechanism {
     private static final ChallengeData CHALLENGE = new ChallengeData(401, "WWW-Authenticate", "Bearer realm=\"diffarm\"");
 
     private final Identities identities;
+    private final AuthRefusals refusals;
 
-    ApiKeyAuthentication(Identities identities) {
+    ApiKeyAuthentication(Identities identities, AuthRefusals refusals) {
         this.identities = identities;
+        this.refusals = refusals;
     }
 
     @Override
@@ -43,7 +46,9 @@ public class ApiKeyAuthentication implements HttpAuthenticationMechanism {
         if (key.isEmpty()) {
             return Uni.createFrom().nullItem();
         }
-        return providers.authenticate(HttpSecurityUtils.setRoutingContextAttribute(new ApiKeyRequest(key.get()), context));
+        AuthenticationRequest request = identities.acceptsJwt(key.get()) ? new JwtRequest(key.get())
+                : new ApiKeyRequest(key.get());
+        return providers.authenticate(HttpSecurityUtils.setRoutingContextAttribute(request, context));
     }
 
     /** The key of the request: the bearer token, else the {@value #API_KEY_HEADER} header; empty when it has neither. */
@@ -65,9 +70,16 @@ public class ApiKeyAuthentication implements HttpAuthenticationMechanism {
         return Uni.createFrom().item(CHALLENGE);
     }
 
+    /** The 401 with a JSON body saying what was wrong, rather than the bare challenge. */
+    @Override
+    public Uni<Boolean> sendChallenge(RoutingContext context) {
+        refusals.unauthorized(context);
+        return Uni.createFrom().item(true);
+    }
+
     @Override
     public Set<Class<? extends AuthenticationRequest>> getCredentialTypes() {
-        return Set.of(ApiKeyRequest.class);
+        return Set.of(ApiKeyRequest.class, JwtRequest.class);
     }
 
     @Override

@@ -29,11 +29,15 @@ public final class ApiKeysFile {
     private static final Logger LOG = Logger.getLogger(ApiKeysFile.class);
     /** A keys file beyond this is refused whole: it is a list of a few hundred lines at most. */
     static final int MAX_BYTES = 1 << 20;
+    /** Revoked keys remembered to tell a caller "revoked" rather than "unknown"; older ones are forgotten. */
+    static final int MAX_REMEMBERED_REVOCATIONS = 10_000;
     private static final Pattern SHA256_HEX = Pattern.compile("[0-9a-fA-F]{64}");
 
     private final Path file;
     private byte[] readBytes;
     private List<ApiKey> keys = List.of();
+    /** The hashes of keys the file held earlier in this run and holds no more, so that a caller is told "revoked". */
+    private final Set<String> revoked = new java.util.LinkedHashSet<>();
     /** Whether the last read failed: said once in the log, not on every request. */
     private boolean failing;
 
@@ -60,6 +64,31 @@ public final class ApiKeysFile {
         return Optional.ofNullable(found);
     }
 
+    /** Whether {@code key} is no key now but was one earlier in this run: its line was removed from the file. */
+    public synchronized boolean wasRevoked(String key) {
+        current();
+        return revoked.contains(HexFormat.of().formatHex(sha256(key)));
+    }
+
+    /** Notes the keys {@code before} held that {@code after} lacks; a key added again is no longer revoked. */
+    private void rememberRevoked(List<ApiKey> before, List<ApiKey> after) {
+        Set<String> now = new java.util.HashSet<>();
+        after.forEach(key -> now.add(HexFormat.of().formatHex(key.sha256())));
+        revoked.removeAll(now);
+        for (ApiKey key : before) {
+            String hash = HexFormat.of().formatHex(key.sha256());
+            if (!now.contains(hash)) {
+                revoked.add(hash);
+            }
+        }
+        // Bounded: a file rewritten again and again with fresh keys must not grow this set for ever.
+        java.util.Iterator<String> oldest = revoked.iterator();
+        while (revoked.size() > MAX_REMEMBERED_REVOCATIONS && oldest.hasNext()) {
+            oldest.next();
+            oldest.remove();
+        }
+    }
+
     /** How many usable keys the file holds now. */
     public int size() {
         return current().size();
@@ -78,7 +107,9 @@ public final class ApiKeysFile {
         failing = false;
         if (!Arrays.equals(bytes, readBytes)) {
             readBytes = bytes;
+            List<ApiKey> before = keys;
             keys = parse(new String(bytes, StandardCharsets.UTF_8));
+            rememberRevoked(before, keys);
             LOG.infof("API keys file %s: %d keys", file, keys.size());
         }
         return keys;

@@ -1,6 +1,7 @@
 package dev.diffarm.daemon.security;
 
 import dev.diffarm.daemon.job.Tenants;
+import dev.diffarm.daemon.service.DaemonConfig;
 import io.quarkus.runtime.Startup;
 import io.quarkus.security.runtime.QuarkusPrincipal;
 import io.quarkus.security.runtime.QuarkusSecurityIdentity;
@@ -10,13 +11,16 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.EnumSet;
 import java.util.Optional;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
- * Who may call the daemon: the keys of {@code DIFFARM_API_KEYS_FILE}, or, without that file, everyone who
+ * Who may call the daemon: the keys of {@code DIFFARM_API_KEYS_FILE} and the bearer JWTs signed with the key of
+ * {@code DIFFARM_JWT_PUBLIC_KEY} (side by side: a credential of a JWT's shape is checked as a JWT), or, without
+ * either, everyone who
  * connects from this machine as the {@value #LOCAL_TENANT} tenant with every role (a laptop and
  * {@code diffarm demo} need no setup). Made at startup, which it refuses when the daemon would listen beyond
  * this machine without keys.
@@ -29,12 +33,37 @@ public class Identities {
     public static final String LOCAL_TENANT = Tenants.DEFAULT;
 
     private final Optional<ApiKeysFile> keys;
+    private final Optional<JwtVerifier> jwt;
 
-    Identities(@ConfigProperty(name = "quarkus.http.host") String host,
-               @ConfigProperty(name = "diffarm.api-keys-file") Optional<String> keysFile) {
-        this.keys = checkedKeys(host, keysFile.filter(name -> !name.isBlank()).map(Path::of));
-        LOG.infof("HTTP on %s; %s", host, keys.map(file -> "API keys from " + file.path() + " (" + file.size() + " keys)")
-                .orElse("no API keys file: callers on this machine act as tenant " + LOCAL_TENANT + " with every role"));
+    Identities(@ConfigProperty(name = "quarkus.http.host") String host, DaemonConfig config) {
+        this.jwt = jwtVerifier(config.jwt());
+        this.keys = jwt.isPresent() ? config.apiKeysFile().filter(name -> !name.isBlank()).map(Path::of).map(Identities::existingKeys)
+                : checkedKeys(host, config.apiKeysFile().filter(name -> !name.isBlank()).map(Path::of));
+        LOG.infof("HTTP on %s; %s%s", host, keys.map(file -> "API keys from " + file.path() + " (" + file.size() + " keys)")
+                .orElse(jwt.isPresent() ? "no API keys file" : "no API keys file: callers on this machine act as tenant "
+                        + LOCAL_TENANT + " with every role"),
+                jwt.isPresent() ? "; bearer JWTs of issuer " + config.jwt().issuer().orElseThrow() : "");
+    }
+
+    /**
+     * The verifier of bearer JWTs the settings configure, if {@code DIFFARM_JWT_PUBLIC_KEY} is set.
+     *
+     * @throws IllegalStateException when the key cannot be read, or when no issuer is set beside it (any token the
+     *                               key signed would do otherwise, whoever it was issued for)
+     */
+    static Optional<JwtVerifier> jwtVerifier(DaemonConfig.Jwt settings) {
+        Optional<String> keyFile = settings.publicKey().filter(name -> !name.isBlank());
+        if (keyFile.isEmpty()) {
+            return Optional.empty();
+        }
+        String issuer = settings.issuer().filter(name -> !name.isBlank()).orElseThrow(() -> new IllegalStateException(
+                "DIFFARM_JWT_PUBLIC_KEY is set but DIFFARM_JWT_ISSUER is not: expected the issuer (iss) every token must name"));
+        try {
+            return Optional.of(new JwtVerifier(PemPublicKey.read("DIFFARM_JWT_PUBLIC_KEY", Path.of(keyFile.get())), issuer,
+                    settings.audience(), settings.tenantClaim(), settings.clockSkew(), Clock.systemUTC()));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
     }
 
     /**
@@ -45,11 +74,7 @@ public class Identities {
      */
     static Optional<ApiKeysFile> checkedKeys(String host, Optional<Path> keysFile) {
         if (keysFile.isPresent()) {
-            if (!Files.isRegularFile(keysFile.get())) {
-                throw new IllegalStateException("DIFFARM_API_KEYS_FILE (diffarm.api-keys-file) = " + keysFile.get()
-                        + ": no such file; expected a file of lines <tenant> <role>[,<role>...] <sha256 hex of the key>");
-            }
-            return keysFile.map(ApiKeysFile::new);
+            return keysFile.map(Identities::existingKeys);
         }
         if (!isLoopback(host)) {
             throw new IllegalStateException("the daemon would listen on " + host + ", beyond this machine, without API keys:"
@@ -57,6 +82,14 @@ public class Identities {
                     + " or DIFFARM_HTTP_HOST to 127.0.0.1 (the default)");
         }
         return Optional.empty();
+    }
+
+    private static ApiKeysFile existingKeys(Path keysFile) {
+        if (!Files.isRegularFile(keysFile)) {
+            throw new IllegalStateException("DIFFARM_API_KEYS_FILE (diffarm.api-keys-file) = " + keysFile
+                    + ": no such file; expected a file of lines <tenant> <role>[,<role>...] <sha256 hex of the key>");
+        }
+        return new ApiKeysFile(keysFile);
     }
 
     /** Whether {@code host} is this machine only: {@code localhost}, {@code 127.0.0.0/8} or {@code ::1}. */
@@ -74,9 +107,28 @@ public class Identities {
         }
     }
 
-    /** Whether callers must present a key; false in the keyless local mode. */
+    /** Whether callers must present a key or a JWT; false in the keyless local mode. */
     boolean keysRequired() {
-        return keys.isPresent();
+        return keys.isPresent() || jwt.isPresent();
+    }
+
+    /** Whether a bearer credential of a JWT's shape is to be checked as a JWT rather than as an API key. */
+    boolean acceptsJwt(String credential) {
+        return jwt.isPresent() && JwtVerifier.looksLikeJwt(credential);
+    }
+
+    /** The identity a valid JWT gives. */
+    SecurityIdentity ofJwt(String token) throws JwtVerifier.Rejected {
+        if (jwt.isEmpty()) {
+            throw new JwtVerifier.Rejected("this daemon accepts no JWTs (DIFFARM_JWT_PUBLIC_KEY is not set)");
+        }
+        JwtVerifier.Claims claims = jwt.get().verify(token);
+        return identity(claims.tenant(), claims.roles());
+    }
+
+    /** Whether {@code key} was a key of the keys file earlier in this run, and is revoked now. */
+    boolean wasRevoked(String key) {
+        return keys.map(file -> file.wasRevoked(key)).orElse(false);
     }
 
     /** The identity of a caller on this machine in the keyless local mode. */

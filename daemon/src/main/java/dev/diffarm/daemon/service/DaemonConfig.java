@@ -1,7 +1,11 @@
 package dev.diffarm.daemon.service;
 
 import dev.diffarm.daemon.job.IntakePolicy;
+import dev.diffarm.daemon.job.JobLifecycle;
 import dev.diffarm.daemon.job.NodeBudget;
+import dev.diffarm.daemon.kafka.KafkaSecurity;
+import dev.diffarm.daemon.s3.S3Transport;
+import dev.diffarm.daemon.security.SecretFiles;
 import dev.diffarm.farm.config.FarmSettings;
 import dev.diffarm.farm.config.Limits;
 import io.smallrye.config.ConfigMapping;
@@ -63,12 +67,42 @@ public interface DaemonConfig {
      */
     Optional<String> apiKeysFile();
 
+    /** Bearer JWTs, verified offline beside the API keys: on when {@code DIFFARM_JWT_PUBLIC_KEY} is set. */
+    Jwt jwt();
+
+    interface Jwt {
+        /** {@code DIFFARM_JWT_PUBLIC_KEY}: a PEM file ({@code BEGIN PUBLIC KEY}) of the RSA, EC or Ed25519 key that signs
+         * every accepted token; unset, no JWT is accepted. */
+        Optional<String> publicKey();
+
+        /** {@code DIFFARM_JWT_ISSUER}: the {@code iss} every token must name; required with the key. */
+        Optional<String> issuer();
+
+        /** {@code DIFFARM_JWT_AUDIENCE}: when set, a token's {@code aud} must be or contain it. */
+        Optional<String> audience();
+
+        /** {@code DIFFARM_JWT_TENANT_CLAIM}: the claim that names the caller's tenant. */
+        @WithDefault("tenant")
+        String tenantClaim();
+
+        /** {@code DIFFARM_JWT_CLOCK_SKEW}: how far this node's clock and the issuer's may disagree on {@code exp}, {@code nbf}. */
+        @WithDefault("PT30S")
+        Duration clockSkew();
+    }
+
     /**
      * {@code DIFFARM_MAX_JOB_BYTES}: the largest job, as submitted and with its defaults written out; larger ones are
      * refused (413 over REST, a dead letter from a queue). Keep it under Kafka's record limit (1 MiB by default).
      */
     @WithDefault("" + IntakePolicy.DEFAULT_MAX_JOB_BYTES)
     int maxJobBytes();
+
+    /**
+     * {@code DIFFARM_TASK_TIMEOUT}: how long one task (an image, a merge, a training run) may run; past it the task
+     * stops at its next step and its job fails with {@code task-timeout}, and the worker takes the next job.
+     */
+    @WithDefault(JobLifecycle.DEFAULT_TASK_TIMEOUT)
+    Duration taskTimeout();
 
     /** What one tenant may have queued or running at once; a REST submission beyond it is answered 429. */
     Quota quota();
@@ -143,6 +177,50 @@ public interface DaemonConfig {
          */
         @WithDefault("false")
         boolean trustTenantHeader();
+
+        /** {@value KafkaSecurity#PROTOCOL}: PLAINTEXT (default), SSL, SASL_PLAINTEXT or SASL_SSL. */
+        Optional<String> securityProtocol();
+
+        /** {@value KafkaSecurity#MECHANISM}: SCRAM-SHA-256, SCRAM-SHA-512, PLAIN or OAUTHBEARER. */
+        Optional<String> saslMechanism();
+
+        /** {@value KafkaSecurity#JAAS_FILE}: a file holding the whole {@code sasl.jaas.config}. */
+        Optional<String> saslJaasConfigFile();
+
+        /** {@value KafkaSecurity#USERNAME}: with {@value KafkaSecurity#PASSWORD_FILE}, instead of a JAAS file. */
+        Optional<String> saslUsername();
+
+        /** {@value KafkaSecurity#PASSWORD_FILE}: a file holding the SASL password. */
+        Optional<String> saslPasswordFile();
+
+        /** {@value KafkaSecurity#TOKEN_ENDPOINT}: where OAUTHBEARER fetches its tokens (client credentials). */
+        Optional<String> saslOauthbearerTokenEndpointUrl();
+
+        /** {@value KafkaSecurity#TRUSTSTORE}: the brokers' CA (PKCS12, JKS or PEM; see the type). */
+        Optional<String> sslTruststoreLocation();
+
+        /** {@value KafkaSecurity#TRUSTSTORE_PASSWORD_FILE}: a file holding the truststore's password. */
+        Optional<String> sslTruststorePasswordFile();
+
+        /** {@value KafkaSecurity#TRUSTSTORE_TYPE}: Kafka's default (JKS) when unset. */
+        Optional<String> sslTruststoreType();
+
+        /** {@value KafkaSecurity#KEYSTORE}: this client's certificate and key, for mutual TLS. */
+        Optional<String> sslKeystoreLocation();
+
+        /** {@value KafkaSecurity#KEYSTORE_PASSWORD_FILE}: a file holding the keystore's password. */
+        Optional<String> sslKeystorePasswordFile();
+
+        /** {@value KafkaSecurity#KEYSTORE_TYPE}: Kafka's default (JKS) when unset. */
+        Optional<String> sslKeystoreType();
+
+        /** These settings for {@link KafkaSecurity#of}. */
+        default KafkaSecurity.Settings security() {
+            return new KafkaSecurity.Settings(securityProtocol(), saslMechanism(), saslJaasConfigFile(), saslUsername(),
+                    saslPasswordFile(), saslOauthbearerTokenEndpointUrl(), sslTruststoreLocation(),
+                    sslTruststorePasswordFile(), sslTruststoreType(), sslKeystoreLocation(), sslKeystorePasswordFile(),
+                    sslKeystoreType());
+        }
     }
 
     interface S3 {
@@ -157,6 +235,21 @@ public interface DaemonConfig {
 
         /** {@value FarmSettings#S3_BUCKET}. */
         Optional<String> bucket();
+
+        /** {@code DIFFARM_S3_SECRET_KEY_FILE}: a file holding the secret key, instead of {@value FarmSettings#S3_SECRET_KEY}. */
+        Optional<String> secretKeyFile();
+
+        /** {@value S3Transport#REGION_SETTING}: the region requests are signed for. */
+        @WithDefault(S3Transport.DEFAULT_REGION)
+        String region();
+
+        /** {@value S3Transport#CA_SETTING}: PEM certificates of the CA an {@code https} endpoint's certificate chains to. */
+        Optional<String> caFile();
+
+        /** The region and TLS trust of these settings. */
+        default S3Transport transport() {
+            return new S3Transport(region(), caFile().filter(name -> !name.isBlank()).map(java.nio.file.Path::of));
+        }
     }
 
     /**
@@ -179,6 +272,8 @@ public interface DaemonConfig {
         s3().endpoint().ifPresent(value -> variables.put(FarmSettings.S3_ENDPOINT, value));
         s3().accessKey().ifPresent(value -> variables.put(FarmSettings.S3_ACCESS_KEY, value));
         s3().secretKey().ifPresent(value -> variables.put(FarmSettings.S3_SECRET_KEY, value));
+        s3().secretKeyFile().filter(name -> !name.isBlank())
+                .ifPresent(file -> variables.put(FarmSettings.S3_SECRET_KEY, SecretFiles.read("DIFFARM_S3_SECRET_KEY_FILE", file)));
         s3().bucket().ifPresent(value -> variables.put(FarmSettings.S3_BUCKET, value));
         return FarmSettings.from(variables);
     }

@@ -12,6 +12,7 @@ import dev.diffarm.daemon.job.JobRegistry;
 import dev.diffarm.daemon.job.JobReporting;
 import dev.diffarm.daemon.job.TenantQuota;
 import dev.diffarm.daemon.kafka.KafkaClients;
+import dev.diffarm.daemon.kafka.KafkaSecurity;
 import dev.diffarm.daemon.kafka.KafkaEventSink;
 import dev.diffarm.daemon.kafka.KafkaJobSource;
 import dev.diffarm.daemon.local.CrashGuardedSource;
@@ -30,6 +31,7 @@ import dev.diffarm.daemon.render.LoraDirectory;
 import dev.diffarm.daemon.render.ModelCache;
 import dev.diffarm.daemon.render.ModelDirectory;
 import dev.diffarm.daemon.s3.S3OutputStore;
+import dev.diffarm.daemon.s3.S3Transport;
 import dev.diffarm.engine.clip.TokenizerLocator;
 import dev.diffarm.engine.plugins.SamplerPlugins;
 import dev.diffarm.farm.config.FarmSettings;
@@ -62,15 +64,22 @@ public class FarmServices {
         return settings;
     }
 
+    /** The Kafka clients' TLS and SASL settings, their secret files read once at start. */
     @Produces
     @Singleton
-    JobSource jobSource(FarmSettings settings) {
+    KafkaSecurity kafkaSecurity(DaemonConfig config) {
+        return KafkaSecurity.of(config.kafka().security());
+    }
+
+    @Produces
+    @Singleton
+    JobSource jobSource(FarmSettings settings, KafkaSecurity security) {
         if (settings.kafka().isPresent()) {
             FarmSettings.Kafka kafka = settings.kafka().get();
-            LOG.infof("jobs from Kafka topic %s at %s as group %s (client %s), dead letters to %s", settings.topics().jobs(),
-                    kafka.bootstrapServers(), KafkaClients.GROUP_ID, KafkaClients.clientId("jobs"),
-                    settings.topics().deadLetters());
-            return new CrashGuardedSource(KafkaJobSource.forFarm(kafka, settings.topics()), settings.localDir());
+            LOG.infof("jobs from Kafka topic %s at %s as group %s (client %s, %s), dead letters to %s",
+                    settings.topics().jobs(), kafka.bootstrapServers(), KafkaClients.GROUP_ID,
+                    KafkaClients.clientId("jobs"), security, settings.topics().deadLetters());
+            return new CrashGuardedSource(KafkaJobSource.forFarm(kafka, settings.topics(), security), settings.localDir());
         }
         return new CrashGuardedSource(new LocalQueue(settings.localDir()), settings.localDir());
     }
@@ -82,8 +91,9 @@ public class FarmServices {
     /** No request is sent here: {@link #storeWatch} finds out whether the store can be used, and keeps asking. */
     @Produces
     @Singleton
-    OutputStore outputStore(FarmSettings settings) {
-        return settings.s3().<OutputStore>map(S3OutputStore::new)
+    OutputStore outputStore(FarmSettings settings, DaemonConfig config) {
+        S3Transport transport = config.s3().transport();
+        return settings.s3().<OutputStore>map(s3 -> new S3OutputStore(s3, transport))
                 .orElseGet(() -> new LocalOutputStore(settings.localOutputDir()));
     }
 
@@ -118,12 +128,12 @@ public class FarmServices {
      */
     @Produces
     @Singleton
-    EventSink events(FarmSettings settings, EventBroadcaster broadcaster) {
+    EventSink events(FarmSettings settings, KafkaSecurity security, EventBroadcaster broadcaster) {
         if (settings.kafka().isPresent()) {
             String bootstrapServers = settings.kafka().get().bootstrapServers();
             LOG.infof("events to Kafka topic %s", settings.topics().events());
-            return EventSinks.of(new KafkaEventSink(KafkaClients.eventProducer(bootstrapServers,
-                    KafkaClients.clientId("events")), settings.topics().events()), broadcaster);
+            return EventSinks.of(new KafkaEventSink(security.applyTo(KafkaClients.eventProducer(bootstrapServers,
+                    KafkaClients.clientId("events"))), settings.topics().events()), broadcaster);
         }
         return EventSinks.of(new EventLog(settings.localDir().resolve("events.jsonl")), broadcaster);
     }
@@ -204,12 +214,13 @@ public class FarmServices {
                   SamplerPlugins samplers, LoraDirectory loras, EmbeddingDirectory embeddings, ModelDirectory models,
                   OutputStore store, StoreWatch storeWatch, JobReporting reporting, JobSource source) {
         double perSecond = config.progressEventsPerSecond();
-        JobHandlers handlers = JobHandlers.of(new EngineRenderer(modelCache, samplers, loras, embeddings,
-                        InputPictures.from(store)),
-                new ModelMerger(models, store),
-                JobHandlers.training(modelCache, store, settings.datasetsDir(), settings.loraDir(), samplers), store);
-        JobLifecycle lifecycle = new JobLifecycle(intake, handlers, store, reporting,
-                () -> new ProgressThrottle(perSecond, System::nanoTime));
+        EngineRenderer renderer = new EngineRenderer(modelCache, samplers, loras, embeddings, InputPictures.from(store));
+        // Each tenant's jobs get handlers over its own part of the store (tenants/<tenant>/...).
+        JobLifecycle lifecycle = JobLifecycle.perTenant(intake, tenantStore -> JobHandlers.of(renderer,
+                        new ModelMerger(models, tenantStore),
+                        JobHandlers.training(modelCache, tenantStore, settings.datasetsDir(), settings.loraDir(), samplers),
+                        tenantStore),
+                store, reporting, () -> new ProgressThrottle(perSecond, System::nanoTime), config.taskTimeout());
         return new Worker("diffarm-worker-0", source, lifecycle, storeWatch::isAvailable);
     }
 }

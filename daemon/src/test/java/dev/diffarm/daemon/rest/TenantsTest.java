@@ -4,6 +4,8 @@ import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.diffarm.daemon.TinyModel;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -25,6 +27,9 @@ class TenantsTest {
 
     @ConfigProperty(name = "diffarm.api-keys-file")
     String keysFile;
+
+    @ConfigProperty(name = "diffarm.local-dir")
+    String localDir;
 
     @Test
     void answersCallersWithoutAValidKey401ButTheProbesToAll() {
@@ -60,7 +65,17 @@ class TenantsTest {
 
         awaitState(ApiKeysProfile.GLOBEX, "globex-job", "completed");
         as(ApiKeysProfile.GLOBEX).get("/jobs/globex-job/events").then().statusCode(200)
-                .body(containsString("event:completed"));
+                .body(containsString("event:completed"))
+                .body(containsString("\"tenants/globex/jobs/globex-job/t0000.png\""));
+        // Its outputs under its own prefix, none at the shared root; no endpoint shows them to another tenant.
+        Path outputs = Path.of(localDir, "outputs");
+        assertTrue(Files.isRegularFile(outputs.resolve("tenants/globex/jobs/globex-job/t0000.png")));
+        assertTrue(Files.isRegularFile(outputs.resolve("tenants/globex/jobs/globex-job/index.html")));
+        assertFalse(Files.exists(outputs.resolve("jobs/globex-job")));
+        for (String path : new String[] {"/jobs/globex-job", "/jobs/globex-job/events"}) {
+            as(ApiKeysProfile.ACME).get(path).then().statusCode(404)
+                    .body(org.hamcrest.Matchers.not(containsString("tenants/globex")));
+        }
         // Its own: cancelled, or ended already (the tiny model is quick); either way not hidden from it.
         int cancel = as(ApiKeysProfile.ACME).delete("/jobs/acme-job").then().extract().statusCode();
         assertEquals(true, cancel == 202 || cancel == 409, "cancel answered " + cancel);
@@ -90,7 +105,9 @@ class TenantsTest {
     void aRevokedKeyStopsWorkingAtOnce() throws Exception {
         as(ApiKeysProfile.REVOCABLE).get("/models").then().statusCode(200);
         Files.writeString(Path.of(keysFile), ApiKeysProfile.keysFile(false));
-        as(ApiKeysProfile.REVOCABLE).get("/models").then().statusCode(401);
+        as(ApiKeysProfile.REVOCABLE).get("/models").then().statusCode(401)
+                .body("errors[0].code", equalTo("revoked-key"))
+                .body("errors[0].message", equalTo("the API key was revoked: its line is no longer in the keys file"));
         as(ApiKeysProfile.ACME).get("/models").then().statusCode(200);
         Files.writeString(Path.of(keysFile), ApiKeysProfile.keysFile(true));
         as(ApiKeysProfile.REVOCABLE).get("/models").then().statusCode(200);
