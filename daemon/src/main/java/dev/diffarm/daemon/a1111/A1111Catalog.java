@@ -51,7 +51,8 @@ final class A1111Catalog {
      * its file name.
      */
     Optional<String> model(String a1111Name) {
-        String name = a1111Name.replaceFirst("\\s*\\[[0-9a-fA-F]*]\\s*$", "").trim();
+        // Only spaces around the hash go: a control character must reach the job's validation, not be trimmed away.
+        String name = a1111Name.replaceFirst(" *\\[[0-9a-fA-F]*] *$", "");
         for (String candidate : List.of(name, name.replaceFirst("\\.(safetensors|ckpt)$", ""))) {
             if (models.find(candidate).isPresent()) {
                 return Optional.of(candidate);
@@ -97,7 +98,8 @@ final class A1111Catalog {
         if (scheduler.isEmpty() || scheduler.get().equalsIgnoreCase(AUTOMATIC)) {
             return Optional.empty();
         }
-        String wanted = scheduler.get().trim();
+        // Compared as sent: trimming would turn "\u0000Karras" into a valid name.
+        String wanted = scheduler.get();
         return Optional.of(samplers.get().schedules().stream().map(SamplerRegistry.ScheduleEntry::name)
                 .filter(name -> name.equalsIgnoreCase(wanted) || a1111Name(name).equalsIgnoreCase(wanted))
                 .findFirst().orElse(wanted));

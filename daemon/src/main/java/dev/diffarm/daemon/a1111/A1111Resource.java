@@ -196,8 +196,9 @@ public class A1111Resource {
     }
 
     /**
-     * Where the caller's current request stands (its oldest still waiting): A1111's {@code ProgressResponse}, with the
-     * last image the job stored as {@code current_image} unless {@code skip_current_image} is true.
+     * Where the caller's current request stands (its oldest still waiting): A1111's {@code ProgressResponse}. Unless
+     * {@code skip_current_image} is true, {@code current_image} is a {@link LatentPreview} of the image being sampled
+     * (from the step after the previous poll), or before the first such the last image the job stored.
      */
     @GET
     @Path("progress")
@@ -228,7 +229,14 @@ public class A1111Resource {
         ProgressResponse.State state = new ProgressResponse.State(run.skipped(), run.interrupted(), false,
                 status.id(), status.tasks(), TIMESTAMP.format(run.submitted()), status.tasksCompleted(), status.step(),
                 status.steps());
-        String image = skip.get() ? null : lastImage(status).orElse(null);
+        String image = null;
+        if (!skip.get()) {
+            // This poll asks for the next step's latent; it answers the one an earlier poll asked for, or the last
+            // image stored.
+            run.job().requestPreview();
+            image = run.job().latestLatent().flatMap(LatentPreview::png).map(Base64.getEncoder()::encodeToString)
+                    .or(() -> lastImage(status)).orElse(null);
+        }
         String text = status.state() + ": image " + Math.min(status.tasksCompleted() + 1, status.tasks()) + " of "
                 + status.tasks() + ", step " + status.step() + " of " + status.steps();
         return Response.ok(new ProgressResponse(Math.min(progress, 1), eta, state, image, text)).build();

@@ -52,6 +52,15 @@ class A1111ProgressTest {
         assertEquals(4, progress.path("state").path("job_count").asInt());
         assertTrue(seen.get(seen.size() - 1) > seen.get(0), "progress grew: " + seen);
         assertTrue(progress.path("eta_relative").asDouble() > 0, progress.toString());
+        // The first poll that wants a preview asks for the next step's latent; a later one gets it, a latent-sized PNG.
+        String preview = "";
+        while (preview.isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+            preview = JSON.readTree(given().get("/sdapi/v1/progress").then().statusCode(200).extract().asString())
+                    .path("current_image").asText("");
+        }
+        byte[] png = java.util.Base64.getDecoder().decode(preview);
+        assertEquals(16, java.nio.ByteBuffer.wrap(png, 16, 4).getInt(), "a preview one pixel per latent cell wide");
         String job = progress.path("state").path("job").asText();
         assertTrue(job.startsWith("a1111-"), job);
 
