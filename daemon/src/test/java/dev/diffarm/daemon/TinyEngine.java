@@ -2,6 +2,7 @@ package dev.diffarm.daemon;
 
 import dev.diffarm.daemon.render.EmbeddingDirectory;
 import dev.diffarm.daemon.render.EngineRenderer;
+import dev.diffarm.daemon.render.InputPictures;
 import dev.diffarm.daemon.render.LoraDirectory;
 import dev.diffarm.daemon.render.ModelCache;
 import dev.diffarm.daemon.render.ModelDirectory;
@@ -57,6 +58,12 @@ public final class TinyEngine implements BeforeAllCallback, AfterAllCallback {
     /** The engine renderer on the tiny model, with the LoRAs of {@code loras} and the embeddings of {@code embeddings}. */
     public EngineRenderer renderer(Path loras, Path embeddings) {
         return new EngineRenderer(cache, TestPlugins.samplers(), new LoraDirectory(loras), new EmbeddingDirectory(embeddings));
+    }
+
+    /** The engine renderer on the tiny model, reading the pictures tasks name with {@code pictures}. */
+    public EngineRenderer renderer(Path loras, Path embeddings, InputPictures pictures) {
+        return new EngineRenderer(cache, TestPlugins.samplers(), new LoraDirectory(loras), new EmbeddingDirectory(embeddings),
+                pictures);
     }
 
     /** The engine renderer, adding each task's key to {@code rendered} as it starts the task. */

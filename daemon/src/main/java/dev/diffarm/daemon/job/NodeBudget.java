@@ -66,20 +66,23 @@ public record NodeBudget(long maxTaskBytes, double maxTaskMegapixelSteps) {
         return problems;
     }
 
+    /** The estimates at the size the image ends with (a hires pass or an outpainting makes it larger). */
     private void check(ImageJob job, Size size, String field, List<ValidationError> problems) {
-        long pixels = (long) size.width() * size.height();
+        Size image = job.settings().modes().imageSize(size);
+        String shown = image.equals(size) ? size.toString() : size + " (" + image + " after its hires pass or outpainting)";
+        long pixels = (long) image.width() * image.height();
         long bytes = pixels * BYTES_PER_PIXEL;
         if (bytes > maxTaskBytes) {
             problems.add(ValidationError.overBudget(field, size.toString(), String.format(Locale.ROOT,
                     "%s = %s: an image of this size is estimated to need %s of memory: expected at most %s (%s)",
-                    field, size, gigabytes(bytes), gigabytes(maxTaskBytes), MEMORY_SETTING)));
+                    field, shown, gigabytes(bytes), gigabytes(maxTaskBytes), MEMORY_SETTING)));
         }
         int steps = job.settings().steps();
         double work = pixels / 1e6 * steps;
         if (work > maxTaskMegapixelSteps) {
             problems.add(ValidationError.overBudget("steps", Integer.toString(steps), String.format(Locale.ROOT,
                     "steps = %d at %s: %.0f megapixel-steps per image: expected at most %.0f (%s)",
-                    steps, size, work, maxTaskMegapixelSteps, WORK_SETTING)));
+                    steps, shown, work, maxTaskMegapixelSteps, WORK_SETTING)));
         }
     }
 

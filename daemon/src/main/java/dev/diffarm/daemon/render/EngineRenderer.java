@@ -24,7 +24,9 @@ import org.jboss.logging.Logger;
  * Renders a task through the engine's {@link Generator}, as {@code diffarm render} does: the task's parameters
  * become a {@link GenerationRequest}, with the task's LoRAs from its {@link LoraDirectory} (a prompt's
  * {@code <lora:NAME:WEIGHT>} tags are found there too), the embeddings of its {@link EmbeddingDirectory}, on the
- * model its {@link ModelCache} holds. The PNG carries the same {@code parameters} text as the CLI's.
+ * model its {@link ModelCache} holds; an init image, a mask or a hires pass as the CLI's mode commands ask for them
+ * ({@link ModeRequests}), the pictures from its {@link InputPictures}. The PNG carries the same {@code parameters}
+ * text as the CLI's.
  */
 public final class EngineRenderer implements TaskRenderer {
     private static final Logger LOG = Logger.getLogger(EngineRenderer.class);
@@ -33,27 +35,41 @@ public final class EngineRenderer implements TaskRenderer {
     private final Supplier<SamplerRegistry> samplers;
     private final LoraDirectory loras;
     private final EmbeddingDirectory embeddings;
+    private final InputPictures pictures;
 
     public EngineRenderer(ModelCache models, Supplier<SamplerRegistry> samplers, LoraDirectory loras,
-                          EmbeddingDirectory embeddings) {
+                          EmbeddingDirectory embeddings, InputPictures pictures) {
         this.models = models;
         this.samplers = samplers;
         this.loras = loras;
         this.embeddings = embeddings;
+        this.pictures = pictures;
     }
 
-    /** The engine's request for a task: one image of the task's prompt, seed, size and settings, with {@code loras}. */
-    public static GenerationRequest request(TaskParameters parameters, List<LoraRequest> loras) {
+    /** A renderer of tasks whose pictures, if any, are inline. */
+    public EngineRenderer(ModelCache models, Supplier<SamplerRegistry> samplers, LoraDirectory loras,
+                          EmbeddingDirectory embeddings) {
+        this(models, samplers, loras, embeddings, InputPictures.inlineOnly());
+    }
+
+    /**
+     * The engine's request for a task: one image of the task's prompt, seed, size and settings, with {@code loras},
+     * in the task's modes with the pictures {@code pictures} reads.
+     */
+    public static GenerationRequest request(TaskParameters parameters, List<LoraRequest> loras, InputPictures pictures) {
         RenderSettings settings = parameters.settings();
-        return new GenerationRequest(parameters.prompt(), settings.negativePrompt(), settings.sampler(),
-                settings.schedule(), settings.eta(), settings.steps(), settings.cfg(), parameters.seed(),
-                parameters.size().width(), parameters.size().height(), 1, settings.clipSkip(), Emphasis.ORIGINAL, loras);
+        GenerationRequest txt2img = new GenerationRequest(parameters.prompt(), settings.negativePrompt(),
+                settings.sampler(), settings.schedule(), settings.eta(), settings.steps(), settings.cfg(),
+                parameters.seed(), parameters.size().width(), parameters.size().height(), 1, settings.clipSkip(),
+                Emphasis.ORIGINAL, loras);
+        return ModeRequests.apply(txt2img, settings.modes(), pictures);
     }
 
     @Override
     public byte[] render(TaskSpec task, Progress progress) {
         try {
-            GenerationRequest request = request(task.parameters(), loras.requests(task.parameters().settings().loras()));
+            GenerationRequest request = request(task.parameters(), loras.requests(task.parameters().settings().loras()),
+                    pictures);
             GenerationPlan plan = plan(request);
             ModelCache.LoadedModel loaded = models.lease(task.parameters().settings().model());
             Generation generation = run(plan, loaded, progress);

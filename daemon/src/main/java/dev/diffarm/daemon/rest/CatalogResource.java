@@ -3,6 +3,7 @@ package dev.diffarm.daemon.rest;
 import dev.diffarm.daemon.render.EmbeddingDirectory;
 import dev.diffarm.daemon.render.ModelCache;
 import dev.diffarm.daemon.render.ModelDirectory;
+import dev.diffarm.engine.pipeline.LatentUpscaler;
 import dev.diffarm.engine.plugins.SamplerPlugins;
 import dev.diffarm.engine.sampler.SamplerRegistry;
 import java.util.function.Supplier;
@@ -11,6 +12,7 @@ import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 
@@ -52,12 +54,22 @@ public class CatalogResource {
     }
 
     /**
+     * An upscaler a job may name in {@code hrUpscaler}.
+     *
+     * @param name its name, as AUTOMATIC1111 writes it in {@code Hires upscaler}
+     * @param kind {@code latent}: it enlarges the first pass's latents (the engine's own, no plugin)
+     */
+    public record UpscalerInfo(String name, String kind) {
+    }
+
+    /**
      * The farm's plugins by kind.
      *
-     * @param samplers  the samplers, sorted by name
-     * @param schedules the noise schedules, sorted by name
+     * @param samplers       the samplers, sorted by name
+     * @param schedules      the noise schedules, sorted by name
+     * @param hiresUpscalers the hires fix's upscalers, in A1111's order
      */
-    public record Plugins(List<SamplerInfo> samplers, List<ScheduleInfo> schedules) {
+    public record Plugins(List<SamplerInfo> samplers, List<ScheduleInfo> schedules, List<UpscalerInfo> hiresUpscalers) {
     }
 
     /**
@@ -105,6 +117,8 @@ public class CatalogResource {
                         entry.origin().pluginId(), entry.origin().version())).toList(),
                 registry.schedules().stream()
                         .map(entry -> new ScheduleInfo(entry.name(), entry.origin().pluginId(), entry.origin().version()))
+                        .toList(),
+                Arrays.stream(LatentUpscaler.values()).map(upscaler -> new UpscalerInfo(upscaler.label(), "latent"))
                         .toList());
     }
 

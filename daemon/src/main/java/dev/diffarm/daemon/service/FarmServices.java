@@ -23,6 +23,7 @@ import dev.diffarm.daemon.port.EventSink;
 import dev.diffarm.daemon.port.JobSource;
 import dev.diffarm.daemon.port.OutputStore;
 import dev.diffarm.daemon.render.EngineRenderer;
+import dev.diffarm.daemon.render.InputPictures;
 import dev.diffarm.daemon.render.FarmCatalog;
 import dev.diffarm.daemon.render.EmbeddingDirectory;
 import dev.diffarm.daemon.render.LoraDirectory;
@@ -203,7 +204,8 @@ public class FarmServices {
                   SamplerPlugins samplers, LoraDirectory loras, EmbeddingDirectory embeddings, ModelDirectory models,
                   OutputStore store, StoreWatch storeWatch, JobReporting reporting, JobSource source) {
         double perSecond = config.progressEventsPerSecond();
-        JobHandlers handlers = JobHandlers.of(new EngineRenderer(modelCache, samplers, loras, embeddings),
+        JobHandlers handlers = JobHandlers.of(new EngineRenderer(modelCache, samplers, loras, embeddings,
+                        InputPictures.from(store)),
                 new ModelMerger(models, store),
                 JobHandlers.training(modelCache, store, settings.datasetsDir(), settings.loraDir()), store);
         JobLifecycle lifecycle = new JobLifecycle(intake, handlers, store, reporting,

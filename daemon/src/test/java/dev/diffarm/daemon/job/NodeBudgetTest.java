@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.diffarm.farm.config.Campaign;
+import dev.diffarm.farm.config.HiresSettings;
+import dev.diffarm.farm.config.ImageModes;
 import dev.diffarm.farm.config.RenderJob;
 import dev.diffarm.farm.config.RenderSettings;
 import dev.diffarm.farm.config.Size;
@@ -46,6 +48,19 @@ class NodeBudgetTest {
         assertEquals(1, problems.size(), problems.toString());
         assertEquals("steps = 500 at 2048x2048: 2097 megapixel-steps per image: expected at most 2000 "
                 + "(DIFFARM_ADMIT_MAX_TASK_MEGAPIXEL_STEPS)", problems.get(0).message());
+    }
+
+    @Test
+    void aHiresPassIsEstimatedAtTheSizeItEndsWith() {
+        RenderJob hires = new RenderJob("big", List.of("a"), List.of(1L), new Size(2048, 2048),
+                steps(20).withModes(ImageModes.of(HiresSettings.of(2))));
+        List<ValidationError> problems = SIXTEEN_GB.excess(hires);
+
+        assertEquals(List.of("width, height = 2048x2048 (4096x4096 after its hires pass or outpainting): an image of "
+                + "this size is estimated to need 34.4 GB of memory: expected at most 16.0 GB "
+                + "(DIFFARM_ADMIT_MAX_TASK_MEMORY_BYTES)"), problems.stream().map(ValidationError::message).toList());
+        assertTrue(SIXTEEN_GB.excess(new RenderJob("small", List.of("a"), List.of(1L), new Size(2048, 2048), steps(20)))
+                .isEmpty());
     }
 
     @Test

@@ -127,7 +127,7 @@ class CliAndDaemonParityTest {
     }
 
     /** Runs the command line in this JVM, as a user would run {@code diffarm}, and fails with what it printed. */
-    private static void runCli(String... args) {
+    static void runCli(String... args) {
         PrintStream oldErr = System.err;
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int code;

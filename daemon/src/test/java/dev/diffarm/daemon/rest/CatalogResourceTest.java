@@ -6,6 +6,7 @@ import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.hasItems;
 
 import dev.diffarm.daemon.TinyModel;
+import dev.diffarm.farm.config.Limits;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import java.io.IOException;
@@ -27,7 +28,9 @@ class CatalogResourceTest {
         given().get("/plugins").then().statusCode(200)
                 .body("schedules.name", hasItems("Exponential", "Karras"))
                 .body("schedules.find { it.name == 'Karras' }.plugin", equalTo("samplers-k"))
-                .body("samplers.name", hasItem("Euler a"));
+                .body("samplers.name", hasItem("Euler a"))
+                .body("hiresUpscalers.name", equalTo(Limits.HIRES_UPSCALERS))
+                .body("hiresUpscalers.kind", hasItems("latent"));
     }
 
     /** The embeddings folder defaults to {@code <home>/embeddings} and is read on each request. */

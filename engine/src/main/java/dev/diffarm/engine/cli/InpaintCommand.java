@@ -2,15 +2,11 @@ package dev.diffarm.engine.cli;
 
 import dev.diffarm.engine.image.RgbImage;
 import dev.diffarm.engine.pipeline.GenerationRequest;
-import dev.diffarm.engine.pipeline.InitImage;
-import dev.diffarm.engine.pipeline.InpaintMask;
+import dev.diffarm.engine.pipeline.Inpaint;
 import dev.diffarm.engine.pipeline.MaskedContent;
-import dev.diffarm.engine.pipeline.PixelFormats;
-import dev.diffarm.engine.pipeline.ResizeMode;
 import dev.diffarm.engine.train.data.Rgb8Image;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -62,23 +58,10 @@ final class InpaintCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         RgbImage picture = init.read();
         Rgb8Image maskPicture = ImageFiles.read("--mask", mask);
-        if (maskPicture.width() != picture.width() || maskPicture.height() != picture.height()) {
-            throw new IllegalArgumentException("--mask " + mask + ": " + maskPicture.width() + "x"
-                    + maskPicture.height() + ", expected the init image's size " + picture.width() + "x"
-                    + picture.height());
-        }
+        Inpaint inpaint = new Inpaint(maskPicture, maskBlur, invert, MaskedContent.named(maskedContent),
+                onlyMasked ? OptionalInt.of(padding) : OptionalInt.empty());
         GenerationRequest base = render.request(picture.width(), picture.height());
-        ResizeMode mode = init.mode();
-        float[] grey = PixelFormats.grey(maskPicture);
-        // only masked cuts the box out of the picture at its own size; the whole picture is fitted first
-        float[] values = onlyMasked ? grey
-                : mode.applyToMask(grey, picture.width(), picture.height(), base.width(), base.height());
-        int maskWidth = onlyMasked ? picture.width() : base.width();
-        int maskHeight = onlyMasked ? picture.height() : base.height();
-        InpaintMask inpaintMask = new InpaintMask(maskWidth, maskHeight, values, maskBlur, invert,
-                MaskedContent.named(maskedContent), onlyMasked ? OptionalInt.of(padding) : OptionalInt.empty());
-        render.render(base.withInit(Optional.of(new InitImage(picture, strength, mode)))
-                .withMask(Optional.of(inpaintMask)));
+        render.render(inpaint.request(base, picture, strength, init.mode()));
         return 0;
     }
 }

@@ -131,7 +131,7 @@ class ModeCommandsTest {
         args.addAll(List.of("--init-image", picture.toString(), "--mask", mask.toString()));
         CommandLineRun run = CommandLineRun.of(args.toArray(String[]::new));
         assertEquals(2, run.exitCode(), run.err());
-        assertTrue(run.err().contains("--mask") && run.err().contains("48x32")
+        assertTrue(run.err().contains("mask 48x32")
                 && run.err().contains("expected the init image's size 32x32"), run.err());
     }
 

@@ -16,7 +16,8 @@ import java.util.Optional;
  *  "seeds": [1, 2, 3]}
  * }</pre>
  * It takes the same settings as a {@link RenderJob} (model, negativePrompt, sampler, schedule, steps, cfg,
- * clipSkip, loras, with the same defaults); {@code sizes} replaces {@code width} and {@code height}.
+ * clipSkip, loras and the {@link ImageModes} fields, with the same defaults); {@code sizes} replaces {@code width}
+ * and {@code height}.
  * {@code styles} defaults to one style, {@link Defaults#STYLE}, that leaves prompts as written; {@code sizes}
  * defaults to {@link Defaults#SIZE}. How a style changes a prompt and the settings is told in {@link Style}.
  *
@@ -45,6 +46,23 @@ public record Campaign(String id, List<String> prompts, List<Long> seeds, List<S
         Objects.requireNonNull(settings, "settings");
         checkTaskCount(Problems.THROWING, styles.size(), prompts.size(), sizes.size(), seeds.size());
         checkMergedNegativePrompts(Problems.THROWING, styles, settings.negativePrompt());
+        checkStyledModes(Problems.THROWING, styles, settings.modes(), sizes);
+    }
+
+    /**
+     * Each style's modes laid over the campaign's must go together and work at every size: reported at the
+     * style ({@code styles[1].initImage}), or at the top level for the campaign's own.
+     */
+    static void checkStyledModes(Problems problems, List<Style> styles, ImageModes modes, List<Size> sizes) {
+        sizes.forEach(size -> modes.checkSize(problems, "", size));
+        for (int i = 0; i < styles.size(); i++) {
+            Style style = styles.get(i);
+            String path = FieldPath.index("styles", i);
+            if (!style.modes().isNone() && style.modes().checkOver(problems, path, modes)) {
+                ImageModes styled = style.modes().over(modes);
+                sizes.forEach(size -> styled.checkSize(problems, path, size));
+            }
+        }
     }
 
     static void checkTaskCount(Problems problems, int styles, int prompts, int sizes, int seeds) {

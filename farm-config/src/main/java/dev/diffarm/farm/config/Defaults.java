@@ -69,4 +69,19 @@ public final class Defaults {
     public static final int RESOLUTION = 512;
     /** The seed of a train job that names none (kohya draws one at random; a farm job must be reproducible). */
     public static final long TRAIN_SEED = 42;
+
+    /** img2img's and inpainting's {@code denoisingStrength} (A1111's). */
+    public static final double DENOISING_STRENGTH = 0.75;
+    /** Outpainting's {@code denoisingStrength}: the new area is all noise. */
+    public static final double OUTPAINT_DENOISING_STRENGTH = 1.0;
+    /** A hires pass's {@code denoisingStrength} (A1111's). */
+    public static final double HIRES_DENOISING_STRENGTH = 0.7;
+    /** {@code maskBlur} in pixels (A1111's). */
+    public static final int MASK_BLUR = 4;
+    /** {@code inpaintFullResPadding} in pixels (A1111's UI). */
+    public static final int INPAINT_FULL_RES_PADDING = 32;
+    /** {@code hrScale} (A1111's). */
+    public static final double HR_SCALE = 2.0;
+    /** {@code hrUpscaler} (A1111's). */
+    public static final String HR_UPSCALER = "Latent";
 }

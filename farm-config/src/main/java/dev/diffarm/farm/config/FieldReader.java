@@ -63,6 +63,23 @@ final class FieldReader {
         return optional(name, reader).orElse(fallback);
     }
 
+    /**
+     * Reports field {@code name}, if present, unless {@code allowed}: a field that means nothing without another
+     * (a {@code maskBlur} without a {@code mask}) must not pass as if it did something.
+     */
+    void onlyWith(String name, boolean allowed, String expected) {
+        JsonNode node = object.get(name);
+        if (node != null && !allowed) {
+            problems.report(ValidationError.of(ValidationError.Code.INVALID_VALUE, pathOf(name), Json.show(node),
+                    expected));
+        }
+    }
+
+    /** Whether the object has field {@code name}, whatever its value. */
+    boolean has(String name) {
+        return object.has(name);
+    }
+
     /** Whether nothing read through this reader, nor any unknown field, was reported. */
     boolean isValid() {
         return reported == 0;

@@ -3,6 +3,7 @@ package dev.diffarm.farm.config;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
+import java.util.function.Function;
 
 /** Writes jobs as JSON, every field present, in the order a person reads them. */
 final class JobJson {
@@ -52,8 +53,13 @@ final class JobJson {
         return node;
     }
 
-    /** The settings as top-level fields of {@code node}. */
+    /** The settings as top-level fields of {@code node}, pictures inline as the job has them. */
     static void writeSettings(ObjectNode node, RenderSettings settings) {
+        writeSettings(node, settings, ImageInput::json);
+    }
+
+    /** The settings as top-level fields of {@code node}, each picture as {@code picture} writes it. */
+    static void writeSettings(ObjectNode node, RenderSettings settings, Function<ImageInput, String> picture) {
         node.put("model", settings.model());
         node.put("negativePrompt", settings.negativePrompt());
         node.put("sampler", settings.sampler());
@@ -64,6 +70,7 @@ final class JobJson {
         node.put("cfg", settings.cfg());
         node.put("clipSkip", settings.clipSkip());
         writeLoras(node.putArray("loras"), settings.loras());
+        ModesJson.write(node, settings.modes(), picture);
     }
 
     private static void writeStyle(ObjectNode node, Style style) {
@@ -71,6 +78,7 @@ final class JobJson {
         node.put("template", style.template());
         node.put("negativePrompt", style.negativePrompt());
         writeLoras(node.putArray("loras"), style.loras());
+        ModesJson.write(node, style.modes(), ImageInput::json);
     }
 
     private static void writeLoras(ArrayNode array, List<Lora> loras) {

@@ -48,9 +48,10 @@ final class JobReader {
                         Rules.TEMPLATE.expected());
                 String negative = fields.orDefault("negativePrompt", Defaults.NEGATIVE_PROMPT, NEGATIVE_PROMPT);
                 List<Lora> loras = fields.orDefault("loras", List.of(), LORAS);
+                ImageModes modes = ModesReader.read(fields);
                 fields.rejectUnknownFields();
-                return fields.isValid() ? Optional.of(new Style(name.orElseThrow(), template.orElseThrow(), negative, loras))
-                        : Optional.empty();
+                return fields.isValid() ? Optional.of(new Style(name.orElseThrow(), template.orElseThrow(), negative, loras,
+                        modes)) : Optional.empty();
             });
     private static final ValueReader<List<Style>> STYLES = list(STYLE, "an array of style objects", Limits.MAX_LIST_ITEMS)
             .and(Rules.STYLES);
@@ -92,6 +93,10 @@ final class JobReader {
         Optional<RenderSettings> settings = readSettings(fields);
         fields.rejectUnknownFields();
         prompts.ifPresent(list -> RenderJob.checkTaskCount(fields.problems(), list.size(), seeds.map(List::size).orElse(1)));
+        if (Rules.SIDE.accepts().test(width) && Rules.SIDE.accepts().test(height)) {
+            settings.ifPresent(common -> common.modes().checkSize(fields.problems(), "",
+                    new Size((int) width, (int) height)));
+        }
         if (!fields.isValid()) {
             return Optional.empty();
         }
@@ -113,6 +118,8 @@ final class JobReader {
                 sizes.map(List::size).orElse(1), seeds.map(List::size).orElse(1)));
         settings.ifPresent(common -> Campaign.checkMergedNegativePrompts(fields.problems(), effectiveStyles,
                 common.negativePrompt()));
+        settings.ifPresent(common -> Campaign.checkStyledModes(fields.problems(), effectiveStyles, common.modes(),
+                sizes.orElse(List.of(Defaults.SIZE))));
         if (!fields.isValid()) {
             return Optional.empty();
         }
@@ -197,8 +204,9 @@ final class JobReader {
         double cfg = fields.orDefault("cfg", Defaults.CFG, number(Rules.CFG));
         long clipSkip = fields.orDefault("clipSkip", (long) Defaults.CLIP_SKIP, integer(Rules.CLIP_SKIP));
         List<Lora> loras = fields.orDefault("loras", List.of(), LORAS);
+        ImageModes modes = ModesReader.read(fields);
         return model.map(name -> new RenderSettings(name, negative, sampler, schedule,
                 eta.map(OptionalDouble::of).orElse(OptionalDouble.empty()), (int) steps, cfg, (int) clipSkip,
-                loras));
+                loras, modes));
     }
 }

@@ -51,4 +51,18 @@ public final class Limits {
     public static final int MAX_TRAIN_STEPS = 1_000_000;
     /** The largest batch and accumulation of a train job. */
     public static final int MAX_TRAIN_BATCH = 1024;
+
+    /** Most bytes of a picture given inline ({@code data:} URI) as {@code initImage} or {@code mask}. */
+    public static final int MAX_INLINE_IMAGE_BYTES = 4 * 1024 * 1024;
+    /** Most pixels of a picture a job names, inline or stored: it is decoded on the heap. */
+    public static final long MAX_INPUT_PIXELS = (long) MAX_SIDE * MAX_SIDE;
+    /** Longest store key of a picture a job names. */
+    public static final int MAX_INPUT_KEY_LENGTH = 1024;
+    /** Largest {@code maskBlur}, in pixels (the engine's bound). */
+    public static final int MAX_MASK_BLUR = 64;
+    /** Largest {@code hrScale} (the engine's bound). */
+    public static final double MAX_HIRES_SCALE = 8;
+    /** The hires upscalers the farm has, as AUTOMATIC1111 names them (the engine's latent upscalers). */
+    public static final java.util.List<String> HIRES_UPSCALERS = java.util.List.of("Latent", "Latent (nearest)",
+            "Latent (nearest-exact)");
 }

@@ -13,8 +13,9 @@ import java.util.Optional;
  *  "sampler": "Euler a", "steps": 20, "cfg": 7.0, "seeds": [1, 2], "width": 512, "height": 512}
  * }</pre>
  * Only {@code apiVersion}, {@code kind}, {@code id}, {@code model} and {@code prompts} are required; the
- * others take the {@link Defaults}. Its tasks are prompt-major: prompt 0 with every seed, then prompt 1
- * with every seed, and so on (see {@link #plan()}).
+ * others take the {@link Defaults}. An init image, a mask, outpainting or a hires pass are fields of the settings
+ * ({@link ImageModes}: {@code initImage}, {@code mask}, {@code enableHr}, ...). Its tasks are prompt-major:
+ * prompt 0 with every seed, then prompt 1 with every seed, and so on (see {@link #plan()}).
  *
  * @param id       the idempotency key (see {@link Job#id()})
  * @param prompts  what to render, at least one, each listed once
@@ -37,6 +38,7 @@ public record RenderJob(String id, List<String> prompts, List<Long> seeds, Size 
         checkTaskCount(Problems.THROWING, prompts.size(), seeds.size());
         Objects.requireNonNull(size, "size");
         Objects.requireNonNull(settings, "settings");
+        settings.modes().checkSize(Problems.THROWING, "", size);
     }
 
     /** A job with one seed derived from its id, at the default size. */

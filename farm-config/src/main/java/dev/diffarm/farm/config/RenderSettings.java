@@ -25,9 +25,12 @@ import java.util.OptionalDouble;
  * @param clipSkip       1 for the text encoder's last layer, 2 for the one before, up to
  *                       {@value Limits#MAX_CLIP_SKIP} (AUTOMATIC1111's numbering; default {@value Defaults#CLIP_SKIP})
  * @param loras          LoRAs applied to every image, each named once; empty for none (default)
+ * @param modes          an init image (img2img, inpainting, outpainting) or a hires pass; {@link ImageModes#NONE}
+ *                       for txt2img (default)
  */
 public record RenderSettings(String model, String negativePrompt, String sampler, Optional<String> schedule,
-                             OptionalDouble eta, int steps, double cfg, int clipSkip, List<Lora> loras) {
+                             OptionalDouble eta, int steps, double cfg, int clipSkip, List<Lora> loras,
+                             ImageModes modes) {
     public RenderSettings {
         Rules.NAME.require("model", model);
         Rules.requireText(Rules.NEGATIVE_PROMPT, "negativePrompt", negativePrompt);
@@ -39,6 +42,13 @@ public record RenderSettings(String model, String negativePrompt, String sampler
         Rules.CLIP_SKIP.require("clipSkip", (long) clipSkip);
         loras = List.copyOf(loras);
         Rules.LORAS.check(Problems.THROWING, "loras", loras);
+        Objects.requireNonNull(modes, "modes");
+    }
+
+    /** Settings for txt2img. */
+    public RenderSettings(String model, String negativePrompt, String sampler, Optional<String> schedule,
+                          OptionalDouble eta, int steps, double cfg, int clipSkip, List<Lora> loras) {
+        this(model, negativePrompt, sampler, schedule, eta, steps, cfg, clipSkip, loras, ImageModes.NONE);
     }
 
     /** The default settings for {@code model}. */
@@ -48,36 +58,41 @@ public record RenderSettings(String model, String negativePrompt, String sampler
     }
 
     public RenderSettings withNegativePrompt(String negativePrompt) {
-        return new RenderSettings(model, negativePrompt, sampler, schedule, eta, steps, cfg, clipSkip, loras);
+        return new RenderSettings(model, negativePrompt, sampler, schedule, eta, steps, cfg, clipSkip, loras, modes);
     }
 
     public RenderSettings withSampler(String sampler) {
-        return new RenderSettings(model, negativePrompt, sampler, schedule, eta, steps, cfg, clipSkip, loras);
+        return new RenderSettings(model, negativePrompt, sampler, schedule, eta, steps, cfg, clipSkip, loras, modes);
     }
 
     /** These settings with a named noise schedule; {@link Optional#empty()} for the sampler's own. */
     public RenderSettings withSchedule(Optional<String> schedule) {
-        return new RenderSettings(model, negativePrompt, sampler, schedule, eta, steps, cfg, clipSkip, loras);
+        return new RenderSettings(model, negativePrompt, sampler, schedule, eta, steps, cfg, clipSkip, loras, modes);
     }
 
     /** These settings with the sampler's eta; {@link OptionalDouble#empty()} for the sampler's own. */
     public RenderSettings withEta(OptionalDouble eta) {
-        return new RenderSettings(model, negativePrompt, sampler, schedule, eta, steps, cfg, clipSkip, loras);
+        return new RenderSettings(model, negativePrompt, sampler, schedule, eta, steps, cfg, clipSkip, loras, modes);
     }
 
     public RenderSettings withSteps(int steps) {
-        return new RenderSettings(model, negativePrompt, sampler, schedule, eta, steps, cfg, clipSkip, loras);
+        return new RenderSettings(model, negativePrompt, sampler, schedule, eta, steps, cfg, clipSkip, loras, modes);
     }
 
     public RenderSettings withCfg(double cfg) {
-        return new RenderSettings(model, negativePrompt, sampler, schedule, eta, steps, cfg, clipSkip, loras);
+        return new RenderSettings(model, negativePrompt, sampler, schedule, eta, steps, cfg, clipSkip, loras, modes);
     }
 
     public RenderSettings withClipSkip(int clipSkip) {
-        return new RenderSettings(model, negativePrompt, sampler, schedule, eta, steps, cfg, clipSkip, loras);
+        return new RenderSettings(model, negativePrompt, sampler, schedule, eta, steps, cfg, clipSkip, loras, modes);
     }
 
     public RenderSettings withLoras(List<Lora> loras) {
-        return new RenderSettings(model, negativePrompt, sampler, schedule, eta, steps, cfg, clipSkip, loras);
+        return new RenderSettings(model, negativePrompt, sampler, schedule, eta, steps, cfg, clipSkip, loras, modes);
+    }
+
+    /** These settings with an init image or a hires pass; {@link ImageModes#NONE} for txt2img. */
+    public RenderSettings withModes(ImageModes modes) {
+        return new RenderSettings(model, negativePrompt, sampler, schedule, eta, steps, cfg, clipSkip, loras, modes);
     }
 }

@@ -87,6 +87,24 @@ final class Rules {
     static final Rule<String> LORA_TARGET = new Rule<>(name -> name.matches("[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z0-9_]+)*")
             && name.length() <= Limits.MAX_NAME_LENGTH, "a module name as peft takes it, such as to_q or to_out.0");
 
+    /** A store key under the inputs prefix: segments of safe characters, none starting with '.', so none is "..". */
+    private static final Pattern INPUT_KEY_PATTERN = Pattern.compile(Pattern.quote(ImageInput.INPUTS_PREFIX)
+            + "([A-Za-z0-9_][A-Za-z0-9._-]*/)*[A-Za-z0-9_][A-Za-z0-9._-]*");
+    static final Rule<String> INPUT_KEY = new Rule<>(key -> key.length() <= Limits.MAX_INPUT_KEY_LENGTH
+            && INPUT_KEY_PATTERN.matcher(key).matches(), InlineImage.EXPECTED + " (a key's segments are letters, "
+            + "digits, '.', '_' or '-', none starting with '.')");
+    static final Rule<Double> DENOISING_STRENGTH = new Rule<>(value -> value > 0 && value <= 1,
+            "a number in (0, 1]: above 0, since 0 repaints nothing");
+    static final Rule<Long> MASK_BLUR = integerIn(0, Limits.MAX_MASK_BLUR);
+    static final Rule<Long> PADDING = integerIn(0, Limits.MAX_SIDE);
+    static final Rule<Long> OUTPAINT_SIDE = integerIn(0, Limits.MAX_SIDE);
+    static final Rule<Double> HR_SCALE = numberIn(1, Limits.MAX_HIRES_SCALE);
+    static final Rule<Long> HR_STEPS = new Rule<>(steps -> steps >= 0 && steps <= Limits.MAX_STEPS,
+            "an integer in 0.." + Limits.MAX_STEPS + " (0 for the task's steps)");
+    static final Rule<String> HR_UPSCALER = new Rule<>(Limits.HIRES_UPSCALERS::contains,
+            "a hires upscaler the farm has: " + String.join(", ", Limits.HIRES_UPSCALERS.stream()
+                    .map(name -> "\"" + name + "\"").toList()));
+
     /** Prompts, negative prompts and templates: no control characters but tab and newline, well-formed LoRA tags. */
     static final Check<String> PROMPT_TEXT = (problems, path, text) -> PromptText.problem(text).ifPresent(expected ->
             problems.report(ValidationError.of(ValidationError.Code.INVALID_VALUE, path, Json.show(text), expected)));

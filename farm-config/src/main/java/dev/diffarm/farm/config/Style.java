@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * A campaign's style: a prompt template and what it adds to the render settings. In JSON:
@@ -18,14 +19,18 @@ import java.util.Map;
  *       stripped, are joined with {@code ", "} (the style's alone when the campaign's is blank);</li>
  *   <li>LoRAs: the campaign's, then the style's; a LoRA both name takes the style's weight, in the
  *       campaign's position.</li>
+ *   <li>modes: a style's init image (with its resize mode, strength, mask or outpainting) replaces the campaign's,
+ *       and so does its hires pass ({@code "initImage": ...} or {@code "enableHr": true} and their fields, as on
+ *       a job); an init image and a hires pass may not meet.</li>
  * </ul>
  *
  * @param name           a label unique within the campaign, shown in captions
  * @param template       the prompt template; contains {@value #PROMPT_PLACEHOLDER}
  * @param negativePrompt what the style steers away from; empty for nothing
  * @param loras          LoRAs the style adds; empty for none
+ * @param modes          the init image or hires pass the style sets; {@link ImageModes#NONE} for the campaign's
  */
-public record Style(String name, String template, String negativePrompt, List<Lora> loras) {
+public record Style(String name, String template, String negativePrompt, List<Lora> loras, ImageModes modes) {
     /** The placeholder a template must contain: it stands for the prompt. */
     public static final String PROMPT_PLACEHOLDER = "{prompt}";
 
@@ -35,6 +40,12 @@ public record Style(String name, String template, String negativePrompt, List<Lo
         Rules.requireText(Rules.NEGATIVE_PROMPT, "negativePrompt", negativePrompt);
         loras = List.copyOf(loras);
         Rules.LORAS.check(Problems.THROWING, "loras", loras);
+        Objects.requireNonNull(modes, "modes");
+    }
+
+    /** A style that leaves the campaign's modes as they are. */
+    public Style(String name, String template, String negativePrompt, List<Lora> loras) {
+        this(name, template, negativePrompt, loras, ImageModes.NONE);
     }
 
     /** A style with no negative prompt and no LoRAs. */
@@ -47,10 +58,10 @@ public record Style(String name, String template, String negativePrompt, List<Lo
         return template.replace(PROMPT_PLACEHOLDER, prompt);
     }
 
-    /** The settings this style makes of {@code settings}: its negative prompt and LoRAs merged in. */
+    /** The settings this style makes of {@code settings}: its negative prompt, LoRAs and modes merged in. */
     public RenderSettings applyTo(RenderSettings settings) {
         return settings.withNegativePrompt(mergeNegativePrompt(settings.negativePrompt()))
-                .withLoras(mergeLoras(settings.loras()));
+                .withLoras(mergeLoras(settings.loras())).withModes(modes.over(settings.modes()));
     }
 
     /** The negative prompt of a task in this style, from the campaign's {@code negative} prompt. */

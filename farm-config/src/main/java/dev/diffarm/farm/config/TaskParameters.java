@@ -12,7 +12,10 @@ import java.util.Objects;
  * <p>The canonical JSON ({@link #toJson()}) is one flat object with the fields {@code cfg}, {@code clipSkip},
  * {@code eta} (only when set, so that tasks stored before the contract had eta keep their hashes), {@code height},
  * {@code loras} (each {@code name}, {@code weight}), {@code model}, {@code negativePrompt}, {@code prompt},
- * {@code sampler}, {@code schedule} (only when set), {@code seed}, {@code steps} and {@code width}, sorted by name
+ * {@code sampler}, {@code schedule} (only when set), {@code seed}, {@code steps} and {@code width}, and the fields of
+ * the {@link ImageModes} that are set ({@code initImage}, {@code denoisingStrength}, {@code enableHr}, ...; none
+ * for txt2img, so that a txt2img task keeps the hash it had before them; a picture given inline is covered as
+ * {@code sha256:} and its bytes' digest), sorted by name
  * at every level, without spaces; {@code cfg}, {@code eta} and LoRA weights are always written with a decimal
  * point ({@code 7.0}). It covers the request, not the model file's content: replacing
  * a model's file under the same name does not change the hash.
@@ -46,7 +49,7 @@ public record TaskParameters(String prompt, long seed, Size size, RenderSettings
         node.put("seed", seed);
         node.put("width", size.width());
         node.put("height", size.height());
-        JobJson.writeSettings(node, settings);
+        JobJson.writeSettings(node, settings, ImageInput::identity);
         return node;
     }
 }

@@ -53,9 +53,40 @@ class JobSchemaTest {
         assertEquals(union(jobFields, flatten(RenderJob.class)), properties("render"));
         assertEquals(union(jobFields, flatten(Campaign.class)), properties("campaign"));
         assertEquals(union(jobFields, names(MergeJob.class)), properties("merge"));
-        assertEquals(names(Style.class), properties("style"));
+        assertEquals(withModeFields(names(Style.class)), properties("style"));
         assertEquals(names(Lora.class), properties("lora"));
         assertEquals(names(Size.class), properties("size"));
+    }
+
+    /** Jobs that between them write every field of the image modes: an inpainting, an outpainting, a hires pass. */
+    private static List<RenderJob> modeJobs() {
+        ImageInput picture = new StoredImage("inputs/p.png");
+        RenderSettings settings = RenderSettings.defaults("m");
+        InitImageSettings inpaint = new InitImageSettings(picture, InitResizeMode.CROP_AND_RESIZE, 0.5,
+                Optional.of(new MaskSettings(new StoredImage("inputs/m.png"), 2, true, InpaintingFill.FILL,
+                        java.util.OptionalInt.of(16))), Optional.empty());
+        InitImageSettings outpaint = new InitImageSettings(picture, InitResizeMode.JUST_RESIZE, 1.0, Optional.empty(),
+                Optional.of(new OutpaintSides(8, 8, 0, 0)));
+        return List.of(new RenderJob("i", List.of("p"), settings.withModes(ImageModes.of(inpaint))),
+                new RenderJob("o", List.of("p"), settings.withModes(ImageModes.of(outpaint))),
+                new RenderJob("h", List.of("p"), settings.withModes(ImageModes.of(HiresSettings.of(1.5)))));
+    }
+
+    /** The JSON fields of the image modes, as jobs write them. */
+    private static Set<String> modeFields() {
+        Set<String> fields = new TreeSet<>();
+        modeJobs().forEach(job -> fields.addAll(fieldNames(read(job.toJson()))));
+        fields.removeAll(fieldNames(read(new RenderJob("j", List.of("p"), RenderSettings.defaults("m")).toJson())));
+        return fields;
+    }
+
+    @Test
+    void theModesFieldsAreWrittenInTheSchemaAndCheckedThere() {
+        assertEquals(15, modeFields().size(), modeFields()::toString);
+        for (RenderJob job : modeJobs()) {
+            assertEquals(Set.of(), validator.validate(read(job.toJson())), job.toJson());
+            assertTrue(properties("render").containsAll(fieldNames(read(job.toJson()))));
+        }
     }
 
     @Test
@@ -66,10 +97,10 @@ class JobSchemaTest {
         RenderJob render = new RenderJob("r", List.of("p"), RenderSettings.defaults("m").withSchedule(Optional.of("k"))
                 .withEta(OptionalDouble.of(0)));
 
-        assertEquals(properties("campaign"), fieldNames(read(campaign.toJson())));
-        assertEquals(properties("style"), fieldNames(read(campaign.toJson()).get("styles").get(0)));
+        assertEquals(properties("campaign"), union(modeFields(), fieldNames(read(campaign.toJson()))));
+        assertEquals(properties("style"), union(modeFields(), fieldNames(read(campaign.toJson()).get("styles").get(0))));
         assertEquals(properties("lora"), fieldNames(read(campaign.toJson()).get("styles").get(0).get("loras").get(0)));
-        assertEquals(properties("render"), fieldNames(read(render.toJson())));
+        assertEquals(properties("render"), union(modeFields(), fieldNames(read(render.toJson()))));
         assertEquals(properties("merge"), fieldNames(read(MergeJob.addDifference("m", "a", "b", "c", 1, "o").toJson())));
     }
 
@@ -112,8 +143,9 @@ class JobSchemaTest {
         System.out.println("defaults compared: " + compared);
 
         // The seeds' default depends on the id, and a missing schedule or eta means "the sampler's own": no constant.
-        assertEquals(Set.of("eta", "schedule", "seeds"), optionalWithoutDefault("render"));
-        assertEquals(Set.of("eta", "schedule", "seeds"), optionalWithoutDefault("campaign"));
+        // The modes' fields are not written unless set, and some defaults depend on the mode (the description says).
+        assertEquals(union(Set.of("eta", "schedule", "seeds"), modeFields()), optionalWithoutDefault("render"));
+        assertEquals(union(Set.of("eta", "schedule", "seeds"), modeFields()), optionalWithoutDefault("campaign"));
         assertEquals(Defaults.seedFor("j"), render.get("seeds").get(0).asLong());
         assertEquals(1, render.get("seeds").size());
     }
@@ -223,6 +255,14 @@ class JobSchemaTest {
         }
         assertTrue(fields.remove("settings"));
         fields.addAll(names(RenderSettings.class));
+        return withModeFields(fields);
+    }
+
+    /** Record fields with the {@code modes} component written as the modes' own top-level fields. */
+    private static Set<String> withModeFields(Set<String> recordFields) {
+        Set<String> fields = new TreeSet<>(recordFields);
+        assertTrue(fields.remove("modes"));
+        fields.addAll(modeFields());
         return fields;
     }
 

@@ -16,6 +16,11 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /** Every kind of bad input, with the exact field, value and message it must get. */
 class JobValidationTest {
+    /** The image modes' fields, in the order a job's reader asks for them. */
+    private static final String MODE_FIELDS = "initImage, resizeMode, denoisingStrength, mask, maskBlur, "
+            + "inpaintingMaskInvert, inpaintingFill, inpaintFullRes, inpaintFullResPadding, outpaint, enableHr, hrScale, "
+            + "hrUpscaler, hrSecondPassSteps, hrStepsRule";
+
     private static final String RENDER = "\"apiVersion\": \"diffarm/v1\", \"kind\": \"render\", \"id\": \"job-1\", \"model\": \"sd15\"";
     private static final String CAMPAIGN = "\"apiVersion\": \"diffarm/v1\", \"kind\": \"campaign\", \"id\": \"camp-1\", \"model\": \"sd15\"";
 
@@ -83,7 +88,7 @@ class JobValidationTest {
                         "seeds[1] = 3: expected a seed not listed before (seeds[0] has it)"),
                 bad("{" + RENDER + ", \"prompts\": [\"p\"], \"stpes\": 30}", Code.UNKNOWN_FIELD, "stpes", "30",
                         "stpes is not a known field: expected one of apiVersion, kind, id, prompts, seeds, width, height, "
-                                + "model, negativePrompt, sampler, schedule, eta, steps, cfg, clipSkip, loras"),
+                                + "model, negativePrompt, sampler, schedule, eta, steps, cfg, clipSkip, loras, " + MODE_FIELDS),
                 bad("{" + RENDER + ", \"prompts\": [\"p\"], \"sampler\": \"\"}", Code.INVALID_VALUE, "sampler", "\"\"",
                         "sampler = \"\": expected a non-blank name of at most 256 characters, "
                                 + "without control characters, '/', '\\', '<', '>' or ':', not starting with '.'"),
@@ -111,7 +116,7 @@ class JobValidationTest {
                         "sizes[1] = {\"width\":512,\"height\":512}: expected a size not listed before (sizes[0] has it)"),
                 bad("{" + CAMPAIGN + ", \"prompts\": [\"p\"], \"width\": 768}", Code.UNKNOWN_FIELD, "width", "768",
                         "width is not a known field: expected one of apiVersion, kind, id, prompts, styles, sizes, seeds, "
-                                + "model, negativePrompt, sampler, schedule, eta, steps, cfg, clipSkip, loras"),
+                                + "model, negativePrompt, sampler, schedule, eta, steps, cfg, clipSkip, loras, " + MODE_FIELDS),
                 bad("{" + CAMPAIGN + ", \"prompts\": " + prompts(101) + ", \"seeds\": " + range(100) + "}",
                         Code.TOO_MANY_TASKS, null, "10100",
                         "the job expands into styles x prompts x sizes x seeds = 1 x 101 x 1 x 100 = 10100 tasks: expected at most 10000"),
@@ -175,7 +180,8 @@ class JobValidationTest {
 
         assertEquals(List.of(
                 "styles[0].template is missing: expected a template containing {prompt}, of at most 10000 characters",
-                "styles[0].tempalte is not a known field: expected one of name, template, negativePrompt, loras"),
+                "styles[0].tempalte is not a known field: expected one of name, template, negativePrompt, loras, "
+                        + MODE_FIELDS),
                 invalid.errors().stream().map(ValidationError::message).toList());
     }
 

@@ -1,0 +1,93 @@
+package dev.diffarm.daemon.render;
+
+import dev.diffarm.engine.image.RgbImage;
+import dev.diffarm.engine.pipeline.GenerationRequest;
+import dev.diffarm.engine.pipeline.HiresFix;
+import dev.diffarm.engine.pipeline.InitImage;
+import dev.diffarm.engine.pipeline.Inpaint;
+import dev.diffarm.engine.pipeline.LatentUpscaler;
+import dev.diffarm.engine.pipeline.MaskedContent;
+import dev.diffarm.engine.pipeline.Outpaint;
+import dev.diffarm.engine.pipeline.PixelFormats;
+import dev.diffarm.engine.pipeline.ResizeMode;
+import dev.diffarm.engine.pipeline.StepsRule;
+import dev.diffarm.farm.config.HiresSettings;
+import dev.diffarm.farm.config.HiresStepsRule;
+import dev.diffarm.farm.config.ImageModes;
+import dev.diffarm.farm.config.InitImageSettings;
+import dev.diffarm.farm.config.InitResizeMode;
+import dev.diffarm.farm.config.InpaintingFill;
+import dev.diffarm.farm.config.MaskSettings;
+import dev.diffarm.farm.config.OutpaintSides;
+import java.util.Optional;
+
+/**
+ * A task's {@link ImageModes} made into the engine's request, through the same engine types the CLI's
+ * {@code img2img}, {@code inpaint}, {@code outpaint} and {@code render --hires-*} use ({@link InitImage},
+ * {@link Inpaint}, {@link Outpaint}, {@link HiresFix}), so that a job and a command line asking the same give the
+ * same request.
+ */
+final class ModeRequests {
+    private ModeRequests() {
+    }
+
+    /**
+     * {@code base} (the task's txt2img request at its size) with {@code modes}, the pictures read by {@code pictures}.
+     *
+     * @throws RenderException when a picture cannot be read, or the mask does not fit the init image
+     */
+    static GenerationRequest apply(GenerationRequest base, ImageModes modes, InputPictures pictures) {
+        GenerationRequest request = modes.hires().map(hires -> base.withHires(Optional.of(hiresFix(hires))))
+                .orElse(base);
+        return modes.init().map(init -> withInit(request, init, pictures)).orElse(request);
+    }
+
+    private static GenerationRequest withInit(GenerationRequest base, InitImageSettings init, InputPictures pictures) {
+        RgbImage picture = PixelFormats.toUnit(pictures.read("initImage", init.image()));
+        ResizeMode mode = resizeMode(init.resizeMode());
+        double strength = init.denoisingStrength();
+        if (init.outpaint().isPresent()) {
+            // the picture at the task's size, then its canvas extended: a picture of that size is extended as it is
+            OutpaintSides sides = init.outpaint().get();
+            return new Outpaint(sides.left(), sides.right(), sides.top(), sides.bottom())
+                    .request(base, mode.apply(picture, base.width(), base.height()), strength, 0);
+        }
+        if (init.mask().isPresent()) {
+            MaskSettings mask = init.mask().get();
+            Inpaint inpaint = new Inpaint(pictures.read("mask", mask.image()), mask.blur(), mask.invert(),
+                    maskedContent(mask.fill()), mask.onlyMaskedPadding());
+            try {
+                return inpaint.request(base, picture, strength, mode);
+            } catch (IllegalArgumentException e) {
+                throw new RenderException(RenderException.INPUT_INVALID, e.getMessage() + " (mask = \""
+                        + mask.image().identity() + "\", initImage = \"" + init.image().identity() + "\")", e);
+            }
+        }
+        return base.withInit(Optional.of(new InitImage(picture, strength, mode)));
+    }
+
+    private static HiresFix hiresFix(HiresSettings hires) {
+        return new HiresFix(hires.scale(), LatentUpscaler.named(hires.upscaler()), hires.secondPassSteps(),
+                hires.denoisingStrength(), switch (hires.stepsRule()) {
+                    case A1111 -> StepsRule.A1111;
+                    case DIFFUSERS -> StepsRule.DIFFUSERS;
+                });
+    }
+
+    private static ResizeMode resizeMode(InitResizeMode mode) {
+        return switch (mode) {
+            case JUST_RESIZE -> ResizeMode.JUST_RESIZE;
+            case CROP_AND_RESIZE -> ResizeMode.CROP_AND_RESIZE;
+            case RESIZE_AND_FILL -> ResizeMode.RESIZE_AND_FILL;
+        };
+    }
+
+    private static MaskedContent maskedContent(InpaintingFill fill) {
+        return switch (fill) {
+            case FILL -> MaskedContent.FILL;
+            case ORIGINAL -> MaskedContent.ORIGINAL;
+            case LATENT_NOISE -> MaskedContent.LATENT_NOISE;
+            case LATENT_NOTHING -> MaskedContent.LATENT_NOTHING;
+        };
+    }
+}

@@ -1,0 +1,92 @@
+package dev.diffarm.farm.config;
+
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * What a task does besides txt2img: start from a picture ({@link InitImageSettings}: img2img, inpainting,
+ * outpainting) or follow the first pass with a hires pass ({@link HiresSettings}), not both (as in AUTOMATIC1111,
+ * the hires fix follows txt2img). {@link #NONE} is plain txt2img; its tasks' parameter hashes are those of the
+ * tasks before these modes existed.
+ *
+ * @param init  the picture to start from; empty for txt2img
+ * @param hires the hires pass; empty for none
+ */
+public record ImageModes(Optional<InitImageSettings> init, Optional<HiresSettings> hires) {
+    /** Plain txt2img. */
+    public static final ImageModes NONE = new ImageModes(Optional.empty(), Optional.empty());
+    /** Why an init image and a hires pass do not go together, completing "expected ...". */
+    static final String INIT_OR_HIRES = "no enableHr with an initImage: as in A1111, the hires fix follows txt2img";
+
+    public ImageModes {
+        Objects.requireNonNull(init, "init");
+        Objects.requireNonNull(hires, "hires");
+        if (init.isPresent() && hires.isPresent()) {
+            throw new IllegalArgumentException("enableHr: expected " + INIT_OR_HIRES);
+        }
+    }
+
+    /** A task starting from {@code init}. */
+    public static ImageModes of(InitImageSettings init) {
+        return new ImageModes(Optional.of(init), Optional.empty());
+    }
+
+    /** A task with a hires pass. */
+    public static ImageModes of(HiresSettings hires) {
+        return new ImageModes(Optional.empty(), Optional.of(hires));
+    }
+
+    /** Whether this is plain txt2img. */
+    public boolean isNone() {
+        return init.isEmpty() && hires.isEmpty();
+    }
+
+    /** These modes laid over {@code base} (a style's over its campaign's): each one set here replaces base's. */
+    ImageModes over(ImageModes base) {
+        return new ImageModes(init.or(base::init), hires.or(base::hires));
+    }
+
+    /** Whether these modes laid over {@code base} go together; if not, reports it at {@code path}. */
+    boolean checkOver(Problems problems, String path, ImageModes base) {
+        Optional<InitImageSettings> mergedInit = init.or(base::init);
+        Optional<HiresSettings> mergedHires = hires.or(base::hires);
+        if (mergedInit.isPresent() && mergedHires.isPresent()) {
+            String field = init.isPresent() ? "initImage" : "enableHr";
+            problems.report(ValidationError.of(ValidationError.Code.INVALID_VALUE, FieldPath.field(path, field),
+                    init.isPresent() ? Json.show(init.get().image().json()) : "true",
+                    INIT_OR_HIRES + " (the job's settings have the other)"));
+            return false;
+        }
+        return true;
+    }
+
+    /**
+     * The size of the image a task of {@code size} ends with: {@code int(side * hrScale)} after a hires pass, the
+     * canvas after an outpainting, else {@code size}. For modes that passed {@link #checkSize} at {@code size}.
+     */
+    public Size imageSize(Size size) {
+        if (hires.isPresent()) {
+            return new Size((int) hires.get().side(size.width()), (int) hires.get().side(size.height()));
+        }
+        return init.flatMap(InitImageSettings::outpaint)
+                .map(sides -> new Size((int) sides.width(size), (int) sides.height(size))).orElse(size);
+    }
+
+    /**
+     * Checks that these modes work at a task's {@code size}: a hires pass's and an outpainting's image stays within
+     * the sides a task may have. Reports at {@code path} (the settings' object; "" for a job's top level).
+     */
+    void checkSize(Problems problems, String path, Size size) {
+        hires.ifPresent(h -> checkResult(problems, FieldPath.field(path, "hrScale"), Json.show(h.scale()), size,
+                h.side(size.width()), h.side(size.height())));
+        init.flatMap(InitImageSettings::outpaint).ifPresent(sides -> checkResult(problems,
+                FieldPath.field(path, "outpaint"), Json.show(sides), size, sides.width(size), sides.height(size)));
+    }
+
+    private static void checkResult(Problems problems, String field, String shown, Size from, long width, long height) {
+        if (!Rules.SIDE.accepts().test(width) || !Rules.SIDE.accepts().test(height)) {
+            problems.report(ValidationError.of(ValidationError.Code.INVALID_VALUE, field, shown, "an image of " + width
+                    + "x" + height + " (from " + from + ") with both sides " + Rules.SIDE.expected()));
+        }
+    }
+}
