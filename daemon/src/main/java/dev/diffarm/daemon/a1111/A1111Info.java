@@ -61,7 +61,8 @@ final class A1111Info {
         info.putNull("sd_vae_hash");
         info.put("seed_resize_from_w", -1);
         info.put("seed_resize_from_h", -1);
-        info.putNull("denoising_strength");
+        ModeFields.denoisingStrength(request.modes()).ifPresentOrElse(strength -> info.put("denoising_strength", strength),
+                () -> info.putNull("denoising_strength"));
         info.putObject("extra_generation_params");
         info.put("index_of_first_image", 0);
         strings(info.putArray("infotexts"), infotexts);

@@ -28,7 +28,14 @@ final class A1111Jobs {
             Map.entry("sampler", "sampler_name"), Map.entry("schedule", "scheduler"), Map.entry("eta", "eta"),
             Map.entry("steps", "steps"), Map.entry("cfg", "cfg_scale"),
             Map.entry("clipSkip", "override_settings." + ProcessingRequest.CLIP_SKIP_OPTION),
-            Map.entry("seeds", "seed"), Map.entry("width", "width"), Map.entry("height", "height"));
+            Map.entry("seeds", "seed"), Map.entry("width", "width"), Map.entry("height", "height"),
+            Map.entry("initImage", "init_images"), Map.entry("resizeMode", "resize_mode"),
+            Map.entry("denoisingStrength", "denoising_strength"), Map.entry("mask", "mask"),
+            Map.entry("maskBlur", "mask_blur"), Map.entry("inpaintingMaskInvert", "inpainting_mask_invert"),
+            Map.entry("inpaintingFill", "inpainting_fill"), Map.entry("inpaintFullRes", "inpaint_full_res"),
+            Map.entry("inpaintFullResPadding", "inpaint_full_res_padding"), Map.entry("enableHr", "enable_hr"),
+            Map.entry("hrScale", "hr_scale"), Map.entry("hrUpscaler", "hr_upscaler"),
+            Map.entry("hrSecondPassSteps", "hr_second_pass_steps"));
 
     private A1111Jobs() {
     }
@@ -61,6 +68,7 @@ final class A1111Jobs {
         seeds.forEach(seedArray::add);
         job.put("width", request.width());
         job.put("height", request.height());
+        job.setAll(request.modes());
         return job.toString().getBytes(StandardCharsets.UTF_8);
     }
 

@@ -1,5 +1,6 @@
 package dev.diffarm.daemon.a1111;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.diffarm.daemon.job.JobIntake;
 import dev.diffarm.daemon.job.JobState;
 import dev.diffarm.daemon.job.JobStatus;
@@ -94,6 +95,22 @@ public class A1111Resource {
     @Path("txt2img")
     @RolesAllowed({Role.SUBMIT_NAME, Role.ADMIN_NAME})
     public Response txt2img(@Context HttpHeaders headers, byte[] bytes) {
+        return render(headers, bytes, ProcessingRequest.Kind.TXT2IMG);
+    }
+
+    /**
+     * Renders A1111's {@code StableDiffusionProcessingImg2Img} request ({@code init_images} of one picture, with
+     * {@code mask} an inpainting) as {@link #txt2img} does; {@code parameters} leave the pictures out unless
+     * {@code include_init_images} is true, as A1111's do.
+     */
+    @POST
+    @Path("img2img")
+    @RolesAllowed({Role.SUBMIT_NAME, Role.ADMIN_NAME})
+    public Response img2img(@Context HttpHeaders headers, byte[] bytes) {
+        return render(headers, bytes, ProcessingRequest.Kind.IMG2IMG);
+    }
+
+    private Response render(HttpHeaders headers, byte[] bytes, ProcessingRequest.Kind kind) {
         String tenant = Callers.tenant(caller);
         Optional<SubmissionRate.Refusal> tooFast = rate.take(tenant);
         if (tooFast.isPresent()) {
@@ -109,7 +126,7 @@ public class A1111Resource {
             return A1111Errors.response(A1111Errors.UNPROCESSABLE, List.of(refused.problem()));
         }
         A1111Body body = ((A1111Body.Read.Object) read).body();
-        ProcessingRequest.Result result = ProcessingRequest.read(body);
+        ProcessingRequest.Result result = ProcessingRequest.read(body, kind);
         if (result instanceof ProcessingRequest.Result.Invalid invalid) {
             return A1111Errors.response(A1111Errors.UNPROCESSABLE, invalid.problems());
         }
@@ -163,10 +180,20 @@ public class A1111Resource {
             String info = A1111Info.of(request, id, model, clipSkip, sampler, seeds, infotexts, run.submitted());
             List<String> images = request.sendImages() ? pngs.stream().map(Base64.getEncoder()::encodeToString).toList()
                     : List.of();
-            return Response.ok(new ImagesResponse(images, body.json(), info)).build();
+            return Response.ok(new ImagesResponse(images, echo(body, kind), info)).build();
         } finally {
             runs.end(run);
         }
+    }
+
+    /** The request as sent; an img2img's pictures only with {@code include_init_images}, as A1111 answers. */
+    private static ObjectNode echo(A1111Body body, ProcessingRequest.Kind kind) {
+        ObjectNode echo = body.json().deepCopy();
+        if (kind == ProcessingRequest.Kind.IMG2IMG && !(echo.path("include_init_images").asBoolean(false))) {
+            echo.putNull("init_images");
+            echo.putNull("mask");
+        }
+        return echo;
     }
 
     /** Waits until the run's job ends or {@link #maxWait} passes; the state it was left in. */

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -34,10 +33,8 @@ final class IgnoredFields {
     private static final List<String> BOOKKEEPING = List.of("do_not_save_samples", "do_not_save_grid", "save_images",
             "seed_enable_extras", "override_settings_restore_afterwards", "comments", "do_not_reload_embeddings",
             "outpath_samples", "outpath_grids", "script_args", "refiner_switch_at", "subseed", "include_init_images",
-            // the hires pass's settings: they matter only with enable_hr, which is refused when true
-            "denoising_strength", "firstphase_width", "firstphase_height", "hr_scale", "hr_upscaler",
-            "hr_second_pass_steps", "hr_resize_x", "hr_resize_y", "hr_checkpoint_name", "hr_sampler_name",
-            "hr_scheduler", "hr_prompt", "hr_negative_prompt", "hr_cfg", "hr_distilled_cfg", "token_merging_ratio_hr",
+            // superseded by hr_scale, or of forks' hires passes that A1111 itself does not read
+            "firstphase_width", "firstphase_height", "hr_cfg", "hr_distilled_cfg", "token_merging_ratio_hr",
             // instruct-pix2pix's image guidance: no such model here
             "image_cfg_scale");
 
@@ -46,7 +43,7 @@ final class IgnoredFields {
             Stream.of(
                     new Field("restore_faces", FALSE, "false (diffarm has no face restoration)"),
                     new Field("tiling", FALSE, "false (diffarm renders no tileable images)"),
-                    new Field("enable_hr", FALSE, "false (the hires pass is not available through this API yet)"),
+                    new Field("enable_hr", FALSE, "false (img2img has no hires pass; txt2img has)"),
                     new Field("disable_extra_networks", FALSE, "false (diffarm always applies a prompt's <lora:...> tags)"),
                     new Field("subseed_strength", ZERO, "0 (diffarm has no variation seeds)"),
                     new Field("seed_resize_from_h", NOT_POSITIVE, "-1 or 0 (diffarm does not resize seeds)"),
@@ -68,11 +65,6 @@ final class IgnoredFields {
     private IgnoredFields() {
     }
 
-    /** Whether diffarm knows {@code name} as an A1111 field it does not use. */
-    static boolean isIgnorable(String name) {
-        return FIELDS.containsKey(name);
-    }
-
     /**
      * The problem with an ignorable field's value: empty when the value (or {@code null}) changes nothing, else a
      * refusal naming the field and the values diffarm takes.
@@ -86,8 +78,4 @@ final class IgnoredFields {
                 + ": diffarm cannot render it without changing the image; expected " + field.expected()));
     }
 
-    /** The names among {@code names} that no A1111 client should rely on here: every one this class knows. */
-    static Set<String> names() {
-        return FIELDS.keySet();
-    }
 }

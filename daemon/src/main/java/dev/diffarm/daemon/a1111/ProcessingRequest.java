@@ -13,8 +13,8 @@ import java.util.OptionalLong;
 import java.util.Set;
 
 /**
- * What diffarm takes from an A1111 {@code txt2img} request (the fields of A1111's
- * {@code StableDiffusionProcessingTxt2Img}), with A1111's defaults for what is left out.
+ * What diffarm takes from an A1111 {@code txt2img} or {@code img2img} request (the fields of A1111's
+ * {@code StableDiffusionProcessingTxt2Img} and {@code ...Img2Img}), with A1111's defaults for what is left out.
  *
  * @param prompt         {@code prompt} (default empty, which the farm refuses: it renders no empty prompt)
  * @param negativePrompt {@code negative_prompt}
@@ -34,11 +34,13 @@ import java.util.Set;
  * @param sendImages     {@code send_images}: whether the answer carries the images
  * @param taskId         {@code force_task_id}: the id of the diffarm job; empty for a new one
  * @param ignored        the fields sent that diffarm accepted without using them, sorted
+ * @param modes          the render job's mode fields: the hires pass of a txt2img, the init image and mask of an
+ *                       img2img (see {@link ModeFields})
  */
 record ProcessingRequest(String prompt, String negativePrompt, long seed, Optional<String> sampler,
                          Optional<String> scheduler, int batchSize, int iterations, int steps, double cfgScale, int width,
                          int height, OptionalDouble eta, Optional<String> model, OptionalInt clipSkip, boolean sendImages,
-                         Optional<String> taskId, List<String> ignored) {
+                         Optional<String> taskId, List<String> ignored, ObjectNode modes) {
     static final int DEFAULT_STEPS = 50;
     static final double DEFAULT_CFG = 7.0;
     static final int DEFAULT_SIDE = 512;
@@ -46,16 +48,28 @@ record ProcessingRequest(String prompt, String negativePrompt, long seed, Option
     static final String MODEL_OPTION = "sd_model_checkpoint";
     static final String CLIP_SKIP_OPTION = "CLIP_stop_at_last_layers";
 
-    /** The txt2img fields diffarm renders from; every other A1111 field is an {@link IgnoredFields} one. */
+    /** Which A1111 request: each has its mode fields. */
+    enum Kind {
+        TXT2IMG(ModeFields.HIRES),
+        IMG2IMG(ModeFields.IMG2IMG);
+
+        private final Set<String> modeFields;
+
+        Kind(Set<String> modeFields) {
+            this.modeFields = modeFields;
+        }
+    }
+
+    /** The fields both requests render from; every other A1111 field is an {@link IgnoredFields} one. */
     private static final Set<String> USED = Set.of("prompt", "negative_prompt", "seed", "sampler_name", "sampler_index",
             "scheduler", "batch_size", "n_iter", "steps", "cfg_scale", "width", "height", "eta", "override_settings",
             "send_images", "force_task_id");
 
     /** The request of {@code body}, or every problem with it. */
-    static Result read(A1111Body body) {
+    static Result read(A1111Body body, Kind kind) {
         List<String> ignored = new ArrayList<>();
         for (String name : body.fieldNames()) {
-            if (USED.contains(name)) {
+            if (USED.contains(name) || kind.modeFields.contains(name)) {
                 continue;
             }
             // A1111 (pydantic) drops fields it does not know; diffarm says so.
@@ -78,6 +92,8 @@ record ProcessingRequest(String prompt, String negativePrompt, long seed, Option
         Optional<String> taskId = body.string("force_task_id").filter(id -> !id.isEmpty());
         Overrides overrides = body.object("override_settings").map(settings -> overrides(body, settings, ignored))
                 .orElse(Overrides.NONE);
+        ObjectNode modes = kind == Kind.TXT2IMG ? ModeFields.hires(body, prompt, negative, ignored)
+                : ModeFields.img2img(body, ignored);
 
         int images = (int) (batchSize.orElse(1) * iterations.orElse(1));
         if (batchSize.isPresent() && iterations.isPresent() && images > Limits.MAX_TASKS) {
@@ -97,7 +113,7 @@ record ProcessingRequest(String prompt, String negativePrompt, long seed, Option
         return new Result.Valid(new ProcessingRequest(prompt, negative, seed.orElse(-1), sampler.or(() -> samplerIndex),
                 scheduler, (int) batchSize.orElse(1), (int) iterations.orElse(1), (int) steps.orElse(DEFAULT_STEPS),
                 cfg.orElse(DEFAULT_CFG), (int) width.orElse(DEFAULT_SIDE), (int) height.orElse(DEFAULT_SIDE), eta,
-                overrides.model(), overrides.clipSkip(), sendImages, taskId, List.copyOf(ignored)));
+                overrides.model(), overrides.clipSkip(), sendImages, taskId, List.copyOf(ignored), modes));
     }
 
     /** How many images the request makes: {@code batch_size x n_iter}. */

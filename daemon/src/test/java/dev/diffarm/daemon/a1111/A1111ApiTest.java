@@ -92,6 +92,69 @@ class A1111ApiTest {
     }
 
     @Test
+    void img2imgAndInpaintingAndTheHiresPassRenderWithTheirParameters() throws Exception {
+        String init = JSON.readTree(post("txt2img", "{\"prompt\": \"a house\", \"steps\": 2, \"width\": 32, "
+                + "\"height\": 32, \"seed\": 3}").then().statusCode(200).extract().asString()).get("images").get(0).asText();
+
+        // The wiki's img2img payload: init_images of base64 PNGs, a denoising strength.
+        String payload = "{\"init_images\": [\"" + init + "\"], \"prompt\": \"a house at night\", "
+                + "\"denoising_strength\": 0.6, \"steps\": 4, \"width\": 32, \"height\": 32, \"seed\": 9}";
+        JsonNode answer = JSON.readTree(post("img2img", payload).then().statusCode(200).extract().asString());
+        String parameters = parameters(answer.get("images").get(0).asText());
+        assertTrue(parameters.startsWith("a house at night\nSteps: 4, "), parameters);
+        assertTrue(parameters.contains("Denoising strength: 0.6"), parameters);
+        assertTrue(parameters.contains("Seed: 9,"), parameters);
+        assertTrue(answer.get("parameters").get("init_images").isNull(), "pictures are not echoed by default");
+        assertEquals(0.6, JSON.readTree(answer.get("info").asText()).get("denoising_strength").asDouble());
+
+        // Inpainting: a white square in a black mask, A1111's defaults for the rest (fill, only masked, blur 4).
+        String inpaint = "{\"init_images\": [\"data:image/png;base64," + init + "\"], \"mask\": \"" + squareMask()
+                + "\", \"prompt\": \"a window\", \"steps\": 4, \"width\": 32, \"height\": 32, \"seed\": 2, "
+                + "\"mask_blur\": 2, \"inpainting_fill\": 1, \"inpaint_full_res\": false}";
+        String inpainted = parameters(JSON.readTree(post("img2img", inpaint).then().statusCode(200).extract().asString())
+                .get("images").get(0).asText());
+        assertTrue(inpainted.contains("Mask blur: 2"), inpainted);
+
+        // txt2img's hires pass: a 16x16 first pass, upscaled by 2 in latent space.
+        String hires = "{\"prompt\": \"a tower\", \"steps\": 2, \"width\": 16, \"height\": 16, \"seed\": 4, "
+                + "\"enable_hr\": true, \"hr_scale\": 2, \"hr_upscaler\": \"Latent\", \"denoising_strength\": 0.5}";
+        String upscaled = JSON.readTree(post("txt2img", hires).then().statusCode(200).extract().asString())
+                .get("images").get(0).asText();
+        assertEquals(32, java.nio.ByteBuffer.wrap(Base64.getDecoder().decode(upscaled), 16, 4).getInt());
+        assertTrue(parameters(upscaled).contains("Hires upscale: 2"), parameters(upscaled));
+
+        post("img2img", "{\"prompt\": \"x\", \"steps\": 2}").then().statusCode(422)
+                .body("errors[0].field", equalTo("init_images"));
+        post("img2img", "{\"init_images\": [\"" + init + "\"], \"prompt\": \"x\", \"steps\": 2, \"resize_mode\": 3}")
+                .then().statusCode(422).body("errors[0].field", equalTo("resize_mode"));
+    }
+
+    /** The {@code parameters} text of a base64 PNG, read by the engine's PNG reader. */
+    private static String parameters(String base64) throws java.io.IOException {
+        Path file = Files.createTempFile("a1111-", ".png");
+        try {
+            Files.write(file, Base64.getDecoder().decode(base64));
+            return PngReader.readParameters(file).orElseThrow();
+        } finally {
+            Files.delete(file);
+        }
+    }
+
+    /** A 32x32 black PNG with a white 16x16 square in its middle, base64. */
+    private static String squareMask() throws java.io.IOException {
+        java.awt.image.BufferedImage mask = new java.awt.image.BufferedImage(32, 32,
+                java.awt.image.BufferedImage.TYPE_BYTE_GRAY);
+        for (int y = 8; y < 24; y++) {
+            for (int x = 8; x < 24; x++) {
+                mask.getRaster().setSample(x, y, 0, 255);
+            }
+        }
+        java.io.ByteArrayOutputStream png = new java.io.ByteArrayOutputStream();
+        javax.imageio.ImageIO.write(mask, "png", png);
+        return Base64.getEncoder().encodeToString(png.toByteArray());
+    }
+
+    @Test
     void aRandomSeedIsRecordedAndOptionsApplyToLaterRequests() throws Exception {
         post("options", "{\"sd_model_checkpoint\": \"tiny [0123abcd]\", \"CLIP_stop_at_last_layers\": 3, "
                 + "\"samples_format\": \"png\"}").then().statusCode(200).body("ignored", equalTo(List.of("samples_format")));

@@ -79,6 +79,13 @@ final class MalformedRequests {
              "override_settings": {"sd_model_checkpoint": "tiny", "CLIP_stop_at_last_layers": 1}}""",
             Set.of("prompt"));
 
+    /** An A1111 img2img request (init_images of one base64 PNG) with a mask's settings but no mask. */
+    private static final Base A1111_IMG2IMG = new Base("""
+            {"init_images": ["%s"], "prompt": "a lighthouse at night", "denoising_strength": 0.6, "resize_mode": 1,
+             "seed": 5, "steps": 2, "cfg_scale": 7, "width": 32, "height": 32, "mask_blur": 4, "inpainting_fill": 1,
+             "inpaint_full_res": false, "initial_noise_multiplier": 1}""".formatted(tinyPng()),
+            Set.of("prompt", "init_images"));
+
     /** Values of A1111 fields that would change A1111's image, which diffarm cannot render: each refused. */
     private static final List<String> A1111_UNSUPPORTED = List.of("\"restore_faces\": true", "\"tiling\": true",
             "\"enable_hr\": true", "\"styles\": [\"cinematic\"]", "\"script_name\": \"x/y/z plot\"",
@@ -95,6 +102,8 @@ final class MalformedRequests {
     /** An empty string is "left out" for A1111's names (sampler, scheduler), so it is not drawn. */
     private static final Contract A1111 = new Contract("/sdapi/v1/txt2img", List.of(A1111_TXT2IMG), true,
             List.of("7", "true", "x"));
+    private static final Contract A1111_IMAGE = new Contract("/sdapi/v1/img2img", List.of(A1111_IMG2IMG), true,
+            List.of("7", "true", "x"));
 
     private static final List<String> WRONG_CONTENT_TYPES = List.of("text/plain", "application/xml",
             "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "image/png",
@@ -108,8 +117,23 @@ final class MalformedRequests {
             bytes("f888808080"), bytes("e282"), bytes("c3"), bytes("f4908080"), bytes("fe"));
 
     private static final byte[] PNG_SIGNATURE = bytes("89504e470d0a1a0a");
+    /** How every base64 PNG starts: its signature encoded. */
+    private static final String PNG_BASE64 = "iVBORw0KGgo";
 
     private MalformedRequests() {
+    }
+
+    /** An 8x8 grey PNG, base64: an init image for img2img requests. */
+    private static String tinyPng() {
+        java.awt.image.BufferedImage image = new java.awt.image.BufferedImage(8, 8,
+                java.awt.image.BufferedImage.TYPE_INT_RGB);
+        ByteArrayOutputStream png = new ByteArrayOutputStream();
+        try {
+            javax.imageio.ImageIO.write(image, "png", png);
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
+        return java.util.Base64.getEncoder().encodeToString(png.toByteArray());
     }
 
     /** A PNG header and a zTXt chunk of 8 MB of zeros, compressed to a few kilobytes: a decompression bomb. */
@@ -148,7 +172,7 @@ final class MalformedRequests {
 
     /** Malformed requests to the A1111 endpoints: txt2img bodies mutated as jobs are, and A1111's own refusals. */
     static Gen<Request> a1111() {
-        return in -> new Draw(in, A1111).a1111Request();
+        return in -> new Draw(in, in.next(Constraint.between(0, 1)) == 0 ? A1111 : A1111_IMAGE).a1111Request();
     }
 
     /** Draws one request from QuickTheories' randomness (which it can shrink). */
@@ -284,7 +308,8 @@ final class MalformedRequests {
         }
 
         private String controlCharacter(ObjectNode job) {
-            Location at = pick(locations(job, JsonNode::isTextual));
+            // Not inside a base64 picture: its decoders skip line breaks (A1111's, Python's b64decode, skips any).
+            Location at = pick(locations(job, node -> node.isTextual() && !node.textValue().startsWith(PNG_BASE64)));
             String text = at.get().asText();
             int position = between(0, text.length());
             char control = (char) (int) pick(List.of(0x00, 0x01, 0x07, 0x08, 0x0b, 0x0c, 0x0d, 0x1b, 0x1f, 0x7f));
