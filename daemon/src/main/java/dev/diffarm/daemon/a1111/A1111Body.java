@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.OptionalLong;
@@ -189,14 +190,11 @@ final class A1111Body {
         return text.length() <= SHOWN ? text : text.substring(0, SHOWN) + "...";
     }
 
+    /** The JSON type of {@code node} for a message: {@code an array}, {@code an object}, {@code a string value}... */
     static String typeOf(JsonNode node) {
-        return switch (node.getNodeType()) {
-            case ARRAY -> "an array";
-            case OBJECT, POJO -> "an object";
-            case STRING, BINARY -> "a string";
-            case NUMBER -> "a number";
-            case BOOLEAN -> "a boolean";
-            case NULL, MISSING -> "null";
-        };
+        if (node.isContainerNode()) {
+            return node.isArray() ? "an array" : "an object";
+        }
+        return node.isNull() ? "null" : "a " + node.getNodeType().name().toLowerCase(Locale.ROOT) + " value";
     }
 }

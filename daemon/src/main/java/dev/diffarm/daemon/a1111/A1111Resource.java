@@ -117,13 +117,10 @@ public class A1111Resource {
             return Response.fromResponse(A1111Errors.response(Response.Status.TOO_MANY_REQUESTS, "rate-limited",
                     tooFast.get().message())).header(HttpHeaders.RETRY_AFTER, tooFast.get().retryAfterSeconds()).build();
         }
-        Optional<Response> notJson = ApiErrors.unlessJson(headers.getMediaType());
-        if (notJson.isPresent()) {
-            return notJson.get();
-        }
         A1111Body.Read read = A1111Body.read(bytes);
-        if (read instanceof A1111Body.Read.Refused refused) {
-            return A1111Errors.response(A1111Errors.UNPROCESSABLE, List.of(refused.problem()));
+        Optional<Response> refused = refusal(headers, read);
+        if (refused.isPresent()) {
+            return refused.get();
         }
         A1111Body body = ((A1111Body.Read.Object) read).body();
         ProcessingRequest.Result result = ProcessingRequest.read(body, kind);
@@ -184,6 +181,13 @@ public class A1111Resource {
         } finally {
             runs.end(run);
         }
+    }
+
+    /** The answer refusing a POST body: 415 when it is not sent as JSON, 422 when it is no JSON object. */
+    private static Optional<Response> refusal(HttpHeaders headers, A1111Body.Read read) {
+        return ApiErrors.unlessJson(headers.getMediaType()).or(() -> read instanceof A1111Body.Read.Refused refused
+                ? Optional.of(A1111Errors.response(A1111Errors.UNPROCESSABLE, List.of(refused.problem())))
+                : Optional.empty());
     }
 
     /** The request as sent; an img2img's pictures only with {@code include_init_images}, as A1111 answers. */
@@ -319,13 +323,10 @@ public class A1111Resource {
     @Path("options")
     @RolesAllowed({Role.SUBMIT_NAME, Role.ADMIN_NAME})
     public Response setOptions(@Context HttpHeaders headers, byte[] bytes) {
-        Optional<Response> notJson = ApiErrors.unlessJson(headers.getMediaType());
-        if (notJson.isPresent()) {
-            return notJson.get();
-        }
         A1111Body.Read read = A1111Body.read(bytes);
-        if (read instanceof A1111Body.Read.Refused refused) {
-            return A1111Errors.response(A1111Errors.UNPROCESSABLE, List.of(refused.problem()));
+        Optional<Response> refused = refusal(headers, read);
+        if (refused.isPresent()) {
+            return refused.get();
         }
         A1111Body body = ((A1111Body.Read.Object) read).body();
         Optional<String> model = body.string(ProcessingRequest.MODEL_OPTION).flatMap(name -> {
@@ -398,13 +399,10 @@ public class A1111Resource {
     @Path("png-info")
     @RolesAllowed({Role.SUBMIT_NAME, Role.READ_NAME, Role.ADMIN_NAME})
     public Response pngInfo(@Context HttpHeaders headers, byte[] bytes) {
-        Optional<Response> notJson = ApiErrors.unlessJson(headers.getMediaType());
-        if (notJson.isPresent()) {
-            return notJson.get();
-        }
         A1111Body.Read read = A1111Body.read(bytes);
-        if (read instanceof A1111Body.Read.Refused refused) {
-            return A1111Errors.response(A1111Errors.UNPROCESSABLE, List.of(refused.problem()));
+        Optional<Response> refused = refusal(headers, read);
+        if (refused.isPresent()) {
+            return refused.get();
         }
         A1111Body body = ((A1111Body.Read.Object) read).body();
         Optional<String> image = body.string("image");

@@ -9,6 +9,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.diffarm.daemon.rest.LocalDaemonResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -27,10 +33,13 @@ class A1111ProgressTest {
     @Test
     void progressMovesDuringARenderAndInterruptStopsIt() throws Exception {
         // 4 images of 1,000 steps: minutes on the tiny model, so the interrupt comes well before the end.
-        CompletableFuture<String> render = CompletableFuture.supplyAsync(() -> given().contentType("application/json")
-                .body("{\"prompt\": \"a slow lighthouse\", \"steps\": 1000, \"width\": 32, \"height\": 32, "
-                        + "\"seed\": 7, \"batch_size\": 4}")
-                .post("/sdapi/v1/txt2img").then().extract().asString());
+        // Sent with a client of its own: the call waits for the render longer than RestAssured's read timeout.
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + RestAssured.port
+                        + "/sdapi/v1/txt2img")).timeout(Duration.ofMinutes(10)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"prompt\": \"a slow lighthouse\", \"steps\": 1000, "
+                        + "\"width\": 32, \"height\": 32, \"seed\": 7, \"batch_size\": 4}")).build();
+        CompletableFuture<String> render = HttpClient.newHttpClient().sendAsync(request,
+                HttpResponse.BodyHandlers.ofString()).thenApply(HttpResponse::body);
 
         List<Double> seen = new ArrayList<>();
         List<Integer> steps = new ArrayList<>();
@@ -65,7 +74,7 @@ class A1111ProgressTest {
         assertTrue(job.startsWith("a1111-"), job);
 
         given().contentType("application/json").post("/sdapi/v1/interrupt").then().statusCode(200);
-        String answer = render.get(1, TimeUnit.MINUTES);
+        String answer = render.get(5, TimeUnit.MINUTES);
         JsonNode images = JSON.readTree(answer).path("images");
         assertTrue(images.isArray() && images.size() < 4, "the interrupted call answers what was stored: " + answer);
         given().get("/jobs/" + job).then().statusCode(200).body("state", org.hamcrest.Matchers.equalTo("cancelled"));
