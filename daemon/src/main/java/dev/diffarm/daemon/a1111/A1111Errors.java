@@ -5,6 +5,7 @@ import dev.diffarm.farm.config.EventError;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The body of an A1111 endpoint's error answer: diffarm's {@code errors} (code, message, field, as every endpoint
@@ -49,6 +50,6 @@ record A1111Errors(List<EventError> errors, List<Detail> detail) {
     }
 
     static Response response(Response.StatusType status, String code, String message) {
-        return response(status, List.of(new A1111Problem(code, java.util.Optional.empty(), message)));
+        return response(status, List.of(new A1111Problem(code, Optional.empty(), message)));
     }
 }

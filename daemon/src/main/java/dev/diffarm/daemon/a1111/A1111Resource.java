@@ -14,6 +14,7 @@ import dev.diffarm.daemon.security.Callers;
 import dev.diffarm.daemon.security.Role;
 import dev.diffarm.daemon.security.SubmissionRate;
 import dev.diffarm.engine.plugins.SamplerPlugins;
+import dev.diffarm.farm.config.EventError;
 import dev.diffarm.farm.config.ImageJob;
 import dev.diffarm.farm.config.Limits;
 import dev.diffarm.farm.config.TaskSpec;
@@ -37,6 +38,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -149,7 +151,7 @@ public class A1111Resource {
             List<ValidationError> errors = invalid.result().errors();
             boolean tooLarge = errors.stream().anyMatch(error -> error.code() == ValidationError.Code.TOO_LARGE);
             return A1111Errors.response(tooLarge ? (Response.StatusType) Response.Status.REQUEST_ENTITY_TOO_LARGE : A1111Errors.UNPROCESSABLE,
-                    errors.stream().map(error -> A1111Jobs.asA1111(dev.diffarm.farm.config.EventError.of(error))).toList());
+                    errors.stream().map(error -> A1111Jobs.asA1111(EventError.of(error))).toList());
         }
         if (submission instanceof JobIntake.Submission.Taken taken) {
             return A1111Errors.response(Response.Status.CONFLICT, "id-taken", "force_task_id: " + taken.message());
@@ -170,7 +172,7 @@ public class A1111Resource {
                 JobStatus status = queued.attempt().status();
                 return A1111Errors.response(Response.Status.INTERNAL_SERVER_ERROR, status.errors().stream()
                         .map(error -> new A1111Problem(error.code(), Optional.empty(), "job " + id + " " + state.name()
-                                .toLowerCase(java.util.Locale.ROOT) + ": " + error.message())).toList());
+                                .toLowerCase(Locale.ROOT) + ": " + error.message())).toList());
             }
             List<byte[]> pngs = storedImages((ImageJob) queued.job());
             List<String> infotexts = pngs.stream().map(png -> PngText.read(png).getOrDefault("parameters", "")).toList();
@@ -236,7 +238,7 @@ public class A1111Resource {
     @RolesAllowed({Role.READ_NAME, Role.ADMIN_NAME})
     public Response progress(@QueryParam("skip_current_image") String skipCurrentImage) {
         Optional<Boolean> skip = skipCurrentImage == null || skipCurrentImage.isEmpty() ? Optional.of(false)
-                : switch (skipCurrentImage.toLowerCase(java.util.Locale.ROOT)) {
+                : switch (skipCurrentImage.toLowerCase(Locale.ROOT)) {
                     case "true", "1" -> Optional.of(true);
                     case "false", "0" -> Optional.of(false);
                     default -> Optional.empty();
