@@ -26,6 +26,7 @@ final class TaskProgress implements Progress {
         run.metrics().step(Duration.ofNanos(now - lastStep));
         lastStep = now;
         run.step(step + 1, total);
+        run.offerLatent(x, step + 1);
     }
 
     @Override

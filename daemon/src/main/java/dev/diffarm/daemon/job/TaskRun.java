@@ -1,5 +1,8 @@
 package dev.diffarm.daemon.job;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
+
 import dev.diffarm.daemon.event.ProgressThrottle;
 import dev.diffarm.daemon.port.EventSink;
 import dev.diffarm.daemon.port.OutputStore;
@@ -61,6 +64,19 @@ public final class TaskRun {
         if (throttle.admit(done == total)) {
             events.publish(new JobEvent.Progress(job.id(), taskId, shownDone, shownTotal, index, tasks, training));
         }
+    }
+
+    /**
+     * Copies the sampler's latent {@code x} ([batch, channels, h, w]) after step {@code step} for a preview, when one
+     * was asked for since the last copy; otherwise does nothing, so that no step syncs to the host unasked.
+     */
+    void offerLatent(NDArray x, int step) {
+        if (x == null || x.getShape().dimension() != 4 || !job.takePreviewRequest()) {
+            return;
+        }
+        long[] shape = x.getShape().getShape();
+        float[] first = x.get(0).toType(DataType.FLOAT32, false).toFloatArray();
+        job.onLatent(new LatentSnapshot(first, new long[] {shape[1], shape[2], shape[3]}, step));
     }
 
     /**

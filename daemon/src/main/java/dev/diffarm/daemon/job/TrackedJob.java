@@ -30,6 +30,9 @@ public final class TrackedJob {
     private volatile Step step = Step.NONE;
     private volatile int tasksCompleted;
     private volatile List<EventError> errors = List.of();
+    /** Set by a progress reader that wants a preview; the next sampling step takes it and copies its latent. */
+    private final AtomicBoolean previewWanted = new AtomicBoolean();
+    private volatile Optional<LatentSnapshot> latent = Optional.empty();
 
     /** Where the task being rendered stands: {@code step} of {@code steps} done. */
     private record Step(Optional<String> taskId, int step, int steps) {
@@ -150,7 +153,27 @@ public final class TrackedJob {
         step = new Step(Optional.of(taskId), stepsDone, steps);
     }
 
+    /** Asks for a copy of the latent after the next sampling step (see {@link #latestLatent()}). */
+    public void requestPreview() {
+        previewWanted.set(true);
+    }
+
+    /** Whether a preview was asked for since the last was taken; asking again is needed for the next one. */
+    boolean takePreviewRequest() {
+        return previewWanted.getAndSet(false);
+    }
+
+    void onLatent(LatentSnapshot snapshot) {
+        latent = Optional.of(snapshot);
+    }
+
+    /** The latent last copied for a preview of the task being rendered; empty before one was, and between tasks. */
+    public Optional<LatentSnapshot> latestLatent() {
+        return latent;
+    }
+
     void onTaskStored(String key) {
+        latent = Optional.empty();
         keys.add(key);
         tasksCompleted++;
         step = Step.NONE;

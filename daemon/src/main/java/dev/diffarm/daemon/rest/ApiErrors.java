@@ -36,7 +36,7 @@ public record ApiErrors(List<EventError> errors) {
      * A 415 for a body whose {@code Content-Type} is not JSON ({@code application/json} or a {@code +json} type,
      * any parameters); empty when it is. A job's bytes under another type were not meant as a job.
      */
-    static Optional<Response> unlessJson(MediaType type) {
+    public static Optional<Response> unlessJson(MediaType type) {
         if (type != null && type.getType().equalsIgnoreCase("application")
                 && (type.getSubtype().equalsIgnoreCase("json") || type.getSubtype().toLowerCase(Locale.ROOT).endsWith("+json"))) {
             return Optional.empty();

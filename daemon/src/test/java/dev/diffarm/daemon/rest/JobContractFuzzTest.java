@@ -51,14 +51,7 @@ class JobContractFuzzTest {
 
     @Test
     void everyMalformedRequestIsA4xxNamingTheProblemAndTheDaemonRendersAfter() throws Exception {
-        long start = System.nanoTime();
-        qt().withFixedSeed(SEED).withExamples(TRIES).withShrinkCycles(200)
-                .forAll(MalformedRequests.any()).checkAssert(this::answeredAsAClientError);
-        double seconds = (System.nanoTime() - start) / 1e9;
-        int sent = statuses.values().stream().mapToInt(Integer::intValue).sum();
-        System.out.printf("fuzz: %d tries (seed %d), %d requests in %.1f s; status codes %s; mutations %s%n",
-                TRIES, SEED, sent, seconds, statuses, families);
-        assertFalse(statuses.keySet().stream().anyMatch(status -> status >= 500), statuses.toString());
+        fuzz("jobs", MalformedRequests.any());
 
         given().get("/q/health/live").then().statusCode(200);
         String id = "fuzz-after";
@@ -72,6 +65,32 @@ class JobContractFuzzTest {
         }
         assertEquals("completed", state);
         given().get("/jobs/" + id).then().body("tasksCompleted", equalTo(1));
+    }
+
+    /**
+     * The A1111 endpoints ({@code /sdapi/v1/txt2img}, {@code png-info}, {@code options}) under the same mutations and
+     * A1111's own refused values; then a good txt2img request, as A1111's documentation writes one, renders.
+     */
+    @Test
+    void everyMalformedA1111RequestIsA4xxNamingTheProblemAndTxt2ImgRendersAfter() throws IOException {
+        fuzz("a1111", MalformedRequests.a1111());
+        given().get("/q/health/live").then().statusCode(200);
+        String answer = given().contentType("application/json")
+                .body("{\"prompt\": \"a cat\", \"steps\": 2, \"width\": 32, \"height\": 32, \"seed\": 5}")
+                .post("/sdapi/v1/txt2img").then().statusCode(200).extract().asString();
+        JsonNode images = JSON.readTree(answer).path("images");
+        assertEquals(1, images.size(), answer.length() > 300 ? answer.substring(0, 300) : answer);
+    }
+
+    private void fuzz(String name, org.quicktheories.core.Gen<MalformedRequests.Request> requests) {
+        long start = System.nanoTime();
+        qt().withFixedSeed(SEED).withExamples(TRIES).withShrinkCycles(200)
+                .forAll(requests).checkAssert(this::answeredAsAClientError);
+        double seconds = (System.nanoTime() - start) / 1e9;
+        int sent = statuses.values().stream().mapToInt(Integer::intValue).sum();
+        System.out.printf("fuzz %s: %d tries (seed %d), %d requests in %.1f s; status codes %s; mutations %s%n",
+                name, TRIES, SEED, sent, seconds, statuses, families);
+        assertFalse(statuses.keySet().stream().anyMatch(status -> status >= 500), statuses.toString());
     }
 
     private void answeredAsAClientError(MalformedRequests.Request request) {

@@ -67,6 +67,44 @@ final class MalformedRequests {
                      "a": "tiny", "b": "tiny", "multiplier": 0.5, "output": "fuzz-merged"}""",
                     Set.of("apiVersion", "kind", "id", "method", "a", "b", "multiplier", "output")));
 
+    /**
+     * An A1111 txt2img request (from A1111's API documentation: prompt, steps, size...) with neutral values of fields
+     * diffarm does not use. Every field here is one whose other values diffarm refuses; {@code null} is no mutation
+     * (A1111 reads it as "left out"), nor is an unknown field (A1111 drops those).
+     */
+    private static final Base A1111_TXT2IMG = new Base("""
+            {"prompt": "a lighthouse", "negative_prompt": "blurry", "seed": 5, "sampler_name": "Euler a",
+             "scheduler": "Karras", "batch_size": 1, "n_iter": 1, "steps": 2, "cfg_scale": 7, "width": 32,
+             "height": 32, "eta": 1.0, "restore_faces": false, "tiling": false, "s_noise": 1, "subseed_strength": 0,
+             "override_settings": {"sd_model_checkpoint": "tiny", "CLIP_stop_at_last_layers": 1}}""",
+            Set.of("prompt"));
+
+    /** An A1111 img2img request (init_images of one base64 PNG) with a mask's settings but no mask. */
+    private static final Base A1111_IMG2IMG = new Base("""
+            {"init_images": ["%s"], "prompt": "a lighthouse at night", "denoising_strength": 0.6, "resize_mode": 1,
+             "seed": 5, "steps": 2, "cfg_scale": 7, "width": 32, "height": 32, "mask_blur": 4, "inpainting_fill": 1,
+             "inpaint_full_res": false, "initial_noise_multiplier": 1}""".formatted(tinyPng()),
+            Set.of("prompt", "init_images"));
+
+    /** Values of A1111 fields that would change A1111's image, which diffarm cannot render: each refused. */
+    private static final List<String> A1111_UNSUPPORTED = List.of("\"restore_faces\": true", "\"tiling\": true",
+            "\"enable_hr\": true, \"hr_sampler_name\": \"DDIM\"", "\"styles\": [\"cinematic\"]", "\"script_name\": \"x/y/z plot\"",
+            "\"alwayson_scripts\": {\"controlnet\": {\"args\": []}}", "\"subseed_strength\": 0.5",
+            "\"s_churn\": 1", "\"refiner_checkpoint\": \"sdxl-refiner\"", "\"infotext\": \"a cat\\nSteps: 20\"",
+            "\"seed_resize_from_h\": 64", "\"token_merging_ratio\": 0.5", "\"batch_size\": 101, \"n_iter\": 100",
+            "\"force_task_id\": \"../etc\"", "\"seed\": 4294967295, \"batch_size\": 2");
+
+    /** What a family of endpoints takes: where its requests go, their valid bases, and what counts as no value. */
+    private record Contract(String path, List<Base> bases, boolean nullIsAbsent, List<String> strings) {
+    }
+
+    private static final Contract JOBS = new Contract("/jobs", BASES, false, List.of("", "7", "true", "x"));
+    /** An empty string is "left out" for A1111's names (sampler, scheduler), so it is not drawn. */
+    private static final Contract A1111 = new Contract("/sdapi/v1/txt2img", List.of(A1111_TXT2IMG), true,
+            List.of("7", "true", "x"));
+    private static final Contract A1111_IMAGE = new Contract("/sdapi/v1/img2img", List.of(A1111_IMG2IMG), true,
+            List.of("7", "true", "x"));
+
     private static final List<String> WRONG_CONTENT_TYPES = List.of("text/plain", "application/xml",
             "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "image/png",
             "application/octet-stream", "text/json");
@@ -78,7 +116,49 @@ final class MalformedRequests {
     private static final List<byte[]> NOT_UTF8 = List.of(bytes("80"), bytes("ff"), bytes("c080"), bytes("eda080"),
             bytes("f888808080"), bytes("e282"), bytes("c3"), bytes("f4908080"), bytes("fe"));
 
+    private static final byte[] PNG_SIGNATURE = bytes("89504e470d0a1a0a");
+    /** How every base64 PNG starts: its signature encoded. */
+    private static final String PNG_BASE64 = "iVBORw0KGgo";
+
     private MalformedRequests() {
+    }
+
+    /** An 8x8 grey PNG, base64: an init image for img2img requests. */
+    private static String tinyPng() {
+        java.awt.image.BufferedImage image = new java.awt.image.BufferedImage(8, 8,
+                java.awt.image.BufferedImage.TYPE_INT_RGB);
+        ByteArrayOutputStream png = new ByteArrayOutputStream();
+        try {
+            javax.imageio.ImageIO.write(image, "png", png);
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
+        return java.util.Base64.getEncoder().encodeToString(png.toByteArray());
+    }
+
+    /** A PNG header and a zTXt chunk of 8 MB of zeros, compressed to a few kilobytes: a decompression bomb. */
+    private static byte[] pngWithBombText() {
+        java.util.zip.Deflater deflater = new java.util.zip.Deflater(9);
+        deflater.setInput(new byte[8 << 20]);
+        deflater.finish();
+        ByteArrayOutputStream compressed = new ByteArrayOutputStream();
+        byte[] buffer = new byte[8192];
+        while (!deflater.finished()) {
+            compressed.write(buffer, 0, deflater.deflate(buffer));
+        }
+        deflater.end();
+        ByteArrayOutputStream data = new ByteArrayOutputStream();
+        data.writeBytes("parameters".getBytes(StandardCharsets.ISO_8859_1));
+        data.write(0);
+        data.write(0);
+        data.writeBytes(compressed.toByteArray());
+        ByteArrayOutputStream png = new ByteArrayOutputStream();
+        png.writeBytes(PNG_SIGNATURE);
+        png.writeBytes(java.nio.ByteBuffer.allocate(4).putInt(data.size()).array());
+        png.writeBytes("zTXt".getBytes(StandardCharsets.ISO_8859_1));
+        png.writeBytes(data.toByteArray());
+        png.writeBytes(new byte[4]);
+        return png.toByteArray();
     }
 
     private static byte[] bytes(String hex) {
@@ -87,15 +167,22 @@ final class MalformedRequests {
 
     /** Every kind of malformed request, in the proportions the fuzz test draws them. */
     static Gen<Request> any() {
-        return in -> new Draw(in).request();
+        return in -> new Draw(in, JOBS).request();
+    }
+
+    /** Malformed requests to the A1111 endpoints: txt2img bodies mutated as jobs are, and A1111's own refusals. */
+    static Gen<Request> a1111() {
+        return in -> new Draw(in, in.next(Constraint.between(0, 1)) == 0 ? A1111 : A1111_IMAGE).a1111Request();
     }
 
     /** Draws one request from QuickTheories' randomness (which it can shrink). */
     private static final class Draw {
         private final RandomnessSource in;
+        private final Contract contract;
 
-        Draw(RandomnessSource in) {
+        Draw(RandomnessSource in, Contract contract) {
             this.in = in;
+            this.contract = contract;
         }
 
         int between(int min, int max) {
@@ -107,7 +194,7 @@ final class MalformedRequests {
         }
 
         Request request() {
-            Base base = pick(BASES);
+            Base base = pick(contract.bases());
             ObjectNode job = parse(base.json());
             return switch (between(0, 13)) {
                 case 0, 1 -> post(wrongType(job), job);
@@ -125,8 +212,57 @@ final class MalformedRequests {
             };
         }
 
+        /** The mutations of jobs that apply to A1111 bodies, then A1111's refused values and its other endpoints. */
+        Request a1111Request() {
+            Base base = pick(contract.bases());
+            ObjectNode body = parse(base.json());
+            return switch (between(0, 13)) {
+                case 0, 1 -> post(wrongType(body), body);
+                case 2 -> post(badNumber(body), body);
+                case 3 -> post(longString(body), body);
+                case 4 -> post(controlCharacter(body), body);
+                case 5 -> post(deepNesting(body), body);
+                case 6 -> post(removeRequired(body, base), body);
+                case 7 -> truncated(body);
+                case 8 -> notUtf8(body);
+                case 9 -> wrongContentType(body);
+                case 10, 11 -> unsupported(body);
+                case 12 -> badPngInfo();
+                default -> badOptions();
+            };
+        }
+
+        private Request unsupported(ObjectNode body) {
+            String fields = pick(A1111_UNSUPPORTED);
+            ObjectNode changed = body.deepCopy();
+            changed.setAll(parse("{" + fields + "}"));
+            return new Request("POST", contract.path(), "application/json", write(changed), "unsupported " + fields);
+        }
+
+        /** png-info with an image that is no PNG, a cut one, or one whose text inflates beyond the limit. */
+        private Request badPngInfo() {
+            String image = switch (between(0, 3)) {
+                case 0 -> "not base64 at all";
+                case 1 -> java.util.Base64.getEncoder().encodeToString(text(between(0, 60)).getBytes(StandardCharsets.UTF_8));
+                case 2 -> java.util.Base64.getEncoder().encodeToString(Arrays.copyOf(PNG_SIGNATURE, between(0, 8)));
+                default -> java.util.Base64.getEncoder().encodeToString(pngWithBombText());
+            };
+            ObjectNode body = NODES.objectNode().put("image", image);
+            return new Request("POST", "/sdapi/v1/png-info", "application/json", write(body),
+                    "png-info " + (image.length() > 40 ? image.substring(0, 40) + "..." : image));
+        }
+
+        /** Options the farm cannot take: an unknown model, clip skip out of range or of another type. */
+        private Request badOptions() {
+            String option = pick(List.of("{\"sd_model_checkpoint\": \"nope.safetensors [abcdef]\"}",
+                    "{\"sd_model_checkpoint\": 7}", "{\"CLIP_stop_at_last_layers\": 13}",
+                    "{\"CLIP_stop_at_last_layers\": 0}", "{\"CLIP_stop_at_last_layers\": \"2\"}", "[]", "\"tiny\""));
+            return new Request("POST", "/sdapi/v1/options", "application/json", option.getBytes(StandardCharsets.UTF_8),
+                    "options " + option);
+        }
+
         private Request post(String mutation, ObjectNode job) {
-            return new Request("POST", "/jobs", "application/json", write(job), mutation);
+            return new Request("POST", contract.path(), "application/json", write(job), mutation);
         }
 
         /** A value replaced by one of another JSON type. */
@@ -135,7 +271,7 @@ final class MalformedRequests {
             JsonNode old = at.get();
             List<JsonNode> others = new ArrayList<>();
             if (!old.isTextual()) {
-                others.add(NODES.textNode(pick(List.of("", "7", "true", "x"))));
+                others.add(NODES.textNode(pick(contract.strings())));
             }
             if (!old.isNumber()) {
                 others.add(NODES.numberNode(between(-3, 3)));
@@ -143,7 +279,7 @@ final class MalformedRequests {
             if (!old.isBoolean()) {
                 others.add(NODES.booleanNode(between(0, 1) == 1));
             }
-            if (!old.isNull()) {
+            if (!old.isNull() && !contract.nullIsAbsent()) {
                 others.add(NODES.nullNode());
             }
             if (!old.isArray()) {
@@ -172,7 +308,8 @@ final class MalformedRequests {
         }
 
         private String controlCharacter(ObjectNode job) {
-            Location at = pick(locations(job, JsonNode::isTextual));
+            // Not inside a base64 picture: its decoders skip line breaks (A1111's, Python's b64decode, skips any).
+            Location at = pick(locations(job, node -> node.isTextual() && !node.textValue().startsWith(PNG_BASE64)));
             String text = at.get().asText();
             int position = between(0, text.length());
             char control = (char) (int) pick(List.of(0x00, 0x01, 0x07, 0x08, 0x0b, 0x0c, 0x0d, 0x1b, 0x1f, 0x7f));
@@ -216,20 +353,21 @@ final class MalformedRequests {
             byte[] whole = write(job);
             int length = between(0, whole.length - 1);
             byte[] cut = Arrays.copyOf(whole, length);
-            return new Request("POST", "/jobs", "application/json", cut, "truncated at " + length + " of " + whole.length);
+            return new Request("POST", contract.path(), "application/json", cut,
+                    "truncated at " + length + " of " + whole.length);
         }
 
         /** Bytes that are not UTF-8 inside the first prompt (or, for a merge, the output's name). */
         private Request notUtf8(ObjectNode job) {
             byte[] whole = write(job);
-            String marker = job.has("prompts") ? "\"prompts\":[\"" : "\"output\":\"";
+            String marker = job.has("prompts") ? "\"prompts\":[\"" : job.has("prompt") ? "\"prompt\":\"" : "\"output\":\"";
             int start = new String(whole, StandardCharsets.ISO_8859_1).indexOf(marker) + marker.length();
             byte[] bad = pick(NOT_UTF8);
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             out.write(whole, 0, start + 1);
             out.writeBytes(bad);
             out.write(whole, start + 1, whole.length - start - 1);
-            return new Request("POST", "/jobs", "application/json", out.toByteArray(),
+            return new Request("POST", contract.path(), "application/json", out.toByteArray(),
                     "not-utf8 " + HexFormat.of().formatHex(bad) + " in " + marker);
         }
 
@@ -238,7 +376,7 @@ final class MalformedRequests {
             List<String> types = new ArrayList<>(WRONG_CONTENT_TYPES);
             types.add("");
             String type = pick(types);
-            return new Request("POST", "/jobs", type, write(job), "content-type \"" + type + "\"");
+            return new Request("POST", contract.path(), type, write(job), "content-type \"" + type + "\"");
         }
 
         /** Bytes of any value, JSON or not. */
