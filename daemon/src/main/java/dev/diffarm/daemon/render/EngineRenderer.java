@@ -33,13 +33,22 @@ public final class EngineRenderer implements TaskRenderer {
     private final Supplier<SamplerRegistry> samplers;
     private final LoraDirectory loras;
     private final EmbeddingDirectory embeddings;
+    private final Optional<StoreBackedCatalog> store;
 
+    /** A renderer of the node's own LoRAs and embeddings. */
     public EngineRenderer(ModelCache models, Supplier<SamplerRegistry> samplers, LoraDirectory loras,
                           EmbeddingDirectory embeddings) {
+        this(models, samplers, loras, embeddings, Optional.empty());
+    }
+
+    /** A renderer that first fetches the task's LoRAs and embeddings the node lacks from the farm's store. */
+    public EngineRenderer(ModelCache models, Supplier<SamplerRegistry> samplers, LoraDirectory loras,
+                          EmbeddingDirectory embeddings, Optional<StoreBackedCatalog> store) {
         this.models = models;
         this.samplers = samplers;
         this.loras = loras;
         this.embeddings = embeddings;
+        this.store = store;
     }
 
     /** The engine's request for a task: one image of the task's prompt, seed, size and settings, with {@code loras}. */
@@ -53,6 +62,7 @@ public final class EngineRenderer implements TaskRenderer {
     @Override
     public byte[] render(TaskSpec task, Progress progress) {
         try {
+            store.ifPresent(catalog -> catalog.fetchFor(task.parameters()));
             GenerationRequest request = request(task.parameters(), loras.requests(task.parameters().settings().loras()));
             GenerationPlan plan = plan(request);
             ModelCache.LoadedModel loaded = models.lease(task.parameters().settings().model());

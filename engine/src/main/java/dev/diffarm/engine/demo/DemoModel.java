@@ -34,6 +34,25 @@ public final class DemoModel {
 
     /** Writes the model into {@code dir} unless a complete one is already there; returns {@code dir}. */
     public static Path ensure(Path dir) throws IOException {
+        return ensure(dir, VAE, (file, manager) -> weights(new FreshWeights(ArchitectureShapes.vae(VAE), 1.0,
+                "demo VAE"), file, manager));
+    }
+
+    /**
+     * The same model with the hand-built {@link PixelVae} instead of a random one, so that its images show what its
+     * UNet produces (the training demo's model); written into {@code dir} unless a complete one is there.
+     */
+    public static Path ensureWithPixelVae(Path dir) throws IOException {
+        return ensure(dir, PixelVae.CONFIG, (file, manager) -> PixelVae.write(file));
+    }
+
+    /** Writes a VAE's weights file. */
+    @FunctionalInterface
+    private interface VaeWriter {
+        void write(Path file, NDManager manager) throws IOException;
+    }
+
+    private static Path ensure(Path dir, VaeConfig vae, VaeWriter vaeWeights) throws IOException {
         if (Files.isRegularFile(dir.resolve("model_index.json"))) {
             return dir;
         }
@@ -41,15 +60,14 @@ public final class DemoModel {
         deleteTree(partial);
         Files.createDirectories(partial);
         json(partial.resolve("unet/config.json"), unetConfig());
-        json(partial.resolve("vae/config.json"), vaeConfig());
+        json(partial.resolve("vae/config.json"), vaeConfig(vae));
         json(partial.resolve("text_encoder/config.json"), textConfig());
         json(partial.resolve("scheduler/scheduler_config.json"), schedulerConfig());
         ByteLevelVocabulary.write(partial.resolve("tokenizer"));
         try (NDManager manager = NDManager.newBaseManager()) {
             weights(new FreshWeights(ArchitectureShapes.unet(UNET), 0.6, "demo UNet"),
                     partial.resolve("unet/diffusion_pytorch_model.safetensors"), manager);
-            weights(new FreshWeights(ArchitectureShapes.vae(VAE), 1.0, "demo VAE"),
-                    partial.resolve("vae/diffusion_pytorch_model.safetensors"), manager);
+            vaeWeights.write(partial.resolve("vae/diffusion_pytorch_model.safetensors"), manager);
             weights(new FreshWeights(ArchitectureShapes.textEncoder(TEXT), 1.0, "demo text encoder"),
                     partial.resolve("text_encoder/model.safetensors"), manager);
         }
@@ -92,16 +110,16 @@ public final class DemoModel {
         return c;
     }
 
-    private static Map<String, Object> vaeConfig() {
+    private static Map<String, Object> vaeConfig(VaeConfig vae) {
         Map<String, Object> c = new LinkedHashMap<>();
         c.put("_class_name", "AutoencoderKL");
-        c.put("in_channels", VAE.inChannels());
-        c.put("out_channels", VAE.outChannels());
-        c.put("latent_channels", VAE.latentChannels());
-        c.put("block_out_channels", VAE.blockOutChannels());
-        c.put("layers_per_block", VAE.layersPerBlock());
-        c.put("norm_num_groups", VAE.normGroups());
-        c.put("scaling_factor", VAE.scalingFactor());
+        c.put("in_channels", vae.inChannels());
+        c.put("out_channels", vae.outChannels());
+        c.put("latent_channels", vae.latentChannels());
+        c.put("block_out_channels", vae.blockOutChannels());
+        c.put("layers_per_block", vae.layersPerBlock());
+        c.put("norm_num_groups", vae.normGroups());
+        c.put("scaling_factor", vae.scalingFactor());
         return c;
     }
 
