@@ -2,6 +2,7 @@ package dev.diffarm.daemon.render;
 
 import dev.diffarm.daemon.port.OutputStore;
 import dev.diffarm.daemon.port.StoreException;
+import dev.diffarm.engine.io.FileTrees;
 import dev.diffarm.engine.prompt.ExtraNetworkTags;
 import dev.diffarm.engine.prompt.LoraTag;
 import dev.diffarm.farm.config.Lora;
@@ -11,12 +12,10 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.jboss.logging.Logger;
 
 /**
@@ -175,18 +174,7 @@ public final class StoreBackedCatalog {
             Files.move(partial, modelsDir.resolve(name), StandardCopyOption.ATOMIC_MOVE);
             return true;
         } finally {
-            deleteTree(partial);
-        }
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(path);
-            }
+            FileTrees.delete(partial);
         }
     }
 }

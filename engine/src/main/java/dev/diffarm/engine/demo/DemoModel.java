@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import ai.djl.ndarray.NDManager;
 import dev.diffarm.engine.clip.ByteLevelVocabulary;
+import dev.diffarm.engine.io.FileTrees;
 import dev.diffarm.engine.model.ArchitectureShapes;
 import dev.diffarm.engine.model.FreshWeights;
 import dev.diffarm.engine.model.TensorSource;
@@ -57,7 +58,7 @@ public final class DemoModel {
             return dir;
         }
         Path partial = dir.resolveSibling(dir.getFileName() + ".partial");
-        deleteTree(partial);
+        FileTrees.delete(partial);
         Files.createDirectories(partial);
         json(partial.resolve("unet/config.json"), unetConfig());
         json(partial.resolve("vae/config.json"), vaeConfig(vae));
@@ -150,16 +151,5 @@ public final class DemoModel {
         c.put("steps_offset", 1);
         c.put("timestep_spacing", "leading");
         return c;
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (var paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
     }
 }
