@@ -1,6 +1,7 @@
 package dev.diffarm.engine.cli;
 
 import dev.diffarm.engine.demo.DemoTrain;
+import dev.diffarm.engine.demo.MotifImages;
 import dev.diffarm.engine.demo.MotifRedness;
 import dev.diffarm.engine.plugins.SamplerPlugins;
 import java.nio.file.Path;
@@ -33,7 +34,8 @@ final class DemoTrainCommand implements Callable<Integer> {
         try (SamplerPlugins plugins = pluginOptions.open()) {
             result = DemoTrain.run(home, plugins, steps, new TrainingProgressLine(System.out, steps));
         }
-        System.out.printf("red of the disc in its corner (0 none, training images 0.8): base %.3f, with LoRA %.3f%n",
+        System.out.printf("red of the disc in its corner (0: none; the training images: %.2f): base %.3f, with LoRA %.3f%n",
+                MotifRedness.of(MotifImages.BACKGROUNDS.stream().map(MotifImages::draw).toList()),
                 MotifRedness.of(result.base()), MotifRedness.of(result.withLora()));
         System.out.println("LoRA: " + result.lora().toAbsolutePath());
         System.out.println("sheet: " + result.sheet().toAbsolutePath());

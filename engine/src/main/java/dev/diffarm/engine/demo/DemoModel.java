@@ -2,6 +2,7 @@ package dev.diffarm.engine.demo;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 import dev.diffarm.engine.clip.ByteLevelVocabulary;
 import dev.diffarm.engine.io.FileTrees;
@@ -28,6 +29,7 @@ public final class DemoModel {
             List.of("UpBlock2D", "CrossAttnUpBlock2D"), 1, List.of(4, 4), 64, 16, 1e-5, true, 0, 0, false);
     static final VaeConfig VAE = new VaeConfig(3, 3, 4, List.of(16, 32, 32), 1, 16, 0.18215);
     static final TextEncoderConfig TEXT = new TextEncoderConfig(ByteLevelVocabulary.SIZE, 64, 2, 4, 128, 77, 1e-5, true);
+    private static final int PIXEL_VAE_MODEL_SEED = 20261206;
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     private DemoModel() {
@@ -44,6 +46,8 @@ public final class DemoModel {
      * UNet produces (the training demo's model); written into {@code dir} unless a complete one is there.
      */
     public static Path ensureWithPixelVae(Path dir) throws IOException {
+        // The same random weights on every machine, so that the training demo's figures (and its test) repeat.
+        Engine.getInstance().setRandomSeed(PIXEL_VAE_MODEL_SEED);
         return ensure(dir, PixelVae.CONFIG, (file, manager) -> PixelVae.write(file));
     }
 
