@@ -36,14 +36,26 @@ public final class EngineRenderer implements TaskRenderer {
     private final LoraDirectory loras;
     private final EmbeddingDirectory embeddings;
     private final InputPictures pictures;
+    private final Optional<StoreBackedCatalog> store;
 
+    /** A renderer of the node's own LoRAs and embeddings, reading the task's pictures with {@code pictures}. */
     public EngineRenderer(ModelCache models, Supplier<SamplerRegistry> samplers, LoraDirectory loras,
                           EmbeddingDirectory embeddings, InputPictures pictures) {
+        this(models, samplers, loras, embeddings, pictures, Optional.empty());
+    }
+
+    /**
+     * A renderer that first fetches the task's LoRAs and embeddings the node lacks from the farm's store, and reads a
+     * task's pictures with {@code pictures}.
+     */
+    public EngineRenderer(ModelCache models, Supplier<SamplerRegistry> samplers, LoraDirectory loras,
+                          EmbeddingDirectory embeddings, InputPictures pictures, Optional<StoreBackedCatalog> store) {
         this.models = models;
         this.samplers = samplers;
         this.loras = loras;
         this.embeddings = embeddings;
         this.pictures = pictures;
+        this.store = store;
     }
 
     /** A renderer of tasks whose pictures, if any, are inline. */
@@ -68,6 +80,7 @@ public final class EngineRenderer implements TaskRenderer {
     @Override
     public byte[] render(TaskSpec task, Progress progress) {
         try {
+            store.ifPresent(catalog -> catalog.fetchFor(task.parameters()));
             GenerationRequest request = request(task.parameters(), loras.requests(task.parameters().settings().loras()),
                     pictures);
             GenerationPlan plan = plan(request);

@@ -11,25 +11,34 @@ import java.util.function.Supplier;
  * What this farm can render, for {@link dev.diffarm.farm.config.JobParser}: the models in its
  * {@link ModelDirectory}, the samplers and noise schedules of its {@link SamplerRegistry} (by any name the registry
  * resolves; {@value SamplerRegistry#DEFAULT_SCHEDULE} is the model's own schedule) and the LoRAs in its
- * {@link LoraDirectory}.
+ * {@link LoraDirectory}; with a {@link StoreBackedCatalog}, also the models and LoRAs of the farm's store, which a
+ * node fetches when a task needs them.
  */
 public final class FarmCatalog implements Catalog {
     private final ModelDirectory models;
     private final Supplier<SamplerRegistry> samplers;
     private final LoraDirectory loras;
+    private final Optional<StoreBackedCatalog> store;
 
+    /** A node's own catalog, its folders only. */
     public FarmCatalog(ModelDirectory models, Supplier<SamplerRegistry> samplers, LoraDirectory loras) {
+        this(models, samplers, loras, Optional.empty());
+    }
+
+    public FarmCatalog(ModelDirectory models, Supplier<SamplerRegistry> samplers, LoraDirectory loras,
+                       Optional<StoreBackedCatalog> store) {
         this.models = models;
         this.samplers = samplers;
         this.loras = loras;
+        this.store = store;
     }
 
     @Override
     public boolean knows(Kind kind, String name) {
         return switch (kind) {
-            case MODEL -> models.find(name).isPresent();
+            case MODEL -> models.find(name).isPresent() || inStore(StoreBackedCatalog.Kind.MODEL, name);
             case SAMPLER -> isSampler(name);
-            case LORA -> loras.has(name);
+            case LORA -> loras.has(name) || inStore(StoreBackedCatalog.Kind.LORA, name);
             case SCHEDULE -> scheduleNames().stream().anyMatch(known -> known.equalsIgnoreCase(name.trim()));
         };
     }
@@ -37,11 +46,26 @@ public final class FarmCatalog implements Catalog {
     @Override
     public List<String> names(Kind kind) {
         return switch (kind) {
-            case MODEL -> models.models().stream().map(ModelDirectory.Model::name).toList();
+            case MODEL -> withStore(models.models().stream().map(ModelDirectory.Model::name).toList(),
+                    StoreBackedCatalog.Kind.MODEL);
             case SAMPLER -> samplers.get().names();
-            case LORA -> loras.names();
+            case LORA -> withStore(loras.names(), StoreBackedCatalog.Kind.LORA);
             case SCHEDULE -> scheduleNames();
         };
+    }
+
+    private boolean inStore(StoreBackedCatalog.Kind kind, String name) {
+        return store.isPresent() && store.get().has(kind, name);
+    }
+
+    /** The node's names and the store's, sorted, each once. */
+    private List<String> withStore(List<String> local, StoreBackedCatalog.Kind kind) {
+        if (store.isEmpty()) {
+            return local;
+        }
+        java.util.TreeSet<String> all = new java.util.TreeSet<>(local);
+        all.addAll(store.get().names(kind));
+        return List.copyOf(all);
     }
 
     /** {@value SamplerRegistry#DEFAULT_SCHEDULE}, then the registry's schedules by name. */

@@ -20,6 +20,7 @@ public final class ModelCache implements AutoCloseable {
 
     private final ModelDirectory models;
     private final TokenizerLocator tokenizers;
+    private final Optional<StoreBackedCatalog> store;
     private LoadedModel loaded;
 
     /**
@@ -31,9 +32,16 @@ public final class ModelCache implements AutoCloseable {
     public record LoadedModel(StableDiffusion model, String shortHash) {
     }
 
+    /** A cache of the models in the node's own folder. */
     public ModelCache(ModelDirectory models, TokenizerLocator tokenizers) {
+        this(models, tokenizers, Optional.empty());
+    }
+
+    /** A cache that also fetches a model the folder lacks from the farm's store into the folder. */
+    public ModelCache(ModelDirectory models, TokenizerLocator tokenizers, Optional<StoreBackedCatalog> store) {
         this.models = models;
         this.tokenizers = tokenizers;
+        this.store = store;
     }
 
     /**
@@ -45,6 +53,9 @@ public final class ModelCache implements AutoCloseable {
     public synchronized LoadedModel lease(String name) {
         if (loaded != null && loaded.model().name().equals(name)) {
             return loaded;
+        }
+        if (models.find(name).isEmpty()) {
+            store.ifPresent(catalog -> catalog.fetch(StoreBackedCatalog.Kind.MODEL, name));
         }
         ModelDirectory.Model model = models.find(name).orElseThrow(() -> new RenderException(
                 RenderException.MODEL_UNAVAILABLE, "model \"" + name + "\" is not in " + models.dir(), null));

@@ -2,7 +2,9 @@ package dev.diffarm.daemon.rest;
 
 import dev.diffarm.daemon.render.EmbeddingDirectory;
 import dev.diffarm.daemon.render.ModelCache;
+import dev.diffarm.daemon.render.LoraDirectory;
 import dev.diffarm.daemon.render.ModelDirectory;
+import dev.diffarm.daemon.render.StoreBackedCatalog;
 import dev.diffarm.engine.pipeline.LatentUpscaler;
 import dev.diffarm.engine.plugins.SamplerPlugins;
 import dev.diffarm.engine.sampler.SamplerRegistry;
@@ -27,13 +29,17 @@ public class CatalogResource {
     private final ModelCache modelCache;
     private final Supplier<SamplerRegistry> samplers;
     private final EmbeddingDirectory embeddings;
+    private final LoraDirectory loras;
+    private final StoreBackedCatalog store;
 
     CatalogResource(ModelDirectory models, ModelCache modelCache, SamplerPlugins samplers,
-                    EmbeddingDirectory embeddings) {
+                    EmbeddingDirectory embeddings, LoraDirectory loras, StoreBackedCatalog store) {
         this.models = models;
         this.modelCache = modelCache;
         this.samplers = samplers;
         this.embeddings = embeddings;
+        this.loras = loras;
+        this.store = store;
     }
 
     /**
@@ -82,11 +88,22 @@ public class CatalogResource {
     }
 
     /**
+     * The LoRAs a job may name ({@code loras} or a prompt's {@code <lora:NAME:W>}).
+     *
+     * @param dir     the node's LoRA folder
+     * @param local   the LoRAs in it, sorted
+     * @param store   the LoRAs in the farm's store ({@code loras/<name>.safetensors}), sorted; a node fetches one
+     *                into its folder when a task names it
+     */
+    public record Loras(String dir, List<String> local, List<String> store) {
+    }
+
+    /**
      * The models a job may name.
      *
      * @param dir    the models directory
      * @param loaded the model the worker holds loaded, if any
-     * @param models every model, by name
+     * @param models every model, by name: the folder's, then those only the farm's store holds (format {@code store})
      */
     public record Models(String dir, Optional<String> loaded, List<ModelInfo> models) {
     }
@@ -131,7 +148,17 @@ public class CatalogResource {
     @GET
     @Path("models")
     public Models models() {
-        return new Models(models.dir().toString(), modelCache.loadedName(), models.models().stream()
+        List<ModelInfo> all = new java.util.ArrayList<>(models.models().stream()
                 .map(model -> new ModelInfo(model.name(), model.format(), model.path().toString())).toList());
+        store.names(StoreBackedCatalog.Kind.MODEL).stream()
+                .filter(name -> all.stream().noneMatch(model -> model.name().equals(name)))
+                .forEach(name -> all.add(new ModelInfo(name, "store", StoreBackedCatalog.Kind.MODEL.key(name))));
+        return new Models(models.dir().toString(), modelCache.loadedName(), all);
+    }
+
+    @GET
+    @Path("loras")
+    public Loras loras() {
+        return new Loras(loras.dir().toString(), loras.names(), store.names(StoreBackedCatalog.Kind.LORA));
     }
 }

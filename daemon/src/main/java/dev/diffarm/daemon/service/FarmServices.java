@@ -30,6 +30,7 @@ import dev.diffarm.daemon.render.EmbeddingDirectory;
 import dev.diffarm.daemon.render.LoraDirectory;
 import dev.diffarm.daemon.render.ModelCache;
 import dev.diffarm.daemon.render.ModelDirectory;
+import dev.diffarm.daemon.render.StoreBackedCatalog;
 import dev.diffarm.daemon.s3.S3OutputStore;
 import dev.diffarm.daemon.s3.S3Transport;
 import dev.diffarm.engine.clip.TokenizerLocator;
@@ -42,6 +43,7 @@ import jakarta.enterprise.inject.Produces;
 import jakarta.enterprise.inject.Typed;
 import jakarta.inject.Singleton;
 import java.time.Duration;
+import java.util.Optional;
 import org.jboss.logging.Logger;
 
 /**
@@ -160,6 +162,13 @@ public class FarmServices {
         return new EmbeddingDirectory(settings.embeddingsDir());
     }
 
+    /** The farm-wide catalog: what the store holds beside the node's folders, fetched into them when needed. */
+    @Produces
+    @Singleton
+    StoreBackedCatalog storeCatalog(FarmSettings settings, OutputStore store) {
+        return new StoreBackedCatalog(store, settings.modelsDir(), settings.loraDir(), settings.embeddingsDir());
+    }
+
     @Produces
     @Singleton
     SamplerPlugins samplerPlugins(FarmSettings settings) {
@@ -193,15 +202,16 @@ public class FarmServices {
     @Produces
     @Singleton
     JobIntake intake(DaemonConfig config, ModelDirectory models, SamplerPlugins samplers, LoraDirectory loras,
-                     JobSource source, JobReporting reporting) {
-        return new JobIntake(new JobParser(new FarmCatalog(models, samplers, loras)), source, reporting,
+                     StoreBackedCatalog storeCatalog, JobSource source, JobReporting reporting) {
+        return new JobIntake(new JobParser(new FarmCatalog(models, samplers, loras, Optional.of(storeCatalog))), source,
+                reporting,
                 new IntakePolicy(config.maxJobBytes(), config.kafka().trustTenantHeader(), config.admit().budget()));
     }
 
     @Produces
     @Singleton
-    ModelCache modelCache(ModelDirectory models) {
-        return new ModelCache(models, TokenizerLocator.fromEnvironment());
+    ModelCache modelCache(ModelDirectory models, StoreBackedCatalog storeCatalog) {
+        return new ModelCache(models, TokenizerLocator.fromEnvironment(), Optional.of(storeCatalog));
     }
 
     void closeModelCache(@Disposes ModelCache cache) {
@@ -212,9 +222,11 @@ public class FarmServices {
     @Singleton
     Worker worker(DaemonConfig config, FarmSettings settings, JobIntake intake, ModelCache modelCache,
                   SamplerPlugins samplers, LoraDirectory loras, EmbeddingDirectory embeddings, ModelDirectory models,
-                  OutputStore store, StoreWatch storeWatch, JobReporting reporting, JobSource source) {
+                  OutputStore store, StoreWatch storeWatch, JobReporting reporting, JobSource source,
+                  StoreBackedCatalog storeCatalog) {
         double perSecond = config.progressEventsPerSecond();
-        EngineRenderer renderer = new EngineRenderer(modelCache, samplers, loras, embeddings, InputPictures.from(store));
+        EngineRenderer renderer = new EngineRenderer(modelCache, samplers, loras, embeddings, InputPictures.from(store),
+                Optional.of(storeCatalog));
         // Each tenant's jobs get handlers over its own part of the store (tenants/<tenant>/...).
         JobLifecycle lifecycle = JobLifecycle.perTenant(intake, tenantStore -> JobHandlers.of(renderer,
                         new ModelMerger(models, tenantStore),

@@ -8,6 +8,7 @@ import picocli.CommandLine.Command;
         description = "Stable Diffusion 1.x rendering in Java, numerically identical to diffusers.",
         subcommands = {RenderCommand.class, Img2ImgCommand.class, InpaintCommand.class, OutpaintCommand.class,
                 SamplersCommand.class, EncodeCommand.class, MergeCommand.class, BenchCommand.class, TrainCommand.class,
+                DemoTrainCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec

@@ -1,5 +1,6 @@
 package dev.diffarm.engine.clip;
 
+import dev.diffarm.engine.io.FileTrees;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.DirectoryStream;
@@ -11,7 +12,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.stream.Stream;
 
 /**
  * Finds the CLIP tokenizer for a model. In order:
@@ -174,15 +174,7 @@ public final class TokenizerLocator {
                         StandardCopyOption.REPLACE_EXISTING);
             }
         } finally {
-            deleteTree(staging);
-        }
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path path : (Iterable<Path>) paths.sorted(Comparator.reverseOrder())::iterator) {
-                Files.deleteIfExists(path);
-            }
+            FileTrees.delete(staging);
         }
     }
 }

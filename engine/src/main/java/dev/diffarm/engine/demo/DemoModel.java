@@ -2,8 +2,10 @@ package dev.diffarm.engine.demo;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 import dev.diffarm.engine.clip.ByteLevelVocabulary;
+import dev.diffarm.engine.io.FileTrees;
 import dev.diffarm.engine.model.ArchitectureShapes;
 import dev.diffarm.engine.model.FreshWeights;
 import dev.diffarm.engine.model.TensorSource;
@@ -27,6 +29,7 @@ public final class DemoModel {
             List.of("UpBlock2D", "CrossAttnUpBlock2D"), 1, List.of(4, 4), 64, 16, 1e-5, true, 0, 0, false);
     static final VaeConfig VAE = new VaeConfig(3, 3, 4, List.of(16, 32, 32), 1, 16, 0.18215);
     static final TextEncoderConfig TEXT = new TextEncoderConfig(ByteLevelVocabulary.SIZE, 64, 2, 4, 128, 77, 1e-5, true);
+    private static final int PIXEL_VAE_MODEL_SEED = 20261206;
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     private DemoModel() {
@@ -34,22 +37,42 @@ public final class DemoModel {
 
     /** Writes the model into {@code dir} unless a complete one is already there; returns {@code dir}. */
     public static Path ensure(Path dir) throws IOException {
+        return ensure(dir, VAE, (file, manager) -> weights(new FreshWeights(ArchitectureShapes.vae(VAE), 1.0,
+                "demo VAE"), file, manager));
+    }
+
+    /**
+     * The same model with the hand-built {@link PixelVae} instead of a random one, so that its images show what its
+     * UNet produces (the training demo's model); written into {@code dir} unless a complete one is there.
+     */
+    public static Path ensureWithPixelVae(Path dir) throws IOException {
+        // The same random weights on every machine, so that the training demo's figures (and its test) repeat.
+        Engine.getInstance().setRandomSeed(PIXEL_VAE_MODEL_SEED);
+        return ensure(dir, PixelVae.CONFIG, (file, manager) -> PixelVae.write(file));
+    }
+
+    /** Writes a VAE's weights file. */
+    @FunctionalInterface
+    private interface VaeWriter {
+        void write(Path file, NDManager manager) throws IOException;
+    }
+
+    private static Path ensure(Path dir, VaeConfig vae, VaeWriter vaeWeights) throws IOException {
         if (Files.isRegularFile(dir.resolve("model_index.json"))) {
             return dir;
         }
         Path partial = dir.resolveSibling(dir.getFileName() + ".partial");
-        deleteTree(partial);
+        FileTrees.delete(partial);
         Files.createDirectories(partial);
         json(partial.resolve("unet/config.json"), unetConfig());
-        json(partial.resolve("vae/config.json"), vaeConfig());
+        json(partial.resolve("vae/config.json"), vaeConfig(vae));
         json(partial.resolve("text_encoder/config.json"), textConfig());
         json(partial.resolve("scheduler/scheduler_config.json"), schedulerConfig());
         ByteLevelVocabulary.write(partial.resolve("tokenizer"));
         try (NDManager manager = NDManager.newBaseManager()) {
             weights(new FreshWeights(ArchitectureShapes.unet(UNET), 0.6, "demo UNet"),
                     partial.resolve("unet/diffusion_pytorch_model.safetensors"), manager);
-            weights(new FreshWeights(ArchitectureShapes.vae(VAE), 1.0, "demo VAE"),
-                    partial.resolve("vae/diffusion_pytorch_model.safetensors"), manager);
+            vaeWeights.write(partial.resolve("vae/diffusion_pytorch_model.safetensors"), manager);
             weights(new FreshWeights(ArchitectureShapes.textEncoder(TEXT), 1.0, "demo text encoder"),
                     partial.resolve("text_encoder/model.safetensors"), manager);
         }
@@ -92,16 +115,16 @@ public final class DemoModel {
         return c;
     }
 
-    private static Map<String, Object> vaeConfig() {
+    private static Map<String, Object> vaeConfig(VaeConfig vae) {
         Map<String, Object> c = new LinkedHashMap<>();
         c.put("_class_name", "AutoencoderKL");
-        c.put("in_channels", VAE.inChannels());
-        c.put("out_channels", VAE.outChannels());
-        c.put("latent_channels", VAE.latentChannels());
-        c.put("block_out_channels", VAE.blockOutChannels());
-        c.put("layers_per_block", VAE.layersPerBlock());
-        c.put("norm_num_groups", VAE.normGroups());
-        c.put("scaling_factor", VAE.scalingFactor());
+        c.put("in_channels", vae.inChannels());
+        c.put("out_channels", vae.outChannels());
+        c.put("latent_channels", vae.latentChannels());
+        c.put("block_out_channels", vae.blockOutChannels());
+        c.put("layers_per_block", vae.layersPerBlock());
+        c.put("norm_num_groups", vae.normGroups());
+        c.put("scaling_factor", vae.scalingFactor());
         return c;
     }
 
@@ -132,16 +155,5 @@ public final class DemoModel {
         c.put("steps_offset", 1);
         c.put("timestep_spacing", "leading");
         return c;
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (var paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
     }
 }

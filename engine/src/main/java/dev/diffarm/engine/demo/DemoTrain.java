@@ -1,0 +1,124 @@
+package dev.diffarm.engine.demo;
+
+import dev.diffarm.api.Progress;
+import dev.diffarm.engine.clip.TokenizerLocator;
+import dev.diffarm.engine.embedding.EmbeddingLibrary;
+import dev.diffarm.engine.image.ModelHash;
+import dev.diffarm.engine.image.RgbImage;
+import dev.diffarm.engine.pipeline.GenerationRequest;
+import dev.diffarm.engine.pipeline.Generator;
+import dev.diffarm.engine.pipeline.StableDiffusion;
+import dev.diffarm.engine.prompt.Emphasis;
+import dev.diffarm.engine.sampler.SamplerRegistry;
+import dev.diffarm.engine.train.LoraTargetModules;
+import dev.diffarm.engine.train.LoraTrainingRun;
+import dev.diffarm.engine.train.LrSchedule;
+import dev.diffarm.engine.train.NoiseObjective;
+import dev.diffarm.engine.train.StepReport;
+import dev.diffarm.engine.train.TrainingSettings;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/**
+ * The training demo: draws {@link MotifImages}, trains a LoRA on the {@link DemoModel} from them, and renders the same
+ * prompts and seeds without and with the LoRA onto one {@link ComparisonSheet}. Everything lives under one home
+ * folder: {@code model/} (written once), {@code data/}, {@code loras/zwx.safetensors} and {@code demo-train.png}.
+ */
+public final class DemoTrain {
+    /** The LoRA's name: the file {@code loras/zwx.safetensors}, the tag {@code <lora:zwx:1>}. */
+    public static final String LORA_NAME = "zwx";
+    /** The demo's optimizer steps: about a minute on two busy cores. */
+    public static final int DEFAULT_STEPS = 200;
+    /** High for a LoRA: the demo's UNet is random, and the LoRA has to pull hard against it in few steps. */
+    private static final double LEARNING_RATE = 1e-2;
+    private static final long TRAIN_SEED = 7;
+    private static final int RENDER_STEPS = 20;
+    /** No guidance: the LoRA learned the captions' prediction only, the empty prompt's stays the random model's. */
+    private static final double CFG = 1.0;
+
+    /** A column of the sheet: a training image's background (its caption is the prompt) and the render's seed. */
+    record Column(MotifImages.Background background, long seed) {
+        String prompt() {
+            return background.caption();
+        }
+    }
+
+    private static final List<Column> COLUMNS = List.of(
+            new Column(MotifImages.BACKGROUNDS.get(0), 1),
+            new Column(MotifImages.BACKGROUNDS.get(2), 2),
+            new Column(MotifImages.BACKGROUNDS.get(4), 3),
+            new Column(MotifImages.BACKGROUNDS.get(5), 4));
+
+    /**
+     * What the demo made.
+     *
+     * @param sheet       the comparison PNG
+     * @param lora        the trained LoRA
+     * @param base        the renders without the LoRA, one per column
+     * @param withLora    the same prompts and seeds with it
+     */
+    public record Result(Path sheet, Path lora, List<RgbImage> base, List<RgbImage> withLora) {
+    }
+
+    private DemoTrain() {
+    }
+
+    /**
+     * Runs the demo in {@code home}.
+     *
+     * @param samplers the samplers to render with (the demo uses {@code Euler})
+     * @param steps    optimizer steps
+     * @param progress told of every training step
+     */
+    public static Result run(Path home, Supplier<SamplerRegistry> samplers, int steps, Consumer<StepReport> progress)
+            throws IOException {
+        if (steps < 1) {
+            throw new IllegalArgumentException("steps: expected at least 1, got " + steps);
+        }
+        Path modelDir = DemoModel.ensureWithPixelVae(home.resolve("model"));
+        Path data = MotifImages.write(home.resolve("data"));
+        Path loraDir = home.resolve("loras");
+        Path lora = loraDir.resolve(LORA_NAME + ".safetensors");
+        Files.createDirectories(loraDir);
+        try (StableDiffusion model = StableDiffusion.load(modelDir, Optional.empty(), Optional.empty(),
+                TokenizerLocator.fromEnvironment())) {
+            LoraTrainingRun.run(model, request(data, lora, steps), progress);
+            Generator generator = new Generator(samplers, EmbeddingLibrary.none(), Optional.of(loraDir));
+            String modelHash = ModelHash.shortHash(model.path());
+            List<RgbImage> base = new ArrayList<>();
+            List<RgbImage> withLora = new ArrayList<>();
+            for (Column column : COLUMNS) {
+                base.add(render(generator, model, modelHash, column.prompt(), column.seed()));
+                withLora.add(render(generator, model, modelHash,
+                        column.prompt() + " <lora:" + LORA_NAME + ":1>", column.seed()));
+            }
+            List<RgbImage> training = COLUMNS.stream().map(c -> MotifImages.draw(c.background())).toList();
+            Path sheet = home.resolve("demo-train.png");
+            ComparisonSheet.write(COLUMNS.stream().map(c -> "seed " + c.seed() + ": " + c.background().name()).toList(),
+                    List.of(new ComparisonSheet.Row("training", training), new ComparisonSheet.Row("base", base),
+                            new ComparisonSheet.Row("with LoRA", withLora)), sheet);
+            return new Result(sheet, lora, base, withLora);
+        }
+    }
+
+    private static LoraTrainingRun.Request request(Path data, Path lora, int steps) {
+        TrainingSettings settings = new TrainingSettings(LEARNING_RATE, LrSchedule.CONSTANT, 0, steps, 3, 1, 1.0, TRAIN_SEED,
+                true, NoiseObjective.Prediction.EPSILON, OptionalDouble.empty(), 0);
+        return new LoraTrainingRun.Request(data, Optional.empty(), LoraTargetModules.kohyaDefault(), 8, 8f, settings,
+                lora, 0, false, Optional.empty(), "sd_v1");
+    }
+
+    private static RgbImage render(Generator generator, StableDiffusion model, String modelHash, String prompt, long seed)
+            throws IOException {
+        GenerationRequest request = new GenerationRequest(prompt, "", "Euler", RENDER_STEPS, CFG, seed,
+                MotifImages.SIDE, MotifImages.SIDE, 1, 1, Emphasis.ORIGINAL);
+        return generator.generate(model, modelHash, request, Progress.NONE).images().get(0).pixels();
+    }
+}
