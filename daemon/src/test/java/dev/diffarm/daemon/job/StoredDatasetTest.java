@@ -30,11 +30,9 @@ class StoredDatasetTest {
 
     @Test
     void theObjectsUnderThePrefixComeDownAsFilesWithRepeatFoldersAsTheyAre() throws IOException {
-        OutputStore store = new LocalOutputStore(dir.resolve("store"));
-        store.put("datasets/faces/10_zwx person/a.png", bytes("png-a"), "image/png");
-        store.put("datasets/faces/10_zwx person/a.txt", bytes("zwx"), "text/plain");
-        store.put("datasets/faces/b.JPG", bytes("jpg-b"), "image/jpeg");
-        store.put("datasets/faces-other/c.png", bytes("other"), "image/png");
+        OutputStore store = store("store", "datasets/faces/10_zwx person/a.png", "png-a",
+                "datasets/faces/10_zwx person/a.txt", "zwx", "datasets/faces/b.JPG", "jpg-b",
+                "datasets/faces-other/c.png", "other");
         Path target = dir.resolve("work/faces");
 
         int files = new StoredDataset(store, SMALL).download(DATASET, "datasets/faces/", target);
@@ -46,10 +44,8 @@ class StoredDatasetTest {
 
     @Test
     void aTenantsJobReadsItsOwnPartOfTheStoreOnly() throws IOException {
-        OutputStore root = new LocalOutputStore(dir.resolve("store"));
-        root.put("tenants/acme/datasets/faces/a.png", bytes("acme"), "image/png");
-        root.put("tenants/other/datasets/faces/b.png", bytes("other"), "image/png");
-        root.put("datasets/faces/c.png", bytes("local"), "image/png");
+        OutputStore root = store("store", "tenants/acme/datasets/faces/a.png", "acme",
+                "tenants/other/datasets/faces/b.png", "other", "datasets/faces/c.png", "local");
         Path target = dir.resolve("work/faces");
 
         new StoredDataset(TenantOutputs.scoped(root, TenantOutputs.prefix("acme")), SMALL)
