@@ -315,12 +315,7 @@ class TrainJobsTest {
     @Test
     void aTrainJobFromAStoredDatasetStoresTheSameLoraAsFromTheFolderAndBadPrefixesFailNamingDataset() throws Exception {
         LocalFarm farm = farm(dir, dir.resolve("loras"));
-        Path source = TinyModel.source().getParent().resolve("train-data");
-        try (Stream<Path> files = Files.list(source)) {
-            for (Path file : files.toList()) {
-                farm.store.put("datasets/faces/" + file.getFileName(), Files.readAllBytes(file), "image/png");
-            }
-        }
+        storeTrainData(farm);
         farm.store.put("datasets/odd/a.png", new byte[] {1}, "image/png");
         farm.store.put("datasets/odd/model.ckpt", new byte[] {1}, "application/octet-stream");
         farm.store.put("datasets/deep/10_zwx person/x/a.png", new byte[] {1}, "image/png");
@@ -346,6 +341,33 @@ class TrainJobsTest {
         });
         JobEvent.Rejected escape = (JobEvent.Rejected) farm.events.of("escape").get(0);
         assertEquals(List.of(Optional.of("dataset")), escape.errors().stream().map(e -> e.field()).toList());
+    }
+
+    @Test
+    void aStoredDatasetIsDownloadedAgainWhenACrashedJobResumesAndTheLoraEndsBitForBit() throws Exception {
+        Path loras = dir.resolve("loras");
+        LocalFarm first = crashingInStepFive(loras);
+        storeTrainData(first);
+        first.drop("train.json", trainJob("crashy", "\"method\": \"lora\", \"dataset\": \"store:datasets/faces/\", "
+                + SETTINGS));
+        assertThrows(Crash.class, first::runUntilIdle);
+
+        LocalFarm restarted = farm(dir, loras);
+        restarted.runUntilIdle();
+
+        assertEquals("completed", last(restarted.events.milestones("crashy")));
+        assertEquals(List.of("4/6", "5/6", "6/6"), steps(restarted, "crashy"), "went on after step 3");
+        assertArrayEquals(reference, restarted.object("loras/faces.safetensors"), "resumed from the store's data");
+    }
+
+    /** The fixture's train-data stored under {@code datasets/faces/}. */
+    private static void storeTrainData(LocalFarm farm) throws IOException {
+        Path source = TinyModel.source().getParent().resolve("train-data");
+        try (Stream<Path> files = Files.list(source)) {
+            for (Path file : files.toList()) {
+                farm.store.put("datasets/faces/" + file.getFileName(), Files.readAllBytes(file), "image/png");
+            }
+        }
     }
 
     /** A farm with the training data whose daemon dies in the middle of step 5. */
