@@ -63,13 +63,13 @@ final class TrainTask extends SoleTask {
     @Override
     public Outcome run(TaskRun taskRun) {
         TrainingRunner runner = TrainingRunner.forMethod(job.method());
-        Path data = dataset();
         TaskState states = taskRun.state(TrainJobHandler.STATES_KEPT);
         Optional<SavedState> last = states.latest();
         long total = run.settings().maxTrainSteps();
         Path folder = temporaryFolder();
-        ModelCache.LoadedModel model = lease();
         try {
+            Path data = dataset(folder);
+            ModelCache.LoadedModel model = lease();
             LossHistory losses = last.map(LossHistory::of).orElseGet(LossHistory::new);
             Optional<Path> resume = last.map(state -> download(state, folder));
             Path out = folder.resolve(run.outputFile());
@@ -143,15 +143,12 @@ final class TrainTask extends SoleTask {
     }
 
     /**
-     * The dataset's folder, which must be under the datasets root; without kohya's data options it must hold PNG
-     * images of the job's square resolution, which the run takes as they are.
+     * The dataset's folder: one under the datasets root, or the objects of a stored dataset downloaded into
+     * {@code work}; without kohya's data options it must hold PNG images of the job's square resolution, which the run
+     * takes as they are.
      */
-    private Path dataset() {
-        Path root = farm.datasetsDir();
-        Path folder = root.resolve(job.dataset()).normalize();
-        if (!folder.startsWith(root) || !Files.isDirectory(folder)) {
-            throw datasetFailure("a folder under the datasets root " + root + "; there is none of this name");
-        }
+    private Path dataset(Path work) throws IOException {
+        Path folder = job.storedDataset().isPresent() ? downloaded(job.storedDataset().get(), work) : localDataset();
         if (!TrainingRunner.dataOptions(job).equals(KohyaDataOptions.DEFAULTS)) {
             return folder; // kohya's pipeline reads it (PNG, JPEG, WebP; repeat folders) and names what is wrong
         }
@@ -177,9 +174,30 @@ final class TrainTask extends SoleTask {
         return folder;
     }
 
+    private Path localDataset() {
+        Path root = farm.datasetsDir();
+        Path folder = root.resolve(job.dataset()).normalize();
+        if (!folder.startsWith(root) || !Files.isDirectory(folder)) {
+            throw datasetFailure("a folder under the datasets root " + root + "; there is none of this name");
+        }
+        return folder;
+    }
+
+    /**
+     * The objects under {@code prefix} in the job's tenant's part of the store, in a folder of {@code work} named as
+     * the prefix's last segment: kohya's metadata ({@code ss_tag_frequency}) names the data folder, so a LoRA trained
+     * from {@code datasets/faces/} is the one trained from a local folder {@code faces}, byte for byte.
+     */
+    private Path downloaded(String prefix, Path work) throws IOException {
+        String name = prefix.substring(prefix.lastIndexOf('/', prefix.length() - 2) + 1, prefix.length() - 1);
+        Path folder = work.resolve("dataset").resolve(name);
+        int files = new StoredDataset(farm.store(), StoredDataset.Limits.DEFAULT).download(job.dataset(), prefix, folder);
+        LOG.infof("%s %s: %d files of the dataset %s downloaded", job.id(), run.taskId(), files, prefix);
+        return folder;
+    }
+
     private TaskFailure datasetFailure(String expected) {
-        return new TaskFailure(new EventError("invalid-value", "dataset = \"" + job.dataset() + "\": expected "
-                + expected, Optional.of("dataset")), null);
+        return StoredDataset.refusal(job.dataset(), expected);
     }
 
     /** The engine names a bad hyperparameter or data problem by its field; data problems concern {@code dataset}. */

@@ -312,6 +312,64 @@ class TrainJobsTest {
         assertEquals("completed", last(farm.events.milestones("after")), "a render job after them is undisturbed");
     }
 
+    @Test
+    void aTrainJobFromAStoredDatasetStoresTheSameLoraAsFromTheFolderAndBadPrefixesFailNamingDataset() throws Exception {
+        LocalFarm farm = farm(dir, dir.resolve("loras"));
+        storeTrainData(farm);
+        farm.store.put("datasets/odd/a.png", new byte[] {1}, "image/png");
+        farm.store.put("datasets/odd/model.ckpt", new byte[] {1}, "application/octet-stream");
+        farm.store.put("datasets/deep/10_zwx person/x/a.png", new byte[] {1}, "image/png");
+        farm.store.put("datasets/named/#1.png", new byte[] {1}, "image/png");
+        farm.drop("stored.json", trainJob("stored", "\"method\": \"lora\", \"dataset\": \"store:datasets/faces/\", "
+                + SETTINGS));
+        Map<String, String> failing = Map.of("nothing", "datasets/nothing/", "odd", "datasets/odd/model.ckpt",
+                "deep", "datasets/deep/10_zwx person/x/a.png", "named", "datasets/named/#1.png");
+        failing.keySet().forEach(name -> farm.drop(name + ".json", trainJob(name, "\"method\": \"lora\", "
+                + "\"dataset\": \"store:datasets/" + name + "/\", " + SETTINGS)));
+        farm.drop("escape.json", trainJob("escape", "\"method\": \"lora\", \"dataset\": \"store:datasets/../jobs/\""));
+        farm.runUntilIdle();
+
+        assertEquals("completed", last(farm.events.milestones("stored")), farm.events.of("stored").toString());
+        assertArrayEquals(reference, farm.object("loras/faces.safetensors"), "LoRA from the store vs the folder's");
+        System.out.printf("stored dataset: LoRA of %d bytes equal to the one trained from the folder%n", reference.length);
+        failing.forEach((name, key) -> {
+            JobEvent.Failed event = (JobEvent.Failed) farm.events.of(name).stream()
+                    .filter(JobEvent.Failed.class::isInstance).findFirst().orElseThrow(() -> new AssertionError(name));
+            assertEquals(Optional.of("dataset"), event.error().field(), event.toJson());
+            assertTrue(event.error().message().contains(key), event.toJson());
+            System.out.println("failed: " + event.error().message());
+        });
+        JobEvent.Rejected escape = (JobEvent.Rejected) farm.events.of("escape").get(0);
+        assertEquals(List.of(Optional.of("dataset")), escape.errors().stream().map(e -> e.field()).toList());
+    }
+
+    @Test
+    void aStoredDatasetIsDownloadedAgainWhenACrashedJobResumesAndTheLoraEndsBitForBit() throws Exception {
+        Path loras = dir.resolve("loras");
+        LocalFarm first = crashingInStepFive(loras);
+        storeTrainData(first);
+        first.drop("train.json", trainJob("crashy", "\"method\": \"lora\", \"dataset\": \"store:datasets/faces/\", "
+                + SETTINGS));
+        assertThrows(Crash.class, first::runUntilIdle);
+
+        LocalFarm restarted = farm(dir, loras);
+        restarted.runUntilIdle();
+
+        assertEquals("completed", last(restarted.events.milestones("crashy")));
+        assertEquals(List.of("4/6", "5/6", "6/6"), steps(restarted, "crashy"), "went on after step 3");
+        assertArrayEquals(reference, restarted.object("loras/faces.safetensors"), "resumed from the store's data");
+    }
+
+    /** The fixture's train-data stored under {@code datasets/faces/}. */
+    private static void storeTrainData(LocalFarm farm) throws IOException {
+        Path source = TinyModel.source().getParent().resolve("train-data");
+        try (Stream<Path> files = Files.list(source)) {
+            for (Path file : files.toList()) {
+                farm.store.put("datasets/faces/" + file.getFileName(), Files.readAllBytes(file), "image/png");
+            }
+        }
+    }
+
     /** A farm with the training data whose daemon dies in the middle of step 5. */
     private LocalFarm crashingInStepFive(Path loras) throws IOException {
         LocalFarm farm = farm(dir, loras);

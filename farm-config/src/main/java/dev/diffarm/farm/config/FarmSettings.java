@@ -34,7 +34,7 @@ import java.util.regex.Pattern;
  *   <tr><td>{@value #EMBEDDINGS_DIR}</td><td>textual-inversion embeddings ({@code .safetensors}, {@code .pt},
  *       {@code .bin}, subfolders included), triggered by their names in prompts</td><td>{@code <home>/embeddings}</td></tr>
  *   <tr><td>{@value #DATASETS_DIR}</td><td>training datasets: a train job's {@code dataset} is the name of a folder
- *       there</td><td>{@code <home>/datasets}</td></tr>
+ *       there (or {@code store:} and a prefix of the store)</td><td>{@code <home>/datasets}</td></tr>
  *   <tr><td>{@value #LOCAL_DIR}</td><td>the embedded queue ({@code queue/}) and output ({@code outputs/})
  *       folders</td><td>{@code <home>/local}</td></tr>
  *   <tr><td>{@value #HOME}</td><td>{@code <home>}, the base of the defaults above</td>

@@ -57,10 +57,24 @@ final class Rules {
 
     static final Rule<String> TRAIN_METHOD = new Rule<>(TrainJob.METHODS::contains,
             "\"lora\", \"dreambooth\" or \"textual-inversion\"");
-    /** A folder of its own under the datasets root: an id's characters cannot leave it. */
-    static final Rule<String> DATASET = new Rule<>(name -> ID_PATTERN.matcher(name).matches(),
+    /**
+     * A store prefix under {@code datasets/}: segments of key characters (spaces too, as kohya's repeat folders have
+     * them) that start with a letter, digit or '_', so that none is {@code .} or {@code ..}; it ends with '/'.
+     */
+    private static final Pattern STORED_DATASET_PATTERN = Pattern.compile(Pattern.quote(TrainJob.STORED_DATASET
+            + TrainJob.DATASETS_PREFIX) + "([A-Za-z0-9_][A-Za-z0-9._ -]{0,99}/){1,8}");
+    private static final int MAX_STORED_DATASET_LENGTH = 256;
+    /**
+     * A folder of its own under the datasets root (an id's characters cannot leave it), or a prefix of the store under
+     * {@code datasets/} (in the job's tenant's part of the store).
+     */
+    static final Rule<String> DATASET = new Rule<>(name -> ID_PATTERN.matcher(name).matches()
+            || name.length() <= MAX_STORED_DATASET_LENGTH && STORED_DATASET_PATTERN.matcher(name).matches(),
             "the name of a folder under the farm's datasets root: 1 to " + Limits.MAX_ID_LENGTH + " letters, digits, "
-                    + "'.', '_' or '-', starting with a letter or digit (a name, not a path)");
+                    + "'.', '_' or '-', starting with a letter or digit (a name, not a path); or a store prefix "
+                    + "\"" + TrainJob.STORED_DATASET + TrainJob.DATASETS_PREFIX + "<folder>/\" of at most "
+                    + MAX_STORED_DATASET_LENGTH + " characters: 1 to 8 folders of letters, digits, '.', '_', '-' or "
+                    + "' ', each starting with a letter, digit or '_', each ending with '/'");
     /** A file name of its own in the loras, embeddings or models folder; a sweep appends each combination's label. */
     static final Rule<String> TRAIN_OUTPUT = new Rule<>(name -> ID_PATTERN.matcher(name).matches()
             && !name.toLowerCase(Locale.ROOT).endsWith(TrainJob.OUTPUT_EXTENSION),

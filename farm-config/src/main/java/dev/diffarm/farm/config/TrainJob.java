@@ -30,6 +30,9 @@ import java.util.Optional;
  * <h2>Dataset</h2>
  * {@code dataset} names a folder under the farm's datasets root ({@code DIFFARM_DATASETS_DIR}) holding images, each
  * with its caption in the {@code .txt} file of the same name. It is a name, never a path: it cannot leave the root.
+ * Or it names a prefix of the store, {@code "store:datasets/faces/"} ({@value #STORED_DATASET} then a prefix under
+ * {@value #DATASETS_PREFIX} ending with '/'): the objects under it, in the job's tenant's part of the store, are the
+ * dataset's files, kohya's repeat folders as key segments ({@code datasets/faces/10_zwx person/a.png}).
  *
  * <h2>Sweeps and tasks</h2>
  * {@link TrainSweep#FIELDS} may be lists; each combination ({@link #runs()}, at most
@@ -47,7 +50,7 @@ import java.util.Optional;
  * @param id                        the idempotency key (see {@link Job#id()})
  * @param method                    {@code lora}, {@code dreambooth} or {@code textual-inversion}
  * @param model                     the model to fine-tune
- * @param dataset                   the dataset's folder name under the datasets root
+ * @param dataset                   the dataset's folder name under the datasets root, or {@code store:} and its prefix
  * @param output                    the result's name: its file is {@code <output>.safetensors}
  * @param sweep                     learning rate, rank, alpha and steps: one value each, or lists to sweep
  * @param trainBatchSize            images per micro-batch
@@ -100,6 +103,11 @@ public record TrainJob(String id, String method, String model, String dataset, S
     /** diffusers' {@code get_scheduler} names, which kohya takes too. */
     public static final List<String> LR_SCHEDULERS = List.of("constant", "constant_with_warmup", "linear", "cosine",
             "cosine_with_restarts", "polynomial");
+
+    /** How {@code dataset} starts when it names a prefix of the store rather than a folder. */
+    public static final String STORED_DATASET = "store:";
+    /** The part of the store stored datasets are under. */
+    public static final String DATASETS_PREFIX = "datasets/";
 
     public TrainJob {
         Rules.ID.require("id", id);
@@ -227,6 +235,12 @@ public record TrainJob(String id, String method, String model, String dataset, S
     /** The key of a sweep's grid: rows the combinations, columns the sample prompts, each rendered with its result. */
     public String sweepGridKey() {
         return Plan.prefix(id) + "sweep-grid.png";
+    }
+
+    /** The store prefix {@code dataset} names ({@code datasets/.../}), or empty when it names a local folder. */
+    public Optional<String> storedDataset() {
+        return dataset.startsWith(STORED_DATASET) ? Optional.of(dataset.substring(STORED_DATASET.length()))
+                : Optional.empty();
     }
 
     /**

@@ -155,6 +155,38 @@ class TrainJobTest {
     }
 
     @Test
+    void aDatasetMayNameAPrefixOfTheStoreUnderDatasetsAndBadPrefixesAreRefusedNamingDataset() throws Exception {
+        ObjectMapper json = new ObjectMapper();
+        String kohya = "store:datasets/faces/10_zwx person/";
+        TrainJob stored = parseWithDataset(kohya);
+        assertEquals(Optional.of("datasets/faces/10_zwx person/"), stored.storedDataset());
+        assertEquals(Optional.empty(), parse("\"method\": \"lora\"").storedDataset(), "a folder name is no prefix");
+        assertEquals(Set.of(), SCHEMA.validate(json.readTree(stored.toJson())), stored.toJson());
+
+        List<String> bad = List.of("store:faces/", "store:datasets/", "store:datasets/faces", "store:datasets/../x/",
+                "store:datasets/faces/../../jobs/", "store:datasets/./faces/", "store:datasets/.hidden/",
+                "store:datasets//faces/", "store:/datasets/faces/", "store:datasets/fa\\ces/", "store:datasets/f*/",
+                "store:datasets/" + "a/".repeat(9), "store:datasets/" + "abcdefghij".repeat(26) + "/", "datasets/faces/");
+        for (String dataset : bad) {
+            String document = START.replace("\"faces\"", json.writeValueAsString(dataset)) + "\"method\": \"lora\"}";
+            List<Optional<String>> fields = fieldsOf(document);
+            assertEquals(List.of(Optional.of("dataset")), fields, document);
+            assertFalse(SCHEMA.validate(json.readTree(document)).isEmpty(), "the schema refuses it too: " + document);
+        }
+        IllegalArgumentException record = assertThrows(IllegalArgumentException.class,
+                () -> TrainJob.lora("t-1", "sd15", "store:datasets/../jobs/", "out"));
+        assertTrue(record.getMessage().contains("dataset") && record.getMessage().contains("store:datasets/"),
+                record.getMessage());
+        System.out.println("bad store prefixes refused naming dataset: " + bad.size() + "; e.g. " + record.getMessage());
+    }
+
+    private TrainJob parseWithDataset(String dataset) throws Exception {
+        String document = START.replace("\"faces\"", new ObjectMapper().writeValueAsString(dataset))
+                + "\"method\": \"lora\"}";
+        return (TrainJob) parser.parse(document).orElseThrow();
+    }
+
+    @Test
     void whatOnlyTheParserCanTellIsRefusedNamingTheField() {
         Map<String, String> cases = new LinkedHashMap<>();
         cases.put("samplePrompts", "\"method\": \"lora\", \"learningRate\": [1e-4, 5e-4]");
