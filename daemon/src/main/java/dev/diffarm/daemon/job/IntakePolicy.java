@@ -5,8 +5,9 @@ package dev.diffarm.daemon.job;
  *
  * @param maxJobBytes        the largest submission, and the largest job with its defaults written out (what goes
  *                           onto the queue: kept under Kafka's record limit, 1 MiB by default), in bytes
- * @param trustSourceTenants whether a delivery's own {@code tenant()} is believed (a trusted Kafka topic), or every
- *                           delivered job belongs to {@value Tenants#DEFAULT}
+ * @param trustSourceTenants whether a delivery's own {@code tenant()} is believed (the daemon's own local queue, a
+ *                           trusted Kafka topic), or every delivered job belongs to {@value Tenants#DEFAULT}; then the
+ *                           REST intake refuses the jobs of other tenants, which would lose their tenant on the way
  * @param budget             what one image may cost this node; a job beyond it is rejected
  */
 public record IntakePolicy(int maxJobBytes, boolean trustSourceTenants, NodeBudget budget) {

@@ -63,8 +63,8 @@ public final class JobIntake {
 
     /**
      * Whose a delivered job is: the tenant its delivery names when the farm trusts its source and the name is
-     * valid, else {@value Tenants#DEFAULT}. (A job submitted over REST keeps its caller's tenant regardless: the
-     * delivery takes over the attempt that the submission recorded.)
+     * valid, else {@value Tenants#DEFAULT}. (A job submitted over REST carries its caller's tenant in its delivery;
+     * on the daemon that took the submission, the delivery takes over the attempt it recorded.)
      */
     public String tenantOf(Delivery delivery) {
         if (!policy.trustSourceTenants()) {
@@ -144,8 +144,16 @@ public final class JobIntake {
      * source for a worker.
      *
      * @throws java.io.UncheckedIOException (or the source's exception) when the source cannot take it
+     * @throws IllegalStateException          when the job is not {@value Tenants#DEFAULT}'s and the daemons taking
+     *                                        jobs from the source do not trust it to name tenants: they would move
+     *                                        the job to the dead letters (see {@link #tenantRefusal})
      */
     public Submission submit(byte[] submission, String tenant) {
+        if (!policy.trustSourceTenants() && !tenant.equals(Tenants.DEFAULT)) {
+            throw new IllegalStateException("a job of tenant \"" + Tenants.printable(tenant) + "\" cannot be queued on this"
+                    + " farm's jobs topic: its daemons do not trust the topic to name tenants"
+                    + " (DIFFARM_KAFKA_TRUST_TENANT_HEADER is false) and would move the job to the dead letters");
+        }
         ParseResult result = read(submission, tenant);
         if (result instanceof ParseResult.Invalid invalid) {
             return new Submission.Invalid(invalid);
@@ -160,7 +168,7 @@ public final class JobIntake {
         }
         TrackedJob attempt = ((JobRegistry.Admission.Queued) admission).attempt();
         try {
-            source.enqueue(job.id(), job.toJson());
+            source.enqueue(job.id(), job.toJson(), tenant);
         } catch (RuntimeException e) {
             reporting.registry().withdraw(attempt);
             throw e;

@@ -101,13 +101,16 @@ public final class KafkaJobSource implements JobSource {
     }
 
     /**
-     * Produces the job to the jobs topic, keyed by its id, and waits until it is stored.
+     * Produces the job to the jobs topic, keyed by its id, its tenant in the {@value Delivery#TENANT_HEADER} header,
+     * and waits until it is stored.
      *
      * @throws KafkaException when the broker did not store it in time (about 30 s), saying why
      */
     @Override
-    public void enqueue(String jobId, String json) {
-        send(new ProducerRecord<>(topics.jobs(), utf8(jobId), utf8(json)), "job " + jobId);
+    public void enqueue(String jobId, String json, String tenant) {
+        ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(topics.jobs(), utf8(jobId), utf8(json));
+        record.headers().add(Delivery.TENANT_HEADER, utf8(tenant));
+        send(record, "job " + jobId);
     }
 
     /** The records waiting in this daemon's partitions, as of a few seconds ago; empty before it joined its group. */

@@ -124,8 +124,8 @@ public final class CrashGuardedSource implements JobSource {
     }
 
     @Override
-    public void enqueue(String jobId, String json) {
-        source.enqueue(jobId, json);
+    public void enqueue(String jobId, String json, String tenant) {
+        source.enqueue(jobId, json, tenant);
     }
 
     @Override

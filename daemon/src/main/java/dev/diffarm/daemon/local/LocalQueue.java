@@ -35,11 +35,18 @@ import org.jboss.logging.Logger;
  * {@code queue/}: after a crash, the jobs that were running are delivered again. So only one daemon may run
  * on a folder at a time. Hidden files (writes in progress) and files not ending in {@code .json} are left
  * alone. Drop a job file into {@code queue/} (written elsewhere and moved in) to submit it.
+ *
+ * <p>A job's tenant is in its file's name, {@code <time>-<sequence>-<job id>@<tenant>.json}, so that it stays with the
+ * job through {@code processing/} and a restart (neither ids nor tenant names may hold {@code @}). A file without
+ * {@code @} (one a person dropped in) names no tenant: it is {@code local}'s. The folder is the daemon's own: whoever
+ * may write there may run jobs as any tenant, as they may read every tenant's outputs of a local store.
  */
 public final class LocalQueue implements JobSource {
     private static final Logger LOG = Logger.getLogger(LocalQueue.class);
     private static final Duration SCAN_INTERVAL = Duration.ofMillis(200);
     private static final String SUFFIX = ".json";
+    /** Between a job file's id and its tenant: in neither alphabet. */
+    private static final char TENANT_MARK = '@';
 
     private final Path queue;
     private final Path processing;
@@ -100,10 +107,10 @@ public final class LocalQueue implements JobSource {
     }
 
     @Override
-    public void enqueue(String jobId, String json) {
+    public void enqueue(String jobId, String json, String tenant) {
         // The sequence keeps jobs submitted within one millisecond in order of submission.
-        String name = String.format("%d-%06d-%s%s", System.currentTimeMillis(), sequence.incrementAndGet() % 1_000_000,
-                jobId, SUFFIX);
+        String name = String.format("%d-%06d-%s%c%s%s", System.currentTimeMillis(), sequence.incrementAndGet() % 1_000_000,
+                jobId, TENANT_MARK, tenant, SUFFIX);
         byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
         try {
             AtomicFile.write(queue.resolve(name), channel -> {
@@ -209,6 +216,14 @@ public final class LocalQueue implements JobSource {
         @Override
         public String origin() {
             return "queue/" + file.getFileName();
+        }
+
+        /** What follows the last {@code @} of the file's name, if it has one. */
+        @Override
+        public Optional<String> tenant() {
+            String name = file.getFileName().toString();
+            int mark = name.lastIndexOf(TENANT_MARK);
+            return mark < 0 ? Optional.empty() : Optional.of(name.substring(mark + 1, name.length() - SUFFIX.length()));
         }
 
         @Override

@@ -28,12 +28,14 @@ public interface JobSource extends AutoCloseable {
 
     /**
      * Adds a job to the source, as a producer would (the REST intake uses it, so that a job it accepted
-     * survives a restart like any other).
+     * survives a restart like any other), with its tenant where {@link Delivery#tenant()} reads it back: whichever
+     * daemon takes it up, after a restart too, runs it as that tenant (where it trusts the source to name tenants).
      *
-     * @param jobId the job's id, the record key
-     * @param json  the job as JSON
+     * @param jobId  the job's id, the record key
+     * @param json   the job as JSON
+     * @param tenant whose job it is
      */
-    void enqueue(String jobId, String json);
+    void enqueue(String jobId, String json, String tenant);
 
     /** How many submissions wait to be taken, when the source can tell. */
     OptionalLong backlog();

@@ -1,5 +1,6 @@
 package dev.diffarm.daemon.rest;
 
+import dev.diffarm.daemon.job.Tenants;
 import dev.diffarm.farm.config.EventError;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
@@ -48,6 +49,7 @@ public record ApiErrors(List<EventError> errors) {
 
     static Response unknownJob(String id) {
         return response(Response.Status.NOT_FOUND, UNKNOWN_JOB, "no job \"" + id + "\" is known to this daemon "
-                + "(it keeps the latest jobs since its start; outputs stay under jobs/" + id + "/)");
+                + "(it keeps the latest jobs since its start; outputs stay under jobs/" + id + "/, or tenants/<tenant>/jobs/"
+                + id + "/ for a tenant other than " + Tenants.DEFAULT + ")");
     }
 }

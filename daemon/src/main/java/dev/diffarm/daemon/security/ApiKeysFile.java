@@ -90,6 +90,11 @@ public final class ApiKeysFile {
     }
 
     /** How many usable keys the file holds now. */
+    /** The tenants the keys act for, in order of their names. */
+    public java.util.SortedSet<String> tenants() {
+        return current().stream().map(ApiKey::tenant).collect(java.util.stream.Collectors.toCollection(java.util.TreeSet::new));
+    }
+
     public int size() {
         return current().size();
     }

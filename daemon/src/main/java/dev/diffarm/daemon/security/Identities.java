@@ -2,6 +2,7 @@ package dev.diffarm.daemon.security;
 
 import dev.diffarm.daemon.job.Tenants;
 import dev.diffarm.daemon.service.DaemonConfig;
+import dev.diffarm.farm.config.FarmSettings;
 import io.quarkus.runtime.Startup;
 import io.quarkus.security.runtime.QuarkusPrincipal;
 import io.quarkus.security.runtime.QuarkusSecurityIdentity;
@@ -14,6 +15,8 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.EnumSet;
 import java.util.Optional;
+import java.util.SortedSet;
+import java.util.TreeSet;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
@@ -35,10 +38,13 @@ public class Identities {
     private final Optional<ApiKeysFile> keys;
     private final Optional<JwtVerifier> jwt;
 
-    Identities(@ConfigProperty(name = "quarkus.http.host") String host, DaemonConfig config) {
+    Identities(@ConfigProperty(name = "quarkus.http.host") String host, DaemonConfig config, FarmSettings settings) {
         this.jwt = jwtVerifier(config.jwt());
         this.keys = jwt.isPresent() ? config.apiKeysFile().filter(name -> !name.isBlank()).map(Path::of).map(Identities::existingKeys)
                 : checkedKeys(host, config.apiKeysFile().filter(name -> !name.isBlank()).map(Path::of));
+        if (settings.kafka().isPresent() && !config.kafka().trustTenantHeader()) {
+            refuseTenantsAnUntrustedTopicLoses(keys.map(ApiKeysFile::tenants).orElse(new TreeSet<>()), jwt.isPresent());
+        }
         LOG.infof("HTTP on %s; %s%s", host, keys.map(file -> "API keys from " + file.path() + " (" + file.size() + " keys)")
                 .orElse(jwt.isPresent() ? "no API keys file" : "no API keys file: callers on this machine act as tenant "
                         + LOCAL_TENANT + " with every role"),
@@ -90,6 +96,32 @@ public class Identities {
                     + ": no such file; expected a file of lines <tenant> <role>[,<role>...] <sha256 hex of the key>");
         }
         return new ApiKeysFile(keysFile);
+    }
+
+    /**
+     * Refuses to start a daemon on a Kafka topic it does not trust to name tenants (every job it takes from there is
+     * {@value #LOCAL_TENANT}'s, and one whose record names another tenant goes to the dead letters) when its callers act
+     * for other tenants: the keys of {@code keyTenants}, or JWTs ({@code jwts}), which may name any tenant. Their jobs
+     * could not keep their tenant on the way through the topic. (A tenant added to the keys file later is refused at
+     * submission: {@link dev.diffarm.daemon.job.JobIntake#submit}.)
+     *
+     * @throws IllegalStateException naming the setting, and the tenants that would lose their jobs
+     */
+    static void refuseTenantsAnUntrustedTopicLoses(SortedSet<String> keyTenants, boolean jwts) {
+        SortedSet<String> others = new TreeSet<>(keyTenants);
+        others.remove(LOCAL_TENANT);
+        if (others.isEmpty() && !jwts) {
+            return;
+        }
+        String whose = others.isEmpty() ? "" : "API keys of tenants " + String.join(", ", others);
+        if (jwts) {
+            whose += (whose.isEmpty() ? "" : " and ") + "bearer JWTs (DIFFARM_JWT_PUBLIC_KEY), which may name any tenant,";
+        }
+        throw new IllegalStateException("the daemon takes its jobs from Kafka with DIFFARM_KAFKA_TRUST_TENANT_HEADER false,"
+                + " so every job it runs from the topic is tenant " + LOCAL_TENANT + "'s and a job record naming another"
+                + " tenant goes to the dead letters; but " + whose + " would submit jobs of other tenants. Set"
+                + " DIFFARM_KAFKA_TRUST_TENANT_HEADER=true where only trusted producers may write the jobs topic, or give"
+                + " every key tenant " + LOCAL_TENANT + " and no JWT key");
     }
 
     /** Whether {@code host} is this machine only: {@code localhost}, {@code 127.0.0.0/8} or {@code ::1}. */

@@ -201,11 +201,13 @@ public class FarmServices {
 
     @Produces
     @Singleton
-    JobIntake intake(DaemonConfig config, ModelDirectory models, SamplerPlugins samplers, LoraDirectory loras,
-                     StoreBackedCatalog storeCatalog, JobSource source, JobReporting reporting) {
+    JobIntake intake(DaemonConfig config, FarmSettings settings, ModelDirectory models, SamplerPlugins samplers,
+                     LoraDirectory loras, StoreBackedCatalog storeCatalog, JobSource source, JobReporting reporting) {
+        // The local queue is this daemon's own folder: the tenant in a job file's name is believed; a Kafka
+        // record's tenant header only where the topic is configured as trusted.
+        boolean trustSourceTenants = settings.kafka().isEmpty() || config.kafka().trustTenantHeader();
         return new JobIntake(new JobParser(new FarmCatalog(models, samplers, loras, Optional.of(storeCatalog))), source,
-                reporting,
-                new IntakePolicy(config.maxJobBytes(), config.kafka().trustTenantHeader(), config.admit().budget()));
+                reporting, new IntakePolicy(config.maxJobBytes(), trustSourceTenants, config.admit().budget()));
     }
 
     @Produces

@@ -49,6 +49,15 @@ class DeliveredTenantTest {
         assertEquals(Optional.empty(), farm.registry.find("claimed"), "no attempt: the job never ran");
     }
 
+    @Test
+    void aRestJobOfAnotherTenantIsRefusedWhereItsTenantWouldBeLostOnTheWay() {
+        IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                () -> intake(IntakePolicy.DEFAULTS).submit(new byte[0], "acme"));
+        assertEquals("a job of tenant \"acme\" cannot be queued on this farm's jobs topic: its daemons do not trust the"
+                + " topic to name tenants (DIFFARM_KAFKA_TRUST_TENANT_HEADER is false) and would move the job to the dead"
+                + " letters", e.getMessage());
+    }
+
     private static JobIntake intake(IntakePolicy policy) {
         return new JobIntake(null, null, null, policy);
     }

@@ -22,6 +22,7 @@ import dev.diffarm.farm.config.FarmSettings;
 import dev.diffarm.farm.config.JobParser;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.UUID;
 
 /**
@@ -33,22 +34,38 @@ final class KafkaFarm implements AutoCloseable {
     final KafkaJobSource source;
     final KafkaEventSink events;
     final LocalOutputStore store;
+    final JobRegistry registry = new JobRegistry(100);
+    final JobIntake intake;
     private final JobLifecycle lifecycle;
 
+    /** A farm that does not trust its jobs topic to name tenants: every job is tenant {@code local}'s. */
     KafkaFarm(FarmSettings.Topics topics, String group, Path outputs, Path models, TaskRenderer renderer) {
+        this(topics, group, outputs, models, renderer, false);
+    }
+
+    /**
+     * A farm whose jobs each store under their tenant's prefix, as the daemon's do; {@code trustTenants}: whether a
+     * record's tenant header says whose job it is ({@code DIFFARM_KAFKA_TRUST_TENANT_HEADER}).
+     */
+    KafkaFarm(FarmSettings.Topics topics, String group, Path outputs, Path models, TaskRenderer renderer,
+              boolean trustTenants) {
         this.source = TestKafka.source(topics, group);
         this.events = new KafkaEventSink(KafkaClients.eventProducer(TestKafka.bootstrapServers(),
                 group + "-events-" + UUID.randomUUID()), topics.events());
         this.store = new LocalOutputStore(outputs);
-        JobRegistry registry = new JobRegistry(100);
         JobReporting reporting = new JobReporting(registry, events,
                 new FarmMetrics(new SimpleMeterRegistry(), registry, source::backlog));
-        JobIntake intake = new JobIntake(new JobParser(new FarmCatalog(new ModelDirectory(models), TestPlugins.samplers(),
-                new LoraDirectory(outputs.resolveSibling("loras")))), source, reporting, IntakePolicy.DEFAULTS);
+        this.intake = new JobIntake(new JobParser(new FarmCatalog(new ModelDirectory(models), TestPlugins.samplers(),
+                new LoraDirectory(outputs.resolveSibling("loras")))), source, reporting,
+                new IntakePolicy(IntakePolicy.DEFAULT_MAX_JOB_BYTES, trustTenants));
+        ModelCache cache = new ModelCache(new ModelDirectory(models), TokenizerLocator.fromEnvironment());
         // Every step gets an event, so that event order is deterministic.
-        this.lifecycle = new JobLifecycle(intake, JobHandlers.of(renderer, new ModelMerger(new ModelDirectory(models), store),
-                JobHandlers.training(new ModelCache(new ModelDirectory(models), TokenizerLocator.fromEnvironment()), store,
-                        outputs.resolveSibling("datasets"), outputs.resolveSibling("loras"), TestPlugins.plugins()), store), store, reporting, () -> new ProgressThrottle(1e9, System::nanoTime));
+        this.lifecycle = JobLifecycle.perTenant(intake, tenantStore -> JobHandlers.of(renderer,
+                        new ModelMerger(new ModelDirectory(models), tenantStore), JobHandlers.training(cache, tenantStore,
+                                outputs.resolveSibling("datasets"), outputs.resolveSibling("loras"), TestPlugins.plugins()),
+                        tenantStore),
+                store, reporting, () -> new ProgressThrottle(1e9, System::nanoTime),
+                Duration.parse(JobLifecycle.DEFAULT_TASK_TIMEOUT));
     }
 
     /** Takes the next delivery and runs it through the job lifecycle, as the worker does; returns it. */

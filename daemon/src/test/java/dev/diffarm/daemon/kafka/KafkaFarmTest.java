@@ -133,7 +133,7 @@ class KafkaFarmTest {
 
         String origin;
         try (KafkaFarm dying = new KafkaFarm(topics, group, outputs, tiny.models(), engine(5))) {
-            dying.source.enqueue("twelve", job);
+            dying.source.enqueue("twelve", job, "local");
             Delivery delivery = TestKafka.next(dying.source);
             origin = delivery.origin();
             assertThrows(Killed.class, () -> dying.handle(delivery));
@@ -166,6 +166,38 @@ class KafkaFarmTest {
         allKeys.add("jobs/twelve/" + JobGallery.INDEX);
         assertEquals(List.of(new JobEvent.Completed("twelve", allKeys)),
                 eventsOf(events, "twelve").stream().filter(JobEvent.Completed.class::isInstance).toList());
+    }
+
+    /**
+     * Issue 14: a job submitted over REST by tenant acme on one daemon is taken up by another (whose registry has never
+     * heard of it) that trusts the topic's tenant header: it runs as acme, under acme's prefix.
+     */
+    @Test
+    void aRestJobKeepsItsTenantThroughTheTopicToTheDaemonThatRunsIt() throws Exception {
+        FarmSettings.Topics topics = TestKafka.topics("tenant", 1);
+        String group = TestKafka.group("tenant");
+        Path outputs = local.resolve("outputs");
+        String id = "acme-cat";
+        byte[] job = TinyModel.renderJob(id, "[\"a cat in a hat\"]", "[1]", 2).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+
+        try (KafkaFarm intakeDaemon = new KafkaFarm(topics, group + "-intake", outputs, tiny.models(), engine(-1), true)) {
+            assertTrue(intakeDaemon.intake.submit(job, "acme") instanceof dev.diffarm.daemon.job.JobIntake.Submission.Queued);
+        }
+        ConsumerRecord<byte[], byte[]> queued = TestKafka.readUntil(topics.jobs(), read -> !read.isEmpty()).get(0);
+        assertEquals("acme", header(queued, Delivery.TENANT_HEADER), "the record carries the caller's tenant");
+
+        try (KafkaFarm worker = new KafkaFarm(topics, group, outputs, tiny.models(), engine(-1), true)) {
+            Delivery delivery = worker.handleNext();
+            assertEquals(java.util.Optional.of("acme"), delivery.tenant());
+            dev.diffarm.daemon.job.TrackedJob ran = worker.registry.find(id).orElseThrow();
+            assertEquals("acme", ran.tenant(), "the job runs as its tenant, so only acme may read or cancel it");
+            assertEquals(dev.diffarm.daemon.job.JobState.COMPLETED, ran.state());
+            assertTrue(worker.store.list("tenants/acme/jobs/" + id + "/").contains("tenants/acme/jobs/" + id + "/t0000.png"),
+                    worker.store.list("tenants/acme/jobs/" + id + "/").toString());
+            assertEquals(List.of(), worker.store.list("jobs/" + id + "/"), "nothing under tenant local's prefix");
+        }
+        assertEquals(List.of("jobs/" + id + "/t0000.png"), rendered, "rendered once, its key within acme's part of the store");
+        assertEquals(1, TestKafka.committed(group, topics.jobs(), 0), "settled once completed");
     }
 
     private static void assertRejected(List<ConsumerRecord<byte[], byte[]>> records, String jobId, String field,

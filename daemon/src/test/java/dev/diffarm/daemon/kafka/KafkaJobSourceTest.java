@@ -70,7 +70,7 @@ class KafkaJobSourceTest {
         FarmSettings.Topics topics = TestKafka.topics("ack", 1);
         String group = TestKafka.group("ack");
         try (KafkaJobSource source = TestKafka.source(topics, group)) {
-            source.enqueue("job-1", "{\"n\": 1}");
+            source.enqueue("job-1", "{\"n\": 1}", "local");
             Delivery delivery = next(source);
             assertEquals("{\"n\": 1}", text(delivery));
             assertEquals(topics.jobs() + "-0@0", delivery.origin());
@@ -78,7 +78,7 @@ class KafkaJobSourceTest {
             delivery.acknowledge();
             assertEquals(1, committed(group, topics.jobs(), 0));
             assertThrows(IllegalStateException.class, delivery::acknowledge, "settled once");
-            source.enqueue("job-2", "{\"n\": 2}");
+            source.enqueue("job-2", "{\"n\": 2}", "local");
         }
         try (KafkaJobSource again = TestKafka.source(topics, group)) {
             Delivery delivery = next(again);
@@ -94,7 +94,7 @@ class KafkaJobSourceTest {
         String group = TestKafka.group("redeliver");
         String origin;
         try (KafkaJobSource source = TestKafka.source(topics, group)) {
-            source.enqueue("job-a", "{\"job\": \"a\"}");
+            source.enqueue("job-a", "{\"job\": \"a\"}", "local");
             Delivery delivery = next(source);
             assertEquals("{\"job\": \"a\"}", text(delivery));
             origin = delivery.origin();
@@ -105,7 +105,7 @@ class KafkaJobSourceTest {
             assertEquals("{\"job\": \"a\"}", text(again));
             assertEquals(origin, again.origin(), "the same record");
             again.acknowledge();
-            restarted.enqueue("job-b", "{\"job\": \"b\"}");
+            restarted.enqueue("job-b", "{\"job\": \"b\"}", "local");
             assertEquals("{\"job\": \"b\"}", text(next(restarted)));
         }
     }
@@ -190,8 +190,8 @@ class KafkaJobSourceTest {
         impatient.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 6_000);
         impatient.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, 1_000);
         try (KafkaJobSource source = TestKafka.source(topics, group, KafkaJobSource.REDELIVERY_DELAY, impatient)) {
-            source.enqueue("long", "{\"job\": \"long\"}");
-            source.enqueue("after", "{\"job\": \"after\"}");
+            source.enqueue("long", "{\"job\": \"long\"}", "local");
+            source.enqueue("after", "{\"job\": \"after\"}", "local");
             Delivery held = next(source);
             assertEquals("{\"job\": \"long\"}", text(held));
             Thread.sleep(11_000);
@@ -209,8 +209,8 @@ class KafkaJobSourceTest {
         FarmSettings.Topics topics = TestKafka.topics("giveup", 1);
         String group = TestKafka.group("giveup");
         try (KafkaJobSource source = TestKafka.source(topics, group, Duration.ofSeconds(2), Map.of())) {
-            source.enqueue("a", "{\"job\": \"a\"}");
-            source.enqueue("b", "{\"job\": \"b\"}");
+            source.enqueue("a", "{\"job\": \"a\"}", "local");
+            source.enqueue("b", "{\"job\": \"b\"}", "local");
             Delivery unsettled = next(source);
             long start = System.nanoTime();
             Delivery again = next(source);
@@ -230,7 +230,7 @@ class KafkaJobSourceTest {
         String group = TestKafka.group("backlog");
         try (KafkaJobSource source = TestKafka.source(topics, group)) {
             for (int i = 0; i < 4; i++) {
-                source.enqueue("job-" + i, "{\"n\": " + i + "}");
+                source.enqueue("job-" + i, "{\"n\": " + i + "}", "local");
             }
             Delivery first = next(source);
             long deadline = System.nanoTime() + TestKafka.WAIT.toNanos();

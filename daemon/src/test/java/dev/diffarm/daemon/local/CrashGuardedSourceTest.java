@@ -23,7 +23,7 @@ class CrashGuardedSourceTest {
 
     @Test
     void aJobThatTookTheDaemonDownTwiceIsParkedWithTheReason() throws Exception {
-        restart().enqueue("oom", "{\"kind\": \"render\"}");
+        restart().enqueue("oom", "{\"kind\": \"render\"}", "local");
         Delivery first = restart().poll(Duration.ZERO).orElseThrow();
         // The process dies with the job in hand: neither settled nor closed.
         Delivery second = restart().poll(Duration.ZERO).orElseThrow();
@@ -42,11 +42,11 @@ class CrashGuardedSourceTest {
     @Test
     void settledJobsAndCleanShutdownsAreNoCrashes() throws Exception {
         CrashGuardedSource source = restart();
-        source.enqueue("fine", "{}");
+        source.enqueue("fine", "{}", "local");
         source.poll(Duration.ZERO).orElseThrow().acknowledge();
         assertEquals(0, markers());
 
-        source.enqueue("long", "{}");
+        source.enqueue("long", "{}", "local");
         Delivery crashed = source.poll(Duration.ZERO).orElseThrow();
         assertEquals(1, markers());
         // Once killed, then three clean restarts with the job in hand: still one crash, the job keeps running.

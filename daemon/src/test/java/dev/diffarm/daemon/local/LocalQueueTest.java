@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -23,8 +24,8 @@ class LocalQueueTest {
     @Test
     void deliversInOrderOfSubmissionAndMovesSettledFiles() throws Exception {
         LocalQueue queue = new LocalQueue(local);
-        queue.enqueue("first", "{\"n\": 1}");
-        queue.enqueue("second", "{\"n\": 2}");
+        queue.enqueue("first", "{\"n\": 1}", "local");
+        queue.enqueue("second", "{\"n\": 2}", "local");
         assertEquals(OptionalLong.of(2), queue.backlog());
 
         Delivery first = queue.poll(Duration.ZERO).orElseThrow();
@@ -45,7 +46,7 @@ class LocalQueueTest {
     @Test
     void anUnsettledJobIsDeliveredAgainByTheNextQueue() throws Exception {
         LocalQueue crashed = new LocalQueue(local);
-        crashed.enqueue("job-1", "{}");
+        crashed.enqueue("job-1", "{}", "local");
         Delivery taken = crashed.poll(Duration.ZERO).orElseThrow();
         // The daemon dies here: no acknowledge.
 
@@ -61,10 +62,31 @@ class LocalQueueTest {
         Files.writeString(queue.queueDir().resolve("notes.txt"), "hello");
         assertTrue(queue.poll(Duration.ofMillis(50)).isEmpty());
 
-        Thread producer = new Thread(() -> queue.enqueue("late", "{}"));
+        Thread producer = new Thread(() -> queue.enqueue("late", "{}", "local"));
         producer.start();
         assertTrue(queue.poll(Duration.ofSeconds(30)).isPresent(), "a job enqueued while polling is delivered");
         producer.join();
+    }
+
+    @Test
+    void aJobKeepsItsTenantAcrossARestartWaitingOrTaken() throws Exception {
+        LocalQueue crashed = new LocalQueue(local);
+        crashed.enqueue("taken", "{}", "acme");
+        crashed.enqueue("waiting", "{}", "globex");
+        crashed.enqueue("mine", "{}", "local");
+        assertEquals(Optional.of("acme"), crashed.poll(Duration.ZERO).orElseThrow().tenant());
+        Files.writeString(crashed.queueDir().resolve("dropped-by-hand.json"), "{}");
+        // The daemon dies here, with "taken" in processing/.
+
+        LocalQueue restarted = new LocalQueue(local);
+        java.util.Map<String, Optional<String>> tenants = new java.util.TreeMap<>();
+        for (Optional<Delivery> next = restarted.poll(Duration.ZERO); next.isPresent(); next = restarted.poll(Duration.ZERO)) {
+            String name = next.get().origin();
+            tenants.put(name.substring(name.lastIndexOf('-') + 1), next.get().tenant());
+        }
+        assertEquals(java.util.Map.of("taken@acme.json", Optional.of("acme"), "waiting@globex.json", Optional.of("globex"),
+                "mine@local.json", Optional.of("local"), "hand.json", Optional.empty()), tenants,
+                "each job with its tenant; a file without one names none");
     }
 
     private static List<String> names(Path dir) throws IOException {
