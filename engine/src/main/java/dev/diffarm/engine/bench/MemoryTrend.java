@@ -4,7 +4,8 @@ import java.util.List;
 
 /**
  * Whether memory stayed flat over a training run: the resident set's growth from a baseline sample (step 1,000, or
- * the first fifth of a shorter run, after the allocator and the JIT have warmed up) to the last sample, and whether
+ * the first fifth of a shorter run, after the allocator and the JIT have warmed up) to the last sample, the same for
+ * the resident set less the committed heap (the JVM grows its heap towards -Xmx for speed, which is no leak), and whether
  * the number of live NDArrays changed at all after the first sample.
  */
 public final class MemoryTrend {
@@ -40,6 +41,11 @@ public final class MemoryTrend {
         return 100.0 * (last.residentKib() - baseline.residentKib()) / baseline.residentKib();
     }
 
+    /** Growth of the resident set less the committed heap: what native memory (libtorch) added. */
+    public double outsideHeapGrowthMib() {
+        return last.outsideHeapMib() - baseline.outsideHeapMib();
+    }
+
     /** The same number of live NDArrays at every sample. */
     public boolean arraysConstant() {
         return fewestArrays == mostArrays;
@@ -48,8 +54,9 @@ public final class MemoryTrend {
     /** The benchmark's last line. */
     public String verdict() {
         return String.format("verdict rss_growth_mib=%.1f rss_growth_pct=%.2f from_step=%d to_step=%d "
-                        + "heap_growth_mib=%.1f live_ndarrays=%s", residentGrowthMib(), residentGrowthPercent(),
-                baseline.step(), last.step(), (last.heapUsedBytes() - baseline.heapUsedBytes()) / 1048576.0,
+                        + "heap_committed_growth_mib=%.1f rss_outside_heap_growth_mib=%.1f live_ndarrays=%s",
+                residentGrowthMib(), residentGrowthPercent(), baseline.step(), last.step(),
+                (last.heapCommittedBytes() - baseline.heapCommittedBytes()) / 1048576.0, outsideHeapGrowthMib(),
                 arraysConstant() ? "constant(" + mostArrays + ")" : "varied(" + fewestArrays + ".." + mostArrays + ")");
     }
 }

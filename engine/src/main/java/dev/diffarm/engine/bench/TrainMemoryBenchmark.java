@@ -87,6 +87,6 @@ public final class TrainMemoryBenchmark {
     private static MemorySample sample(long step) {
         Runtime runtime = Runtime.getRuntime();
         return new MemorySample(step, ProcessMemory.residentKilobytes(), runtime.totalMemory() - runtime.freeMemory(),
-                LiveArrays.count());
+                runtime.totalMemory(), LiveArrays.count());
     }
 }

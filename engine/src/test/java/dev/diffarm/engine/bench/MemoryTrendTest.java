@@ -14,7 +14,7 @@ class MemoryTrendTest {
     private static List<MemorySample> growing(int arraysAtLast) {
         List<MemorySample> samples = new ArrayList<>();
         for (long step = 500; step <= 10_000; step += 500) {
-            samples.add(new MemorySample(step, 100 * 1024 + step / 500 * 1024, 0,
+            samples.add(new MemorySample(step, 100 * 1024 + step / 500 * 1024, 0, 20 * 1048576 + step / 1000 * 1048576,
                     step == 10_000 ? arraysAtLast : 2000));
         }
         return samples;
@@ -26,6 +26,7 @@ class MemoryTrendTest {
         assertEquals(1000, trend.baseline().step());
         assertEquals(18.0, trend.residentGrowthMib(), 1e-9);
         assertEquals(100.0 * 18 / 102, trend.residentGrowthPercent(), 1e-9);
+        assertEquals(18.0 - 9.0, trend.outsideHeapGrowthMib(), 1e-9);
         assertTrue(trend.arraysConstant());
         assertTrue(trend.verdict().contains("live_ndarrays=constant(2000)"), trend.verdict());
     }
@@ -39,13 +40,13 @@ class MemoryTrendTest {
 
     @Test
     void aShortRunTakesItsFirstFifthAsBaseline() {
-        List<MemorySample> samples = List.of(new MemorySample(20, 1024, 0, 5), new MemorySample(40, 2048, 0, 5),
-                new MemorySample(200, 4096, 0, 5));
+        List<MemorySample> samples = List.of(new MemorySample(20, 1024, 0, 0, 5), new MemorySample(40, 2048, 0, 0, 5),
+                new MemorySample(200, 4096, 0, 0, 5));
         assertEquals(40, new MemoryTrend(samples).baseline().step());
     }
 
     @Test
     void oneSampleIsRefused() {
-        assertThrows(IllegalArgumentException.class, () -> new MemoryTrend(List.of(new MemorySample(1, 1, 1, 1))));
+        assertThrows(IllegalArgumentException.class, () -> new MemoryTrend(List.of(new MemorySample(1, 1, 1, 1, 1))));
     }
 }
