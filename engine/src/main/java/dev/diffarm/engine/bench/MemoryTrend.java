@@ -4,12 +4,14 @@ import java.util.List;
 
 /**
  * Whether memory stayed flat over a training run: the resident set's growth from a baseline sample (step 1,000, or
- * the first fifth of a shorter run, after the allocator and the JIT have warmed up) to the last sample, the same for
- * the resident set less the committed heap (the JVM grows its heap towards -Xmx for speed, which is no leak), and whether
+ * half-way through a run of under 2,000 steps: before it the allocator, the JIT and the JVM's first touches of its
+ * committed heap still add resident pages) to the last sample, the same for the resident set less the committed heap
+ * (the JVM grows its heap towards -Xmx for speed, which is no leak; with {@code -Xms} = {@code -Xmx} and
+ * {@code -XX:+AlwaysPreTouch} the heap is resident from the start and the figure is native memory alone), and whether
  * the number of live NDArrays changed at all after the first sample.
  */
 public final class MemoryTrend {
-    /** The step after which growth counts, in a run of at least 5,000 steps. */
+    /** The step after which growth counts, in a run of at least 2,000 steps. */
     static final long BASELINE_STEP = 1000;
 
     private final MemorySample baseline;
@@ -23,7 +25,7 @@ public final class MemoryTrend {
             throw new IllegalArgumentException("memory trend: expected at least 2 samples, got " + samples.size());
         }
         this.last = samples.get(samples.size() - 1);
-        long from = Math.min(BASELINE_STEP, last.step() / 5);
+        long from = Math.min(BASELINE_STEP, last.step() / 2);
         this.baseline = samples.stream().filter(s -> s.step() >= from).findFirst().orElseThrow();
         this.fewestArrays = samples.stream().mapToInt(MemorySample::liveArrays).min().orElseThrow();
         this.mostArrays = samples.stream().mapToInt(MemorySample::liveArrays).max().orElseThrow();

@@ -39,10 +39,10 @@ class MemoryTrendTest {
     }
 
     @Test
-    void aShortRunTakesItsFirstFifthAsBaseline() {
-        List<MemorySample> samples = List.of(new MemorySample(20, 1024, 0, 0, 5), new MemorySample(40, 2048, 0, 0, 5),
-                new MemorySample(200, 4096, 0, 0, 5));
-        assertEquals(40, new MemoryTrend(samples).baseline().step());
+    void aShortRunCountsFromItsMiddle() {
+        List<MemorySample> samples = List.of(new MemorySample(50, 1024, 0, 0, 5), new MemorySample(100, 2048, 0, 0, 5),
+                new MemorySample(150, 3072, 0, 0, 5), new MemorySample(200, 4096, 0, 0, 5));
+        assertEquals(100, new MemoryTrend(samples).baseline().step());
     }
 
     @Test
