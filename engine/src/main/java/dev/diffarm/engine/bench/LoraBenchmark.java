@@ -74,7 +74,7 @@ public final class LoraBenchmark {
                         parameters, bindMs);
                 timeSwitches(List.of(new WeightedLora(bound, 0.8)));
             }
-            out.printf("peak_rss_mb=%d%n", PeakMemory.residentMegabytes());
+            out.printf("peak_rss_mb=%d%n", ProcessMemory.peakResidentMegabytes());
         }
     }
 

@@ -68,7 +68,7 @@ public final class ModelBenchmark {
             out.printf("text_encode_ms=%.1f%n", textMs);
             out.printf("unet_ms_per_step=%.1f%n", unetMs);
             out.printf("vae_decode_ms=%.1f%n", vaeMs);
-            out.printf("peak_rss_mb=%d%n", PeakMemory.residentMegabytes());
+            out.printf("peak_rss_mb=%d%n", ProcessMemory.peakResidentMegabytes());
         }
     }
 

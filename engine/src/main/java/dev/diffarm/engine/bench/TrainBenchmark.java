@@ -101,7 +101,7 @@ public final class TrainBenchmark {
                 }
                 out.printf("unet_forward_ms=%.1f%n", median(inference));
                 out.printf("train_ms_per_step=%.1f%n", median(train));
-                out.printf("peak_rss_mb=%d%n", PeakMemory.residentMegabytes());
+                out.printf("peak_rss_mb=%d%n", ProcessMemory.peakResidentMegabytes());
             }
         }
     }

@@ -3,10 +3,15 @@ package dev.diffarm.engine.cli;
 import dev.diffarm.engine.bench.LoraBenchmark;
 import dev.diffarm.engine.bench.ModelBenchmark;
 import dev.diffarm.engine.bench.TrainBenchmark;
+import dev.diffarm.engine.bench.TrainMemoryBenchmark;
+import dev.diffarm.engine.clip.TokenizerLocator;
+import dev.diffarm.engine.pipeline.StableDiffusion;
+import dev.diffarm.engine.plugins.SamplerPlugins;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "bench", mixinStandardHelpOptions = true,
@@ -14,7 +19,10 @@ import picocli.CommandLine.Option;
                 + "(batch 2) and one VAE decode. Prints key=value lines; unet_ms_per_step and vae_decode_ms are medians.",
                 "With --lora: times switching a random LoRA in and out of the UNet and text encoder (fuse and "
                         + "restore), on SD 1.5 with random weights or on --model.",
-                "With --train lora: times LoRA training steps (train_ms_per_step) beside one inference UNet pass."})
+                "With --train lora: times LoRA training steps (train_ms_per_step) beside one inference UNet pass.",
+                "With --train lora|textual-inversion --memory-every N --model M --data DIR: trains M on DIR for --steps "
+                        + "steps and prints the resident set, heap and live NDArrays every N steps, then a verdict "
+                        + "(RSS growth from step 1,000 to the end; live arrays constant or not)."})
 final class BenchCommand implements Callable<Integer> {
     @Option(names = "--arch", defaultValue = "sd15", description = "Architecture to build (only sd15 so far). Default: ${DEFAULT-VALUE}.")
     String arch;
@@ -39,14 +47,32 @@ final class BenchCommand implements Callable<Integer> {
     int rank;
 
     @Option(names = "--model", paramLabel = "PATH",
-            description = "With --lora: a diffusers folder or single file to use instead of SD 1.5 on random weights.")
+            description = "With --lora: a diffusers folder or single file to use instead of SD 1.5 on random weights; "
+                    + "with --memory-every: the model to train.")
     Path model;
 
-    @Option(names = "--config", paramLabel = "DIR", description = "With --lora --model: the model's diffusers config folder.")
+    @Option(names = "--config", paramLabel = "DIR", description = "With --model: the model's diffusers config folder.")
     Path config;
 
+    @Option(names = "--memory-every", paramLabel = "N",
+            description = "With --train: train --model on --data and sample memory every N steps (default: off).")
+    Integer memoryEvery;
+
+    @Option(names = "--steps", defaultValue = "10000", paramLabel = "N",
+            description = "With --memory-every: training steps. Default: ${DEFAULT-VALUE}.")
+    int steps;
+
+    @Option(names = "--data", paramLabel = "DIR", description = "With --memory-every: the captioned images to train on.")
+    Path data;
+
+    @Mixin
+    PluginOptions pluginOptions;
+
     @Override
-    public Integer call() {
+    public Integer call() throws java.io.IOException {
+        if (memoryEvery != null) {
+            return trainMemory();
+        }
         if (lora) {
             new LoraBenchmark(Optional.ofNullable(model), Optional.ofNullable(config), rank, iterations, System.out).run();
             return 0;
@@ -62,6 +88,19 @@ final class BenchCommand implements Callable<Integer> {
             return 0;
         }
         new ModelBenchmark(width, height, iterations, System.out).run();
+        return 0;
+    }
+
+    private int trainMemory() throws java.io.IOException {
+        if (train == null || model == null || data == null) {
+            throw new IllegalArgumentException("--memory-every: needs --train METHOD, --model PATH and --data DIR");
+        }
+        TrainMemoryBenchmark bench = new TrainMemoryBenchmark(train, data, steps, memoryEvery, System.out);
+        try (SamplerPlugins plugins = pluginOptions.open();
+             StableDiffusion sd = StableDiffusion.load(model, Optional.ofNullable(config), Optional.empty(),
+                     TokenizerLocator.fromEnvironment())) {
+            bench.run(sd, plugins.fineTuneMethods());
+        }
         return 0;
     }
 }

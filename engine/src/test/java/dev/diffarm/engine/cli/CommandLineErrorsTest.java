@@ -111,4 +111,20 @@ class CommandLineErrorsTest {
             assertTrue(run.out().contains(command), run.out());
         }
     }
+
+    @Test
+    void memoryBenchmarkWithoutModelOrDataSaysWhatItNeeds() {
+        CommandLineRun run = CommandLineRun.of("bench", "--train", "lora", "--memory-every", "500");
+        assertEquals(2, run.exitCode());
+        assertTrue(run.err().contains("--memory-every: needs --train METHOD, --model PATH and --data DIR"), run.err());
+    }
+
+    @Test
+    void memoryBenchmarkOfAnUnknownMethod() {
+        CommandLineRun run = CommandLineRun.of("bench", "--train", "dreambooth", "--memory-every", "500", "--model",
+                Fixtures.sdTiny("model").toString(), "--data", Fixtures.sdTiny("train-data").toString());
+        assertEquals(2, run.exitCode());
+        assertTrue(run.err().contains("--train dreambooth: expected one of"), run.err());
+        assertTrue(!run.err().contains("diffarm: loaded"), "refused before the model loads: " + run.err());
+    }
 }

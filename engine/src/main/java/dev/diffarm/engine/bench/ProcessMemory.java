@@ -1,0 +1,34 @@
+package dev.diffarm.engine.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** The process's resident set size, now (VmRSS) and at its peak (VmHWM), from Linux's {@code /proc/self/status}; -1 elsewhere. */
+public final class ProcessMemory {
+    private ProcessMemory() {
+    }
+
+    public static long peakResidentMegabytes() {
+        long kib = statusKilobytes("VmHWM:");
+        return kib < 0 ? -1 : kib / 1024;
+    }
+
+    /** The resident set size now, in KiB. */
+    public static long residentKilobytes() {
+        return statusKilobytes("VmRSS:");
+    }
+
+    private static long statusKilobytes(String field) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith(field)) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", ""));
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            return -1;
+        }
+        return -1;
+    }
+}
