@@ -44,6 +44,8 @@ public class SecretsProfile implements QuarkusTestProfile {
                     Map.entry("diffarm.kafka.sasl-mechanism", "SCRAM-SHA-512"),
                     Map.entry("diffarm.kafka.sasl-username", "diffarm-node"),
                     Map.entry("diffarm.kafka.sasl-password-file", password.toString()),
+                    // a farm with tenants on Kafka must trust its topic's tenant header, or the daemon refuses to start
+                    Map.entry("diffarm.kafka.trust-tenant-header", "true"),
                     Map.entry("diffarm.s3.endpoint", "http://127.0.0.1:1"),
                     Map.entry("diffarm.s3.access-key", "diffarm-access"),
                     Map.entry("diffarm.s3.secret-key-file", s3Secret.toString()),
