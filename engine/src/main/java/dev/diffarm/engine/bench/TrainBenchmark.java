@@ -14,12 +14,12 @@ import dev.diffarm.engine.model.Weights;
 import dev.diffarm.engine.random.TorchGenerator;
 import dev.diffarm.engine.train.Draws;
 import dev.diffarm.engine.train.FineTuneLoop;
+import dev.diffarm.engine.train.FixedBatch;
 import dev.diffarm.engine.train.LoraNetwork;
 import dev.diffarm.engine.train.LoraTargetModules;
 import dev.diffarm.engine.train.LrSchedule;
 import dev.diffarm.engine.train.NoiseObjective;
 import dev.diffarm.engine.train.StepReport;
-import dev.diffarm.engine.train.TrainingExamples;
 import dev.diffarm.engine.train.TrainingSettings;
 import dev.diffarm.engine.unet.UNet2DConditionModel;
 import java.io.PrintStream;
@@ -85,7 +85,7 @@ public final class TrainBenchmark {
                     linearAlphas());
             try (LoraNetwork lora = LoraNetwork.create(weights.layers(),
                     LoraTargetModules.peft(List.of("to_q", "to_k", "to_v", "to_out.0")), rank, rank, generator, manager);
-                 FineTuneLoop trainer = new FineTuneLoop(new LoraOnUNet(unet, lora, text), new OneLatent(latents), false,
+                 FineTuneLoop trainer = new FineTuneLoop(new LoraOnUNet(unet, lora, text), new FixedBatch(latents, List.of("")), false,
                          settings, objective, Draws.of(generator), 1000, manager)) {
                 out.printf("lora_layers=%d lora_parameters=%d%n", lora.paths().size(),
                         lora.parameters().stream().mapToLong(NDArray::size).sum());
@@ -155,37 +155,6 @@ public final class TrainBenchmark {
         @Override
         public void close() {
             lora.detach();
-        }
-    }
-
-    /** The same latent every micro-batch. */
-    private record OneLatent(NDArray latents) implements TrainingExamples {
-        @Override
-        public int images() {
-            return 1;
-        }
-
-        @Override
-        public Batch next(int batchSize, Draws draws, NDManager manager) {
-            return new Batch(latents, List.of(""));
-        }
-
-        @Override
-        public long[] position() {
-            return new long[0];
-        }
-
-        @Override
-        public void restore(long[] position) {
-        }
-
-        @Override
-        public Map<String, Map<String, Integer>> tagFrequency() {
-            return Map.of();
-        }
-
-        @Override
-        public void close() {
         }
     }
 

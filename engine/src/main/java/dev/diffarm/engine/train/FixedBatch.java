@@ -5,8 +5,11 @@ import ai.djl.ndarray.NDManager;
 import java.util.List;
 import java.util.Map;
 
-/** A fixture's batch as training data: the same latents and captions every micro-batch, drawing nothing. */
-record FixedBatch(NDArray latents, List<String> captions) implements TrainingExamples {
+/**
+ * One batch as training data: the same latents and captions every micro-batch, drawing nothing (a fixture's batch in
+ * the parity tests, a stand-in latent in the training benchmark).
+ */
+public record FixedBatch(NDArray latents, List<String> captions) implements TrainingExamples {
     @Override
     public int images() {
         return captions.size();
