@@ -13,7 +13,7 @@ import java.util.regex.Pattern;
  */
 public final class PluginApi {
     /** This API's version. */
-    public static final String VERSION = "1.1";
+    public static final String VERSION = "1.2";
 
     private static final Pattern MAJOR_MINOR = Pattern.compile("(\\d+)\\.(\\d+)(?:\\.\\d+)?");
 

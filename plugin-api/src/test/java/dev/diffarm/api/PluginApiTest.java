@@ -16,7 +16,7 @@ class PluginApiTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"1.1", " 1.1 ", "1.1.2"})
+    @ValueSource(strings = {"1.2", " 1.2 ", "1.2.2"})
     void aPluginBuiltAgainstThisVersionLoads(String builtAgainst) {
         PluginApi.checkCompatible(builtAgainst);
     }
@@ -29,16 +29,16 @@ class PluginApiTest {
         assertThrows(IllegalArgumentException.class, () -> PluginApi.checkCompatible("0.9"));
     }
 
-    /** 1.1 added the fine-tune extension point; sampler plugins built against 1.0 keep loading. */
+    /** 1.1 added the fine-tune extension point, 1.2 pictures and control preprocessors; older plugins keep loading. */
     @ParameterizedTest
-    @ValueSource(strings = {"1.0", "1.0.3"})
+    @ValueSource(strings = {"1.0", "1.0.3", "1.1"})
     void aPluginBuiltAgainstAnOlderMinorVersionLoads(String builtAgainst) {
         PluginApi.checkCompatible(builtAgainst);
     }
 
     @Test
     void aNewerMinorVersionIsRefused() {
-        assertThrows(IllegalArgumentException.class, () -> PluginApi.checkCompatible("1.2"));
+        assertThrows(IllegalArgumentException.class, () -> PluginApi.checkCompatible("1.3"));
     }
 
     @ParameterizedTest
