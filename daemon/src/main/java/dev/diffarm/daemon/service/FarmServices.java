@@ -227,9 +227,9 @@ public class FarmServices {
     WorkerPool workers(DaemonConfig config, FarmSettings settings, WorkerDevices devices, JobIntake intake,
                        SamplerPlugins samplers, LoraDirectory loras, EmbeddingDirectory embeddings, ModelDirectory models,
                        OutputStore store, StoreWatch storeWatch, JobReporting reporting, JobSource source,
-                       StoreBackedCatalog storeCatalog) {
+                       StoreBackedCatalog storeCatalog, MeterRegistry meters) {
         double perSecond = config.progressEventsPerSecond();
-        return new WorkerPool(devices, source, device -> {
+        WorkerPool workers = new WorkerPool(devices, source, device -> {
             // The engine creates its arrays on DJL's default device: the worker's device is not passed down yet.
             ModelCache modelCache = new ModelCache(models, TokenizerLocator.fromEnvironment(), Optional.of(storeCatalog));
             EngineRenderer renderer = new EngineRenderer(modelCache, samplers, loras, embeddings,
@@ -243,6 +243,8 @@ public class FarmServices {
                     store, reporting, () -> new ProgressThrottle(perSecond, System::nanoTime), config.taskTimeout());
             return new WorkerPool.DeviceWork(modelCache, lifecycle);
         }, storeWatch::isAvailable);
+        workers.registerMeters(meters);
+        return workers;
     }
 
     void closeWorkers(@Disposes WorkerPool workers) {

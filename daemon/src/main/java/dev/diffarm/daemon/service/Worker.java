@@ -5,6 +5,7 @@ import dev.diffarm.daemon.port.Delivery;
 import dev.diffarm.daemon.port.JobSource;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import org.jboss.logging.Logger;
 
@@ -27,6 +28,7 @@ public final class Worker implements AutoCloseable {
     private volatile boolean stopping;
     /** Where the delivery at hand came from, while the worker has one. */
     private volatile String current;
+    private final AtomicLong jobsTaken = new AtomicLong();
 
     /** A worker on the CPU. */
     public Worker(String name, JobSource source, JobLifecycle lifecycle, BooleanSupplier canStore) {
@@ -94,7 +96,13 @@ public final class Worker implements AutoCloseable {
         LOG.infof("%s stopped", thread.getName());
     }
 
+    /** How many deliveries the worker has taken up. */
+    public long jobsTaken() {
+        return jobsTaken.get();
+    }
+
     private void handle(Delivery delivery) {
+        jobsTaken.incrementAndGet();
         current = delivery.origin();
         try {
             lifecycle.handle(delivery);

@@ -4,6 +4,9 @@ import dev.diffarm.daemon.job.JobLifecycle;
 import dev.diffarm.daemon.port.JobSource;
 import dev.diffarm.daemon.render.LoadedModels;
 import dev.diffarm.daemon.render.ModelCache;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -46,6 +49,21 @@ public final class WorkerPool implements AutoCloseable {
 
     public List<Worker> workers() {
         return workers;
+    }
+
+    /**
+     * Registers each worker's meters, tagged {@code worker} and {@code device}: {@code diffarm_worker_busy} (1 while it
+     * has a job in hand) and {@code diffarm_worker_jobs_total} (deliveries it took up).
+     */
+    public void registerMeters(MeterRegistry registry) {
+        for (Worker worker : workers) {
+            Gauge.builder("diffarm.worker.busy", worker, each -> each.current().isPresent() ? 1 : 0)
+                    .tag("worker", worker.name()).tag("device", worker.device())
+                    .description("Whether the worker has a job in hand").register(registry);
+            FunctionCounter.builder("diffarm.worker.jobs", worker, Worker::jobsTaken)
+                    .tag("worker", worker.name()).tag("device", worker.device())
+                    .description("Deliveries the worker took up").register(registry);
+        }
     }
 
     /** The models the workers' caches hold. */

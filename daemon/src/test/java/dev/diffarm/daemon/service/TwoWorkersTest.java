@@ -46,7 +46,7 @@ class TwoWorkersTest {
         Map<String, String> workers = live.getMap("checks.find { it.name == 'workers' }.data");
         assertEquals(Map.of("diffarm-worker-0", "cpu: idle", "diffarm-worker-1", "cpu: idle"), workers);
 
-        copyTrainData(Path.of(home, "datasets", "faces"));
+        TinyModel.copyTrainData(Path.of(home, "datasets", "faces"));
         given().contentType("application/json").body(trainJob("long-train")).post("/jobs").then().statusCode(202);
         JsonPath training = await("long-train", status -> status.getString("state").equals("running")
                 && status.getInt("step") >= 2);
@@ -75,6 +75,11 @@ class TwoWorkersTest {
         assertEquals(1, count(events, "\"jobId\":\"long-train\"", "\"type\":\"accepted\""), "the training ran once");
         assertEquals(1, count(events, "\"jobId\":\"meanwhile\"", "\"type\":\"accepted\""), "the render ran once");
         assertEquals(2, count(events, "\"jobId\":\"meanwhile\"", "\"type\":\"task-completed\""), "each image once");
+        String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        for (String worker : List.of("diffarm-worker-0", "diffarm-worker-1")) {
+            assertTrue(metrics.contains("diffarm_worker_jobs_total{device=\"cpu\",worker=\"" + worker + "\"} 1.0"),
+                    "one job each: " + metrics.lines().filter(line -> line.startsWith("diffarm_worker")).toList());
+        }
     }
 
     private static String trainJob(String id) {
@@ -112,16 +117,5 @@ class TwoWorkersTest {
 
     private static long count(List<String> lines, String... parts) {
         return lines.stream().filter(line -> Stream.of(parts).allMatch(line::contains)).count();
-    }
-
-    /** The fixture's train-data (four 32x32 PNGs with captions) copied into {@code folder}. */
-    private static void copyTrainData(Path folder) throws IOException {
-        Path source = TinyModel.source().getParent().resolve("train-data");
-        Files.createDirectories(folder);
-        try (Stream<Path> files = Files.list(source)) {
-            for (Path file : files.toList()) {
-                Files.copy(file, folder.resolve(file.getFileName()));
-            }
-        }
     }
 }
