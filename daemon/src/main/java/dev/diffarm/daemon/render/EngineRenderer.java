@@ -79,8 +79,9 @@ public final class EngineRenderer implements TaskRenderer {
 
     @Override
     public byte[] render(TaskSpec task, Progress progress) {
-        try {
-            store.ifPresent(catalog -> catalog.fetchFor(task.parameters()));
+        // What the task names from the store stays in use (not evicted from the node's cache) until it is rendered.
+        try (StoreBackedCatalog.InUse inUse = store.map(catalog -> catalog.fetchFor(task.parameters()))
+                .orElse(StoreBackedCatalog.InUse.NOTHING)) {
             GenerationRequest request = request(task.parameters(), loras.requests(task.parameters().settings().loras()),
                     pictures);
             GenerationPlan plan = plan(request);
