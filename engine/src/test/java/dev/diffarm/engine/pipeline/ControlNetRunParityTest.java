@@ -1,0 +1,154 @@
+package dev.diffarm.engine.pipeline;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.diffarm.api.Progress;
+import dev.diffarm.engine.clip.TokenizerLocator;
+import dev.diffarm.engine.image.ModelHash;
+import dev.diffarm.engine.image.RgbImage;
+import dev.diffarm.engine.prompt.Emphasis;
+import dev.diffarm.engine.safetensors.SafetensorsFile;
+import dev.diffarm.engine.testing.Fixtures;
+import dev.diffarm.engine.testing.Parity;
+import dev.diffarm.engine.testing.PassThroughPreprocessor;
+import dev.diffarm.engine.testing.TestSamplers;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * diffusers' {@code StableDiffusionControlNetPipeline} run of the fixtures (Euler a, 20 steps, CFG 7.5,
+ * conditioning scale 0.8, no guess mode) from the seed alone, through the {@link Generator} as the CLI and the
+ * daemon call it: every step's latents and the final latents.
+ */
+class ControlNetRunParityTest {
+    /** The issue's bar for a 20-step run's final latents; correct re-runs stay within 6e-6. */
+    private static final double RUN_TOLERANCE = 1e-3;
+    private static final long SEED = 2551426897L;
+    private static StableDiffusion model;
+
+    @BeforeAll
+    static void load() {
+        model = StableDiffusion.load(Fixtures.sdTiny("model"), Optional.empty(), Optional.empty(),
+                TokenizerLocator.fromEnvironment());
+    }
+
+    @AfterAll
+    static void close() {
+        model.close();
+    }
+
+    private static GenerationRequest request() {
+        return new GenerationRequest("a painting of a cat in the snow", "ugly, blurry", "Euler a", 20, 7.5, SEED,
+                32, 32, 1, 1, Emphasis.ORIGINAL);
+    }
+
+    private static RgbImage controlImage(SafetensorsFile reference) {
+        long[] shape = reference.info("control_image").shape();
+        return new RgbImage((int) shape[3], (int) shape[2], reference.floats("control_image"));
+    }
+
+    private static Generation generate(GenerationRequest request, Progress progress) throws IOException {
+        return new Generator(TestSamplers.plugins()).generate(model, "0000000000", request, progress);
+    }
+
+    @Test
+    void eulerAncestralRunMatchesDiffusers() throws IOException {
+        Path controlNet = Fixtures.sdTiny("controlnet");
+        try (SafetensorsFile reference = SafetensorsFile.open(Fixtures.sdTiny("controlnet-Euler_a-20steps.safetensors"))) {
+            GenerationRequest request = request().withControlNets(List.of(
+                    new ControlUnit(controlNet, controlImage(reference), new PassThroughPreprocessor(), 0.8)));
+            Progress steps = new Progress() {
+                @Override
+                public void onStep(int step, int total, ai.djl.ndarray.NDArray x) {
+                    // Euler a ends each step at sigma_down then adds noise: diffusers holds the sigma form
+                    Parity.assertClose(String.format("controlnet run step %d", step),
+                            reference.floats(String.format("latents_after_step%03d", step)), x.toFloatArray(),
+                            RUN_TOLERANCE);
+                }
+            };
+            Generation generation = generate(request, steps);
+            assertArrayEquals(reference.info("final_latents").shape(), generation.latentShape());
+            Parity.assertClose("controlnet run final latents", reference.floats("final_latents"),
+                    generation.latents(), RUN_TOLERANCE);
+            Parity.assertClose("controlnet run image", reference.floats("image"),
+                    generation.images().get(0).pixels().chw(), RUN_TOLERANCE);
+
+            String infotext = generation.images().get(0).infotext();
+            String unit = "ControlNet 0: \"Module: none, Model: controlnet [" + ModelHash.legacyHash(controlNet)
+                    + "], Weight: 0.8, Resize Mode: Crop and Resize, Low Vram: False, Guidance Start: 0, "
+                    + "Guidance End: 1, Pixel Perfect: False, Control Mode: Balanced\"";
+            assertTrue(infotext.contains(unit), infotext);
+        }
+    }
+
+    @Test
+    void twoUnitsAddTheirResiduals() throws IOException {
+        Path controlNet = Fixtures.sdTiny("controlnet");
+        try (SafetensorsFile reference = SafetensorsFile.open(Fixtures.sdTiny("controlnet-Euler_a-20steps.safetensors"))) {
+            RgbImage image = controlImage(reference);
+            ControlUnit half = new ControlUnit(controlNet, image, new PassThroughPreprocessor(), 0.4);
+            Generation generation = generate(request().withControlNets(List.of(half, half)), Progress.NONE);
+            // the residuals are linear in the weight: two units at 0.4 are one at 0.8, up to float rounding
+            Parity.assertClose("two units at 0.4 vs diffusers at 0.8", reference.floats("final_latents"),
+                    generation.latents(), RUN_TOLERANCE);
+            String infotext = generation.images().get(0).infotext();
+            assertTrue(infotext.contains("ControlNet 0: \"Module: none") && infotext.contains("ControlNet 1: \"Module: none")
+                    && infotext.contains("Weight: 0.4"), infotext);
+        }
+    }
+
+    @Test
+    void guidanceEndTurnsTheUnitOffForTheLastSteps() throws IOException {
+        Path controlNet = Fixtures.sdTiny("controlnet");
+        try (SafetensorsFile reference = SafetensorsFile.open(Fixtures.sdTiny("controlnet-Euler_a-20steps.safetensors"))) {
+            ControlUnit firstHalf = new ControlUnit(controlNet, Optional.empty(), controlImage(reference),
+                    new PassThroughPreprocessor(), Map.of(), 0.8, 0, 0.5, ResizeMode.CROP_AND_RESIZE);
+            double[] errors = new double[20];
+            Progress steps = new Progress() {
+                @Override
+                public void onStep(int step, int total, ai.djl.ndarray.NDArray x) {
+                    errors[step] = Parity.relativeError(reference.floats(String.format("latents_after_step%03d", step)),
+                            x.toFloatArray());
+                }
+            };
+            Generation generation = generate(request().withControlNets(List.of(firstHalf)), steps);
+            for (int step = 0; step < 10; step++) {
+                assertTrue(errors[step] < 1e-4, "step " + step + " is controlled as in the full run: " + errors[step]);
+            }
+            assertTrue(errors[10] > 1e-3, "step 10 of 20 is past guidance end 0.5: " + errors[10]);
+            assertTrue(generation.images().get(0).infotext().contains("Guidance End: 0.5"));
+        }
+    }
+
+    @Test
+    void unitsCheckTheirFieldsAndFollowDiffusersKeepRule() {
+        RgbImage image = new RgbImage(8, 8, new float[3 * 64]);
+        Path model = Fixtures.sdTiny("controlnet");
+        IllegalArgumentException weight = assertThrows(IllegalArgumentException.class,
+                () -> new ControlUnit(model, image, new PassThroughPreprocessor(), 2.5));
+        assertEquals("ControlNet weight = 2.5: expected 0..2", weight.getMessage());
+        IllegalArgumentException window = assertThrows(IllegalArgumentException.class,
+                () -> new ControlUnit(model, Optional.empty(), image, new PassThroughPreprocessor(), Map.of(), 1, 0.6,
+                        0.4, null));
+        assertEquals("ControlNet guidance start = 0.6: expected less than guidance end 0.4", window.getMessage());
+        // diffusers: keep = 1 - (i / n < start or (i + 1) / n > end)
+        ControlUnit middle = new ControlUnit(model, Optional.empty(), image, new PassThroughPreprocessor(), Map.of(), 1,
+                0.1, 0.5, null);
+        boolean[] expected = new boolean[20];
+        for (int i = 2; i <= 9; i++) {
+            expected[i] = true;
+        }
+        for (int i = 0; i < 20; i++) {
+            assertEquals(expected[i], middle.controls(i, 20), "step " + i);
+        }
+    }
+}
