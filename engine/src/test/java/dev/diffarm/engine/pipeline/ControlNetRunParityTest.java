@@ -13,7 +13,7 @@ import dev.diffarm.engine.prompt.Emphasis;
 import dev.diffarm.engine.safetensors.SafetensorsFile;
 import dev.diffarm.engine.testing.Fixtures;
 import dev.diffarm.engine.testing.Parity;
-import dev.diffarm.engine.testing.PassThroughPreprocessor;
+import dev.diffarm.engine.control.ReadyControlMap;
 import dev.diffarm.engine.testing.TestSamplers;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -65,7 +65,7 @@ class ControlNetRunParityTest {
         Path controlNet = Fixtures.sdTiny("controlnet");
         try (SafetensorsFile reference = SafetensorsFile.open(Fixtures.sdTiny("controlnet-Euler_a-20steps.safetensors"))) {
             GenerationRequest request = request().withControlNets(List.of(
-                    new ControlUnit(controlNet, controlImage(reference), new PassThroughPreprocessor(), 0.8)));
+                    new ControlUnit(controlNet, controlImage(reference), new ReadyControlMap(), 0.8)));
             Progress steps = new Progress() {
                 @Override
                 public void onStep(int step, int total, ai.djl.ndarray.NDArray x) {
@@ -95,7 +95,7 @@ class ControlNetRunParityTest {
         Path controlNet = Fixtures.sdTiny("controlnet");
         try (SafetensorsFile reference = SafetensorsFile.open(Fixtures.sdTiny("controlnet-Euler_a-20steps.safetensors"))) {
             RgbImage image = controlImage(reference);
-            ControlUnit half = new ControlUnit(controlNet, image, new PassThroughPreprocessor(), 0.4);
+            ControlUnit half = new ControlUnit(controlNet, image, new ReadyControlMap(), 0.4);
             Generation generation = generate(request().withControlNets(List.of(half, half)), Progress.NONE);
             // the residuals are linear in the weight: two units at 0.4 are one at 0.8, up to float rounding
             Parity.assertClose("two units at 0.4 vs diffusers at 0.8", reference.floats("final_latents"),
@@ -111,7 +111,7 @@ class ControlNetRunParityTest {
         Path controlNet = Fixtures.sdTiny("controlnet");
         try (SafetensorsFile reference = SafetensorsFile.open(Fixtures.sdTiny("controlnet-Euler_a-20steps.safetensors"))) {
             ControlUnit firstHalf = new ControlUnit(controlNet, Optional.empty(), controlImage(reference),
-                    new PassThroughPreprocessor(), Map.of(), 0.8, 0, 0.5, ResizeMode.CROP_AND_RESIZE);
+                    new ReadyControlMap(), Map.of(), 0.8, 0, 0.5, ResizeMode.CROP_AND_RESIZE);
             double[] errors = new double[20];
             Progress steps = new Progress() {
                 @Override
@@ -134,14 +134,14 @@ class ControlNetRunParityTest {
         RgbImage image = new RgbImage(8, 8, new float[3 * 64]);
         Path model = Fixtures.sdTiny("controlnet");
         IllegalArgumentException weight = assertThrows(IllegalArgumentException.class,
-                () -> new ControlUnit(model, image, new PassThroughPreprocessor(), 2.5));
+                () -> new ControlUnit(model, image, new ReadyControlMap(), 2.5));
         assertEquals("ControlNet weight = 2.5: expected 0..2", weight.getMessage());
         IllegalArgumentException window = assertThrows(IllegalArgumentException.class,
-                () -> new ControlUnit(model, Optional.empty(), image, new PassThroughPreprocessor(), Map.of(), 1, 0.6,
+                () -> new ControlUnit(model, Optional.empty(), image, new ReadyControlMap(), Map.of(), 1, 0.6,
                         0.4, null));
         assertEquals("ControlNet guidance start = 0.6: expected less than guidance end 0.4", window.getMessage());
         // diffusers: keep = 1 - (i / n < start or (i + 1) / n > end)
-        ControlUnit middle = new ControlUnit(model, Optional.empty(), image, new PassThroughPreprocessor(), Map.of(), 1,
+        ControlUnit middle = new ControlUnit(model, Optional.empty(), image, new ReadyControlMap(), Map.of(), 1,
                 0.1, 0.5, null);
         boolean[] expected = new boolean[20];
         for (int i = 2; i <= 9; i++) {
