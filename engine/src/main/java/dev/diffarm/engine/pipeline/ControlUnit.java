@@ -50,6 +50,12 @@ public record ControlUnit(Path model, Optional<Path> config, RgbImage image, Con
         this(model, Optional.empty(), image, preprocessor, Map.of(), weight, 0, 1, ResizeMode.CROP_AND_RESIZE);
     }
 
+    /** This unit on another picture. */
+    ControlUnit withImage(RgbImage picture) {
+        return new ControlUnit(model, config, picture, preprocessor, options, weight, guidanceStart, guidanceEnd,
+                resizeMode);
+    }
+
     /** Whether the unit controls step {@code step} (from 0) of a run of {@code steps}, as diffusers' {@code controlnet_keep}. */
     public boolean controls(int step, int steps) {
         return !((double) step / steps < guidanceStart || (double) (step + 1) / steps > guidanceEnd);
