@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import dev.diffarm.engine.model.ArchitectureInference;
 import dev.diffarm.engine.model.CompVisKeyMap;
 import dev.diffarm.engine.model.ControlNetConfig;
@@ -14,6 +15,7 @@ import dev.diffarm.engine.model.ModelFiles;
 import dev.diffarm.engine.model.ModelLoadException;
 import dev.diffarm.engine.model.UNetConfig;
 import dev.diffarm.engine.model.Weights;
+import dev.diffarm.engine.safetensors.DType;
 import dev.diffarm.engine.safetensors.SafetensorsFile;
 import dev.diffarm.engine.safetensors.SafetensorsWriter;
 import dev.diffarm.engine.testing.Fixtures;
@@ -75,8 +77,12 @@ class ControlNetParityTest {
     void originalSingleFileLayoutGivesTheSameResiduals(@TempDir Path dir) throws IOException {
         Path config = Fixtures.sdTiny("controlnet/config.json");
         ControlNetConfig controlNetConfig = ControlNetConfig.fromJson(config);
-        Path prefixed = writeOriginalLayout(controlNetConfig, ControlNetFiles.ORIGINAL_PREFIX, dir.resolve("cn-prefixed.safetensors"));
-        Path bare = writeOriginalLayout(controlNetConfig, "", dir.resolve("cn-bare.safetensors"));
+        Path prefixed = writeOriginalLayout(controlNetConfig, ControlNetFiles.ORIGINAL_PREFIX, DType.F32,
+                dir.resolve("cn-prefixed.safetensors"));
+        Path bare = writeOriginalLayout(controlNetConfig, "", DType.F32, dir.resolve("cn-bare.safetensors"));
+        // the fixture's weights are float16 values: a half-precision file (as most shared ControlNets are) is exact
+        Path half = writeOriginalLayout(controlNetConfig, ControlNetFiles.ORIGINAL_PREFIX, DType.F16,
+                dir.resolve("cn-fp16.safetensors"));
         try (NDManager manager = NDManager.newBaseManager();
              SafetensorsFile ref = SafetensorsFile.open(Fixtures.sdTiny(REFERENCE));
              SafetensorsFile inputs = SafetensorsFile.open(Fixtures.sdTiny("unet-vae.safetensors"))) {
@@ -85,7 +91,7 @@ class ControlNetParityTest {
             NDArray image = controlImage(ref, manager);
             ControlResiduals expected = load(Fixtures.sdTiny("controlnet"), Optional.empty(), manager)
                     .forward(latent, 500, context, image, SCALE);
-            for (Path file : List.of(prefixed, bare)) {
+            for (Path file : List.of(prefixed, bare, half)) {
                 ControlResiduals actual = load(file, Optional.of(config), manager).forward(latent, 500, context, image, SCALE);
                 for (int i = 0; i < expected.down().size(); i++) {
                     Parity.assertClose(file.getFileName() + " down" + i, expected.down().get(i).toFloatArray(),
@@ -100,7 +106,8 @@ class ControlNetParityTest {
     @Test
     void singleFileConfigIsReadFromItsShapes(@TempDir Path dir) throws IOException {
         ControlNetConfig expected = ControlNetConfig.fromJson(Fixtures.sdTiny("controlnet/config.json"));
-        Path file = writeOriginalLayout(expected, ControlNetFiles.ORIGINAL_PREFIX, dir.resolve("cn.safetensors"));
+        Path file = writeOriginalLayout(expected, ControlNetFiles.ORIGINAL_PREFIX, DType.F32,
+                dir.resolve("cn.safetensors"));
         try (SafetensorsFile opened = SafetensorsFile.open(file)) {
             ControlNetConfig inferred = ArchitectureInference.controlNet(opened, ControlNetFiles.ORIGINAL_PREFIX);
             UNetConfig e = expected.unet();
@@ -134,8 +141,12 @@ class ControlNetParityTest {
         assertTrue(notControlNet.getMessage().contains("input_hint_block.0.weight"), notControlNet.getMessage());
     }
 
-    /** The fixture's ControlNet, each tensor under its original name (as A1111 users have the file), prefixed. */
-    private static Path writeOriginalLayout(ControlNetConfig config, String prefix, Path target) throws IOException {
+    /**
+     * The fixture's ControlNet, each tensor under its original name (as A1111 users have the file), prefixed, stored
+     * as {@code dtype}.
+     */
+    private static Path writeOriginalLayout(ControlNetConfig config, String prefix, DType dtype, Path target)
+            throws IOException {
         CompVisKeyMap map = CompVisKeyMap.controlNet(config);
         SafetensorsWriter writer = new SafetensorsWriter();
         try (SafetensorsFile diffusers = SafetensorsFile.open(
@@ -147,7 +158,9 @@ class ControlNetParityTest {
                 if (original.convKernel() && shape.length == 2) {
                     shape = new long[] {shape[0], shape[1], 1, 1};
                 }
-                writer.add(prefix + original.key(), diffusers.floats(key), shape);
+                float[] values = diffusers.floats(key);
+                long[] stored = shape;
+                writer.add(prefix + original.key(), dtype, stored, m -> m.create(values, new Shape(stored)));
             }
             writer.write(target);
         }
