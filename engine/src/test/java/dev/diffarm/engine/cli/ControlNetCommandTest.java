@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.diffarm.api.Progress;
-import dev.diffarm.engine.clip.TokenizerLocator;
 import dev.diffarm.engine.control.ReadyControlMap;
 import dev.diffarm.engine.image.PngReader;
 import dev.diffarm.engine.image.PngWriter;
@@ -15,11 +14,11 @@ import dev.diffarm.engine.pipeline.GenerationRequest;
 import dev.diffarm.engine.pipeline.Generator;
 import dev.diffarm.engine.pipeline.PixelFormats;
 import dev.diffarm.engine.pipeline.ResizeMode;
-import dev.diffarm.engine.pipeline.StableDiffusion;
 import dev.diffarm.engine.prompt.Emphasis;
 import dev.diffarm.engine.safetensors.SafetensorsFile;
 import dev.diffarm.engine.testing.Fixtures;
 import dev.diffarm.engine.testing.Parity;
+import dev.diffarm.engine.testing.SharedTinyModel;
 import dev.diffarm.engine.testing.TestSamplers;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -75,11 +74,9 @@ class ControlNetCommandTest {
                 new ControlUnit(Path.of(controlNet), picture, new ReadyControlMap(), 0.5),
                 new ControlUnit(Path.of(controlNet), Optional.empty(), picture, new ReadyControlMap(), Map.of(), 0.3, 0,
                         0.5, ResizeMode.CROP_AND_RESIZE)));
-        try (StableDiffusion model = StableDiffusion.load(Fixtures.sdTiny("model"), Optional.empty(), Optional.empty(),
-                TokenizerLocator.fromEnvironment());
-             SafetensorsFile ours = SafetensorsFile.open(dir.resolve("latents.safetensors"))) {
-            Generation engine = new Generator(TestSamplers.plugins()).generate(model, "0000000000", request,
-                    Progress.NONE);
+        try (SafetensorsFile ours = SafetensorsFile.open(dir.resolve("latents.safetensors"))) {
+            Generation engine = new Generator(TestSamplers.plugins()).generate(SharedTinyModel.get(), "0000000000",
+                    request, Progress.NONE);
             Parity.assertClose("CLI vs engine, two units", engine.latents(), ours.floats("latents"), 0);
         }
         String parameters = PngReader.readParameters(dir.resolve("out.png")).orElseThrow();

@@ -6,13 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.diffarm.api.Progress;
-import dev.diffarm.engine.clip.TokenizerLocator;
 import dev.diffarm.engine.image.ModelHash;
 import dev.diffarm.engine.image.RgbImage;
 import dev.diffarm.engine.prompt.Emphasis;
 import dev.diffarm.engine.safetensors.SafetensorsFile;
 import dev.diffarm.engine.testing.Fixtures;
 import dev.diffarm.engine.testing.Parity;
+import dev.diffarm.engine.testing.SharedTinyModel;
 import dev.diffarm.engine.control.ReadyControlMap;
 import dev.diffarm.engine.testing.TestSamplers;
 import java.io.IOException;
@@ -20,8 +20,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -33,18 +31,6 @@ class ControlNetRunParityTest {
     /** The bar for a 20-step run's final latents; correct re-runs stay within 6e-6. */
     private static final double RUN_TOLERANCE = 1e-3;
     private static final long SEED = 2551426897L;
-    private static StableDiffusion model;
-
-    @BeforeAll
-    static void load() {
-        model = StableDiffusion.load(Fixtures.sdTiny("model"), Optional.empty(), Optional.empty(),
-                TokenizerLocator.fromEnvironment());
-    }
-
-    @AfterAll
-    static void close() {
-        model.close();
-    }
 
     private static GenerationRequest request() {
         return new GenerationRequest("a painting of a cat in the snow", "ugly, blurry", "Euler a", 20, 7.5, SEED,
@@ -57,7 +43,7 @@ class ControlNetRunParityTest {
     }
 
     private static Generation generate(GenerationRequest request, Progress progress) throws IOException {
-        return new Generator(TestSamplers.plugins()).generate(model, "0000000000", request, progress);
+        return new Generator(TestSamplers.plugins()).generate(SharedTinyModel.get(), "0000000000", request, progress);
     }
 
     @Test
@@ -126,6 +112,28 @@ class ControlNetRunParityTest {
             }
             assertTrue(errors[10] > 1e-3, "step 10 of 20 is past guidance end 0.5: " + errors[10]);
             assertTrue(generation.images().get(0).infotext().contains("Guidance End: 0.5"));
+        }
+    }
+
+    @Test
+    void theHiresPassIsControlledAtItsOwnSize() throws IOException {
+        Path controlNet = Fixtures.sdTiny("controlnet");
+        try (SafetensorsFile reference = SafetensorsFile.open(Fixtures.sdTiny("controlnet-Euler_a-20steps.safetensors"))) {
+            GenerationRequest hires = new GenerationRequest("a painting of a cat in the snow", "ugly, blurry", "Euler a",
+                    4, 7.5, SEED, 32, 32, 1, 1, Emphasis.ORIGINAL).withHires(Optional.of(
+                    new HiresFix(2, LatentUpscaler.BILINEAR, 2, 0.5, StepsRule.A1111)));
+            ControlUnit unit = new ControlUnit(controlNet, controlImage(reference), new ReadyControlMap(), 0.8);
+            ControlUnit firstPassOnly = new ControlUnit(controlNet, Optional.empty(), controlImage(reference),
+                    new ReadyControlMap(), Map.of(), 0.8, 0, 0.75, ResizeMode.CROP_AND_RESIZE);
+            Generation controlled = generate(hires.withControlNets(List.of(unit)), Progress.NONE);
+            // a 2-step hires pass: guidance end 0.75 leaves its second step (and the first pass's fourth) free
+            Generation partly = generate(hires.withControlNets(List.of(firstPassOnly)), Progress.NONE);
+            Generation free = generate(hires, Progress.NONE);
+            assertArrayEquals(new long[] {1, 4, 32, 32}, controlled.latentShape());
+            assertTrue(Parity.relativeError(free.latents(), controlled.latents()) > 1e-3,
+                    "the unit changes the hires result");
+            assertTrue(Parity.relativeError(partly.latents(), controlled.latents()) > 1e-4,
+                    "the unit's guidance end applies in the hires pass too");
         }
     }
 
