@@ -51,9 +51,12 @@ public final class GenerationPlan {
         // A render records no gradients: on a thread where libtorch's grad mode is still on (its default) the layers
         // would take their slower differentiable kernels.
         Autograd.offForThisThread();
-        try (ActiveLoras active = ActiveLoras.activate(model, loras)) {
-            Rendering rendering = new Renderer(model, embeddings).render(request, promptText, sampler, progress);
-            GenerationParameters parameters = parameters(model, modelHash, rendering, active);
+        try (ActiveLoras active = ActiveLoras.activate(model, loras);
+             LoadedControlNets controlNets = new LoadedControlNets(request.controlNets())) {
+            Rendering rendering = new Renderer(model, embeddings, controlNets.units())
+                    .render(request, promptText, sampler, progress);
+            GenerationParameters parameters = controlParameters(parameters(model, modelHash, rendering, active),
+                    controlNets);
             List<Generation.Image> images = new ArrayList<>();
             for (int i = 0; i < rendering.images().size(); i++) {
                 GenerationParameters image = request.batch() == 1 ? parameters
@@ -89,6 +92,15 @@ public final class GenerationPlan {
             if (hires.stepsRule() != StepsRule.A1111) {
                 parameters = parameters.with("Hires steps rule", hires.stepsRule().label());
             }
+        }
+        return parameters;
+    }
+
+    /** sd-webui-controlnet's field for each unit, after A1111's own. */
+    private static GenerationParameters controlParameters(GenerationParameters parameters, LoadedControlNets loaded) {
+        List<ControlSignal.Unit> units = loaded.units();
+        for (int i = 0; i < units.size(); i++) {
+            parameters = parameters.with(ControlNetInfotext.key(i), ControlNetInfotext.describe(units.get(i)));
         }
         return parameters;
     }
