@@ -12,8 +12,8 @@ import java.util.Optional;
 import java.util.function.IntSupplier;
 
 /**
- * An epsilon-predicting UNet with classifier-free guidance, seen as a {@link Denoiser}:
- * {@code eps = eps_u + cfg (eps_c - eps_u)}, {@code denoised = x - sigma eps}. The UNet sees
+ * A UNet with classifier-free guidance, seen as a {@link Denoiser}: {@code eps = eps_u + cfg (eps_c - eps_u)},
+ * {@code denoised = x - sigma eps} for a noise-predicting UNet ({@link Prediction} says how for others). The UNet sees
  * {@code x / sqrt(sigma^2 + 1)}, the variance-preserving latent it was trained on, at the timestep of
  * {@code sigma}; the unconditional and conditional halves run as one batch.
  *
@@ -23,6 +23,9 @@ import java.util.function.IntSupplier;
  *
  * <p>An inpainting UNet (9 input channels) also sees the mask and the masked image's latents: they are appended
  * to the scaled latent as they are ({@link #withExtraChannels}), as diffusers' inpainting pipeline does.
+ *
+ * <p>The SD x4 upscaler's UNet (7 input channels) sees the noised low-resolution image the same way, and its noise
+ * level as a class label ({@link #withClassLabel}) in both halves of the guided batch.
  *
  * <p>Before each UNet call the run's {@link Progress} is asked whether it was cancelled, so that a cancel waits
  * for one UNet call at most, not for a whole step of a sampler that calls the model several times.
@@ -38,6 +41,9 @@ public final class GuidedDenoiser implements Denoiser {
     private final Progress cancellation;
     /** Channels appended to the UNet's input, [batch, c, h, w]; empty for a UNet that takes the latent alone. */
     private final Optional<NDArray> extraChannels;
+    private final Prediction prediction;
+    /** The UNet's class label (the x4 upscaler's noise level), or -1 for a UNet without class embeddings. */
+    private final long classLabel;
 
     /**
      * @param unet         the model
@@ -48,21 +54,21 @@ public final class GuidedDenoiser implements Denoiser {
      */
     public GuidedDenoiser(UNet2DConditionModel unet, Conditioning conditioning, double cfgScale,
                           SigmaToTimestep timesteps, IntSupplier step) {
-        this(unet, conditioning, cfgScale, timesteps, step, Progress.NONE, Optional.empty());
+        this(unet, conditioning, cfgScale, timesteps, step, Progress.NONE);
     }
 
     /**
      * @param cancellation asked before each UNet call; a cancelled one stops the run with a
      *                     {@link java.util.concurrent.CancellationException}
      */
-    GuidedDenoiser(UNet2DConditionModel unet, Conditioning conditioning, double cfgScale, SigmaToTimestep timesteps,
-                   IntSupplier step, Progress cancellation) {
-        this(unet, conditioning, cfgScale, timesteps, step, cancellation, Optional.empty());
+    public GuidedDenoiser(UNet2DConditionModel unet, Conditioning conditioning, double cfgScale,
+                          SigmaToTimestep timesteps, IntSupplier step, Progress cancellation) {
+        this(unet, conditioning, cfgScale, timesteps, step, cancellation, Optional.empty(), Prediction.EPSILON, -1);
     }
 
     private GuidedDenoiser(UNet2DConditionModel unet, Conditioning conditioning, double cfgScale,
                            SigmaToTimestep timesteps, IntSupplier step, Progress cancellation,
-                           Optional<NDArray> extraChannels) {
+                           Optional<NDArray> extraChannels, Prediction prediction, long classLabel) {
         this.unet = unet;
         this.conditioning = conditioning;
         this.cfgScale = cfgScale;
@@ -74,14 +80,32 @@ public final class GuidedDenoiser implements Denoiser {
         this.step = step;
         this.cancellation = cancellation;
         this.extraChannels = extraChannels;
+        this.prediction = prediction;
+        this.classLabel = classLabel;
     }
 
     /**
-     * This denoiser for an inpainting UNet: {@code channels} [batch, c, h, w] (the mask, then the masked image's
-     * latents) appended to every UNet input after the latent.
+     * This denoiser with {@code channels} [batch, c, h, w] appended to every UNet input after the latent: for an
+     * inpainting UNet the mask, then the masked image's latents; for the x4 upscaler the noised low-res image.
      */
-    GuidedDenoiser withExtraChannels(NDArray channels) {
-        return new GuidedDenoiser(unet, conditioning, cfgScale, timesteps, step, cancellation, Optional.of(channels));
+    public GuidedDenoiser withExtraChannels(NDArray channels) {
+        return new GuidedDenoiser(unet, conditioning, cfgScale, timesteps, step, cancellation, Optional.of(channels),
+                prediction, classLabel);
+    }
+
+    /** This denoiser for a UNet that predicts {@code prediction} (the model's scheduler config says which). */
+    public GuidedDenoiser withPrediction(Prediction prediction) {
+        return new GuidedDenoiser(unet, conditioning, cfgScale, timesteps, step, cancellation, extraChannels,
+                prediction, classLabel);
+    }
+
+    /** This denoiser for a UNet with class embeddings, given {@code label} (the x4 upscaler's noise level). */
+    public GuidedDenoiser withClassLabel(long label) {
+        if (label < 0) {
+            throw new IllegalArgumentException("class label " + label + ": expected 0 or more");
+        }
+        return new GuidedDenoiser(unet, conditioning, cfgScale, timesteps, step, cancellation, extraChannels,
+                prediction, label);
     }
 
     /**
@@ -117,15 +141,15 @@ public final class GuidedDenoiser implements Denoiser {
         NDArray scaled = x.div((float) Math.sqrt(sigma * sigma + 1));
         NDArray input = extraChannels.map(extra -> NDArrays.concat(new NDList(scaled, extra), 1)).orElse(scaled);
         float t = timesteps.timestepOf(sigma);
-        NDArray eps;
+        NDArray output;
         if (guided(cfgScale)) {
-            NDArray both = unet.forward(NDArrays.concat(new NDList(input, input), 0), t, context);
+            NDArray both = unet.forward(NDArrays.concat(new NDList(input, input), 0), t, context, classLabel);
             NDList halves = both.split(2, 0);
-            NDArray uncondEps = halves.get(0);
-            eps = uncondEps.add(halves.get(1).sub(uncondEps).mul((float) cfgScale));
+            NDArray uncond = halves.get(0);
+            output = uncond.add(halves.get(1).sub(uncond).mul((float) cfgScale));
         } else {
-            eps = unet.forward(input, t, context);
+            output = unet.forward(input, t, context, classLabel);
         }
-        return x.sub(eps.mul((float) sigma));
+        return prediction.denoised(x, sigma, output);
     }
 }

@@ -10,7 +10,7 @@ import dev.diffarm.engine.embedding.EmbeddingLibrary;
 import dev.diffarm.engine.image.RgbImage;
 import dev.diffarm.engine.random.TorchGenerator;
 import dev.diffarm.engine.schedule.Schedule;
-import dev.diffarm.engine.schedule.SchedulerConfig;
+import dev.diffarm.engine.sampler.SamplerRegistry;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -205,6 +205,7 @@ final class Renderer {
         private final Progress progress;
         private final Conditioning conditioning;
         private final StepTracker steps;
+        private final Prediction prediction = model.prediction();
 
         /**
          * @param promptSteps the steps prompt editing counts in ({@code [a:b:0.5]}): the request's for the first
@@ -222,17 +223,14 @@ final class Renderer {
 
         /** The request's sampler and schedule over {@code total} steps. */
         Schedule schedule(int total) {
-            SchedulerConfig config = model.schedulerConfig(choice.sampler().diffusers().schedulerClass(),
-                    choice.sampler().diffusers().options());
-            return choice.selection().schedule()
-                    .map(levels -> Schedule.of(config, total, levels.schedule()))
-                    .orElseGet(() -> Schedule.of(config, total));
+            return model.schedule(choice.sampler(),
+                    choice.selection().schedule().map(SamplerRegistry.ScheduleEntry::schedule), total);
         }
 
         /** The model with guidance, at the timesteps of {@code timesteps}' levels. */
         GuidedDenoiser denoiser(Schedule timesteps) {
             return new GuidedDenoiser(model.unet(), conditioning, request.cfgScale(),
-                    sigma -> (float) timesteps.timestepOf(sigma), steps, progress);
+                    sigma -> (float) timesteps.timestepOf(sigma), steps, progress).withPrediction(prediction);
         }
 
         /**
