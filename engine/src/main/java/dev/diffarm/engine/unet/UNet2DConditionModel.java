@@ -57,7 +57,7 @@ public final class UNet2DConditionModel {
         for (int i = 0; i < levels; i++) {
             Weights b = w.at("down_blocks", i);
             down.add(new UNetLevel(b, config.layersPerBlock(), isCrossAttention(config.downBlockTypes().get(i)),
-                    config.attentionHeads().get(i), groups, eps, linear));
+                    config.attentionHeads().get(i), groups, eps, linear, config.onlyCrossAttention().get(i)));
             downsamplers.add(i < levels - 1 ? Downsample2D.padded(b.at("downsamplers.0")) : null);
         }
         Weights mid = w.at("mid_block");
@@ -68,7 +68,8 @@ public final class UNet2DConditionModel {
         for (int i = 0; i < levels; i++) {
             Weights b = w.at("up_blocks", i);
             up.add(new UNetLevel(b, config.layersPerBlock() + 1, isCrossAttention(config.upBlockTypes().get(i)),
-                    config.attentionHeads().get(levels - 1 - i), groups, eps, linear));
+                    config.attentionHeads().get(levels - 1 - i), groups, eps, linear,
+                    config.onlyCrossAttention().get(levels - 1 - i)));
             upsamplers.add(i < levels - 1 ? new Upsample2D(b.at("upsamplers.0")) : null);
         }
         this.convNormOut = new GroupNorm(w.at("conv_norm_out"), groups, eps);

@@ -23,6 +23,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CancellationException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -109,6 +110,25 @@ class SdUpscaleParityTest {
                 assertTrue(result.infotext().contains(field), field + " in " + result.infotext());
             }
         }
+    }
+
+    @Test
+    void aCancelStopsTheUpscaleBeforeTheNextUnetCall() {
+        int[] finished = {0};
+        Progress cancelAfterTwoSteps = new Progress() {
+            @Override
+            public void onStep(int step, int total, NDArray x) {
+                finished[0]++;
+            }
+
+            @Override
+            public boolean isCancelled() {
+                return finished[0] >= 2;
+            }
+        };
+        Picture grey = new Picture(16, 16, new float[3 * 16 * 16]);
+        assertThrows(CancellationException.class, () -> upscale(request(grey, 20), cancelAfterTwoSteps));
+        assertEquals(2, finished[0]);
     }
 
     @Test
