@@ -21,16 +21,12 @@ import dev.diffarm.engine.upscale.sd.SdUpscale;
 import dev.diffarm.engine.upscale.sd.SdUpscaleModel;
 import dev.diffarm.engine.upscale.sd.SdUpscaleRequest;
 import dev.diffarm.engine.upscale.sd.SdUpscaleResult;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -68,26 +64,8 @@ class SdUpscaleOptionsTest {
         }
     }
 
-    private record Run(int exitCode, String out, String err) {
-    }
-
-    private static Run run(String... args) {
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            CommandLine cli = new CommandLine(new UpscaleWithSd());
-            cli.setExecutionExceptionHandler(new OneLineErrors());
-            cli.setParameterExceptionHandler(OneLineErrors::usage);
-            int code = cli.execute(args);
-            return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
+    private static CommandLineRun run(String... args) {
+        return CommandLineRun.capture(() -> Main.run(new UpscaleWithSd(), args));
     }
 
     /** The fixture's low-res picture as an 8-bit PNG. */
@@ -106,7 +84,7 @@ class SdUpscaleOptionsTest {
         Path big = dir.resolve("big.png");
         Path latents = dir.resolve("latents.safetensors");
         Path upscaler = Fixtures.sdTiny("upscaler");
-        Run run = run("--upscaler", upscaler.toString(), "--in", low.toString(), "--out", big.toString(),
+        CommandLineRun run = run("--upscaler", upscaler.toString(), "--in", low.toString(), "--out", big.toString(),
                 "--prompt", CAT, "--negative", "ugly, blurry", "--steps", "20", "--cfg", "7.5", "--seed", "2551426898",
                 "--noise-level", "20", "--latents-out", latents.toString());
         assertEquals(0, run.exitCode(), run.err());
@@ -141,7 +119,7 @@ class SdUpscaleOptionsTest {
 
     @Test
     void helpNamesTheUpscalerOptions() {
-        Run run = run("--help");
+        CommandLineRun run = run("--help");
         assertEquals(0, run.exitCode(), run.err());
         for (String option : new String[] {"--noise-level", "--prompt", "--negative", "--sampler", "--steps", "--cfg",
                 "--seed", "--latents-out", "--no-emphasis", "Default: 20", "Default: 75"}) {
@@ -151,7 +129,7 @@ class SdUpscaleOptionsTest {
 
     @Test
     void refusesANoiseLevelAboveTheMaximumNamingIt() throws IOException {
-        Run run = run("--upscaler", Fixtures.sdTiny("upscaler").toString(), "--in", lowResPng().toString(),
+        CommandLineRun run = run("--upscaler", Fixtures.sdTiny("upscaler").toString(), "--in", lowResPng().toString(),
                 "--out", dir.resolve("big.png").toString(), "--noise-level", "400", "--steps", "1");
         assertEquals(2, run.exitCode(), "bad input: " + run.err());
         assertTrue(run.err().contains("noise level = 400: expected 0..350"), run.err());
@@ -159,7 +137,7 @@ class SdUpscaleOptionsTest {
 
     @Test
     void refusesAMissingPictureNamingTheOption() {
-        Run run = run("--upscaler", Fixtures.sdTiny("upscaler").toString(), "--in", dir.resolve("nope.png").toString(),
+        CommandLineRun run = run("--upscaler", Fixtures.sdTiny("upscaler").toString(), "--in", dir.resolve("nope.png").toString(),
                 "--out", dir.resolve("big.png").toString());
         assertEquals(1, run.exitCode(), run.err());
         assertTrue(run.err().contains("--in " + dir.resolve("nope.png") + ": no such file"), run.err());

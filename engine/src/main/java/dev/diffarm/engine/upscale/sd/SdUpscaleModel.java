@@ -1,12 +1,11 @@
 package dev.diffarm.engine.upscale.sd;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.diffarm.engine.clip.TokenizerLocator;
+import dev.diffarm.engine.model.ConfigFiles;
 import dev.diffarm.engine.model.ModelLoadException;
 import dev.diffarm.engine.model.UNetConfig;
 import dev.diffarm.engine.pipeline.StableDiffusion;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -41,7 +40,7 @@ public final class SdUpscaleModel implements AutoCloseable {
         if (!Files.isRegularFile(index)) {
             return false;
         }
-        return PIPELINE_CLASS.equals(readIndex(index).path("_class_name").asText(""));
+        return PIPELINE_CLASS.equals(ConfigFiles.read(index).path("_class_name").asText(""));
     }
 
     /**
@@ -57,7 +56,7 @@ public final class SdUpscaleModel implements AutoCloseable {
             throw new ModelLoadException("upscaler " + folder + " has no model_index.json: expected a diffusers "
                     + PIPELINE_CLASS + " folder");
         }
-        JsonNode pipeline = readIndex(index);
+        JsonNode pipeline = ConfigFiles.read(index);
         String className = pipeline.path("_class_name").asText("");
         if (!PIPELINE_CLASS.equals(className)) {
             throw new ModelLoadException(index + " field _class_name = \"" + className + "\": expected \""
@@ -95,14 +94,6 @@ public final class SdUpscaleModel implements AutoCloseable {
         if (unet.numClassEmbeds() <= 0) {
             throw new ModelLoadException(folder + "/unet/config.json field num_class_embeds = " + unet.numClassEmbeds()
                     + ": expected the number of noise levels the UNet embeds (1000 for SD x4)");
-        }
-    }
-
-    private static JsonNode readIndex(Path index) {
-        try {
-            return new ObjectMapper().readTree(index.toFile());
-        } catch (IOException e) {
-            throw new ModelLoadException(index + ": not valid JSON: " + e.getMessage(), e);
         }
     }
 
