@@ -53,6 +53,12 @@ final class Renderer {
      * @param choice     the sampler and schedule the request selected
      */
     Rendering render(GenerationRequest request, String promptText, SamplerChoice choice, Progress progress) {
+        int classes = model.unet().config().numClassEmbeds();
+        if (classes > 0) {
+            throw new IllegalArgumentException("model " + model.path() + ": its UNet takes a class label (num_class_embeds = "
+                    + classes + ") as the SD x4 upscaler's takes the noise level; it cannot render, it upscales "
+                    + "(upscale --upscaler " + model.path() + ")");
+        }
         Optional<InpaintMask> onlyMasked = request.mask().filter(mask -> mask.onlyMaskedPadding().isPresent());
         if (onlyMasked.isPresent()) {
             InpaintMask mask = onlyMasked.get();

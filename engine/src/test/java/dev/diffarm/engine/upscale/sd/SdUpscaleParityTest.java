@@ -12,6 +12,8 @@ import dev.diffarm.api.image.Picture;
 import dev.diffarm.engine.clip.TokenizerLocator;
 import dev.diffarm.engine.embedding.EmbeddingLibrary;
 import dev.diffarm.engine.model.ModelLoadException;
+import dev.diffarm.engine.pipeline.GenerationRequest;
+import dev.diffarm.engine.pipeline.Generator;
 import dev.diffarm.engine.prompt.Emphasis;
 import dev.diffarm.engine.random.TorchGenerator;
 import dev.diffarm.engine.safetensors.SafetensorsFile;
@@ -73,6 +75,16 @@ class SdUpscaleParityTest {
         ModelLoadException e = assertThrows(ModelLoadException.class, () -> SdUpscaleModel.load(Fixtures.sdTiny("model"),
                 Optional.empty(), TokenizerLocator.fromEnvironment()));
         assertTrue(e.getMessage().contains("_class_name = \"StableDiffusionPipeline\""), e.getMessage());
+    }
+
+    @Test
+    void theUpscalerIsRefusedAsARenderModel() {
+        GenerationRequest txt2img = new GenerationRequest("a cat", "", "DDIM", 2, 7.5, 1, 64, 64, 1, 1,
+                Emphasis.ORIGINAL);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new Generator(
+                TestSamplers.plugins()).generate(upscaler.model(), "0000000000", txt2img, Progress.NONE));
+        assertTrue(e.getMessage().contains("its UNet takes a class label (num_class_embeds = 1000) as the SD x4 "
+                + "upscaler's takes the noise level"), e.getMessage());
     }
 
     @Test
