@@ -52,6 +52,7 @@ public record UNetConfig(int inChannels, int outChannels, List<Integer> blockOut
 
     public static UNetConfig fromJson(Path file) {
         JsonNode c = ConfigFiles.read(file);
+        requireClassEmbeddingTable(c, file);
         List<Integer> channels = ConfigFiles.intList(c, "block_out_channels", file);
         JsonNode heads = c.hasNonNull("num_attention_heads") ? c.get("num_attention_heads") : c.get("attention_head_dim");
         List<Integer> headList = heads == null ? List.of(8, 8, 8, 8).subList(0, channels.size())
@@ -73,6 +74,23 @@ public record UNetConfig(int inChannels, int outChannels, List<Integer> blockOut
                 c.path("num_class_embeds").asInt(0),
                 c.path("use_linear_projection").asBoolean(false),
                 onlyCrossAttention(c.get("only_cross_attention"), channels.size(), file));
+    }
+
+    /**
+     * A class embedding must be what the SD x4 upscaler has, if any: a table of {@code num_class_embeds} rows added to
+     * the time embedding ({@code class_embed_type} null, {@code class_embeddings_concat} false). The other kinds
+     * would leave their weights unused or the embedding wrong.
+     */
+    private static void requireClassEmbeddingTable(JsonNode c, Path file) {
+        JsonNode type = c.get("class_embed_type");
+        if (type != null && !type.isNull()) {
+            throw new ModelLoadException(file + " field class_embed_type = " + type + ": expected null (a table of "
+                    + "num_class_embeds embeddings, as the SD x4 upscaler has); other class embeddings are not supported");
+        }
+        if (c.path("class_embeddings_concat").asBoolean(false)) {
+            throw new ModelLoadException(file + " field class_embeddings_concat = true: expected false (the class "
+                    + "embedding added to the time embedding)");
+        }
     }
 
     /** {@code only_cross_attention}: absent, one boolean for every level, or a list with one per level. */

@@ -1,7 +1,6 @@
 package dev.diffarm.engine.unet;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -13,15 +12,11 @@ import dev.diffarm.engine.model.FreshWeights;
 import dev.diffarm.engine.model.ModelLoadException;
 import dev.diffarm.engine.model.UNetConfig;
 import dev.diffarm.engine.model.Weights;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code only_cross_attention} (the SD x4 upscaler's {@code [true, true, true, false]}): read from the config, and the
+ * {@code only_cross_attention} (the SD x4 upscaler's {@code [true, true, true, false]}): the
  * first attention of a flagged level's transformers takes the text as keys and values, on the down level and on the
  * up level that mirrors it. The text here is narrower (24) than the image (32), so a flag on the wrong level makes
  * {@code attn1.to_k} meet an input of the wrong width and the forward fails.
@@ -70,26 +65,5 @@ class OnlyCrossAttentionTest {
             assertThrows(RuntimeException.class, () -> mismatched.forward(x, 500f, text, 3).toFloatArray(),
                     "attn1 was built for the image's 32 channels, the text has 24");
         }
-    }
-
-    @Test
-    void configReadsABooleanOrOneEntryPerLevel(@TempDir Path dir) throws IOException {
-        assertEquals(List.of(true, true, true, false), read(dir, "[true, true, true, false]", 4).onlyCrossAttention());
-        assertEquals(List.of(true, true), read(dir, "true", 2).onlyCrossAttention());
-        assertEquals(List.of(false, false), read(dir, "null", 2).onlyCrossAttention());
-        ModelLoadException e = assertThrows(ModelLoadException.class, () -> read(dir, "[true]", 2));
-        assertTrue(e.getMessage().endsWith("field only_cross_attention = [true]: expected true, false or a list of 2 "
-                + "booleans (one per level)"), e.getMessage());
-        assertThrows(ModelLoadException.class, () -> read(dir, "[\"yes\", false]", 2));
-    }
-
-    private static UNetConfig read(Path dir, String onlyCross, int levels) throws IOException {
-        String channels = String.join(", ", java.util.Collections.nCopies(levels, "32"));
-        String down = String.join(", ", java.util.Collections.nCopies(levels, "\"DownBlock2D\""));
-        String up = String.join(", ", java.util.Collections.nCopies(levels, "\"UpBlock2D\""));
-        Path file = dir.resolve("config.json");
-        Files.writeString(file, "{\"block_out_channels\": [" + channels + "], \"down_block_types\": [" + down
-                + "], \"up_block_types\": [" + up + "], \"only_cross_attention\": " + onlyCross + "}");
-        return UNetConfig.fromJson(file);
     }
 }
