@@ -20,7 +20,12 @@ public final class Main implements Runnable {
 
     /** Runs the command line and returns its exit code: 0 success, 1 failed work, 2 bad usage. */
     public static int run(String... args) {
-        CommandLine cli = new CommandLine(new Main());
+        return run(new Main(), args);
+    }
+
+    /** Runs {@code command} with the command line's error handling: one line per error, exit codes as {@link #run}. */
+    static int run(Object command, String... args) {
+        CommandLine cli = new CommandLine(command);
         cli.setExecutionExceptionHandler(new OneLineErrors());
         cli.setParameterExceptionHandler(OneLineErrors::usage);
         return cli.execute(args);

@@ -13,7 +13,6 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.OptionalDouble;
-import java.util.concurrent.ThreadLocalRandom;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
@@ -101,10 +100,7 @@ final class RenderOptions {
         if (w % 8 != 0 || h % 8 != 0) {
             throw new IllegalArgumentException("--width/--height " + w + "x" + h + ": expected multiples of 8");
         }
-        long actualSeed = seed == -1 ? ThreadLocalRandom.current().nextLong(1L << 32) : seed;
-        if (actualSeed < 0) {
-            throw new IllegalArgumentException("--seed " + seed + ": expected -1 or a seed >= 0");
-        }
+        long actualSeed = Seeds.orRandom(seed);
         return new GenerationRequest(prompt, negative, sampler, Optional.ofNullable(schedule),
                 eta == null ? OptionalDouble.empty() : OptionalDouble.of(eta), steps, cfg, actualSeed, w, h,
                 batch, clipSkip, promptOptions.emphasis(), loraOptions.requests());

@@ -34,7 +34,8 @@ public final class ArchitectureShapes {
             for (int j = 0; j < c.layersPerBlock(); j++) {
                 s.resnet(b + ".resnets." + j, j == 0 ? in : out, out, temb);
                 if (c.downBlockTypes().get(i).startsWith("CrossAttn")) {
-                    s.transformer(b + ".attentions." + j, out, c.crossAttentionDim(), c.useLinearProjection());
+                    s.transformer(b + ".attentions." + j, out, c.crossAttentionDim(), c.useLinearProjection(),
+                            c.onlyCrossAttention().get(i));
                 }
             }
             if (i < n - 1) {
@@ -44,7 +45,7 @@ public final class ArchitectureShapes {
         }
         long last = ch.get(n - 1);
         s.resnet("mid_block.resnets.0", last, last, temb);
-        s.transformer("mid_block.attentions.0", last, c.crossAttentionDim(), c.useLinearProjection());
+        s.transformer("mid_block.attentions.0", last, c.crossAttentionDim(), c.useLinearProjection(), false);
         s.resnet("mid_block.resnets.1", last, last, temb);
         for (int i = 0; i < n; i++) {
             long out = ch.get(n - 1 - i);
@@ -55,7 +56,8 @@ public final class ArchitectureShapes {
                 long skip = j == c.layersPerBlock() ? skipIn : out;
                 s.resnet(b + ".resnets." + j, (j == 0 ? prev : out) + skip, out, temb);
                 if (c.upBlockTypes().get(i).startsWith("CrossAttn")) {
-                    s.transformer(b + ".attentions." + j, out, c.crossAttentionDim(), c.useLinearProjection());
+                    s.transformer(b + ".attentions." + j, out, c.crossAttentionDim(), c.useLinearProjection(),
+                            c.onlyCrossAttention().get(n - 1 - i));
                 }
             }
             if (i < n - 1) {
@@ -162,11 +164,12 @@ public final class ArchitectureShapes {
         }
     }
 
-    private void transformer(String path, long channels, long context, boolean linearProjection) {
+    private void transformer(String path, long channels, long context, boolean linearProjection,
+                             boolean onlyCrossAttention) {
         norm(path + ".norm", channels);
         projection(path + ".proj_in", channels, linearProjection);
         String t = path + ".transformer_blocks.0";
-        attention(t + ".attn1", channels, channels, false);
+        attention(t + ".attn1", channels, onlyCrossAttention ? context : channels, false);
         attention(t + ".attn2", channels, context, false);
         for (int k = 1; k <= 3; k++) {
             norm(t + ".norm" + k, channels);

@@ -9,13 +9,14 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** Reading of diffusers/transformers {@code config.json} files, with errors that name the file and field. */
-final class ConfigFiles {
+public final class ConfigFiles {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private ConfigFiles() {
     }
 
-    static JsonNode read(Path file) {
+    /** The JSON object in {@code file}; a missing file, invalid JSON or another value is refused naming the file. */
+    public static JsonNode read(Path file) {
         if (!Files.isRegularFile(file)) {
             throw new ModelLoadException("config file " + file + " does not exist");
         }

@@ -2,6 +2,8 @@ package dev.diffarm.engine.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 
 /**
@@ -21,11 +23,32 @@ import java.util.List;
  * @param freqShift         timestep embedding frequency shift
  * @param numClassEmbeds    class embeddings (the upscaler's noise level), 0 for none
  * @param useLinearProjection transformer proj_in/out as linear layers (SD 2) instead of 1x1 convolutions
+ * @param onlyCrossAttention per down level (up levels mirror it; the mid block never has it): whether the
+ *                           transformers' first attention attends to the text instead of the image
+ *                           ({@code only_cross_attention}; the SD x4 upscaler has {@code [true, true, true, false]})
  */
 public record UNetConfig(int inChannels, int outChannels, List<Integer> blockOutChannels, List<String> downBlockTypes,
                          List<String> upBlockTypes, int layersPerBlock, List<Integer> attentionHeads,
                          int crossAttentionDim, int normGroups, double normEps, boolean flipSinToCos, int freqShift,
-                         int numClassEmbeds, boolean useLinearProjection) {
+                         int numClassEmbeds, boolean useLinearProjection, List<Boolean> onlyCrossAttention) {
+
+    public UNetConfig {
+        onlyCrossAttention = List.copyOf(onlyCrossAttention);
+        if (onlyCrossAttention.size() != blockOutChannels.size()) {
+            throw new IllegalArgumentException("only_cross_attention has " + onlyCrossAttention.size()
+                    + " entries: expected one per level (" + blockOutChannels.size() + ")");
+        }
+    }
+
+    /** A UNet whose transformers all attend to the image first (every SD model but the x4 upscaler). */
+    public UNetConfig(int inChannels, int outChannels, List<Integer> blockOutChannels, List<String> downBlockTypes,
+                      List<String> upBlockTypes, int layersPerBlock, List<Integer> attentionHeads,
+                      int crossAttentionDim, int normGroups, double normEps, boolean flipSinToCos, int freqShift,
+                      int numClassEmbeds, boolean useLinearProjection) {
+        this(inChannels, outChannels, blockOutChannels, downBlockTypes, upBlockTypes, layersPerBlock, attentionHeads,
+                crossAttentionDim, normGroups, normEps, flipSinToCos, freqShift, numClassEmbeds, useLinearProjection,
+                Collections.nCopies(blockOutChannels.size(), false));
+    }
 
     public static UNetConfig fromJson(Path file) {
         JsonNode c = ConfigFiles.read(file);
@@ -37,11 +60,12 @@ public record UNetConfig(int inChannels, int outChannels, List<Integer> blockOut
      * down half alone and has none.
      */
     static UNetConfig fromJson(JsonNode c, Path file, List<String> upBlockTypes) {
+        requireClassEmbeddingTable(c, file);
         List<Integer> channels = ConfigFiles.intList(c, "block_out_channels", file);
         JsonNode heads = c.hasNonNull("num_attention_heads") ? c.get("num_attention_heads") : c.get("attention_head_dim");
         List<Integer> headList = heads == null ? List.of(8, 8, 8, 8).subList(0, channels.size())
                 : heads.isArray() ? ConfigFiles.intList(heads, file, "attention_head_dim")
-                : java.util.Collections.nCopies(channels.size(), heads.asInt());
+                : Collections.nCopies(channels.size(), heads.asInt());
         return new UNetConfig(
                 c.path("in_channels").asInt(4),
                 c.path("out_channels").asInt(4),
@@ -56,7 +80,44 @@ public record UNetConfig(int inChannels, int outChannels, List<Integer> blockOut
                 c.path("flip_sin_to_cos").asBoolean(true),
                 c.path("freq_shift").asInt(0),
                 c.path("num_class_embeds").asInt(0),
-                c.path("use_linear_projection").asBoolean(false));
+                c.path("use_linear_projection").asBoolean(false),
+                onlyCrossAttention(c.get("only_cross_attention"), channels.size(), file));
+    }
+
+    /**
+     * A class embedding must be what the SD x4 upscaler has, if any: a table of {@code num_class_embeds} rows added to
+     * the time embedding ({@code class_embed_type} null, {@code class_embeddings_concat} false). The other kinds
+     * would leave their weights unused or the embedding wrong.
+     */
+    private static void requireClassEmbeddingTable(JsonNode c, Path file) {
+        JsonNode type = c.get("class_embed_type");
+        if (type != null && !type.isNull()) {
+            throw new ModelLoadException(file + " field class_embed_type = " + type + ": expected null (a table of "
+                    + "num_class_embeds embeddings, as the SD x4 upscaler has); other class embeddings are not supported");
+        }
+        if (c.path("class_embeddings_concat").asBoolean(false)) {
+            throw new ModelLoadException(file + " field class_embeddings_concat = true: expected false (the class "
+                    + "embedding added to the time embedding)");
+        }
+    }
+
+    /** {@code only_cross_attention}: absent, one boolean for every level, or a list with one per level. */
+    private static List<Boolean> onlyCrossAttention(JsonNode value, int levels, Path file) {
+        if (value == null || value.isNull()) {
+            return Collections.nCopies(levels, false);
+        }
+        if (value.isBoolean()) {
+            return Collections.nCopies(levels, value.asBoolean());
+        }
+        List<Boolean> perLevel = new ArrayList<>();
+        if (value.isArray()) {
+            value.forEach(entry -> perLevel.add(entry.isBoolean() ? entry.asBoolean() : null));
+        }
+        if (!value.isArray() || perLevel.contains(null) || perLevel.size() != levels) {
+            throw new ModelLoadException(file + " field only_cross_attention = " + value + ": expected true, false or "
+                    + "a list of " + levels + " booleans (one per level)");
+        }
+        return perLevel;
     }
 
     /** Number of resolution levels. */

@@ -13,8 +13,8 @@ import java.util.Optional;
 import java.util.function.IntSupplier;
 
 /**
- * An epsilon-predicting UNet with classifier-free guidance, seen as a {@link Denoiser}:
- * {@code eps = eps_u + cfg (eps_c - eps_u)}, {@code denoised = x - sigma eps}. The UNet sees
+ * A UNet with classifier-free guidance, seen as a {@link Denoiser}: {@code eps = eps_u + cfg (eps_c - eps_u)},
+ * {@code denoised = x - sigma eps} for a noise-predicting UNet ({@link Prediction} says how for others). The UNet sees
  * {@code x / sqrt(sigma^2 + 1)}, the variance-preserving latent it was trained on, at the timestep of
  * {@code sigma}; the unconditional and conditional halves run as one batch.
  *
@@ -27,6 +27,9 @@ import java.util.function.IntSupplier;
  *
  * <p>ControlNet units ({@link #withControl}) add their residuals to every UNet call of the steps they control;
  * they run on both guidance halves with the UNet's own context.
+ *
+ * <p>The SD x4 upscaler's UNet (7 input channels) sees the noised low-resolution image the same way, and its noise
+ * level as a class label ({@link #withClassLabel}) in both halves of the guided batch.
  *
  * <p>Before each UNet call the run's {@link Progress} is asked whether it was cancelled, so that a cancel waits
  * for one UNet call at most, not for a whole step of a sampler that calls the model several times.
@@ -44,6 +47,9 @@ public final class GuidedDenoiser implements Denoiser {
     private final Optional<NDArray> extraChannels;
     /** The ControlNet units whose residuals the UNet adds; empty for none. */
     private final Optional<ControlSignal> control;
+    private final Prediction prediction;
+    /** The UNet's class label (the x4 upscaler's noise level), or -1 for a UNet without class embeddings. */
+    private final long classLabel;
 
     /**
      * @param unet         the model
@@ -54,21 +60,23 @@ public final class GuidedDenoiser implements Denoiser {
      */
     public GuidedDenoiser(UNet2DConditionModel unet, Conditioning conditioning, double cfgScale,
                           SigmaToTimestep timesteps, IntSupplier step) {
-        this(unet, conditioning, cfgScale, timesteps, step, Progress.NONE, Optional.empty(), Optional.empty());
+        this(unet, conditioning, cfgScale, timesteps, step, Progress.NONE);
     }
 
     /**
      * @param cancellation asked before each UNet call; a cancelled one stops the run with a
      *                     {@link java.util.concurrent.CancellationException}
      */
-    GuidedDenoiser(UNet2DConditionModel unet, Conditioning conditioning, double cfgScale, SigmaToTimestep timesteps,
-                   IntSupplier step, Progress cancellation) {
-        this(unet, conditioning, cfgScale, timesteps, step, cancellation, Optional.empty(), Optional.empty());
+    public GuidedDenoiser(UNet2DConditionModel unet, Conditioning conditioning, double cfgScale,
+                          SigmaToTimestep timesteps, IntSupplier step, Progress cancellation) {
+        this(unet, conditioning, cfgScale, timesteps, step, cancellation, Optional.empty(), Optional.empty(),
+                Prediction.EPSILON, -1);
     }
 
     private GuidedDenoiser(UNet2DConditionModel unet, Conditioning conditioning, double cfgScale,
                            SigmaToTimestep timesteps, IntSupplier step, Progress cancellation,
-                           Optional<NDArray> extraChannels, Optional<ControlSignal> control) {
+                           Optional<NDArray> extraChannels, Optional<ControlSignal> control, Prediction prediction,
+                           long classLabel) {
         this.unet = unet;
         this.conditioning = conditioning;
         this.cfgScale = cfgScale;
@@ -81,21 +89,38 @@ public final class GuidedDenoiser implements Denoiser {
         this.cancellation = cancellation;
         this.extraChannels = extraChannels;
         this.control = control;
+        this.prediction = prediction;
+        this.classLabel = classLabel;
     }
 
     /**
-     * This denoiser for an inpainting UNet: {@code channels} [batch, c, h, w] (the mask, then the masked image's
-     * latents) appended to every UNet input after the latent.
+     * This denoiser with {@code channels} [batch, c, h, w] appended to every UNet input after the latent: for an
+     * inpainting UNet the mask, then the masked image's latents; for the x4 upscaler the noised low-res image.
      */
-    GuidedDenoiser withExtraChannels(NDArray channels) {
+    public GuidedDenoiser withExtraChannels(NDArray channels) {
         return new GuidedDenoiser(unet, conditioning, cfgScale, timesteps, step, cancellation, Optional.of(channels),
-                control);
+                control, prediction, classLabel);
     }
 
     /** This denoiser with ControlNet units: their residuals are added to every UNet call. */
     GuidedDenoiser withControl(ControlSignal signal) {
         return new GuidedDenoiser(unet, conditioning, cfgScale, timesteps, step, cancellation, extraChannels,
-                Optional.of(signal));
+                Optional.of(signal), prediction, classLabel);
+    }
+
+    /** This denoiser for a UNet that predicts {@code prediction} (the model's scheduler config says which). */
+    public GuidedDenoiser withPrediction(Prediction prediction) {
+        return new GuidedDenoiser(unet, conditioning, cfgScale, timesteps, step, cancellation, extraChannels, control,
+                prediction, classLabel);
+    }
+
+    /** This denoiser for a UNet with class embeddings, given {@code label} (the x4 upscaler's noise level). */
+    public GuidedDenoiser withClassLabel(long label) {
+        if (label < 0) {
+            throw new IllegalArgumentException("class label " + label + ": expected 0 or more");
+        }
+        return new GuidedDenoiser(unet, conditioning, cfgScale, timesteps, step, cancellation, extraChannels, control,
+                prediction, label);
     }
 
     /**
@@ -131,7 +156,7 @@ public final class GuidedDenoiser implements Denoiser {
         NDArray scaled = x.div((float) Math.sqrt(sigma * sigma + 1));
         NDArray input = extraChannels.map(extra -> NDArrays.concat(new NDList(scaled, extra), 1)).orElse(scaled);
         float t = timesteps.timestepOf(sigma);
-        NDArray eps;
+        NDArray output;
         if (guided(cfgScale)) {
             NDArray doubled = NDArrays.concat(new NDList(input, input), 0);
             // only the ControlNets of an inpainting UNet's run need the latent without the extra channels
@@ -139,12 +164,12 @@ public final class GuidedDenoiser implements Denoiser {
                     : NDArrays.concat(new NDList(scaled, scaled), 0);
             NDArray both = unet(latents, doubled, t, context);
             NDList halves = both.split(2, 0);
-            NDArray uncondEps = halves.get(0);
-            eps = uncondEps.add(halves.get(1).sub(uncondEps).mul((float) cfgScale));
+            NDArray uncond = halves.get(0);
+            output = uncond.add(halves.get(1).sub(uncond).mul((float) cfgScale));
         } else {
-            eps = unet(scaled, input, t, context);
+            output = unet(scaled, input, t, context);
         }
-        return x.sub(eps.mul((float) sigma));
+        return prediction.denoised(x, sigma, output);
     }
 
     /**
@@ -153,6 +178,6 @@ public final class GuidedDenoiser implements Denoiser {
      */
     private NDArray unet(NDArray latent, NDArray input, float t, NDArray context) {
         Optional<ControlResiduals> residuals = control.flatMap(signal -> signal.residuals(latent, t, context));
-        return residuals.isPresent() ? unet.forward(input, t, context, residuals.get()) : unet.forward(input, t, context);
+        return unet.forward(input, t, context, classLabel, residuals);
     }
 }

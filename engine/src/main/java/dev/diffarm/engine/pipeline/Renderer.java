@@ -10,7 +10,7 @@ import dev.diffarm.engine.embedding.EmbeddingLibrary;
 import dev.diffarm.engine.image.RgbImage;
 import dev.diffarm.engine.random.TorchGenerator;
 import dev.diffarm.engine.schedule.Schedule;
-import dev.diffarm.engine.schedule.SchedulerConfig;
+import dev.diffarm.engine.sampler.SamplerRegistry;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -66,6 +66,12 @@ final class Renderer {
      * @param choice     the sampler and schedule the request selected
      */
     Rendering render(GenerationRequest request, String promptText, SamplerChoice choice, Progress progress) {
+        int classes = model.unet().config().numClassEmbeds();
+        if (classes > 0) {
+            throw new IllegalArgumentException("model " + model.path() + ": its UNet takes a class label (num_class_embeds = "
+                    + classes + ") as the SD x4 upscaler's takes the noise level; it cannot render, it upscales "
+                    + "(upscale --upscaler " + model.path() + ")");
+        }
         Optional<InpaintMask> onlyMasked = request.mask().filter(mask -> mask.onlyMaskedPadding().isPresent());
         if (onlyMasked.isPresent()) {
             InpaintMask mask = onlyMasked.get();
@@ -219,6 +225,7 @@ final class Renderer {
         private final Progress progress;
         private final Conditioning conditioning;
         private final StepTracker steps;
+        private final Prediction prediction = model.prediction();
 
         /**
          * @param promptSteps the steps prompt editing counts in ({@code [a:b:0.5]}): the request's for the first
@@ -237,11 +244,8 @@ final class Renderer {
 
         /** The request's sampler and schedule over {@code total} steps. */
         Schedule schedule(int total) {
-            SchedulerConfig config = model.schedulerConfig(choice.sampler().diffusers().schedulerClass(),
-                    choice.sampler().diffusers().options());
-            return choice.selection().schedule()
-                    .map(levels -> Schedule.of(config, total, levels.schedule()))
-                    .orElseGet(() -> Schedule.of(config, total));
+            return model.schedule(choice.sampler(),
+                    choice.selection().schedule().map(SamplerRegistry.ScheduleEntry::schedule), total);
         }
 
         /**
@@ -250,7 +254,7 @@ final class Renderer {
          */
         GuidedDenoiser denoiser(Schedule timesteps) {
             GuidedDenoiser guided = new GuidedDenoiser(model.unet(), conditioning, request.cfgScale(),
-                    sigma -> (float) timesteps.timestepOf(sigma), steps, progress);
+                    sigma -> (float) timesteps.timestepOf(sigma), steps, progress).withPrediction(prediction);
             return controlNets.isEmpty() ? guided : guided.withControl(
                     new ControlSignal(controlNets, model.scaleFactor(), job, steps, timesteps.sigmas().steps()));
         }

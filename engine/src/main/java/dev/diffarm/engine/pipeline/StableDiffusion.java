@@ -12,7 +12,10 @@ import dev.diffarm.engine.clip.ClipTokenizer;
 import dev.diffarm.engine.clip.TokenizerLocator;
 import dev.diffarm.engine.model.ModelFiles;
 import dev.diffarm.engine.model.Weights;
+import dev.diffarm.engine.schedule.Schedule;
 import dev.diffarm.engine.schedule.SchedulerConfig;
+import dev.diffarm.api.NoiseSchedule;
+import dev.diffarm.api.Sampler;
 import dev.diffarm.engine.unet.UNet2DConditionModel;
 import dev.diffarm.engine.vae.AutoencoderKL;
 import java.nio.file.Path;
@@ -124,6 +127,21 @@ public final class StableDiffusion implements AutoCloseable {
     public SchedulerConfig schedulerConfig(String diffusersClass, Map<String, ?> options) {
         return schedulerConfig.map(json -> SchedulerConfig.fromConfig(json, diffusersClass, options))
                 .orElseGet(() -> SchedulerConfig.sd15(diffusersClass, options));
+    }
+
+    /**
+     * The schedule {@code sampler} runs over {@code steps} steps on this model: its diffusers scheduler class loaded
+     * from the model's scheduler config, with its noise levels placed by {@code levels} where one is chosen.
+     */
+    public Schedule schedule(Sampler sampler, Optional<NoiseSchedule> levels, int steps) {
+        SchedulerConfig config = schedulerConfig(sampler.diffusers().schedulerClass(), sampler.diffusers().options());
+        return levels.map(l -> Schedule.of(config, steps, l)).orElseGet(() -> Schedule.of(config, steps));
+    }
+
+    /** What the UNet predicts, as the model's own scheduler config says ({@code prediction_type}); SD 1.5's epsilon without one. */
+    public Prediction prediction() {
+        SchedulerConfig own = schedulerConfig.map(SchedulerConfig::fromJson).orElseGet(SchedulerConfig::sd15);
+        return Prediction.of(own.predictionType());
     }
 
     private static JsonNode readJson(Path file) {

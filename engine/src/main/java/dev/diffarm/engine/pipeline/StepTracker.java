@@ -8,11 +8,11 @@ import java.util.function.IntSupplier;
  * The sampling step a run is at, from 0: it advances when the sampler reports a finished step, and every
  * report and cancellation check goes on to the caller's {@link Progress}.
  */
-final class StepTracker implements Progress, IntSupplier {
+public final class StepTracker implements Progress, IntSupplier {
     private final Progress caller;
     private int next;
 
-    StepTracker(Progress caller) {
+    public StepTracker(Progress caller) {
         this.caller = caller;
     }
 

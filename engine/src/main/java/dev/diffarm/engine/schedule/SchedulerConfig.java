@@ -21,7 +21,7 @@ import java.util.OptionalDouble;
  * @param sigmaMin                 Euler's override of the smallest Karras sigma; empty for "from the schedule"
  * @param sigmaMax                 Euler's override of the largest Karras sigma; empty for "from the schedule"
  * @param lambdaMinClipped         DPM-Solver's lower bound on log-SNR/2; may be negative infinity
- * @param varianceType             DPM-Solver's learned-variance output; empty when the model predicts none
+ * @param varianceType             DPM-Solver's learned-variance output or DDPM's fixed variance; empty for none
  * @param disableCorrector         UniPC's steps without a corrector
  */
 public record SchedulerConfig(
@@ -238,9 +238,14 @@ public record SchedulerConfig(
         }
     }
 
-    /** DPM-Solver's learned-variance output channels ({@code variance_type}). */
+    /**
+     * The variance of each step ({@code variance_type}): DPM-Solver's learned-variance output channels, or one of
+     * DDPM's fixed variances (an SD x4 upscaler's {@code low_res_scheduler} is a DDPMScheduler with
+     * {@code fixed_small}; only its noise levels are used).
+     */
     public enum VarianceType implements JsonNamed {
-        LEARNED("learned"), LEARNED_RANGE("learned_range");
+        LEARNED("learned"), LEARNED_RANGE("learned_range"), FIXED_SMALL("fixed_small"),
+        FIXED_SMALL_LOG("fixed_small_log"), FIXED_LARGE("fixed_large"), FIXED_LARGE_LOG("fixed_large_log");
 
         private final String jsonName;
 

@@ -24,11 +24,16 @@ final class Transformer2D {
     private final List<BasicTransformerBlock> blocks = new ArrayList<>();
 
     Transformer2D(Weights w, int heads, int groups, boolean linearProjection) {
+        this(w, heads, groups, linearProjection, false);
+    }
+
+    /** @param onlyCrossAttention whether each block's first attention attends to the text instead of itself */
+    Transformer2D(Weights w, int heads, int groups, boolean linearProjection, boolean onlyCrossAttention) {
         this.norm = new GroupNorm(w.at("norm"), groups, NORM_EPS);
         this.convIn = linearProjection ? null : new Conv2d(w.at("proj_in"), 1, 0);
         this.linearIn = linearProjection ? new Linear(w.at("proj_in")) : null;
         for (int i = 0; w.hasModule("transformer_blocks." + i); i++) {
-            blocks.add(new BasicTransformerBlock(w.at("transformer_blocks", i), heads));
+            blocks.add(new BasicTransformerBlock(w.at("transformer_blocks", i), heads, onlyCrossAttention));
         }
         this.convOut = linearProjection ? null : new Conv2d(w.at("proj_out"), 1, 0);
         this.linearOut = linearProjection ? new Linear(w.at("proj_out")) : null;

@@ -52,7 +52,8 @@ public final class UNet2DConditionModel {
         for (int i = 0; i < levels; i++) {
             Weights b = w.at("up_blocks", i);
             up.add(new UNetLevel(b, config.layersPerBlock() + 1, UNetEncoder.isCrossAttention(config.upBlockTypes().get(i)),
-                    config.attentionHeads().get(levels - 1 - i), groups, eps, linear));
+                    config.attentionHeads().get(levels - 1 - i), groups, eps, linear,
+                    config.onlyCrossAttention().get(levels - 1 - i)));
             upsamplers.add(i < levels - 1 ? new Upsample2D(b.at("upsamplers.0")) : null);
         }
         this.convNormOut = new GroupNorm(w.at("conv_norm_out"), groups, eps);
@@ -113,8 +114,9 @@ public final class UNet2DConditionModel {
         return forward(x, timestep, text, -1, Optional.of(residuals));
     }
 
-    private NDArray forward(NDArray x, float timestep, NDArray text, long classLabel,
-                            Optional<ControlResiduals> residuals) {
+    /** As {@link #forward(NDArray, float, NDArray, long)}, with a ControlNet's residuals if there are any. */
+    public NDArray forward(NDArray x, float timestep, NDArray text, long classLabel,
+                           Optional<ControlResiduals> residuals) {
         long batch = x.getShape().get(0);
         NDArray emb = timeEmbedding.forward(x.getManager(), timestep, batch);
         if (classEmbedding != null) {

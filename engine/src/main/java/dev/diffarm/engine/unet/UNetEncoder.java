@@ -29,7 +29,7 @@ final class UNetEncoder {
         for (int i = 0; i < levels; i++) {
             Weights b = w.at("down_blocks", i);
             down.add(new UNetLevel(b, config.layersPerBlock(), isCrossAttention(config.downBlockTypes().get(i)),
-                    config.attentionHeads().get(i), groups, eps, linear));
+                    config.attentionHeads().get(i), groups, eps, linear, config.onlyCrossAttention().get(i)));
             downsamplers.add(i < levels - 1 ? Downsample2D.padded(b.at("downsamplers.0")) : null);
         }
         Weights mid = w.at("mid_block");

@@ -16,10 +16,17 @@ final class UNetLevel {
 
     UNetLevel(Weights w, int resnetCount, boolean crossAttention, int heads, int groups, double eps,
               boolean linearProjection) {
+        this(w, resnetCount, crossAttention, heads, groups, eps, linearProjection, false);
+    }
+
+    /** @param onlyCrossAttention whether the transformers' first attention attends to the text instead of itself */
+    UNetLevel(Weights w, int resnetCount, boolean crossAttention, int heads, int groups, double eps,
+              boolean linearProjection, boolean onlyCrossAttention) {
         for (int i = 0; i < resnetCount; i++) {
             resnets.add(new ResnetBlock2D(w.at("resnets", i), groups, eps));
             if (crossAttention) {
-                attentions.add(new Transformer2D(w.at("attentions", i), heads, groups, linearProjection));
+                attentions.add(new Transformer2D(w.at("attentions", i), heads, groups, linearProjection,
+                        onlyCrossAttention));
             }
         }
     }

@@ -14,9 +14,18 @@ public final class Fixtures {
 
     /** A file of the sd-tiny set copied into {@code src/test/resources/sd-tiny/}. */
     public static Path sdTiny(String relative) {
-        URL url = Fixtures.class.getResource("/sd-tiny/" + relative);
+        return copied("sd-tiny", relative);
+    }
+
+    /** A file of the sd2-tiny set (SD 2.x: v-prediction, OpenCLIP text tower) copied into {@code src/test/resources/sd2-tiny/}. */
+    public static Path sd2Tiny(String relative) {
+        return copied("sd2-tiny", relative);
+    }
+
+    private static Path copied(String set, String relative) {
+        URL url = Fixtures.class.getResource("/" + set + "/" + relative);
         if (url == null) {
-            throw new IllegalStateException("test resource sd-tiny/" + relative + " is missing: copy it from ../shared/fixtures/sd-tiny");
+            throw new IllegalStateException("test resource " + set + "/" + relative + " is missing: copy it from ../shared/fixtures/" + set);
         }
         try {
             return Paths.get(url.toURI());
