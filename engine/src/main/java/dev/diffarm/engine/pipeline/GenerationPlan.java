@@ -53,15 +53,37 @@ public final class GenerationPlan {
         Autograd.offForThisThread();
         try (ActiveLoras active = ActiveLoras.activate(model, loras)) {
             Rendering rendering = new Renderer(model, embeddings).render(request, promptText, sampler, progress);
-            GenerationParameters parameters = parameters(model, modelHash, rendering, active);
-            List<Generation.Image> images = new ArrayList<>();
-            for (int i = 0; i < rendering.images().size(); i++) {
-                GenerationParameters image = request.batch() == 1 ? parameters
-                        : parameters.with("Batch size", String.valueOf(request.batch())).with("Batch pos", String.valueOf(i));
-                images.add(new Generation.Image(rendering.images().get(i), image.toInfotext()));
-            }
-            return new Generation(images, rendering.latents(), rendering.latentShape(), active.warnings());
+            return generation(model, modelHash, rendering, active);
         }
+    }
+
+    /** {@code rendering}'s images with their infotext, rendered on {@code model} with {@code active} fused. */
+    Generation generation(StableDiffusion model, String modelHash, Rendering rendering, ActiveLoras active) {
+        GenerationParameters parameters = parameters(model, modelHash, rendering, active);
+        List<Generation.Image> images = new ArrayList<>();
+        for (int i = 0; i < rendering.images().size(); i++) {
+            GenerationParameters image = request.batch() == 1 ? parameters
+                    : parameters.with("Batch size", String.valueOf(request.batch())).with("Batch pos", String.valueOf(i));
+            images.add(new Generation.Image(rendering.images().get(i), image.toInfotext()));
+        }
+        return new Generation(images, rendering.latents(), rendering.latentShape(), active.warnings());
+    }
+
+    GenerationRequest request() {
+        return request;
+    }
+
+    /** The prompt without its extra-network tags. */
+    String promptText() {
+        return promptText;
+    }
+
+    SamplerChoice sampler() {
+        return sampler;
+    }
+
+    EmbeddingLibrary embeddings() {
+        return embeddings;
     }
 
     /** The fields A1111 writes for img2img, inpainting and the hires fix. */

@@ -7,6 +7,7 @@ import dev.diffarm.api.Denoiser;
 import dev.diffarm.api.Progress;
 import dev.diffarm.engine.unet.UNet2DConditionModel;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.IntSupplier;
@@ -38,6 +39,8 @@ public final class GuidedDenoiser implements Denoiser {
     private final Progress cancellation;
     /** Channels appended to the UNet's input, [batch, c, h, w]; empty for a UNet that takes the latent alone. */
     private final Optional<NDArray> extraChannels;
+    /** Each row's own guidance scale, [batch, 1, 1, 1], for a batch of several tasks; empty: {@code cfgScale} for all. */
+    private final Optional<NDArray> rowScales;
 
     /**
      * @param unet         the model
@@ -48,7 +51,7 @@ public final class GuidedDenoiser implements Denoiser {
      */
     public GuidedDenoiser(UNet2DConditionModel unet, Conditioning conditioning, double cfgScale,
                           SigmaToTimestep timesteps, IntSupplier step) {
-        this(unet, conditioning, cfgScale, timesteps, step, Progress.NONE, Optional.empty());
+        this(unet, conditioning, cfgScale, timesteps, step, Progress.NONE, Optional.empty(), Optional.empty());
     }
 
     /**
@@ -57,12 +60,12 @@ public final class GuidedDenoiser implements Denoiser {
      */
     GuidedDenoiser(UNet2DConditionModel unet, Conditioning conditioning, double cfgScale, SigmaToTimestep timesteps,
                    IntSupplier step, Progress cancellation) {
-        this(unet, conditioning, cfgScale, timesteps, step, cancellation, Optional.empty());
+        this(unet, conditioning, cfgScale, timesteps, step, cancellation, Optional.empty(), Optional.empty());
     }
 
     private GuidedDenoiser(UNet2DConditionModel unet, Conditioning conditioning, double cfgScale,
                            SigmaToTimestep timesteps, IntSupplier step, Progress cancellation,
-                           Optional<NDArray> extraChannels) {
+                           Optional<NDArray> extraChannels, Optional<NDArray> rowScales) {
         this.unet = unet;
         this.conditioning = conditioning;
         this.cfgScale = cfgScale;
@@ -74,6 +77,7 @@ public final class GuidedDenoiser implements Denoiser {
         this.step = step;
         this.cancellation = cancellation;
         this.extraChannels = extraChannels;
+        this.rowScales = rowScales;
     }
 
     /**
@@ -81,7 +85,30 @@ public final class GuidedDenoiser implements Denoiser {
      * latents) appended to every UNet input after the latent.
      */
     GuidedDenoiser withExtraChannels(NDArray channels) {
-        return new GuidedDenoiser(unet, conditioning, cfgScale, timesteps, step, cancellation, Optional.of(channels));
+        return new GuidedDenoiser(unet, conditioning, cfgScale, timesteps, step, cancellation, Optional.of(channels),
+                rowScales);
+    }
+
+    /**
+     * This denoiser for a batch of several tasks, each row guided by its own scale (the same float32 product as a
+     * task alone: {@code eps_u + scale (eps_c - eps_u)}, element by element).
+     *
+     * @param scales one per row of the batch, none of them 1: a guided denoiser guides every row
+     */
+    GuidedDenoiser withRowScales(float[] scales) {
+        if (!guided(cfgScale)) {
+            throw new IllegalStateException("row scales " + Arrays.toString(scales)
+                    + " for a denoiser without guidance: expected a guided one (cfg scale other than 1)");
+        }
+        for (float scale : scales) {
+            if (!guided(scale)) {
+                throw new IllegalArgumentException("row scale 1 in " + Arrays.toString(scales)
+                        + ": a row without guidance runs in another batch, expected scales other than 1");
+            }
+        }
+        NDArray perRow = contexts.get(0).getManager().create(scales).reshape(scales.length, 1, 1, 1);
+        return new GuidedDenoiser(unet, conditioning, cfgScale, timesteps, step, cancellation, extraChannels,
+                Optional.of(perRow));
     }
 
     /**
@@ -122,7 +149,8 @@ public final class GuidedDenoiser implements Denoiser {
             NDArray both = unet.forward(NDArrays.concat(new NDList(input, input), 0), t, context);
             NDList halves = both.split(2, 0);
             NDArray uncondEps = halves.get(0);
-            eps = uncondEps.add(halves.get(1).sub(uncondEps).mul((float) cfgScale));
+            NDArray difference = halves.get(1).sub(uncondEps);
+            eps = uncondEps.add(rowScales.map(difference::mul).orElseGet(() -> difference.mul((float) cfgScale)));
         } else {
             eps = unet.forward(input, t, context);
         }
