@@ -5,15 +5,18 @@ import dev.diffarm.engine.image.PngWriter;
 import dev.diffarm.engine.lora.LoraException;
 import dev.diffarm.engine.lora.LoraRequest;
 import dev.diffarm.engine.pipeline.Generation;
+import dev.diffarm.engine.pipeline.GenerationBatch;
 import dev.diffarm.engine.pipeline.GenerationPlan;
 import dev.diffarm.engine.pipeline.GenerationRequest;
 import dev.diffarm.engine.pipeline.Generator;
 import dev.diffarm.engine.prompt.Emphasis;
 import dev.diffarm.engine.sampler.SamplerRegistry;
+import dev.diffarm.farm.config.ImageModes;
 import dev.diffarm.farm.config.RenderSettings;
 import dev.diffarm.farm.config.TaskParameters;
 import dev.diffarm.farm.config.TaskSpec;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CancellationException;
@@ -80,20 +83,70 @@ public final class EngineRenderer implements TaskRenderer {
     @Override
     public byte[] render(TaskSpec task, Progress progress) {
         try {
-            store.ifPresent(catalog -> catalog.fetchFor(task.parameters()));
-            GenerationRequest request = request(task.parameters(), loras.requests(task.parameters().settings().loras()),
-                    pictures);
-            GenerationPlan plan = plan(request);
+            GenerationPlan plan = plan(task);
             ModelCache.LoadedModel loaded = models.lease(task.parameters().settings().model());
-            Generation generation = run(plan, loaded, progress);
-            generation.warnings().forEach(warning -> LOG.warnf("%s: %s", task.id(), warning));
-            Generation.Image image = generation.images().get(0);
-            return PngWriter.encode(image.pixels(), image.infotext());
+            return png(task, run(plan, loaded, progress));
         } catch (CancellationException | RenderException e) {
             throw e;
         } catch (RuntimeException e) {
             throw new RenderException(RenderException.RENDER_FAILED, "rendering " + task.id() + " failed: " + e, e);
         }
+    }
+
+    /**
+     * The model and the engine's {@link GenerationBatch#key} of a plain txt2img task; empty for a task in another mode
+     * (its pictures are not read for this) and for one that cannot be planned, which renders alone and fails there.
+     */
+    @Override
+    public Optional<TaskBatchKey> batchKey(TaskSpec task) {
+        if (!task.parameters().settings().modes().equals(ImageModes.NONE)) {
+            return Optional.empty();
+        }
+        try {
+            return GenerationBatch.key(plan(task)).map(key -> new TaskBatchKey(task.parameters().settings().model(), key));
+        } catch (RuntimeException cannotPlan) {
+            return Optional.empty();
+        }
+    }
+
+    @Override
+    public List<byte[]> renderBatch(List<TaskSpec> tasks, Progress progress) {
+        if (tasks.size() == 1) {
+            return List.of(render(tasks.get(0), progress));
+        }
+        try {
+            List<GenerationPlan> plans = tasks.stream().map(this::plan).toList();
+            ModelCache.LoadedModel loaded = models.lease(tasks.get(0).parameters().settings().model());
+            List<Generation> generations;
+            try {
+                generations = GenerationBatch.run(plans, loaded.model(), loaded.shortHash(), progress);
+            } catch (IOException | LoraException e) {
+                throw loraUnavailable(plans.get(0), loaded, e);
+            }
+            List<byte[]> pngs = new ArrayList<>(tasks.size());
+            for (int i = 0; i < tasks.size(); i++) {
+                pngs.add(png(tasks.get(i), generations.get(i)));
+            }
+            return pngs;
+        } catch (CancellationException | RenderException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new RenderException(RenderException.RENDER_FAILED, "rendering the batch "
+                    + tasks.stream().map(TaskSpec::id).toList() + " failed: " + e, e);
+        }
+    }
+
+    /** The task's plan, its LoRAs and embeddings fetched from the farm's store first where the node lacks them. */
+    private GenerationPlan plan(TaskSpec task) {
+        store.ifPresent(catalog -> catalog.fetchFor(task.parameters()));
+        return plan(request(task.parameters(), loras.requests(task.parameters().settings().loras()), pictures));
+    }
+
+    /** The PNG of the task's one image, with its infotext; the engine's warnings logged. */
+    private static byte[] png(TaskSpec task, Generation generation) {
+        generation.warnings().forEach(warning -> LOG.warnf("%s: %s", task.id(), warning));
+        Generation.Image image = generation.images().get(0);
+        return PngWriter.encode(image.pixels(), image.infotext());
     }
 
     /** The checked request; a prompt tag naming a LoRA the folder lacks fails as a missing LoRA. */
@@ -109,9 +162,13 @@ public final class EngineRenderer implements TaskRenderer {
         try {
             return plan.run(loaded.model(), loaded.shortHash(), progress);
         } catch (IOException | LoraException e) {
-            throw new RenderException(RenderException.LORA_UNAVAILABLE,
-                    "the LoRAs " + plan.loras().stream().map(LoraRequest::name).toList() + " cannot be applied to model \""
-                            + loaded.model().name() + "\": " + e.getMessage(), e);
+            throw loraUnavailable(plan, loaded, e);
         }
+    }
+
+    private static RenderException loraUnavailable(GenerationPlan plan, ModelCache.LoadedModel loaded, Exception e) {
+        return new RenderException(RenderException.LORA_UNAVAILABLE,
+                "the LoRAs " + plan.loras().stream().map(LoraRequest::name).toList() + " cannot be applied to model \""
+                        + loaded.model().name() + "\": " + e.getMessage(), e);
     }
 }

@@ -230,8 +230,9 @@ public class FarmServices {
         EngineRenderer renderer = new EngineRenderer(modelCache, samplers, loras, embeddings, InputPictures.from(store),
                 Optional.of(storeCatalog));
         // Each tenant's jobs get handlers over its own part of the store (tenants/<tenant>/...).
+        int batchSize = JobHandlers.checkedBatchSize(config.batchSize());
         JobLifecycle lifecycle = JobLifecycle.perTenant(intake, tenantStore -> JobHandlers.of(renderer,
-                        new ModelMerger(models, tenantStore),
+                        batchSize, new ModelMerger(models, tenantStore),
                         JobHandlers.training(modelCache, tenantStore, settings.datasetsDir(), settings.loraDir(), samplers),
                         tenantStore),
                 store, reporting, () -> new ProgressThrottle(perSecond, System::nanoTime), config.taskTimeout());

@@ -30,12 +30,16 @@ public final class GenerationBatch {
     }
 
     /**
-     * What {@code plan} must share with others to join their batch; empty for a plan that renders alone: img2img,
-     * inpainting and a hires pass (they draw from the generator between passes and encode pictures).
+     * What {@code plan} must share with others to join their batch; empty for a plan that renders alone: any mode
+     * beyond txt2img (img2img, inpainting, a hires pass: they draw from the generator between passes and encode
+     * pictures), and any mode added later, since only a request equal to its plain txt2img form qualifies.
      */
     public static Optional<BatchKey> key(GenerationPlan plan) {
         GenerationRequest request = plan.request();
-        if (request.init().isPresent() || request.mask().isPresent() || request.hires().isPresent()) {
+        GenerationRequest txt2img = new GenerationRequest(request.prompt(), request.negativePrompt(), request.sampler(),
+                request.schedule(), request.eta(), request.steps(), request.cfgScale(), request.seed(), request.width(),
+                request.height(), request.batch(), request.clipSkip(), request.emphasis(), request.loras());
+        if (!txt2img.equals(request)) {
             return Optional.empty();
         }
         SamplerChoice sampler = plan.sampler();
