@@ -29,7 +29,8 @@ import org.jboss.logging.Logger;
  * {@code <lora:NAME:WEIGHT>} tags are found there too), the embeddings of its {@link EmbeddingDirectory}, on the
  * model its {@link ModelCache} holds; an init image, a mask or a hires pass as the CLI's mode commands ask for them
  * ({@link ModeRequests}), the pictures from its {@link InputPictures}. The PNG carries the same {@code parameters}
- * text as the CLI's.
+ * text as the CLI's. Plain txt2img tasks with one {@link TaskBatchKey} render together through the engine's
+ * {@link GenerationBatch}, each getting the PNG it gets alone.
  */
 public final class EngineRenderer implements TaskRenderer {
     private static final Logger LOG = Logger.getLogger(EngineRenderer.class);

@@ -9,9 +9,7 @@ import dev.diffarm.api.Progress;
 import dev.diffarm.daemon.LocalFarm;
 import dev.diffarm.daemon.TinyModel;
 import dev.diffarm.daemon.local.LocalOutputStore;
-import dev.diffarm.daemon.port.ObjectMetadata;
 import dev.diffarm.daemon.port.OutputStore;
-import dev.diffarm.daemon.port.StoreException;
 import dev.diffarm.daemon.render.RenderException;
 import dev.diffarm.daemon.render.TaskBatchKey;
 import dev.diffarm.daemon.render.TaskRenderer;
@@ -20,7 +18,8 @@ import dev.diffarm.engine.image.RgbImage;
 import dev.diffarm.engine.pipeline.BatchKey;
 import dev.diffarm.farm.config.JobEvent;
 import dev.diffarm.farm.config.TaskSpec;
-import java.io.InputStream;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -154,16 +153,18 @@ class TaskBatchesTest {
     }
 
     @Test
-    void aJobStoppedWithPartOfABatchStoredRendersOnlyTheMissingTasksWhenDeliveredAgain() {
-        FailingStore store = new FailingStore(new LocalOutputStore(dir.resolve("outputs")), "jobs/crash/t0002.png");
-        LocalFarm farm = farm(standIn(tasks -> false, null), 4, store);
+    void aJobStoppedWithPartOfABatchStoredRendersOnlyTheMissingTasksWhenDeliveredAgain() throws IOException {
+        LocalFarm farm = farm(standIn(tasks -> false, null), 4, outputs());
         String job = TinyModel.renderJob("crash", "[\"a\", \"b\"]", "[1, 2, 3, 4]", 2);
         farm.drop("1.json", job);
         farm.runUntilIdle();
         assertEquals(List.of(List.of("t0000", "t0002", "t0004", "t0006"), List.of("t0001", "t0003", "t0005", "t0007")),
                 calls);
-        assertEquals("store-failed", ((JobEvent.Failed) farm.events.of("crash").get(farm.events.of("crash").size() - 1))
-                .error().code());
+        // What a daemon killed while storing t0002 leaves: t0000 and t0001 stored, the rest of both batches not.
+        for (String id : ids(2, 8)) {
+            Files.delete(dir.resolve("outputs/jobs/crash/" + id + ".json"));
+            Files.delete(dir.resolve("outputs/jobs/crash/" + id + ".png"));
+        }
 
         calls.clear();
         farm.drop("2.json", job);
@@ -180,50 +181,5 @@ class TaskBatchesTest {
                 () -> JobHandlers.checkedBatchSize(0));
         assertEquals("DIFFARM_BATCH_SIZE = 0: expected 1..64 (1 renders each task alone)", zero.getMessage());
         assertThrows(IllegalArgumentException.class, () -> JobHandlers.images(standIn(t -> false, null), outputs(), 65));
-    }
-
-    /** A store whose put of one key fails once, as a daemon that dies while storing a batch's third image. */
-    private static final class FailingStore implements OutputStore {
-        private final OutputStore stored;
-        private String failingKey;
-
-        FailingStore(OutputStore stored, String failingKey) {
-            this.stored = stored;
-            this.failingKey = failingKey;
-        }
-
-        @Override
-        public boolean exists(String key) {
-            return stored.exists(key);
-        }
-
-        @Override
-        public Optional<InputStream> open(String key) {
-            return stored.open(key);
-        }
-
-        @Override
-        public void put(String key, InputStream content, long length, ObjectMetadata metadata) {
-            if (key.equals(failingKey)) {
-                failingKey = null;
-                throw new StoreException("cannot store " + key + ": the process stopped", null);
-            }
-            stored.put(key, content, length, metadata);
-        }
-
-        @Override
-        public List<String> list(String prefix) {
-            return stored.list(prefix);
-        }
-
-        @Override
-        public String location() {
-            return stored.location();
-        }
-
-        @Override
-        public void check() {
-            stored.check();
-        }
     }
 }

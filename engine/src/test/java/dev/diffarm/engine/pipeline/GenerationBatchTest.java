@@ -10,7 +10,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.diffarm.api.Progress;
-import dev.diffarm.engine.clip.TokenizerLocator;
 import dev.diffarm.engine.image.RgbImage;
 import dev.diffarm.engine.lora.LoraRequest;
 import dev.diffarm.engine.prompt.Emphasis;
@@ -48,8 +47,7 @@ class GenerationBatchTest {
 
     @BeforeAll
     static void load() {
-        model = StableDiffusion.load(Fixtures.sdTiny("model"), Optional.empty(), Optional.empty(),
-                TokenizerLocator.fromEnvironment());
+        model = Fixtures.tinyModel();
     }
 
     @AfterAll
