@@ -27,6 +27,12 @@ import org.jboss.logging.Logger;
  */
 final class TaskBatches {
     private static final Logger LOG = Logger.getLogger(TaskBatches.class);
+    /**
+     * How far past a batch's first task, in batches, its other tasks are looked for: a campaign's innermost loops
+     * (seeds, sizes) put tasks of one key close together, and a task's key costs a plan (and a look at the store for
+     * its LoRAs and embeddings), which a 10,000-task job must not pay for every task at once.
+     */
+    private static final int LOOKAHEAD_BATCHES = 16;
 
     private final TaskRenderer renderer;
     private final List<TaskSpec> plan;
@@ -84,7 +90,10 @@ final class TaskBatches {
         return new Rendered(pngs.get(0), share, spent, false);
     }
 
-    /** {@code lead} and the pending tasks after it with its key, at most {@code batchSize} in all. */
+    /**
+     * {@code lead} and the pending tasks after it with its key, at most {@code batchSize} in all, found among the next
+     * {@value #LOOKAHEAD_BATCHES} batch sizes of tasks.
+     */
     private List<TaskSpec> batchLedBy(TaskSpec lead) {
         List<TaskSpec> batch = new ArrayList<>(List.of(lead));
         if (batchSize == 1) {
@@ -94,7 +103,8 @@ final class TaskBatches {
         if (key.isEmpty()) {
             return batch;
         }
-        for (int i = lead.index() + 1; i < plan.size() && batch.size() < batchSize; i++) {
+        int end = (int) Math.min(plan.size(), lead.index() + 1 + (long) LOOKAHEAD_BATCHES * batchSize);
+        for (int i = lead.index() + 1; i < end && batch.size() < batchSize; i++) {
             TaskSpec next = plan.get(i);
             if (!renderedAhead.containsKey(next.index()) && key.equals(key(next)) && !isStored.test(next)) {
                 batch.add(next);

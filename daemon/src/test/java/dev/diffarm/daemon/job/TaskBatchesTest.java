@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.function.Predicate;
+import java.util.function.ToLongFunction;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -41,6 +42,8 @@ class TaskBatchesTest {
     private Path models;
     /** The task ids of each render call, in order; a batch that failed is listed too. */
     private final List<List<String>> calls = new ArrayList<>();
+    /** Which tasks the stand-in lets go together: those of one value; by default the parity of the seed. */
+    private ToLongFunction<TaskSpec> keyOf = task -> task.parameters().seed() % 2;
 
     @BeforeEach
     void models() {
@@ -48,7 +51,7 @@ class TaskBatchesTest {
     }
 
     /**
-     * A renderer whose tasks batch by the parity of their seed (a gray PNG per task), and whose batches fail with
+     * A renderer whose tasks batch by {@link #keyOf} (a gray PNG per task), and whose batches fail with
      * {@code failure} where {@code fails} says.
      */
     private TaskRenderer standIn(Predicate<List<TaskSpec>> fails, RuntimeException failure) {
@@ -60,7 +63,7 @@ class TaskBatchesTest {
 
             @Override
             public Optional<TaskBatchKey> batchKey(TaskSpec task) {
-                int width = 32 + 8 * (int) (task.parameters().seed() % 2);
+                int width = 32 + 8 * (int) keyOf.applyAsLong(task);
                 return Optional.of(new TaskBatchKey(task.parameters().settings().model(), new BatchKey("Euler a",
                         Optional.empty(), OptionalDouble.empty(), 2, width, 32, true, List.of())));
             }
@@ -114,6 +117,23 @@ class TaskBatchesTest {
         for (String id : ids(0, 10)) {
             assertTrue(store.exists("jobs/mixed/" + id + ".png"), id);
         }
+    }
+
+    @Test
+    void aBatchTakesItsTasksFromTheNextSixteenBatchSizesOfTheJob() {
+        // seeds 1, 33 and 34 (t0000, t0032, t0033) share a key; batches of 2 look 32 tasks ahead
+        keyOf = task -> List.of(1L, 33L, 34L).contains(task.parameters().seed()) ? 1 : 0;
+        StringBuilder seeds = new StringBuilder("[1");
+        for (int seed = 2; seed <= 36; seed++) {
+            seeds.append(", ").append(seed);
+        }
+        LocalFarm farm = farm(standIn(tasks -> false, null), 2, outputs());
+        farm.drop("far.json", TinyModel.renderJob("far", "[\"a\"]", seeds.append("]").toString(), 2));
+        farm.runUntilIdle();
+
+        assertEquals(List.of("t0000", "t0032"), calls.get(0), "t0032 is 32 tasks after t0000: within reach");
+        assertTrue(calls.contains(List.of("t0033")), "t0033 had no partner left within reach: " + calls);
+        assertEquals("completed", farm.registry.find("far").orElseThrow().status().state());
     }
 
     @Test
