@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.stream.Stream;
 
 /** The engine's tiny random-weight SD model, linked into a models folder the way a user would add one. */
 public final class TinyModel {
@@ -32,6 +33,18 @@ public final class TinyModel {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** The fixture's train-data (four 32x32 PNGs with captions) copied into {@code folder}. */
+    public static Path copyTrainData(Path folder) throws IOException {
+        Path data = source().getParent().resolve("train-data");
+        Files.createDirectories(folder);
+        try (Stream<Path> files = Files.list(data)) {
+            for (Path file : files.toList()) {
+                Files.copy(file, folder.resolve(file.getFileName()));
+            }
+        }
+        return folder;
     }
 
     /** A render job of the tiny model at 32x32 (its VAE halves, so a 16x16 latent) with {@code steps} steps. */

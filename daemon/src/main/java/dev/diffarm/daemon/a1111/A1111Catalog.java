@@ -2,7 +2,7 @@ package dev.diffarm.daemon.a1111;
 
 import dev.diffarm.daemon.render.EmbeddingDirectory;
 import dev.diffarm.daemon.render.LoraDirectory;
-import dev.diffarm.daemon.render.ModelCache;
+import dev.diffarm.daemon.render.LoadedModels;
 import dev.diffarm.daemon.render.ModelDirectory;
 import dev.diffarm.engine.embedding.Embedding;
 import dev.diffarm.engine.embedding.EmbeddingException;
@@ -27,15 +27,15 @@ final class A1111Catalog {
     static final String AUTOMATIC = "automatic";
 
     private final ModelDirectory models;
-    private final ModelCache modelCache;
+    private final LoadedModels loaded;
     private final Supplier<SamplerRegistry> samplers;
     private final LoraDirectory loras;
     private final EmbeddingDirectory embeddings;
 
-    A1111Catalog(ModelDirectory models, ModelCache modelCache, Supplier<SamplerRegistry> samplers, LoraDirectory loras,
+    A1111Catalog(ModelDirectory models, LoadedModels loaded, Supplier<SamplerRegistry> samplers, LoraDirectory loras,
                  EmbeddingDirectory embeddings) {
         this.models = models;
-        this.modelCache = modelCache;
+        this.loaded = loaded;
         this.samplers = samplers;
         this.loras = loras;
         this.embeddings = embeddings;
@@ -63,7 +63,7 @@ final class A1111Catalog {
 
     /** The model a request renders with when neither it nor the caller's options name one. */
     Optional<String> defaultModel() {
-        return modelCache.loadedName().or(() -> models.models().stream().map(ModelDirectory.Model::name).findFirst());
+        return loaded.first().or(() -> models.models().stream().map(ModelDirectory.Model::name).findFirst());
     }
 
     List<String> modelNames() {

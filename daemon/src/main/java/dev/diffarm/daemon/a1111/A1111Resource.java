@@ -7,7 +7,7 @@ import dev.diffarm.daemon.job.JobStatus;
 import dev.diffarm.daemon.port.OutputStore;
 import dev.diffarm.daemon.render.EmbeddingDirectory;
 import dev.diffarm.daemon.render.LoraDirectory;
-import dev.diffarm.daemon.render.ModelCache;
+import dev.diffarm.daemon.render.LoadedModels;
 import dev.diffarm.daemon.render.ModelDirectory;
 import dev.diffarm.daemon.rest.ApiErrors;
 import dev.diffarm.daemon.security.Callers;
@@ -74,7 +74,7 @@ public class A1111Resource {
     private final RandomGenerator random = new SecureRandom();
 
     A1111Resource(JobIntake intake, OutputStore store, SecurityIdentity caller, SubmissionRate rate, A1111Options options,
-                  A1111Runs runs, ModelDirectory models, ModelCache modelCache, SamplerPlugins samplers,
+                  A1111Runs runs, ModelDirectory models, LoadedModels loaded, SamplerPlugins samplers,
                   LoraDirectory loras, EmbeddingDirectory embeddings,
                   @ConfigProperty(name = "diffarm.a1111.max-wait", defaultValue = "PT30M") Duration maxWait) {
         this.intake = intake;
@@ -83,7 +83,7 @@ public class A1111Resource {
         this.rate = rate;
         this.options = options;
         this.runs = runs;
-        this.catalog = new A1111Catalog(models, modelCache, samplers, loras, embeddings);
+        this.catalog = new A1111Catalog(models, loaded, samplers, loras, embeddings);
         this.maxWait = maxWait;
     }
 

@@ -30,8 +30,8 @@ import org.jboss.logging.Logger;
  *   <li>acknowledge the delivery.</li>
  * </ol>
  * A failure ends the job with a {@code failed} event (the task it was at, and {@code error.code}: the handler's code
- * from a {@link TaskFailure}, or {@value #STORE_FAILED}, {@value #CANCELLED} or {@value #INTERNAL_ERROR}) and the
- * delivery is acknowledged too: what was stored stays, and sending the job again resumes it.
+ * from a {@link TaskFailure}, or {@value #STORE_FAILED}, {@value #CANCELLED}, {@value #MOVED} or {@value #INTERNAL_ERROR})
+ * and the delivery is acknowledged too: what was stored stays, and sending the job again resumes it.
  * Except when the store itself is down (its {@link OutputStore#check()} fails right after the job's store failure):
  * then the job fails with {@value #STORE_FAILED} but its delivery is left unsettled, so that the source delivers it
  * again (Kafka: after a delay; the local queue: on the next start) and the job resumes once outputs can be stored,
@@ -44,6 +44,8 @@ public final class JobLifecycle {
     public static final String CANCELLED = "cancelled";
     public static final String STORE_FAILED = "store-failed";
     public static final String INTERNAL_ERROR = "internal-error";
+    /** The job's delivery was withdrawn mid-job (its Kafka partition moved): the daemon that has it now runs it. */
+    public static final String MOVED = "moved";
     /**
      * The default run-time limit of one task ({@code DIFFARM_TASK_TIMEOUT}): fixed and generous rather than sized from
      * the job's estimate, since a training task legitimately runs for hours and a render that admission let in takes
@@ -134,7 +136,7 @@ public final class JobLifecycle {
         Optional<TrackedJob> attempt = reporting.registry().claim(job, tenant);
         if (attempt.isEmpty()) {
             LOG.infof("job %s was cancelled while it waited; not running it", job.id());
-        } else if (run(attempt.get(), job, tenantPrefix.apply(attempt.get().tenant())) == Outcome.RETRY_LATER) {
+        } else if (run(attempt.get(), job, tenantPrefix.apply(attempt.get().tenant()), delivery) == Outcome.RETRY_LATER) {
             LOG.warnf("job %s left unsettled: %s delivers it again, and it resumes once outputs can be stored",
                     job.id(), delivery.origin());
             return;
@@ -145,18 +147,28 @@ public final class JobLifecycle {
     /** What becomes of a delivery once its job has run. */
     private enum Outcome { SETTLE, RETRY_LATER }
 
-    /** Runs a job in its tenant's part of the store: keys under {@code prefix}, which events and status name whole. */
-    private Outcome run(TrackedJob attempt, Job job, String prefix) {
+    /**
+     * Runs a job in its tenant's part of the store: keys under {@code prefix}, which events and status name whole. A
+     * delivery withdrawn meanwhile stops the job at its next step, like a cancellation.
+     */
+    private Outcome run(TrackedJob attempt, Job job, String prefix, Delivery delivery) {
         long start = System.nanoTime();
         reporting.events().publish(new JobEvent.Accepted(job.id(), job.kind(), job.taskCount()));
         ProgressThrottle throttle = throttles.get();
         OutputStore tenantStore = prefix.isEmpty() ? store : TenantOutputs.scoped(store, prefix);
         try {
-            List<String> keys = runTasks(attempt, handlers.apply(tenantStore).plan(job), throttle, tenantStore, prefix);
+            List<String> keys = runTasks(attempt, handlers.apply(tenantStore).plan(job), throttle, tenantStore, prefix,
+                    delivery);
             finish(attempt, JobState.COMPLETED);
             reporting.events().publish(new JobEvent.Completed(job.id(), keys));
             LOG.infof("job %s completed: %d tasks in %.1f s", job.id(), job.taskCount(), (System.nanoTime() - start) / 1e9);
         } catch (CancellationException e) {
+            if (delivery.isWithdrawn()) {
+                fail(attempt, new EventError(MOVED, "job " + job.id() + " stopped on this daemon (" + e.getMessage()
+                        + "): " + delivery.origin() + " moved to another daemon, which runs it again and skips the tasks "
+                        + "stored"), JobState.FAILED);
+                return Outcome.SETTLE;
+            }
             fail(attempt, new EventError(CANCELLED, "job " + job.id() + " was cancelled (" + e.getMessage() + ")"),
                     JobState.CANCELLED);
         } catch (TaskFailure e) {
@@ -185,18 +197,19 @@ public final class JobLifecycle {
 
     /** Runs each task not stored yet, in order, then stores the overview; returns every key. */
     private List<String> runTasks(TrackedJob attempt, JobWork work, ProgressThrottle throttle, OutputStore tenantStore,
-                                  String prefix) {
+                                  String prefix, Delivery delivery) {
         List<? extends TaskWork> tasks = work.tasks();
         List<String> keys = new ArrayList<>(tasks.size());
         for (int i = 0; i < tasks.size(); i++) {
             TaskWork task = tasks.get(i);
             attempt.onTaskStarted(task.id());
-            if (attempt.isCancelRequested()) {
+            if (attempt.isCancelRequested() || delivery.isWithdrawn()) {
                 throw new CancellationException("cancelled before " + task.id());
             }
             boolean skipped = task.isStored() || runWithinLimit(task, new TaskRun(attempt, task.id(), i, tasks.size(),
                     throttle, reporting.events(), reporting.metrics(), tenantStore,
-                    RunTimeLimit.startingNow(taskTimeout, System::nanoTime))) == TaskWork.Outcome.FOUND_MADE;
+                    RunTimeLimit.startingNow(taskTimeout, System::nanoTime), delivery::isWithdrawn))
+                    == TaskWork.Outcome.FOUND_MADE;
             if (skipped) {
                 reporting.metrics().taskSkipped();
             }
@@ -248,7 +261,11 @@ public final class JobLifecycle {
         try {
             settlement.run();
         } catch (RuntimeException e) {
-            LOG.errorf("cannot settle %s (it will be delivered again): %s", delivery.origin(), e);
+            if (delivery.isWithdrawn()) {
+                LOG.infof("%s is not this daemon's to settle: %s", delivery.origin(), e.getMessage());
+            } else {
+                LOG.errorf("cannot settle %s (it will be delivered again): %s", delivery.origin(), e);
+            }
         }
     }
 }

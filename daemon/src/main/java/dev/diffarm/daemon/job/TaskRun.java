@@ -11,6 +11,7 @@ import dev.diffarm.farm.config.Plan;
 import dev.diffarm.farm.config.TrainingFigures;
 import java.util.Optional;
 import java.util.concurrent.CancellationException;
+import java.util.function.BooleanSupplier;
 
 /**
  * What a running task has of the farm: it reports its steps (to the job's status and, as often as the
@@ -28,15 +29,18 @@ public final class TaskRun {
     private final FarmMetrics metrics;
     private final OutputStore store;
     private final RunTimeLimit limit;
+    private final BooleanSupplier withdrawn;
 
     /**
      * @param index the task's position in the job, which is how many tasks come before it
      * @param tasks how many tasks the job has
-     * @param limit how long the task may run, counted from now
+     * @param limit     how long the task may run, counted from now
+     * @param withdrawn whether the job's delivery was taken back by its source ({@link dev.diffarm.daemon.port.Delivery#isWithdrawn()})
      */
     TaskRun(TrackedJob job, String taskId, int index, int tasks, ProgressThrottle throttle, EventSink events,
-            FarmMetrics metrics, OutputStore store, RunTimeLimit limit) {
+            FarmMetrics metrics, OutputStore store, RunTimeLimit limit, BooleanSupplier withdrawn) {
         this.job = job;
+        this.withdrawn = withdrawn;
         this.limit = limit;
         this.taskId = taskId;
         this.index = index;
@@ -80,11 +84,12 @@ public final class TaskRun {
     }
 
     /**
-     * Whether the task is to stop before its next step: its job was asked to stop, or the task has run past its
-     * {@link RunTimeLimit} (then the job fails naming the limit, see {@link #timedOut()}).
+     * Whether the task is to stop before its next step: its job was asked to stop, its delivery was withdrawn (another
+     * daemon runs it now), or the task has run past its {@link RunTimeLimit} (then the job fails naming the limit, see
+     * {@link #timedOut()}).
      */
     public boolean isCancelled() {
-        return job.isCancelRequested() || limit.isPast();
+        return job.isCancelRequested() || withdrawn.getAsBoolean() || limit.isPast();
     }
 
     /** The failure of a task stopped by its run-time limit; empty while it is within it. */

@@ -3,6 +3,7 @@ package dev.diffarm.daemon.kafka;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -29,18 +30,23 @@ import org.jboss.logging.Logger;
 /**
  * The thread that owns the consumer of the jobs topic (a Kafka consumer must be used from one thread). It polls
  * all the time, so the group never takes its partitions away for want of polls however long a job runs, and
- * hands out one record at a time:
+ * hands out one record per worker, to as many workers as the node has ({@code workers}):
  * <ul>
- *   <li>a record polled becomes the delivery in progress and goes to {@link #handoff()}, where the worker
- *       takes it; every assigned partition is paused until the worker has settled it, so the records after
- *       it stay in the consumer (which fetches one record per poll: its position is always just past the
- *       delivery in progress, and nothing is skipped);</li>
+ *   <li>a record polled becomes a delivery in progress and goes to {@link #handoff()}, where an idle worker
+ *       takes it; its partition is paused until that delivery is settled, and every assigned partition while
+ *       each worker has a delivery, so the records after it stay in the consumer (which fetches one record per
+ *       poll: a partition's position is always just past its delivery in progress, and nothing is skipped);</li>
  *   <li>settling commits the offset after the record, here on this thread ({@link #commit});</li>
  *   <li>a delivery the worker gives up ({@link #giveUp}) is polled again after a delay, from its offset;</li>
- *   <li>when the delivery's partition is revoked, a record not yet taken by the worker is withdrawn, and
- *       one the worker has is marked revoked: settling it commits nothing, as the partition's new owner
- *       delivers it again.</li>
+ *   <li>when a delivery's partition is revoked, a record not yet taken by a worker is withdrawn, and one a
+ *       worker has is marked revoked (its job stops at its next step): settling it commits nothing, as the
+ *       partition's new owner delivers it again.</li>
  * </ul>
+ * Commits stay in offset order per partition by one rule: <em>at most one delivery per partition is in progress</em>.
+ * Two jobs of one partition never run at once, so a commit of a later offset can never pass over an earlier job that
+ * is still running (a Kafka offset commit says "everything before this is done"). Two workers take jobs of two
+ * partitions; a node with more workers than partitions leaves the extra workers idle, and the topic's partition count
+ * is what bounds a group's parallelism anyway.
  * Other threads talk to it through requests that {@link Consumer#wakeup()} brings to its attention at once.
  */
 final class JobConsumer implements AutoCloseable {
@@ -69,6 +75,8 @@ final class JobConsumer implements AutoCloseable {
     private final Queue<Request> requests = new ConcurrentLinkedQueue<>();
     /** Commits to try again once a poll has completed the rebalance that stopped them. This thread's only. */
     private final List<Request> afterPoll = new ArrayList<>();
+    /** How many deliveries may be in progress at once: one per worker. */
+    private final int workers;
     private volatile boolean closing;
     private volatile boolean stopped;
     private volatile Throwable failure;
@@ -76,10 +84,10 @@ final class JobConsumer implements AutoCloseable {
     private volatile Optional<String> problem = Optional.empty();
 
     // Used by this consumer's thread only.
-    /** Handed out (or waiting in the handoff) and not settled. */
-    private KafkaDelivery inProgress;
-    /** After a delivery was given up: paused until then, so that a job failing to be read does not spin. */
-    private long pausedUntil = System.nanoTime();
+    /** Handed out (or waiting in the handoff) and not settled: at most one per partition. */
+    private final Map<TopicPartition, KafkaDelivery> inProgress = new HashMap<>();
+    /** After a delivery was given up: its partition is paused until then, so that a job failing to be read does not spin. */
+    private final Map<TopicPartition, Long> pausedUntil = new HashMap<>();
     private long nextBacklog = System.nanoTime();
     /** The first look at the consumer's connections: a moment after the start, to give it time to connect. */
     private long nextConnectionCheck = System.nanoTime() + CONNECT_GRACE.toNanos();
@@ -88,9 +96,14 @@ final class JobConsumer implements AutoCloseable {
     /**
      * @param consumer        a consumer that is not subscribed yet; this object closes it
      * @param redeliveryDelay how long a given-up delivery waits before it is polled again
+     * @param workers         how many deliveries may be in progress at once (the node's workers)
      */
     JobConsumer(Consumer<byte[], byte[]> consumer, String topic, KafkaDelivery.Settlement settlement,
-                Duration redeliveryDelay, String threadName) {
+                Duration redeliveryDelay, int workers, String threadName) {
+        if (workers < 1) {
+            throw new IllegalArgumentException("workers = " + workers + ": expected at least 1");
+        }
+        this.workers = workers;
         this.consumer = consumer;
         this.topic = topic;
         this.settlement = settlement;
@@ -103,7 +116,7 @@ final class JobConsumer implements AutoCloseable {
         thread.start();
     }
 
-    /** Where deliveries wait for the worker: at most one at a time. */
+    /** Where deliveries wait for an idle worker: at most one per worker. */
     BlockingQueue<KafkaDelivery> handoff() {
         return handoff;
     }
@@ -215,29 +228,50 @@ final class JobConsumer implements AutoCloseable {
         Set<TopicPartition> rewound = new HashSet<>();
         for (ConsumerRecord<byte[], byte[]> record : records) {
             TopicPartition partition = new TopicPartition(record.topic(), record.partition());
-            if (isBusy() || rewound.contains(partition)) {
-                // A second record, or one from a partition assigned within this poll before it could be paused:
-                // back to it, so that it is polled again when its turn comes.
+            if (isFull() || isHeld(partition) || rewound.contains(partition)) {
+                // A record beyond the workers, one of a partition with a job in progress, or one from a partition
+                // assigned within this poll before it could be paused: back to it, so that it is polled again when
+                // its turn comes.
                 if (rewound.add(partition)) {
                     consumer.seek(partition, record.offset());
                 }
                 continue;
             }
-            inProgress = new KafkaDelivery(record, settlement);
-            handoff.add(inProgress);
+            KafkaDelivery delivery = new KafkaDelivery(record, settlement);
+            inProgress.put(partition, delivery);
+            handoff.add(delivery);
         }
     }
 
-    private boolean isBusy() {
-        return inProgress != null || System.nanoTime() - pausedUntil < 0;
+    /** Whether every worker has a delivery. */
+    private boolean isFull() {
+        return inProgress.size() >= workers;
     }
 
+    /** Whether no record of {@code partition} may be handed out now: one is in progress, or waits to be again. */
+    private boolean isHeld(TopicPartition partition) {
+        Long until = pausedUntil.get(partition);
+        if (until != null && System.nanoTime() - until >= 0) {
+            pausedUntil.remove(partition);
+            until = null;
+        }
+        return until != null || inProgress.containsKey(partition);
+    }
+
+    /** Pauses every partition while each worker has a delivery, else those that are held; resumes the rest. */
     private void pauseWhileBusy() {
         Set<TopicPartition> assigned = consumer.assignment();
-        if (isBusy()) {
-            consumer.pause(assigned);
-        } else if (!consumer.paused().isEmpty()) {
-            consumer.resume(assigned);
+        Set<TopicPartition> held = new HashSet<>();
+        for (TopicPartition partition : assigned) {
+            if (isFull() || isHeld(partition)) {
+                held.add(partition);
+            }
+        }
+        consumer.pause(held);
+        Set<TopicPartition> free = new HashSet<>(consumer.paused());
+        free.removeAll(held);
+        if (!free.isEmpty()) {
+            consumer.resume(free);
         }
     }
 
@@ -257,13 +291,14 @@ final class JobConsumer implements AutoCloseable {
 
     private void serveCommit(Request request) {
         KafkaDelivery delivery = request.delivery();
-        if (delivery != inProgress) {
+        KafkaDelivery current = inProgress.get(delivery.partition());
+        if (delivery != current) {
             request.done().completeExceptionally(new IllegalStateException(delivery.origin()
-                    + " is not the delivery in progress" + (inProgress == null ? "" : " (" + inProgress.origin() + " is)")));
+                    + " is not the delivery in progress" + (current == null ? "" : " (" + current.origin() + " is)")));
             return;
         }
         if (delivery.isRevoked()) {
-            inProgress = null;
+            inProgress.remove(delivery.partition());
             request.done().completeExceptionally(revoked(delivery));
             return;
         }
@@ -271,7 +306,7 @@ final class JobConsumer implements AutoCloseable {
         while (true) {
             try {
                 consumer.commitSync(offset, CALL_TIMEOUT);
-                inProgress = null;
+                inProgress.remove(delivery.partition());
                 request.done().complete(null);
                 return;
             } catch (WakeupException meantForPoll) {
@@ -282,7 +317,7 @@ final class JobConsumer implements AutoCloseable {
                 return;
             } catch (RuntimeException e) {
                 // The job is done either way; the next commit on this partition covers it, or it comes back.
-                inProgress = null;
+                inProgress.remove(delivery.partition());
                 request.done().completeExceptionally(new KafkaException("cannot commit " + delivery.origin() + ": " + e, e));
                 return;
             }
@@ -291,11 +326,11 @@ final class JobConsumer implements AutoCloseable {
 
     private void serveGiveUp(Request request) {
         KafkaDelivery delivery = request.delivery();
-        if (delivery == inProgress) {
-            inProgress = null;
+        if (delivery == inProgress.get(delivery.partition())) {
+            inProgress.remove(delivery.partition());
             if (!delivery.isRevoked() && consumer.assignment().contains(delivery.partition())) {
                 consumer.seek(delivery.partition(), delivery.offset());
-                pausedUntil = System.nanoTime() + redeliveryDelay.toNanos();
+                pausedUntil.put(delivery.partition(), System.nanoTime() + redeliveryDelay.toNanos());
                 LOG.warnf("%s was not settled; delivering it again in %d s", delivery.origin(), redeliveryDelay.toSeconds());
             }
         }
@@ -375,7 +410,7 @@ final class JobConsumer implements AutoCloseable {
             if (!partitions.isEmpty()) {
                 LOG.infof("assigned %s", partitions);
             }
-            if (isBusy()) {
+            if (isFull()) {
                 consumer.pause(partitions);
             }
         }
@@ -398,17 +433,24 @@ final class JobConsumer implements AutoCloseable {
             if (!partitions.isEmpty()) {
                 LOG.infof("%s %s", how, partitions);
             }
-            KafkaDelivery delivery = inProgress;
-            if (delivery == null || !partitions.contains(delivery.partition())) {
-                return;
-            }
-            if (handoff.remove(delivery)) {
-                inProgress = null;
-                LOG.infof("%s: its partition was %s before the worker took it; its new owner delivers it", delivery.origin(), how);
-            } else {
-                delivery.revoke();
-                LOG.warnf("%s: its partition was %s while its job runs; the consumer that owns it now delivers it again, "
-                        + "and this one will not commit it", delivery.origin(), how);
+            for (TopicPartition partition : partitions) {
+                pausedUntil.remove(partition);
+                KafkaDelivery delivery = inProgress.get(partition);
+                if (delivery == null) {
+                    continue;
+                }
+                if (handoff.remove(delivery)) {
+                    inProgress.remove(partition);
+                    LOG.infof("%s: its partition was %s before a worker took it; its new owner delivers it",
+                            delivery.origin(), how);
+                } else {
+                    // Stays in progress until its worker has stopped it: a record of the partition (should it come
+                    // back here) waits until then.
+                    delivery.revoke();
+                    LOG.warnf("%s: its partition was %s while its job runs; its job stops at its next step, the consumer "
+                            + "that owns the partition now delivers it again, and this one will not commit it",
+                            delivery.origin(), how);
+                }
             }
         }
     }

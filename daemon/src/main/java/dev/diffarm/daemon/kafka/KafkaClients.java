@@ -72,12 +72,17 @@ public final class KafkaClients {
     }
 
     /**
-     * The producer of the events topic: JSON text keyed by job id. Sends are not waited for; the worker only
-     * blocks while the topic's partitions are unknown (at start, or with the broker away), and not for long.
+     * The producer of the events topic: JSON text keyed by job id, fed by {@link KafkaEventSink}'s own thread, never
+     * by a worker.
      */
     public static Map<String, Object> eventProducer(String bootstrapServers, String clientId) {
         Map<String, Object> config = durableProducer(bootstrapServers, clientId);
+        // How long one hand-over waits while the partitions are unknown (the broker away); the sink's thread then
+        // tries again, so this only sets how often it logs and rechecks, not whether the event is kept.
         config.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 10_000);
+        // An event handed over waits in the producer until the broker is back, however long the outage: the
+        // default (2 minutes) dropped events in outages. Idempotence keeps them in order and once.
+        config.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, Integer.MAX_VALUE);
         config.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
         config.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
         return config;

@@ -99,6 +99,12 @@ final class KafkaDelivery implements Delivery {
         return revoked;
     }
 
+    /** Revoked: its partition went to another consumer, which delivers it again. */
+    @Override
+    public boolean isWithdrawn() {
+        return revoked;
+    }
+
     /** Gives the delivery up if it is not settled, nor being settled; whether it was given up. */
     boolean giveUpIfOpen() {
         return state.compareAndSet(State.OPEN, State.GIVEN_UP);

@@ -23,7 +23,8 @@ import org.jboss.logging.Logger;
  * Jobs from the Kafka topic {@code diffarm.jobs}, shared among the daemons of the consumer group
  * {@value KafkaClients#GROUP_ID}: each record is one submission, keyed by job id.
  * <ul>
- *   <li>One record is in progress at a time. Its offset is committed when the worker acknowledges it (after
+ *   <li>One record is in progress per worker of the node, and at most one per partition ({@link JobConsumer} says
+ *       why). Its offset is committed when the worker acknowledges it (after
  *       the job's outputs are stored) or dead-letters it, and not before: a daemon that dies mid-job leaves
  *       it uncommitted, and the group delivers it again.</li>
  *   <li>A job may run for hours: a thread of the source's own keeps polling meanwhile, with every partition
@@ -33,9 +34,10 @@ import org.jboss.logging.Logger;
  *   <li>A worker that polls again without settling the delivery it has gives that delivery up: it is
  *       delivered again after the redelivery delay (the job lifecycle leaves a submission it could not read
  *       unsettled).</li>
- *   <li>When the group moves the delivery's partition to another daemon while the job runs, settling it
- *       commits nothing (and says so): the new owner delivers it again, and the job lifecycle skips the
- *       tasks already stored.</li>
+ *   <li>When the group moves the delivery's partition to another daemon while the job runs, the delivery is
+ *       {@linkplain Delivery#isWithdrawn() withdrawn} (its job stops at its next step) and settling it commits
+ *       nothing (and says so): the new owner delivers it again, and the job lifecycle skips the tasks already
+ *       stored.</li>
  * </ul>
  * {@link #enqueue} produces to the jobs topic and returns once the broker has stored the record on every
  * in-sync replica.
@@ -52,19 +54,26 @@ public final class KafkaJobSource implements JobSource {
     private final FarmSettings.Topics topics;
     private final Producer<byte[], byte[]> producer;
     private final JobConsumer consumer;
-    /** The delivery the worker took last. The worker's thread only. */
-    private KafkaDelivery taken;
+    /** The delivery each worker took last, kept on the worker's own thread. */
+    private final ThreadLocal<KafkaDelivery> taken = new ThreadLocal<>();
 
     /**
-     * A source on a farm's brokers: group {@value KafkaClients#GROUP_ID}, client ids naming this host, connected as
-     * {@code security} says.
+     * A source on a farm's brokers for {@code workers} workers: group {@value KafkaClients#GROUP_ID}, client ids naming
+     * this host, connected as {@code security} says.
      */
-    public static KafkaJobSource forFarm(FarmSettings.Kafka kafka, FarmSettings.Topics topics, KafkaSecurity security) {
+    public static KafkaJobSource forFarm(FarmSettings.Kafka kafka, FarmSettings.Topics topics, KafkaSecurity security,
+                                         int workers) {
         return new KafkaJobSource(
                 security.applyTo(KafkaClients.jobConsumer(kafka.bootstrapServers(), KafkaClients.GROUP_ID,
                         KafkaClients.clientId("jobs"))),
                 security.applyTo(KafkaClients.intakeProducer(kafka.bootstrapServers(), KafkaClients.clientId("intake"))),
-                topics, REDELIVERY_DELAY);
+                topics, REDELIVERY_DELAY, workers);
+    }
+
+    /** A source for one worker with these client settings, consuming at once. */
+    public KafkaJobSource(Map<String, Object> consumerConfig, Map<String, Object> producerConfig,
+                          FarmSettings.Topics topics, Duration redeliveryDelay) {
+        this(consumerConfig, producerConfig, topics, redeliveryDelay, 1);
     }
 
     /**
@@ -74,14 +83,15 @@ public final class KafkaJobSource implements JobSource {
      * @param producerConfig  the producer's settings (jobs and dead letters), as from {@link KafkaClients#intakeProducer}
      * @param topics          the jobs topic to consume and produce, and the dead-letter topic
      * @param redeliveryDelay how long a delivery the worker gave up waits before it is delivered again
+     * @param workers         how many workers poll it: as many deliveries may be in progress at once
      */
     public KafkaJobSource(Map<String, Object> consumerConfig, Map<String, Object> producerConfig,
-                          FarmSettings.Topics topics, Duration redeliveryDelay) {
+                          FarmSettings.Topics topics, Duration redeliveryDelay, int workers) {
         this.topics = topics;
         this.producer = new KafkaProducer<>(producerConfig);
         try {
             this.consumer = new JobConsumer(new KafkaConsumer<>(consumerConfig), topics.jobs(), new Settler(), redeliveryDelay,
-                    "diffarm-kafka-" + topics.jobs());
+                    workers, "diffarm-kafka-" + topics.jobs());
         } catch (RuntimeException e) {
             producer.close(Duration.ZERO);
             throw e;
@@ -92,12 +102,14 @@ public final class KafkaJobSource implements JobSource {
     @Override
     public Optional<Delivery> poll(Duration timeout) throws InterruptedException {
         consumer.checkRunning();
-        if (taken != null && taken.giveUpIfOpen()) {
-            LOG.warnf("%s was neither acknowledged nor dead-lettered before the next poll", taken.origin());
-            consumer.giveUp(taken);
+        KafkaDelivery last = taken.get();
+        if (last != null && last.giveUpIfOpen()) {
+            LOG.warnf("%s was neither acknowledged nor dead-lettered before the next poll", last.origin());
+            consumer.giveUp(last);
         }
-        taken = consumer.handoff().poll(timeout.toNanos(), TimeUnit.NANOSECONDS);
-        return Optional.ofNullable(taken);
+        KafkaDelivery next = consumer.handoff().poll(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        taken.set(next);
+        return Optional.ofNullable(next);
     }
 
     /**

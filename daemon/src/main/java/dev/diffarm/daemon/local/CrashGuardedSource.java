@@ -106,8 +106,21 @@ public final class CrashGuardedSource implements JobSource {
         }
 
         @Override
+        public boolean isWithdrawn() {
+            return delivery.isWithdrawn();
+        }
+
+        @Override
         public void acknowledge() {
-            delivery.acknowledge();
+            try {
+                delivery.acknowledge();
+            } catch (RuntimeException notOurs) {
+                // A withdrawn delivery commits nothing, but this attempt ended with the process alive: no crash.
+                if (delivery.isWithdrawn()) {
+                    settled(marker);
+                }
+                throw notOurs;
+            }
             settled(marker);
         }
 

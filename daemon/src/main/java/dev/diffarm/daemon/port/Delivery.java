@@ -31,6 +31,15 @@ public interface Delivery {
     }
 
     /**
+     * Whether the source has taken the submission back while a worker has it: Kafka moved its partition to another
+     * daemon, which delivers it again. Its job stops at its next step rather than finish as a duplicate, and settling
+     * it settles nothing. A local queue never takes a job back.
+     */
+    default boolean isWithdrawn() {
+        return false;
+    }
+
+    /**
      * Settles a submission that reached its end: a completed job (called only after its outputs are
      * stored), a failed, cancelled or rejected one. It will not be delivered again.
      */

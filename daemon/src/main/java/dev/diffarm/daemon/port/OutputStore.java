@@ -105,6 +105,15 @@ public interface OutputStore extends AutoCloseable {
         }
     }
 
+    /**
+     * The SHA-256 that the writer of the object under {@code key} recorded with it ({@link ObjectMetadata#sha256()}),
+     * where this store keeps metadata (S3 does, as {@code x-amz-meta-sha256}); empty when none was recorded, the store
+     * keeps none, or there is no such object.
+     */
+    default Optional<String> recordedSha256(String key) {
+        return Optional.empty();
+    }
+
     /** The keys that start with {@code prefix}, sorted. */
     List<String> list(String prefix);
 

@@ -83,7 +83,8 @@ public final class EngineRenderer implements TaskRenderer {
 
     @Override
     public byte[] render(TaskSpec task, Progress progress) {
-        try {
+        // What the task names from the store stays in use (not evicted from the node's cache) until it is rendered.
+        try (StoreBackedCatalog.InUse inUse = fetch(task)) {
             GenerationPlan plan = plan(task);
             ModelCache.LoadedModel loaded = models.lease(task.parameters().settings().model());
             return png(task, run(plan, loaded, progress));
@@ -103,7 +104,7 @@ public final class EngineRenderer implements TaskRenderer {
         if (!task.parameters().settings().modes().equals(ImageModes.NONE)) {
             return Optional.empty();
         }
-        try {
+        try (StoreBackedCatalog.InUse inUse = fetch(task)) {
             return GenerationBatch.key(plan(task)).map(key -> new TaskBatchKey(task.parameters().settings().model(), key));
         } catch (RuntimeException cannotPlan) {
             return Optional.empty();
@@ -115,7 +116,9 @@ public final class EngineRenderer implements TaskRenderer {
         if (tasks.size() == 1) {
             return List.of(render(tasks.get(0), progress));
         }
+        List<StoreBackedCatalog.InUse> inUse = new ArrayList<>();
         try {
+            tasks.forEach(task -> inUse.add(fetch(task)));
             List<GenerationPlan> plans = tasks.stream().map(this::plan).toList();
             ModelCache.LoadedModel loaded = models.lease(tasks.get(0).parameters().settings().model());
             List<Generation> generations;
@@ -134,12 +137,18 @@ public final class EngineRenderer implements TaskRenderer {
         } catch (RuntimeException e) {
             throw new RenderException(RenderException.RENDER_FAILED, "rendering the batch "
                     + tasks.stream().map(TaskSpec::id).toList() + " failed: " + e, e);
+        } finally {
+            inUse.forEach(StoreBackedCatalog.InUse::close);
         }
     }
 
-    /** The task's plan, its LoRAs and embeddings fetched from the farm's store first where the node lacks them. */
+    /** Fetches the LoRAs and embeddings the task names that the node lacks from the farm's store; in use until closed. */
+    private StoreBackedCatalog.InUse fetch(TaskSpec task) {
+        return store.map(catalog -> catalog.fetchFor(task.parameters())).orElse(StoreBackedCatalog.InUse.NOTHING);
+    }
+
+    /** The task's plan, once what it names is on the node ({@link #fetch}). */
     private GenerationPlan plan(TaskSpec task) {
-        store.ifPresent(catalog -> catalog.fetchFor(task.parameters()));
         return plan(request(task.parameters(), loras.requests(task.parameters().settings().loras()), pictures));
     }
 

@@ -22,6 +22,8 @@ public final class ModelCache implements AutoCloseable {
     private final TokenizerLocator tokenizers;
     private final Optional<StoreBackedCatalog> store;
     private LoadedModel loaded;
+    /** The loaded model, in use in the farm-wide catalog's cache (not evicted while loaded). */
+    private StoreBackedCatalog.InUse loadedInUse = StoreBackedCatalog.InUse.NOTHING;
 
     /**
      * A model ready to render.
@@ -54,12 +56,25 @@ public final class ModelCache implements AutoCloseable {
         if (loaded != null && loaded.model().name().equals(name)) {
             return loaded;
         }
-        if (models.find(name).isEmpty()) {
-            store.ifPresent(catalog -> catalog.fetch(StoreBackedCatalog.Kind.MODEL, name));
+        StoreBackedCatalog.InUse inUse = store.map(catalog -> catalog.use(StoreBackedCatalog.Kind.MODEL, name))
+                .orElse(StoreBackedCatalog.InUse.NOTHING);
+        try {
+            if (models.find(name).isEmpty()) {
+                store.ifPresent(catalog -> catalog.fetch(StoreBackedCatalog.Kind.MODEL, name));
+            }
+            ModelDirectory.Model model = models.find(name).orElseThrow(() -> new RenderException(
+                    RenderException.MODEL_UNAVAILABLE, "model \"" + name + "\" is not in " + models.dir(), null));
+            unload();
+            loaded = load(name, model);
+            loadedInUse = inUse;
+            return loaded;
+        } catch (RuntimeException e) {
+            inUse.close();
+            throw e;
         }
-        ModelDirectory.Model model = models.find(name).orElseThrow(() -> new RenderException(
-                RenderException.MODEL_UNAVAILABLE, "model \"" + name + "\" is not in " + models.dir(), null));
-        unload();
+    }
+
+    private LoadedModel load(String name, ModelDirectory.Model model) {
         long start = System.nanoTime();
         StableDiffusion weights;
         try {
@@ -68,15 +83,16 @@ public final class ModelCache implements AutoCloseable {
             throw new RenderException(RenderException.MODEL_UNAVAILABLE,
                     "model \"" + name + "\" (" + model.path() + ") cannot be loaded: " + e.getMessage(), e);
         }
+        LoadedModel ready;
         try {
-            loaded = new LoadedModel(weights, ModelHash.shortHash(model.path()));
+            ready = new LoadedModel(weights, ModelHash.shortHash(model.path()));
         } catch (IOException e) {
             weights.close();
             throw new RenderException(RenderException.MODEL_UNAVAILABLE,
                     "model \"" + name + "\" (" + model.path() + ") cannot be read: " + e, e);
         }
         LOG.infof("loaded model %s from %s in %.1f s", name, model.path(), (System.nanoTime() - start) / 1e9);
-        return loaded;
+        return ready;
     }
 
     /** The name of the loaded model, if one is. */
@@ -89,6 +105,8 @@ public final class ModelCache implements AutoCloseable {
             LOG.infof("unloading model %s", loaded.model().name());
             loaded.model().close();
             loaded = null;
+            loadedInUse.close();
+            loadedInUse = StoreBackedCatalog.InUse.NOTHING;
         }
     }
 

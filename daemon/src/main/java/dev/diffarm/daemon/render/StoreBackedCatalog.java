@@ -8,12 +8,25 @@ import dev.diffarm.engine.prompt.LoraTag;
 import dev.diffarm.farm.config.Lora;
 import dev.diffarm.farm.config.TaskParameters;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 import org.jboss.logging.Logger;
@@ -24,11 +37,25 @@ import org.jboss.logging.Logger;
  * there, a diffusers folder {@code models/<name>/} too), so that a name one node made renders on every node. A name
  * the node's own folder lacks is looked up in the store and downloaded into that folder once (the folders are the
  * node's cache of the store), where the renderer and the model loader find it as if it had always been there.
+ *
+ * <p>The cache ({@link FetchedItems}) is bounded ({@value #MAX_BYTES_SETTING}): to make room for a new item the least
+ * recently used fetched items that are not {@linkplain #use in use} are deleted; what a person put in the folders is
+ * never. Every object fetched is written to a hidden temporary file while its SHA-256 is computed, checked against the
+ * SHA-256 the store records for it (the object's {@code sha256} metadata, else a {@code <key>.sha256} object beside
+ * it), and renamed into place only when they agree; where the store records none, the farm records the one it
+ * computed as {@code <key>.sha256}, so that every later fetch is verified.
  */
 public final class StoreBackedCatalog {
     private static final Logger LOG = Logger.getLogger(StoreBackedCatalog.class);
     private static final String SUFFIX = ".safetensors";
     private static final String DIFFUSERS_INDEX = "model_index.json";
+    /** The suffix of the object that records another's SHA-256, where the store keeps no metadata. */
+    static final String SHA256_SUFFIX = ".sha256";
+    /** The setting of the cache's bound. */
+    public static final String MAX_BYTES_SETTING = "DIFFARM_CACHE_MAX_BYTES";
+    /** 100 GiB: some twenty SDXL checkpoints, or fifty SD 1.5 ones, with their LoRAs. */
+    public static final long DEFAULT_MAX_BYTES = 100L << 30;
+    private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
     /** A name that stays one file name in one folder: no separators, no leading dot. */
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.+-]*");
 
@@ -52,18 +79,60 @@ public final class StoreBackedCatalog {
     private final Path modelsDir;
     private final Path loraDir;
     private final Path embeddingsDir;
+    private final FetchedItems fetched;
+
+    /** A catalog whose cache holds up to {@link #DEFAULT_MAX_BYTES}. */
+    public StoreBackedCatalog(OutputStore store, Path modelsDir, Path loraDir, Path embeddingsDir) {
+        this(store, modelsDir, loraDir, embeddingsDir, DEFAULT_MAX_BYTES, Clock.systemUTC());
+    }
 
     /**
      * @param store         the store every node of the farm shares
      * @param modelsDir     the node's models folder ({@code DIFFARM_MODELS_DIR})
      * @param loraDir       the node's LoRA folder ({@code DIFFARM_LORA_DIR})
      * @param embeddingsDir the node's embeddings folder ({@code DIFFARM_EMBEDDINGS_DIR})
+     * @param maxBytes      the most the items fetched into those folders may take together
+     * @param clock         the time of each use, which orders evictions
      */
-    public StoreBackedCatalog(OutputStore store, Path modelsDir, Path loraDir, Path embeddingsDir) {
+    public StoreBackedCatalog(OutputStore store, Path modelsDir, Path loraDir, Path embeddingsDir, long maxBytes,
+                              Clock clock) {
         this.store = store;
         this.modelsDir = modelsDir;
         this.loraDir = loraDir;
         this.embeddingsDir = embeddingsDir;
+        this.fetched = new FetchedItems(maxBytes, clock);
+    }
+
+    /** Something in use: not evicted from the cache until closed. */
+    public interface InUse extends AutoCloseable {
+        /** Nothing in use. */
+        InUse NOTHING = () -> { };
+
+        @Override
+        void close();
+    }
+
+    /**
+     * Marks {@code name} of {@code kind} as in use until the result is closed, which notes the use (the fetched item
+     * used longest ago is evicted first). Works before the item is fetched, so that a fetch and the use that follows are
+     * one.
+     */
+    public InUse use(Kind kind, String name) {
+        Path file = folder(kind).resolve(name + SUFFIX);
+        Path folder = folder(kind).resolve(name);
+        FetchedItems.Pin filePin = fetched.pin(file);
+        FetchedItems.Pin folderPin = fetched.pin(folder);
+        return () -> {
+            fetched.used(file);
+            fetched.used(folder);
+            filePin.close();
+            folderPin.close();
+        };
+    }
+
+    /** The bytes the items fetched from the store take in the node's folders now. */
+    public long cachedBytes() {
+        return fetched.bytes(folders());
     }
 
     /** The names of {@code kind} in the store, sorted (models: single files and diffusers folders). */
@@ -97,20 +166,24 @@ public final class StoreBackedCatalog {
      * @throws StoreException when the store fails halfway
      */
     public synchronized boolean fetch(Kind kind, String name) {
-        if (!NAME.matcher(name).matches() || isLocal(kind, name)) {
+        if (!NAME.matcher(name).matches()) {
             return false;
         }
         Path dir = folder(kind);
+        if (isLocal(kind, name)) {
+            fetched.used(dir.resolve(name + SUFFIX));
+            fetched.used(dir.resolve(name));
+            return false;
+        }
         try {
             Files.createDirectories(dir);
             long start = System.nanoTime();
-            boolean fetched = store.download(kind.key(name), dir.resolve(name + SUFFIX))
-                    || (kind == Kind.MODEL && downloadFolder(name));
-            if (fetched) {
+            boolean done = downloadFile(kind, name) || (kind == Kind.MODEL && downloadFolder(name));
+            if (done) {
                 LOG.infof("fetched %s %s from the store %s in %.1f s", kind.name().toLowerCase(), name, store.location(),
                         (System.nanoTime() - start) / 1e9);
             }
-            return fetched;
+            return done;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot cache " + kind.key(name) + " in " + dir + ": " + e, e);
         }
@@ -120,19 +193,40 @@ public final class StoreBackedCatalog {
      * Fetches what a render task names that the node lacks: its LoRAs (the task's and the prompt's
      * {@code <lora:NAME:W>} tags) and the store's embeddings that its prompt or negative prompt mention. (Its model
      * the {@link ModelCache} fetches, for every job kind.)
+     *
+     * @return them in use, until the render closes it
      */
-    public void fetchFor(TaskParameters task) {
-        for (Lora lora : task.settings().loras()) {
-            fetch(Kind.LORA, lora.name());
-        }
-        for (LoraTag tag : ExtraNetworkTags.extract(task.prompt()).loras()) {
-            fetch(Kind.LORA, tag.name());
-        }
-        String texts = task.prompt() + "\n" + task.settings().negativePrompt();
-        for (String embedding : names(Kind.EMBEDDING)) {
-            if (Pattern.compile("(?<![\\w-])" + Pattern.quote(embedding) + "(?![\\w-])").matcher(texts).find()) {
-                fetch(Kind.EMBEDDING, embedding);
+    public InUse fetchFor(TaskParameters task) {
+        List<InUse> inUse = new ArrayList<>();
+        try {
+            for (Lora lora : task.settings().loras()) {
+                inUse.add(fetchInUse(Kind.LORA, lora.name()));
             }
+            for (LoraTag tag : ExtraNetworkTags.extract(task.prompt()).loras()) {
+                inUse.add(fetchInUse(Kind.LORA, tag.name()));
+            }
+            String texts = task.prompt() + "\n" + task.settings().negativePrompt();
+            for (String embedding : names(Kind.EMBEDDING)) {
+                if (Pattern.compile("(?<![\\w-])" + Pattern.quote(embedding) + "(?![\\w-])").matcher(texts).find()) {
+                    inUse.add(fetchInUse(Kind.EMBEDDING, embedding));
+                }
+            }
+        } catch (RuntimeException e) {
+            inUse.forEach(InUse::close);
+            throw e;
+        }
+        return () -> inUse.forEach(InUse::close);
+    }
+
+    /** Marks {@code name} in use, then fetches it if the node lacks it. */
+    private InUse fetchInUse(Kind kind, String name) {
+        InUse used = use(kind, name);
+        try {
+            fetch(kind, name);
+            return used;
+        } catch (RuntimeException e) {
+            used.close();
+            throw e;
         }
     }
 
@@ -150,31 +244,114 @@ public final class StoreBackedCatalog {
         };
     }
 
+    private List<Path> folders() {
+        return List.of(modelsDir, loraDir, embeddingsDir);
+    }
+
     private static String folderKey(String name) {
         return Kind.MODEL.prefix + name + "/";
     }
 
-    /** A diffusers folder {@code models/<name>/}: every object under it, then one rename. */
+    /** A single file {@code <prefix><name>.safetensors}, verified, making room for it; whether the store has it. */
+    private boolean downloadFile(Kind kind, String name) throws IOException {
+        Path target = folder(kind).resolve(name + SUFFIX);
+        Path partial = Files.createTempFile(target.getParent(), "." + name + "-", ".partial");
+        try {
+            Optional<String> sha256 = downloadVerified(kind.key(name), partial, kind.name().toLowerCase() + " " + name);
+            if (sha256.isEmpty()) {
+                return false;
+            }
+            long bytes = Files.size(partial);
+            fetched.makeRoom(folders(), bytes);
+            Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE);
+            fetched.added(target, bytes, sha256.get());
+            return true;
+        } finally {
+            Files.deleteIfExists(partial);
+        }
+    }
+
+    /** A diffusers folder {@code models/<name>/}: every object under it verified, then room made, then one rename. */
     private boolean downloadFolder(String name) throws IOException {
         String prefix = folderKey(name);
-        List<String> keys = store.list(prefix);
+        List<String> keys = store.list(prefix).stream().filter(key -> !key.endsWith(SHA256_SUFFIX)).toList();
         if (!keys.contains(prefix + DIFFUSERS_INDEX)) {
             return false;
         }
         Path partial = Files.createTempDirectory(modelsDir, "." + name + "-");
         try {
+            MessageDigest whole = sha256();
+            long bytes = 0;
             for (String key : keys) {
                 Path target = partial.resolve(key.substring(prefix.length())).normalize();
                 if (!target.startsWith(partial)) {
                     throw new StoreException("store key " + key + " leaves the model's folder", null);
                 }
                 Files.createDirectories(target.getParent());
-                store.download(key, target);
+                String fileSha256 = downloadVerified(key, target, "model " + name).orElseThrow(() -> new StoreException(
+                        key + " vanished from " + store.location() + " while model " + name + " was fetched", null));
+                whole.update((key.substring(prefix.length()) + " " + fileSha256 + "\n").getBytes(StandardCharsets.UTF_8));
+                bytes += Files.size(target);
             }
-            Files.move(partial, modelsDir.resolve(name), StandardCopyOption.ATOMIC_MOVE);
+            fetched.makeRoom(folders(), bytes);
+            Path target = modelsDir.resolve(name);
+            Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE);
+            fetched.added(target, bytes, HexFormat.of().formatHex(whole.digest()));
             return true;
         } finally {
             FileTrees.delete(partial);
+        }
+    }
+
+    /**
+     * Streams {@code key} into {@code target}, computing its SHA-256, and checks it against the one the store records.
+     *
+     * @param item what is being fetched, for the message: {@code model sd15}
+     * @return the SHA-256; empty when the store has no such object
+     * @throws StoreException naming the item, the key and both hashes when they differ ({@code target} is deleted)
+     */
+    private Optional<String> downloadVerified(String key, Path target, String item) throws IOException {
+        Optional<InputStream> object = store.open(key);
+        if (object.isEmpty()) {
+            return Optional.empty();
+        }
+        MessageDigest digest = sha256();
+        try (InputStream content = new DigestInputStream(object.get(), digest);
+             FileChannel file = FileChannel.open(target, StandardOpenOption.WRITE, StandardOpenOption.CREATE,
+                     StandardOpenOption.TRUNCATE_EXISTING)) {
+            content.transferTo(Channels.newOutputStream(file));
+            file.force(true);
+        } catch (IOException e) {
+            Files.deleteIfExists(target);
+            throw new StoreException("cannot download " + key + " from " + store.location() + " (" + item + "): " + e, e);
+        }
+        String actual = HexFormat.of().formatHex(digest.digest());
+        Optional<String> recorded = recordedSha256(key);
+        if (recorded.isPresent() && !recorded.get().equals(actual)) {
+            Files.deleteIfExists(target);
+            throw new StoreException(item + ": the download of " + key + " from " + store.location() + " has SHA-256 "
+                    + actual + ", but the store records " + recorded.get() + "; the download was refused and deleted",
+                    null);
+        }
+        if (recorded.isEmpty()) {
+            store.put(key + SHA256_SUFFIX, (actual + "\n").getBytes(StandardCharsets.UTF_8), "text/plain");
+            LOG.infof("%s: recorded its SHA-256 %s as %s%s", key, actual, key, SHA256_SUFFIX);
+        }
+        return Optional.of(actual);
+    }
+
+    /** The object's {@code sha256} metadata, else the first word of the {@code <key>.sha256} object. */
+    private Optional<String> recordedSha256(String key) {
+        return store.recordedSha256(key).or(() -> store.get(key + SHA256_SUFFIX)
+                .map(bytes -> new String(bytes, StandardCharsets.UTF_8).strip().split("\\s+")[0].toLowerCase(Locale.ROOT))
+                .filter(digest -> SHA256.matcher(digest).matches()));
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java runtime has SHA-256", e);
         }
     }
 }

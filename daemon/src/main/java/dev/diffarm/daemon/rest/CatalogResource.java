@@ -1,7 +1,7 @@
 package dev.diffarm.daemon.rest;
 
 import dev.diffarm.daemon.render.EmbeddingDirectory;
-import dev.diffarm.daemon.render.ModelCache;
+import dev.diffarm.daemon.render.LoadedModels;
 import dev.diffarm.daemon.render.LoraDirectory;
 import dev.diffarm.daemon.render.ModelDirectory;
 import dev.diffarm.daemon.render.StoreBackedCatalog;
@@ -26,16 +26,16 @@ import java.util.Optional;
 @Produces(MediaType.APPLICATION_JSON)
 public class CatalogResource {
     private final ModelDirectory models;
-    private final ModelCache modelCache;
+    private final LoadedModels loaded;
     private final Supplier<SamplerRegistry> samplers;
     private final EmbeddingDirectory embeddings;
     private final LoraDirectory loras;
     private final StoreBackedCatalog store;
 
-    CatalogResource(ModelDirectory models, ModelCache modelCache, SamplerPlugins samplers,
+    CatalogResource(ModelDirectory models, LoadedModels loaded, SamplerPlugins samplers,
                     EmbeddingDirectory embeddings, LoraDirectory loras, StoreBackedCatalog store) {
         this.models = models;
-        this.modelCache = modelCache;
+        this.loaded = loaded;
         this.samplers = samplers;
         this.embeddings = embeddings;
         this.loras = loras;
@@ -153,7 +153,7 @@ public class CatalogResource {
         store.names(StoreBackedCatalog.Kind.MODEL).stream()
                 .filter(name -> all.stream().noneMatch(model -> model.name().equals(name)))
                 .forEach(name -> all.add(new ModelInfo(name, "store", StoreBackedCatalog.Kind.MODEL.key(name))));
-        return new Models(models.dir().toString(), modelCache.loadedName(), all);
+        return new Models(models.dir().toString(), loaded.first(), all);
     }
 
     @GET

@@ -155,6 +155,23 @@ public final class S3OutputStore implements OutputStore {
         }
     }
 
+    /** The {@value ObjectMetadata#SHA256_METADATA} user metadata, when it holds a SHA-256. */
+    @Override
+    public Optional<String> recordedSha256(String key) {
+        checkKey(key);
+        try {
+            String digest = client.statObject(StatObjectArgs.builder().bucket(bucket).object(key).build())
+                    .userMetadata().getFirst(ObjectMetadata.SHA256_METADATA);
+            return Optional.ofNullable(digest).map(String::strip).map(text -> text.toLowerCase(java.util.Locale.ROOT))
+                    .filter(text -> text.matches("[0-9a-f]{64}"));
+        } catch (MinioException | IllegalStateException e) {
+            if (S3Failure.isNoSuchKey(e)) {
+                return Optional.empty();
+            }
+            throw failure("look up", key, e);
+        }
+    }
+
     /** The object's response body, read from the connection as the caller reads it. */
     @Override
     public Optional<InputStream> open(String key) {

@@ -4,6 +4,7 @@ import dev.diffarm.daemon.job.IntakePolicy;
 import dev.diffarm.daemon.job.JobLifecycle;
 import dev.diffarm.daemon.job.NodeBudget;
 import dev.diffarm.daemon.kafka.KafkaSecurity;
+import dev.diffarm.daemon.render.StoreBackedCatalog;
 import dev.diffarm.daemon.s3.S3Transport;
 import dev.diffarm.daemon.security.SecretFiles;
 import dev.diffarm.farm.config.FarmSettings;
@@ -45,6 +46,16 @@ public interface DaemonConfig {
     Optional<String> localDir();
 
     Kafka kafka();
+
+    // Workers and devices (issue 13).
+    /** {@value WorkerDevices#SETTING}: the devices of this node's workers, such as {@code cuda:0,cuda:1}; unset, every GPU
+     * DJL sees, else one {@code cpu}. */
+    Optional<String> devices();
+
+    /** {@value StoreBackedCatalog#MAX_BYTES_SETTING}: the most the models, LoRAs and embeddings fetched from the store may
+     * take on this node's disk; the least recently used one that no worker uses makes room. */
+    @WithDefault("" + StoreBackedCatalog.DEFAULT_MAX_BYTES)
+    long cacheMaxBytes();
 
     S3 s3();
 

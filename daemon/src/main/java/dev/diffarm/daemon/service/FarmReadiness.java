@@ -2,7 +2,7 @@ package dev.diffarm.daemon.service;
 
 import dev.diffarm.daemon.port.JobSource;
 import dev.diffarm.daemon.port.OutputStore;
-import dev.diffarm.daemon.render.ModelCache;
+import dev.diffarm.daemon.render.LoadedModels;
 import dev.diffarm.daemon.render.ModelDirectory;
 import jakarta.inject.Singleton;
 import java.nio.file.Files;
@@ -13,22 +13,22 @@ import org.eclipse.microprofile.health.Readiness;
 
 /**
  * Ready when the models directory exists (without it every job would be rejected), outputs can be stored
- * (the last {@link StoreWatch} check passed) and jobs can come (the job source reaches its broker). Reports the models found, the loaded one, where outputs go and
+ * (the last {@link StoreWatch} check passed) and jobs can come (the job source reaches its broker). Reports the models found, the loaded ones (the first device's alone, and each device's in order), where outputs go and
  * why they cannot be stored, and how many submissions wait.
  */
 @Readiness
 @Singleton
 public class FarmReadiness implements HealthCheck {
     private final ModelDirectory models;
-    private final ModelCache modelCache;
+    private final LoadedModels loaded;
     private final OutputStore store;
     private final StoreWatch storeWatch;
     private final JobSource source;
 
-    FarmReadiness(ModelDirectory models, ModelCache modelCache, OutputStore store, StoreWatch storeWatch,
+    FarmReadiness(ModelDirectory models, LoadedModels loaded, OutputStore store, StoreWatch storeWatch,
                   JobSource source) {
         this.models = models;
-        this.modelCache = modelCache;
+        this.loaded = loaded;
         this.store = store;
         this.storeWatch = storeWatch;
         this.source = source;
@@ -40,7 +40,8 @@ public class FarmReadiness implements HealthCheck {
                 .status(Files.isDirectory(models.dir()) && storeWatch.isAvailable() && source.problem().isEmpty())
                 .withData("modelsDir", models.dir().toString())
                 .withData("models", models.models().size())
-                .withData("loadedModel", modelCache.loadedName().orElse(""))
+                .withData("loadedModel", loaded.first().orElse(""))
+                .withData("loadedModels", String.join(",", loaded.byDevice().stream().map(name -> name.orElse("")).toList()))
                 .withData("outputs", store.location());
         storeWatch.problem().ifPresent(problem -> response.withData("outputsProblem", problem));
         source.problem().ifPresent(problem -> response.withData("jobsProblem", problem));

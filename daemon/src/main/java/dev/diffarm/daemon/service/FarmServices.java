@@ -25,6 +25,7 @@ import dev.diffarm.daemon.port.JobSource;
 import dev.diffarm.daemon.port.OutputStore;
 import dev.diffarm.daemon.render.EngineRenderer;
 import dev.diffarm.daemon.render.InputPictures;
+import dev.diffarm.daemon.render.LoadedModels;
 import dev.diffarm.daemon.render.FarmCatalog;
 import dev.diffarm.daemon.render.EmbeddingDirectory;
 import dev.diffarm.daemon.render.LoraDirectory;
@@ -42,6 +43,7 @@ import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.enterprise.inject.Typed;
 import jakarta.inject.Singleton;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
 import org.jboss.logging.Logger;
@@ -73,15 +75,23 @@ public class FarmServices {
         return KafkaSecurity.of(config.kafka().security());
     }
 
+    /** {@value WorkerDevices#SETTING}: a worker per device; a setting that names no usable device stops the start. */
     @Produces
     @Singleton
-    JobSource jobSource(FarmSettings settings, KafkaSecurity security) {
+    WorkerDevices devices(DaemonConfig config) {
+        return WorkerDevices.of(config.devices(), WorkerDevices::gpusDjlSees);
+    }
+
+    @Produces
+    @Singleton
+    JobSource jobSource(FarmSettings settings, KafkaSecurity security, WorkerDevices devices) {
         if (settings.kafka().isPresent()) {
             FarmSettings.Kafka kafka = settings.kafka().get();
             LOG.infof("jobs from Kafka topic %s at %s as group %s (client %s, %s), dead letters to %s",
                     settings.topics().jobs(), kafka.bootstrapServers(), KafkaClients.GROUP_ID,
                     KafkaClients.clientId("jobs"), security, settings.topics().deadLetters());
-            return new CrashGuardedSource(KafkaJobSource.forFarm(kafka, settings.topics(), security), settings.localDir());
+            return new CrashGuardedSource(KafkaJobSource.forFarm(kafka, settings.topics(), security, devices.count()),
+                    settings.localDir());
         }
         return new CrashGuardedSource(new LocalQueue(settings.localDir()), settings.localDir());
     }
@@ -165,8 +175,9 @@ public class FarmServices {
     /** The farm-wide catalog: what the store holds beside the node's folders, fetched into them when needed. */
     @Produces
     @Singleton
-    StoreBackedCatalog storeCatalog(FarmSettings settings, OutputStore store) {
-        return new StoreBackedCatalog(store, settings.modelsDir(), settings.loraDir(), settings.embeddingsDir());
+    StoreBackedCatalog storeCatalog(FarmSettings settings, OutputStore store, DaemonConfig config) {
+        return new StoreBackedCatalog(store, settings.modelsDir(), settings.loraDir(), settings.embeddingsDir(),
+                config.cacheMaxBytes(), Clock.systemUTC());
     }
 
     @Produces
@@ -210,32 +221,41 @@ public class FarmServices {
                 reporting, new IntakePolicy(config.maxJobBytes(), trustSourceTenants, config.admit().budget()));
     }
 
+    /** A worker per device, each with its own model cache and the job lifecycle over it; started by {@link WorkerStartup}. */
     @Produces
     @Singleton
-    ModelCache modelCache(ModelDirectory models, StoreBackedCatalog storeCatalog) {
-        return new ModelCache(models, TokenizerLocator.fromEnvironment(), Optional.of(storeCatalog));
-    }
-
-    void closeModelCache(@Disposes ModelCache cache) {
-        cache.close();
-    }
-
-    @Produces
-    @Singleton
-    Worker worker(DaemonConfig config, FarmSettings settings, JobIntake intake, ModelCache modelCache,
-                  SamplerPlugins samplers, LoraDirectory loras, EmbeddingDirectory embeddings, ModelDirectory models,
-                  OutputStore store, StoreWatch storeWatch, JobReporting reporting, JobSource source,
-                  StoreBackedCatalog storeCatalog) {
+    WorkerPool workers(DaemonConfig config, FarmSettings settings, WorkerDevices devices, JobIntake intake,
+                       SamplerPlugins samplers, LoraDirectory loras, EmbeddingDirectory embeddings, ModelDirectory models,
+                       OutputStore store, StoreWatch storeWatch, JobReporting reporting, JobSource source,
+                       StoreBackedCatalog storeCatalog, MeterRegistry meters) {
         double perSecond = config.progressEventsPerSecond();
-        EngineRenderer renderer = new EngineRenderer(modelCache, samplers, loras, embeddings, InputPictures.from(store),
-                Optional.of(storeCatalog));
-        // Each tenant's jobs get handlers over its own part of the store (tenants/<tenant>/...).
         int batchSize = JobHandlers.checkedBatchSize(config.batchSize());
-        JobLifecycle lifecycle = JobLifecycle.perTenant(intake, tenantStore -> JobHandlers.of(renderer,
-                        batchSize, new ModelMerger(models, tenantStore),
-                        JobHandlers.training(modelCache, tenantStore, settings.datasetsDir(), settings.loraDir(), samplers),
-                        tenantStore),
-                store, reporting, () -> new ProgressThrottle(perSecond, System::nanoTime), config.taskTimeout());
-        return new Worker("diffarm-worker-0", source, lifecycle, storeWatch::isAvailable);
+        WorkerPool workers = new WorkerPool(devices, source, device -> {
+            // The engine creates its arrays on DJL's default device: the worker's device is not passed down yet.
+            ModelCache modelCache = new ModelCache(models, TokenizerLocator.fromEnvironment(), Optional.of(storeCatalog));
+            EngineRenderer renderer = new EngineRenderer(modelCache, samplers, loras, embeddings,
+                    InputPictures.from(store), Optional.of(storeCatalog));
+            // Each tenant's jobs get handlers over its own part of the store (tenants/<tenant>/...).
+            JobLifecycle lifecycle = JobLifecycle.perTenant(intake, tenantStore -> JobHandlers.of(renderer,
+                            batchSize, new ModelMerger(models, tenantStore),
+                            JobHandlers.training(modelCache, tenantStore, settings.datasetsDir(), settings.loraDir(),
+                                    samplers),
+                            tenantStore),
+                    store, reporting, () -> new ProgressThrottle(perSecond, System::nanoTime), config.taskTimeout());
+            return new WorkerPool.DeviceWork(modelCache, lifecycle);
+        }, storeWatch::isAvailable);
+        workers.registerMeters(meters);
+        return workers;
+    }
+
+    void closeWorkers(@Disposes WorkerPool workers) {
+        workers.close();
+    }
+
+    /** The models the workers hold loaded, for the catalog and readiness. */
+    @Produces
+    @Singleton
+    LoadedModels loadedModels(WorkerPool workers) {
+        return workers.loadedModels();
     }
 }

@@ -1,8 +1,11 @@
 package dev.diffarm.daemon.service;
 
 import dev.diffarm.daemon.job.JobLifecycle;
+import dev.diffarm.daemon.port.Delivery;
 import dev.diffarm.daemon.port.JobSource;
 import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import org.jboss.logging.Logger;
 
@@ -17,16 +20,27 @@ public final class Worker implements AutoCloseable {
     private static final Duration POLL = Duration.ofMillis(250);
     private static final Duration PAUSE_AFTER_ERROR = Duration.ofSeconds(1);
 
+    private final String device;
     private final JobSource source;
     private final JobLifecycle lifecycle;
     private final BooleanSupplier canStore;
     private final Thread thread;
     private volatile boolean stopping;
+    /** Where the delivery at hand came from, while the worker has one. */
+    private volatile String current;
+    private final AtomicLong jobsTaken = new AtomicLong();
+
+    /** A worker on the CPU. */
+    public Worker(String name, JobSource source, JobLifecycle lifecycle, BooleanSupplier canStore) {
+        this(name, "cpu", source, lifecycle, canStore);
+    }
 
     /**
+     * @param device   the device it renders on, as {@link WorkerDevices} names it ({@code cpu}, {@code cuda:1})
      * @param canStore whether outputs can be stored now ({@link StoreWatch#isAvailable()})
      */
-    public Worker(String name, JobSource source, JobLifecycle lifecycle, BooleanSupplier canStore) {
+    public Worker(String name, String device, JobSource source, JobLifecycle lifecycle, BooleanSupplier canStore) {
+        this.device = device;
         this.source = source;
         this.lifecycle = lifecycle;
         this.canStore = canStore;
@@ -48,8 +62,17 @@ public final class Worker implements AutoCloseable {
         return thread.getName();
     }
 
+    public String device() {
+        return device;
+    }
+
+    /** The origin of the delivery the worker has in hand ({@code queue/...json}, {@code diffarm.jobs-2@17}), if any. */
+    public Optional<String> current() {
+        return Optional.ofNullable(current);
+    }
+
     private void loop() {
-        LOG.infof("%s started", thread.getName());
+        LOG.infof("%s started on %s", thread.getName(), device);
         while (!stopping) {
             try {
                 if (!canStore.getAsBoolean()) {
@@ -58,7 +81,7 @@ public final class Worker implements AutoCloseable {
                     }
                     continue;
                 }
-                source.poll(POLL).ifPresent(lifecycle::handle);
+                source.poll(POLL).ifPresent(this::handle);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 break;
@@ -73,6 +96,21 @@ public final class Worker implements AutoCloseable {
         LOG.infof("%s stopped", thread.getName());
     }
 
+    /** How many deliveries the worker has taken up. */
+    public long jobsTaken() {
+        return jobsTaken.get();
+    }
+
+    private void handle(Delivery delivery) {
+        jobsTaken.incrementAndGet();
+        current = delivery.origin();
+        try {
+            lifecycle.handle(delivery);
+        } finally {
+            current = null;
+        }
+    }
+
     private boolean pause(Duration pause) {
         try {
             Thread.sleep(pause.toMillis());
@@ -85,7 +123,17 @@ public final class Worker implements AutoCloseable {
 
     /** Stops taking jobs and waits up to {@code wait} for the job at hand. */
     public void stop(Duration wait) {
+        requestStop();
+        awaitStop(wait);
+    }
+
+    /** Takes no job after the one at hand. */
+    void requestStop() {
         stopping = true;
+    }
+
+    /** Waits up to {@code wait} for the worker's thread to end, after {@link #requestStop()}. */
+    void awaitStop(Duration wait) {
         try {
             thread.join(wait.toMillis());
         } catch (InterruptedException e) {

@@ -3,20 +3,31 @@ package dev.diffarm.daemon.service;
 import jakarta.inject.Singleton;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
+import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
 import org.eclipse.microprofile.health.Liveness;
 
-/** Live while the worker's thread runs: a dead worker takes no more jobs, and a restart brings it back. */
+/**
+ * Live while every worker's thread runs: a dead worker takes no more jobs, and a restart brings it back. Lists each
+ * worker under its thread's name with its device and what it does: {@code cpu: idle},
+ * {@code cuda:1: running diffarm.jobs-2@17}, or {@code cuda:1: stopped}.
+ */
 @Liveness
 @Singleton
 public class WorkerHealth implements HealthCheck {
-    private final Worker worker;
+    private final WorkerPool workers;
 
-    WorkerHealth(Worker worker) {
-        this.worker = worker;
+    WorkerHealth(WorkerPool workers) {
+        this.workers = workers;
     }
 
     @Override
     public HealthCheckResponse call() {
-        return HealthCheckResponse.named("worker").status(worker.isAlive()).withData("thread", worker.name()).build();
+        HealthCheckResponseBuilder response = HealthCheckResponse.named("workers")
+                .status(workers.workers().stream().allMatch(Worker::isAlive));
+        for (Worker worker : workers.workers()) {
+            response.withData(worker.name(), worker.device() + ": " + (!worker.isAlive() ? "stopped"
+                    : worker.current().map(origin -> "running " + origin).orElse("idle")));
+        }
+        return response.build();
     }
 }

@@ -4,15 +4,16 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
+import java.time.Duration;
 
-/** Starts the worker when the application has started, and stops it when the application stops. */
+/** Starts the workers when the application has started, and stops them when the application stops. */
 @Singleton
 public class WorkerStartup {
-    void start(@Observes StartupEvent started, Worker worker) {
-        worker.start();
+    void start(@Observes StartupEvent started, WorkerPool workers) {
+        workers.start();
     }
 
-    void stop(@Observes ShutdownEvent stopping, Worker worker) {
-        worker.close();
+    void stop(@Observes ShutdownEvent stopping, WorkerPool workers) {
+        workers.stop(Duration.ofSeconds(10));
     }
 }

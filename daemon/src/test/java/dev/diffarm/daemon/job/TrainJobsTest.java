@@ -75,7 +75,7 @@ class TrainJobsTest {
 
     @BeforeAll
     static void trainWithTheEngine() throws IOException {
-        Path data = copyTrainData(shared.resolve("faces"));
+        Path data = TinyModel.copyTrainData(shared.resolve("faces"));
         Path out = shared.resolve("out/faces.safetensors");
         Files.createDirectories(out.getParent());
         TrainingSettings settings = new TrainingSettings(1e-3, LrSchedule.COSINE, 2, 6, 2, 2, 1.0, 1361, false,
@@ -110,7 +110,7 @@ class TrainJobsTest {
     void aTrainJobStoresTheEnginesLoraAndRenderJobsUseItByName() throws Exception {
         Path loras = dir.resolve("loras");
         LocalFarm farm = farm(dir, loras);
-        copyTrainData(LocalFarm.datasets(farm.local).resolve("faces"));
+        TinyModel.copyTrainData(LocalFarm.datasets(farm.local).resolve("faces"));
         farm.drop("train.json", trainJob("train-1", "\"method\": \"lora\", \"dataset\": \"faces\", " + SETTINGS));
         farm.runUntilIdle();
 
@@ -155,7 +155,7 @@ class TrainJobsTest {
     @Test
     void samplesAndTheLossCurveAreStoredWhileItLearnsAndTheGalleryShowsThemWithoutChangingTheLora() throws Exception {
         LocalFarm farm = farm(dir, dir.resolve("loras"));
-        copyTrainData(LocalFarm.datasets(farm.local).resolve("faces"));
+        TinyModel.copyTrainData(LocalFarm.datasets(farm.local).resolve("faces"));
         farm.drop("train.json", trainJob("seen", "\"method\": \"lora\", \"dataset\": \"faces\", " + SETTINGS + ", "
                 + SAMPLES));
         farm.runUntilIdle();
@@ -215,7 +215,7 @@ class TrainJobsTest {
     @Test
     void aSweepTrainsEachCombinationAsATaskOfItsOwnAndEndsWithAGridOfTheirSamples() throws Exception {
         LocalFarm farm = farm(dir, dir.resolve("loras"));
-        copyTrainData(LocalFarm.datasets(farm.local).resolve("faces"));
+        TinyModel.copyTrainData(LocalFarm.datasets(farm.local).resolve("faces"));
         farm.drop("sweep.json", trainJob("sweep", "\"method\": \"lora\", \"dataset\": \"faces\", "
                 + "\"learningRate\": [1e-3, 5e-3], \"networkDim\": [2, 4], \"maxTrainSteps\": 2, \"resolution\": 32, "
                 + "\"shuffle\": false, \"seed\": 1361, \"samplePrompts\": [\"zwx person\", \"a cat\"], "
@@ -247,7 +247,7 @@ class TrainJobsTest {
     @Test
     void dreamboothAndTextualInversionJobsTrainAndStoreTheirResultsWhereTheirKindOfFileGoes() throws Exception {
         LocalFarm farm = farm(dir, dir.resolve("loras"));
-        copyTrainData(LocalFarm.datasets(farm.local).resolve("faces"));
+        TinyModel.copyTrainData(LocalFarm.datasets(farm.local).resolve("faces"));
         String common = "\"dataset\": \"faces\", \"maxTrainSteps\": 2, \"resolution\": 32, \"shuffle\": false, "
                 + "\"seed\": 1361, \"sampleEvery\": 1, \"sampleSteps\": 2, \"sampleSeed\": 7, ";
         farm.drop("ti.json", trainJob("ti", common + "\"method\": \"textual-inversion\", \"token\": \"<zwx>\", "
@@ -281,7 +281,7 @@ class TrainJobsTest {
     void badTrainJobsAreRefusedNamingTheFieldAndDisturbNothing() throws Exception {
         LocalFarm farm = farm(dir, dir.resolve("loras"));
         Files.createDirectories(LocalFarm.datasets(farm.local).resolve("empty"));
-        copyTrainData(LocalFarm.datasets(farm.local).resolve("faces"));
+        TinyModel.copyTrainData(LocalFarm.datasets(farm.local).resolve("faces"));
         Map<String, String> rejected = Map.of(
                 "method", "\"method\": \"hypernetwork\", \"dataset\": \"faces\"",
                 "networkDim", "\"method\": \"lora\", \"dataset\": \"faces\", \"networkDim\": 0",
@@ -373,7 +373,7 @@ class TrainJobsTest {
     /** A farm with the training data whose daemon dies in the middle of step 5. */
     private LocalFarm crashingInStepFive(Path loras) throws IOException {
         LocalFarm farm = farm(dir, loras);
-        copyTrainData(LocalFarm.datasets(farm.local).resolve("faces"));
+        TinyModel.copyTrainData(LocalFarm.datasets(farm.local).resolve("faces"));
         farm.events.whenPublished(event -> {
             if (event instanceof JobEvent.Progress progress && progress.step() == 5) {
                 throw new Crash();
@@ -404,18 +404,6 @@ class TrainJobsTest {
 
     private static String last(List<String> milestones) {
         return milestones.get(milestones.size() - 1);
-    }
-
-    /** The fixture's train-data (four 32x32 PNGs with captions) copied into {@code folder}. */
-    private static Path copyTrainData(Path folder) throws IOException {
-        Path source = TinyModel.source().getParent().resolve("train-data");
-        Files.createDirectories(folder);
-        try (Stream<Path> files = Files.list(source)) {
-            for (Path file : files.toList()) {
-                Files.copy(file, folder.resolve(file.getFileName()));
-            }
-        }
-        return folder;
     }
 
     private static BufferedImage image(byte[] png) throws IOException {

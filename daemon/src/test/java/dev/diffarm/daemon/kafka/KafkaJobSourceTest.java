@@ -4,6 +4,7 @@ import static dev.diffarm.daemon.kafka.TestKafka.committed;
 import static dev.diffarm.daemon.kafka.TestKafka.next;
 import static dev.diffarm.daemon.kafka.TestKafka.text;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -254,9 +255,12 @@ class KafkaJobSourceTest {
         try (KafkaJobSource first = TestKafka.source(topics, group)) {
             Delivery running = next(first);
             assertEquals(topics.jobs() + "-1@0", running.origin());
+            assertFalse(running.isWithdrawn());
             try (KafkaJobSource second = TestKafka.source(topics, group)) {
                 Delivery moved = next(second);
                 assertEquals(running.origin(), moved.origin(), "delivered again by the partition's new owner");
+                assertTrue(running.isWithdrawn(), "the old owner's job is to stop at its next step");
+                assertFalse(moved.isWithdrawn());
                 IllegalStateException refused = assertThrows(IllegalStateException.class, running::acknowledge);
                 assertTrue(refused.getMessage().contains("revoked"), refused.getMessage());
                 assertEquals(-1, committed(group, topics.jobs(), 1), "the first daemon committed nothing");

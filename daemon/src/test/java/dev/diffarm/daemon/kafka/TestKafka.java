@@ -65,11 +65,21 @@ final class TestKafka {
     /** A source in {@code group} with the farm's client settings, changed by {@code consumerOverrides}. */
     static KafkaJobSource source(FarmSettings.Topics topics, String group, Duration redeliveryDelay,
                                  Map<String, Object> consumerOverrides) {
+        return source(topics, group, redeliveryDelay, consumerOverrides, 1);
+    }
+
+    /** A source in {@code group} for {@code workers} workers (as many deliveries in progress at once). */
+    static KafkaJobSource source(FarmSettings.Topics topics, String group, int workers) {
+        return source(topics, group, KafkaJobSource.REDELIVERY_DELAY, Map.of(), workers);
+    }
+
+    private static KafkaJobSource source(FarmSettings.Topics topics, String group, Duration redeliveryDelay,
+                                         Map<String, Object> consumerOverrides, int workers) {
         String clientId = group + "-" + UUID.randomUUID().toString().substring(0, 4);
         Map<String, Object> consumer = KafkaClients.jobConsumer(bootstrapServers(), group, clientId);
         consumer.putAll(consumerOverrides);
         return new KafkaJobSource(consumer, KafkaClients.intakeProducer(bootstrapServers(), clientId + "-intake"),
-                topics, redeliveryDelay);
+                topics, redeliveryDelay, workers);
     }
 
     static KafkaJobSource source(FarmSettings.Topics topics, String group) {

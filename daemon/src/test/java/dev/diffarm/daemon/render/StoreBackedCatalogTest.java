@@ -109,8 +109,8 @@ class StoreBackedCatalogTest {
             assertEquals("shared-tiny", cache.lease("shared-tiny").model().name());
         }
         try (Stream<Path> left = Files.list(models)) {
-            assertEquals(List.of("shared-tiny"), left.map(p -> p.getFileName().toString()).toList(),
-                    "the folder, and no partial one");
+            assertEquals(List.of(".shared-tiny.fetched", "shared-tiny"), left.map(p -> p.getFileName().toString()).sorted()
+                    .toList(), "the folder and its cache marker, and no partial one");
         }
         assertArrayEquals(Files.readAllBytes(source.resolve("model_index.json")),
                 Files.readAllBytes(models.resolve("shared-tiny/model_index.json")));

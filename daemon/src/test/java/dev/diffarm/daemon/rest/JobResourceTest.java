@@ -99,7 +99,7 @@ class JobResourceTest {
 
     @Test
     void reportsHealthAndMetrics() throws Exception {
-        given().get("/q/health/live").then().statusCode(200).body("checks[0].name", equalTo("worker"));
+        given().get("/q/health/live").then().statusCode(200).body("checks[0].name", equalTo("workers"));
         given().get("/q/health/ready").then().statusCode(200).body("checks[0].data.models", equalTo(1));
         given().contentType("application/json").body(TinyModel.renderJob("rest-metrics", "[\"a\"]", "[1]", 2))
                 .post("/jobs").then().statusCode(202);

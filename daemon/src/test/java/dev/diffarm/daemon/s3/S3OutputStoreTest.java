@@ -31,6 +31,7 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -144,6 +145,10 @@ class S3OutputStoreTest {
         assertEquals(length, stat.size());
         assertEquals("application/octet-stream", stat.contentType());
         assertEquals(sha256, stat.userMetadata().getFirst(ObjectMetadata.SHA256_METADATA));
+        assertEquals(Optional.of(sha256), store.recordedSha256("models/big.safetensors"), "what a fetch verifies against");
+        store.put("models/plain.bin", new byte[] {1}, "application/octet-stream");
+        assertEquals(Optional.empty(), store.recordedSha256("models/plain.bin"), "none recorded");
+        assertEquals(Optional.empty(), store.recordedSha256("models/absent.safetensors"));
         // S3 names a multipart object's ETag by its part count: 40 MB in parts of 5 MiB are 8 parts.
         System.out.println("40 MB object in 5 MiB parts: ETag " + stat.etag());
         assertTrue(stat.etag().endsWith("-8"), stat.etag());

@@ -61,14 +61,37 @@ public final class LocalServices {
         return clientEnvironment.get(FarmSettings.KAFKA_BOOTSTRAP_SERVERS);
     }
 
+    /**
+     * Services of the caller's own in {@code target/services-NAME}, for a test that stops and starts them
+     * ({@link #stopAll}, {@link #startAgain}: same ports, same data); the caller stops them at the end. A broker
+     * restarting on a busy machine may take minutes: they get four to come up.
+     */
+    public static LocalServices startPrivate(String name) {
+        return start("daemon/target/services-" + name, Map.of("DIFFARM_SERVICES_WAIT", "240"));
+    }
+
+    /** Stops the broker and the S3 server; their data stays for {@link #startAgain}. */
+    public void stopAll() {
+        run(root, scriptEnvironment, "stop");
+    }
+
+    /** Starts them again on the same ports with the same data. */
+    public void startAgain() {
+        run(root, scriptEnvironment, "start");
+    }
+
     private static LocalServices start() {
+        return start("daemon/target/services", Map.of());
+    }
+
+    private static LocalServices start(String servicesDir, Map<String, String> settings) {
         Path root = repositoryRoot();
-        Map<String, String> environment = new LinkedHashMap<>();
+        Map<String, String> environment = new LinkedHashMap<>(settings);
         int[] ports = freePorts(3);
         environment.put("DIFFARM_KAFKA_PORT", Integer.toString(ports[0]));
         environment.put("DIFFARM_KAFKA_CONTROLLER_PORT", Integer.toString(ports[1]));
         environment.put("DIFFARM_S3_PORT", Integer.toString(ports[2]));
-        environment.put("DIFFARM_SERVICES_DIR", root.resolve("daemon/target/services").toString());
+        environment.put("DIFFARM_SERVICES_DIR", root.resolve(servicesDir).toString());
         // Services left by a killed test JVM listen on other ports: stop them before starting afresh.
         run(root, environment, "stop");
         String exports = run(root, environment, "start");

@@ -37,6 +37,9 @@ final class RenderOptions {
     @Mixin
     PluginOptions pluginOptions;
 
+    @Mixin
+    ControlNetOptions controlNetOptions;
+
     @Option(names = "--prompt", required = true, paramLabel = "TEXT", description = "What to render.")
     String prompt;
 
@@ -116,7 +119,8 @@ final class RenderOptions {
     void render(GenerationRequest request) throws IOException {
         try (SamplerPlugins plugins = pluginOptions.open()) {
             Generator generator = new Generator(plugins, promptOptions.embeddings(), loraOptions.dir());
-            GenerationPlan plan = generator.plan(request);
+            GenerationPlan plan = generator.plan(request.withControlNets(
+                    controlNetOptions.units(plugins::controlPreprocessor)));
             try (StableDiffusion model = modelOptions.load()) {
                 Generation generation = plan.run(model, ModelHash.shortHash(model.path()), new StepPrinter(System.err));
                 generation.warnings().forEach(warning -> System.err.println("diffarm: warning: " + warning));

@@ -34,6 +34,8 @@ import java.util.stream.Stream;
 public final class ModelHash {
     private static final int SHORT_LENGTH = 10;
     private static final int BUFFER_BYTES = 1 << 20;
+    private static final long LEGACY_OFFSET = 0x100000;
+    private static final int LEGACY_LENGTH = 0x10000;
 
     private ModelHash() {
     }
@@ -46,6 +48,29 @@ public final class ModelHash {
     /** A1111's "Model hash": the first 10 hex digits of {@link #sha256}. */
     public static String shortHash(Path model) throws IOException {
         return sha256(model).substring(0, SHORT_LENGTH);
+    }
+
+    /**
+     * A1111's old 8-digit model hash, which sd-webui-controlnet still shows and writes for ControlNet models
+     * ({@code control_v11p_sd15_canny [d14c016b]}): the SHA-256 of the 64 KiB from offset 1 MiB of the file (of
+     * nothing for a smaller file), first 8 hex digits. A diffusers folder has no such file; it gets the first 8
+     * digits of its {@link #sha256}.
+     */
+    public static String legacyHash(Path model) throws IOException {
+        if (Files.isDirectory(model)) {
+            return sha256(model).substring(0, 8);
+        }
+        MessageDigest sha256 = newSha256();
+        ByteBuffer window = ByteBuffer.allocate(LEGACY_LENGTH);
+        try (FileChannel channel = FileChannel.open(model, StandardOpenOption.READ)) {
+            long position = LEGACY_OFFSET;
+            while (window.hasRemaining() && channel.read(window, position) > 0) {
+                position = LEGACY_OFFSET + window.position();
+            }
+        }
+        window.flip();
+        sha256.update(window);
+        return HexFormat.of().formatHex(sha256.digest()).substring(0, 8);
     }
 
     private static byte[] fileDigest(Path file) throws IOException {

@@ -63,6 +63,62 @@ public final class ArchitectureInference {
     /** The UNet's config: levels are split by the downsamplers ({@code op}) among the input blocks. */
     public static UNetConfig unet(SafetensorsFile file) {
         Tensors t = new Tensors(file, CompVisKeyMap.UNET_PREFIX, "an SD 1.x UNet");
+        DownHalf half = downHalf(t);
+        List<String> up = new ArrayList<>();
+        for (int i = 0; i < half.channels().size(); i++) {
+            up.add(t.has("output_blocks." + i * (half.resnets() + 1) + ".1.proj_in.weight") ? "CrossAttnUpBlock2D" : "UpBlock2D");
+        }
+        return half.config(t, t.dim("out.2.weight", 0), List.copyOf(up));
+    }
+
+    /**
+     * The config of a ControlNet in the original layout (keys under {@code prefix}): its down half as a UNet's, its
+     * hint block's widths from the convolutions at the even places of {@code input_hint_block} (SiLUs between them).
+     * As for a UNet, 8 heads per level are assumed.
+     */
+    public static ControlNetConfig controlNet(SafetensorsFile file, String prefix) {
+        Tensors t = new Tensors(file, prefix, "an SD 1.x ControlNet");
+        DownHalf half = downHalf(t);
+        int convs = 0;
+        while (t.has("input_hint_block." + 2 * convs + ".weight")) {
+            convs++;
+        }
+        // conv_in, then a width-keeping and a stride-2 convolution per further stage, then conv_out
+        if (convs < 2 || convs % 2 != 0) {
+            throw new ModelLoadException(t.where() + ": " + convs + " convolutions in " + prefix
+                    + "input_hint_block; expected conv_in, two per further stage and conv_out");
+        }
+        List<Integer> stages = new ArrayList<>();
+        stages.add(t.dim("input_hint_block.0.weight", 0));
+        for (int stage = 1; stage < convs / 2; stage++) {
+            stages.add(t.dim("input_hint_block." + 4 * stage + ".weight", 0));
+        }
+        int latentChannels = t.dim("input_blocks.0.0.weight", 1);
+        return new ControlNetConfig(half.config(t, latentChannels, List.of()), t.dim("input_hint_block.0.weight", 1),
+                stages, false, false);
+    }
+
+    /** The input blocks grouped by level, each level's width and whether it attends. */
+    private record DownHalf(int resnets, List<Integer> channels, List<String> downBlockTypes) {
+
+        UNetConfig config(Tensors t, int outChannels, List<String> upBlockTypes) {
+            String midAttention = "middle_block.1.";
+            return new UNetConfig(
+                    t.dim("input_blocks.0.0.weight", 1),
+                    outChannels,
+                    channels, downBlockTypes, upBlockTypes,
+                    resnets,
+                    Collections.nCopies(channels.size(), SD1_UNET_HEADS),
+                    t.dim(midAttention + "transformer_blocks.0.attn2.to_k.weight", 1),
+                    SD1_NORM_GROUPS, SD1_NORM_EPS,
+                    true, 0, // cos-first sinusoidal timestep embedding without frequency shift
+                    0, // no class embeddings
+                    t.shape(midAttention + "proj_in.weight").length == 2);
+        }
+    }
+
+    /** Levels are split by the downsamplers ({@code op}) among the input blocks. */
+    private static DownHalf downHalf(Tensors t) {
         List<List<Integer>> levels = new ArrayList<>();
         List<Integer> level = new ArrayList<>();
         for (int block = 1; t.hasModule("input_blocks." + block); block++) {
@@ -81,25 +137,12 @@ public final class ArchitectureInference {
         }
         List<Integer> channels = new ArrayList<>();
         List<String> down = new ArrayList<>();
-        List<String> up = new ArrayList<>();
-        for (int i = 0; i < levels.size(); i++) {
-            int first = levels.get(i).get(0);
+        for (List<Integer> blocks : levels) {
+            int first = blocks.get(0);
             channels.add(t.dim("input_blocks." + first + ".0.out_layers.3.weight", 0));
             down.add(t.has("input_blocks." + first + ".1.proj_in.weight") ? "CrossAttnDownBlock2D" : "DownBlock2D");
-            up.add(t.has("output_blocks." + i * (resnets + 1) + ".1.proj_in.weight") ? "CrossAttnUpBlock2D" : "UpBlock2D");
         }
-        String midAttention = "middle_block.1.";
-        return new UNetConfig(
-                t.dim("input_blocks.0.0.weight", 1),
-                t.dim("out.2.weight", 0),
-                List.copyOf(channels), List.copyOf(down), List.copyOf(up),
-                resnets,
-                Collections.nCopies(levels.size(), SD1_UNET_HEADS),
-                t.dim(midAttention + "transformer_blocks.0.attn2.to_k.weight", 1),
-                SD1_NORM_GROUPS, SD1_NORM_EPS,
-                true, 0, // cos-first sinusoidal timestep embedding without frequency shift
-                0, // no class embeddings
-                t.shape(midAttention + "proj_in.weight").length == 2);
+        return new DownHalf(resnets, List.copyOf(channels), List.copyOf(down));
     }
 
     /** The VAE's config: levels and ResNets counted from the encoder. */

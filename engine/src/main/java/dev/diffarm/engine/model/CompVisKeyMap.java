@@ -126,27 +126,7 @@ public final class CompVisKeyMap implements KeyMap {
         int levels = config.levels();
         int resnets = config.layersPerBlock();
         Rows rows = new Rows();
-        rows.add("conv_in", "input_blocks.0.0", Inside.SAME);
-        rows.add("time_embedding.linear_1", "time_embed.0", Inside.SAME);
-        rows.add("time_embedding.linear_2", "time_embed.2", Inside.SAME);
-        // input_blocks count on from 1: each level's ResNets (each with its attention), then its downsampler.
-        int input = 1;
-        for (int level = 0; level < levels; level++) {
-            boolean attends = config.downBlockTypes().get(level).startsWith("CrossAttn");
-            for (int j = 0; j < resnets; j++, input++) {
-                rows.add("down_blocks." + level + ".resnets." + j, "input_blocks." + input + ".0", Inside.UNET_RESNET);
-                if (attends) {
-                    rows.add("down_blocks." + level + ".attentions." + j, "input_blocks." + input + ".1", Inside.SAME);
-                }
-            }
-            if (level < levels - 1) {
-                rows.add("down_blocks." + level + ".downsamplers.0.conv", "input_blocks." + input + ".0.op", Inside.SAME);
-                input++;
-            }
-        }
-        rows.add("mid_block.resnets.0", "middle_block.0", Inside.UNET_RESNET);
-        rows.add("mid_block.attentions.0", "middle_block.1", Inside.SAME);
-        rows.add("mid_block.resnets.1", "middle_block.2", Inside.UNET_RESNET);
+        addDownHalf(rows, config);
         // output_blocks: each up level has one ResNet more; its upsampler follows the last ResNet's attention.
         int output = 0;
         for (int level = 0; level < levels; level++) {
@@ -167,6 +147,59 @@ public final class CompVisKeyMap implements KeyMap {
         return new CompVisKeyMap("a UNet with block_out_channels " + config.blockOutChannels() + ", layers_per_block "
                 + resnets + ", down blocks " + config.downBlockTypes() + ", up blocks " + config.upBlockTypes(),
                 rows.list, Set.of());
+    }
+
+    /**
+     * The rows of the UNet's down half, which a ControlNet copies under the same names: {@code conv_in} (the first
+     * input block), the time embedding, the other input blocks, the middle block.
+     */
+    private static void addDownHalf(Rows rows, UNetConfig config) {
+        rows.add("conv_in", "input_blocks.0.0", Inside.SAME);
+        rows.add("time_embedding.linear_1", "time_embed.0", Inside.SAME);
+        rows.add("time_embedding.linear_2", "time_embed.2", Inside.SAME);
+        // input_blocks count on from 1: each level's ResNets (each with its attention), then its downsampler.
+        int input = 1;
+        for (int level = 0; level < config.levels(); level++) {
+            boolean attends = config.downBlockTypes().get(level).startsWith("CrossAttn");
+            for (int j = 0; j < config.layersPerBlock(); j++, input++) {
+                rows.add("down_blocks." + level + ".resnets." + j, "input_blocks." + input + ".0", Inside.UNET_RESNET);
+                if (attends) {
+                    rows.add("down_blocks." + level + ".attentions." + j, "input_blocks." + input + ".1", Inside.SAME);
+                }
+            }
+            if (level < config.levels() - 1) {
+                rows.add("down_blocks." + level + ".downsamplers.0.conv", "input_blocks." + input + ".0.op", Inside.SAME);
+                input++;
+            }
+        }
+        rows.add("mid_block.resnets.0", "middle_block.0", Inside.UNET_RESNET);
+        rows.add("mid_block.attentions.0", "middle_block.1", Inside.SAME);
+        rows.add("mid_block.resnets.1", "middle_block.2", Inside.UNET_RESNET);
+    }
+
+    /**
+     * A ControlNet in the original layout (lllyasviel's {@code cldm}, as A1111 users have it), its
+     * {@code control_model.} prefix already stripped: the UNet's down half under the UNet's names, the hint block
+     * {@code input_hint_block} (a sequence whose odd places are SiLUs: convolutions at 0, 2, 4, ...), the zero
+     * convolutions {@code zero_convs.i.0} and {@code middle_block_out.0}.
+     */
+    public static CompVisKeyMap controlNet(ControlNetConfig config) {
+        Rows rows = new Rows();
+        addDownHalf(rows, config.unet());
+        int hintConvs = 2 * (config.conditioningEmbedding().size() - 1);
+        rows.add("controlnet_cond_embedding.conv_in", "input_hint_block.0", Inside.SAME);
+        for (int i = 0; i < hintConvs; i++) {
+            rows.add("controlnet_cond_embedding.blocks." + i, "input_hint_block." + (2 * i + 2), Inside.SAME);
+        }
+        rows.add("controlnet_cond_embedding.conv_out", "input_hint_block." + (2 * hintConvs + 2), Inside.SAME);
+        UNetConfig unet = config.unet();
+        for (int i = 0; i < config.downResiduals(); i++) {
+            rows.add("controlnet_down_blocks." + i, "zero_convs." + i + ".0", Inside.SAME);
+        }
+        rows.add("controlnet_mid_block", "middle_block_out.0", Inside.SAME);
+        return new CompVisKeyMap("a ControlNet with block_out_channels " + unet.blockOutChannels()
+                + ", layers_per_block " + unet.layersPerBlock() + ", down blocks " + unet.downBlockTypes()
+                + ", conditioning_embedding_out_channels " + config.conditioningEmbedding(), rows.list, Set.of());
     }
 
     /**

@@ -20,7 +20,7 @@ import java.util.Set;
  */
 public final class ModelFiles implements AutoCloseable {
     private static final String FORMATS = "a diffusers folder (with model_index.json) or a .safetensors single-file checkpoint";
-    private static final Set<String> PICKLE_EXTENSIONS = Set.of(".ckpt", ".pt", ".pth", ".bin");
+    static final Set<String> PICKLE_EXTENSIONS = Set.of(".ckpt", ".pt", ".pth", ".bin");
 
     /** How the model is stored. */
     public enum Format { DIFFUSERS_FOLDER, SINGLE_FILE }
@@ -154,12 +154,12 @@ public final class ModelFiles implements AutoCloseable {
         }
     }
 
-    private static ModelLoadException refusePickle(Path file) {
+    static ModelLoadException refusePickle(Path file) {
         return new ModelLoadException(file + " is a PyTorch pickle, which can run code when read and which diffarm "
                 + "does not load; convert it to .safetensors first");
     }
 
-    private static SafetensorsFile open(Path file, List<SafetensorsFile> opened) {
+    static SafetensorsFile open(Path file, List<SafetensorsFile> opened) {
         try {
             SafetensorsFile f = SafetensorsFile.open(file);
             opened.add(f);

@@ -29,6 +29,14 @@ public record UNetConfig(int inChannels, int outChannels, List<Integer> blockOut
 
     public static UNetConfig fromJson(Path file) {
         JsonNode c = ConfigFiles.read(file);
+        return fromJson(c, file, ConfigFiles.stringList(c, "up_block_types", file));
+    }
+
+    /**
+     * The config in {@code c} (read from {@code file}) with the given up blocks: a ControlNet's config describes the
+     * down half alone and has none.
+     */
+    static UNetConfig fromJson(JsonNode c, Path file, List<String> upBlockTypes) {
         List<Integer> channels = ConfigFiles.intList(c, "block_out_channels", file);
         JsonNode heads = c.hasNonNull("num_attention_heads") ? c.get("num_attention_heads") : c.get("attention_head_dim");
         List<Integer> headList = heads == null ? List.of(8, 8, 8, 8).subList(0, channels.size())
@@ -39,7 +47,7 @@ public record UNetConfig(int inChannels, int outChannels, List<Integer> blockOut
                 c.path("out_channels").asInt(4),
                 channels,
                 ConfigFiles.stringList(c, "down_block_types", file),
-                ConfigFiles.stringList(c, "up_block_types", file),
+                upBlockTypes,
                 c.path("layers_per_block").asInt(2),
                 headList,
                 c.path("cross_attention_dim").asInt(768),

@@ -51,15 +51,25 @@ public final class GenerationPlan {
         // A render records no gradients: on a thread where libtorch's grad mode is still on (its default) the layers
         // would take their slower differentiable kernels.
         Autograd.offForThisThread();
-        try (ActiveLoras active = ActiveLoras.activate(model, loras)) {
-            Rendering rendering = new Renderer(model, embeddings).render(request, promptText, sampler, progress);
-            return generation(model, modelHash, rendering, active);
+        try (ActiveLoras active = ActiveLoras.activate(model, loras);
+             LoadedControlNets controlNets = new LoadedControlNets(request.controlNets())) {
+            Rendering rendering = new Renderer(model, embeddings, controlNets.units())
+                    .render(request, promptText, sampler, progress);
+            return images(rendering, controlParameters(parameters(model, modelHash, rendering, active), controlNets),
+                    active);
         }
     }
 
-    /** {@code rendering}'s images with their infotext, rendered on {@code model} with {@code active} fused. */
+    /**
+     * {@code rendering}'s images with their infotext, rendered on {@code model} with {@code active} fused and no
+     * ControlNet (a plan with units renders alone, see {@link GenerationBatch#key}).
+     */
     Generation generation(StableDiffusion model, String modelHash, Rendering rendering, ActiveLoras active) {
-        GenerationParameters parameters = parameters(model, modelHash, rendering, active);
+        return images(rendering, parameters(model, modelHash, rendering, active), active);
+    }
+
+    /** {@code rendering}'s images, each with {@code parameters} as its infotext (and its position in a batch). */
+    private Generation images(Rendering rendering, GenerationParameters parameters, ActiveLoras active) {
         List<Generation.Image> images = new ArrayList<>();
         for (int i = 0; i < rendering.images().size(); i++) {
             GenerationParameters image = request.batch() == 1 ? parameters
@@ -111,6 +121,15 @@ public final class GenerationPlan {
             if (hires.stepsRule() != StepsRule.A1111) {
                 parameters = parameters.with("Hires steps rule", hires.stepsRule().label());
             }
+        }
+        return parameters;
+    }
+
+    /** sd-webui-controlnet's field for each unit, after A1111's own. */
+    private static GenerationParameters controlParameters(GenerationParameters parameters, LoadedControlNets loaded) {
+        List<ControlSignal.Unit> units = loaded.units();
+        for (int i = 0; i < units.size(); i++) {
+            parameters = parameters.with(ControlNetInfotext.key(i), ControlNetInfotext.describe(units.get(i)));
         }
         return parameters;
     }

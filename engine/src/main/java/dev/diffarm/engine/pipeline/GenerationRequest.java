@@ -10,8 +10,8 @@ import java.util.OptionalDouble;
  * What to generate: one run of {@code batch} images sharing a prompt and a seed, as the CLI and the daemon both
  * ask the {@link Generator} for it. The modes are components of this record, not separate pipelines: without an
  * init image it is txt2img; with one, img2img; with an init image and a mask, inpainting (outpainting is inpainting
- * on an extended canvas, {@link Outpaint}); a hires pass may follow any of them. Modes still to come (ControlNet
- * units) become further components, so that one request and one engine call keep serving every caller.
+ * on an extended canvas, {@link Outpaint}); a hires pass may follow any of them. ControlNet units are a
+ * component too, so that one request and one engine call keep serving every caller.
  *
  * @param prompt         the prompt in AUTOMATIC1111's syntax, its {@code <lora:NAME:WEIGHT>} tags included (the
  *                       {@link Generator} takes them out and applies them)
@@ -33,15 +33,19 @@ import java.util.OptionalDouble;
  * @param init           the picture img2img and inpainting start from; empty for txt2img
  * @param mask           where inpainting repaints the init image, at the request's size; empty for no inpainting
  * @param hires          a hires pass after the first; empty for none
+ * @param controlNets    ControlNet units, in order, whose residuals add up in every pass; empty for none
  */
 public record GenerationRequest(String prompt, String negativePrompt, String sampler, Optional<String> schedule,
                                 OptionalDouble eta, int steps, double cfgScale, long seed, int width, int height,
                                 int batch, int clipSkip, Emphasis emphasis, List<LoraRequest> loras,
-                                Optional<InitImage> init, Optional<InpaintMask> mask, Optional<HiresFix> hires) {
+                                Optional<InitImage> init, Optional<InpaintMask> mask, Optional<HiresFix> hires,
+                                List<ControlUnit> controlNets) {
 
     public static final int MAX_SIDE = 4096;
     public static final int MAX_STEPS = 1000;
     public static final int MAX_BATCH = 64;
+    /** sd-webui-controlnet's most units ("Multi-ControlNet: ControlNet unit number" up to 10). */
+    public static final int MAX_CONTROLNETS = 10;
 
     public GenerationRequest {
         require(prompt != null, "prompt", null, "a string");
@@ -63,6 +67,9 @@ public record GenerationRequest(String prompt, String negativePrompt, String sam
         init = init == null ? Optional.empty() : init;
         mask = mask == null ? Optional.empty() : mask;
         hires = hires == null ? Optional.empty() : hires;
+        controlNets = controlNets == null ? List.of() : List.copyOf(controlNets);
+        require(controlNets.size() <= MAX_CONTROLNETS, "controlnets", controlNets.size() + " units",
+                "at most " + MAX_CONTROLNETS);
         require(mask.isEmpty() || init.isPresent(), "mask", "a mask", "an init image to inpaint");
         if (mask.isPresent()) {
             InpaintMask m = mask.get();
@@ -89,7 +96,7 @@ public record GenerationRequest(String prompt, String negativePrompt, String sam
                              OptionalDouble eta, int steps, double cfgScale, long seed, int width, int height,
                              int batch, int clipSkip, Emphasis emphasis, List<LoraRequest> loras) {
         this(prompt, negativePrompt, sampler, schedule, eta, steps, cfgScale, seed, width, height, batch, clipSkip,
-                emphasis, loras, Optional.empty(), Optional.empty(), Optional.empty());
+                emphasis, loras, Optional.empty(), Optional.empty(), Optional.empty(), List.of());
     }
 
     /** A request on the sampler's own schedule and eta, without LoRAs of the caller's. */
@@ -102,37 +109,43 @@ public record GenerationRequest(String prompt, String negativePrompt, String sam
     /** This request on a named noise schedule ({@code Karras}, {@code default}); empty for the sampler's own. */
     public GenerationRequest withSchedule(Optional<String> schedule) {
         return new GenerationRequest(prompt, negativePrompt, sampler, schedule, eta, steps, cfgScale, seed, width,
-                height, batch, clipSkip, emphasis, loras, init, mask, hires);
+                height, batch, clipSkip, emphasis, loras, init, mask, hires, controlNets);
     }
 
     /** This request with the sampler's eta; empty for the sampler's default. */
     public GenerationRequest withEta(OptionalDouble eta) {
         return new GenerationRequest(prompt, negativePrompt, sampler, schedule, eta, steps, cfgScale, seed, width,
-                height, batch, clipSkip, emphasis, loras, init, mask, hires);
+                height, batch, clipSkip, emphasis, loras, init, mask, hires, controlNets);
     }
 
     /** This request with LoRAs the caller resolved, fused in this order before the prompt's. */
     public GenerationRequest withLoras(List<LoraRequest> loras) {
         return new GenerationRequest(prompt, negativePrompt, sampler, schedule, eta, steps, cfgScale, seed, width,
-                height, batch, clipSkip, emphasis, loras, init, mask, hires);
+                height, batch, clipSkip, emphasis, loras, init, mask, hires, controlNets);
     }
 
     /** This request starting from {@code init} (img2img, or inpainting with a mask); empty for txt2img. */
     public GenerationRequest withInit(Optional<InitImage> init) {
         return new GenerationRequest(prompt, negativePrompt, sampler, schedule, eta, steps, cfgScale, seed, width,
-                height, batch, clipSkip, emphasis, loras, init, mask, hires);
+                height, batch, clipSkip, emphasis, loras, init, mask, hires, controlNets);
     }
 
     /** This request inpainting where {@code mask} says; it needs an init image. */
     public GenerationRequest withMask(Optional<InpaintMask> mask) {
         return new GenerationRequest(prompt, negativePrompt, sampler, schedule, eta, steps, cfgScale, seed, width,
-                height, batch, clipSkip, emphasis, loras, init, mask, hires);
+                height, batch, clipSkip, emphasis, loras, init, mask, hires, controlNets);
     }
 
     /** This request with a hires pass after the first; empty for none. */
     public GenerationRequest withHires(Optional<HiresFix> hires) {
         return new GenerationRequest(prompt, negativePrompt, sampler, schedule, eta, steps, cfgScale, seed, width,
-                height, batch, clipSkip, emphasis, loras, init, mask, hires);
+                height, batch, clipSkip, emphasis, loras, init, mask, hires, controlNets);
+    }
+
+    /** This request with ControlNet units, in order; empty for none. */
+    public GenerationRequest withControlNets(List<ControlUnit> controlNets) {
+        return new GenerationRequest(prompt, negativePrompt, sampler, schedule, eta, steps, cfgScale, seed, width,
+                height, batch, clipSkip, emphasis, loras, init, mask, hires, controlNets);
     }
 
     private static void require(boolean ok, String field, Object value, String expected) {

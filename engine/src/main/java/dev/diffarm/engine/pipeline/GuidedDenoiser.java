@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import dev.diffarm.api.Denoiser;
 import dev.diffarm.api.Progress;
+import dev.diffarm.engine.unet.ControlResiduals;
 import dev.diffarm.engine.unet.UNet2DConditionModel;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -25,6 +26,9 @@ import java.util.function.IntSupplier;
  * <p>An inpainting UNet (9 input channels) also sees the mask and the masked image's latents: they are appended
  * to the scaled latent as they are ({@link #withExtraChannels}), as diffusers' inpainting pipeline does.
  *
+ * <p>ControlNet units ({@link #withControl}) add their residuals to every UNet call of the steps they control;
+ * they run on both guidance halves with the UNet's own context.
+ *
  * <p>Before each UNet call the run's {@link Progress} is asked whether it was cancelled, so that a cancel waits
  * for one UNet call at most, not for a whole step of a sampler that calls the model several times.
  */
@@ -41,6 +45,8 @@ public final class GuidedDenoiser implements Denoiser {
     private final Optional<NDArray> extraChannels;
     /** Each row's own guidance scale, [batch, 1, 1, 1], for a batch of several tasks; empty: {@code cfgScale} for all. */
     private final Optional<NDArray> rowScales;
+    /** The ControlNet units whose residuals the UNet adds; empty for none. */
+    private final Optional<ControlSignal> control;
 
     /**
      * @param unet         the model
@@ -51,7 +57,8 @@ public final class GuidedDenoiser implements Denoiser {
      */
     public GuidedDenoiser(UNet2DConditionModel unet, Conditioning conditioning, double cfgScale,
                           SigmaToTimestep timesteps, IntSupplier step) {
-        this(unet, conditioning, cfgScale, timesteps, step, Progress.NONE, Optional.empty(), Optional.empty());
+        this(unet, conditioning, cfgScale, timesteps, step, Progress.NONE, Optional.empty(), Optional.empty(),
+                Optional.empty());
     }
 
     /**
@@ -60,12 +67,14 @@ public final class GuidedDenoiser implements Denoiser {
      */
     GuidedDenoiser(UNet2DConditionModel unet, Conditioning conditioning, double cfgScale, SigmaToTimestep timesteps,
                    IntSupplier step, Progress cancellation) {
-        this(unet, conditioning, cfgScale, timesteps, step, cancellation, Optional.empty(), Optional.empty());
+        this(unet, conditioning, cfgScale, timesteps, step, cancellation, Optional.empty(), Optional.empty(),
+                Optional.empty());
     }
 
     private GuidedDenoiser(UNet2DConditionModel unet, Conditioning conditioning, double cfgScale,
                            SigmaToTimestep timesteps, IntSupplier step, Progress cancellation,
-                           Optional<NDArray> extraChannels, Optional<NDArray> rowScales) {
+                           Optional<NDArray> extraChannels, Optional<ControlSignal> control,
+                           Optional<NDArray> rowScales) {
         this.unet = unet;
         this.conditioning = conditioning;
         this.cfgScale = cfgScale;
@@ -78,6 +87,7 @@ public final class GuidedDenoiser implements Denoiser {
         this.cancellation = cancellation;
         this.extraChannels = extraChannels;
         this.rowScales = rowScales;
+        this.control = control;
     }
 
     /**
@@ -86,7 +96,7 @@ public final class GuidedDenoiser implements Denoiser {
      */
     GuidedDenoiser withExtraChannels(NDArray channels) {
         return new GuidedDenoiser(unet, conditioning, cfgScale, timesteps, step, cancellation, Optional.of(channels),
-                rowScales);
+                control, rowScales);
     }
 
     /**
@@ -107,8 +117,14 @@ public final class GuidedDenoiser implements Denoiser {
             }
         }
         NDArray perRow = contexts.get(0).getManager().create(scales).reshape(scales.length, 1, 1, 1);
-        return new GuidedDenoiser(unet, conditioning, cfgScale, timesteps, step, cancellation, extraChannels,
+        return new GuidedDenoiser(unet, conditioning, cfgScale, timesteps, step, cancellation, extraChannels, control,
                 Optional.of(perRow));
+    }
+
+    /** This denoiser with ControlNet units: their residuals are added to every UNet call. */
+    GuidedDenoiser withControl(ControlSignal signal) {
+        return new GuidedDenoiser(unet, conditioning, cfgScale, timesteps, step, cancellation, extraChannels,
+                Optional.of(signal), rowScales);
     }
 
     /**
@@ -146,14 +162,27 @@ public final class GuidedDenoiser implements Denoiser {
         float t = timesteps.timestepOf(sigma);
         NDArray eps;
         if (guided(cfgScale)) {
-            NDArray both = unet.forward(NDArrays.concat(new NDList(input, input), 0), t, context);
+            NDArray doubled = NDArrays.concat(new NDList(input, input), 0);
+            // only the ControlNets of an inpainting UNet's run need the latent without the extra channels
+            NDArray latents = extraChannels.isEmpty() || control.isEmpty() ? doubled
+                    : NDArrays.concat(new NDList(scaled, scaled), 0);
+            NDArray both = unet(latents, doubled, t, context);
             NDList halves = both.split(2, 0);
             NDArray uncondEps = halves.get(0);
             NDArray difference = halves.get(1).sub(uncondEps);
             eps = uncondEps.add(rowScales.map(difference::mul).orElseGet(() -> difference.mul((float) cfgScale)));
         } else {
-            eps = unet.forward(input, t, context);
+            eps = unet(scaled, input, t, context);
         }
         return x.sub(eps.mul((float) sigma));
+    }
+
+    /**
+     * The UNet on {@code input} (the latent with any extra channels) with the residuals of the ControlNets that
+     * control this step, which see the {@code latent} alone, as diffusers' ControlNet inpainting pipeline has it.
+     */
+    private NDArray unet(NDArray latent, NDArray input, float t, NDArray context) {
+        Optional<ControlResiduals> residuals = control.flatMap(signal -> signal.residuals(latent, t, context));
+        return residuals.isPresent() ? unet.forward(input, t, context, residuals.get()) : unet.forward(input, t, context);
     }
 }

@@ -3,6 +3,7 @@ package dev.diffarm.engine.pipeline;
 import dev.diffarm.engine.image.RgbImage;
 import dev.diffarm.engine.train.data.LanczosResize;
 import dev.diffarm.engine.train.data.Size;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -85,7 +86,8 @@ record OnlyMasked(int x1, int y1, int x2, int y2) {
 
     /**
      * {@code request} on the box: its init image and mask cut out and fitted to its size (A1111's "Resize and
-     * fill"), the mask inpainting the whole of what it is given.
+     * fill"), the mask inpainting the whole of what it is given. Each ControlNet unit's picture is first fitted to
+     * the init image's size by its own resize mode, then cut to the same box, as sd-webui-controlnet crops it.
      */
     GenerationRequest crop(GenerationRequest request) {
         InitImage init = request.init().orElseThrow();
@@ -94,8 +96,11 @@ record OnlyMasked(int x1, int y1, int x2, int y2) {
         float[] cutMask = cutPlane(mask.values(), mask.width());
         float[] fitted = ResizeMode.RESIZE_AND_FILL.applyToMask(cutMask, width(), height(), request.width(),
                 request.height());
+        List<ControlUnit> units = request.controlNets().stream().map(unit -> unit.withImage(
+                cut(unit.resizeMode().apply(unit.image(), init.image().width(), init.image().height())))).toList();
         return request.withMask(Optional.of(mask.withValues(request.width(), request.height(), fitted).wholePicture()))
-                .withInit(Optional.of(new InitImage(picture, init.strength(), init.resizeMode())));
+                .withInit(Optional.of(new InitImage(picture, init.strength(), init.resizeMode())))
+                .withControlNets(units);
     }
 
     /** {@code generated} (the request's size) pasted into {@code original} at this box, through {@code mask}. */

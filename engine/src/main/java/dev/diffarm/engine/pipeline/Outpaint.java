@@ -64,6 +64,6 @@ public record Outpaint(int left, int right, int top, int bottom) {
                 Optional.of(new InitImage(canvas, strength, ResizeMode.JUST_RESIZE)),
                 Optional.of(new InpaintMask(canvas.width(), canvas.height(), mask(image), maskBlur, false,
                         MaskedContent.ORIGINAL, OptionalInt.empty())),
-                base.hires());
+                base.hires(), base.controlNets());
     }
 }

@@ -26,6 +26,8 @@ import java.util.Optional;
  * <li>a hires pass ({@link HiresFix}): the first pass's latents enlarged, then img2img on them from the generator
  *     seeded again, as A1111's {@code sample_hr_pass}.</li>
  * </ul>
+ * ControlNet units ({@code StableDiffusionControlNetPipeline}) add their residuals to the UNet in every pass, their
+ * maps made at the pass's size ({@link ControlSignal}).
  * Then the VAE decode of {@code latents / scaling_factor} mapped to [0, 1]. Prompts are read as AUTOMATIC1111 reads
  * them ({@link PromptEncoder}), after the {@link Generator} took their {@code <lora:...>} tags out.
  *
@@ -35,14 +37,25 @@ import java.util.Optional;
 final class Renderer {
     private final StableDiffusion model;
     private final PromptEncoder prompts;
+    private final List<ControlSignal.Unit> controlNets;
 
     /**
-     * @param model      the model, with the request's LoRAs fused in
-     * @param embeddings the textual-inversion embeddings prompts may trigger
+     * @param model       the model, with the request's LoRAs fused in
+     * @param embeddings  the textual-inversion embeddings prompts may trigger
+     * @param controlNets the request's ControlNet units with their models loaded, in order
      */
-    Renderer(StableDiffusion model, EmbeddingLibrary embeddings) {
+    Renderer(StableDiffusion model, EmbeddingLibrary embeddings, List<ControlSignal.Unit> controlNets) {
         this.model = model;
         this.prompts = new PromptEncoder(model.tokenizer(), model.textModel(), embeddings);
+        for (ControlSignal.Unit unit : controlNets) {
+            int factor = unit.controlNet().model().config().scaleFactor();
+            if (factor != model.scaleFactor()) {
+                throw new IllegalArgumentException("ControlNet " + unit.controlNet().path() + " shrinks its control "
+                        + "image by " + factor + " (conditioning_embedding_out_channels " + unit.controlNet().model()
+                        .config().conditioningEmbedding() + "); expected the model's VAE factor " + model.scaleFactor());
+            }
+        }
+        this.controlNets = List.copyOf(controlNets);
     }
 
     /**
@@ -191,6 +204,7 @@ final class Renderer {
 
     /** One sampling pass's conditioning and schedule source. */
     private final class Pass {
+        private final NDManager job;
         private final GenerationRequest request;
         private final SamplerChoice choice;
         private final Progress progress;
@@ -203,6 +217,7 @@ final class Renderer {
          */
         Pass(NDManager job, GenerationRequest request, String promptText, SamplerChoice choice, Progress progress,
              int promptSteps) {
+            this.job = job;
             this.request = request;
             this.choice = choice;
             this.progress = progress;
@@ -216,10 +231,15 @@ final class Renderer {
             return choice.schedule(model, total);
         }
 
-        /** The model with guidance, at the timesteps of {@code timesteps}' levels. */
+        /**
+         * The model with guidance, at the timesteps of {@code timesteps}' levels, with the request's ControlNets
+         * over its steps.
+         */
         GuidedDenoiser denoiser(Schedule timesteps) {
-            return new GuidedDenoiser(model.unet(), conditioning, request.cfgScale(),
+            GuidedDenoiser guided = new GuidedDenoiser(model.unet(), conditioning, request.cfgScale(),
                     sigma -> (float) timesteps.timestepOf(sigma), steps, progress);
+            return controlNets.isEmpty() ? guided : guided.withControl(
+                    new ControlSignal(controlNets, model.scaleFactor(), job, steps, timesteps.sigmas().steps()));
         }
 
         /**

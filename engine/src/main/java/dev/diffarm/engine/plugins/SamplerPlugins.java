@@ -2,8 +2,10 @@ package dev.diffarm.engine.plugins;
 
 import dev.diffarm.api.NoiseSchedule;
 import dev.diffarm.api.PluginApi;
+import dev.diffarm.api.control.ControlPreprocessor;
 import dev.diffarm.api.finetune.FineTuneMethod;
 import dev.diffarm.api.Sampler;
+import dev.diffarm.engine.control.ReadyControlMap;
 import dev.diffarm.engine.sampler.PluginOrigin;
 import dev.diffarm.engine.sampler.SamplerRegistry;
 import dev.diffarm.engine.sampler.SamplerRegistry.SamplerEntry;
@@ -133,6 +135,28 @@ public final class SamplerPlugins implements AutoCloseable, Supplier<SamplerRegi
         manager.getStartedPlugins().stream().sorted(Comparator.comparing(PluginWrapper::getPluginId))
                 .forEach(plugin -> methods.addAll(manager.getExtensions(FineTuneMethod.class, plugin.getPluginId())));
         return new FineTuneMethods(methods);
+    }
+
+    /**
+     * The control preprocessor {@code name} selects among the plugins' (by name or alias, ignoring case); {@code none}
+     * is built in ({@link ReadyControlMap}) where no plugin supplies it.
+     *
+     * @throws IllegalArgumentException naming the preprocessor and the known ones
+     */
+    public synchronized ControlPreprocessor controlPreprocessor(String name) {
+        registry();
+        List<ControlPreprocessor> all = new ArrayList<>();
+        manager.getStartedPlugins().stream().sorted(Comparator.comparing(PluginWrapper::getPluginId))
+                .forEach(plugin -> all.addAll(manager.getExtensions(ControlPreprocessor.class, plugin.getPluginId())));
+        all.add(new ReadyControlMap());
+        for (ControlPreprocessor preprocessor : all) {
+            if (preprocessor.name().equalsIgnoreCase(name)
+                    || preprocessor.aliases().stream().anyMatch(alias -> alias.equalsIgnoreCase(name))) {
+                return preprocessor;
+            }
+        }
+        throw new IllegalArgumentException("control preprocessor '" + name + "' is not available; expected one of "
+                + all.stream().map(ControlPreprocessor::name).distinct().sorted().toList());
     }
 
     /** The plugins loaded now, by id. */

@@ -4,20 +4,18 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.types.Shape;
 import dev.diffarm.engine.model.LayerIndex;
-import dev.diffarm.engine.model.ModelLoadException;
 import dev.diffarm.engine.model.UNetConfig;
 import dev.diffarm.engine.model.Weights;
 import dev.diffarm.engine.nn.Conv2d;
-import dev.diffarm.engine.nn.Downsample2D;
 import dev.diffarm.engine.nn.GroupNorm;
 import dev.diffarm.engine.nn.NativeOps;
-import dev.diffarm.engine.nn.ResnetBlock2D;
 import dev.diffarm.engine.nn.Upsample2D;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The noise-prediction UNet of Stable Diffusion 1.x: {@code eps = UNet(x_t, t, text)}.
@@ -31,11 +29,7 @@ public final class UNet2DConditionModel {
     private final Conv2d convIn;
     private final TimestepEmbedding timeEmbedding;
     private final NDArray classEmbedding;
-    private final List<UNetLevel> down = new ArrayList<>();
-    private final List<Downsample2D> downsamplers = new ArrayList<>();
-    private final ResnetBlock2D midResnet1;
-    private final Transformer2D midAttention;
-    private final ResnetBlock2D midResnet2;
+    private final UNetEncoder encoder;
     private final List<UNetLevel> up = new ArrayList<>();
     private final List<Upsample2D> upsamplers = new ArrayList<>();
     private final GroupNorm convNormOut;
@@ -54,20 +48,10 @@ public final class UNet2DConditionModel {
         this.timeEmbedding = new TimestepEmbedding(w.at("time_embedding"), config.blockOutChannels().get(0),
                 config.flipSinToCos(), config.freqShift());
         this.classEmbedding = config.numClassEmbeds() > 0 ? w.take("class_embedding.weight") : null;
-        for (int i = 0; i < levels; i++) {
-            Weights b = w.at("down_blocks", i);
-            down.add(new UNetLevel(b, config.layersPerBlock(), isCrossAttention(config.downBlockTypes().get(i)),
-                    config.attentionHeads().get(i), groups, eps, linear));
-            downsamplers.add(i < levels - 1 ? Downsample2D.padded(b.at("downsamplers.0")) : null);
-        }
-        Weights mid = w.at("mid_block");
-        int lowestHeads = config.attentionHeads().get(levels - 1);
-        this.midResnet1 = new ResnetBlock2D(mid.at("resnets.0"), groups, eps);
-        this.midAttention = new Transformer2D(mid.at("attentions.0"), lowestHeads, groups, linear);
-        this.midResnet2 = new ResnetBlock2D(mid.at("resnets.1"), groups, eps);
+        this.encoder = new UNetEncoder(w, config);
         for (int i = 0; i < levels; i++) {
             Weights b = w.at("up_blocks", i);
-            up.add(new UNetLevel(b, config.layersPerBlock() + 1, isCrossAttention(config.upBlockTypes().get(i)),
+            up.add(new UNetLevel(b, config.layersPerBlock() + 1, UNetEncoder.isCrossAttention(config.upBlockTypes().get(i)),
                     config.attentionHeads().get(levels - 1 - i), groups, eps, linear));
             upsamplers.add(i < levels - 1 ? new Upsample2D(b.at("upsamplers.0")) : null);
         }
@@ -75,15 +59,6 @@ public final class UNet2DConditionModel {
         this.convOut = new Conv2d(w.at("conv_out"));
         this.parameters = TorchParameterOrder.of(w.tensors());
         this.layers = w.layers();
-    }
-
-    private static boolean isCrossAttention(String blockType) {
-        switch (blockType) {
-            case "CrossAttnDownBlock2D": case "CrossAttnUpBlock2D": return true;
-            case "DownBlock2D": case "UpBlock2D": return false;
-            default: throw new ModelLoadException("UNet block type '" + blockType + "' is not supported "
-                    + "(expected CrossAttnDownBlock2D, DownBlock2D, UpBlock2D or CrossAttnUpBlock2D)");
-        }
     }
 
     public UNetConfig config() {
@@ -126,6 +101,20 @@ public final class UNet2DConditionModel {
      * to the time embedding; -1 for none.
      */
     public NDArray forward(NDArray x, float timestep, NDArray text, long classLabel) {
+        return forward(x, timestep, text, classLabel, Optional.empty());
+    }
+
+    /**
+     * As {@link #forward(NDArray, float, NDArray)}, with a ControlNet's residuals added to the skip connections and
+     * to the middle block's output, as diffusers' {@code down_block_additional_residuals} and
+     * {@code mid_block_additional_residual}.
+     */
+    public NDArray forward(NDArray x, float timestep, NDArray text, ControlResiduals residuals) {
+        return forward(x, timestep, text, -1, Optional.of(residuals));
+    }
+
+    private NDArray forward(NDArray x, float timestep, NDArray text, long classLabel,
+                            Optional<ControlResiduals> residuals) {
         long batch = x.getShape().get(0);
         NDArray emb = timeEmbedding.forward(x.getManager(), timestep, batch);
         if (classEmbedding != null) {
@@ -134,7 +123,7 @@ public final class UNet2DConditionModel {
             }
             emb = emb.add(classEmbedding.get(classLabel).reshape(1, -1));
         }
-        return forwardEmbedded(x, emb, text);
+        return forwardEmbedded(x, emb, text, residuals);
     }
 
     /**
@@ -149,28 +138,21 @@ public final class UNet2DConditionModel {
         if (classEmbedding != null) {
             throw new IllegalArgumentException("per-sample timesteps are not supported for a UNet with class embeddings");
         }
-        return forwardEmbedded(x, timeEmbedding.forward(x.getManager(), timesteps), text);
+        return forwardEmbedded(x, timeEmbedding.forward(x.getManager(), timesteps), text, Optional.empty());
     }
 
-    private NDArray forwardEmbedded(NDArray x, NDArray emb, NDArray text) {
+    private NDArray forwardEmbedded(NDArray x, NDArray emb, NDArray text, Optional<ControlResiduals> residuals) {
         NDArray temb = NativeOps.silu(emb);
 
-        NDArray h = convIn.forward(NativeOps.channelsLast(x));
-        Deque<NDArray> skips = new ArrayDeque<>();
-        skips.push(h);
-        for (int i = 0; i < down.size(); i++) {
-            UNetLevel level = down.get(i);
-            for (int j = 0; j < level.size(); j++) {
-                h = level.layer(j, h, temb, text);
-                skips.push(h);
-            }
-            if (downsamplers.get(i) != null) {
-                h = downsamplers.get(i).forward(h);
-                skips.push(h);
-            }
+        List<NDArray> outputs = encoder.down(convIn.forward(NativeOps.channelsLast(x)), temb, text);
+        // the middle block takes the last down output as it is; only the skip connections get the residuals
+        NDArray h = encoder.mid(outputs.get(outputs.size() - 1), temb, text);
+        if (residuals.isPresent()) {
+            outputs = residuals.get().addToSkips(outputs);
+            h = residuals.get().addToMid(h);
         }
-
-        h = midResnet2.forward(midAttention.forward(midResnet1.forward(h, temb), text), temb);
+        Deque<NDArray> skips = new ArrayDeque<>();
+        outputs.forEach(skips::push);
 
         for (int i = 0; i < up.size(); i++) {
             UNetLevel level = up.get(i);

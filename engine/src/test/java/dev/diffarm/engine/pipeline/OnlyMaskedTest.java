@@ -40,6 +40,38 @@ class OnlyMaskedTest {
     }
 
     @Test
+    void controlPicturesAreCutToTheSameBox() {
+        int w = 64;
+        float[] ramp = new float[3 * w * w];
+        for (int i = 0; i < w * w; i++) {
+            ramp[i] = (i % w) / 63f; // red: the column
+            ramp[w * w + i] = (i / w) / 63f; // green: the row
+        }
+        RgbImage picture = new RgbImage(w, w, ramp);
+        // a control picture of half the size is first fitted to the init image's 64x64 (just resize)
+        RgbImage control = ResizeMode.JUST_RESIZE.apply(picture, 32, 32);
+        InpaintMask mask = rectangle(w, w, 20, 30, 28, 34, 4);
+        GenerationRequest request = new GenerationRequest("a tree", "", "DDIM", 6, 7.5, 3, 16, 16, 1, 1,
+                Emphasis.ORIGINAL)
+                .withInit(Optional.of(new InitImage(picture, 0.9, ResizeMode.JUST_RESIZE)))
+                .withMask(Optional.of(mask))
+                .withControlNets(java.util.List.of(new ControlUnit(java.nio.file.Path.of("cn"), Optional.empty(),
+                        control, new dev.diffarm.engine.control.ReadyControlMap(), java.util.Map.of(), 1, 0, 1,
+                        ResizeMode.JUST_RESIZE)));
+        OnlyMasked box = OnlyMasked.around(mask, 4, 16, 16);
+        RgbImage cut = box.crop(request).controlNets().get(0).image();
+        assertEquals(box.width(), cut.width());
+        assertEquals(box.height(), cut.height());
+        RgbImage fitted = ResizeMode.JUST_RESIZE.apply(control, w, w);
+        for (int y = 0; y < box.height(); y++) {
+            for (int x = 0; x < box.width(); x++) {
+                assertEquals(fitted.get(0, box.y1() + y, box.x1() + x), cut.get(0, y, x), 0f);
+                assertEquals(fitted.get(1, box.y1() + y, box.x1() + x), cut.get(1, y, x), 0f);
+            }
+        }
+    }
+
+    @Test
     void anEmptyMaskIsRefused() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> OnlyMasked.around(rectangle(8, 8, 0, 0, 0, 0, 2), 2, 8, 8));
