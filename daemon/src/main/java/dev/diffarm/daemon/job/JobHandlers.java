@@ -38,12 +38,37 @@ public record JobHandlers(JobHandler<ImageJob> images, JobHandler<MergeJob> merg
     }
 
     /**
-     * The daemon's handlers: images rendered by {@code renderer}, models merged by {@code merger}, LoRAs trained by
-     * {@code trains} (see {@link #training}), outputs in {@code store}.
+     * The daemon's handlers: images rendered by {@code renderer} one task at a time, models merged by {@code merger},
+     * LoRAs trained by {@code trains} (see {@link #training}), outputs in {@code store}.
      */
     public static JobHandlers of(TaskRenderer renderer, ModelMerger merger, JobHandler<TrainJob> trains,
                                  OutputStore store) {
-        return new JobHandlers(new ImageJobHandler(renderer, store), new MergeJobHandler(merger), trains);
+        return of(renderer, 1, merger, trains, store);
+    }
+
+    /** As above, with up to {@code batchSize} image tasks rendered as one batch (see {@link #images}). */
+    public static JobHandlers of(TaskRenderer renderer, int batchSize, ModelMerger merger, JobHandler<TrainJob> trains,
+                                 OutputStore store) {
+        return new JobHandlers(images(renderer, store, batchSize), new MergeJobHandler(merger), trains);
+    }
+
+    /**
+     * The handler of render jobs and campaigns: tasks rendered by {@code renderer}, up to {@code batchSize} of a job's
+     * tasks that {@link TaskRenderer#batchKey} lets go together as one batch (1: each alone), stored in {@code store}.
+     *
+     * @throws IllegalArgumentException if {@code batchSize} is outside 1..64, naming {@code DIFFARM_BATCH_SIZE}
+     */
+    public static JobHandler<ImageJob> images(TaskRenderer renderer, OutputStore store, int batchSize) {
+        return new ImageJobHandler(renderer, store, batchSize);
+    }
+
+    /**
+     * {@code batchSize} if {@link #images} takes it, so that a daemon refuses a bad setting when it starts.
+     *
+     * @throws IllegalArgumentException if it is outside 1..64, naming {@code DIFFARM_BATCH_SIZE}
+     */
+    public static int checkedBatchSize(int batchSize) {
+        return ImageJobHandler.checkedBatchSize(batchSize);
     }
 
     /**

@@ -5,15 +5,18 @@ import dev.diffarm.engine.image.PngWriter;
 import dev.diffarm.engine.lora.LoraException;
 import dev.diffarm.engine.lora.LoraRequest;
 import dev.diffarm.engine.pipeline.Generation;
+import dev.diffarm.engine.pipeline.GenerationBatch;
 import dev.diffarm.engine.pipeline.GenerationPlan;
 import dev.diffarm.engine.pipeline.GenerationRequest;
 import dev.diffarm.engine.pipeline.Generator;
 import dev.diffarm.engine.prompt.Emphasis;
 import dev.diffarm.engine.sampler.SamplerRegistry;
+import dev.diffarm.farm.config.ImageModes;
 import dev.diffarm.farm.config.RenderSettings;
 import dev.diffarm.farm.config.TaskParameters;
 import dev.diffarm.farm.config.TaskSpec;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CancellationException;
@@ -26,7 +29,8 @@ import org.jboss.logging.Logger;
  * {@code <lora:NAME:WEIGHT>} tags are found there too), the embeddings of its {@link EmbeddingDirectory}, on the
  * model its {@link ModelCache} holds; an init image, a mask or a hires pass as the CLI's mode commands ask for them
  * ({@link ModeRequests}), the pictures from its {@link InputPictures}. The PNG carries the same {@code parameters}
- * text as the CLI's.
+ * text as the CLI's. Plain txt2img tasks with one {@link TaskBatchKey} render together through the engine's
+ * {@link GenerationBatch}, each getting the PNG it gets alone.
  */
 public final class EngineRenderer implements TaskRenderer {
     private static final Logger LOG = Logger.getLogger(EngineRenderer.class);
@@ -80,21 +84,79 @@ public final class EngineRenderer implements TaskRenderer {
     @Override
     public byte[] render(TaskSpec task, Progress progress) {
         // What the task names from the store stays in use (not evicted from the node's cache) until it is rendered.
-        try (StoreBackedCatalog.InUse inUse = store.map(catalog -> catalog.fetchFor(task.parameters()))
-                .orElse(StoreBackedCatalog.InUse.NOTHING)) {
-            GenerationRequest request = request(task.parameters(), loras.requests(task.parameters().settings().loras()),
-                    pictures);
-            GenerationPlan plan = plan(request);
+        try (StoreBackedCatalog.InUse inUse = fetch(task)) {
+            GenerationPlan plan = plan(task);
             ModelCache.LoadedModel loaded = models.lease(task.parameters().settings().model());
-            Generation generation = run(plan, loaded, progress);
-            generation.warnings().forEach(warning -> LOG.warnf("%s: %s", task.id(), warning));
-            Generation.Image image = generation.images().get(0);
-            return PngWriter.encode(image.pixels(), image.infotext());
+            return png(task, run(plan, loaded, progress));
         } catch (CancellationException | RenderException e) {
             throw e;
         } catch (RuntimeException e) {
             throw new RenderException(RenderException.RENDER_FAILED, "rendering " + task.id() + " failed: " + e, e);
         }
+    }
+
+    /**
+     * The model and the engine's {@link GenerationBatch#key} of a plain txt2img task; empty for a task in another mode
+     * (its pictures are not read for this) and for one that cannot be planned, which renders alone and fails there.
+     */
+    @Override
+    public Optional<TaskBatchKey> batchKey(TaskSpec task) {
+        if (!task.parameters().settings().modes().equals(ImageModes.NONE)) {
+            return Optional.empty();
+        }
+        try (StoreBackedCatalog.InUse inUse = fetch(task)) {
+            return GenerationBatch.key(plan(task)).map(key -> new TaskBatchKey(task.parameters().settings().model(), key));
+        } catch (RuntimeException cannotPlan) {
+            return Optional.empty();
+        }
+    }
+
+    @Override
+    public List<byte[]> renderBatch(List<TaskSpec> tasks, Progress progress) {
+        if (tasks.size() == 1) {
+            return List.of(render(tasks.get(0), progress));
+        }
+        List<StoreBackedCatalog.InUse> inUse = new ArrayList<>();
+        try {
+            tasks.forEach(task -> inUse.add(fetch(task)));
+            List<GenerationPlan> plans = tasks.stream().map(this::plan).toList();
+            ModelCache.LoadedModel loaded = models.lease(tasks.get(0).parameters().settings().model());
+            List<Generation> generations;
+            try {
+                generations = GenerationBatch.run(plans, loaded.model(), loaded.shortHash(), progress);
+            } catch (IOException | LoraException e) {
+                throw loraUnavailable(plans.get(0), loaded, e);
+            }
+            List<byte[]> pngs = new ArrayList<>(tasks.size());
+            for (int i = 0; i < tasks.size(); i++) {
+                pngs.add(png(tasks.get(i), generations.get(i)));
+            }
+            return pngs;
+        } catch (CancellationException | RenderException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new RenderException(RenderException.RENDER_FAILED, "rendering the batch "
+                    + tasks.stream().map(TaskSpec::id).toList() + " failed: " + e, e);
+        } finally {
+            inUse.forEach(StoreBackedCatalog.InUse::close);
+        }
+    }
+
+    /** Fetches the LoRAs and embeddings the task names that the node lacks from the farm's store; in use until closed. */
+    private StoreBackedCatalog.InUse fetch(TaskSpec task) {
+        return store.map(catalog -> catalog.fetchFor(task.parameters())).orElse(StoreBackedCatalog.InUse.NOTHING);
+    }
+
+    /** The task's plan, once what it names is on the node ({@link #fetch}). */
+    private GenerationPlan plan(TaskSpec task) {
+        return plan(request(task.parameters(), loras.requests(task.parameters().settings().loras()), pictures));
+    }
+
+    /** The PNG of the task's one image, with its infotext; the engine's warnings logged. */
+    private static byte[] png(TaskSpec task, Generation generation) {
+        generation.warnings().forEach(warning -> LOG.warnf("%s: %s", task.id(), warning));
+        Generation.Image image = generation.images().get(0);
+        return PngWriter.encode(image.pixels(), image.infotext());
     }
 
     /** The checked request; a prompt tag naming a LoRA the folder lacks fails as a missing LoRA. */
@@ -110,9 +172,13 @@ public final class EngineRenderer implements TaskRenderer {
         try {
             return plan.run(loaded.model(), loaded.shortHash(), progress);
         } catch (IOException | LoraException e) {
-            throw new RenderException(RenderException.LORA_UNAVAILABLE,
-                    "the LoRAs " + plan.loras().stream().map(LoraRequest::name).toList() + " cannot be applied to model \""
-                            + loaded.model().name() + "\": " + e.getMessage(), e);
+            throw loraUnavailable(plan, loaded, e);
         }
+    }
+
+    private static RenderException loraUnavailable(GenerationPlan plan, ModelCache.LoadedModel loaded, Exception e) {
+        return new RenderException(RenderException.LORA_UNAVAILABLE,
+                "the LoRAs " + plan.loras().stream().map(LoraRequest::name).toList() + " cannot be applied to model \""
+                        + loaded.model().name() + "\": " + e.getMessage(), e);
     }
 }

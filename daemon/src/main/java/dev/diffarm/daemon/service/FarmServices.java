@@ -229,6 +229,7 @@ public class FarmServices {
                        OutputStore store, StoreWatch storeWatch, JobReporting reporting, JobSource source,
                        StoreBackedCatalog storeCatalog, MeterRegistry meters) {
         double perSecond = config.progressEventsPerSecond();
+        int batchSize = JobHandlers.checkedBatchSize(config.batchSize());
         WorkerPool workers = new WorkerPool(devices, source, device -> {
             // The engine creates its arrays on DJL's default device: the worker's device is not passed down yet.
             ModelCache modelCache = new ModelCache(models, TokenizerLocator.fromEnvironment(), Optional.of(storeCatalog));
@@ -236,7 +237,7 @@ public class FarmServices {
                     InputPictures.from(store), Optional.of(storeCatalog));
             // Each tenant's jobs get handlers over its own part of the store (tenants/<tenant>/...).
             JobLifecycle lifecycle = JobLifecycle.perTenant(intake, tenantStore -> JobHandlers.of(renderer,
-                            new ModelMerger(models, tenantStore),
+                            batchSize, new ModelMerger(models, tenantStore),
                             JobHandlers.training(modelCache, tenantStore, settings.datasetsDir(), settings.loraDir(),
                                     samplers),
                             tenantStore),

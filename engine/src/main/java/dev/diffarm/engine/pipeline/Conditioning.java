@@ -6,7 +6,9 @@ import ai.djl.ndarray.NDList;
 import dev.diffarm.engine.embedding.Embedding;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.TreeSet;
 import java.util.function.Supplier;
 
@@ -76,6 +78,47 @@ public final class Conditioning {
             segments.add(new Segment(end, paddedUncond.get(entryAt(uncond, end)), paddedCond.get(entryAt(cond, end))));
         }
         return new Conditioning(segments, embeddings);
+    }
+
+    /**
+     * Several runs' conditionings as one batch: at every step, each run's pair at that step, stacked in run order
+     * along the batch dimension. It changes wherever one of them does; combinations that come back (alternation)
+     * share one pair.
+     *
+     * @throws IllegalArgumentException if their token counts differ: padding one with empty chunks would change its
+     *                                  image, so such runs are not batched together
+     */
+    static Conditioning stacked(List<Conditioning> runs) {
+        long tokens = runs.get(0).tokens();
+        TreeSet<Integer> ends = new TreeSet<>();
+        for (int r = 0; r < runs.size(); r++) {
+            if (runs.get(r).tokens() != tokens) {
+                throw new IllegalArgumentException("run " + r + " has " + runs.get(r).tokens() + " tokens of conditioning: "
+                        + "expected " + tokens + " as run 0, to stack them into one batch");
+            }
+            runs.get(r).segments.forEach(segment -> ends.add(segment.lastStep()));
+        }
+        Map<List<Integer>, Segment> byCombination = new HashMap<>();
+        List<Segment> segments = new ArrayList<>();
+        for (int end : ends) {
+            List<Integer> combination = runs.stream().map(run -> run.segmentAt(end)).toList();
+            Segment same = byCombination.computeIfAbsent(combination, c -> {
+                NDList uncond = new NDList();
+                NDList cond = new NDList();
+                for (int r = 0; r < runs.size(); r++) {
+                    uncond.add(runs.get(r).segments.get(c.get(r)).uncond());
+                    cond.add(runs.get(r).segments.get(c.get(r)).cond());
+                }
+                return new Segment(end, NDArrays.concat(uncond, 0), NDArrays.concat(cond, 0));
+            });
+            segments.add(new Segment(end, same.uncond(), same.cond()));
+        }
+        return new Conditioning(segments, List.of());
+    }
+
+    /** Tokens per row: 77 times the number of chunks. */
+    long tokens() {
+        return segments.get(0).cond().getShape().get(1);
     }
 
     private static List<Timed> concat(List<Timed> a, List<Timed> b) {

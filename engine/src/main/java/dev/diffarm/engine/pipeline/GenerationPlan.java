@@ -55,16 +55,45 @@ public final class GenerationPlan {
              LoadedControlNets controlNets = new LoadedControlNets(request.controlNets())) {
             Rendering rendering = new Renderer(model, embeddings, controlNets.units())
                     .render(request, promptText, sampler, progress);
-            GenerationParameters parameters = controlParameters(parameters(model, modelHash, rendering, active),
-                    controlNets);
-            List<Generation.Image> images = new ArrayList<>();
-            for (int i = 0; i < rendering.images().size(); i++) {
-                GenerationParameters image = request.batch() == 1 ? parameters
-                        : parameters.with("Batch size", String.valueOf(request.batch())).with("Batch pos", String.valueOf(i));
-                images.add(new Generation.Image(rendering.images().get(i), image.toInfotext()));
-            }
-            return new Generation(images, rendering.latents(), rendering.latentShape(), active.warnings());
+            return images(rendering, controlParameters(parameters(model, modelHash, rendering, active), controlNets),
+                    active);
         }
+    }
+
+    /**
+     * {@code rendering}'s images with their infotext, rendered on {@code model} with {@code active} fused and no
+     * ControlNet (a plan with units renders alone, see {@link GenerationBatch#key}).
+     */
+    Generation generation(StableDiffusion model, String modelHash, Rendering rendering, ActiveLoras active) {
+        return images(rendering, parameters(model, modelHash, rendering, active), active);
+    }
+
+    /** {@code rendering}'s images, each with {@code parameters} as its infotext (and its position in a batch). */
+    private Generation images(Rendering rendering, GenerationParameters parameters, ActiveLoras active) {
+        List<Generation.Image> images = new ArrayList<>();
+        for (int i = 0; i < rendering.images().size(); i++) {
+            GenerationParameters image = request.batch() == 1 ? parameters
+                    : parameters.with("Batch size", String.valueOf(request.batch())).with("Batch pos", String.valueOf(i));
+            images.add(new Generation.Image(rendering.images().get(i), image.toInfotext()));
+        }
+        return new Generation(images, rendering.latents(), rendering.latentShape(), active.warnings());
+    }
+
+    GenerationRequest request() {
+        return request;
+    }
+
+    /** The prompt without its extra-network tags. */
+    String promptText() {
+        return promptText;
+    }
+
+    SamplerChoice sampler() {
+        return sampler;
+    }
+
+    EmbeddingLibrary embeddings() {
+        return embeddings;
     }
 
     /** The fields A1111 writes for img2img, inpainting and the hires fix. */

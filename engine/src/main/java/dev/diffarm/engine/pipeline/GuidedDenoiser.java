@@ -8,6 +8,7 @@ import dev.diffarm.api.Progress;
 import dev.diffarm.engine.unet.ControlResiduals;
 import dev.diffarm.engine.unet.UNet2DConditionModel;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.IntSupplier;
@@ -45,6 +46,8 @@ public final class GuidedDenoiser implements Denoiser {
     private final Progress cancellation;
     /** Channels appended to the UNet's input, [batch, c, h, w]; empty for a UNet that takes the latent alone. */
     private final Optional<NDArray> extraChannels;
+    /** Each row's own guidance scale, [batch, 1, 1, 1], for a batch of several tasks; empty: {@code cfgScale} for all. */
+    private final Optional<NDArray> rowScales;
     /** The ControlNet units whose residuals the UNet adds; empty for none. */
     private final Optional<ControlSignal> control;
     private final Prediction prediction;
@@ -70,13 +73,13 @@ public final class GuidedDenoiser implements Denoiser {
     public GuidedDenoiser(UNet2DConditionModel unet, Conditioning conditioning, double cfgScale,
                           SigmaToTimestep timesteps, IntSupplier step, Progress cancellation) {
         this(unet, conditioning, cfgScale, timesteps, step, cancellation, Optional.empty(), Optional.empty(),
-                Prediction.EPSILON, -1);
+                Optional.empty(), Prediction.EPSILON, -1);
     }
 
     private GuidedDenoiser(UNet2DConditionModel unet, Conditioning conditioning, double cfgScale,
                            SigmaToTimestep timesteps, IntSupplier step, Progress cancellation,
-                           Optional<NDArray> extraChannels, Optional<ControlSignal> control, Prediction prediction,
-                           long classLabel) {
+                           Optional<NDArray> extraChannels, Optional<ControlSignal> control,
+                           Optional<NDArray> rowScales, Prediction prediction, long classLabel) {
         this.unet = unet;
         this.conditioning = conditioning;
         this.cfgScale = cfgScale;
@@ -88,6 +91,7 @@ public final class GuidedDenoiser implements Denoiser {
         this.step = step;
         this.cancellation = cancellation;
         this.extraChannels = extraChannels;
+        this.rowScales = rowScales;
         this.control = control;
         this.prediction = prediction;
         this.classLabel = classLabel;
@@ -99,19 +103,41 @@ public final class GuidedDenoiser implements Denoiser {
      */
     public GuidedDenoiser withExtraChannels(NDArray channels) {
         return new GuidedDenoiser(unet, conditioning, cfgScale, timesteps, step, cancellation, Optional.of(channels),
-                control, prediction, classLabel);
+                control, rowScales, prediction, classLabel);
+    }
+
+    /**
+     * This denoiser for a batch of several tasks, each row guided by its own scale (the same float32 product as a
+     * task alone: {@code eps_u + scale (eps_c - eps_u)}, element by element).
+     *
+     * @param scales one per row of the batch, none of them 1: a guided denoiser guides every row
+     */
+    GuidedDenoiser withRowScales(float[] scales) {
+        if (!guided(cfgScale)) {
+            throw new IllegalStateException("row scales " + Arrays.toString(scales)
+                    + " for a denoiser without guidance: expected a guided one (cfg scale other than 1)");
+        }
+        for (float scale : scales) {
+            if (!guided(scale)) {
+                throw new IllegalArgumentException("row scale 1 in " + Arrays.toString(scales)
+                        + ": a row without guidance runs in another batch, expected scales other than 1");
+            }
+        }
+        NDArray perRow = contexts.get(0).getManager().create(scales).reshape(scales.length, 1, 1, 1);
+        return new GuidedDenoiser(unet, conditioning, cfgScale, timesteps, step, cancellation, extraChannels, control,
+                Optional.of(perRow), prediction, classLabel);
     }
 
     /** This denoiser with ControlNet units: their residuals are added to every UNet call. */
     GuidedDenoiser withControl(ControlSignal signal) {
         return new GuidedDenoiser(unet, conditioning, cfgScale, timesteps, step, cancellation, extraChannels,
-                Optional.of(signal), prediction, classLabel);
+                Optional.of(signal), rowScales, prediction, classLabel);
     }
 
     /** This denoiser for a UNet that predicts {@code prediction} (the model's scheduler config says which). */
     public GuidedDenoiser withPrediction(Prediction prediction) {
         return new GuidedDenoiser(unet, conditioning, cfgScale, timesteps, step, cancellation, extraChannels, control,
-                prediction, classLabel);
+                rowScales, prediction, classLabel);
     }
 
     /** This denoiser for a UNet with class embeddings, given {@code label} (the x4 upscaler's noise level). */
@@ -120,7 +146,7 @@ public final class GuidedDenoiser implements Denoiser {
             throw new IllegalArgumentException("class label " + label + ": expected 0 or more");
         }
         return new GuidedDenoiser(unet, conditioning, cfgScale, timesteps, step, cancellation, extraChannels, control,
-                prediction, label);
+                rowScales, prediction, label);
     }
 
     /**
@@ -165,7 +191,8 @@ public final class GuidedDenoiser implements Denoiser {
             NDArray both = unet(latents, doubled, t, context);
             NDList halves = both.split(2, 0);
             NDArray uncond = halves.get(0);
-            output = uncond.add(halves.get(1).sub(uncond).mul((float) cfgScale));
+            NDArray difference = halves.get(1).sub(uncond);
+            output = uncond.add(rowScales.map(difference::mul).orElseGet(() -> difference.mul((float) cfgScale)));
         } else {
             output = unet(scaled, input, t, context);
         }

@@ -10,8 +10,6 @@ import dev.diffarm.engine.embedding.EmbeddingLibrary;
 import dev.diffarm.engine.image.RgbImage;
 import dev.diffarm.engine.random.TorchGenerator;
 import dev.diffarm.engine.schedule.Schedule;
-import dev.diffarm.engine.sampler.SamplerRegistry;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -181,8 +179,7 @@ final class Renderer {
     }
 
     private Shape latentShape(int batch, int width, int height) {
-        int factor = model.scaleFactor();
-        return new Shape(batch, model.vae().config().latentChannels(), height / factor, width / factor);
+        return ModelLatents.shape(model, batch, width, height);
     }
 
     /** {@code image} as the VAE takes it: [1, 3, H, W] in [-1, 1]. */
@@ -199,7 +196,7 @@ final class Renderer {
         return NDArrays.concat(new NDList(copies), 0);
     }
 
-    private static void checkSize(int width, int height, int factor, String what) {
+    static void checkSize(int width, int height, int factor, String what) {
         if (width % factor != 0 || height % factor != 0) {
             throw new IllegalArgumentException(what + " " + width + "x" + height
                     + ": expected multiples of the VAE's scale factor " + factor);
@@ -208,13 +205,7 @@ final class Renderer {
 
     /** The VAE's images of {@code latents}, in [0, 1]. */
     private List<RgbImage> decode(NDArray latents) {
-        NDArray images = model.vae().decode(latents.div((float) model.vae().config().scalingFactor()))
-                .mul(0.5f).add(0.5f).clip(0f, 1f);
-        List<RgbImage> out = new ArrayList<>();
-        for (int i = 0; i < images.getShape().get(0); i++) {
-            out.add(RgbImage.of(images.get(i)));
-        }
-        return out;
+        return ModelLatents.decode(model, latents);
     }
 
     /** One sampling pass's conditioning and schedule source. */
@@ -244,8 +235,7 @@ final class Renderer {
 
         /** The request's sampler and schedule over {@code total} steps. */
         Schedule schedule(int total) {
-            return model.schedule(choice.sampler(),
-                    choice.selection().schedule().map(SamplerRegistry.ScheduleEntry::schedule), total);
+            return choice.schedule(model, total);
         }
 
         /**

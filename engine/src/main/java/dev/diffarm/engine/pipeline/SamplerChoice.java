@@ -2,6 +2,7 @@ package dev.diffarm.engine.pipeline;
 
 import dev.diffarm.api.Sampler;
 import dev.diffarm.engine.sampler.SamplerRegistry;
+import dev.diffarm.engine.schedule.Schedule;
 import java.util.Optional;
 
 /**
@@ -30,5 +31,10 @@ record SamplerChoice(SamplerRegistry.Selection selection, Sampler sampler) {
     /** The schedule as A1111 writes it in {@code Schedule type:}; empty for the model's own. */
     Optional<String> scheduleType() {
         return selection.schedule().map(SamplerRegistry.ScheduleEntry::name);
+    }
+
+    /** The sampler's noise levels over {@code total} steps on {@code model}'s scheduler config, in the selected schedule. */
+    Schedule schedule(StableDiffusion model, int total) {
+        return model.schedule(sampler, selection.schedule().map(SamplerRegistry.ScheduleEntry::schedule), total);
     }
 }

@@ -1,5 +1,7 @@
 package dev.diffarm.engine.testing;
 
+import dev.diffarm.engine.clip.TokenizerLocator;
+import dev.diffarm.engine.pipeline.StableDiffusion;
 import java.net.URISyntaxException;
 import java.net.URL;
 import java.nio.file.Files;
@@ -32,6 +34,11 @@ public final class Fixtures {
         } catch (URISyntaxException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** The sd-tiny model folder, loaded with its own tokenizer; the caller closes it. */
+    public static StableDiffusion tinyModel() {
+        return StableDiffusion.load(sdTiny("model"), Optional.empty(), Optional.empty(), TokenizerLocator.fromEnvironment());
     }
 
     /**
