@@ -1,0 +1,82 @@
+package dev.diffarm.api.upscale;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.diffarm.api.image.Picture;
+import dev.diffarm.api.image.PillowResize;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.Test;
+
+class ScaleRuleTest {
+    /** A x2 "network": nearest enlargement, recording the sizes it was run on. */
+    private static final class Doubling implements UnaryOperator<Picture> {
+        final List<String> runs = new ArrayList<>();
+
+        @Override
+        public Picture apply(Picture p) {
+            runs.add(p.width() + "x" + p.height());
+            return PillowResize.nearest(p, p.width() * 2, p.height() * 2);
+        }
+    }
+
+    private static Picture picture(int w, int h) {
+        float[] chw = new float[3 * w * h];
+        for (int i = 0; i < chw.length; i++) {
+            chw[i] = (i * 37 % 256) / 255f;
+        }
+        return new Picture(w, h, chw);
+    }
+
+    @Test
+    void runsTheModelUntilTheTargetIsReachedThenLanczosToMultiplesOf8() {
+        Doubling x2 = new Doubling();
+        Picture out = ScaleRule.upscale(picture(20, 12), 3, x2);
+        // target int(60 // 8 * 8) x int(36 // 8 * 8) = 56 x 32: two runs (40x24 is too small), then down to 56x32
+        assertEquals(List.of("20x12", "40x24"), x2.runs);
+        assertEquals(56, out.width());
+        assertEquals(32, out.height());
+    }
+
+    @Test
+    void theNativeScaleNeedsNoResize() {
+        Doubling x2 = new Doubling();
+        Picture in = picture(16, 8);
+        Picture out = ScaleRule.upscale(in, 2, x2);
+        assertEquals(List.of("16x8"), x2.runs);
+        assertEquals(PillowResize.nearest(in, 32, 16), out);
+    }
+
+    @Test
+    void scaleOneStillRunsTheModelOnce() {
+        Doubling x2 = new Doubling();
+        Picture out = ScaleRule.upscale(picture(16, 8), 1, x2);
+        assertEquals(1, x2.runs.size());
+        assertEquals(16, out.width());
+    }
+
+    @Test
+    void stopsAfterThreeRuns() {
+        Doubling x2 = new Doubling();
+        Picture out = ScaleRule.upscale(picture(8, 8), 16, x2);
+        assertEquals(3, x2.runs.size());
+        assertEquals(128, out.width());
+    }
+
+    @Test
+    void resizeReachesAnExactSize() {
+        Doubling x2 = new Doubling();
+        Picture out = ScaleRule.resize(picture(20, 12), 50, 30, x2);
+        assertEquals(List.of("20x12", "40x24"), x2.runs);
+        assertEquals(50, out.width());
+        assertEquals(30, out.height());
+    }
+
+    @Test
+    void refusesScalesBelowOneAndTinyTargets() {
+        assertThrows(IllegalArgumentException.class, () -> ScaleRule.upscale(picture(16, 16), 0.5, new Doubling()));
+        assertThrows(IllegalArgumentException.class, () -> ScaleRule.upscale(picture(5, 16), 1.5, new Doubling()));
+    }
+}
