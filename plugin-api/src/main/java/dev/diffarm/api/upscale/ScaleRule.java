@@ -2,7 +2,6 @@ package dev.diffarm.api.upscale;
 
 import dev.diffarm.api.image.Picture;
 import dev.diffarm.api.image.PillowResize;
-import java.util.function.UnaryOperator;
 
 /**
  * AUTOMATIC1111's rule for reaching a size that is not the upscaler's own ({@code modules/upscaler.py
@@ -22,11 +21,10 @@ public final class ScaleRule {
      * runs while the picture is smaller than that (at least once when scale is 1), at most three times, and stops early
      * if a run leaves the size unchanged; then Lanczos to the target if the size differs.
      *
-     * @param step one run of the upscaler: a network's pass, or a resampler to {@code int(w * scale)} x
-     *             {@code int(h * scale)}
+     * @param step one run of the upscaler: a network's pass, or a resampler ({@link UpscaleStep#resampling})
      * @throws IllegalArgumentException if scale is below 1, or the target is under 8 pixels on a side
      */
-    public static Picture upscale(Picture picture, double scale, UnaryOperator<Picture> step) {
+    public static Picture upscale(Picture picture, double scale, UpscaleStep step) {
         if (!(scale >= 1)) {
             throw new IllegalArgumentException("upscale scale = " + scale + ": expected 1 or more");
         }
@@ -42,7 +40,7 @@ public final class ScaleRule {
                 break;
             }
             Picture before = out;
-            out = step.apply(out);
+            out = step.run(out, scale);
             if (out.width() == before.width() && out.height() == before.height()) {
                 break;
             }
@@ -55,18 +53,13 @@ public final class ScaleRule {
      * by {@code max(width / w, height / h)} when that is above 1, then Lanczos to exactly {@code width} x
      * {@code height}.
      */
-    public static Picture resize(Picture picture, int width, int height, UnaryOperator<Picture> step) {
+    public static Picture resize(Picture picture, int width, int height, UpscaleStep step) {
         if (width <= 0 || height <= 0) {
             throw new IllegalArgumentException("upscale to " + width + "x" + height + ": sizes must be positive");
         }
         double scale = Math.max((double) width / picture.width(), (double) height / picture.height());
         Picture out = scale > 1 ? upscale(picture, scale, step) : picture;
         return exactly(out, width, height);
-    }
-
-    /** A resampler's run for {@link #upscale}: to {@code int(w * scale)} x {@code int(h * scale)}. */
-    public static UnaryOperator<Picture> resampling(Upscaler upscaler, double scale) {
-        return p -> upscaler.resize(p, (int) (p.width() * scale), (int) (p.height() * scale));
     }
 
     private static Picture exactly(Picture picture, int width, int height) {

@@ -7,16 +7,15 @@ import dev.diffarm.api.image.Picture;
 import dev.diffarm.api.image.PillowResize;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
 
 class ScaleRuleTest {
     /** A x2 "network": nearest enlargement, recording the sizes it was run on. */
-    private static final class Doubling implements UnaryOperator<Picture> {
+    private static final class Doubling implements UpscaleStep {
         final List<String> runs = new ArrayList<>();
 
         @Override
-        public Picture apply(Picture p) {
+        public Picture run(Picture p, double scale) {
             runs.add(p.width() + "x" + p.height());
             return PillowResize.nearest(p, p.width() * 2, p.height() * 2);
         }
@@ -72,6 +71,28 @@ class ScaleRuleTest {
         assertEquals(List.of("20x12", "40x24"), x2.runs);
         assertEquals(50, out.width());
         assertEquals(30, out.height());
+    }
+
+    @Test
+    void aResamplerRunsOnceToTheScaleThenLanczosToMultiplesOf8() {
+        List<String> calls = new ArrayList<>();
+        Upscaler nearest = new Upscaler() {
+            @Override
+            public String name() {
+                return "Nearest";
+            }
+
+            @Override
+            public Picture resize(Picture picture, int width, int height) {
+                calls.add(width + "x" + height);
+                return PillowResize.nearest(picture, width, height);
+            }
+        };
+        Picture out = ScaleRule.upscale(picture(21, 13), 2.5, UpscaleStep.resampling(nearest));
+        // int(52.5) x int(32.5) = 52 x 32, then Lanczos to 48 x 32 (52.5 // 8 * 8 = 48)
+        assertEquals(List.of("52x32"), calls);
+        assertEquals(48, out.width());
+        assertEquals(32, out.height());
     }
 
     @Test
