@@ -76,15 +76,26 @@ public final class Upscalers {
         return load(option, file, tiling);
     }
 
-    private NetworkUpscaler load(String option, Path file, Tiling tiling) {
+    private ImageUpscaler load(String option, Path file, Tiling tiling) {
         NDManager manager = NDManager.newBaseManager();
         try {
-            UpscalerWeights weights = UpscalerModelFile.read(file, manager);
-            return new NetworkUpscaler(weights.name(), manager, network(option + " " + file, weights), tiling);
+            return open(option + " " + file, UpscalerModelFile.read(file, manager), manager, tiling);
         } catch (RuntimeException e) {
             manager.close();
             throw e;
         }
+    }
+
+    /**
+     * The network of weights already in memory (a benchmark's random ones), loaded by the first architecture that
+     * recognises them.
+     *
+     * @param what    names the weights in errors
+     * @param manager owns the weights' arrays; the upscaler closes it when it is closed
+     * @throws IllegalArgumentException if no architecture recognises the weights
+     */
+    public ImageUpscaler open(String what, UpscalerWeights weights, NDManager manager, Tiling tiling) {
+        return new NetworkUpscaler(weights.name(), manager, network(what, weights), tiling);
     }
 
     /**
