@@ -20,25 +20,23 @@ import java.util.SplittableRandom;
  * Times an ESRGAN x4 upscale of a random picture with a network the size of RealESRGAN_x4plus (64 features, 23
  * blocks, growth 32: 16.7 M parameters) on random weights, through the upscaler plugins as the CLI runs it: tiled as
  * A1111 tiles by default (192, overlap 8) and untiled. Prints {@code key=value} lines; times are medians.
+ *
+ * @param width      the picture's width in pixels
+ * @param height     its height
+ * @param iterations timed runs of each (no warm-up: one run of a 512x512 picture takes minutes on a CPU)
+ * @param out        where the lines go
  */
-public final class UpscaleBenchmark {
+public record UpscaleBenchmark(int width, int height, int iterations, PrintStream out) {
     private static final int FEATURES = 64;
     private static final int BLOCKS = 23;
     private static final int GROW = 32;
 
-    private final int width;
-    private final int height;
-    private final int iterations;
-    private final PrintStream out;
-
-    public UpscaleBenchmark(int width, int height, int iterations, PrintStream out) {
-        if (iterations < 1) {
-            throw new IllegalArgumentException("bench iterations " + iterations + ": expected at least 1");
+    /** @throws IllegalArgumentException for a size or an iteration count below 1 */
+    public UpscaleBenchmark {
+        if (width < 1 || height < 1 || iterations < 1) {
+            throw new IllegalArgumentException("bench --upscale: --width " + width + ", --height " + height
+                    + ", --iters " + iterations + ": expected at least 1 each");
         }
-        this.width = width;
-        this.height = height;
-        this.iterations = iterations;
-        this.out = out;
     }
 
     /** Runs the untiled and the A1111-tiled upscale on the ESRGAN architecture of {@code upscalers}. */

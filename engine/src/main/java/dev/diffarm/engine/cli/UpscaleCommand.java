@@ -2,6 +2,7 @@ package dev.diffarm.engine.cli;
 
 import dev.diffarm.api.Progress;
 import dev.diffarm.api.image.Picture;
+import dev.diffarm.api.upscale.PixelPath;
 import dev.diffarm.api.upscale.TileLayout;
 import dev.diffarm.api.upscale.Tiling;
 import dev.diffarm.engine.image.PngReader;
@@ -53,6 +54,12 @@ final class UpscaleCommand implements Callable<Integer> {
                     + "(overlapping outputs averaged). Default: ${DEFAULT-VALUE}.")
     String tileMode;
 
+    @Option(names = "--a1111-bgr",
+            description = "Feed a model as A1111 does, to match its pictures pixel for pixel: channels reversed (BGR), "
+                    + "each tile cut to 8 bits, seams blended in 8 bits. Default: RGB in float, as Real-ESRGAN and "
+                    + "ComfyUI run these models.")
+    boolean a1111Bgr;
+
     @Option(names = "--in", required = true, paramLabel = "FILE", description = "The picture (PNG, JPEG, WebP).")
     Path in;
 
@@ -76,7 +83,8 @@ final class UpscaleCommand implements Callable<Integer> {
         Rgb8Image image = ImageFiles.read("--in", in);
         Picture picture = Picture.fromRgb8(image.width(), image.height(), image.rgb());
         try (SamplerPlugins loaded = plugins.open();
-             ImageUpscaler chosen = loaded.upscalers().open("--upscaler", upscaler, tiling)) {
+             ImageUpscaler chosen = loaded.upscalers().open("--upscaler", upscaler, tiling,
+                     a1111Bgr ? PixelPath.A1111_BGR8 : PixelPath.RGB_FLOAT)) {
             long start = System.nanoTime();
             Picture result = chosen.upscale(picture, scale, Progress.NONE);
             System.err.printf(Locale.ROOT, "diffarm: upscaled %dx%d to %dx%d with %s in %.2f s%n", picture.width(),

@@ -3,6 +3,7 @@ package dev.diffarm.engine.upscale;
 import ai.djl.ndarray.NDManager;
 import dev.diffarm.api.Progress;
 import dev.diffarm.api.image.Picture;
+import dev.diffarm.api.upscale.PixelPath;
 import dev.diffarm.api.upscale.ScaleRule;
 import dev.diffarm.api.upscale.TiledPass;
 import dev.diffarm.api.upscale.Tiling;
@@ -17,23 +18,18 @@ final class NetworkUpscaler implements ImageUpscaler {
     private final String label;
     private final NDManager manager;
     private final UpscaleNetwork network;
-    private final Tiling tiling;
+    private final TiledPass pass;
 
-    NetworkUpscaler(String label, NDManager manager, UpscaleNetwork network, Tiling tiling) {
+    NetworkUpscaler(String label, NDManager manager, UpscaleNetwork network, Tiling tiling, PixelPath path) {
         this.label = label;
         this.manager = manager;
         this.network = network;
-        this.tiling = tiling;
+        this.pass = new TiledPass(network, tiling, path);
     }
 
     @Override
     public String label() {
         return label;
-    }
-
-    /** The network's own factor. */
-    int scale() {
-        return network.scale();
     }
 
     @Override
@@ -48,7 +44,7 @@ final class NetworkUpscaler implements ImageUpscaler {
 
     /** One pass of the network at its own scale, clamped to [0, 1]. */
     Picture pass(Picture picture, Progress progress) {
-        return new TiledPass(network, tiling).run(picture, manager, progress);
+        return pass.run(picture, manager, progress);
     }
 
     private UpscaleStep pass(Progress progress) {

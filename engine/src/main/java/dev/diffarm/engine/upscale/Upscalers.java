@@ -1,6 +1,7 @@
 package dev.diffarm.engine.upscale;
 
 import ai.djl.ndarray.NDManager;
+import dev.diffarm.api.upscale.PixelPath;
 import dev.diffarm.api.upscale.Tiling;
 import dev.diffarm.api.upscale.UpscaleNetwork;
 import dev.diffarm.api.upscale.Upscaler;
@@ -63,6 +64,11 @@ public final class Upscalers {
      *                                  architecture recognises, saying why for each
      */
     public ImageUpscaler open(String option, String nameOrFile, Tiling tiling) {
+        return open(option, nameOrFile, tiling, PixelPath.RGB_FLOAT);
+    }
+
+    /** As {@link #open(String, String, Tiling)}, a network fed as {@code path} says (A1111's exact 8-bit BGR path). */
+    public ImageUpscaler open(String option, String nameOrFile, Tiling tiling, PixelPath path) {
         Optional<Upscaler> resampler = resampler(nameOrFile);
         if (resampler.isPresent()) {
             return new ResamplingUpscaler(resampler.get());
@@ -73,13 +79,10 @@ public final class Upscalers {
                     + names() + " or a model file (.safetensors, .pth) of " + architectures()
                     + (byName.isEmpty() ? " (no upscaler plugin is loaded: is the plugins directory right?)" : ""));
         }
-        return load(option, file, tiling);
-    }
-
-    private ImageUpscaler load(String option, Path file, Tiling tiling) {
         NDManager manager = NDManager.newBaseManager();
         try {
-            return open(option + " " + file, UpscalerModelFile.read(file, manager), manager, tiling);
+            UpscalerWeights weights = UpscalerModelFile.read(file, manager);
+            return new NetworkUpscaler(weights.name(), manager, network(option + " " + file, weights), tiling, path);
         } catch (RuntimeException e) {
             manager.close();
             throw e;
@@ -95,7 +98,7 @@ public final class Upscalers {
      * @throws IllegalArgumentException if no architecture recognises the weights
      */
     public ImageUpscaler open(String what, UpscalerWeights weights, NDManager manager, Tiling tiling) {
-        return new NetworkUpscaler(weights.name(), manager, network(what, weights), tiling);
+        return new NetworkUpscaler(weights.name(), manager, network(what, weights), tiling, PixelPath.RGB_FLOAT);
     }
 
     /**

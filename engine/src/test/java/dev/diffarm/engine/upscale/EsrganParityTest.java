@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.diffarm.api.Progress;
 import dev.diffarm.api.image.Picture;
+import dev.diffarm.api.upscale.PixelPath;
 import dev.diffarm.api.upscale.TileGrid;
 import dev.diffarm.api.upscale.TileLayout;
 import dev.diffarm.api.upscale.Tiling;
@@ -108,6 +109,39 @@ class EsrganParityTest {
             Parity.assertClose("x4.tiled2", reference.floats("x4.tiled2"), upscaler.upscale(input, 4, Progress.NONE).chw(),
                     TOLERANCE);
         }
+    }
+
+    /** A1111's own uint8 BGR path: levels equal but where the float network's 1e-6 crosses a level boundary. */
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource({"0, x4.a1111_untiled_u8", "12, x4.a1111_tiled_u8"})
+    void a1111sBgr8BitPath(int tile, String key) {
+        float[] hwc = reference.floats(key);
+        try (ImageUpscaler upscaler = upscalers().open("--upscaler",
+                Fixtures.sdTiny("esrgan-x4-basicsr.pth").toString(), new Tiling(tile, tile == 0 ? 0 : 4,
+                        TileLayout.GRID), PixelPath.A1111_BGR8)) {
+            Picture out = upscaler.upscale(Picture.fromRgb8(20, 24, bytes(reference.floats("input_u8"))), 4,
+                    Progress.NONE);
+            byte[] rgb = out.toRgb8();
+            int worst = 0;
+            int differing = 0;
+            for (int i = 0; i < hwc.length; i++) {
+                int d = Math.abs((rgb[i] & 0xff) - (int) hwc[i]);
+                worst = Math.max(worst, d);
+                differing += d == 0 ? 0 : 1;
+            }
+            System.out.printf("parity %s: %d of %d 8-bit levels differ, by at most %d%n", key, differing, hwc.length,
+                    worst);
+            assertEquals(true, worst <= 1 && differing <= hwc.length / 1000, key + ": " + differing
+                    + " levels differ, by at most " + worst);
+        }
+    }
+
+    private static byte[] bytes(float[] levels) {
+        byte[] out = new byte[levels.length];
+        for (int i = 0; i < levels.length; i++) {
+            out[i] = (byte) levels[i];
+        }
+        return out;
     }
 
     @Test

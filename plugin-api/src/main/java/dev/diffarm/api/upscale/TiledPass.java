@@ -19,14 +19,26 @@ import dev.diffarm.api.image.Picture;
 public final class TiledPass {
     private final UpscaleNetwork network;
     private final Tiling tiling;
+    private final PixelPath path;
 
+    /** A pass on the {@link PixelPath#RGB_FLOAT} path. */
     public TiledPass(UpscaleNetwork network, Tiling tiling) {
+        this(network, tiling, PixelPath.RGB_FLOAT);
+    }
+
+    /** @throws IllegalArgumentException for A1111's 8-bit path with a layout other than its grid */
+    public TiledPass(UpscaleNetwork network, Tiling tiling, PixelPath path) {
+        if (path == PixelPath.A1111_BGR8 && tiling.layout() != TileLayout.GRID) {
+            throw new IllegalArgumentException("A1111's 8-bit BGR path tiles with its grid layout only, not "
+                    + tiling.layout());
+        }
         this.network = network;
         this.tiling = tiling;
+        this.path = path;
     }
 
     /**
-     * {@code picture} enlarged by the network's scale, clamped to [0, 1].
+     * {@code picture} enlarged by the network's scale, clamped to [0, 1] (on A1111's path: 8-bit levels / 255).
      *
      * @param manager where each tile's arrays are made; they are closed before the next tile
      * @throws java.util.concurrent.CancellationException if {@code progress} is cancelled between tiles
@@ -35,8 +47,8 @@ public final class TiledPass {
         int w = picture.width();
         int h = picture.height();
         if (tiling.isNone() || (tiling.tile() >= w && tiling.tile() >= h)) {
-            float[] out = tile(picture, 0, 0, w, h, manager, progress, 0, 1);
-            return new Picture(w * network.scale(), h * network.scale(), clamp(out));
+            float[] out = finish(tile(picture, 0, 0, w, h, manager, progress, 0, 1));
+            return new Picture(w * network.scale(), h * network.scale(), unitRange(out));
         }
         return switch (tiling.layout()) {
             case GRID -> grid(picture, manager, progress);
@@ -54,14 +66,15 @@ public final class TiledPass {
         int outW = picture.width() * s;
         int outH = picture.height() * s;
         int seam = tiling.overlap() * s;
-        float[] fade = fade(seam);
+        int[] fade = TileGrid.fadeIn(seam);
         float[] out = new float[3 * outW * outH];
         int rowH = tileH * s;
         int done = 0;
         for (int y : ys) {
             float[] row = new float[3 * outW * rowH];
             for (int x : xs) {
-                float[] tile = clamp(tile(picture, x, y, tileW, tileH, manager, progress, done++, xs.length * ys.length));
+                float[] tile = finish(tile(picture, x, y, tileW, tileH, manager, progress, done++,
+                        xs.length * ys.length));
                 int tw = tileW * s;
                 for (int c = 0; c < 3; c++) {
                     for (int r = 0; r < rowH; r++) {
@@ -78,12 +91,12 @@ public final class TiledPass {
                     if (y == 0 || r >= seam) {
                         System.arraycopy(row, from, out, to, outW);
                     } else {
-                        blendLine(row, from, out, to, outW, fade[r]);
+                        blend(row, from, out, to, outW, fade[r]);
                     }
                 }
             }
         }
-        return new Picture(outW, outH, out);
+        return new Picture(outW, outH, unitRange(out));
     }
 
     /** {@code tiled_upscale_2}: raw tile outputs summed, divided by the tiles covering each pixel, then clamped. */
@@ -126,9 +139,10 @@ public final class TiledPass {
         progress.checkCancelled(index);
         float[] window = new float[3 * w * h];
         for (int c = 0; c < 3; c++) {
+            int into = path == PixelPath.A1111_BGR8 ? 2 - c : c;
             for (int r = 0; r < h; r++) {
                 System.arraycopy(picture.chw(), (c * picture.height() + y + r) * picture.width() + x, window,
-                        (c * h + r) * w, w);
+                        (into * h + r) * w, w);
             }
         }
         int s = network.scale();
@@ -141,30 +155,62 @@ public final class TiledPass {
             }
             float[] values = out.toFloatArray();
             progress.onStep(index, total, out);
-            return values;
+            return path == PixelPath.A1111_BGR8 ? reverseChannels(values) : values;
         }
     }
 
     /** Copies {@code n} values, the first {@code seam} of them faded in over what {@code dst} holds. */
-    private static void blend(float[] src, int from, float[] dst, int to, int n, int seam, float[] fade) {
+    private void blend(float[] src, int from, float[] dst, int to, int n, int seam, int[] fade) {
         for (int i = 0; i < n; i++) {
-            dst[to + i] = i < seam ? src[from + i] * fade[i] + dst[to + i] * (1 - fade[i]) : src[from + i];
+            dst[to + i] = i < seam ? mix(src[from + i], dst[to + i], fade[i]) : src[from + i];
         }
     }
 
-    private static void blendLine(float[] src, int from, float[] dst, int to, int n, float weight) {
+    /** {@code n} values faded in with mask value {@code m} over what {@code dst} holds. */
+    private void blend(float[] src, int from, float[] dst, int to, int n, int m) {
         for (int i = 0; i < n; i++) {
-            dst[to + i] = src[from + i] * weight + dst[to + i] * (1 - weight);
+            dst[to + i] = mix(src[from + i], dst[to + i], m);
         }
     }
 
-    private static float[] fade(int seam) {
-        int[] mask = TileGrid.fadeIn(seam);
-        float[] weights = new float[seam];
-        for (int i = 0; i < seam; i++) {
-            weights[i] = mask[i] / 255f;
+    /** {@code src} over {@code dst} with an 8-bit mask value: in float, or as Pillow's paste blends levels. */
+    private float mix(float src, float dst, int m) {
+        if (path == PixelPath.A1111_BGR8) {
+            int t = (int) dst * (255 - m) + (int) src * m + 128;
+            return ((t >> 8) + t) >> 8;
         }
-        return weights;
+        float a = m / 255f;
+        return src * a + dst * (1 - a);
+    }
+
+    /** A tile's output as it is kept: clamped, and on A1111's path cut to 8-bit levels 0..255. */
+    private float[] finish(float[] raw) {
+        clamp(raw);
+        if (path == PixelPath.A1111_BGR8) {
+            for (int i = 0; i < raw.length; i++) {
+                raw[i] = (int) (255f * raw[i]);
+            }
+        }
+        return raw;
+    }
+
+    /** Kept values back in [0, 1]: levels divided by 255 on A1111's path. */
+    private float[] unitRange(float[] values) {
+        if (path == PixelPath.A1111_BGR8) {
+            for (int i = 0; i < values.length; i++) {
+                values[i] /= 255f;
+            }
+        }
+        return values;
+    }
+
+    private static float[] reverseChannels(float[] chw) {
+        int plane = chw.length / 3;
+        float[] out = new float[chw.length];
+        for (int c = 0; c < 3; c++) {
+            System.arraycopy(chw, c * plane, out, (2 - c) * plane, plane);
+        }
+        return out;
     }
 
     private static float[] clamp(float[] values) {
