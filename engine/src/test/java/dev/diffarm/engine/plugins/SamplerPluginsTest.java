@@ -54,8 +54,10 @@ class SamplerPluginsTest {
                     "PLMS", "UniPC"), registry.names());
             assertEquals(List.of("Exponential", "Karras"), registry.schedules().stream().map(s -> s.name()).toList());
             assertEquals(List.of("finetune-dreambooth", "finetune-lora", "finetune-textual-inversion", "samplers-classic",
-                    "samplers-k"), plugins.plugins().stream().map(p -> p.origin().pluginId()).toList());
+                    "samplers-k", "upscalers"), plugins.plugins().stream().map(p -> p.origin().pluginId()).toList());
             assertEquals(List.of("dreambooth", "lora", "textual-inversion"), plugins.fineTuneMethods().names());
+            assertEquals(List.of("Lanczos", "Nearest"), plugins.upscalers().names());
+            assertEquals(List.of("ESRGAN"), plugins.upscalers().architectures());
             assertEquals(List.of(), plugins.problems());
         }
     }
