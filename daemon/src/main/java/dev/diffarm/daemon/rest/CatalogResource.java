@@ -8,12 +8,13 @@ import dev.diffarm.daemon.render.StoreBackedCatalog;
 import dev.diffarm.engine.pipeline.LatentUpscaler;
 import dev.diffarm.engine.plugins.SamplerPlugins;
 import dev.diffarm.engine.sampler.SamplerRegistry;
-import java.util.function.Supplier;
+import dev.diffarm.engine.upscale.Upscalers;
 import dev.diffarm.farm.config.JobSchema;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
@@ -27,7 +28,7 @@ import java.util.Optional;
 public class CatalogResource {
     private final ModelDirectory models;
     private final ModelCache modelCache;
-    private final Supplier<SamplerRegistry> samplers;
+    private final SamplerPlugins samplers;
     private final EmbeddingDirectory embeddings;
     private final LoraDirectory loras;
     private final StoreBackedCatalog store;
@@ -60,10 +61,13 @@ public class CatalogResource {
     }
 
     /**
-     * An upscaler a job may name in {@code hrUpscaler}.
+     * An upscaler: one a job may name in {@code hrUpscaler}, or one the upscaler plugins supply.
      *
-     * @param name its name, as AUTOMATIC1111 writes it in {@code Hires upscaler}
-     * @param kind {@code latent}: it enlarges the first pass's latents (the engine's own, no plugin)
+     * @param name its name, as AUTOMATIC1111 writes it in {@code Hires upscaler}; for an architecture, the family
+     *             whose model files ({@code .pth}, {@code .safetensors}) the plugins load ({@code ESRGAN})
+     * @param kind {@code latent}: it enlarges the first pass's latents (the engine's own, no plugin);
+     *             {@code resampler}: a plugin's filter ({@code Lanczos}); {@code architecture}: a plugin's network
+     *             family, used through a model file
      */
     public record UpscalerInfo(String name, String kind) {
     }
@@ -74,8 +78,11 @@ public class CatalogResource {
      * @param samplers       the samplers, sorted by name
      * @param schedules      the noise schedules, sorted by name
      * @param hiresUpscalers the hires fix's upscalers, in A1111's order
+     * @param upscalers      the upscaler plugins' resamplers and network architectures (the CLI's {@code upscale}
+     *                       and {@code render --hires-upscaler} take them)
      */
-    public record Plugins(List<SamplerInfo> samplers, List<ScheduleInfo> schedules, List<UpscalerInfo> hiresUpscalers) {
+    public record Plugins(List<SamplerInfo> samplers, List<ScheduleInfo> schedules, List<UpscalerInfo> hiresUpscalers,
+                          List<UpscalerInfo> upscalers) {
     }
 
     /**
@@ -129,6 +136,10 @@ public class CatalogResource {
     @Path("plugins")
     public Plugins plugins() {
         SamplerRegistry registry = samplers.get();
+        Upscalers upscalers = samplers.upscalers();
+        List<UpscalerInfo> plugged = new ArrayList<>();
+        upscalers.names().forEach(name -> plugged.add(new UpscalerInfo(name, "resampler")));
+        upscalers.architectures().forEach(name -> plugged.add(new UpscalerInfo(name, "architecture")));
         return new Plugins(registry.samplers().stream()
                 .map(entry -> new SamplerInfo(entry.name(), entry.sampler().diffusers().schedulerClass(),
                         entry.origin().pluginId(), entry.origin().version())).toList(),
@@ -136,7 +147,7 @@ public class CatalogResource {
                         .map(entry -> new ScheduleInfo(entry.name(), entry.origin().pluginId(), entry.origin().version()))
                         .toList(),
                 Arrays.stream(LatentUpscaler.values()).map(upscaler -> new UpscalerInfo(upscaler.label(), "latent"))
-                        .toList());
+                        .toList(), plugged);
     }
 
     @GET

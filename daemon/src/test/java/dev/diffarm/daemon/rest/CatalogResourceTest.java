@@ -30,7 +30,9 @@ class CatalogResourceTest {
                 .body("schedules.find { it.name == 'Karras' }.plugin", equalTo("samplers-k"))
                 .body("samplers.name", hasItem("Euler a"))
                 .body("hiresUpscalers.name", equalTo(Limits.HIRES_UPSCALERS))
-                .body("hiresUpscalers.kind", hasItems("latent"));
+                .body("hiresUpscalers.kind", hasItems("latent"))
+                .body("upscalers.findAll { it.kind == 'resampler' }.name", equalTo(List.of("Lanczos", "Nearest")))
+                .body("upscalers.findAll { it.kind == 'architecture' }.name", equalTo(List.of("ESRGAN")));
     }
 
     /** The embeddings folder defaults to {@code <home>/embeddings} and is read on each request. */

@@ -4,6 +4,7 @@ import dev.diffarm.engine.bench.LoraBenchmark;
 import dev.diffarm.engine.bench.ModelBenchmark;
 import dev.diffarm.engine.bench.TrainBenchmark;
 import dev.diffarm.engine.bench.TrainMemoryBenchmark;
+import dev.diffarm.engine.bench.UpscaleBenchmark;
 import dev.diffarm.engine.clip.TokenizerLocator;
 import dev.diffarm.engine.pipeline.StableDiffusion;
 import dev.diffarm.engine.plugins.SamplerPlugins;
@@ -22,7 +23,9 @@ import picocli.CommandLine.Option;
                 "With --train lora: times LoRA training steps (train_ms_per_step) beside one inference UNet pass.",
                 "With --train lora|textual-inversion --memory-every N --model M --data DIR: trains M on DIR for --steps "
                         + "steps and prints the resident set, heap and live NDArrays every N steps, then a verdict "
-                        + "(RSS growth from step 1,000 to the end; live arrays constant or not)."})
+                        + "(RSS growth from step 1,000 to the end; live arrays constant or not).",
+                "With --upscale esrgan: times an x4 upscale of a --width x --height picture by a RealESRGAN_x4plus-sized "
+                        + "RRDBNet on random weights, tiled as A1111 (192, overlap 8) and untiled."})
 final class BenchCommand implements Callable<Integer> {
     @Option(names = "--arch", defaultValue = "sd15", description = "Architecture to build (only sd15 so far). Default: ${DEFAULT-VALUE}.")
     String arch;
@@ -65,6 +68,9 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--data", paramLabel = "DIR", description = "With --memory-every: the captioned images to train on.")
     Path data;
 
+    @Option(names = "--upscale", paramLabel = "ARCH", description = "Time an upscaler network (esrgan).")
+    String upscale;
+
     @Mixin
     PluginOptions pluginOptions;
 
@@ -72,6 +78,15 @@ final class BenchCommand implements Callable<Integer> {
     public Integer call() throws java.io.IOException {
         if (memoryEvery != null) {
             return trainMemory();
+        }
+        if (upscale != null) {
+            if (!upscale.equals("esrgan")) {
+                throw new IllegalArgumentException("--upscale " + upscale + ": expected esrgan");
+            }
+            try (SamplerPlugins plugins = pluginOptions.open()) {
+                new UpscaleBenchmark(width, height, iterations, System.out).run(plugins.upscalers());
+            }
+            return 0;
         }
         if (lora) {
             new LoraBenchmark(Optional.ofNullable(model), Optional.ofNullable(config), rank, iterations, System.out).run();

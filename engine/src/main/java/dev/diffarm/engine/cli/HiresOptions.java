@@ -1,20 +1,27 @@
 package dev.diffarm.engine.cli;
 
 import dev.diffarm.engine.pipeline.HiresFix;
-import dev.diffarm.engine.pipeline.LatentUpscaler;
+import dev.diffarm.engine.pipeline.HiresUpscaler;
+import dev.diffarm.engine.pipeline.ImageHiresUpscaler;
 import dev.diffarm.engine.pipeline.StepsRule;
+import dev.diffarm.engine.upscale.Upscalers;
 import java.util.Optional;
 import picocli.CommandLine.Option;
 
-/** AUTOMATIC1111's hires fix options of {@code render}; none of them given, no hires pass. */
-final class HiresOptions {
+/**
+ * AUTOMATIC1111's hires fix options of {@code render}; none of them given, no hires pass. An upscaler model file it
+ * loads stays open until {@link #close}.
+ */
+final class HiresOptions implements AutoCloseable {
     @Option(names = "--hires-scale", paramLabel = "X",
             description = "Run a hires pass: enlarge the first pass by X (1..8) and repaint it (A1111's hires fix).")
     Double scale;
 
     @Option(names = "--hires-upscaler", defaultValue = "Latent", paramLabel = "NAME",
             description = "How the first pass is enlarged, as A1111 names it: Latent (bilinear), Latent (nearest), "
-                    + "Latent (nearest-exact). Default: ${DEFAULT-VALUE}.")
+                    + "Latent (nearest-exact) in latent space; or an upscaler plugin's (Lanczos, Nearest) or an "
+                    + "upscaler model file (ESRGAN .pth/.safetensors, tiles of 192 overlapping by 8), which decode "
+                    + "the first pass, enlarge the pictures and encode them again. Default: ${DEFAULT-VALUE}.")
     String upscaler;
 
     @Option(names = "--hires-steps", defaultValue = "0", paramLabel = "N",
@@ -30,12 +37,24 @@ final class HiresOptions {
                     + "schedule; diffusers runs the last int(N * strength) of N. Default: ${DEFAULT-VALUE}.")
     String stepsRule;
 
-    /** The hires pass asked for; empty without {@code --hires-scale}. */
-    Optional<HiresFix> hires() {
+    private HiresFix opened;
+
+    /** The hires pass asked for, its upscaler found among {@code upscalers}; empty without {@code --hires-scale}. */
+    Optional<HiresFix> hires(Upscalers upscalers) {
         if (scale == null) {
             return Optional.empty();
         }
-        return Optional.of(new HiresFix(scale, LatentUpscaler.named(upscaler), steps, denoisingStrength,
-                StepsRule.named(stepsRule)));
+        StepsRule rule = StepsRule.named(stepsRule);
+        opened = new HiresFix(scale, HiresUpscaler.named(upscaler, upscalers, "--hires-upscaler"), steps,
+                denoisingStrength, rule);
+        return Optional.of(opened);
+    }
+
+    /** Closes the upscaler model {@link #hires} loaded, if any. */
+    @Override
+    public void close() {
+        if (opened != null && opened.upscaler() instanceof ImageHiresUpscaler pictures) {
+            pictures.upscaler().close();
+        }
     }
 }

@@ -7,6 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "diffarm", mixinStandardHelpOptions = true, version = "diffarm 0.1.0",
         description = "Stable Diffusion 1.x rendering in Java, numerically identical to diffusers.",
         subcommands = {RenderCommand.class, Img2ImgCommand.class, InpaintCommand.class, OutpaintCommand.class,
+                UpscaleCommand.class,
                 SamplersCommand.class, EncodeCommand.class, MergeCommand.class, BenchCommand.class, TrainCommand.class,
                 DemoTrainCommand.class,
                 CommandLine.HelpCommand.class})

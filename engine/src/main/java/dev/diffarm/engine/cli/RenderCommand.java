@@ -19,7 +19,11 @@ final class RenderCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        render.render(render.request().withHires(hires.hires()));
+        try {
+            render.render(plugins -> render.request().withHires(hires.hires(plugins.upscalers())));
+        } finally {
+            hires.close();
+        }
         return 0;
     }
 }

@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Function;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
@@ -114,7 +115,13 @@ final class RenderOptions {
 
     /** Plans {@code request} (a bad one fails before the model loads), renders it and writes the outputs. */
     void render(GenerationRequest request) throws IOException {
+        render(plugins -> request);
+    }
+
+    /** As {@link #render(GenerationRequest)}, for a request that needs the plugins (a hires upscaler plugin). */
+    void render(Function<SamplerPlugins, GenerationRequest> requestWith) throws IOException {
         try (SamplerPlugins plugins = pluginOptions.open()) {
+            GenerationRequest request = requestWith.apply(plugins);
             Generator generator = new Generator(plugins, promptOptions.embeddings(), loraOptions.dir());
             GenerationPlan plan = generator.plan(request);
             try (StableDiffusion model = modelOptions.load()) {

@@ -8,12 +8,12 @@ import java.util.Objects;
  *
  * @param scale             the factor on the request's width and height; the result is {@code int(width * scale)}
  *                          x {@code int(height * scale)}, which must be multiples of the VAE's scale factor
- * @param upscaler          how the latents are enlarged
+ * @param upscaler          how the first pass is enlarged: its latents, or its pictures by an upscaler plugin
  * @param steps             the second pass's steps; 0 for the request's steps (A1111's "Hires steps" 0)
  * @param denoisingStrength how much the second pass repaints, in (0, 1]
  * @param stepsRule         how the second pass counts its steps: A1111's (the default) or diffusers'
  */
-public record HiresFix(double scale, LatentUpscaler upscaler, int steps, double denoisingStrength,
+public record HiresFix(double scale, HiresUpscaler upscaler, int steps, double denoisingStrength,
                        StepsRule stepsRule) {
     public HiresFix {
         if (!(scale >= 1 && scale <= 8)) {

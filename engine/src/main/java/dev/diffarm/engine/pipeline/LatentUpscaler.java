@@ -4,7 +4,7 @@ package dev.diffarm.engine.pipeline;
  * AUTOMATIC1111's latent hires upscalers ({@code modules/shared.py latent_upscale_modes}), each a
  * {@code torch.nn.functional.interpolate} mode without antialiasing, computed here on the heap.
  */
-public enum LatentUpscaler {
+public enum LatentUpscaler implements HiresUpscaler {
     /** {@code mode="bilinear", align_corners=False}. */
     BILINEAR("Latent") {
         @Override
@@ -43,6 +43,7 @@ public enum LatentUpscaler {
     }
 
     /** The name A1111 shows and writes in {@code Hires upscaler:}. */
+    @Override
     public String label() {
         return label;
     }

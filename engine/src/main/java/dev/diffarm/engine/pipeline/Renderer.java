@@ -141,10 +141,15 @@ final class Renderer {
         int height = hires.height(request.height());
         int factor = model.scaleFactor();
         checkSize(width, height, factor, "hires size");
-        long[] shape = latents.getShape().getShape();
-        float[] upscaled = hires.upscaler().resize(latents.toFloatArray(), shape, height / factor, width / factor);
         Shape hiresShape = latentShape(request.batch(), width, height);
-        NDArray init = job.create(upscaled, hiresShape);
+        NDArray init;
+        if (hires.upscaler() instanceof ImageHiresUpscaler pictures) {
+            init = upscaledPictures(job, pictures, latents, width, height, request.seed(), progress);
+        } else {
+            LatentUpscaler latent = (LatentUpscaler) hires.upscaler();
+            long[] shape = latents.getShape().getShape();
+            init = job.create(latent.resize(latents.toFloatArray(), shape, height / factor, width / factor), hiresShape);
+        }
         StepsRule.StepCut cut = hires.stepsRule().cut(hires.stepsFor(request.steps()), hires.denoisingStrength());
         Pass second = new Pass(job, request, promptText, choice, progress,
                 hires.stepsFor(request.steps()));
@@ -152,6 +157,29 @@ final class Renderer {
         TorchGenerator generator = new TorchGenerator(request.seed());
         NDArray x = init.add(generator.next(job, hiresShape).mul((float) schedule.sigmas().max()));
         return second.sample(schedule, x, generator, second.denoiser(schedule), Optional.empty());
+    }
+
+    /**
+     * The first pass's latents decoded, each picture enlarged by the upscaler plugin and encoded again. A1111 draws
+     * the encoder's posterior sample from torch's global generator, whose state no request fixes; here it comes from a
+     * generator of its own seeded with the request's seed, so the result is reproducible and the second pass's noise
+     * is the same as with a latent upscaler.
+     */
+    private NDArray upscaledPictures(NDManager job, ImageHiresUpscaler upscaler, NDArray latents, int width, int height,
+                                     long seed, Progress progress) {
+        Progress cancellation = new Progress() {
+            @Override
+            public boolean isCancelled() {
+                return progress.isCancelled();
+            }
+        };
+        TorchGenerator posterior = new TorchGenerator(seed);
+        List<NDArray> encoded = new ArrayList<>();
+        for (RgbImage image : decode(latents)) {
+            RgbImage big = upscaler.resize(image, width, height, cancellation);
+            encoded.add(encode(job, toModelInput(job, big), posterior));
+        }
+        return NDArrays.concat(new NDList(encoded.toArray(NDArray[]::new)), 0);
     }
 
     /** The VAE's posterior sample of {@code image} [1, 3, H, W] times the scaling factor; one draw of the latent's shape. */

@@ -4,11 +4,14 @@ import dev.diffarm.api.NoiseSchedule;
 import dev.diffarm.api.PluginApi;
 import dev.diffarm.api.finetune.FineTuneMethod;
 import dev.diffarm.api.Sampler;
+import dev.diffarm.api.upscale.Upscaler;
+import dev.diffarm.api.upscale.UpscalerArchitecture;
 import dev.diffarm.engine.sampler.PluginOrigin;
 import dev.diffarm.engine.sampler.SamplerRegistry;
 import dev.diffarm.engine.sampler.SamplerRegistry.SamplerEntry;
 import dev.diffarm.engine.sampler.SamplerRegistry.ScheduleEntry;
 import dev.diffarm.engine.train.FineTuneMethods;
+import dev.diffarm.engine.upscale.Upscalers;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URISyntaxException;
@@ -133,6 +136,18 @@ public final class SamplerPlugins implements AutoCloseable, Supplier<SamplerRegi
         manager.getStartedPlugins().stream().sorted(Comparator.comparing(PluginWrapper::getPluginId))
                 .forEach(plugin -> methods.addAll(manager.getExtensions(FineTuneMethod.class, plugin.getPluginId())));
         return new FineTuneMethods(methods);
+    }
+
+    /** The upscalers (resamplers and network architectures) of the plugins in the directory now. */
+    public synchronized Upscalers upscalers() {
+        registry();
+        List<Upscaler> resamplers = new ArrayList<>();
+        List<UpscalerArchitecture> architectures = new ArrayList<>();
+        manager.getStartedPlugins().stream().sorted(Comparator.comparing(PluginWrapper::getPluginId)).forEach(plugin -> {
+            resamplers.addAll(manager.getExtensions(Upscaler.class, plugin.getPluginId()));
+            architectures.addAll(manager.getExtensions(UpscalerArchitecture.class, plugin.getPluginId()));
+        });
+        return new Upscalers(resamplers, architectures);
     }
 
     /** The plugins loaded now, by id. */

@@ -1,0 +1,29 @@
+package dev.diffarm.api.upscale;
+
+import java.util.Optional;
+import org.pf4j.ExtensionPoint;
+
+/**
+ * A family of super-resolution networks (ESRGAN's RRDBNet, ...) that model files hold. Plugins provide them as PF4J
+ * extensions ({@code @Extension}). The host reads a model file into {@link UpscalerWeights}, asks each architecture
+ * whether it {@link #recognizes} the weights, and loads them with the first that does.
+ *
+ * <p>An architecture is stateless; the networks it loads are independent of each other.
+ */
+public interface UpscalerArchitecture extends ExtensionPoint {
+    /** The family's name, as A1111 groups its upscalers ({@code ESRGAN}). */
+    String name();
+
+    /**
+     * Empty when {@code weights} are a network of this family, else why not (shown when no architecture
+     * recognises a file), such as {@code "no conv_first.weight or model.0.weight"}.
+     */
+    Optional<String> mismatch(UpscalerWeights weights);
+
+    /**
+     * The network the weights describe, its configuration and scale read from the weights themselves.
+     *
+     * @throws IllegalArgumentException naming the key when a tensor is missing, unused or of the wrong shape
+     */
+    UpscaleNetwork load(UpscalerWeights weights);
+}
