@@ -13,17 +13,18 @@ import dev.diffarm.daemon.job.JobReporting;
 import dev.diffarm.daemon.local.EventLog;
 import dev.diffarm.daemon.local.LocalOutputStore;
 import dev.diffarm.daemon.local.LocalQueue;
-import dev.diffarm.daemon.port.OutputStore;
 import dev.diffarm.daemon.merge.ModelMerger;
+import dev.diffarm.daemon.port.OutputStore;
 import dev.diffarm.daemon.render.FarmCatalog;
+import dev.diffarm.daemon.render.InputPictures;
 import dev.diffarm.daemon.render.LoraDirectory;
 import dev.diffarm.daemon.render.ModelCache;
 import dev.diffarm.daemon.render.ModelDirectory;
-import dev.diffarm.engine.clip.TokenizerLocator;
 import dev.diffarm.daemon.render.TaskRenderer;
+import dev.diffarm.daemon.render.UpscalerCatalog;
+import dev.diffarm.daemon.render.UpscalerDirectory;
+import dev.diffarm.engine.clip.TokenizerLocator;
 import dev.diffarm.engine.sampler.SamplerRegistry;
-import java.util.function.Supplier;
-import java.util.function.UnaryOperator;
 import dev.diffarm.farm.config.ImageJob;
 import dev.diffarm.farm.config.JobParser;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -34,6 +35,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 
 /**
  * The daemon's job flow on its embedded defaults, without Quarkus: a local queue, store and event log in a
@@ -98,14 +101,25 @@ public final class LocalFarm {
                 EventSinks.of(new EventLog(local.resolve("events.jsonl")), events), metrics);
         Supplier<SamplerRegistry> samplers = TestPlugins.samplers();
         this.intake = new JobIntake(new JobParser(new FarmCatalog(new ModelDirectory(models), samplers,
-                new LoraDirectory(loras))), queue, reporting, IntakePolicy.DEFAULTS);
+                new LoraDirectory(loras), Optional.empty(), Optional.of(upscalerCatalog(local)))), queue, reporting,
+                IntakePolicy.DEFAULTS);
         // Every step gets an event, so that event order is deterministic.
         this.lifecycle = new JobLifecycle(intake, handlers.apply(JobHandlers.of(renderer,
                 new ModelMerger(new ModelDirectory(models), store), JobHandlers.training(new ModelCache(
                         new ModelDirectory(models), TokenizerLocator.fromEnvironment()), store, datasets(local), loras,
                         TestPlugins.plugins()),
+                JobHandlers.upscaling(upscalerCatalog(local), InputPictures.from(store), store),
                 store)), store, reporting,
                 () -> new ProgressThrottle(1e9, System::nanoTime), taskTimeout);
+    }
+
+    /** The upscaler models folder of the farm over {@code local}: upscale jobs name files there. */
+    public static Path upscalers(Path local) {
+        return local.resolve("upscalers");
+    }
+
+    private static UpscalerCatalog upscalerCatalog(Path local) {
+        return new UpscalerCatalog(TestPlugins.plugins()::upscalers, new UpscalerDirectory(upscalers(local)));
     }
 
     /** The datasets root of the farm over {@code local}: train jobs name folders there. */

@@ -2,8 +2,10 @@ package dev.diffarm.daemon.job;
 
 import dev.diffarm.daemon.merge.ModelMerger;
 import dev.diffarm.daemon.port.OutputStore;
+import dev.diffarm.daemon.render.InputPictures;
 import dev.diffarm.daemon.render.ModelCache;
 import dev.diffarm.daemon.render.TaskRenderer;
+import dev.diffarm.daemon.render.UpscalerCatalog;
 import dev.diffarm.engine.plugins.SamplerPlugins;
 import dev.diffarm.farm.config.Campaign;
 import dev.diffarm.farm.config.ImageJob;
@@ -11,6 +13,7 @@ import dev.diffarm.farm.config.Job;
 import dev.diffarm.farm.config.MergeJob;
 import dev.diffarm.farm.config.RenderJob;
 import dev.diffarm.farm.config.TrainJob;
+import dev.diffarm.farm.config.UpscaleJob;
 import java.nio.file.Path;
 import java.util.Objects;
 
@@ -24,32 +27,37 @@ import java.util.Objects;
  * {@code Rules} (its name and value rules), {@code job.schema.json}, and the visitor methods of {@code JobJson} and
  * {@code CatalogCheck}, which do not compile until it has them; in the daemon its {@link TrainJobHandler} and its
  * component and visitor method here. The lifecycle, the job's record, events, stores and the gallery did not change.
- * A task of hours keeps its state with {@link TaskRun#state}.
+ * A task of hours keeps its state with {@link TaskRun#state}. The kind {@code upscale} touched the same places, plus
+ * {@code Catalog.Kind.UPSCALER} for the names it checks.
  *
- * @param images render jobs and campaigns
- * @param merges merge jobs
- * @param trains train jobs
+ * @param images   render jobs and campaigns
+ * @param merges   merge jobs
+ * @param trains   train jobs
+ * @param upscales upscale jobs
  */
-public record JobHandlers(JobHandler<ImageJob> images, JobHandler<MergeJob> merges, JobHandler<TrainJob> trains) {
+public record JobHandlers(JobHandler<ImageJob> images, JobHandler<MergeJob> merges, JobHandler<TrainJob> trains,
+                          JobHandler<UpscaleJob> upscales) {
     public JobHandlers {
         Objects.requireNonNull(images, "images");
         Objects.requireNonNull(merges, "merges");
         Objects.requireNonNull(trains, "trains");
+        Objects.requireNonNull(upscales, "upscales");
     }
 
     /**
      * The daemon's handlers: images rendered by {@code renderer} one task at a time, models merged by {@code merger},
-     * LoRAs trained by {@code trains} (see {@link #training}), outputs in {@code store}.
+     * LoRAs trained by {@code trains} (see {@link #training}), pictures upscaled by {@code upscales} (see
+     * {@link #upscaling}), outputs in {@code store}.
      */
     public static JobHandlers of(TaskRenderer renderer, ModelMerger merger, JobHandler<TrainJob> trains,
-                                 OutputStore store) {
-        return of(renderer, 1, merger, trains, store);
+                                 JobHandler<UpscaleJob> upscales, OutputStore store) {
+        return of(renderer, 1, merger, trains, upscales, store);
     }
 
     /** As above, with up to {@code batchSize} image tasks rendered as one batch (see {@link #images}). */
     public static JobHandlers of(TaskRenderer renderer, int batchSize, ModelMerger merger, JobHandler<TrainJob> trains,
-                                 OutputStore store) {
-        return new JobHandlers(images(renderer, store, batchSize), new MergeJobHandler(merger), trains);
+                                 JobHandler<UpscaleJob> upscales, OutputStore store) {
+        return new JobHandlers(images(renderer, store, batchSize), new MergeJobHandler(merger), trains, upscales);
     }
 
     /**
@@ -72,6 +80,15 @@ public record JobHandlers(JobHandler<ImageJob> images, JobHandler<MergeJob> merg
     }
 
     /**
+     * The handler of upscale jobs: pictures read by {@code pictures}, upscaled with the upscalers of {@code upscalers},
+     * the PNGs put in {@code store}.
+     */
+    public static JobHandler<UpscaleJob> upscaling(UpscalerCatalog upscalers, InputPictures pictures,
+                                                  OutputStore store) {
+        return new UpscaleJobHandler(upscalers, pictures, store);
+    }
+
+    /**
      * The handler of train jobs: it trains on the models of {@code models} with the datasets under
      * {@code datasetsDir} with the fine-tune methods of {@code plugins}, puts the results in {@code store} (LoRAs in
      * {@code loraDir} too), and renders the samples with the samplers of {@code plugins}.
@@ -83,7 +100,7 @@ public record JobHandlers(JobHandler<ImageJob> images, JobHandler<MergeJob> merg
 
     /** The same handlers with {@code images} in place of the image handler. */
     public JobHandlers withImages(JobHandler<ImageJob> images) {
-        return new JobHandlers(images, merges, trains);
+        return new JobHandlers(images, merges, trains, upscales);
     }
 
     /** The work of {@code job}, planned by the handler of its kind. */
@@ -102,6 +119,11 @@ public record JobHandlers(JobHandler<ImageJob> images, JobHandler<MergeJob> merg
             @Override
             public JobWork merge(MergeJob merge) {
                 return merges.plan(merge);
+            }
+
+            @Override
+            public JobWork upscale(UpscaleJob upscale) {
+                return upscales.plan(upscale);
             }
 
             @Override

@@ -12,13 +12,14 @@ import java.util.function.Supplier;
  * {@link ModelDirectory}, the samplers and noise schedules of its {@link SamplerRegistry} (by any name the registry
  * resolves; {@value SamplerRegistry#DEFAULT_SCHEDULE} is the model's own schedule) and the LoRAs in its
  * {@link LoraDirectory}; with a {@link StoreBackedCatalog}, also the models and LoRAs of the farm's store, which a
- * node fetches when a task needs them.
+ * node fetches when a task needs them; with an {@link UpscalerCatalog}, the upscalers upscale jobs may name.
  */
 public final class FarmCatalog implements Catalog {
     private final ModelDirectory models;
     private final Supplier<SamplerRegistry> samplers;
     private final LoraDirectory loras;
     private final Optional<StoreBackedCatalog> store;
+    private final Optional<UpscalerCatalog> upscalers;
 
     /** A node's own catalog, its folders only. */
     public FarmCatalog(ModelDirectory models, Supplier<SamplerRegistry> samplers, LoraDirectory loras) {
@@ -27,10 +28,17 @@ public final class FarmCatalog implements Catalog {
 
     public FarmCatalog(ModelDirectory models, Supplier<SamplerRegistry> samplers, LoraDirectory loras,
                        Optional<StoreBackedCatalog> store) {
+        this(models, samplers, loras, store, Optional.empty());
+    }
+
+    /** @param upscalers the upscalers jobs may name; without them upscaler names are left for the task to check */
+    public FarmCatalog(ModelDirectory models, Supplier<SamplerRegistry> samplers, LoraDirectory loras,
+                       Optional<StoreBackedCatalog> store, Optional<UpscalerCatalog> upscalers) {
         this.models = models;
         this.samplers = samplers;
         this.loras = loras;
         this.store = store;
+        this.upscalers = upscalers;
     }
 
     @Override
@@ -40,6 +48,7 @@ public final class FarmCatalog implements Catalog {
             case SAMPLER -> isSampler(name);
             case LORA -> loras.has(name) || inStore(StoreBackedCatalog.Kind.LORA, name);
             case SCHEDULE -> scheduleNames().stream().anyMatch(known -> known.equalsIgnoreCase(name.trim()));
+            case UPSCALER -> upscalers.map(catalog -> catalog.knows(name)).orElse(true);
         };
     }
 
@@ -51,6 +60,7 @@ public final class FarmCatalog implements Catalog {
             case SAMPLER -> samplers.get().names();
             case LORA -> withStore(loras.names(), StoreBackedCatalog.Kind.LORA);
             case SCHEDULE -> scheduleNames();
+            case UPSCALER -> upscalers.map(UpscalerCatalog::names).orElse(List.of());
         };
     }
 

@@ -4,6 +4,7 @@ import dev.diffarm.daemon.port.OutputStore;
 import dev.diffarm.daemon.port.StoreException;
 import dev.diffarm.engine.train.data.ImageDecoder;
 import dev.diffarm.engine.train.data.Rgb8Image;
+import dev.diffarm.engine.upscale.ExtrasUpscale;
 import dev.diffarm.farm.config.ImageInput;
 import dev.diffarm.farm.config.InlineImage;
 import dev.diffarm.farm.config.Limits;
@@ -39,12 +40,36 @@ public final class InputPictures {
     }
 
     /**
+     * A picture and the A1111 generation parameters its PNG holds, if any (an upscale keeps them).
+     *
+     * @param pixels     the pixels
+     * @param parameters the PNG's {@code parameters} text
+     */
+    public record SourcePicture(Rgb8Image pixels, Optional<String> parameters) {
+    }
+
+    /**
      * The pixels of {@code picture}, the job's field {@code field}.
      *
      * @throws RenderException ({@value RenderException#INPUT_UNAVAILABLE}) naming the field and the key when the
      *                         object is missing, unreadable or not a picture within the pixel limit
      */
     public Rgb8Image read(String field, ImageInput picture) {
+        return read(field, picture, DECODER::decode);
+    }
+
+    /** As {@link #read(String, ImageInput)}, with the picture's generation parameters. */
+    public SourcePicture readWithParameters(String field, ImageInput picture) {
+        return read(field, picture, file -> new SourcePicture(DECODER.decode(file), ExtrasUpscale.sourceParameters(file)));
+    }
+
+    /** What is read from the picture's file. */
+    @FunctionalInterface
+    private interface FileReading<T> {
+        T read(Path file) throws IOException;
+    }
+
+    private <T> T read(String field, ImageInput picture, FileReading<T> reading) {
         Path file = null;
         try {
             file = Files.createTempFile("diffarm-input-", ".img");
@@ -54,7 +79,7 @@ public final class InputPictures {
                 throw new RenderException(RenderException.INPUT_UNAVAILABLE, field + " = \"" + picture.json()
                         + "\": no such object in the store " + store.map(OutputStore::location).orElse("(none)"), null);
             }
-            return DECODER.decode(file);
+            return reading.read(file);
         } catch (IOException | RuntimeException e) {
             if (e instanceof RenderException known) {
                 throw known;

@@ -32,6 +32,8 @@ import dev.diffarm.daemon.render.LoraDirectory;
 import dev.diffarm.daemon.render.ModelCache;
 import dev.diffarm.daemon.render.ModelDirectory;
 import dev.diffarm.daemon.render.StoreBackedCatalog;
+import dev.diffarm.daemon.render.UpscalerCatalog;
+import dev.diffarm.daemon.render.UpscalerDirectory;
 import dev.diffarm.daemon.s3.S3OutputStore;
 import dev.diffarm.daemon.s3.S3Transport;
 import dev.diffarm.engine.clip.TokenizerLocator;
@@ -213,11 +215,13 @@ public class FarmServices {
     @Produces
     @Singleton
     JobIntake intake(DaemonConfig config, FarmSettings settings, ModelDirectory models, SamplerPlugins samplers,
-                     LoraDirectory loras, StoreBackedCatalog storeCatalog, JobSource source, JobReporting reporting) {
+                     LoraDirectory loras, StoreBackedCatalog storeCatalog, UpscalerCatalog upscalers, JobSource source,
+                     JobReporting reporting) {
         // The local queue is this daemon's own folder: the tenant in a job file's name is believed; a Kafka
         // record's tenant header only where the topic is configured as trusted.
         boolean trustSourceTenants = settings.kafka().isEmpty() || config.kafka().trustTenantHeader();
-        return new JobIntake(new JobParser(new FarmCatalog(models, samplers, loras, Optional.of(storeCatalog))), source,
+        return new JobIntake(new JobParser(new FarmCatalog(models, samplers, loras, Optional.of(storeCatalog),
+                Optional.of(upscalers))), source,
                 reporting, new IntakePolicy(config.maxJobBytes(), trustSourceTenants, config.admit().budget()));
     }
 
@@ -227,7 +231,7 @@ public class FarmServices {
     WorkerPool workers(DaemonConfig config, FarmSettings settings, WorkerDevices devices, JobIntake intake,
                        SamplerPlugins samplers, LoraDirectory loras, EmbeddingDirectory embeddings, ModelDirectory models,
                        OutputStore store, StoreWatch storeWatch, JobReporting reporting, JobSource source,
-                       StoreBackedCatalog storeCatalog, MeterRegistry meters) {
+                       StoreBackedCatalog storeCatalog, UpscalerCatalog upscalers, MeterRegistry meters) {
         double perSecond = config.progressEventsPerSecond();
         int batchSize = JobHandlers.checkedBatchSize(config.batchSize());
         WorkerPool workers = new WorkerPool(devices, source, device -> {
@@ -240,7 +244,7 @@ public class FarmServices {
                             batchSize, new ModelMerger(models, tenantStore),
                             JobHandlers.training(modelCache, tenantStore, settings.datasetsDir(), settings.loraDir(),
                                     samplers),
-                            tenantStore),
+                            JobHandlers.upscaling(upscalers, InputPictures.from(store), tenantStore), tenantStore),
                     store, reporting, () -> new ProgressThrottle(perSecond, System::nanoTime), config.taskTimeout());
             return new WorkerPool.DeviceWork(modelCache, lifecycle);
         }, storeWatch::isAvailable);
@@ -257,5 +261,11 @@ public class FarmServices {
     @Singleton
     LoadedModels loadedModels(WorkerPool workers) {
         return workers.loadedModels();
+    }
+
+    @Produces
+    @Singleton
+    UpscalerCatalog upscalers(FarmSettings settings, SamplerPlugins plugins) {
+        return new UpscalerCatalog(plugins::upscalers, new UpscalerDirectory(settings.upscalersDir()));
     }
 }

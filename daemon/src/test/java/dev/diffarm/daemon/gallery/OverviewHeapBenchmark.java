@@ -14,10 +14,13 @@ import dev.diffarm.daemon.local.LocalOutputStore;
 import dev.diffarm.daemon.local.LocalQueue;
 import dev.diffarm.daemon.merge.ModelMerger;
 import dev.diffarm.daemon.port.EventSink;
+import dev.diffarm.daemon.render.InputPictures;
 import dev.diffarm.daemon.render.ModelCache;
 import dev.diffarm.daemon.render.ModelDirectory;
-import dev.diffarm.engine.clip.TokenizerLocator;
 import dev.diffarm.daemon.render.TaskRenderer;
+import dev.diffarm.daemon.render.UpscalerCatalog;
+import dev.diffarm.daemon.render.UpscalerDirectory;
+import dev.diffarm.engine.clip.TokenizerLocator;
 import dev.diffarm.engine.image.PngWriter;
 import dev.diffarm.engine.image.RgbImage;
 import dev.diffarm.farm.config.JobEvent;
@@ -100,7 +103,8 @@ public final class OverviewHeapBenchmark {
                 new ModelMerger(new ModelDirectory(dir.resolve("models")), store),
                 JobHandlers.training(new ModelCache(new ModelDirectory(dir.resolve("models")),
                         TokenizerLocator.fromEnvironment()), store, dir.resolve("datasets"), dir.resolve("loras"),
-                        TestPlugins.plugins()), store),
+                        TestPlugins.plugins()), JobHandlers.upscaling(new UpscalerCatalog(TestPlugins.plugins()::upscalers,
+                        new UpscalerDirectory(dir.resolve("upscalers"))), InputPictures.from(store), store), store),
                 store, reporting,
                 () -> new ProgressThrottle(2, System::nanoTime));
 

@@ -13,11 +13,14 @@ import dev.diffarm.daemon.local.LocalOutputStore;
 import dev.diffarm.daemon.merge.ModelMerger;
 import dev.diffarm.daemon.port.Delivery;
 import dev.diffarm.daemon.render.FarmCatalog;
+import dev.diffarm.daemon.render.InputPictures;
 import dev.diffarm.daemon.render.LoraDirectory;
 import dev.diffarm.daemon.render.ModelCache;
 import dev.diffarm.daemon.render.ModelDirectory;
-import dev.diffarm.engine.clip.TokenizerLocator;
 import dev.diffarm.daemon.render.TaskRenderer;
+import dev.diffarm.daemon.render.UpscalerCatalog;
+import dev.diffarm.daemon.render.UpscalerDirectory;
+import dev.diffarm.engine.clip.TokenizerLocator;
 import dev.diffarm.farm.config.FarmSettings;
 import dev.diffarm.farm.config.JobParser;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -63,7 +66,9 @@ final class KafkaFarm implements AutoCloseable {
         this.lifecycle = JobLifecycle.perTenant(intake, tenantStore -> JobHandlers.of(renderer,
                         new ModelMerger(new ModelDirectory(models), tenantStore), JobHandlers.training(cache, tenantStore,
                                 outputs.resolveSibling("datasets"), outputs.resolveSibling("loras"), TestPlugins.plugins()),
-                        tenantStore),
+                        JobHandlers.upscaling(new UpscalerCatalog(TestPlugins.plugins()::upscalers,
+                                new UpscalerDirectory(outputs.resolveSibling("upscalers"))), InputPictures.from(store),
+                                tenantStore), tenantStore),
                 store, reporting, () -> new ProgressThrottle(1e9, System::nanoTime),
                 Duration.parse(JobLifecycle.DEFAULT_TASK_TIMEOUT));
     }

@@ -1,21 +1,18 @@
 package dev.diffarm.engine.cli;
 
 import dev.diffarm.api.Progress;
-import dev.diffarm.api.image.Picture;
 import dev.diffarm.api.upscale.PixelPath;
 import dev.diffarm.api.upscale.TileLayout;
 import dev.diffarm.api.upscale.Tiling;
-import dev.diffarm.engine.image.PngReader;
-import dev.diffarm.engine.image.PngWriter;
-import dev.diffarm.engine.image.RgbImage;
+import dev.diffarm.engine.io.AtomicFile;
 import dev.diffarm.engine.plugins.SamplerPlugins;
 import dev.diffarm.engine.train.data.Rgb8Image;
+import dev.diffarm.engine.upscale.ExtrasUpscale;
 import dev.diffarm.engine.upscale.ImageUpscaler;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -81,31 +78,18 @@ final class UpscaleCommand implements Callable<Integer> {
         }
         Tiling tiling = new Tiling(tile, tileOverlap, layout(tileMode));
         Rgb8Image image = ImageFiles.read("--in", in);
-        Picture picture = Picture.fromRgb8(image.width(), image.height(), image.rgb());
         try (SamplerPlugins loaded = plugins.open();
              ImageUpscaler chosen = loaded.upscalers().open("--upscaler", upscaler, tiling,
                      a1111Bgr ? PixelPath.A1111_BGR8 : PixelPath.RGB_FLOAT)) {
             long start = System.nanoTime();
-            Picture result = chosen.upscale(picture, scale, Progress.NONE);
-            System.err.printf(Locale.ROOT, "diffarm: upscaled %dx%d to %dx%d with %s in %.2f s%n", picture.width(),
-                    picture.height(), result.width(), result.height(), chosen.label(), (System.nanoTime() - start) / 1e9);
-            PngWriter.write(new RgbImage(result.width(), result.height(), result.chw()),
-                    parameters(sourceParameters(), chosen.label()), out);
+            byte[] png = ExtrasUpscale.png(image, ExtrasUpscale.sourceParameters(in), chosen, scale, Progress.NONE);
+            System.err.printf(Locale.ROOT, "diffarm: upscaled %dx%d to %dx%d with %s in %.2f s%n", image.width(),
+                    image.height(), ExtrasUpscale.upscaledSide(image.width(), scale),
+                    ExtrasUpscale.upscaledSide(image.height(), scale), chosen.label(), (System.nanoTime() - start) / 1e9);
+            AtomicFile.write(out, png);
         }
         System.out.println(out);
         return 0;
-    }
-
-    /** The input's generation parameters with A1111's postprocessing fields added to their last line. */
-    private String parameters(Optional<String> source, String label) {
-        String fields = String.format(Locale.ROOT, "Postprocess upscale by: %s, Postprocess upscaler: %s",
-                scale == Math.rint(scale) ? String.valueOf((long) scale) : String.valueOf(scale), label);
-        return source.filter(s -> !s.isBlank()).map(s -> s + ", " + fields).orElse(fields);
-    }
-
-    private Optional<String> sourceParameters() throws IOException {
-        return in.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".png") ? PngReader.readParameters(in)
-                : Optional.empty();
     }
 
     private static TileLayout layout(String mode) {

@@ -5,7 +5,6 @@ import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import javax.imageio.IIOImage;
@@ -36,13 +35,7 @@ public final class PngWriter {
 
     /** Writes {@code image} with {@code parameters} to {@code target}, replacing it atomically. */
     public static void write(RgbImage image, String parameters, Path target) throws IOException {
-        byte[] png = encode(image, parameters);
-        AtomicFile.write(target, channel -> {
-            ByteBuffer bytes = ByteBuffer.wrap(png);
-            while (bytes.hasRemaining()) {
-                channel.write(bytes);
-            }
-        });
+        AtomicFile.write(target, encode(image, parameters));
     }
 
     /** The PNG file of {@code image} with {@code parameters} (A1111's infotext) in its text chunk. */

@@ -1,6 +1,7 @@
 package dev.diffarm.engine.io;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,6 +23,16 @@ public final class AtomicFile {
     @FunctionalInterface
     public interface Content {
         void writeTo(FileChannel channel) throws IOException;
+    }
+
+    /** Replaces (or creates) {@code target} with {@code bytes}. */
+    public static void write(Path target, byte[] bytes) throws IOException {
+        write(target, channel -> {
+            ByteBuffer buffer = ByteBuffer.wrap(bytes);
+            while (buffer.hasRemaining()) {
+                channel.write(buffer);
+            }
+        });
     }
 
     /** Replaces (or creates) {@code target} with {@code content}. */

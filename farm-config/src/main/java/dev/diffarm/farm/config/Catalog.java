@@ -7,7 +7,7 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * The names a farm knows: its models, samplers, noise schedules and LoRAs. The contract cannot know them, so
+ * The names a farm knows: its models, samplers, noise schedules, LoRAs and upscalers. The contract cannot know them, so
  * the farm hands its catalog to {@link JobParser}, which then reports an unknown name like any other bad
  * value, with its field: {@code sampler = "Eular a": expected a sampler this farm has: Euler a, DDIM}.
  *
@@ -18,7 +18,7 @@ public interface Catalog {
 
     /** The kinds of named things a job refers to. */
     enum Kind {
-        MODEL("model"), SAMPLER("sampler"), SCHEDULE("schedule"), LORA("LoRA");
+        MODEL("model"), SAMPLER("sampler"), SCHEDULE("schedule"), LORA("LoRA"), UPSCALER("upscaler");
 
         private final String noun;
 
@@ -26,9 +26,14 @@ public interface Catalog {
             this.noun = noun;
         }
 
-        /** How messages call it: {@code model}, {@code sampler}, {@code schedule}, {@code LoRA}. */
+        /** How messages call it: {@code model}, {@code sampler}, {@code schedule}, {@code LoRA}, {@code upscaler}. */
         public String noun() {
             return noun;
+        }
+
+        /** The noun with its indefinite article: {@code a model}, {@code an upscaler}. */
+        public String withArticle() {
+            return ("aeiou".indexOf(noun.charAt(0)) >= 0 ? "an " : "a ") + noun;
         }
     }
 

@@ -46,6 +46,12 @@ final class CatalogCheck {
                 check(Catalog.Kind.MODEL, "model", train.model());
                 return null;
             }
+
+            @Override
+            public Void upscale(UpscaleJob upscale) {
+                check(Catalog.Kind.UPSCALER, "upscaler", upscale.upscaler());
+                return null;
+            }
         });
     }
 
@@ -65,7 +71,7 @@ final class CatalogCheck {
     private void check(Catalog.Kind kind, String field, String name) {
         if (!catalog.knows(kind, name)) {
             problems.report(ValidationError.of(ValidationError.Code.UNKNOWN_NAME, field, Json.show(name),
-                    "a " + kind.noun() + " this farm has" + listing(catalog.names(kind))));
+                    kind.withArticle() + " this farm has" + listing(catalog.names(kind))));
         }
     }
 

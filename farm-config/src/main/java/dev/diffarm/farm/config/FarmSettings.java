@@ -33,6 +33,9 @@ import java.util.regex.Pattern;
  *       there</td><td>{@code <home>/loras}</td></tr>
  *   <tr><td>{@value #EMBEDDINGS_DIR}</td><td>textual-inversion embeddings ({@code .safetensors}, {@code .pt},
  *       {@code .bin}, subfolders included), triggered by their names in prompts</td><td>{@code <home>/embeddings}</td></tr>
+ *   <tr><td>{@value #UPSCALERS_DIR}</td><td>upscaler models (ESRGAN-class {@code .safetensors} or {@code .pth}): an
+ *       upscale job's {@code upscaler} is a file's name there without its extension</td>
+ *       <td>{@code <home>/upscalers}</td></tr>
  *   <tr><td>{@value #DATASETS_DIR}</td><td>training datasets: a train job's {@code dataset} is the name of a folder
  *       there (or {@code store:} and a prefix of the store)</td><td>{@code <home>/datasets}</td></tr>
  *   <tr><td>{@value #LOCAL_DIR}</td><td>the embedded queue ({@code queue/}) and output ({@code outputs/})
@@ -54,9 +57,10 @@ import java.util.regex.Pattern;
  * @param embeddingsDir where textual-inversion embeddings lie
  * @param localDir      the embedded defaults' folder
  * @param datasetsDir   the root of the training datasets
+ * @param upscalersDir  where upscaler models lie
  */
 public record FarmSettings(Optional<Kafka> kafka, Optional<S3> s3, Topics topics, Path modelsDir, Path pluginsDir,
-                           Path loraDir, Path embeddingsDir, Path localDir, Path datasetsDir) {
+                           Path loraDir, Path embeddingsDir, Path localDir, Path datasetsDir, Path upscalersDir) {
     public static final String KAFKA_BOOTSTRAP_SERVERS = "DIFFARM_KAFKA_BOOTSTRAP_SERVERS";
     public static final String S3_ENDPOINT = "DIFFARM_S3_ENDPOINT";
     public static final String S3_ACCESS_KEY = "DIFFARM_S3_ACCESS_KEY";
@@ -65,6 +69,7 @@ public record FarmSettings(Optional<Kafka> kafka, Optional<S3> s3, Topics topics
     public static final String MODELS_DIR = "DIFFARM_MODELS_DIR";
     public static final String PLUGINS_DIR = "DIFFARM_PLUGINS_DIR";
     public static final String LORA_DIR = "DIFFARM_LORA_DIR";
+    public static final String UPSCALERS_DIR = "DIFFARM_UPSCALERS_DIR";
     public static final String EMBEDDINGS_DIR = "DIFFARM_EMBEDDINGS_DIR";
     public static final String LOCAL_DIR = "DIFFARM_LOCAL_DIR";
     public static final String DATASETS_DIR = "DIFFARM_DATASETS_DIR";
@@ -166,10 +171,12 @@ public record FarmSettings(Optional<Kafka> kafka, Optional<S3> s3, Topics topics
         Path embeddings = variables.path(EMBEDDINGS_DIR, problems).orElse(home.resolve("embeddings"));
         Path local = variables.path(LOCAL_DIR, problems).orElse(home.resolve("local"));
         Path datasets = variables.path(DATASETS_DIR, problems).orElse(home.resolve("datasets"));
+        Path upscalers = variables.path(UPSCALERS_DIR, problems).orElse(home.resolve("upscalers"));
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException(String.join("\n", problems));
         }
-        return new FarmSettings(kafka, s3, Topics.DEFAULT, models, plugins, loras, embeddings, local, datasets);
+        return new FarmSettings(kafka, s3, Topics.DEFAULT, models, plugins, loras, embeddings, local, datasets,
+                upscalers);
     }
 
     /** Whether neither Kafka nor S3 is configured: the farm runs on its local queue and folder alone. */

@@ -2,7 +2,7 @@ package dev.diffarm.farm.config;
 
 /**
  * A unit of work submitted to the farm: an {@link ImageJob} (a {@link RenderJob} or a {@link Campaign}) or a
- * {@link MergeJob} or a {@link TrainJob}. Every job is a JSON object with {@code "apiVersion": "diffarm/v1"}, a {@code kind} and an
+ * {@link MergeJob}, a {@link TrainJob} or an {@link UpscaleJob}. Every job is a JSON object with {@code "apiVersion": "diffarm/v1"}, a {@code kind} and an
  * {@code id}:
  * <pre>{@code
  * {"apiVersion": "diffarm/v1", "kind": "render", "id": "cats-2024-06", "model": "sd15",
@@ -23,17 +23,17 @@ package dev.diffarm.farm.config;
  * An image job expands into tasks, one image each, in a fixed order: see {@link ImageJob#plan()}. A merge job and a
  * train job are one task each.
  */
-public sealed interface Job permits ImageJob, MergeJob, TrainJob {
+public sealed interface Job permits ImageJob, MergeJob, TrainJob, UpscaleJob {
     /** The version of this contract, the value of every job's and event's {@code apiVersion}. */
     String API_VERSION = "diffarm/v1";
 
     /** The idempotency key; also the object key prefix {@code jobs/<id>/} of the job's outputs. */
     String id();
 
-    /** The value of the job's {@code kind} field: {@value RenderJob#KIND}, {@value Campaign#KIND}, {@value MergeJob#KIND} or {@value TrainJob#KIND}. */
+    /** The value of the job's {@code kind} field: {@value RenderJob#KIND}, {@value Campaign#KIND}, {@value MergeJob#KIND}, {@value TrainJob#KIND} or {@value UpscaleJob#KIND}. */
     String kind();
 
-    /** How many tasks the job has: its images, or 1 for a merge or a training. */
+    /** How many tasks the job has: its images (rendered or upscaled), or 1 for a merge or a training. */
     int taskCount();
 
     /**
@@ -61,6 +61,8 @@ public sealed interface Job permits ImageJob, MergeJob, TrainJob {
         R merge(MergeJob job);
 
         R train(TrainJob job);
+
+        R upscale(UpscaleJob job);
     }
 
     /** The job as JSON, every field present (defaults included), so that parsing it gives this job back. */

@@ -43,6 +43,11 @@ final class JobJson {
             public ObjectNode train(TrainJob train) {
                 return node.setAll(train.parametersTree());
             }
+
+            @Override
+            public ObjectNode upscale(UpscaleJob upscale) {
+                return node.setAll(upscale.parametersTree());
+            }
         });
     }
 

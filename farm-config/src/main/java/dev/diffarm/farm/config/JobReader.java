@@ -29,6 +29,8 @@ final class JobReader {
                 fields.rejectUnknownFields();
                 return fields.isValid() ? Optional.of(new Lora(name.orElseThrow(), weight)) : Optional.empty();
             });
+    private static final ValueReader<List<ImageInput>> UPSCALE_IMAGES = list(ModesReader.IMAGE,
+            "an array of pictures (store keys or data: URIs)", Limits.MAX_UPSCALE_IMAGES).and(Rules.UPSCALE_IMAGES);
     private static final ValueReader<String> TRAIN_PROMPT = text(Rules.PROMPT).and(Rules.PROMPT_TEXT);
     private static final ValueReader<List<Lora>> LORAS = list(LORA, "an array of LoRA objects", Limits.MAX_LORAS)
             .and(Rules.LORAS);
@@ -75,6 +77,7 @@ final class JobReader {
             case Campaign.KIND -> readCampaign(fields);
             case MergeJob.KIND -> readMerge(fields);
             case TrainJob.KIND -> readTrain(fields);
+            case UpscaleJob.KIND -> readUpscale(fields);
             default -> throw new IllegalStateException("kind " + name + " passed the kind rule unread");
         });
     }
@@ -144,6 +147,24 @@ final class JobReader {
         }
         return Optional.of(new MergeJob(id.orElseThrow(), method.orElseThrow(), a.orElseThrow(), b.orElseThrow(), c,
                 multiplier.orElseThrow(), output.orElseThrow()));
+    }
+
+    private static Optional<Job> readUpscale(FieldReader fields) {
+        Optional<String> id = fields.required("id", text(Rules.ID), Rules.ID.expected());
+        Optional<List<ImageInput>> images = fields.required("images", UPSCALE_IMAGES,
+                "an array of 1 to " + Limits.MAX_UPSCALE_IMAGES + " pictures");
+        Optional<String> upscaler = fields.required("upscaler", text(Rules.UPSCALER), Rules.UPSCALER.expected());
+        double scale = fields.orDefault("scale", UpscaleJob.DEFAULT_SCALE, number(Rules.UPSCALE_FACTOR));
+        long tile = fields.orDefault("tile", (long) UpscaleJob.DEFAULT_TILE, integer(Rules.TILE));
+        long tileOverlap = fields.orDefault("tileOverlap", (long) UpscaleJob.DEFAULT_TILE_OVERLAP,
+                integer(Rules.TILE_OVERLAP));
+        fields.rejectUnknownFields();
+        UpscaleJob.checkOverlap(fields.problems(), tile, tileOverlap);
+        if (!fields.isValid()) {
+            return Optional.empty();
+        }
+        return Optional.of(new UpscaleJob(id.orElseThrow(), images.orElseThrow(), upscaler.orElseThrow(), scale,
+                (int) tile, (int) tileOverlap));
     }
 
     private static Optional<Job> readTrain(FieldReader fields) {

@@ -65,6 +65,14 @@ public final class Limits {
     /** The hires upscalers the farm has, as AUTOMATIC1111 names them (the engine's latent upscalers). */
     public static final java.util.List<String> HIRES_UPSCALERS = java.util.List.of("Latent", "Latent (nearest)",
             "Latent (nearest-exact)");
+    /** The most pictures of one upscale job. */
+    public static final int MAX_UPSCALE_IMAGES = 1000;
+    /** Largest {@code scale} of an upscale job (A1111's Extras allow 8). */
+    public static final double MAX_UPSCALE_FACTOR = 8;
+    /** Largest side of an upscaled picture: 16384 px is 3 GiB of float pixels on the way. */
+    public static final int MAX_UPSCALED_SIDE = 16384;
+    /** Largest {@code tile} of an upscale job, in input pixels. */
+    public static final int MAX_TILE = MAX_SIDE;
     /** The most caption tags kept in front ({@code keepTokens}): CLIP reads 75 tokens. */
     public static final int MAX_CAPTION_TAGS = 75;
     /** The most class images of a DreamBooth job. */

@@ -20,7 +20,7 @@ final class ModesReader {
     private static final String WITH_MASK = "this field only together with a mask";
     private static final String WITH_HIRES = "this field only together with \"enableHr\": true";
 
-    private static final ValueReader<ImageInput> IMAGE = (node, path, problems) -> {
+    static final ValueReader<ImageInput> IMAGE = (node, path, problems) -> {
         if (!node.isTextual()) {
             problems.report(ValidationError.of(ValidationError.Code.WRONG_TYPE, path, Json.show(node),
                     InlineImage.EXPECTED));

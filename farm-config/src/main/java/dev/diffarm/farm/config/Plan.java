@@ -1,6 +1,7 @@
 package dev.diffarm.farm.config;
 
 import java.util.List;
+import java.util.Locale;
 
 /**
  * A job expanded into its tasks, in the job's fixed order (see {@link RenderJob#plan()} and
@@ -26,6 +27,14 @@ public record Plan(String jobId, List<TaskSpec> tasks) {
     /** The object key prefix of a job's outputs: {@code jobs/<jobId>/}. */
     public static String prefix(String jobId) {
         return "jobs/" + Rules.ID.require("jobId", jobId) + "/";
+    }
+
+    /** The id of a job's task {@code index}, {@code t0000} to {@code t9999}: ids sort in plan order. */
+    public static String taskId(int index) {
+        if (index < 0 || index >= Limits.MAX_TASKS) {
+            throw new IllegalArgumentException("index = " + index + ": expected 0.." + (Limits.MAX_TASKS - 1));
+        }
+        return String.format(Locale.ROOT, "t%04d", index);
     }
 
     /** The object key prefix of this job's outputs: {@code jobs/<jobId>/}. */

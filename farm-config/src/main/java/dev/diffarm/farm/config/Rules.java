@@ -19,8 +19,9 @@ final class Rules {
 
     static final Rule<String> API_VERSION = new Rule<>(Job.API_VERSION::equals, "\"" + Job.API_VERSION + "\"",
             ValidationError.Code.UNSUPPORTED_API_VERSION);
-    static final Rule<String> KIND = new Rule<>(List.of(RenderJob.KIND, Campaign.KIND, MergeJob.KIND, TrainJob.KIND)::contains,
-            "\"" + RenderJob.KIND + "\", \"" + Campaign.KIND + "\", \"" + MergeJob.KIND + "\" or \"" + TrainJob.KIND + "\"",
+    static final Rule<String> KIND = new Rule<>(List.of(RenderJob.KIND, Campaign.KIND, MergeJob.KIND, TrainJob.KIND, UpscaleJob.KIND)::contains,
+            "\"" + RenderJob.KIND + "\", \"" + Campaign.KIND + "\", \"" + MergeJob.KIND + "\", \"" + TrainJob.KIND
+                    + "\" or \"" + UpscaleJob.KIND + "\"",
             ValidationError.Code.UNKNOWN_KIND);
     static final Rule<String> ID = new Rule<>(id -> ID_PATTERN.matcher(id).matches(),
             "1 to " + Limits.MAX_ID_LENGTH + " letters, digits, '.', '_' or '-', starting with a letter or digit");
@@ -117,6 +118,12 @@ final class Rules {
     static final Rule<String> HR_UPSCALER = new Rule<>(Limits.HIRES_UPSCALERS::contains,
             "a hires upscaler the farm has: " + String.join(", ", Limits.HIRES_UPSCALERS.stream()
                     .map(name -> "\"" + name + "\"").toList()));
+    static final Rule<String> UPSCALER = new Rule<>(name -> !name.isBlank() && name.length() <= Limits.MAX_NAME_LENGTH
+            && name.chars().noneMatch(c -> c == '/' || c == '\\' || Character.isISOControl(c)),
+            "the name of an upscaler the farm has (a resampler such as \"Lanczos\", or an upscaler model's name)");
+    static final Rule<Double> UPSCALE_FACTOR = numberIn(1, Limits.MAX_UPSCALE_FACTOR);
+    static final Rule<Long> TILE = integerIn(0, Limits.MAX_TILE);
+    static final Rule<Long> TILE_OVERLAP = integerIn(0, Limits.MAX_TILE - 1);
     static final Rule<Long> KEEP_TOKENS = integerIn(0, Limits.MAX_CAPTION_TAGS);
     static final Rule<Double> CAPTION_DROPOUT_RATE = numberIn(0, 1);
     static final Rule<String> PREDICTION_TYPE = new Rule<>(type -> TrainLoss.PREDICTION_TYPES.contains(type),
@@ -139,6 +146,7 @@ final class Rules {
     static final Check<List<Long>> SEEDS = nonEmptyDistinct("seed", Function.identity(), "");
     static final Check<List<Size>> SIZES = nonEmptyDistinct("size", Function.identity(), "");
     static final Check<List<Style>> STYLES = nonEmptyDistinct("style name", Style::name, ".name");
+    static final Check<List<ImageInput>> UPSCALE_IMAGES = nonEmptyDistinct("picture", ImageInput::identity, "");
     static final Check<List<Lora>> LORAS = distinct("LoRA", Lora::name, ".name");
     static final Check<List<String>> SAMPLE_PROMPTS = distinct("prompt", Function.identity(), "");
 

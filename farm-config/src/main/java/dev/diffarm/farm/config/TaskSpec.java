@@ -3,7 +3,6 @@ package dev.diffarm.farm.config;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -32,7 +31,7 @@ public record TaskSpec(String jobId, int index, TaskParameters parameters, Optio
 
     /** The task id, {@code t0000} to {@code t9999}: sorts in plan order. */
     public String id() {
-        return String.format(Locale.ROOT, "t%04d", index);
+        return Plan.taskId(index);
     }
 
     /** The object key of the image: {@code jobs/<jobId>/<taskId>.png}. */

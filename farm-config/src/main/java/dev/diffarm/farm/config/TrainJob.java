@@ -206,7 +206,7 @@ public record TrainJob(String id, String method, String model, String dataset, S
             ObjectNode tree = parametersTree();
             writeSweep(tree, TrainSweep.single(c.learningRate(), c.networkDim(), c.networkAlpha(), c.maxTrainSteps()));
             tree.put("output", name);
-            runs.add(new Run(String.format(Locale.ROOT, "t%04d", i), c, name, outputPrefix() + name + OUTPUT_EXTENSION,
+            runs.add(new Run(Plan.taskId(i), c, name, outputPrefix() + name + OUTPUT_EXTENSION,
                     Sha256.hex(Json.canonical(tree).getBytes(StandardCharsets.UTF_8))));
         }
         return runs;

@@ -53,6 +53,7 @@ class JobSchemaTest {
         assertEquals(union(jobFields, flatten(RenderJob.class)), properties("render"));
         assertEquals(union(jobFields, flatten(Campaign.class)), properties("campaign"));
         assertEquals(union(jobFields, names(MergeJob.class)), properties("merge"));
+        assertEquals(union(jobFields, names(UpscaleJob.class)), properties("upscale"));
         assertEquals(withModeFields(names(Style.class)), properties("style"));
         assertEquals(names(Lora.class), properties("lora"));
         assertEquals(names(Size.class), properties("size"));
@@ -102,6 +103,8 @@ class JobSchemaTest {
         assertEquals(properties("lora"), fieldNames(read(campaign.toJson()).get("styles").get(0).get("loras").get(0)));
         assertEquals(properties("render"), union(modeFields(), fieldNames(read(render.toJson()))));
         assertEquals(properties("merge"), fieldNames(read(MergeJob.addDifference("m", "a", "b", "c", 1, "o").toJson())));
+        assertEquals(properties("upscale"), fieldNames(read(UpscaleJob.of("u", List.of(new StoredImage("inputs/a.png")),
+                "Lanczos").toJson())));
     }
 
     @Test
@@ -110,7 +113,8 @@ class JobSchemaTest {
         Map<String, Job> fullJobs = Map.of("render", new RenderJob("j", List.of("p"), RenderSettings.defaults("m")),
                 "campaign", new Campaign("j", List.of("p"), List.of(1L), List.of(Defaults.SIZE), List.of(Defaults.STYLE),
                         RenderSettings.defaults("m")),
-                "merge", MergeJob.weightedSum("j", "a", "b", 0.5, "o"));
+                "merge", MergeJob.weightedSum("j", "a", "b", 0.5, "o"),
+                "upscale", UpscaleJob.of("j", List.of(new StoredImage("inputs/a.png")), "Lanczos"));
         for (String kind : fullJobs.keySet()) {
             ObjectNode full = (ObjectNode) read(fullJobs.get(kind).toJson());
             Set<String> requiredByParser = new TreeSet<>();
@@ -163,7 +167,10 @@ class JobSchemaTest {
                         RenderSettings.defaults("m").withCfg(0).withSteps(1000)).toJson(),
                 "{\"apiVersion\": \"diffarm/v1\", \"kind\": \"merge\", \"id\": \"mix\", \"method\": \"weighted-sum\", "
                         + "\"a\": \"sd15\", \"b\": \"sd15\", \"multiplier\": 0, \"output\": \"sd15.half-mix_2\"}",
-                MergeJob.addDifference("mix.2", "a", "b", "c", 1, "o").toJson());
+                MergeJob.addDifference("mix.2", "a", "b", "c", 1, "o").toJson(),
+                "{\"apiVersion\": \"diffarm/v1\", \"kind\": \"upscale\", \"id\": \"big\", \"upscaler\": \"4x-UltraSharp\", "
+                        + "\"images\": [\"inputs/a.png\", \"inputs/b.png\"], \"scale\": 2.5, \"tile\": 0, \"tileOverlap\": 0}",
+                new UpscaleJob("big.2", List.of(new StoredImage("inputs/a.png")), "R-ESRGAN 4x+", 8, 4096, 4095).toJson());
 
         for (String json : good) {
             assertInstanceOf(ParseResult.Valid.class, parser.parse(json), json);
@@ -173,9 +180,11 @@ class JobSchemaTest {
 
     @Test
     void theSchemaRefusesTheJobsTheParserRefusesUnlessOnlyTheParserCanTell() {
-        // What no JSON Schema can say: the task cap, distinct names within arrays of objects, merged lengths.
+        // What no JSON Schema can say: the task cap, distinct names within arrays of objects, merged lengths, one
+        // number less than another.
         Set<ValidationError.Code> parserOnly = Set.of(ValidationError.Code.TOO_MANY_TASKS);
-        Set<String> parserOnlyFields = Set.of("styles[1].name", "loras[1].name", "styles[0].negativePrompt");
+        Set<String> parserOnlyFields = Set.of("styles[1].name", "loras[1].name", "styles[0].negativePrompt",
+                "tileOverlap");
         int compared = 0;
         for (Iterator<Arguments> it = JobValidationTest.oneProblem().iterator(); it.hasNext(); ) {
             Object[] arguments = it.next().get();

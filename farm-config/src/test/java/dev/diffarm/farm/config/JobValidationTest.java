@@ -27,6 +27,9 @@ class JobValidationTest {
     private static final String MERGE = "\"apiVersion\": \"diffarm/v1\", \"kind\": \"merge\", \"id\": \"mix-1\", "
             + "\"a\": \"sd15\", \"b\": \"dreamshaper\", \"multiplier\": 0.3, \"output\": \"dream-mix\"";
 
+    private static final String UPSCALE = "\"apiVersion\": \"diffarm/v1\", \"kind\": \"upscale\", \"id\": \"big-1\", "
+            + "\"upscaler\": \"Lanczos\"";
+
     private final JobParser parser = new JobParser();
 
     /** Documents with one problem each: JSON, code, field, value (a prefix when ending in "..."), message. */
@@ -36,8 +39,8 @@ class JobValidationTest {
                         "apiVersion", "\"diffarm/v2\"", "apiVersion = \"diffarm/v2\": expected \"diffarm/v1\""),
                 bad("{\"kind\": \"render\", \"id\": \"j\"}", Code.MISSING_FIELD, "apiVersion", null,
                         "apiVersion is missing: expected \"diffarm/v1\""),
-                bad("{\"apiVersion\": \"diffarm/v1\", \"kind\": \"upscale\", \"id\": \"j\"}", Code.UNKNOWN_KIND, "kind",
-                        "\"upscale\"", "kind = \"upscale\": expected \"render\", \"campaign\", \"merge\" or \"train\""),
+                bad("{\"apiVersion\": \"diffarm/v1\", \"kind\": \"resize\", \"id\": \"j\"}", Code.UNKNOWN_KIND, "kind",
+                        "\"resize\"", "kind = \"resize\": expected \"render\", \"campaign\", \"merge\", \"train\" or \"upscale\""),
                 bad("{" + RENDER.replace("\"id\": \"job-1\", ", "") + ", \"prompts\": [\"p\"]}", Code.MISSING_FIELD, "id",
                         null, "id is missing: expected 1 to 128 letters, digits, '.', '_' or '-', starting with a letter or digit"),
                 bad("{" + RENDER.replace("job-1", "../etc") + ", \"prompts\": [\"p\"]}", Code.INVALID_VALUE, "id",
@@ -123,6 +126,22 @@ class JobValidationTest {
                 bad("{" + CAMPAIGN + ", \"prompts\": [\"p\"], \"negativePrompt\": \"" + "n".repeat(6000) + "\","
                                 + " \"styles\": [{\"name\": \"s\", \"template\": \"{prompt}\", \"negativePrompt\": \"" + "m".repeat(5000) + "\"}]}",
                         Code.INVALID_VALUE, "styles[0].negativePrompt", "\"" + "m".repeat(79) + "...", null),
+                bad("{" + UPSCALE + "}", Code.MISSING_FIELD, "images", null,
+                        "images is missing: expected an array of 1 to 1000 pictures"),
+                bad("{" + UPSCALE + ", \"images\": []}", Code.INVALID_VALUE, "images", "[]",
+                        "images = []: expected at least one picture"),
+                bad("{" + UPSCALE + ", \"images\": [\"inputs/a.png\", \"inputs/a.png\"]}", Code.INVALID_VALUE,
+                        "images[1]", "\"inputs/a.png\"", "images[1] = \"inputs/a.png\": expected a picture not listed before (images[0] has it)"),
+                bad("{" + UPSCALE + ", \"images\": [\"inputs/a.png\"], \"scale\": 9}", Code.INVALID_VALUE, "scale", "9",
+                        "scale = 9: expected a number in 1..8"),
+                bad("{" + UPSCALE + ", \"images\": [\"inputs/a.png\"], \"tile\": 64, \"tileOverlap\": 64}",
+                        Code.INVALID_VALUE, "tileOverlap", "64", "tileOverlap = 64: expected less than tile (64)"),
+                bad("{" + UPSCALE.replace("\"Lanczos\"", "\"a/b\"") + ", \"images\": [\"inputs/a.png\"]}",
+                        Code.INVALID_VALUE, "upscaler", "\"a/b\"", "upscaler = \"a/b\": expected the name of an upscaler "
+                                + "the farm has (a resampler such as \"Lanczos\", or an upscaler model's name)"),
+                bad("{" + UPSCALE + ", \"images\": [\"inputs/a.png\"], \"strength\": 0.5}", Code.UNKNOWN_FIELD,
+                        "strength", "0.5", "strength is not a known field: expected one of apiVersion, kind, id, images, "
+                                + "upscaler, scale, tile, tileOverlap"),
                 bad("{" + MERGE + ", \"method\": \"average\"}", Code.INVALID_VALUE, "method", "\"average\"",
                         "method = \"average\": expected \"weighted-sum\" or \"add-difference\""),
                 bad("{" + MERGE.replace("\"a\": \"sd15\", ", "") + ", \"method\": \"weighted-sum\"}", Code.MISSING_FIELD,
