@@ -9,6 +9,7 @@ import dev.diffarm.engine.plugins.SamplerPlugins;
 import dev.diffarm.engine.train.data.Rgb8Image;
 import dev.diffarm.engine.upscale.ExtrasUpscale;
 import dev.diffarm.engine.upscale.ImageUpscaler;
+import dev.diffarm.engine.upscale.sd.SdUpscaleModel;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,15 +26,19 @@ import picocli.CommandLine.Option;
                 + "width * scale x height * scale, each rounded down to a multiple of 8 (as A1111 rounds). Large "
                 + "pictures go through a model in tiles, so memory stays bounded.",
                 "The PNG written keeps the input's generation parameters and adds "
-                + "'Postprocess upscale by: X, Postprocess upscaler: NAME'."})
+                + "'Postprocess upscale by: X, Postprocess upscaler: NAME'.",
+                "--upscaler DIR, a diffusers Stable Diffusion x4 upscaler folder, runs that diffusion pipeline instead "
+                + "(prompt, sampler, steps, cfg, seed and --noise-level below; output 4 times larger)."})
 final class UpscaleCommand implements Callable<Integer> {
+    private static final int DEFAULT_SCALE = 4;
+
     @Option(names = "--upscaler", required = true, paramLabel = "NAME|FILE",
             description = "A resampler by name (the upscaler plugins supply Lanczos and Nearest), or a model file "
                     + "(.safetensors, .pth) of an architecture they know (ESRGAN: BasicSR's and the original key "
                     + "layout, x2 and x4).")
     String upscaler;
 
-    @Option(names = "--scale", defaultValue = "4", paramLabel = "X",
+    @Option(names = "--scale", defaultValue = "" + DEFAULT_SCALE, paramLabel = "X",
             description = "How many times larger, 1 or more (A1111's 'Resize'). Default: ${DEFAULT-VALUE}.")
     double scale;
 
@@ -66,15 +71,17 @@ final class UpscaleCommand implements Callable<Integer> {
     @Mixin
     PluginOptions plugins;
 
+    @Mixin
+    SdUpscaleOptions sdUpscale;
+
     @Override
     public Integer call() throws IOException {
-        if (Files.isDirectory(Path.of(upscaler))) {
-            // a folder is a diffusers upscaler pipeline (Stable Diffusion x4 upscaler), which is run elsewhere
-            throw new IllegalArgumentException("--upscaler " + upscaler + ": a folder names a diffusers upscaler "
-                    + "pipeline, which this build does not run; give a resampler's name or a model file");
-        }
         if (!out.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".png")) {
             throw new IllegalArgumentException("--out " + out + ": expected a .png file");
+        }
+        Path folder = Path.of(upscaler);
+        if (Files.isDirectory(folder)) {
+            return upscaleWithPipeline(folder);
         }
         Tiling tiling = new Tiling(tile, tileOverlap, layout(tileMode));
         Rgb8Image image = ImageFiles.read("--in", in);
@@ -89,6 +96,23 @@ final class UpscaleCommand implements Callable<Integer> {
             AtomicFile.write(out, png);
         }
         System.out.println(out);
+        return 0;
+    }
+
+    /** A folder is a diffusers upscaler pipeline: the Stable Diffusion x4 upscaler, which enlarges by its VAE's factor. */
+    private int upscaleWithPipeline(Path folder) throws IOException {
+        if (!SdUpscaleModel.isUpscaler(folder)) {
+            throw new IllegalArgumentException("--upscaler " + folder + ": a folder must be a diffusers "
+                    + "StableDiffusionUpscalePipeline (its model_index.json says so); give a resampler's name or a "
+                    + "model file otherwise");
+        }
+        if (scale != DEFAULT_SCALE) {
+            throw new IllegalArgumentException("--scale " + scale + ": an upscaler pipeline enlarges by its own VAE's "
+                    + "factor (the SD x4 upscaler: 4); leave --scale out");
+        }
+        try (SamplerPlugins loaded = plugins.open()) {
+            sdUpscale.upscale(folder, in, out, loaded);
+        }
         return 0;
     }
 

@@ -11,7 +11,6 @@ import dev.diffarm.engine.image.ModelHash;
 import dev.diffarm.engine.image.PngReader;
 import dev.diffarm.engine.image.PngWriter;
 import dev.diffarm.engine.image.RgbImage;
-import dev.diffarm.engine.plugins.SamplerPlugins;
 import dev.diffarm.engine.prompt.Emphasis;
 import dev.diffarm.engine.safetensors.SafetensorsFile;
 import dev.diffarm.engine.testing.Fixtures;
@@ -24,15 +23,11 @@ import dev.diffarm.engine.upscale.sd.SdUpscaleResult;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Optional;
-import java.util.concurrent.Callable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 
 /**
- * {@link SdUpscaleOptions} wired as the {@code upscale} command wires it (the command owns {@code --upscaler},
+ * {@code upscale --upscaler DIR} with an SD x4 upscaler folder ({@link SdUpscaleOptions}; the command owns {@code --upscaler},
  * {@code --in}, {@code --out} and the plugins): a PNG in, a PNG x4 out, pixel for pixel what the engine's entry
  * point makes of the same picture, with its infotext and latents; {@code --help}; refusals naming the option.
  */
@@ -41,31 +36,11 @@ class SdUpscaleOptionsTest {
     @TempDir
     Path dir;
 
-    /** What {@code upscale --upscaler DIR} does when DIR is an SD x4 upscaler folder. */
-    @Command(name = "upscale", mixinStandardHelpOptions = true)
-    static final class UpscaleWithSd implements Callable<Integer> {
-        @Option(names = "--upscaler", required = true)
-        Path upscaler;
-        @Option(names = "--in", required = true)
-        Path in;
-        @Option(names = "--out", required = true)
-        Path out;
-        @Mixin
-        PluginOptions plugins;
-        @Mixin
-        SdUpscaleOptions sd;
-
-        @Override
-        public Integer call() throws IOException {
-            try (SamplerPlugins samplers = plugins.open()) {
-                sd.upscale(upscaler, in, out, samplers);
-            }
-            return 0;
-        }
-    }
-
     private static CommandLineRun run(String... args) {
-        return CommandLineRun.capture(() -> Main.run(new UpscaleWithSd(), args));
+        String[] command = new String[args.length + 1];
+        command[0] = "upscale";
+        System.arraycopy(args, 0, command, 1, args.length);
+        return CommandLineRun.of(command);
     }
 
     /** The fixture's low-res picture as an 8-bit PNG. */

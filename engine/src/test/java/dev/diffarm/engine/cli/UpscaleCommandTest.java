@@ -95,11 +95,11 @@ class UpscaleCommandTest {
     }
 
     @Test
-    void aFolderIsNotAModelFile() {
+    void aFolderThatIsNoUpscalerPipelineIsRefused() {
         CommandLineRun run = CommandLineRun.of("upscale", "--upscaler", dir.toString(), "--in", input.toString(),
                 "--out", dir.resolve("x.png").toString());
         assertEquals(2, run.exitCode());
-        assertTrue(run.err().contains("a folder names a diffusers upscaler pipeline"), run.err());
+        assertTrue(run.err().contains("a folder must be a diffusers StableDiffusionUpscalePipeline"), run.err());
     }
 
     @Test
