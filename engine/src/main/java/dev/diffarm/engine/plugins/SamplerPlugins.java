@@ -2,8 +2,10 @@ package dev.diffarm.engine.plugins;
 
 import dev.diffarm.api.NoiseSchedule;
 import dev.diffarm.api.PluginApi;
+import dev.diffarm.api.control.ControlPreprocessor;
 import dev.diffarm.api.finetune.FineTuneMethod;
 import dev.diffarm.api.Sampler;
+import dev.diffarm.engine.control.ControlPreprocessors;
 import dev.diffarm.engine.sampler.PluginOrigin;
 import dev.diffarm.engine.sampler.SamplerRegistry;
 import dev.diffarm.engine.sampler.SamplerRegistry.SamplerEntry;
@@ -31,10 +33,10 @@ import org.pf4j.PluginState;
 import org.pf4j.PluginWrapper;
 
 /**
- * The samplers, noise schedules and fine-tune methods of the PF4J plugin jars in a directory. The directory is scanned again on every
- * {@link #registry()} call, so a jar dropped in (or replaced, or removed) while the process runs is loaded (or
- * reloaded, or unloaded) at the next lookup, without a restart; a run already going keeps the sampler it started
- * with.
+ * The samplers, noise schedules, fine-tune methods and control preprocessors of the PF4J plugin jars in a
+ * directory. The directory is scanned again on every {@link #registry()} call, so a jar dropped in (or replaced, or
+ * removed) while the process runs is loaded (or reloaded, or unloaded) at the next lookup, without a restart; a run
+ * already going keeps the sampler it started with.
  *
  * <p>A jar is refused, and listed in {@link #problems}, when it is no PF4J plugin, when its {@code Plugin-Requires}
  * names a plugin API version this one cannot run ({@link PluginApi#checkCompatible}), or when it fails to load or
@@ -133,6 +135,15 @@ public final class SamplerPlugins implements AutoCloseable, Supplier<SamplerRegi
         manager.getStartedPlugins().stream().sorted(Comparator.comparing(PluginWrapper::getPluginId))
                 .forEach(plugin -> methods.addAll(manager.getExtensions(FineTuneMethod.class, plugin.getPluginId())));
         return new FineTuneMethods(methods);
+    }
+
+    /** The control preprocessors of the plugins in the directory now. */
+    public synchronized ControlPreprocessors preprocessors() {
+        registry();
+        List<ControlPreprocessor> preprocessors = new ArrayList<>();
+        manager.getStartedPlugins().stream().sorted(Comparator.comparing(PluginWrapper::getPluginId)).forEach(
+                plugin -> preprocessors.addAll(manager.getExtensions(ControlPreprocessor.class, plugin.getPluginId())));
+        return new ControlPreprocessors(preprocessors);
     }
 
     /** The plugins loaded now, by id. */
