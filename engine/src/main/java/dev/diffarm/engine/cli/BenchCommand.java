@@ -1,12 +1,16 @@
 package dev.diffarm.engine.cli;
 
+import dev.diffarm.engine.bench.HiresBenchmark;
 import dev.diffarm.engine.bench.LoraBenchmark;
 import dev.diffarm.engine.bench.ModelBenchmark;
 import dev.diffarm.engine.bench.TrainBenchmark;
 import dev.diffarm.engine.bench.TrainMemoryBenchmark;
 import dev.diffarm.engine.clip.TokenizerLocator;
+import dev.diffarm.engine.demo.DemoModel;
+import dev.diffarm.engine.io.FileTrees;
 import dev.diffarm.engine.pipeline.StableDiffusion;
 import dev.diffarm.engine.plugins.SamplerPlugins;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -22,16 +26,23 @@ import picocli.CommandLine.Option;
                 "With --train lora: times LoRA training steps (train_ms_per_step) beside one inference UNet pass.",
                 "With --train lora|textual-inversion --memory-every N --model M --data DIR: trains M on DIR for --steps "
                         + "steps and prints the resident set, heap and live NDArrays every N steps, then a verdict "
-                        + "(RSS growth from step 1,000 to the end; live arrays constant or not)."})
+                        + "(RSS growth from step 1,000 to the end; live arrays constant or not).",
+                "With --hires: times a txt2img render (Euler a, --steps steps, --width x --height) with and without "
+                        + "a hires pass (--hires-scale 2, Latent, denoising strength 0.7) and prints the overhead; on "
+                        + "the demo model (--arch demo, the default here), SD 1.5 on random weights (--arch sd15) or "
+                        + "--model."})
 final class BenchCommand implements Callable<Integer> {
-    @Option(names = "--arch", defaultValue = "sd15", description = "Architecture to build (only sd15 so far). Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--arch", description = "Architecture to build: sd15; with --hires also demo (the demo "
+            + "model, written to a temporary folder). Default: sd15; with --hires demo.")
     String arch;
 
-    @Option(names = "--width", defaultValue = "512", description = "Image width in pixels. Default: ${DEFAULT-VALUE}.")
-    int width;
+    @Option(names = "--width", description = "Image width in pixels (with --hires: the first pass's). Default: 512; "
+            + "with --hires 128.")
+    Integer width;
 
-    @Option(names = "--height", defaultValue = "512", description = "Image height in pixels. Default: ${DEFAULT-VALUE}.")
-    int height;
+    @Option(names = "--height", description = "Image height in pixels (with --hires: the first pass's). Default: 512; "
+            + "with --hires 128.")
+    Integer height;
 
     @Option(names = "--iters", defaultValue = "3", description = "Timed iterations after one warm-up. Default: ${DEFAULT-VALUE}.")
     int iterations;
@@ -58,9 +69,13 @@ final class BenchCommand implements Callable<Integer> {
             description = "With --train: train --model on --data and sample memory every N steps (default: off).")
     Integer memoryEvery;
 
-    @Option(names = "--steps", defaultValue = "10000", paramLabel = "N",
-            description = "With --memory-every: training steps. Default: ${DEFAULT-VALUE}.")
-    int steps;
+    @Option(names = "--steps", paramLabel = "N",
+            description = "With --memory-every: training steps (default 10000); with --hires: sampling steps of each "
+                    + "pass (default 20).")
+    Integer steps;
+
+    @Option(names = "--hires", description = "Time the hires fix's overhead instead of the model.")
+    boolean hires;
 
     @Option(names = "--data", paramLabel = "DIR", description = "With --memory-every: the captioned images to train on.")
     Path data;
@@ -73,6 +88,12 @@ final class BenchCommand implements Callable<Integer> {
         if (memoryEvery != null) {
             return trainMemory();
         }
+        if (hires) {
+            return hiresOverhead();
+        }
+        int width = this.width == null ? 512 : this.width;
+        int height = this.height == null ? 512 : this.height;
+        String arch = this.arch == null ? "sd15" : this.arch;
         if (lora) {
             new LoraBenchmark(Optional.ofNullable(model), Optional.ofNullable(config), rank, iterations, System.out).run();
             return 0;
@@ -95,12 +116,42 @@ final class BenchCommand implements Callable<Integer> {
         if (train == null || model == null || data == null) {
             throw new IllegalArgumentException("--memory-every: needs --train METHOD, --model PATH and --data DIR");
         }
-        TrainMemoryBenchmark bench = new TrainMemoryBenchmark(train, data, steps, memoryEvery, System.out);
+        TrainMemoryBenchmark bench = new TrainMemoryBenchmark(train, data, steps == null ? 10000 : steps, memoryEvery,
+                System.out);
         try (SamplerPlugins plugins = pluginOptions.open();
              StableDiffusion sd = StableDiffusion.load(model, Optional.ofNullable(config), Optional.empty(),
                      TokenizerLocator.fromEnvironment())) {
             bench.run(sd, plugins.fineTuneMethods());
         }
         return 0;
+    }
+
+    private int hiresOverhead() throws java.io.IOException {
+        HiresBenchmark bench = new HiresBenchmark(width == null ? 128 : width, height == null ? 128 : height,
+                steps == null ? 20 : steps, iterations, System.out);
+        Path scratch = Files.createTempDirectory("diffarm-bench-");
+        try (SamplerPlugins plugins = pluginOptions.open();
+             StableDiffusion sd = hiresModel(scratch)) {
+            bench.run(sd, plugins);
+        } finally {
+            FileTrees.delete(scratch);
+        }
+        return 0;
+    }
+
+    /** {@code --model}, else the demo model written into {@code scratch} or SD 1.5 on random weights, as --arch says. */
+    private StableDiffusion hiresModel(Path scratch) throws java.io.IOException {
+        if (model != null) {
+            return StableDiffusion.load(model, Optional.ofNullable(config), Optional.empty(),
+                    TokenizerLocator.fromEnvironment());
+        }
+        String architecture = arch == null ? "demo" : arch;
+        return switch (architecture) {
+            case "demo" -> StableDiffusion.load(DemoModel.ensure(scratch.resolve("demo")), Optional.empty(),
+                    Optional.empty(), TokenizerLocator.fromEnvironment());
+            case "sd15" -> HiresBenchmark.sd15Random(scratch);
+            default -> throw new IllegalArgumentException("--arch " + architecture + ": expected demo or sd15 with "
+                    + "--hires");
+        };
     }
 }
