@@ -8,7 +8,6 @@ import dev.diffarm.daemon.render.StoreBackedCatalog;
 import dev.diffarm.engine.pipeline.LatentUpscaler;
 import dev.diffarm.engine.plugins.SamplerPlugins;
 import dev.diffarm.engine.sampler.SamplerRegistry;
-import java.util.function.Supplier;
 import dev.diffarm.farm.config.JobSchema;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -16,27 +15,29 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 
 /**
- * What a producer needs to write a job this farm accepts: the schema, the samplers and schedules, the models, the
- * textual-inversion embeddings.
+ * What a producer needs to write a job this farm accepts: the schema, the samplers, schedules and ControlNet
+ * preprocessors, the models, the textual-inversion embeddings.
  */
 @Path("/")
 @Produces(MediaType.APPLICATION_JSON)
 public class CatalogResource {
     private final ModelDirectory models;
     private final ModelCache modelCache;
-    private final Supplier<SamplerRegistry> samplers;
+    private final SamplerPlugins plugins;
     private final EmbeddingDirectory embeddings;
     private final LoraDirectory loras;
     private final StoreBackedCatalog store;
 
-    CatalogResource(ModelDirectory models, ModelCache modelCache, SamplerPlugins samplers,
+    CatalogResource(ModelDirectory models, ModelCache modelCache, SamplerPlugins plugins,
                     EmbeddingDirectory embeddings, LoraDirectory loras, StoreBackedCatalog store) {
         this.models = models;
         this.modelCache = modelCache;
-        this.samplers = samplers;
+        this.plugins = plugins;
         this.embeddings = embeddings;
         this.loras = loras;
         this.store = store;
@@ -69,13 +70,26 @@ public class CatalogResource {
     }
 
     /**
+     * A ControlNet preprocessor a job may name, as sd-webui-controlnet's {@code module}.
+     *
+     * @param name    its name
+     * @param aliases other names it answers to
+     * @param options the options it takes, each with its default
+     */
+    public record PreprocessorInfo(String name, List<String> aliases, Map<String, Double> options, String plugin,
+                                   String version) {
+    }
+
+    /**
      * The farm's plugins by kind.
      *
      * @param samplers       the samplers, sorted by name
      * @param schedules      the noise schedules, sorted by name
      * @param hiresUpscalers the hires fix's upscalers, in A1111's order
+     * @param preprocessors  the ControlNet preprocessors, sorted by name
      */
-    public record Plugins(List<SamplerInfo> samplers, List<ScheduleInfo> schedules, List<UpscalerInfo> hiresUpscalers) {
+    public record Plugins(List<SamplerInfo> samplers, List<ScheduleInfo> schedules, List<UpscalerInfo> hiresUpscalers,
+                          List<PreprocessorInfo> preprocessors) {
     }
 
     /**
@@ -128,7 +142,7 @@ public class CatalogResource {
     @GET
     @Path("plugins")
     public Plugins plugins() {
-        SamplerRegistry registry = samplers.get();
+        SamplerRegistry registry = plugins.registry();
         return new Plugins(registry.samplers().stream()
                 .map(entry -> new SamplerInfo(entry.name(), entry.sampler().diffusers().schedulerClass(),
                         entry.origin().pluginId(), entry.origin().version())).toList(),
@@ -136,6 +150,11 @@ public class CatalogResource {
                         .map(entry -> new ScheduleInfo(entry.name(), entry.origin().pluginId(), entry.origin().version()))
                         .toList(),
                 Arrays.stream(LatentUpscaler.values()).map(upscaler -> new UpscalerInfo(upscaler.label(), "latent"))
+                        .toList(),
+                plugins.preprocessors().entries().stream()
+                        .map(entry -> new PreprocessorInfo(entry.preprocessor().name(), entry.preprocessor().aliases(),
+                                new TreeMap<>(entry.preprocessor().defaults()), entry.origin().pluginId(),
+                                entry.origin().version()))
                         .toList());
     }
 

@@ -16,7 +16,7 @@ import java.util.List;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.Test;
 
-/** What the daemon tells a producer over HTTP about what a job may name: schedules and embeddings. */
+/** What the daemon tells a producer over HTTP about what a job may name: schedules, preprocessors and embeddings. */
 @QuarkusTest
 @QuarkusTestResource(LocalDaemonResource.class)
 class CatalogResourceTest {
@@ -31,6 +31,16 @@ class CatalogResourceTest {
                 .body("samplers.name", hasItem("Euler a"))
                 .body("hiresUpscalers.name", equalTo(Limits.HIRES_UPSCALERS))
                 .body("hiresUpscalers.kind", hasItems("latent"));
+    }
+
+    @Test
+    void listsThePreprocessorsWithTheirOptions() {
+        given().get("/plugins").then().statusCode(200)
+                .body("preprocessors.name", equalTo(List.of("canny", "none")))
+                .body("preprocessors.find { it.name == 'canny' }.plugin", equalTo("preprocessors"))
+                .body("preprocessors.find { it.name == 'canny' }.options.low_threshold", equalTo(100.0f))
+                .body("preprocessors.find { it.name == 'canny' }.options.high_threshold", equalTo(200.0f))
+                .body("preprocessors.find { it.name == 'none' }.options", equalTo(java.util.Map.of()));
     }
 
     /** The embeddings folder defaults to {@code <home>/embeddings} and is read on each request. */

@@ -1,7 +1,9 @@
 package dev.diffarm.engine.control;
 
 import dev.diffarm.api.control.ControlPreprocessor;
+import dev.diffarm.engine.sampler.PluginOrigin;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -12,12 +14,22 @@ import java.util.TreeMap;
  * {@code canny}), as {@link ControlPreprocessor} promises.
  */
 public final class ControlPreprocessors {
+    /**
+     * A preprocessor and the plugin it came from.
+     *
+     * @param preprocessor the extension
+     * @param origin       its plugin's id and version
+     */
+    public record Entry(ControlPreprocessor preprocessor, PluginOrigin origin) {
+    }
+
     private final Map<String, ControlPreprocessor> byName = new TreeMap<>();
-    private final List<ControlPreprocessor> all = new ArrayList<>();
+    private final List<Entry> entries;
 
     /** @throws IllegalStateException if two preprocessors answer to one name or alias */
-    public ControlPreprocessors(List<ControlPreprocessor> preprocessors) {
-        for (ControlPreprocessor preprocessor : preprocessors) {
+    public ControlPreprocessors(List<Entry> entries) {
+        for (Entry entry : entries) {
+            ControlPreprocessor preprocessor = entry.preprocessor();
             List<String> names = new ArrayList<>(List.of(preprocessor.name()));
             names.addAll(preprocessor.aliases());
             for (String name : names) {
@@ -27,9 +39,8 @@ public final class ControlPreprocessors {
                             + before.getClass().getName() + " and " + preprocessor.getClass().getName());
                 }
             }
-            all.add(preprocessor);
         }
-        all.sort(java.util.Comparator.comparing(ControlPreprocessor::name));
+        this.entries = entries.stream().sorted(Comparator.comparing(e -> e.preprocessor().name())).toList();
     }
 
     private static String key(String name) {
@@ -41,19 +52,19 @@ public final class ControlPreprocessors {
         ControlPreprocessor preprocessor = byName.get(key(name));
         if (preprocessor == null) {
             throw new IllegalArgumentException("control preprocessor '" + name + "' is not available; expected one of "
-                    + names() + (all.isEmpty() ? " (no preprocessor plugin is loaded: is the plugins directory right?)"
-                    : ""));
+                    + names() + (entries.isEmpty() ? " (no preprocessor plugin is loaded: is the plugins directory "
+                    + "right?)" : ""));
         }
         return preprocessor;
     }
 
     /** Every preprocessor's name (not its aliases), sorted. */
     public List<String> names() {
-        return all.stream().map(ControlPreprocessor::name).toList();
+        return entries.stream().map(e -> e.preprocessor().name()).toList();
     }
 
-    /** Every preprocessor, sorted by name. */
-    public List<ControlPreprocessor> all() {
-        return List.copyOf(all);
+    /** Every preprocessor with its plugin, sorted by name. */
+    public List<Entry> entries() {
+        return entries;
     }
 }

@@ -140,9 +140,10 @@ public final class SamplerPlugins implements AutoCloseable, Supplier<SamplerRegi
     /** The control preprocessors of the plugins in the directory now. */
     public synchronized ControlPreprocessors preprocessors() {
         registry();
-        List<ControlPreprocessor> preprocessors = new ArrayList<>();
+        List<ControlPreprocessors.Entry> preprocessors = new ArrayList<>();
         manager.getStartedPlugins().stream().sorted(Comparator.comparing(PluginWrapper::getPluginId)).forEach(
-                plugin -> preprocessors.addAll(manager.getExtensions(ControlPreprocessor.class, plugin.getPluginId())));
+                plugin -> manager.getExtensions(ControlPreprocessor.class, plugin.getPluginId()).forEach(
+                        preprocessor -> preprocessors.add(new ControlPreprocessors.Entry(preprocessor, origin(plugin)))));
         return new ControlPreprocessors(preprocessors);
     }
 

@@ -48,8 +48,8 @@ class PreprocessorPluginsTest {
         ControlPreprocessors preprocessors = plugins.preprocessors();
         assertEquals(List.of("canny", "none"), preprocessors.names());
         assertEquals("canny", preprocessors.named("Canny").name());
-        assertEquals("preprocessors", plugins.plugins().stream().map(p -> p.origin().pluginId())
-                .filter("preprocessors"::equals).findFirst().orElseThrow());
+        assertEquals(List.of("preprocessors", "preprocessors"),
+                preprocessors.entries().stream().map(e -> e.origin().pluginId()).toList());
         assertEquals("control preprocessor 'depth' is not available; expected one of [canny, none]",
                 assertThrows(IllegalArgumentException.class, () -> preprocessors.named("depth")).getMessage());
     }
