@@ -19,7 +19,6 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalDouble;
@@ -88,8 +87,8 @@ public final class HiresBenchmark {
                 out.printf("base_iter%d_ms=%.1f hires_iter%d_ms=%.1f%n", i, plain, i, fixed);
             }
         }
-        double baseMedian = median(baseMs);
-        double hiresMedian = median(hiresMs);
+        double baseMedian = Median.of(baseMs);
+        double hiresMedian = Median.of(hiresMs);
         out.printf("base_ms=%.1f%n", baseMedian);
         out.printf("hires_ms=%.1f%n", hiresMedian);
         out.printf("hires_overhead_ms=%.1f%n", hiresMedian - baseMedian);
@@ -102,13 +101,6 @@ public final class HiresBenchmark {
         long start = System.nanoTime();
         generator.generate(model, "0000000000", request, Progress.NONE);
         return (System.nanoTime() - start) / 1e6;
-    }
-
-    private static double median(double[] values) {
-        double[] sorted = values.clone();
-        Arrays.sort(sorted);
-        int n = sorted.length;
-        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     }
 
     /**

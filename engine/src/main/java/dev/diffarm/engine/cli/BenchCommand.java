@@ -16,7 +16,9 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = {"Times the full-size model on random weights: one classifier-free-guidance UNet step "
@@ -32,17 +34,17 @@ import picocli.CommandLine.Option;
                         + "the demo model (--arch demo, the default here), SD 1.5 on random weights (--arch sd15) or "
                         + "--model."})
 final class BenchCommand implements Callable<Integer> {
-    @Option(names = "--arch", description = "Architecture to build: sd15; with --hires also demo (the demo "
-            + "model, written to a temporary folder). Default: sd15; with --hires demo.")
+    @Option(names = "--arch", defaultValue = "sd15", description = "Architecture to build (sd15; with --hires also "
+            + "demo, the demo model). Default: ${DEFAULT-VALUE}; with --hires demo.")
     String arch;
 
-    @Option(names = "--width", description = "Image width in pixels (with --hires: the first pass's). Default: 512; "
-            + "with --hires 128.")
-    Integer width;
+    @Option(names = "--width", defaultValue = "512", description = "Image width in pixels (with --hires: the first "
+            + "pass's). Default: ${DEFAULT-VALUE}; with --hires 128.")
+    int width;
 
-    @Option(names = "--height", description = "Image height in pixels (with --hires: the first pass's). Default: 512; "
+    @Option(names = "--height", defaultValue = "512", description = "Image height in pixels. Default: ${DEFAULT-VALUE}; "
             + "with --hires 128.")
-    Integer height;
+    int height;
 
     @Option(names = "--iters", defaultValue = "3", description = "Timed iterations after one warm-up. Default: ${DEFAULT-VALUE}.")
     int iterations;
@@ -69,10 +71,10 @@ final class BenchCommand implements Callable<Integer> {
             description = "With --train: train --model on --data and sample memory every N steps (default: off).")
     Integer memoryEvery;
 
-    @Option(names = "--steps", paramLabel = "N",
-            description = "With --memory-every: training steps (default 10000); with --hires: sampling steps of each "
-                    + "pass (default 20).")
-    Integer steps;
+    @Option(names = "--steps", defaultValue = "10000", paramLabel = "N",
+            description = "With --memory-every: training steps. Default: ${DEFAULT-VALUE}. With --hires: sampling steps "
+                    + "of each pass, default 20.")
+    int steps;
 
     @Option(names = "--hires", description = "Time the hires fix's overhead instead of the model.")
     boolean hires;
@@ -83,6 +85,9 @@ final class BenchCommand implements Callable<Integer> {
     @Mixin
     PluginOptions pluginOptions;
 
+    @Spec
+    CommandSpec spec;
+
     @Override
     public Integer call() throws java.io.IOException {
         if (memoryEvery != null) {
@@ -91,9 +96,6 @@ final class BenchCommand implements Callable<Integer> {
         if (hires) {
             return hiresOverhead();
         }
-        int width = this.width == null ? 512 : this.width;
-        int height = this.height == null ? 512 : this.height;
-        String arch = this.arch == null ? "sd15" : this.arch;
         if (lora) {
             new LoraBenchmark(Optional.ofNullable(model), Optional.ofNullable(config), rank, iterations, System.out).run();
             return 0;
@@ -116,8 +118,7 @@ final class BenchCommand implements Callable<Integer> {
         if (train == null || model == null || data == null) {
             throw new IllegalArgumentException("--memory-every: needs --train METHOD, --model PATH and --data DIR");
         }
-        TrainMemoryBenchmark bench = new TrainMemoryBenchmark(train, data, steps == null ? 10000 : steps, memoryEvery,
-                System.out);
+        TrainMemoryBenchmark bench = new TrainMemoryBenchmark(train, data, steps, memoryEvery, System.out);
         try (SamplerPlugins plugins = pluginOptions.open();
              StableDiffusion sd = StableDiffusion.load(model, Optional.ofNullable(config), Optional.empty(),
                      TokenizerLocator.fromEnvironment())) {
@@ -127,8 +128,8 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     private int hiresOverhead() throws java.io.IOException {
-        HiresBenchmark bench = new HiresBenchmark(width == null ? 128 : width, height == null ? 128 : height,
-                steps == null ? 20 : steps, iterations, System.out);
+        HiresBenchmark bench = new HiresBenchmark(given("--width") ? width : 128, given("--height") ? height : 128,
+                given("--steps") ? steps : 20, iterations, System.out);
         Path scratch = Files.createTempDirectory("diffarm-bench-");
         try (SamplerPlugins plugins = pluginOptions.open();
              StableDiffusion sd = hiresModel(scratch)) {
@@ -145,7 +146,7 @@ final class BenchCommand implements Callable<Integer> {
             return StableDiffusion.load(model, Optional.ofNullable(config), Optional.empty(),
                     TokenizerLocator.fromEnvironment());
         }
-        String architecture = arch == null ? "demo" : arch;
+        String architecture = given("--arch") ? arch : "demo";
         return switch (architecture) {
             case "demo" -> StableDiffusion.load(DemoModel.ensure(scratch.resolve("demo")), Optional.empty(),
                     Optional.empty(), TokenizerLocator.fromEnvironment());
@@ -153,5 +154,10 @@ final class BenchCommand implements Callable<Integer> {
             default -> throw new IllegalArgumentException("--arch " + architecture + ": expected demo or sd15 with "
                     + "--hires");
         };
+    }
+
+    /** Whether the user gave {@code option}: --hires has defaults of its own for the options it shares. */
+    private boolean given(String option) {
+        return spec.commandLine().getParseResult().hasMatchedOption(option);
     }
 }
