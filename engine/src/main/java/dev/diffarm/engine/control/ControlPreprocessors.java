@@ -23,39 +23,49 @@ public final class ControlPreprocessors {
     public record Entry(ControlPreprocessor preprocessor, PluginOrigin origin) {
     }
 
-    private final Map<String, ControlPreprocessor> byName = new TreeMap<>();
-    private final List<Entry> entries;
+    private final Map<String, Entry> byName = new TreeMap<>();
+    private final List<Entry> entries = new ArrayList<>();
+    private final List<String> conflicts = new ArrayList<>();
 
-    /** @throws IllegalStateException if two preprocessors answer to one name or alias */
+    /**
+     * @param entries the preprocessors in the order they take names: one that answers to a name or alias taken by an
+     *                earlier one is left out, and listed in {@link #conflicts}
+     */
     public ControlPreprocessors(List<Entry> entries) {
         for (Entry entry : entries) {
-            ControlPreprocessor preprocessor = entry.preprocessor();
-            List<String> names = new ArrayList<>(List.of(preprocessor.name()));
-            names.addAll(preprocessor.aliases());
-            for (String name : names) {
-                ControlPreprocessor before = byName.putIfAbsent(key(name), preprocessor);
-                if (before != null && before != preprocessor) {
-                    throw new IllegalStateException("two control preprocessors answer to '" + name + "': "
-                            + before.getClass().getName() + " and " + preprocessor.getClass().getName());
-                }
+            List<String> names = new ArrayList<>(List.of(entry.preprocessor().name()));
+            names.addAll(entry.preprocessor().aliases());
+            List<String> taken = names.stream().filter(name -> byName.containsKey(key(name))).toList();
+            if (!taken.isEmpty()) {
+                Entry first = byName.get(key(taken.get(0)));
+                conflicts.add("control preprocessor " + entry.preprocessor().name() + " of plugin " + entry.origin()
+                        + " left out: " + taken + " already taken by " + first.preprocessor().name() + " of plugin "
+                        + first.origin());
+                continue;
             }
+            names.forEach(name -> byName.put(key(name), entry));
+            this.entries.add(entry);
         }
-        this.entries = entries.stream().sorted(Comparator.comparing(e -> e.preprocessor().name())).toList();
+        this.entries.sort(Comparator.comparing(e -> e.preprocessor().name()));
     }
 
     private static String key(String name) {
         return name.toLowerCase(Locale.ROOT);
     }
 
-    /** @throws IllegalArgumentException naming the preprocessor and the known ones if no plugin supplies it */
+    /**
+     * The preprocessor {@code name} selects, by name or alias, ignoring case.
+     *
+     * @throws IllegalArgumentException naming the preprocessor and the known ones if no plugin supplies it
+     */
     public ControlPreprocessor named(String name) {
-        ControlPreprocessor preprocessor = byName.get(key(name));
-        if (preprocessor == null) {
+        Entry entry = byName.get(key(name));
+        if (entry == null) {
             throw new IllegalArgumentException("control preprocessor '" + name + "' is not available; expected one of "
                     + names() + (entries.isEmpty() ? " (no preprocessor plugin is loaded: is the plugins directory "
                     + "right?)" : ""));
         }
-        return preprocessor;
+        return entry.preprocessor();
     }
 
     /** Every preprocessor's name (not its aliases), sorted. */
@@ -65,6 +75,11 @@ public final class ControlPreprocessors {
 
     /** Every preprocessor with its plugin, sorted by name. */
     public List<Entry> entries() {
-        return entries;
+        return List.copyOf(entries);
+    }
+
+    /** Preprocessors left out because another had taken one of their names, each with why. */
+    public List<String> conflicts() {
+        return List.copyOf(conflicts);
     }
 }

@@ -147,6 +147,15 @@ public final class SamplerPlugins implements AutoCloseable, Supplier<SamplerRegi
         return new ControlPreprocessors(preprocessors);
     }
 
+    /**
+     * The control preprocessor {@code name} selects among the plugins' (by name or alias, ignoring case).
+     *
+     * @throws IllegalArgumentException naming the preprocessor and the known ones
+     */
+    public ControlPreprocessor controlPreprocessor(String name) {
+        return preprocessors().named(name);
+    }
+
     /** The plugins loaded now, by id. */
     public synchronized List<LoadedPlugin> plugins() {
         registry();
