@@ -17,7 +17,7 @@ public final class PassThrough implements ControlPreprocessor {
         return "none";
     }
 
-    /** The picture itself, not a copy: a {@link Picture}'s values are not changed by anyone who holds it. */
+    /** The picture itself, not a copy, as pictures are handed between the engine and plugins. */
     @Override
     public Picture apply(Picture picture, Map<String, Double> options) {
         PreprocessorOptions.resolve(name(), defaults(), options);
