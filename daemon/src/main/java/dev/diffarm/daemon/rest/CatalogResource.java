@@ -17,27 +17,29 @@ import jakarta.ws.rs.core.MediaType;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 
 /**
- * What a producer needs to write a job this farm accepts: the schema, the samplers and schedules, the models, the
- * textual-inversion embeddings.
+ * What a producer needs to write a job this farm accepts: the schema, the samplers, schedules and ControlNet
+ * preprocessors, the models, the textual-inversion embeddings.
  */
 @Path("/")
 @Produces(MediaType.APPLICATION_JSON)
 public class CatalogResource {
     private final ModelDirectory models;
     private final LoadedModels loaded;
-    private final SamplerPlugins samplers;
+    private final SamplerPlugins plugins;
     private final EmbeddingDirectory embeddings;
     private final LoraDirectory loras;
     private final StoreBackedCatalog store;
 
-    CatalogResource(ModelDirectory models, LoadedModels loaded, SamplerPlugins samplers,
+    CatalogResource(ModelDirectory models, LoadedModels loaded, SamplerPlugins plugins,
                     EmbeddingDirectory embeddings, LoraDirectory loras, StoreBackedCatalog store) {
         this.models = models;
         this.loaded = loaded;
-        this.samplers = samplers;
+        this.plugins = plugins;
         this.embeddings = embeddings;
         this.loras = loras;
         this.store = store;
@@ -73,6 +75,17 @@ public class CatalogResource {
     }
 
     /**
+     * A ControlNet preprocessor a job may name, as sd-webui-controlnet's {@code module}.
+     *
+     * @param name    its name
+     * @param aliases other names it answers to
+     * @param options the options it takes, each with its default
+     */
+    public record PreprocessorInfo(String name, List<String> aliases, Map<String, Double> options, String plugin,
+                                   String version) {
+    }
+
+    /**
      * The farm's plugins by kind.
      *
      * @param samplers       the samplers, sorted by name
@@ -80,9 +93,10 @@ public class CatalogResource {
      * @param hiresUpscalers the hires fix's upscalers, in A1111's order
      * @param upscalers      the upscaler plugins' resamplers and network architectures (the CLI's {@code upscale}
      *                       and {@code render --hires-upscaler} take them)
+     * @param preprocessors  the ControlNet preprocessors, sorted by name
      */
     public record Plugins(List<SamplerInfo> samplers, List<ScheduleInfo> schedules, List<UpscalerInfo> hiresUpscalers,
-                          List<UpscalerInfo> upscalers) {
+                          List<UpscalerInfo> upscalers, List<PreprocessorInfo> preprocessors) {
     }
 
     /**
@@ -135,8 +149,8 @@ public class CatalogResource {
     @GET
     @Path("plugins")
     public Plugins plugins() {
-        SamplerRegistry registry = samplers.get();
-        Upscalers upscalers = samplers.upscalers();
+        SamplerRegistry registry = plugins.registry();
+        Upscalers upscalers = plugins.upscalers();
         List<UpscalerInfo> plugged = new ArrayList<>();
         upscalers.names().forEach(name -> plugged.add(new UpscalerInfo(name, "resampler")));
         upscalers.architectures().forEach(name -> plugged.add(new UpscalerInfo(name, "architecture")));
@@ -147,7 +161,12 @@ public class CatalogResource {
                         .map(entry -> new ScheduleInfo(entry.name(), entry.origin().pluginId(), entry.origin().version()))
                         .toList(),
                 Arrays.stream(LatentUpscaler.values()).map(upscaler -> new UpscalerInfo(upscaler.label(), "latent"))
-                        .toList(), plugged);
+                        .toList(), plugged,
+                plugins.preprocessors().entries().stream()
+                        .map(entry -> new PreprocessorInfo(entry.preprocessor().name(), entry.preprocessor().aliases(),
+                                new TreeMap<>(entry.preprocessor().defaults()), entry.origin().pluginId(),
+                                entry.origin().version()))
+                        .toList());
     }
 
     @GET

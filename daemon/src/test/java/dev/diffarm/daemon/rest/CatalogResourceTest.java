@@ -16,7 +16,7 @@ import java.util.List;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.Test;
 
-/** What the daemon tells a producer over HTTP about what a job may name: schedules and embeddings. */
+/** What the daemon tells a producer over HTTP about what a job may name: schedules, preprocessors and embeddings. */
 @QuarkusTest
 @QuarkusTestResource(LocalDaemonResource.class)
 class CatalogResourceTest {
@@ -33,6 +33,16 @@ class CatalogResourceTest {
                 .body("hiresUpscalers.kind", hasItems("latent"))
                 .body("upscalers.findAll { it.kind == 'resampler' }.name", equalTo(List.of("Lanczos", "Nearest")))
                 .body("upscalers.findAll { it.kind == 'architecture' }.name", equalTo(List.of("ESRGAN")));
+    }
+
+    @Test
+    void listsThePreprocessorsWithTheirOptions() {
+        given().get("/plugins").then().statusCode(200)
+                .body("preprocessors.name", equalTo(List.of("canny", "none")))
+                .body("preprocessors.find { it.name == 'canny' }.plugin", equalTo("preprocessors"))
+                .body("preprocessors.find { it.name == 'canny' }.options.low_threshold", equalTo(100.0f))
+                .body("preprocessors.find { it.name == 'canny' }.options.high_threshold", equalTo(200.0f))
+                .body("preprocessors.find { it.name == 'none' }.options", equalTo(java.util.Map.of()));
     }
 
     /** The embeddings folder defaults to {@code <home>/embeddings} and is read on each request. */

@@ -23,7 +23,6 @@ import dev.diffarm.engine.unet.UNet2DConditionModel;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 
@@ -145,17 +144,10 @@ public final class LoraBenchmark {
                 out.printf("switch_iter%d fuse_ms=%.1f restore_ms=%.2f%n", i, fuse[i], restore[i]);
             }
         }
-        double fuseMs = median(fuse);
-        double restoreMs = median(restore);
+        double fuseMs = Median.of(fuse);
+        double restoreMs = Median.of(restore);
         out.printf("lora_fuse_ms=%.1f%n", fuseMs);
         out.printf("lora_restore_ms=%.2f%n", restoreMs);
         out.printf("lora_switch_ms=%.1f%n", fuseMs + restoreMs);
-    }
-
-    private static double median(double[] values) {
-        double[] sorted = values.clone();
-        Arrays.sort(sorted);
-        int n = sorted.length;
-        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     }
 }

@@ -24,7 +24,6 @@ import dev.diffarm.engine.train.TrainingSettings;
 import dev.diffarm.engine.unet.UNet2DConditionModel;
 import java.io.PrintStream;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -99,8 +98,8 @@ public final class TrainBenchmark {
                         out.printf("train_iter%d_ms=%.1f loss=%.5f%n", i, ms, report.loss());
                     }
                 }
-                out.printf("unet_forward_ms=%.1f%n", median(inference));
-                out.printf("train_ms_per_step=%.1f%n", median(train));
+                out.printf("unet_forward_ms=%.1f%n", Median.of(inference));
+                out.printf("train_ms_per_step=%.1f%n", Median.of(train));
                 out.printf("peak_rss_mb=%d%n", ProcessMemory.peakResidentMegabytes());
             }
         }
@@ -165,12 +164,5 @@ public final class TrainBenchmark {
             abar[t] = 1f - (t + 1) / 1001f;
         }
         return abar;
-    }
-
-    private static double median(double[] values) {
-        double[] sorted = values.clone();
-        Arrays.sort(sorted);
-        int n = sorted.length;
-        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     }
 }

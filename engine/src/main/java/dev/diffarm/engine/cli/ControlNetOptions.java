@@ -1,7 +1,6 @@
 package dev.diffarm.engine.cli;
 
 import dev.diffarm.api.control.ControlPreprocessor;
-import dev.diffarm.engine.control.ReadyControlMap;
 import dev.diffarm.engine.pipeline.ControlUnit;
 import dev.diffarm.engine.pipeline.PixelFormats;
 import dev.diffarm.engine.pipeline.ResizeMode;
@@ -22,6 +21,9 @@ import picocli.CommandLine.Option;
  * preprocessor options after it; repeat the group for several units, which apply in order.
  */
 final class ControlNetOptions {
+    /** sd-webui-controlnet's module for a picture that is already the control map. */
+    private static final String NO_PREPROCESSOR = "none";
+
     static final String LOW_THRESHOLD = "low_threshold";
     static final String HIGH_THRESHOLD = "high_threshold";
 
@@ -110,7 +112,7 @@ final class ControlNetOptions {
         List<ControlUnit> out = new ArrayList<>();
         for (Unit unit : units) {
             Spec spec = Spec.parse(unit.spec);
-            String name = unit.preprocessor == null ? ReadyControlMap.NAME : unit.preprocessor;
+            String name = unit.preprocessor == null ? NO_PREPROCESSOR : unit.preprocessor;
             Map<String, Double> options = new LinkedHashMap<>();
             if (unit.cannyLow != null) {
                 options.put(LOW_THRESHOLD, unit.cannyLow);

@@ -38,11 +38,11 @@ final class EmphasisRescale {
         float newMean = 0;
         for (int i = 0; i < hidden.size(); i++) {
             NDArray h = hidden.get(i);
-            float[] w = chunks.get(i).weights();
-            NDArray scaled = h.mul(h.getManager().create(w).reshape(w.length, 1));
+            NDArray scaled = weighted(h, chunks.get(i));
             weighted.add(scaled);
-            originalMean = h.mean().getFloat();
-            newMean = scaled.mean().getFloat();
+            Means means = Means.of(h, scaled);
+            originalMean = means.original();
+            newMean = means.weighted();
             originalSum += (double) counts[i] * originalMean;
             newSum += (double) counts[i] * newMean;
             total += counts[i];
@@ -57,5 +57,24 @@ final class EmphasisRescale {
             rescaled.add(scaled.mul(ratio));
         }
         return rescaled;
+    }
+
+    /** One chunk's hidden states [77, D], each token's row multiplied by its weight. */
+    static NDArray weighted(NDArray hidden, PromptChunk chunk) {
+        float[] w = chunk.weights();
+        return hidden.mul(hidden.getManager().create(w).reshape(w.length, 1));
+    }
+
+    /**
+     * A1111's two means of a chunk ({@code original_mean}, {@code new_mean}), each over all its values and taken in
+     * float32 as libtorch takes it.
+     *
+     * @param original the mean of the hidden states before the weights
+     * @param weighted the mean after them
+     */
+    record Means(float original, float weighted) {
+        static Means of(NDArray hidden, NDArray weightedHidden) {
+            return new Means(hidden.mean().getFloat(), weightedHidden.mean().getFloat());
+        }
     }
 }

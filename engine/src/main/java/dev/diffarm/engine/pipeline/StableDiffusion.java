@@ -11,6 +11,10 @@ import dev.diffarm.engine.clip.ClipTextModel;
 import dev.diffarm.engine.clip.ClipTokenizer;
 import dev.diffarm.engine.clip.TokenizerLocator;
 import dev.diffarm.engine.model.ModelFiles;
+import dev.diffarm.engine.model.ModelFiles.Component;
+import dev.diffarm.engine.model.TextEncoderConfig;
+import dev.diffarm.engine.model.UNetConfig;
+import dev.diffarm.engine.model.VaeConfig;
 import dev.diffarm.engine.model.Weights;
 import dev.diffarm.engine.schedule.Schedule;
 import dev.diffarm.engine.schedule.SchedulerConfig;
@@ -63,24 +67,37 @@ public final class StableDiffusion implements AutoCloseable {
                                        TokenizerLocator locator) {
         try (ModelFiles files = ModelFiles.open(model, configDir)) {
             ClipTokenizer clip = locator.load(tokenizer.or(files::tokenizerDir), model);
-            NDManager manager = NDManager.newBaseManager();
-            try {
-                Weights textWeights = new Weights(files.textEncoder().tensors(), manager);
-                ClipTextModel text = new ClipTextModel(textWeights, files.textEncoder().config());
-                textWeights.finish();
-                Weights unetWeights = new Weights(files.unet().tensors(), manager);
-                UNet2DConditionModel unet = new UNet2DConditionModel(unetWeights, files.unet().config());
-                unetWeights.finish();
-                Weights vaeWeights = new Weights(files.vae().tensors(), manager);
-                AutoencoderKL vae = new AutoencoderKL(vaeWeights, files.vae().config());
-                vaeWeights.finish();
-                Optional<JsonNode> scheduler = files.schedulerConfig().map(StableDiffusion::readJson);
-                return new StableDiffusion(model, manager, clip, text, unet, vae, scheduler, textWeights.layers(),
-                        unetWeights.layers());
-            } catch (RuntimeException e) {
-                manager.close();
-                throw e;
-            }
+            return of(model, clip, files.textEncoder(), files.unet(), files.vae(),
+                    files.schedulerConfig().map(StableDiffusion::readJson));
+        }
+    }
+
+    /**
+     * A model from its parts' tensors (each read strictly: a missing or unused tensor fails), such as fresh random
+     * weights for a benchmark.
+     *
+     * @param path      what the model is called ({@link #name}: its last element)
+     * @param scheduler the model's scheduler config; empty for SD 1.5's
+     */
+    public static StableDiffusion of(Path path, ClipTokenizer tokenizer, Component<TextEncoderConfig> textEncoder,
+                                     Component<UNetConfig> unetPart, Component<VaeConfig> vaePart,
+                                     Optional<JsonNode> scheduler) {
+        NDManager manager = NDManager.newBaseManager();
+        try {
+            Weights textWeights = new Weights(textEncoder.tensors(), manager);
+            ClipTextModel text = new ClipTextModel(textWeights, textEncoder.config());
+            textWeights.finish();
+            Weights unetWeights = new Weights(unetPart.tensors(), manager);
+            UNet2DConditionModel unet = new UNet2DConditionModel(unetWeights, unetPart.config());
+            unetWeights.finish();
+            Weights vaeWeights = new Weights(vaePart.tensors(), manager);
+            AutoencoderKL vae = new AutoencoderKL(vaeWeights, vaePart.config());
+            vaeWeights.finish();
+            return new StableDiffusion(path, manager, tokenizer, text, unet, vae, scheduler, textWeights.layers(),
+                    unetWeights.layers());
+        } catch (RuntimeException e) {
+            manager.close();
+            throw e;
         }
     }
 

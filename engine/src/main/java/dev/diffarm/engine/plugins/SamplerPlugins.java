@@ -7,7 +7,7 @@ import dev.diffarm.api.finetune.FineTuneMethod;
 import dev.diffarm.api.Sampler;
 import dev.diffarm.api.upscale.Upscaler;
 import dev.diffarm.api.upscale.UpscalerArchitecture;
-import dev.diffarm.engine.control.ReadyControlMap;
+import dev.diffarm.engine.control.ControlPreprocessors;
 import dev.diffarm.engine.sampler.PluginOrigin;
 import dev.diffarm.engine.sampler.SamplerRegistry;
 import dev.diffarm.engine.sampler.SamplerRegistry.SamplerEntry;
@@ -36,10 +36,10 @@ import org.pf4j.PluginState;
 import org.pf4j.PluginWrapper;
 
 /**
- * The samplers, noise schedules and fine-tune methods of the PF4J plugin jars in a directory. The directory is scanned again on every
- * {@link #registry()} call, so a jar dropped in (or replaced, or removed) while the process runs is loaded (or
- * reloaded, or unloaded) at the next lookup, without a restart; a run already going keeps the sampler it started
- * with.
+ * The samplers, noise schedules, fine-tune methods and control preprocessors of the PF4J plugin jars in a
+ * directory. The directory is scanned again on every {@link #registry()} call, so a jar dropped in (or replaced, or
+ * removed) while the process runs is loaded (or reloaded, or unloaded) at the next lookup, without a restart; a run
+ * already going keeps the sampler it started with.
  *
  * <p>A jar is refused, and listed in {@link #problems}, when it is no PF4J plugin, when its {@code Plugin-Requires}
  * names a plugin API version this one cannot run ({@link PluginApi#checkCompatible}), or when it fails to load or
@@ -140,28 +140,6 @@ public final class SamplerPlugins implements AutoCloseable, Supplier<SamplerRegi
         return new FineTuneMethods(methods);
     }
 
-    /**
-     * The control preprocessor {@code name} selects among the plugins' (by name or alias, ignoring case); {@code none}
-     * is built in ({@link ReadyControlMap}) where no plugin supplies it.
-     *
-     * @throws IllegalArgumentException naming the preprocessor and the known ones
-     */
-    public synchronized ControlPreprocessor controlPreprocessor(String name) {
-        registry();
-        List<ControlPreprocessor> all = new ArrayList<>();
-        manager.getStartedPlugins().stream().sorted(Comparator.comparing(PluginWrapper::getPluginId))
-                .forEach(plugin -> all.addAll(manager.getExtensions(ControlPreprocessor.class, plugin.getPluginId())));
-        all.add(new ReadyControlMap());
-        for (ControlPreprocessor preprocessor : all) {
-            if (preprocessor.name().equalsIgnoreCase(name)
-                    || preprocessor.aliases().stream().anyMatch(alias -> alias.equalsIgnoreCase(name))) {
-                return preprocessor;
-            }
-        }
-        throw new IllegalArgumentException("control preprocessor '" + name + "' is not available; expected one of "
-                + all.stream().map(ControlPreprocessor::name).distinct().sorted().toList());
-    }
-
     /** The upscalers (resamplers and network architectures) of the plugins in the directory now. */
     public synchronized Upscalers upscalers() {
         registry();
@@ -172,6 +150,25 @@ public final class SamplerPlugins implements AutoCloseable, Supplier<SamplerRegi
             architectures.addAll(manager.getExtensions(UpscalerArchitecture.class, plugin.getPluginId()));
         });
         return new Upscalers(resamplers, architectures);
+    }
+
+    /** The control preprocessors of the plugins in the directory now. */
+    public synchronized ControlPreprocessors preprocessors() {
+        registry();
+        List<ControlPreprocessors.Entry> preprocessors = new ArrayList<>();
+        manager.getStartedPlugins().stream().sorted(Comparator.comparing(PluginWrapper::getPluginId)).forEach(
+                plugin -> manager.getExtensions(ControlPreprocessor.class, plugin.getPluginId()).forEach(
+                        preprocessor -> preprocessors.add(new ControlPreprocessors.Entry(preprocessor, origin(plugin)))));
+        return new ControlPreprocessors(preprocessors);
+    }
+
+    /**
+     * The control preprocessor {@code name} selects among the plugins' (by name or alias, ignoring case).
+     *
+     * @throws IllegalArgumentException naming the preprocessor and the known ones
+     */
+    public ControlPreprocessor controlPreprocessor(String name) {
+        return preprocessors().named(name);
     }
 
     /** The plugins loaded now, by id. */

@@ -33,7 +33,7 @@ class SamplersCommandTest {
         assertTrue(run.out().contains("\n  Exponential    samplers-k " + version), run.out());
         assertTrue(run.out().contains("also sample_dpmpp_2m_sde; diffusers DPMSolverMultistepScheduler "
                 + "{algorithm_type=sde-dpmsolver++}; --eta, default 1.0"), run.out());
-        assertTrue(run.out().contains("(plugins loaded: 6)"), run.out()); // the samplers' 2, the 3 fine-tune plugins, upscalers
+        assertTrue(run.out().contains("(plugins loaded: 7)"), run.out()); // samplers 2, fine-tune 3, upscalers, preprocessors
     }
 
     @Test

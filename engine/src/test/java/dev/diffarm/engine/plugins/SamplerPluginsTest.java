@@ -53,8 +53,9 @@ class SamplerPluginsTest {
             assertEquals(List.of("DDIM", "DPM++ 2M", "DPM++ 2M SDE", "DPM2", "DPM2 a", "Euler", "Euler a", "Heun", "LMS",
                     "PLMS", "UniPC"), registry.names());
             assertEquals(List.of("Exponential", "Karras"), registry.schedules().stream().map(s -> s.name()).toList());
-            assertEquals(List.of("finetune-dreambooth", "finetune-lora", "finetune-textual-inversion", "samplers-classic",
-                    "samplers-k", "upscalers"), plugins.plugins().stream().map(p -> p.origin().pluginId()).toList());
+            assertEquals(List.of("finetune-dreambooth", "finetune-lora", "finetune-textual-inversion", "preprocessors",
+                    "samplers-classic", "samplers-k", "upscalers"), plugins.plugins().stream().map(p -> p.origin().pluginId())
+                    .toList());
             assertEquals(List.of("dreambooth", "lora", "textual-inversion"), plugins.fineTuneMethods().names());
             assertEquals(List.of("Lanczos", "Nearest"), plugins.upscalers().names());
             assertEquals(List.of("ESRGAN"), plugins.upscalers().architectures());

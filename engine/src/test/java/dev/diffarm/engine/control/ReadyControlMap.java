@@ -5,9 +5,8 @@ import dev.diffarm.api.image.Picture;
 import java.util.Map;
 
 /**
- * sd-webui-controlnet's {@code none}: the user's picture is already the control map (a depth, pose or line-art map),
- * so it passes through unchanged. Built into the engine so that ready maps work without any preprocessor plugin; a
- * plugin that also answers to {@code none} is preferred.
+ * sd-webui-controlnet's {@code none} for engine tests that build ControlNet units without the plugins: the picture is
+ * already the control map and passes through unchanged (the preprocessors plugin's {@code none} does the same).
  */
 public final class ReadyControlMap implements ControlPreprocessor {
     public static final String NAME = "none";
