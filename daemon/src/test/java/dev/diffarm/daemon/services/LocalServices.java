@@ -63,11 +63,10 @@ public final class LocalServices {
 
     /**
      * Services of the caller's own in {@code target/services-NAME}, for a test that stops and starts them
-     * ({@link #stopAll}, {@link #startAgain}: same ports, same data); the caller stops them at the end. A broker
-     * restarting on a busy machine may take minutes: they get four to come up.
+     * ({@link #stopAll}, {@link #startAgain}: same ports, same data); the caller stops them at the end.
      */
     public static LocalServices startPrivate(String name) {
-        return start("daemon/target/services-" + name, Map.of("DIFFARM_SERVICES_WAIT", "240"));
+        return start("daemon/target/services-" + name);
     }
 
     /** Stops the broker and the S3 server; their data stays for {@link #startAgain}. */
@@ -81,12 +80,14 @@ public final class LocalServices {
     }
 
     private static LocalServices start() {
-        return start("daemon/target/services", Map.of());
+        return start("daemon/target/services");
     }
 
-    private static LocalServices start(String servicesDir, Map<String, String> settings) {
+    private static LocalServices start(String servicesDir) {
         Path root = repositoryRoot();
-        Map<String, String> environment = new LinkedHashMap<>(settings);
+        Map<String, String> environment = new LinkedHashMap<>();
+        // A broker starting on a busy 2-core machine has been seen to need over a minute (the script's default).
+        environment.put("DIFFARM_SERVICES_WAIT", "240");
         int[] ports = freePorts(3);
         environment.put("DIFFARM_KAFKA_PORT", Integer.toString(ports[0]));
         environment.put("DIFFARM_KAFKA_CONTROLLER_PORT", Integer.toString(ports[1]));
