@@ -11,7 +11,6 @@ import dev.diffarm.daemon.render.UpscalerCatalog;
 import dev.diffarm.engine.upscale.ExtrasUpscale;
 import dev.diffarm.engine.upscale.ImageUpscaler;
 import dev.diffarm.farm.config.EventError;
-import dev.diffarm.farm.config.Job;
 import dev.diffarm.farm.config.Limits;
 import dev.diffarm.farm.config.TaskSpec;
 import dev.diffarm.farm.config.UpscaleJob;
@@ -90,7 +89,7 @@ final class UpscaleJobHandler implements JobHandler<UpscaleJob> {
             long made = System.nanoTime();
             // The sidecar last: a stored sidecar is the sign that the picture is complete.
             store.put(key(), png, "image/png");
-            store.put(job.sidecarKey(index), sidecarJson().getBytes(StandardCharsets.UTF_8), "application/json");
+            store.put(job.sidecarKey(index), job.sidecarJson(index).getBytes(StandardCharsets.UTF_8), "application/json");
             run.metrics().taskRendered(Duration.ofNanos(System.nanoTime() - start), Duration.ofNanos(made - start));
             return Outcome.MADE;
         }
@@ -109,12 +108,6 @@ final class UpscaleJobHandler implements JobHandler<UpscaleJob> {
                         + ": at scale " + job.scale() + " a side would be under 8 px (A1111 rounds down to multiples "
                         + "of 8)", null);
             }
-        }
-
-        private String sidecarJson() {
-            return "{\"apiVersion\":\"" + Job.API_VERSION + "\",\"jobId\":\"" + job.id() + "\",\"taskId\":\"" + id()
-                    + "\",\"key\":\"" + key() + "\",\"parameters\":" + job.parametersJson(index)
-                    + ",\"parameterHash\":\"" + parameterHash() + "\"}";
         }
     }
 

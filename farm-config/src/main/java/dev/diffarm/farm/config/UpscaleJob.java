@@ -112,13 +112,33 @@ public record UpscaleJob(String id, List<ImageInput> images, String upscaler, do
      * the upscaler, the scale and the tiling, sorted by name, without spaces.
      */
     public String parametersJson(int index) {
+        return Json.canonical(parametersTree(index));
+    }
+
+    /**
+     * The sidecar of picture {@code index}, as image tasks write theirs ({@link TaskSpec#sidecarJson()}):
+     * {@code apiVersion}, {@code jobId}, {@code taskId}, {@code key}, {@code parameters} and {@code parameterHash},
+     * which {@link TaskSpec#storedParameterHash} reads back.
+     */
+    public String sidecarJson(int index) {
+        ObjectNode node = Json.object();
+        node.put("apiVersion", API_VERSION);
+        node.put("jobId", id);
+        node.put("taskId", taskId(index));
+        node.put("key", imageKey(index));
+        node.set("parameters", parametersTree(index));
+        node.put("parameterHash", parameterHash(index));
+        return Json.canonical(node);
+    }
+
+    private ObjectNode parametersTree(int index) {
         ObjectNode node = Json.object();
         node.put("image", images.get(index).identity());
         node.put("upscaler", upscaler);
         node.put("scale", scale);
         node.put("tile", tile);
         node.put("tileOverlap", tileOverlap);
-        return Json.canonical(node);
+        return node;
     }
 
     /** The SHA-256 of the UTF-8 bytes of {@link #parametersJson(int)}, as 64 lower-case hex digits. */

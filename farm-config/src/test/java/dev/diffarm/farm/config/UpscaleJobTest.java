@@ -39,6 +39,8 @@ class UpscaleJobTest {
         assertEquals("{\"image\":\"inputs/a.png\",\"scale\":4.0,\"tile\":192,\"tileOverlap\":8,\"upscaler\":\"Lanczos\"}",
                 job.parametersJson(0));
         assertNotEquals(job.parameterHash(0), job.parameterHash(1));
+        assertEquals(job.parameterHash(1), TaskSpec.storedParameterHash(job.sidecarJson(1)
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8)).orElseThrow(), "the sidecar records the hash");
         assertEquals(job.parameterHash(1), UpscaleJob.of("another-id", List.of(new StoredImage("inputs/b.png")),
                 "Lanczos").parameterHash(0), "the job's id and the picture's place are not what decides the output");
         assertNotEquals(job.parameterHash(0), new UpscaleJob("u", List.of(new StoredImage("inputs/a.png")), "Lanczos",
