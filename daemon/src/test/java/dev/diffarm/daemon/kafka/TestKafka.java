@@ -43,13 +43,23 @@ final class TestKafka {
         return LocalServices.get().kafkaBootstrapServers();
     }
 
-    /** New jobs, events and dead-letter topics named after {@code name}, the jobs topic with {@code jobPartitions}. */
+    /**
+     * New jobs, events, dead-letter and chunks topics named after {@code name}, the jobs topic with {@code jobPartitions},
+     * the chunks topic with 4.
+     */
     static FarmSettings.Topics topics(String name, int jobPartitions) {
+        return topics(name, jobPartitions, 4);
+    }
+
+    /** As above, the chunks topic with {@code chunkPartitions}. */
+    static FarmSettings.Topics topics(String name, int jobPartitions, int chunkPartitions) {
         String prefix = name + "-" + UUID.randomUUID().toString().substring(0, 8);
-        FarmSettings.Topics topics = new FarmSettings.Topics(prefix + ".jobs", prefix + ".events", prefix + ".jobs.dlq");
+        FarmSettings.Topics topics = new FarmSettings.Topics(prefix + ".jobs", prefix + ".events", prefix + ".jobs.dlq",
+                prefix + ".chunks");
         try (Admin admin = admin()) {
             admin.createTopics(List.of(new NewTopic(topics.jobs(), jobPartitions, (short) 1),
-                    new NewTopic(topics.events(), 3, (short) 1), new NewTopic(topics.deadLetters(), 1, (short) 1)))
+                    new NewTopic(topics.events(), 3, (short) 1), new NewTopic(topics.deadLetters(), 1, (short) 1),
+                    new NewTopic(topics.chunks(), chunkPartitions, (short) 1)))
                     .all().get();
         } catch (ExecutionException | InterruptedException e) {
             throw new IllegalStateException("cannot create the topics " + topics, e);
