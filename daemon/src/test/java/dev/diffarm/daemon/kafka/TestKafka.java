@@ -17,6 +17,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.function.Predicate;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -191,6 +192,31 @@ final class TestKafka {
             offset = committed(group, topic, partition);
         }
         return offset;
+    }
+
+    /**
+     * Waits until {@code group} has {@code members} members, each assigned a partition of {@code topic}; fails the test
+     * if it does not within {@link #WAIT}.
+     */
+    static void awaitMembers(String group, String topic, int members) throws InterruptedException {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        String seen = "nothing";
+        try (Admin admin = admin()) {
+            while (System.nanoTime() < deadline) {
+                ConsumerGroupDescription description = admin.describeConsumerGroups(List.of(group)).describedGroups()
+                        .get(group).get();
+                seen = description.members().toString();
+                if (description.members().size() == members && description.members().stream().allMatch(member ->
+                        member.assignment().topicPartitions().stream().anyMatch(p -> p.topic().equals(topic)))) {
+                    return;
+                }
+                Thread.sleep(200);
+            }
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("cannot describe " + group, e);
+        }
+        fail("group " + group + " did not have " + members + " members with partitions of " + topic + " within "
+                + WAIT.toSeconds() + " s: " + seen);
     }
 
     private static Admin admin() {
