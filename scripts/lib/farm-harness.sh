@@ -48,8 +48,10 @@ harness_stop_all() {
 trap harness_stop_all EXIT
 
 harness_say "starting Kafka and S3 in $DIFFARM_SERVICES_DIR ..."
-eval "$("$root/scripts/services" start 2>"$work/services-start.log")" ||
+# Captured first: eval would hide the start's failure.
+services_env="$("$root/scripts/services" start 2>"$work/services-start.log")" ||
   harness_fail "scripts/services start failed: $(tail -5 "$work/services-start.log")"
+eval "$services_env"
 kafka="$DIFFARM_KAFKA_BOOTSTRAP_SERVERS"
 
 cat >"$work/s3cfg" <<EOF
