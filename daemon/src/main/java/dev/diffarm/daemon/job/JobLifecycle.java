@@ -318,10 +318,11 @@ public final class JobLifecycle {
             return Outcome.SETTLE;
         }
         Job job = result.orElseThrow();
-        JobWork work = handlers.apply(tenantStore).plan(job);
+        JobHandlers kinds = handlers.apply(tenantStore);
         return switch (part.type()) {
-            case CHUNK -> runChunk(part, job, work, fan, tenantStore, prefix, delivery);
-            case FINALIZE -> finalizeSplit(part, job, work, fan, tenantStore, prefix);
+            case CHUNK -> runChunk(part, job, kinds.plan(job, part.from(), part.to()), fan, tenantStore, prefix,
+                    delivery);
+            case FINALIZE -> finalizeSplit(part, job, kinds.plan(job), fan, tenantStore, prefix);
         };
     }
 

@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.diffarm.daemon.TinyModel;
+import dev.diffarm.daemon.job.JobLifecycle;
+import dev.diffarm.daemon.job.JobState;
+import dev.diffarm.daemon.job.TrackedJob;
 import dev.diffarm.daemon.port.Delivery;
 import dev.diffarm.daemon.render.TaskRenderer;
 import dev.diffarm.daemon.service.Worker;
@@ -148,6 +151,32 @@ class FanOutTest {
         assertEquals(List.of("t0000"), skipped.stream().map(JobEvent.TaskCompleted::taskId).toList());
         assertTrue(events.stream().noneMatch(JobEvent.Failed.class::isInstance), events.toString());
         assertEquals(3, TestKafka.awaitCommitted(group, topics.chunks(), 0, 3), "both chunks and the finalize committed");
+    }
+
+    @Test
+    void aSplitJobCancelledOnTheDaemonThatSplitItRendersNoTaskNotStartedAndNeverCompletes() throws Exception {
+        FarmSettings.Topics topics = TestKafka.topics("cancel-split", 1, 1);
+        String group = TestKafka.group("cancel-split");
+        List<String> rendered = Collections.synchronizedList(new ArrayList<>());
+        TestKafka.produce(TestKafka.record(topics.jobs(), "halted", TinyModel.renderJob("halted", "[\"x\"]", seeds(6), 2)));
+        try (KafkaFarm farm = KafkaFarm.fanningOut(topics, group, dir.resolve("outputs"),
+                TinyModel.modelsDir(dir.resolve("m")), recording(rendered, Duration.ZERO), 2)) {
+            farm.handleNext();
+            assertEquals(Optional.of(TrackedJob.CancelOutcome.STOPPING), farm.intake.cancel("halted"));
+            assertEquals(JobState.CANCELLED, farm.registry.find("halted").orElseThrow().state());
+            for (int chunk = 0; chunk < 3; chunk++) {
+                assertEquals(topics.chunks() + "-0@" + chunk, farm.handleNext().origin());
+            }
+            assertEquals(3, TestKafka.awaitCommitted(group, topics.chunks(), 0, 3), "each chunk settled");
+        }
+        assertEquals(List.of(), rendered, "no chunk rendered a task");
+        List<JobEvent> events = parse(TestKafka.readUntil(topics.events(), read -> parse(read, "halted").stream()
+                .anyMatch(JobEvent.Failed.class::isInstance)), "halted");
+        JobEvent.Failed failed = events.stream().filter(JobEvent.Failed.class::isInstance).map(JobEvent.Failed.class::cast)
+                .findFirst().orElseThrow();
+        assertEquals(JobLifecycle.CANCELLED, failed.error().code());
+        assertTrue(events.stream().noneMatch(event -> event instanceof JobEvent.Completed
+                || event instanceof JobEvent.TaskCompleted), events.toString());
     }
 
     private static String seeds(int count) {
