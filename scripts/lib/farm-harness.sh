@@ -77,7 +77,7 @@ export DIFFARM_HOME="$work/home"
 
 harness_build_daemon() {
   harness_say "building the daemon and the engine CLI ..."
-  (cd "$root" && mvn -q -B -DskipTests -pl daemon -am install) >"$work/build.log" 2>&1 ||
+  (cd "$root" && mvn -q -B -DskipTests -pl daemon -am package) >"$work/build.log" 2>&1 ||
     harness_fail "the build failed: $(tail -20 "$work/build.log")"
 }
 
