@@ -79,16 +79,9 @@ harness_build_daemon() {
   harness_say "building the daemon and the engine CLI ..."
   (cd "$root" && mvn -q -B -DskipTests -pl daemon -am package) >"$work/build.log" 2>&1 ||
     harness_fail "the build failed: $(tail -20 "$work/build.log")"
-}
-
-# Builds the daemon and the engine CLI without installing anything into ~/.m2 (other checkouts share it).
-harness_package_daemon() {
-  harness_say "building the daemon and the engine CLI (package, no install) ..."
-  (cd "$root" && mvn -q -B -o -DskipTests -pl daemon -am package) >"$work/build.log" 2>&1 ||
-    (cd "$root" && mvn -q -B -DskipTests -pl daemon -am package) >"$work/build.log" 2>&1 ||
-    harness_fail "the build failed: $(tail -20 "$work/build.log")"
-  # The build's time stamp: scripts/diffarm-daemon rebuilds when a source is newer than the jar.
-  touch "$root/daemon/target/quarkus-app/quarkus-run.jar" "$root/engine/target/diffarm-engine.jar"
+  # The build's time stamp: scripts/diffarm-daemon rebuilds when a source is newer than the jar, and Maven may leave
+  # an unchanged jar as it was (several daemons started at once would each build).
+  touch "$root/daemon/target/quarkus-app/quarkus-run.jar"
 }
 
 # Starts the daemon in the background, logging to $work/daemon-N.log, and waits until it is ready.
