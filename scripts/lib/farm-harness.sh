@@ -48,8 +48,10 @@ harness_stop_all() {
 trap harness_stop_all EXIT
 
 harness_say "starting Kafka and S3 in $DIFFARM_SERVICES_DIR ..."
-eval "$("$root/scripts/services" start 2>"$work/services-start.log")" ||
+# Captured first: eval would hide the start's failure.
+services_env="$("$root/scripts/services" start 2>"$work/services-start.log")" ||
   harness_fail "scripts/services start failed: $(tail -5 "$work/services-start.log")"
+eval "$services_env"
 kafka="$DIFFARM_KAFKA_BOOTSTRAP_SERVERS"
 
 cat >"$work/s3cfg" <<EOF
@@ -77,6 +79,9 @@ harness_build_daemon() {
   harness_say "building the daemon and the engine CLI ..."
   (cd "$root" && mvn -q -B -DskipTests -pl daemon -am package) >"$work/build.log" 2>&1 ||
     harness_fail "the build failed: $(tail -20 "$work/build.log")"
+  # The build's time stamp: scripts/diffarm-daemon rebuilds when a source is newer than the jar, and Maven may leave
+  # an unchanged jar as it was (several daemons started at once would each build).
+  touch "$root/daemon/target/quarkus-app/quarkus-run.jar"
 }
 
 # Starts the daemon in the background, logging to $work/daemon-N.log, and waits until it is ready.

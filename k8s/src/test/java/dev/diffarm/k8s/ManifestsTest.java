@@ -94,7 +94,7 @@ class ManifestsTest {
     void theCpuOverlayIsOneNodeWithoutGpuOrAutoscaling() {
         List<Resource> resources = Kustomization.render(ROOT.resolve("overlays/cpu"));
         assertEquals(1, find(resources, "KafkaNodePool", "dual-role").body().path("spec").path("replicas").asInt());
-        for (String topic : List.of("diffarm.jobs", "diffarm.events", "diffarm.jobs.dlq")) {
+        for (String topic : List.of("diffarm.jobs", "diffarm.events", "diffarm.jobs.dlq", "diffarm.chunks")) {
             assertEquals(1, find(resources, "KafkaTopic", topic).body().path("spec").path("replicas").asInt(), topic);
         }
         JsonNode daemon = find(resources, "StatefulSet", "diffarm-daemon").body().path("spec").path("template")
@@ -109,7 +109,7 @@ class ManifestsTest {
     void theManifestsUseTheFarmsTopicsAndVariables() throws IllegalAccessException {
         List<Resource> resources = Kustomization.render(ROOT.resolve("base"));
         FarmSettings.Topics topics = FarmSettings.Topics.DEFAULT;
-        for (String topic : List.of(topics.jobs(), topics.events(), topics.deadLetters())) {
+        for (String topic : List.of(topics.jobs(), topics.events(), topics.deadLetters(), topics.chunks())) {
             find(resources, "KafkaTopic", topic);
         }
         Set<String> known = new HashSet<>(DAEMON_VARIABLES);
@@ -136,6 +136,16 @@ class ManifestsTest {
         System.out.printf("retention: jobs %d h, events %d h, dlq %d h%n", jobs / 3_600_000, events / 3_600_000,
                 deadLetters / 3_600_000);
         assertTrue(deadLetters > jobs && jobs > events);
+    }
+
+    @Test
+    void theChunksOfAJobWaitAsLongAsJobsAndSpreadOverAsManyPartitions() {
+        List<Resource> resources = Kustomization.render(ROOT.resolve("base"));
+        Resource jobs = find(resources, "KafkaTopic", "diffarm.jobs");
+        Resource chunks = find(resources, "KafkaTopic", "diffarm.chunks");
+        assertTrue(retention(chunks) >= retention(jobs), "a chunk outlives the job it was split from");
+        assertEquals(jobs.body().path("spec").path("partitions").asInt(),
+                chunks.body().path("spec").path("partitions").asInt(), "every daemon KEDA starts takes chunks");
     }
 
     private static long retention(Resource topic) {

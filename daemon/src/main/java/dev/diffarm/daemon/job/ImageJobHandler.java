@@ -49,8 +49,16 @@ final class ImageJobHandler implements JobHandler<ImageJob> {
 
     @Override
     public JobWork plan(ImageJob job) {
+        return plan(job, 0, Integer.MAX_VALUE);
+    }
+
+    /** A batch takes tasks after its first one up to {@code to} only: the tasks after it are another chunk's. */
+    @Override
+    public JobWork plan(ImageJob job, int from, int to) {
         Plan plan = job.plan();
-        TaskBatches batches = new TaskBatches(renderer, plan.tasks(), this::isStored, batchSize, System::nanoTime);
+        // Batches look ahead only: up to the end is all they need, and the list keeps its indexes.
+        List<TaskSpec> batchable = plan.tasks().subList(0, Math.min(to, plan.tasks().size()));
+        TaskBatches batches = new TaskBatches(renderer, batchable, this::isStored, batchSize, System::nanoTime);
         List<ImageTask> tasks = plan.tasks().stream().map(task -> new ImageTask(task, batches)).toList();
         return new JobWork() {
             @Override

@@ -15,4 +15,13 @@ public interface JobHandler<J extends Job> {
 
     /** The work {@code job} is made of: its tasks in their fixed order, and its overview. */
     JobWork plan(J job);
+
+    /**
+     * The work of {@code job} when only its tasks {@code from} (inclusive) to {@code to} (exclusive) run here (a chunk
+     * of a split job, {@link FanOut}): the same tasks and overview, but a handler that renders tasks together keeps
+     * its batches within those, rather than render ahead tasks that other daemons render.
+     */
+    default JobWork plan(J job, int from, int to) {
+        return plan(job);
+    }
 }

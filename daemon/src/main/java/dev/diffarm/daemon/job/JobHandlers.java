@@ -105,15 +105,20 @@ public record JobHandlers(JobHandler<ImageJob> images, JobHandler<MergeJob> merg
 
     /** The work of {@code job}, planned by the handler of its kind. */
     JobWork plan(Job job) {
+        return plan(job, 0, job.taskCount());
+    }
+
+    /** The work of {@code job} of which only tasks {@code from} to {@code to} (exclusive) run here (see {@link JobHandler}). */
+    JobWork plan(Job job, int from, int to) {
         return job.accept(new Job.Visitor<>() {
             @Override
             public JobWork render(RenderJob render) {
-                return images.plan(render);
+                return images.plan(render, from, to);
             }
 
             @Override
             public JobWork campaign(Campaign campaign) {
-                return images.plan(campaign);
+                return images.plan(campaign, from, to);
             }
 
             @Override

@@ -104,6 +104,14 @@ public final class JobIntake {
         return report(result, tenant);
     }
 
+    /**
+     * A job this farm accepted before, read again from its stored JSON (a chunk of a split job): checked as any job,
+     * but a problem found now is not reported as a rejection, since the job was accepted when it was sent.
+     */
+    public ParseResult reread(byte[] acceptedJob) {
+        return parser.parse(acceptedJob);
+    }
+
     private ParseResult.Invalid tooLarge(String what, long size) {
         return new ParseResult.Invalid(Optional.empty(), List.of(ValidationError.tooLarge(what, size,
                 policy.maxJobBytes(), IntakePolicy.MAX_JOB_BYTES_SETTING)));

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CancellationException;
+import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.jboss.logging.Logger;
@@ -39,6 +40,11 @@ import org.jboss.logging.Logger;
  * job that can never be stored does not come back forever.
  * Nothing a job does escapes {@link #handle}, so one bad job never stops the worker. This class never names a kind of
  * job: a new kind is a new {@link JobHandler}.
+ * <p>With a {@link FanOut} ({@link #withFanOut}), a job it splits is not run here: after {@code accepted} its chunks
+ * go to the whole group and the delivery is settled. A chunk delivered ({@link Delivery#isJobPart()}) runs its
+ * tasks as above (skipping those stored, {@code task-completed} for each) and sends no {@code completed}; the daemon
+ * that stored the last task sends the job's finalize record, and the one handling that stores the overview and sends
+ * {@code completed}, once.
  */
 public final class JobLifecycle {
     public static final String CANCELLED = "cancelled";
@@ -63,6 +69,8 @@ public final class JobLifecycle {
     private final JobReporting reporting;
     private final Supplier<ProgressThrottle> throttles;
     private final Duration taskTimeout;
+    /** Splits large jobs for the group and runs the parts delivered; empty: every job runs here whole. */
+    private final Optional<FanOut> fanOut;
 
     /**
      * A lifecycle whose tasks may each run {@value #DEFAULT_TASK_TIMEOUT}, and whose jobs all store at the root of
@@ -90,12 +98,20 @@ public final class JobLifecycle {
     public static JobLifecycle perTenant(JobIntake intake, Function<OutputStore, JobHandlers> handlers, OutputStore store,
                                          JobReporting reporting, Supplier<ProgressThrottle> throttles,
                                          Duration taskTimeout) {
-        return new JobLifecycle(intake, handlers, TenantOutputs::prefix, store, reporting, throttles, taskTimeout);
+        return new JobLifecycle(intake, handlers, TenantOutputs::prefix, store, reporting, throttles, taskTimeout,
+                Optional.empty());
     }
 
     private JobLifecycle(JobIntake intake, Function<OutputStore, JobHandlers> handlers,
                          Function<String, String> tenantPrefix, OutputStore store, JobReporting reporting,
                          Supplier<ProgressThrottle> throttles, Duration taskTimeout) {
+        this(intake, handlers, tenantPrefix, store, reporting, throttles, taskTimeout, Optional.empty());
+    }
+
+    private JobLifecycle(JobIntake intake, Function<OutputStore, JobHandlers> handlers,
+                         Function<String, String> tenantPrefix, OutputStore store, JobReporting reporting,
+                         Supplier<ProgressThrottle> throttles, Duration taskTimeout, Optional<FanOut> fanOut) {
+        this.fanOut = fanOut;
         this.taskTimeout = RunTimeLimit.checked(taskTimeout);
         this.intake = intake;
         this.handlers = handlers;
@@ -105,8 +121,21 @@ public final class JobLifecycle {
         this.throttles = throttles;
     }
 
+    /**
+     * This lifecycle, splitting the image jobs that {@code fanOut} splits and running the parts of jobs it is delivered
+     * (a farm's daemons all need one, so that each runs the chunks the others split).
+     */
+    public JobLifecycle withFanOut(FanOut fanOut) {
+        return new JobLifecycle(intake, handlers, tenantPrefix, store, reporting, throttles, taskTimeout,
+                Optional.of(fanOut));
+    }
+
     /** Takes one delivery from submission to settlement. Never throws for anything the job did. */
     public void handle(Delivery delivery) {
+        if (delivery.isJobPart()) {
+            handlePart(delivery);
+            return;
+        }
         Optional<String> tenantRefused = intake.tenantRefusal(delivery);
         if (tenantRefused.isPresent()) {
             LOG.warnf("%s moved to the dead letters: %s", delivery.origin(), tenantRefused.get());
@@ -157,8 +186,13 @@ public final class JobLifecycle {
         ProgressThrottle throttle = throttles.get();
         OutputStore tenantStore = prefix.isEmpty() ? store : TenantOutputs.scoped(store, prefix);
         try {
-            List<String> keys = runTasks(attempt, handlers.apply(tenantStore).plan(job), throttle, tenantStore, prefix,
-                    delivery);
+            JobWork work = handlers.apply(tenantStore).plan(job);
+            if (fanOut.isPresent() && fanOut.get().splits(job, work.tasks().size())) {
+                return handOver(attempt, job, work.tasks().size(), tenantStore, fanOut.get());
+            }
+            List<String> keys = runTasks(attempt, work.tasks(), 0, work.tasks().size(), throttle, tenantStore, prefix,
+                    delivery, attempt::isCancelRequested);
+            keys.addAll(storeOverview(attempt, work, prefix));
             finish(attempt, JobState.COMPLETED);
             reporting.events().publish(new JobEvent.Completed(job.id(), keys));
             LOG.infof("job %s completed: %d tasks in %.1f s", job.id(), job.taskCount(), (System.nanoTime() - start) / 1e9);
@@ -195,15 +229,215 @@ public final class JobLifecycle {
         }
     }
 
-    /** Runs each task not stored yet, in order, then stores the overview; returns every key. */
-    private List<String> runTasks(TrackedJob attempt, JobWork work, ProgressThrottle throttle, OutputStore tenantStore,
-                                  String prefix, Delivery delivery) {
+    /**
+     * Splits the job into chunks for the group ({@link FanOut#split}); the job's delivery is then settled. A cancel
+     * request of the job here marks it cancelled in the store, where every chunk looks before each task. When the
+     * chunks cannot be sent the job fails and its delivery is left for the source to deliver again.
+     */
+    private Outcome handOver(TrackedJob attempt, Job job, int tasks, OutputStore tenantStore, FanOut fan) {
+        List<JobPart> chunks;
+        try {
+            chunks = fan.split(job, attempt.tenant(), tasks, tenantStore);
+        } catch (StoreException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            fail(attempt, new EventError(INTERNAL_ERROR, "cannot send the chunks of job " + job.id() + ": " + e.getMessage()
+                    + "; the job will be delivered again"), JobState.FAILED);
+            return Outcome.RETRY_LATER;
+        }
+        JobPart first = chunks.get(0);
+        attempt.onCancelRequest(() -> cancelSplit(attempt, tenantStore, first));
+        LOG.infof("job %s: %d tasks split into %d chunks of at most %d for the group (split %s)", job.id(), tasks,
+                chunks.size(), first.to() - first.from(), first.round());
+        return Outcome.SETTLE;
+    }
+
+    /** Ends a split job cancelled here: marked so in the store for the chunks, then {@code failed} as cancelled. */
+    private void cancelSplit(TrackedJob attempt, OutputStore tenantStore, JobPart part) {
+        try {
+            FanOut.cancel(tenantStore, part.jobId(), part.round());
+        } catch (RuntimeException e) {
+            LOG.errorf("job %s: cannot mark it cancelled for its chunks: %s", part.jobId(), e);
+            return;
+        }
+        fail(attempt, new EventError(CANCELLED, "job " + part.jobId() + " was cancelled: its chunks render no task not "
+                + "started yet"), JobState.CANCELLED);
+    }
+
+    /** Runs a chunk or a finalize record of a split job; settles it unless the store is down. */
+    private void handlePart(Delivery delivery) {
+        JobPart part;
+        try {
+            part = JobPart.parse(delivery.payload());
+            if (fanOut.isEmpty()) {
+                throw new IllegalArgumentException("this daemon runs no parts of jobs (it has no fan-out)");
+            }
+            if (!Tenants.isValid(part.tenant())) {
+                throw new IllegalArgumentException("tenant \"" + Tenants.printable(part.tenant()) + "\": expected "
+                        + Tenants.EXPECTED);
+            }
+        } catch (IllegalArgumentException e) {
+            String reason = "not a part of a job: " + e.getMessage();
+            LOG.warnf("%s moved to the dead letters: %s", delivery.origin(), reason);
+            settle(delivery, () -> delivery.deadLetter(reason));
+            return;
+        }
+        String prefix = tenantPrefix.apply(part.tenant());
+        OutputStore tenantStore = prefix.isEmpty() ? store : TenantOutputs.scoped(store, prefix);
+        Outcome outcome;
+        try {
+            outcome = runPart(part, fanOut.get(), tenantStore, prefix, delivery);
+        } catch (StoreException e) {
+            boolean storeIsDown = storeIsDown();
+            LOG.errorf("job %s, %s: %s%s", part.jobId(), delivery.origin(), e.getMessage(),
+                    storeIsDown ? "; delivered again once outputs can be stored" : "");
+            if (!storeIsDown) {
+                reporting.events().publish(new JobEvent.Failed(part.jobId(), Optional.empty(),
+                        new EventError(STORE_FAILED, e.getMessage())));
+            }
+            outcome = storeIsDown ? Outcome.RETRY_LATER : Outcome.SETTLE;
+        }
+        if (outcome == Outcome.SETTLE) {
+            settle(delivery, delivery::acknowledge);
+        }
+    }
+
+    private Outcome runPart(JobPart part, FanOut fan, OutputStore tenantStore, String prefix, Delivery delivery) {
+        Optional<byte[]> stored = fan.storedJob(tenantStore, part);
+        if (stored.isEmpty()) {
+            LOG.warnf("%s: job %s of split %s is not in the store; nothing to do", delivery.origin(), part.jobId(),
+                    part.round());
+            return Outcome.SETTLE;
+        }
+        ParseResult result = intake.reread(stored.get());
+        if (result instanceof ParseResult.Invalid invalid) {
+            EventError error = new EventError(INTERNAL_ERROR, "job " + part.jobId() + " as split cannot be run on this "
+                    + "daemon: " + JobIntake.reason(invalid));
+            LOG.error(error.message());
+            reporting.events().publish(new JobEvent.Failed(part.jobId(), Optional.empty(), error));
+            return Outcome.SETTLE;
+        }
+        Job job = result.orElseThrow();
+        JobHandlers kinds = handlers.apply(tenantStore);
+        return switch (part.type()) {
+            case CHUNK -> runChunk(part, job, kinds.plan(job, part.from(), part.to()), fan, tenantStore, prefix,
+                    delivery);
+            case FINALIZE -> finalizeSplit(part, job, kinds.plan(job), fan, tenantStore, prefix);
+        };
+    }
+
+    /**
+     * Runs a chunk's tasks, stopping before a task once the job is marked cancelled; then, if every task of the job is
+     * stored, sends the job's finalize record (left for the source to deliver again if it cannot be sent).
+     */
+    private Outcome runChunk(JobPart part, Job job, JobWork work, FanOut fan, OutputStore tenantStore, String prefix,
+                             Delivery delivery) {
+        long start = System.nanoTime();
         List<? extends TaskWork> tasks = work.tasks();
+        if (part.to() > tasks.size()) {
+            LOG.errorf("%s: chunk %d of job %s has tasks %d..%d, but the job has %d", delivery.origin(), part.chunk(),
+                    job.id(), part.from(), part.to() - 1, tasks.size());
+            return Outcome.SETTLE;
+        }
+        // This daemon's record of its part of the job, outside its registry: the job's record is its origin's.
+        TrackedJob attempt = TrackedJob.running(job, part.tenant());
+        try {
+            runTasks(attempt, tasks, part.from(), part.to(), throttles.get(), tenantStore, prefix, delivery,
+                    () -> fan.isCancelled(tenantStore, part));
+        } catch (CancellationException e) {
+            LOG.infof("job %s chunk %d stopped (%s): %s", job.id(), part.chunk(), e.getMessage(), delivery.isWithdrawn()
+                    ? delivery.origin() + " moved to another daemon, which runs it again and skips the tasks stored"
+                    : "the job was cancelled");
+            return Outcome.SETTLE;
+        } catch (TaskFailure e) {
+            failChunk(attempt, part, e.error());
+            return Outcome.SETTLE;
+        } catch (StoreException e) {
+            throw e;
+        } catch (RuntimeException | LinkageError | VirtualMachineError e) {
+            LOG.errorf(e, "job %s chunk %d failed unexpectedly", job.id(), part.chunk());
+            failChunk(attempt, part, new EventError(INTERNAL_ERROR, e.toString()));
+            return Outcome.SETTLE;
+        }
+        LOG.infof("job %s chunk %d (tasks %d..%d) stored in %.1f s", job.id(), part.chunk(), part.from(), part.to() - 1,
+                (System.nanoTime() - start) / 1e9);
+        if (FanOut.allStored(job.id(), tasks, tenantStore)) {
+            try {
+                fan.sendFinalize(part);
+            } catch (RuntimeException e) {
+                LOG.errorf("job %s: every task is stored, but its finalize record cannot be sent (the chunk is delivered "
+                        + "again, and sends it then): %s", job.id(), e);
+                return Outcome.RETRY_LATER;
+            }
+        }
+        return Outcome.SETTLE;
+    }
+
+    /** A chunk that failed fails its job: the other chunks go on, but the job never completes unless sent again. */
+    private void failChunk(TrackedJob attempt, JobPart part, EventError error) {
+        Optional<String> task = attempt.currentTask();
+        LOG.warnf("job %s failed in chunk %d%s: %s", part.jobId(), part.chunk(), task.map(id -> " at " + id).orElse(""),
+                error.message());
+        reporting.events().publish(new JobEvent.Failed(part.jobId(), task, error));
+    }
+
+    /**
+     * Completes a split job, once: unless it is cancelled or completed already, stores its overview, sends
+     * {@code completed} with every key, then marks it completed. The job's record, where it is this daemon's, completes.
+     */
+    private Outcome finalizeSplit(JobPart part, Job job, JobWork work, FanOut fan, OutputStore tenantStore,
+                                  String prefix) {
+        if (fan.isCancelled(tenantStore, part) || fan.isCompleted(tenantStore, part)) {
+            LOG.infof("job %s: finalize record ignored, the job is %s", job.id(),
+                    fan.isCancelled(tenantStore, part) ? "cancelled" : "completed already");
+            return Outcome.SETTLE;
+        }
+        List<? extends TaskWork> tasks = work.tasks();
+        if (!FanOut.allStored(job.id(), tasks, tenantStore)) {
+            LOG.warnf("job %s: finalize record, but not every task is stored; ignored", job.id());
+            return Outcome.SETTLE;
+        }
+        Optional<TrackedJob> origin = reporting.registry().find(job.id())
+                .filter(known -> known.state() == JobState.RUNNING && known.tenant().equals(part.tenant()));
         List<String> keys = new ArrayList<>(tasks.size());
-        for (int i = 0; i < tasks.size(); i++) {
+        for (TaskWork task : tasks) {
+            keys.add(prefix + task.key());
+            origin.ifPresent(attempt -> attempt.onTaskStored(prefix + task.key()));
+        }
+        for (String key : work.storeOverview()) {
+            keys.add(prefix + key);
+            origin.ifPresent(attempt -> attempt.onOutputStored(prefix + key));
+        }
+        origin.ifPresentOrElse(attempt -> finish(attempt, JobState.COMPLETED),
+                () -> reporting.metrics().jobFinished(JobState.COMPLETED));
+        reporting.events().publish(new JobEvent.Completed(job.id(), keys));
+        fan.markCompleted(tenantStore, part);
+        LOG.infof("job %s completed: %d tasks stored by the group, its overview here", job.id(), tasks.size());
+        return Outcome.SETTLE;
+    }
+
+    /** Stores the job's overview; returns its keys. */
+    private static List<String> storeOverview(TrackedJob attempt, JobWork work, String prefix) {
+        List<String> keys = new ArrayList<>();
+        for (String key : work.storeOverview()) {
+            attempt.onOutputStored(prefix + key);
+            keys.add(prefix + key);
+        }
+        return keys;
+    }
+
+    /**
+     * Runs each task of {@code tasks} from index {@code from} to {@code to} (exclusive) not stored yet, in order; stops
+     * before a task once {@code cancelled} holds or the delivery is withdrawn. Returns their keys.
+     */
+    private List<String> runTasks(TrackedJob attempt, List<? extends TaskWork> tasks, int from, int to,
+                                  ProgressThrottle throttle, OutputStore tenantStore, String prefix, Delivery delivery,
+                                  BooleanSupplier cancelled) {
+        List<String> keys = new ArrayList<>(to - from);
+        for (int i = from; i < to; i++) {
             TaskWork task = tasks.get(i);
             attempt.onTaskStarted(task.id());
-            if (attempt.isCancelRequested() || delivery.isWithdrawn()) {
+            if (cancelled.getAsBoolean() || delivery.isWithdrawn()) {
                 throw new CancellationException("cancelled before " + task.id());
             }
             boolean skipped = task.isStored() || runWithinLimit(task, new TaskRun(attempt, task.id(), i, tasks.size(),
@@ -218,10 +452,6 @@ public final class JobLifecycle {
             reporting.events().publish(new JobEvent.TaskCompleted(attempt.id(), task.id(), key,
                     task.parameterHash(), skipped));
             keys.add(key);
-        }
-        for (String key : work.storeOverview()) {
-            attempt.onOutputStored(prefix + key);
-            keys.add(prefix + key);
         }
         return keys;
     }

@@ -27,6 +27,8 @@ public final class TrackedJob {
     private final AtomicBoolean awaitingDelivery;
     private final List<String> keys = new CopyOnWriteArrayList<>();
     private volatile boolean cancelRequested;
+    /** What a cancel request does beyond asking the running job to stop; see {@link #onCancelRequest}. */
+    private volatile Runnable cancelAction = () -> { };
     private volatile Step step = Step.NONE;
     private volatile int tasksCompleted;
     private volatile List<EventError> errors = List.of();
@@ -122,12 +124,21 @@ public final class TrackedJob {
             }
             cancelRequested = true;
             if (now == JobState.RUNNING) {
+                cancelAction.run();
                 return CancelOutcome.STOPPING;
             }
             if (transition(JobState.QUEUED, JobState.CANCELLED)) {
                 return CancelOutcome.CANCELLED_WHILE_QUEUED;
             }
         }
+    }
+
+    /**
+     * Has a cancel request of the running job also do {@code action}, on the requesting thread: for a job whose tasks
+     * run on other daemons (split into chunks), which no step of this daemon's would see stopping.
+     */
+    void onCancelRequest(Runnable action) {
+        cancelAction = action;
     }
 
     public boolean isCancelRequested() {

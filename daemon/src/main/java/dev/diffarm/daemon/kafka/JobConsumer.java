@@ -28,7 +28,8 @@ import org.apache.kafka.common.errors.WakeupException;
 import org.jboss.logging.Logger;
 
 /**
- * The thread that owns the consumer of the jobs topic (a Kafka consumer must be used from one thread). It polls
+ * The thread that owns the consumer of the jobs topic and the chunks topic (a Kafka consumer must be used from one
+ * thread). It polls
  * all the time, so the group never takes its partitions away for want of polls however long a job runs, and
  * hands out one record per worker, to as many workers as the node has ({@code workers}):
  * <ul>
@@ -67,7 +68,11 @@ final class JobConsumer implements AutoCloseable {
     }
 
     private final Consumer<byte[], byte[]> consumer;
+    /** The topics consumed, for messages. */
     private final String topic;
+    private final List<String> topics;
+    /** The topic whose records are parts of jobs ({@link KafkaDelivery#isJobPart()}), if any is consumed. */
+    private final Optional<String> partsTopic;
     private final KafkaDelivery.Settlement settlement;
     private final Duration redeliveryDelay;
     private final Thread thread;
@@ -94,18 +99,28 @@ final class JobConsumer implements AutoCloseable {
     private boolean joined;
 
     /**
+     * Several topics are consumed under the same rules (their partitions are told apart by topic): a worker takes
+     * whichever record comes, and at most one per partition of any topic is in progress.
+     *
      * @param consumer        a consumer that is not subscribed yet; this object closes it
+     * @param topics          the topics to consume
+     * @param partsTopic      the one of them whose records are parts of jobs (chunks and finalize records), if any
      * @param redeliveryDelay how long a given-up delivery waits before it is polled again
      * @param workers         how many deliveries may be in progress at once (the node's workers)
      */
-    JobConsumer(Consumer<byte[], byte[]> consumer, String topic, KafkaDelivery.Settlement settlement,
-                Duration redeliveryDelay, int workers, String threadName) {
+    JobConsumer(Consumer<byte[], byte[]> consumer, List<String> topics, Optional<String> partsTopic,
+                KafkaDelivery.Settlement settlement, Duration redeliveryDelay, int workers, String threadName) {
         if (workers < 1) {
             throw new IllegalArgumentException("workers = " + workers + ": expected at least 1");
         }
+        if (partsTopic.isPresent() && !topics.contains(partsTopic.get())) {
+            throw new IllegalArgumentException("the parts topic " + partsTopic.get() + " is not among " + topics);
+        }
         this.workers = workers;
         this.consumer = consumer;
-        this.topic = topic;
+        this.topics = List.copyOf(topics);
+        this.partsTopic = partsTopic;
+        this.topic = String.join(", ", topics);
         this.settlement = settlement;
         this.redeliveryDelay = redeliveryDelay;
         this.thread = new Thread(this::run, threadName);
@@ -180,7 +195,7 @@ final class JobConsumer implements AutoCloseable {
 
     private void run() {
         try {
-            consumer.subscribe(List.of(topic), new Rebalancing());
+            consumer.subscribe(topics, new Rebalancing());
             while (!closing) {
                 try {
                     step();
@@ -237,7 +252,8 @@ final class JobConsumer implements AutoCloseable {
                 }
                 continue;
             }
-            KafkaDelivery delivery = new KafkaDelivery(record, settlement);
+            KafkaDelivery delivery = new KafkaDelivery(record, settlement,
+                    partsTopic.filter(record.topic()::equals).isPresent());
             inProgress.put(partition, delivery);
             handoff.add(delivery);
         }

@@ -30,11 +30,19 @@ final class KafkaDelivery implements Delivery {
     private final ConsumerRecord<byte[], byte[]> record;
     private final Settlement settlement;
     private final AtomicReference<State> state = new AtomicReference<>(State.OPEN);
+    private final boolean jobPart;
     private volatile boolean revoked;
 
-    KafkaDelivery(ConsumerRecord<byte[], byte[]> record, Settlement settlement) {
+    /** @param jobPart whether the record is from the chunks topic: a part of a job, not a submission */
+    KafkaDelivery(ConsumerRecord<byte[], byte[]> record, Settlement settlement, boolean jobPart) {
         this.record = record;
         this.settlement = settlement;
+        this.jobPart = jobPart;
+    }
+
+    @Override
+    public boolean isJobPart() {
+        return jobPart;
     }
 
     /** The value as sent; a record without a value (a tombstone) is an empty submission, which is no job. */

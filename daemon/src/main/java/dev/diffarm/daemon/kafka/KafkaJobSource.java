@@ -1,10 +1,13 @@
 package dev.diffarm.daemon.kafka;
 
 import dev.diffarm.daemon.port.Delivery;
+import dev.diffarm.daemon.port.JobParts;
 import dev.diffarm.daemon.port.JobSource;
 import dev.diffarm.farm.config.FarmSettings;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -41,8 +44,11 @@ import org.jboss.logging.Logger;
  * </ul>
  * {@link #enqueue} produces to the jobs topic and returns once the broker has stored the record on every
  * in-sync replica.
+ * <p>The chunks topic is consumed beside the jobs topic, by the same consumer under the same rules: its records are
+ * the parts of large jobs that a daemon split for the group ({@link JobParts}, {@link Delivery#isJobPart()}), and
+ * {@link #send} produces them.
  */
-public final class KafkaJobSource implements JobSource {
+public final class KafkaJobSource implements JobSource, JobParts {
     private static final Logger LOG = Logger.getLogger(KafkaJobSource.class);
     /** How long a delivery given up by the worker waits before it is delivered again. */
     public static final Duration REDELIVERY_DELAY = Duration.ofSeconds(10);
@@ -90,8 +96,8 @@ public final class KafkaJobSource implements JobSource {
         this.topics = topics;
         this.producer = new KafkaProducer<>(producerConfig);
         try {
-            this.consumer = new JobConsumer(new KafkaConsumer<>(consumerConfig), topics.jobs(), new Settler(), redeliveryDelay,
-                    workers, "diffarm-kafka-" + topics.jobs());
+            this.consumer = new JobConsumer(new KafkaConsumer<>(consumerConfig), List.of(topics.jobs(), topics.chunks()),
+                    Optional.of(topics.chunks()), new Settler(), redeliveryDelay, workers, "diffarm-kafka-" + topics.jobs());
         } catch (RuntimeException e) {
             producer.close(Duration.ZERO);
             throw e;
@@ -123,6 +129,45 @@ public final class KafkaJobSource implements JobSource {
         ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(topics.jobs(), utf8(jobId), utf8(json));
         record.headers().add(Delivery.TENANT_HEADER, utf8(tenant));
         send(record, "job " + jobId);
+    }
+
+    /**
+     * Produces the parts to the chunks topic and waits until the broker has stored every one.
+     *
+     * @throws KafkaException when one was not stored in time, naming it
+     */
+    @Override
+    public void send(List<JobParts.Part> parts) {
+        int partitions = parts.stream().anyMatch(part -> part.turn().isPresent())
+                ? partitionCount(topics.chunks()) : 0;
+        List<Future<?>> sent = new ArrayList<>(parts.size());
+        for (JobParts.Part part : parts) {
+            Integer partition = part.turn().isPresent() ? Math.floorMod(part.turn().getAsInt(), partitions) : null;
+            ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(topics.chunks(), partition, utf8(part.key()),
+                    part.payload());
+            try {
+                sent.add(producer.send(record));
+            } catch (KafkaException e) {
+                throw new KafkaException("cannot send " + part.key() + " to " + topics.chunks() + ": " + e.getMessage(), e);
+            }
+        }
+        for (int i = 0; i < sent.size(); i++) {
+            await(sent.get(i), SEND_TIMEOUT, "sending " + parts.get(i).key() + " to " + topics.chunks());
+        }
+    }
+
+    private int partitionCount(String topic) {
+        try {
+            return producer.partitionsFor(topic).size();
+        } catch (KafkaException e) {
+            throw new KafkaException("cannot tell the partitions of " + topic + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** This source: it produces the parts of jobs to the chunks topic, which it consumes. */
+    @Override
+    public Optional<JobParts> parts() {
+        return Optional.of(this);
     }
 
     /** The records waiting in this daemon's partitions, as of a few seconds ago; empty before it joined its group. */

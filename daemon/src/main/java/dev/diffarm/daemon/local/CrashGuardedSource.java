@@ -1,6 +1,7 @@
 package dev.diffarm.daemon.local;
 
 import dev.diffarm.daemon.port.Delivery;
+import dev.diffarm.daemon.port.JobParts;
 import dev.diffarm.daemon.port.JobSource;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -111,6 +112,11 @@ public final class CrashGuardedSource implements JobSource {
         }
 
         @Override
+        public boolean isJobPart() {
+            return delivery.isJobPart();
+        }
+
+        @Override
         public void acknowledge() {
             try {
                 delivery.acknowledge();
@@ -144,6 +150,11 @@ public final class CrashGuardedSource implements JobSource {
     @Override
     public OptionalLong backlog() {
         return source.backlog();
+    }
+
+    @Override
+    public Optional<JobParts> parts() {
+        return source.parts();
     }
 
     @Override

@@ -40,6 +40,14 @@ public interface Delivery {
     }
 
     /**
+     * Whether this is a part of a job that a daemon split for the whole group (a chunk of its tasks, or its finalize
+     * record: {@link JobParts}), rather than a submission. Only a farm's source delivers parts.
+     */
+    default boolean isJobPart() {
+        return false;
+    }
+
+    /**
      * Settles a submission that reached its end: a completed job (called only after its outputs are
      * stored), a failed, cancelled or rejected one. It will not be delivered again.
      */

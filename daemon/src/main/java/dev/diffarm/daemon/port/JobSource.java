@@ -37,6 +37,14 @@ public interface JobSource extends AutoCloseable {
      */
     void enqueue(String jobId, String json, String tenant);
 
+    /**
+     * Where this source's daemons put the parts of large jobs for each other ({@link JobParts}), delivered by this
+     * source; empty (the local queue) when it has none: every job runs whole on the daemon that takes it.
+     */
+    default Optional<JobParts> parts() {
+        return Optional.empty();
+    }
+
     /** How many submissions wait to be taken, when the source can tell. */
     OptionalLong backlog();
 

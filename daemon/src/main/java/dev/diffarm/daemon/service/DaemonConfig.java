@@ -72,6 +72,14 @@ public interface DaemonConfig {
     @WithDefault("1")
     int batchSize();
 
+    /**
+     * {@code DIFFARM_CHUNK_TASKS}: on a farm (Kafka), a render job or campaign of more tasks than this is split into
+     * chunks of this many tasks that every daemon of the group takes (fan-out); 0 never splits. 16 by default: a
+     * chunk of tiny tasks is not worth a record, and a campaign of hundreds spreads over the group.
+     */
+    @WithDefault("16")
+    int chunkTasks();
+
     /** Finished jobs that {@code GET /jobs/{id}} still knows. */
     @WithDefault("1000")
     int retainedJobs();

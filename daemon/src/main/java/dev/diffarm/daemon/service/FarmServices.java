@@ -3,6 +3,7 @@ package dev.diffarm.daemon.service;
 import dev.diffarm.daemon.event.EventBroadcaster;
 import dev.diffarm.daemon.event.EventSinks;
 import dev.diffarm.daemon.event.ProgressThrottle;
+import dev.diffarm.daemon.job.FanOut;
 import dev.diffarm.daemon.job.FarmMetrics;
 import dev.diffarm.daemon.job.IntakePolicy;
 import dev.diffarm.daemon.job.JobHandlers;
@@ -234,6 +235,8 @@ public class FarmServices {
                        StoreBackedCatalog storeCatalog, UpscalerCatalog upscalers, MeterRegistry meters) {
         double perSecond = config.progressEventsPerSecond();
         int batchSize = JobHandlers.checkedBatchSize(config.batchSize());
+        int chunkTasks = FanOut.checkedChunkTasks(config.chunkTasks());
+        Optional<FanOut> fanOut = source.parts().map(parts -> new FanOut(parts, chunkTasks));
         WorkerPool workers = new WorkerPool(devices, source, device -> {
             // The engine creates its arrays on DJL's default device: the worker's device is not passed down yet.
             ModelCache modelCache = new ModelCache(models, TokenizerLocator.fromEnvironment(), Optional.of(storeCatalog));
@@ -246,7 +249,7 @@ public class FarmServices {
                                     samplers),
                             JobHandlers.upscaling(upscalers, InputPictures.from(store), tenantStore), tenantStore),
                     store, reporting, () -> new ProgressThrottle(perSecond, System::nanoTime), config.taskTimeout());
-            return new WorkerPool.DeviceWork(modelCache, lifecycle);
+            return new WorkerPool.DeviceWork(modelCache, fanOut.map(lifecycle::withFanOut).orElse(lifecycle));
         }, storeWatch::isAvailable);
         workers.registerMeters(meters);
         return workers;

@@ -11,7 +11,7 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
  * A daemon, in a process of its own, that takes one job and works on it until it is killed: prints
  * {@code holding <origin>} once it has the job. Its group session is short (6 s), so that the group notices
  * the kill soon.
- * <p>Arguments: bootstrap servers, jobs topic, events topic, dead-letter topic, consumer group.
+ * <p>Arguments: bootstrap servers, jobs topic, events topic, dead-letter topic, consumer group, chunks topic.
  */
 public final class HoldingDaemon {
     private HoldingDaemon() {
@@ -19,7 +19,7 @@ public final class HoldingDaemon {
 
     public static void main(String[] args) throws Exception {
         String bootstrapServers = args[0];
-        FarmSettings.Topics topics = new FarmSettings.Topics(args[1], args[2], args[3]);
+        FarmSettings.Topics topics = new FarmSettings.Topics(args[1], args[2], args[3], args[5]);
         String clientId = "holding-" + ProcessHandle.current().pid();
         Map<String, Object> consumer = KafkaClients.jobConsumer(bootstrapServers, args[4], clientId);
         consumer.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 6_000);

@@ -2,6 +2,7 @@ package dev.diffarm.daemon.kafka;
 
 import dev.diffarm.daemon.TestPlugins;
 import dev.diffarm.daemon.event.ProgressThrottle;
+import dev.diffarm.daemon.job.FanOut;
 import dev.diffarm.daemon.job.FarmMetrics;
 import dev.diffarm.daemon.job.IntakePolicy;
 import dev.diffarm.daemon.job.JobHandlers;
@@ -20,6 +21,7 @@ import dev.diffarm.daemon.render.ModelDirectory;
 import dev.diffarm.daemon.render.TaskRenderer;
 import dev.diffarm.daemon.render.UpscalerCatalog;
 import dev.diffarm.daemon.render.UpscalerDirectory;
+import dev.diffarm.daemon.service.Worker;
 import dev.diffarm.engine.clip.TokenizerLocator;
 import dev.diffarm.farm.config.FarmSettings;
 import dev.diffarm.farm.config.JobParser;
@@ -52,6 +54,20 @@ final class KafkaFarm implements AutoCloseable {
      */
     KafkaFarm(FarmSettings.Topics topics, String group, Path outputs, Path models, TaskRenderer renderer,
               boolean trustTenants) {
+        this(topics, group, outputs, models, renderer, trustTenants, 0);
+    }
+
+    /**
+     * A farm that splits a render job or campaign of more than {@code chunkTasks} tasks into chunks for its group
+     * ({@code DIFFARM_CHUNK_TASKS}); 0 never splits, but it runs the chunks of others, as every farm daemon does.
+     */
+    static KafkaFarm fanningOut(FarmSettings.Topics topics, String group, Path outputs, Path models,
+                                TaskRenderer renderer, int chunkTasks) {
+        return new KafkaFarm(topics, group, outputs, models, renderer, false, chunkTasks);
+    }
+
+    private KafkaFarm(FarmSettings.Topics topics, String group, Path outputs, Path models, TaskRenderer renderer,
+                      boolean trustTenants, int chunkTasks) {
         this.source = TestKafka.source(topics, group);
         this.events = new KafkaEventSink(KafkaClients.eventProducer(TestKafka.bootstrapServers(),
                 group + "-events-" + UUID.randomUUID()), topics.events());
@@ -70,7 +86,12 @@ final class KafkaFarm implements AutoCloseable {
                                 new UpscalerDirectory(outputs.resolveSibling("upscalers"))), InputPictures.from(store),
                                 tenantStore), tenantStore),
                 store, reporting, () -> new ProgressThrottle(1e9, System::nanoTime),
-                Duration.parse(JobLifecycle.DEFAULT_TASK_TIMEOUT));
+                Duration.parse(JobLifecycle.DEFAULT_TASK_TIMEOUT)).withFanOut(new FanOut(source, chunkTasks));
+    }
+
+    /** A worker taking this farm's deliveries on a thread of its own, as the daemon's do; not started. */
+    Worker worker(String name) {
+        return new Worker(name, source, lifecycle, () -> true);
     }
 
     /** Takes the next delivery and runs it through the job lifecycle, as the worker does; returns it. */

@@ -120,7 +120,7 @@ class KafkaJobSourceTest {
         Process daemon = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Djava.util.logging.manager=org.jboss.logmanager.LogManager", "-cp", System.getProperty("java.class.path"),
                 HoldingDaemon.class.getName(), TestKafka.bootstrapServers(), topics.jobs(), topics.events(),
-                topics.deadLetters(), group).redirectErrorStream(true).start();
+                topics.deadLetters(), group, topics.chunks()).redirectErrorStream(true).start();
         String origin;
         try {
             CompletableFuture<String> holding = CompletableFuture.supplyAsync(() -> holdingLine(daemon));

@@ -17,6 +17,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.function.Predicate;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -43,13 +44,23 @@ final class TestKafka {
         return LocalServices.get().kafkaBootstrapServers();
     }
 
-    /** New jobs, events and dead-letter topics named after {@code name}, the jobs topic with {@code jobPartitions}. */
+    /**
+     * New jobs, events, dead-letter and chunks topics named after {@code name}, the jobs topic with {@code jobPartitions},
+     * the chunks topic with 4.
+     */
     static FarmSettings.Topics topics(String name, int jobPartitions) {
+        return topics(name, jobPartitions, 4);
+    }
+
+    /** As above, the chunks topic with {@code chunkPartitions}. */
+    static FarmSettings.Topics topics(String name, int jobPartitions, int chunkPartitions) {
         String prefix = name + "-" + UUID.randomUUID().toString().substring(0, 8);
-        FarmSettings.Topics topics = new FarmSettings.Topics(prefix + ".jobs", prefix + ".events", prefix + ".jobs.dlq");
+        FarmSettings.Topics topics = new FarmSettings.Topics(prefix + ".jobs", prefix + ".events", prefix + ".jobs.dlq",
+                prefix + ".chunks");
         try (Admin admin = admin()) {
             admin.createTopics(List.of(new NewTopic(topics.jobs(), jobPartitions, (short) 1),
-                    new NewTopic(topics.events(), 3, (short) 1), new NewTopic(topics.deadLetters(), 1, (short) 1)))
+                    new NewTopic(topics.events(), 3, (short) 1), new NewTopic(topics.deadLetters(), 1, (short) 1),
+                    new NewTopic(topics.chunks(), chunkPartitions, (short) 1)))
                     .all().get();
         } catch (ExecutionException | InterruptedException e) {
             throw new IllegalStateException("cannot create the topics " + topics, e);
@@ -181,6 +192,31 @@ final class TestKafka {
             offset = committed(group, topic, partition);
         }
         return offset;
+    }
+
+    /**
+     * Waits until {@code group} has {@code members} members, each assigned a partition of {@code topic}; fails the test
+     * if it does not within {@link #WAIT}.
+     */
+    static void awaitMembers(String group, String topic, int members) throws InterruptedException {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        String seen = "nothing";
+        try (Admin admin = admin()) {
+            while (System.nanoTime() < deadline) {
+                ConsumerGroupDescription description = admin.describeConsumerGroups(List.of(group)).describedGroups()
+                        .get(group).get();
+                seen = description.members().toString();
+                if (description.members().size() == members && description.members().stream().allMatch(member ->
+                        member.assignment().topicPartitions().stream().anyMatch(p -> p.topic().equals(topic)))) {
+                    return;
+                }
+                Thread.sleep(200);
+            }
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("cannot describe " + group, e);
+        }
+        fail("group " + group + " did not have " + members + " members with partitions of " + topic + " within "
+                + WAIT.toSeconds() + " s: " + seen);
     }
 
     private static Admin admin() {

@@ -132,15 +132,19 @@ public record FarmSettings(Optional<Kafka> kafka, Optional<S3> s3, Topics topics
      * @param jobs        jobs to render, keyed by job id
      * @param events      the farm's events ({@link JobEvent}), keyed by job id
      * @param deadLetters submissions that are not JSON or not a job, with the reason in a header
+     * @param chunks      the parts of large jobs that daemons split for the whole group (fan-out): a chunk of tasks
+     *                    keyed {@code <jobId>/<chunk>}, or the job's finalize record keyed {@code <jobId>}
      */
-    public record Topics(String jobs, String events, String deadLetters) {
-        /** {@code diffarm.jobs}, {@code diffarm.events}, {@code diffarm.jobs.dlq}. */
-        public static final Topics DEFAULT = new Topics("diffarm.jobs", "diffarm.events", "diffarm.jobs.dlq");
+    public record Topics(String jobs, String events, String deadLetters, String chunks) {
+        /** {@code diffarm.jobs}, {@code diffarm.events}, {@code diffarm.jobs.dlq}, {@code diffarm.chunks}. */
+        public static final Topics DEFAULT = new Topics("diffarm.jobs", "diffarm.events", "diffarm.jobs.dlq",
+                "diffarm.chunks");
 
         public Topics {
             Objects.requireNonNull(jobs, "jobs");
             Objects.requireNonNull(events, "events");
             Objects.requireNonNull(deadLetters, "deadLetters");
+            Objects.requireNonNull(chunks, "chunks");
         }
     }
 

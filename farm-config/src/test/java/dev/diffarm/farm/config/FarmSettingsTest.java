@@ -21,7 +21,7 @@ class FarmSettingsTest {
         assertEquals(Optional.empty(), settings.kafka());
         assertEquals(Optional.empty(), settings.s3());
         assertEquals(FarmSettings.Topics.DEFAULT, settings.topics());
-        assertEquals(new FarmSettings.Topics("diffarm.jobs", "diffarm.events", "diffarm.jobs.dlq"), settings.topics());
+        assertEquals(new FarmSettings.Topics("diffarm.jobs", "diffarm.events", "diffarm.jobs.dlq", "diffarm.chunks"), settings.topics());
         assertEquals(Path.of("/home/ada/.diffarm/models"), settings.modelsDir());
         assertEquals(Path.of("/home/ada/.diffarm/plugins"), settings.pluginsDir());
         assertEquals(Path.of("/home/ada/.diffarm/loras"), settings.loraDir());
