@@ -37,18 +37,20 @@ public final class DemoModel {
 
     /** Writes the model into {@code dir} unless a complete one is already there; returns {@code dir}. */
     public static Path ensure(Path dir) throws IOException {
-        return ensure(dir, VAE, (file, manager) -> weights(new FreshWeights(ArchitectureShapes.vae(VAE), 1.0,
+        return ensure(dir, VAE, Map.of(), (file, manager) -> weights(new FreshWeights(ArchitectureShapes.vae(VAE), 1.0,
                 "demo VAE"), file, manager));
     }
 
     /**
      * The same model with the hand-built {@link PixelVae} instead of a random one, so that its images show what its
      * UNet produces (the training demo's model); written into {@code dir} unless a complete one is there.
+     *
+     * @param scheduler settings of the scheduler's config that differ from the render demo's (diffusers' names)
      */
-    public static Path ensureWithPixelVae(Path dir) throws IOException {
+    public static Path ensureWithPixelVae(Path dir, Map<String, Object> scheduler) throws IOException {
         // The same random weights on every machine, so that the training demo's figures (and its test) repeat.
         Engine.getInstance().setRandomSeed(PIXEL_VAE_MODEL_SEED);
-        return ensure(dir, PixelVae.CONFIG, (file, manager) -> PixelVae.write(file));
+        return ensure(dir, PixelVae.CONFIG, scheduler, (file, manager) -> PixelVae.write(file));
     }
 
     /** Writes a VAE's weights file. */
@@ -57,7 +59,8 @@ public final class DemoModel {
         void write(Path file, NDManager manager) throws IOException;
     }
 
-    private static Path ensure(Path dir, VaeConfig vae, VaeWriter vaeWeights) throws IOException {
+    private static Path ensure(Path dir, VaeConfig vae, Map<String, Object> scheduler, VaeWriter vaeWeights)
+            throws IOException {
         if (Files.isRegularFile(dir.resolve("model_index.json"))) {
             return dir;
         }
@@ -67,7 +70,7 @@ public final class DemoModel {
         json(partial.resolve("unet/config.json"), unetConfig());
         json(partial.resolve("vae/config.json"), vaeConfig(vae));
         json(partial.resolve("text_encoder/config.json"), textConfig());
-        json(partial.resolve("scheduler/scheduler_config.json"), schedulerConfig());
+        json(partial.resolve("scheduler/scheduler_config.json"), schedulerConfig(scheduler));
         ByteLevelVocabulary.write(partial.resolve("tokenizer"));
         try (NDManager manager = NDManager.newBaseManager()) {
             weights(new FreshWeights(ArchitectureShapes.unet(UNET), 0.6, "demo UNet"),
@@ -142,7 +145,7 @@ public final class DemoModel {
         return c;
     }
 
-    private static Map<String, Object> schedulerConfig() {
+    private static Map<String, Object> schedulerConfig(Map<String, Object> overrides) {
         Map<String, Object> c = new LinkedHashMap<>();
         c.put("_class_name", "PNDMScheduler");
         c.put("beta_start", 0.00085);
@@ -154,6 +157,7 @@ public final class DemoModel {
         c.put("skip_prk_steps", true);
         c.put("steps_offset", 1);
         c.put("timestep_spacing", "leading");
+        c.putAll(overrides);
         return c;
     }
 }

@@ -8,12 +8,11 @@ import dev.diffarm.engine.image.RgbImage;
 import dev.diffarm.engine.pipeline.GenerationRequest;
 import dev.diffarm.engine.pipeline.Generator;
 import dev.diffarm.engine.pipeline.StableDiffusion;
+import dev.diffarm.engine.plugins.SamplerPlugins;
 import dev.diffarm.engine.prompt.Emphasis;
-import dev.diffarm.engine.sampler.SamplerRegistry;
 import dev.diffarm.engine.train.LoraTargetModules;
 import dev.diffarm.engine.train.LoraTrainingRun;
 import dev.diffarm.engine.train.LrSchedule;
-import dev.diffarm.engine.train.NoiseObjective;
 import dev.diffarm.engine.train.StepReport;
 import dev.diffarm.engine.train.TrainingSettings;
 import java.io.IOException;
@@ -24,20 +23,19 @@ import java.util.List;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.function.Consumer;
-import java.util.function.Supplier;
 
 /**
- * The training demo: draws {@link MotifImages}, trains a LoRA on the {@link DemoModel} from them, and renders the same
- * prompts and seeds without and with the LoRA onto one {@link ComparisonSheet}. Everything lives under one home
- * folder: {@code model/} (written once), {@code data/}, {@code loras/zwx.safetensors} and {@code demo-train.png}.
+ * The training demo: draws {@link MotifImages}, trains a LoRA from them on the {@link DemoBaseModel} (the demo model
+ * whose UNet first learned to denoise plain backgrounds), and renders the same prompts and seeds without and with the
+ * LoRA onto one {@link ComparisonSheet}. Everything lives under one home folder: {@code model/} (pre-trained once),
+ * {@code data/}, {@code loras/zwx.safetensors} and {@code demo-train.png}.
  */
 public final class DemoTrain {
     /** The LoRA's name: the file {@code loras/zwx.safetensors}, the tag {@code <lora:zwx:1>}. */
     public static final String LORA_NAME = "zwx";
-    /** The demo's optimizer steps: about a minute on two busy cores. */
+    /** The demo's optimizer steps of the LoRA. */
     public static final int DEFAULT_STEPS = 200;
-    /** High for a LoRA: the demo's UNet is random, and the LoRA has to pull hard against it in few steps. */
-    private static final double LEARNING_RATE = 1e-2;
+    static final double LEARNING_RATE = 3e-3;
     private static final long TRAIN_SEED = 7;
     private static final int RENDER_STEPS = 20;
     /** No guidance: the LoRA learned the captions' prediction only, the empty prompt's stays the random model's. */
@@ -67,6 +65,15 @@ public final class DemoTrain {
     public record Result(Path sheet, Path lora, List<RgbImage> base, List<RgbImage> withLora) {
     }
 
+    /**
+     * Told of the training steps.
+     *
+     * @param pretraining each step of the base model's pre-training (only on the run that makes it)
+     * @param lora        each step of the LoRA's training
+     */
+    public record StepListeners(Consumer<StepReport> pretraining, Consumer<StepReport> lora) {
+    }
+
     private DemoTrain() {
     }
 
@@ -77,20 +84,26 @@ public final class DemoTrain {
      * @param steps    optimizer steps
      * @param progress told of every training step
      */
-    public static Result run(Path home, Supplier<SamplerRegistry> samplers, int steps, Consumer<StepReport> progress)
-            throws IOException {
+    public static Result run(Path home, SamplerPlugins plugins, int steps, StepListeners progress) throws IOException {
+        return run(home, plugins, DemoBaseModel.Pretraining.DEFAULT, steps, LEARNING_RATE, progress);
+    }
+
+    static Result run(Path home, SamplerPlugins plugins, DemoBaseModel.Pretraining pretraining, int steps,
+                      double learningRate, StepListeners progress) throws IOException {
         if (steps < 1) {
             throw new IllegalArgumentException("steps: expected at least 1, got " + steps);
         }
-        Path modelDir = DemoModel.ensureWithPixelVae(home.resolve("model"));
+        Path modelDir = DemoBaseModel.ensure(home.resolve("model"), plugins.fineTuneMethods(), pretraining,
+                progress.pretraining());
         Path data = MotifImages.write(home.resolve("data"));
         Path loraDir = home.resolve("loras");
         Path lora = loraDir.resolve(LORA_NAME + ".safetensors");
         Files.createDirectories(loraDir);
         try (StableDiffusion model = StableDiffusion.load(modelDir, Optional.empty(), Optional.empty(),
                 TokenizerLocator.fromEnvironment())) {
-            LoraTrainingRun.run(model, request(data, lora, steps), progress);
-            Generator generator = new Generator(samplers, EmbeddingLibrary.none(), Optional.of(loraDir));
+            LoraTrainingRun.run(model, plugins.fineTuneMethods(), request(data, lora, steps, learningRate),
+                    progress.lora(), (step, folder) -> { });
+            Generator generator = new Generator(plugins, EmbeddingLibrary.none(), Optional.of(loraDir));
             String modelHash = ModelHash.shortHash(model.path());
             List<RgbImage> base = new ArrayList<>();
             List<RgbImage> withLora = new ArrayList<>();
@@ -108,9 +121,9 @@ public final class DemoTrain {
         }
     }
 
-    private static LoraTrainingRun.Request request(Path data, Path lora, int steps) {
-        TrainingSettings settings = new TrainingSettings(LEARNING_RATE, LrSchedule.CONSTANT, 0, steps, 3, 1, 1.0, TRAIN_SEED,
-                true, NoiseObjective.Prediction.EPSILON, OptionalDouble.empty(), 0);
+    private static LoraTrainingRun.Request request(Path data, Path lora, int steps, double learningRate) {
+        TrainingSettings settings = new TrainingSettings(learningRate, LrSchedule.CONSTANT, 0, steps, 3, 1, 1.0, TRAIN_SEED,
+                true, DemoBaseModel.PREDICTION, OptionalDouble.empty(), 0);
         return new LoraTrainingRun.Request(data, Optional.empty(), LoraTargetModules.kohyaDefault(), 8, 8f, settings,
                 lora, 0, false, Optional.empty(), "sd_v1");
     }

@@ -1,0 +1,126 @@
+package dev.diffarm.engine.demo;
+
+import ai.djl.ndarray.NDManager;
+import dev.diffarm.api.finetune.MethodOptions;
+import dev.diffarm.engine.clip.TokenizerLocator;
+import dev.diffarm.engine.io.FileTrees;
+import dev.diffarm.engine.model.ModelFiles;
+import dev.diffarm.engine.model.TensorSource;
+import dev.diffarm.engine.pipeline.StableDiffusion;
+import dev.diffarm.engine.safetensors.SafetensorsWriter;
+import dev.diffarm.engine.train.FineTuneMethods;
+import dev.diffarm.engine.train.FineTuneRequest;
+import dev.diffarm.engine.train.FineTuneRun;
+import dev.diffarm.engine.train.LrSchedule;
+import dev.diffarm.engine.train.NoiseObjective;
+import dev.diffarm.engine.train.StepReport;
+import dev.diffarm.engine.train.TrainingSettings;
+import dev.diffarm.engine.train.data.KohyaDataOptions;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.function.Consumer;
+
+/**
+ * The training demo's base model: the {@link DemoModel} with the {@link PixelVae}, whose random UNet is first given a
+ * short full fine-tune (the {@code dreambooth} method: every UNet tensor trained) on the {@link PretrainingImages}, so
+ * that it can denoise plain pictures named by their colours. A LoRA trained on it then has a model to change rather
+ * than noise to fight. Written once into its folder (a diffusers folder, usable with {@code diffarm render}) and kept
+ * while its {@link #MARKER} file names the same pre-training.
+ */
+public final class DemoBaseModel {
+    /** The file in the model's folder that says how its UNet was pre-trained. */
+    static final String MARKER = "pretraining.txt";
+
+    /**
+     * How the UNet is pre-trained.
+     *
+     * @param steps        optimizer steps
+     * @param batchSize    pictures per step
+     * @param learningRate AdamW's learning rate (constant after a warm-up of a tenth of the steps)
+     */
+    record Pretraining(int steps, int batchSize, double learningRate) {
+        static final Pretraining DEFAULT = new Pretraining(400, 16, 2e-3);
+        private static final long SEED = 11;
+
+        TrainingSettings settings() {
+            return new TrainingSettings(learningRate, LrSchedule.CONSTANT_WITH_WARMUP, steps / 10, steps, batchSize, 1,
+                    1.0, SEED, true, PREDICTION, OptionalDouble.empty(), 0);
+        }
+
+        String describe() {
+            return "full UNet fine-tune on " + PretrainingImages.all().size() + " pictures: " + steps + " steps, batch "
+                    + batchSize + ", learning rate " + learningRate + ", beta_end " + BETA_END
+                    + ", seed " + SEED + "\n";
+        }
+    }
+
+    /**
+     * The last noise level of the training schedule, diffusers' {@code beta_end}: half of SD's 0.012, so that the
+     * largest noise a render starts from is sigma 4.5 instead of 14.6. Why: a render's mean colour is the mean of its
+     * starting noise times that sigma, less the UNet's estimate of it, so a briefly trained UNet's error there is
+     * amplified by sigma. Measured: with either schedule the base model still renders some seeds' backgrounds in a
+     * wrong colour and grainy (seed 1's blue comes out magenta); with this one the base row's corner redness is 0.001
+     * and the LoRA row's 0.109.
+     */
+    static final double BETA_END = 0.006;
+    /** What the model predicts: the noise, as the render path expects of every model. */
+    public static final NoiseObjective.Prediction PREDICTION = NoiseObjective.Prediction.EPSILON;
+    /** The pre-training's optimizer steps. */
+    public static final int PRETRAINING_STEPS = Pretraining.DEFAULT.steps();
+
+    private DemoBaseModel() {
+    }
+
+    /**
+     * The pre-trained model in {@code dir}, made there first unless it is already there.
+     *
+     * @param methods  provides the {@code dreambooth} method
+     * @param progress told of every pre-training step (none when the model is already there)
+     */
+    public static Path ensure(Path dir, FineTuneMethods methods, Consumer<StepReport> progress) throws IOException {
+        return ensure(dir, methods, Pretraining.DEFAULT, progress);
+    }
+
+    static Path ensure(Path dir, FineTuneMethods methods, Pretraining pretraining, Consumer<StepReport> progress)
+            throws IOException {
+        Path marker = dir.resolve(MARKER);
+        if (Files.isRegularFile(marker) && Files.readString(marker).equals(pretraining.describe())) {
+            return dir;
+        }
+        FileTrees.delete(dir);
+        Path work = dir.resolveSibling(dir.getFileName() + ".pretraining");
+        FileTrees.delete(work);
+        Path model = DemoModel.ensureWithPixelVae(work.resolve("model"), Map.of("beta_end", BETA_END));
+        Path data = PretrainingImages.write(work.resolve("data"));
+        Path checkpoint = work.resolve("pretrained.safetensors");
+        try (StableDiffusion random = StableDiffusion.load(model, Optional.empty(), Optional.empty(),
+                TokenizerLocator.fromEnvironment())) {
+            FineTuneRun.run(random, methods, new FineTuneRequest("dreambooth", new MethodOptions(Map.of()), data,
+                    Optional.empty(), Optional.empty(), pretraining.settings(), checkpoint, 0, false, Optional.empty(),
+                    "sd_v1", KohyaDataOptions.DEFAULTS), progress, (step, folder) -> { });
+        }
+        replaceUNet(model, checkpoint);
+        Files.writeString(model.resolve(MARKER), pretraining.describe(), StandardCharsets.UTF_8);
+        Files.move(model, dir);
+        FileTrees.delete(work);
+        return dir;
+    }
+
+    /** The UNet of the single-file {@code checkpoint} as the diffusers folder {@code model}'s UNet weights. */
+    private static void replaceUNet(Path model, Path checkpoint) throws IOException {
+        try (ModelFiles files = ModelFiles.open(checkpoint, Optional.of(model));
+             NDManager manager = NDManager.newBaseManager()) {
+            TensorSource unet = files.unet().tensors();
+            SafetensorsWriter writer = new SafetensorsWriter();
+            for (String key : unet.keys()) {
+                writer.add(key, unet.load(key, manager));
+            }
+            writer.write(model.resolve("unet/diffusion_pytorch_model.safetensors"));
+        }
+    }
+}
