@@ -37,39 +37,37 @@ public final class DemoBaseModel {
     static final String MARKER = "pretraining.txt";
 
     /**
-     * How the UNet is pre-trained.
+     * How the UNet is pre-trained, and the schedule it is trained for.
      *
      * @param steps        optimizer steps
      * @param batchSize    pictures per step
      * @param learningRate AdamW's learning rate (constant after a warm-up of a tenth of the steps)
+     * @param prediction   what the UNet learns to predict (the model's {@code prediction_type}; its LoRAs the same)
+     * @param betaEnd      the training schedule's last noise level, diffusers' {@code beta_end}
      */
-    record Pretraining(int steps, int batchSize, double learningRate) {
-        static final Pretraining DEFAULT = new Pretraining(400, 16, 2e-3);
+    record Pretraining(int steps, int batchSize, double learningRate, NoiseObjective.Prediction prediction,
+                       double betaEnd) {
+        static final Pretraining DEFAULT = new Pretraining(400, 16, 2e-3, NoiseObjective.Prediction.V_PREDICTION, 0.012);
         private static final long SEED = 11;
 
         TrainingSettings settings() {
             return new TrainingSettings(learningRate, LrSchedule.CONSTANT_WITH_WARMUP, steps / 10, steps, batchSize, 1,
-                    1.0, SEED, true, PREDICTION, OptionalDouble.empty(), 0);
+                    1.0, SEED, true, prediction, OptionalDouble.empty(), 0);
+        }
+
+        /** The scheduler config's settings that differ from the render demo model's. */
+        Map<String, Object> scheduler() {
+            return Map.of("beta_end", betaEnd, "prediction_type",
+                    prediction == NoiseObjective.Prediction.V_PREDICTION ? "v_prediction" : "epsilon");
         }
 
         String describe() {
-            return "full UNet fine-tune on " + PretrainingImages.all().size() + " pictures: " + steps + " steps, batch "
-                    + batchSize + ", learning rate " + learningRate + ", beta_end " + BETA_END
-                    + ", seed " + SEED + "\n";
+            return "full UNet fine-tune from residual branches at 0 on " + PretrainingImages.all().size()
+                    + " pictures: " + steps + " steps, batch " + batchSize + ", learning rate " + learningRate + ", "
+                    + prediction + ", beta_end " + betaEnd + ", seed " + SEED + "\n";
         }
     }
 
-    /**
-     * The last noise level of the training schedule, diffusers' {@code beta_end}: half of SD's 0.012, so that the
-     * largest noise a render starts from is sigma 4.5 instead of 14.6. Why: a render's mean colour is the mean of its
-     * starting noise times that sigma, less the UNet's estimate of it, so a briefly trained UNet's error there is
-     * amplified by sigma. Measured: with either schedule the base model still renders some seeds' backgrounds in a
-     * wrong colour and grainy (seed 1's blue comes out magenta); with this one the base row's corner redness is 0.001
-     * and the LoRA row's 0.109.
-     */
-    static final double BETA_END = 0.006;
-    /** What the model predicts: the noise, as the render path expects of every model. */
-    public static final NoiseObjective.Prediction PREDICTION = NoiseObjective.Prediction.EPSILON;
     /** The pre-training's optimizer steps. */
     public static final int PRETRAINING_STEPS = Pretraining.DEFAULT.steps();
 
@@ -95,7 +93,7 @@ public final class DemoBaseModel {
         FileTrees.delete(dir);
         Path work = dir.resolveSibling(dir.getFileName() + ".pretraining");
         FileTrees.delete(work);
-        Path model = DemoModel.ensureWithPixelVae(work.resolve("model"), Map.of("beta_end", BETA_END));
+        Path model = DemoModel.ensureWithPixelVae(work.resolve("model"), pretraining.scheduler());
         Path data = PretrainingImages.write(work.resolve("data"));
         Path checkpoint = work.resolve("pretrained.safetensors");
         try (StableDiffusion random = StableDiffusion.load(model, Optional.empty(), Optional.empty(),

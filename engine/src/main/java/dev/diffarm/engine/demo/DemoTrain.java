@@ -13,6 +13,7 @@ import dev.diffarm.engine.prompt.Emphasis;
 import dev.diffarm.engine.train.LoraTargetModules;
 import dev.diffarm.engine.train.LoraTrainingRun;
 import dev.diffarm.engine.train.LrSchedule;
+import dev.diffarm.engine.train.NoiseObjective;
 import dev.diffarm.engine.train.StepReport;
 import dev.diffarm.engine.train.TrainingSettings;
 import java.io.IOException;
@@ -101,7 +102,7 @@ public final class DemoTrain {
         Files.createDirectories(loraDir);
         try (StableDiffusion model = StableDiffusion.load(modelDir, Optional.empty(), Optional.empty(),
                 TokenizerLocator.fromEnvironment())) {
-            LoraTrainingRun.run(model, plugins.fineTuneMethods(), request(data, lora, steps, learningRate),
+            LoraTrainingRun.run(model, plugins.fineTuneMethods(), request(data, lora, steps, learningRate, pretraining.prediction()),
                     progress.lora(), (step, folder) -> { });
             Generator generator = new Generator(plugins, EmbeddingLibrary.none(), Optional.of(loraDir));
             String modelHash = ModelHash.shortHash(model.path());
@@ -121,9 +122,10 @@ public final class DemoTrain {
         }
     }
 
-    private static LoraTrainingRun.Request request(Path data, Path lora, int steps, double learningRate) {
+    private static LoraTrainingRun.Request request(Path data, Path lora, int steps, double learningRate,
+                                                   NoiseObjective.Prediction prediction) {
         TrainingSettings settings = new TrainingSettings(learningRate, LrSchedule.CONSTANT, 0, steps, 3, 1, 1.0, TRAIN_SEED,
-                true, DemoBaseModel.PREDICTION, OptionalDouble.empty(), 0);
+                true, prediction, OptionalDouble.empty(), 0);
         return new LoraTrainingRun.Request(data, Optional.empty(), LoraTargetModules.kohyaDefault(), 8, 8f, settings,
                 lora, 0, false, Optional.empty(), "sd_v1");
     }
