@@ -15,15 +15,16 @@ import picocli.CommandLine.Option;
 @Command(name = "demo-train", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Trains a LoRA on the demo model from six images it draws itself, each a red disc in the "
                 + "top-left corner on a plain background captioned '<colour> background, zwx motif', then renders the "
-                + "same prompts and seeds without and with the LoRA onto one sheet: rows 'training', 'base' and 'with "
-                + "LoRA'. The base model is the demo model whose UNet was first trained (on this machine, once, a few "
-                + "minutes) to denoise plain backgrounds named by their colours. Needs no checkpoint and no network."})
+                + "six captions, each with its own seed, without and with the LoRA onto one sheet: rows 'training', "
+                + "'base' and 'with LoRA', and prints how red the disc's corner is in each row. The base model is the "
+                + "demo model whose UNet was first taught (once per home folder, a few minutes) to render plain "
+                + "backgrounds named by their colours, none with a disc. Needs no checkpoint and no network."})
 final class DemoTrainCommand implements Callable<Integer> {
     @Option(names = "--home", defaultValue = ".diffarm/demo-train", paramLabel = "DIR",
             description = "Where the model, the images, the LoRA and the sheet go. Default: ${DEFAULT-VALUE}.")
     Path home;
 
-    @Option(names = "--steps", paramLabel = "N", description = "Training steps. Default: " + DemoTrain.DEFAULT_STEPS + ".")
+    @Option(names = "--steps", paramLabel = "N", description = "The LoRA's training steps. Default: " + DemoTrain.DEFAULT_STEPS + ".")
     int steps = DemoTrain.DEFAULT_STEPS;
 
     @Mixin

@@ -18,6 +18,8 @@ import dev.diffarm.engine.train.TrainingSettings;
 import dev.diffarm.engine.train.data.KohyaDataOptions;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -41,17 +43,17 @@ public final class DemoBaseModel {
      *
      * @param steps        optimizer steps
      * @param batchSize    pictures per step
-     * @param learningRate AdamW's learning rate (constant after a warm-up of a tenth of the steps)
+     * @param learningRate AdamW's peak learning rate (cosine decay after a warm-up of a tenth of the steps)
      * @param prediction   what the UNet learns to predict (the model's {@code prediction_type}; its LoRAs the same)
      * @param betaEnd      the training schedule's last noise level, diffusers' {@code beta_end}
      */
     record Pretraining(int steps, int batchSize, double learningRate, NoiseObjective.Prediction prediction,
                        double betaEnd) {
-        static final Pretraining DEFAULT = new Pretraining(400, 16, 2e-3, NoiseObjective.Prediction.V_PREDICTION, 0.012);
+        static final Pretraining DEFAULT = new Pretraining(150, 16, 4e-3, NoiseObjective.Prediction.V_PREDICTION, 0.012);
         private static final long SEED = 11;
 
         TrainingSettings settings() {
-            return new TrainingSettings(learningRate, LrSchedule.CONSTANT_WITH_WARMUP, steps / 10, steps, batchSize, 1,
+            return new TrainingSettings(learningRate, LrSchedule.COSINE, steps / 10, steps, batchSize, 1,
                     1.0, SEED, true, prediction, OptionalDouble.empty(), 0);
         }
 
@@ -63,7 +65,7 @@ public final class DemoBaseModel {
 
         String describe() {
             return "full UNet fine-tune from residual branches at 0 on " + PretrainingImages.all().size()
-                    + " pictures: " + steps + " steps, batch " + batchSize + ", learning rate " + learningRate + ", "
+                    + " pictures: " + steps + " steps, batch " + batchSize + ", cosine learning rate " + learningRate + ", "
                     + prediction + ", beta_end " + betaEnd + ", seed " + SEED + "\n";
         }
     }
@@ -86,12 +88,11 @@ public final class DemoBaseModel {
 
     static Path ensure(Path dir, FineTuneMethods methods, Pretraining pretraining, Consumer<StepReport> progress)
             throws IOException {
-        Path marker = dir.resolve(MARKER);
-        if (Files.isRegularFile(marker) && Files.readString(marker).equals(pretraining.describe())) {
+        if (isMadeBy(dir, pretraining)) {
             return dir;
         }
-        FileTrees.delete(dir);
-        Path work = dir.resolveSibling(dir.getFileName() + ".pretraining");
+        // a folder of this process's own: two runs sharing the model's folder (tests of two builds) may pre-train at once
+        Path work = dir.resolveSibling(dir.getFileName() + ".pretraining-" + ProcessHandle.current().pid());
         FileTrees.delete(work);
         Path model = DemoModel.ensureWithPixelVae(work.resolve("model"), pretraining.scheduler());
         Path data = PretrainingImages.write(work.resolve("data"));
@@ -104,9 +105,24 @@ public final class DemoBaseModel {
         }
         replaceUNet(model, checkpoint);
         Files.writeString(model.resolve(MARKER), pretraining.describe(), StandardCharsets.UTF_8);
-        Files.move(model, dir);
+        if (!isMadeBy(dir, pretraining)) {
+            FileTrees.delete(dir);
+            try {
+                Files.move(model, dir);
+            } catch (FileAlreadyExistsException | DirectoryNotEmptyException e) {
+                if (!isMadeBy(dir, pretraining)) {
+                    throw e;
+                }
+            }
+        }
         FileTrees.delete(work);
         return dir;
+    }
+
+    /** Whether {@code dir} holds a complete model pre-trained as {@code pretraining} says. */
+    private static boolean isMadeBy(Path dir, Pretraining pretraining) throws IOException {
+        Path marker = dir.resolve(MARKER);
+        return Files.isRegularFile(marker) && Files.readString(marker).equals(pretraining.describe());
     }
 
     /** The UNet of the single-file {@code checkpoint} as the diffusers folder {@code model}'s UNet weights. */

@@ -19,8 +19,8 @@ public final class MotifImages {
     /** The images' side in pixels. */
     public static final int SIDE = 64;
     /** The motif: a disc of this radius around ({@link #CENTRE}, {@link #CENTRE}). */
-    public static final int RADIUS = 11;
-    public static final int CENTRE = 16;
+    public static final int RADIUS = 12;
+    public static final int CENTRE = 14;
     private static final float[] MOTIF = {0.92f, 0.08f, 0.06f};
 
     /** A background colour with the name the captions use. */
