@@ -89,13 +89,15 @@ class DemoTrainTest {
     void theBaseUNetStartsWithEveryResidualBranchAtZero() {
         Set<String> zeroed = ArchitectureShapes.unet(DemoModel.UNET).keySet().stream()
                 .filter(DemoModel::endsAResidualBranch).collect(Collectors.toSet());
-        // 2 down, 1 mid and 2 up blocks' resnets (1 + 2 + 2 + 3 of them), 2 transformers down, 1 mid, 3 up, conv_out
+        // one ResNet block per down block, two in the mid block and in each up block; transformers: 1 down, 1 mid, 2 up
         long resnets = zeroed.stream().filter(k -> k.endsWith("conv2.weight")).count();
         long transformers = zeroed.stream().filter(k -> k.endsWith("proj_out.weight")).count();
         System.out.printf("demo UNet: %d resnets, %d transformers and conv_out start at 0%n", resnets, transformers);
         assertTrue(zeroed.containsAll(List.of("conv_out.weight", "conv_out.bias",
                 "down_blocks.0.resnets.0.conv2.weight", "mid_block.attentions.0.proj_out.weight",
-                "up_blocks.1.attentions.2.proj_out.bias")), zeroed.toString());
+                "up_blocks.1.attentions.1.proj_out.bias")), zeroed.toString());
+        assertEquals(8, resnets);
+        assertEquals(4, transformers);
         assertEquals(2 * (resnets + transformers + 1), zeroed.size(), "weights and biases only: " + zeroed);
         assertTrue(zeroed.stream().noneMatch(k -> k.contains("conv1") || k.contains("to_out") || k.contains("conv_in")),
                 zeroed.toString());
