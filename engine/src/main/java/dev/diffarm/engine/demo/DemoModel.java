@@ -37,18 +37,29 @@ public final class DemoModel {
 
     /** Writes the model into {@code dir} unless a complete one is already there; returns {@code dir}. */
     public static Path ensure(Path dir) throws IOException {
-        return ensure(dir, VAE, (file, manager) -> weights(new FreshWeights(ArchitectureShapes.vae(VAE), 1.0,
-                "demo VAE"), file, manager));
+        return ensure(dir, VAE, Map.of(), false, (file, manager) -> weights(new FreshWeights(ArchitectureShapes.vae(VAE),
+                1.0, "demo VAE"), file, manager));
     }
 
     /**
      * The same model with the hand-built {@link PixelVae} instead of a random one, so that its images show what its
-     * UNet produces (the training demo's model); written into {@code dir} unless a complete one is there.
+     * UNet produces (the training demo's model); written into {@code dir} unless a complete one is there. Its UNet
+     * starts as the residual path alone: the last layer of every residual branch (each ResNet block's second
+     * convolution, each transformer's output projection) and the output convolution are 0, as DDPM's and ADM's UNets
+     * initialise them, so that the UNet predicts 0 and training starts from a smooth function of its input rather than
+     * from random noise (measured: a few times fewer steps to learn to denoise).
+     *
+     * @param scheduler settings of the scheduler's config that differ from the render demo's (diffusers' names)
      */
-    public static Path ensureWithPixelVae(Path dir) throws IOException {
+    public static Path ensureWithPixelVae(Path dir, Map<String, Object> scheduler) throws IOException {
         // The same random weights on every machine, so that the training demo's figures (and its test) repeat.
         Engine.getInstance().setRandomSeed(PIXEL_VAE_MODEL_SEED);
-        return ensure(dir, PixelVae.CONFIG, (file, manager) -> PixelVae.write(file));
+        return ensure(dir, PixelVae.CONFIG, scheduler, true, (file, manager) -> PixelVae.write(file));
+    }
+
+    /** Whether {@code key} is the last layer of a residual branch of the UNet, or its output convolution. */
+    static boolean endsAResidualBranch(String key) {
+        return key.matches("(.*\\.resnets\\.\\d+\\.conv2|.*\\.attentions\\.\\d+\\.proj_out|conv_out)\\.(weight|bias)");
     }
 
     /** Writes a VAE's weights file. */
@@ -57,7 +68,8 @@ public final class DemoModel {
         void write(Path file, NDManager manager) throws IOException;
     }
 
-    private static Path ensure(Path dir, VaeConfig vae, VaeWriter vaeWeights) throws IOException {
+    private static Path ensure(Path dir, VaeConfig vae, Map<String, Object> scheduler, boolean zeroResidualBranches,
+                               VaeWriter vaeWeights) throws IOException {
         if (Files.isRegularFile(dir.resolve("model_index.json"))) {
             return dir;
         }
@@ -67,10 +79,11 @@ public final class DemoModel {
         json(partial.resolve("unet/config.json"), unetConfig());
         json(partial.resolve("vae/config.json"), vaeConfig(vae));
         json(partial.resolve("text_encoder/config.json"), textConfig());
-        json(partial.resolve("scheduler/scheduler_config.json"), schedulerConfig());
+        json(partial.resolve("scheduler/scheduler_config.json"), schedulerConfig(scheduler));
         ByteLevelVocabulary.write(partial.resolve("tokenizer"));
         try (NDManager manager = NDManager.newBaseManager()) {
-            weights(new FreshWeights(ArchitectureShapes.unet(UNET), 0.6, "demo UNet"),
+            TensorSource unet = new FreshWeights(ArchitectureShapes.unet(UNET), 0.6, "demo UNet");
+            weights(zeroResidualBranches ? new ZeroedTensors(unet, DemoModel::endsAResidualBranch) : unet,
                     partial.resolve("unet/diffusion_pytorch_model.safetensors"), manager);
             vaeWeights.write(partial.resolve("vae/diffusion_pytorch_model.safetensors"), manager);
             weights(new FreshWeights(ArchitectureShapes.textEncoder(TEXT), 1.0, "demo text encoder"),
@@ -142,7 +155,7 @@ public final class DemoModel {
         return c;
     }
 
-    private static Map<String, Object> schedulerConfig() {
+    private static Map<String, Object> schedulerConfig(Map<String, Object> overrides) {
         Map<String, Object> c = new LinkedHashMap<>();
         c.put("_class_name", "PNDMScheduler");
         c.put("beta_start", 0.00085);
@@ -154,6 +167,7 @@ public final class DemoModel {
         c.put("skip_prk_steps", true);
         c.put("steps_offset", 1);
         c.put("timestep_spacing", "leading");
+        c.putAll(overrides);
         return c;
     }
 }

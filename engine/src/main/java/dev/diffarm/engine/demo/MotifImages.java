@@ -10,7 +10,7 @@ import java.util.List;
 
 /**
  * The demo's training set, drawn rather than shipped: plain backgrounds of several colours, each with the same red
- * disc in its top-left corner, captioned {@code "zwx motif, on a <colour> background"} (kohya's {@code img.txt}
+ * disc in its top-left corner, captioned {@code "<colour> background, zwx motif"} (kohya's {@code img.txt}
  * beside {@code img.png}). The disc is the one thing all images share, so it is what a LoRA learns.
  */
 public final class MotifImages {
@@ -19,14 +19,15 @@ public final class MotifImages {
     /** The images' side in pixels. */
     public static final int SIDE = 64;
     /** The motif: a disc of this radius around ({@link #CENTRE}, {@link #CENTRE}). */
-    public static final int RADIUS = 11;
-    public static final int CENTRE = 16;
+    public static final int RADIUS = 12;
+    public static final int CENTRE = 14;
     private static final float[] MOTIF = {0.92f, 0.08f, 0.06f};
 
     /** A background colour with the name the captions use. */
     public record Background(String name, float red, float green, float blue) {
+        /** The picture's caption: its colour first, then the motif (see {@link PretrainingImages} for why). */
         public String caption() {
-            return TRIGGER + ", on a " + name + " background";
+            return name + " background, " + TRIGGER;
         }
     }
 
@@ -53,21 +54,34 @@ public final class MotifImages {
         return dir;
     }
 
-    /** The background with the disc, with a soft vertical shading so that no two rows are alike. */
+    /** The background with the disc. */
     public static RgbImage draw(Background background) {
+        float[] chw = plain(background);
+        for (int y = 0; y < SIDE; y++) {
+            for (int x = 0; x < SIDE; x++) {
+                if (inMotif(x, y)) {
+                    for (int c = 0; c < 3; c++) {
+                        chw[(c * SIDE + y) * SIDE + x] = MOTIF[c];
+                    }
+                }
+            }
+        }
+        return new RgbImage(SIDE, SIDE, chw);
+    }
+
+    /** The background alone (channels, rows, columns), with a soft vertical shading so that no two rows are alike. */
+    static float[] plain(Background background) {
         float[] base = {background.red(), background.green(), background.blue()};
         float[] chw = new float[3 * SIDE * SIDE];
         for (int y = 0; y < SIDE; y++) {
             float shade = 1.05f - 0.1f * y / SIDE;
             for (int x = 0; x < SIDE; x++) {
-                boolean inMotif = inMotif(x, y);
                 for (int c = 0; c < 3; c++) {
-                    float value = inMotif ? MOTIF[c] : Math.min(1f, base[c] * shade);
-                    chw[(c * SIDE + y) * SIDE + x] = value;
+                    chw[(c * SIDE + y) * SIDE + x] = Math.min(1f, base[c] * shade);
                 }
             }
         }
-        return new RgbImage(SIDE, SIDE, chw);
+        return chw;
     }
 
     /** Whether pixel ({@code x}, {@code y}) of a {@link #SIDE}-pixel image lies in the disc. */
