@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.nn.Activation;
+import dev.diffarm.api.tensor.TensorOps;
 import dev.diffarm.api.upscale.UpscaleNetwork;
 import java.util.ArrayList;
 import java.util.List;
@@ -43,6 +44,7 @@ final class RrdbNet implements UpscaleNetwork {
         }
     }
 
+    private final TensorOps ops;
     private final int unshuffle;
     private final Conv3x3 convFirst;
     private final List<Rrdb> body;
@@ -51,8 +53,10 @@ final class RrdbNet implements UpscaleNetwork {
     private final Conv3x3 convHr;
     private final Conv3x3 convLast;
 
-    RrdbNet(int unshuffle, Conv3x3 convFirst, List<Rrdb> body, Conv3x3 convBody, List<Conv3x3> convUp, Conv3x3 convHr,
-            Conv3x3 convLast) {
+    /** @param ops the operators the layers were prepared with: the activations are kept in the layout they prefer */
+    RrdbNet(TensorOps ops, int unshuffle, Conv3x3 convFirst, List<Rrdb> body, Conv3x3 convBody, List<Conv3x3> convUp,
+            Conv3x3 convHr, Conv3x3 convLast) {
+        this.ops = ops;
         this.unshuffle = unshuffle;
         this.convFirst = convFirst;
         this.body = List.copyOf(body);
@@ -76,7 +80,7 @@ final class RrdbNet implements UpscaleNetwork {
     public NDArray forward(NDArray rgb) {
         long h = rgb.getShape().get(2);
         long w = rgb.getShape().get(3);
-        NDArray x = pixelUnshuffle(padToMultiple(rgb));
+        NDArray x = ops.preferredLayout(pixelUnshuffle(padToMultiple(rgb)));
         NDArray feat = convFirst.apply(x);
         NDArray trunk = feat;
         for (Rrdb block : body) {
@@ -86,7 +90,7 @@ final class RrdbNet implements UpscaleNetwork {
         for (Conv3x3 up : convUp) {
             feat = lrelu(up.apply(feat.repeat(2, 2).repeat(3, 2)));
         }
-        NDArray out = convLast.apply(lrelu(convHr.apply(feat)));
+        NDArray out = ops.standardLayout(convLast.apply(lrelu(convHr.apply(feat))));
         long outH = h * scale();
         long outW = w * scale();
         if (out.getShape().get(2) != outH || out.getShape().get(3) != outW) {
