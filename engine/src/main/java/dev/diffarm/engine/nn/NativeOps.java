@@ -233,6 +233,15 @@ public final class NativeOps {
     }
 
     /**
+     * {@link #packedConvolution} followed by a leaky ReLU of negative slope {@code slope}, fused into the convolution
+     * (oneDNN's post-op): one pass over the output instead of two.
+     */
+    public static NDArray packedConvolutionLeakyRelu(NDArray x, NDArray packed, NDArray bias, int stride, int padding,
+                                                     double slope) {
+        return call("packed_conv_leaky_relu", x, x, packed, bias, stride, padding, slope);
+    }
+
+    /**
      * {@code weight + up · down} in one pass (libtorch's {@code addmm}), the product folded into the weight's shape: a
      * low-rank update such as LoRA's, without the full-size product as an intermediate.
      *

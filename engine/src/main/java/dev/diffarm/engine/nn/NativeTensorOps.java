@@ -7,7 +7,7 @@ import dev.diffarm.api.tensor.TensorOps;
 
 /**
  * The engine's fast operators handed to plugins: convolutions with the kernel packed once in oneDNN's layout, as the
- * UNet's {@link Conv2d} runs them, on channels-last activations. Where libtorch cannot pack a kernel, that convolution
+ * UNet's {@link Conv2d} runs them, on channels-last activations, with a following leaky ReLU fused in. Where libtorch cannot pack a kernel, that convolution
  * is DJL's plain one.
  */
 public final class NativeTensorOps implements TensorOps {
@@ -24,7 +24,17 @@ public final class NativeTensorOps implements TensorOps {
         if (packed == null) {
             return TensorOps.plain().convolution(weight, bias, stride, padding);
         }
-        return x -> NativeOps.packedConvolution(x, packed, bias, stride, padding);
+        return new Convolution() {
+            @Override
+            public NDArray apply(NDArray x) {
+                return NativeOps.packedConvolution(x, packed, bias, stride, padding);
+            }
+
+            @Override
+            public NDArray applyLeakyRelu(NDArray x, float slope) {
+                return NativeOps.packedConvolutionLeakyRelu(x, packed, bias, stride, padding, slope);
+            }
+        };
     }
 
     @Override

@@ -48,6 +48,10 @@ class NativeTensorOpsTest {
                     1e-5);
             Parity.assertClose(in + "->" + out + " channels last", plain,
                     ops.standardLayout(channelsLast).toFloatArray(), 1e-5);
+            Parity.assertClose(in + "->" + out + " with leaky ReLU fused",
+                    TensorOps.plain().convolution(weight, bias, stride, 1).applyLeakyRelu(x, 0.2f).toFloatArray(),
+                    ops.standardLayout(ops.convolution(weight, bias, stride, 1).applyLeakyRelu(ops.preferredLayout(x),
+                            0.2f)).toFloatArray(), 1e-5);
         }
     }
 

@@ -38,6 +38,8 @@ class TensorOpsTest {
         Convolution ones = TensorOps.plain().convolution(manager.ones(new Shape(1, 1, 3, 3)),
                 manager.create(new float[] {0.5f}), 1, 1);
         assertArrayEquals(new float[] {10.5f, 10.5f, 10.5f, 10.5f}, ones.apply(x).toFloatArray());
+        assertArrayEquals(new float[] {-1.9f, -1.9f, -1.9f, -1.9f}, ones.applyLeakyRelu(x.neg(), 0.2f).toFloatArray(),
+                1e-6f);
         Convolution strided = TensorOps.plain().convolution(manager.ones(new Shape(1, 1, 3, 3)),
                 manager.create(new float[] {0f}), 2, 1);
         assertArrayEquals(new long[] {1, 1, 1, 1}, strided.apply(x).getShape().getShape());

@@ -16,4 +16,9 @@ record Conv3x3(NDArray weight, Convolution convolution) {
     NDArray apply(NDArray x) {
         return convolution.apply(x);
     }
+
+    /** {@code leakyRelu(apply(x))}, in one pass where the host fuses them. */
+    NDArray applyLeakyRelu(NDArray x, float slope) {
+        return convolution.applyLeakyRelu(x, slope);
+    }
 }
