@@ -9,8 +9,6 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.diffarm.api.tensor.TensorOps;
 import dev.diffarm.engine.testing.Parity;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -19,23 +17,11 @@ import org.junit.jupiter.params.provider.CsvSource;
  * has, including those oneDNN's packed kernels got wrong (24 and 40 input channels: off by up to 0.5 unchecked).
  */
 class NativeTensorOpsTest {
-    private static NDManager manager;
-
-    @BeforeAll
-    static void open() {
-        manager = NDManager.newBaseManager();
-    }
-
-    @AfterAll
-    static void close() {
-        manager.close();
-    }
-
     @ParameterizedTest
     @CsvSource({"3, 16, 1", "16, 8, 1", "24, 8, 1", "40, 8, 1", "48, 16, 1", "64, 32, 1", "192, 64, 1", "40, 8, 2",
             "64, 3, 2"})
     void theConvolutionIsThePlainOne(int in, int out, int stride) {
-        try (NDManager test = manager.newSubManager()) {
+        try (NDManager test = NDManager.newBaseManager()) {
             NDArray weight = test.randomNormal(0, 0.1f, new Shape(out, in, 3, 3), DataType.FLOAT32);
             NDArray bias = test.randomNormal(0, 0.1f, new Shape(out), DataType.FLOAT32);
             NDArray x = test.randomUniform(0, 1, new Shape(1, in, 13, 11));
@@ -58,7 +44,7 @@ class NativeTensorOpsTest {
     @ParameterizedTest
     @CsvSource({"1, 5, 7", "12, 4, 4"})
     void theLayoutsKeepTheValues(int channels, int height, int width) {
-        try (NDManager test = manager.newSubManager()) {
+        try (NDManager test = NDManager.newBaseManager()) {
             NDArray x = test.randomUniform(0, 1, new Shape(1, channels, height, width));
             NativeTensorOps ops = NativeTensorOps.INSTANCE;
             assertArrayEquals(x.toFloatArray(), ops.standardLayout(ops.preferredLayout(x)).toFloatArray());

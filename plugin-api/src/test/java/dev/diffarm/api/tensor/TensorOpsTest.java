@@ -13,26 +13,18 @@ import dev.diffarm.api.upscale.UpscalerArchitecture;
 import dev.diffarm.api.upscale.UpscalerWeights;
 import java.util.Map;
 import java.util.Optional;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** DJL's plain operators behind {@link TensorOps}, the checks every implementation makes, and plugins built on 1.2. */
 class TensorOpsTest {
-    private static NDManager manager;
-
-    @BeforeAll
-    static void open() {
-        manager = NDManager.newBaseManager();
-    }
-
-    @AfterAll
-    static void close() {
-        manager.close();
-    }
-
     @Test
     void thePlainConvolutionSumsTheKernelOverTheZeroPaddedNeighbourhood() {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            sumsTheNeighbourhood(manager);
+        }
+    }
+
+    private static void sumsTheNeighbourhood(NDManager manager) {
         // a 3x3 kernel of ones, bias 0.5, over a 2x2 picture of 1..4: every output sees all four pixels
         NDArray x = manager.create(new float[] {1, 2, 3, 4}, new Shape(1, 1, 2, 2));
         Convolution ones = TensorOps.plain().convolution(manager.ones(new Shape(1, 1, 3, 3)),
@@ -47,6 +39,12 @@ class TensorOpsTest {
 
     @Test
     void badArgumentsAreNamedWithWhatWasExpected() {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            namesBadArguments(manager);
+        }
+    }
+
+    private static void namesBadArguments(NDManager manager) {
         NDArray kernel = manager.zeros(new Shape(4, 2, 3, 3));
         NDArray bias = manager.zeros(new Shape(4));
         assertEquals("convolution weight has shape (4, 2, 3, 2), expected [out, in, k, k] (a square 2-D kernel)",
