@@ -21,6 +21,7 @@ import dev.diffarm.daemon.render.LoraDirectory;
 import dev.diffarm.daemon.render.ModelCache;
 import dev.diffarm.daemon.render.ModelDirectory;
 import dev.diffarm.daemon.render.TaskRenderer;
+import dev.diffarm.daemon.render.UpscalerCache;
 import dev.diffarm.daemon.render.UpscalerCatalog;
 import dev.diffarm.daemon.render.UpscalerDirectory;
 import dev.diffarm.engine.clip.TokenizerLocator;
@@ -108,7 +109,7 @@ public final class LocalFarm {
                 new ModelMerger(new ModelDirectory(models), store), JobHandlers.training(new ModelCache(
                         new ModelDirectory(models), TokenizerLocator.fromEnvironment()), store, datasets(local), loras,
                         TestPlugins.plugins()),
-                JobHandlers.upscaling(upscalerCatalog(local), InputPictures.from(store), store),
+                JobHandlers.upscaling(new UpscalerCache(upscalerCatalog(local)), InputPictures.from(store), store),
                 store)), store, reporting,
                 () -> new ProgressThrottle(1e9, System::nanoTime), taskTimeout);
     }

@@ -13,7 +13,7 @@ import java.util.regex.Pattern;
  */
 public final class PluginApi {
     /** This API's version. */
-    public static final String VERSION = "1.2";
+    public static final String VERSION = "1.3";
 
     private static final Pattern MAJOR_MINOR = Pattern.compile("(\\d+)\\.(\\d+)(?:\\.\\d+)?");
 

@@ -16,7 +16,7 @@ class PluginApiTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"1.2", " 1.2 ", "1.2.2"})
+    @ValueSource(strings = {"1.3", " 1.3 ", "1.3.2"})
     void aPluginBuiltAgainstThisVersionLoads(String builtAgainst) {
         PluginApi.checkCompatible(builtAgainst);
     }
@@ -29,16 +29,19 @@ class PluginApiTest {
         assertThrows(IllegalArgumentException.class, () -> PluginApi.checkCompatible("0.9"));
     }
 
-    /** 1.1 added the fine-tune extension point, 1.2 pictures and control preprocessors; older plugins keep loading. */
+    /**
+     * 1.1 added the fine-tune extension point, 1.2 pictures and control preprocessors, 1.3 the host's tensor operations
+     * for networks; older plugins keep loading.
+     */
     @ParameterizedTest
-    @ValueSource(strings = {"1.0", "1.0.3", "1.1"})
+    @ValueSource(strings = {"1.0", "1.0.3", "1.1", "1.2"})
     void aPluginBuiltAgainstAnOlderMinorVersionLoads(String builtAgainst) {
         PluginApi.checkCompatible(builtAgainst);
     }
 
     @Test
     void aNewerMinorVersionIsRefused() {
-        assertThrows(IllegalArgumentException.class, () -> PluginApi.checkCompatible("1.3"));
+        assertThrows(IllegalArgumentException.class, () -> PluginApi.checkCompatible("1.4"));
     }
 
     @ParameterizedTest

@@ -35,7 +35,9 @@ final class A1111Jobs {
             Map.entry("inpaintingFill", "inpainting_fill"), Map.entry("inpaintFullRes", "inpaint_full_res"),
             Map.entry("inpaintFullResPadding", "inpaint_full_res_padding"), Map.entry("enableHr", "enable_hr"),
             Map.entry("hrScale", "hr_scale"), Map.entry("hrUpscaler", "hr_upscaler"),
-            Map.entry("hrSecondPassSteps", "hr_second_pass_steps"));
+            Map.entry("hrSecondPassSteps", "hr_second_pass_steps"),
+            // an extra-single-image request's upscale job
+            Map.entry("images", "image"), Map.entry("upscaler", "upscaler_1"), Map.entry("scale", "upscaling_resize"));
 
     private A1111Jobs() {
     }

@@ -18,6 +18,7 @@ import dev.diffarm.farm.config.EventError;
 import dev.diffarm.farm.config.ImageJob;
 import dev.diffarm.farm.config.Limits;
 import dev.diffarm.farm.config.TaskSpec;
+import dev.diffarm.farm.config.UpscaleJob;
 import dev.diffarm.farm.config.ValidationError;
 import io.quarkus.security.identity.SecurityIdentity;
 import jakarta.annotation.security.RolesAllowed;
@@ -41,6 +42,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.BiFunction;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.random.RandomGenerator;
@@ -114,13 +116,8 @@ public class A1111Resource {
 
     private Response render(HttpHeaders headers, byte[] bytes, ProcessingRequest.Kind kind) {
         String tenant = Callers.tenant(caller);
-        Optional<SubmissionRate.Refusal> tooFast = rate.take(tenant);
-        if (tooFast.isPresent()) {
-            return Response.fromResponse(A1111Errors.response(Response.Status.TOO_MANY_REQUESTS, "rate-limited",
-                    tooFast.get().message())).header(HttpHeaders.RETRY_AFTER, tooFast.get().retryAfterSeconds()).build();
-        }
         A1111Body.Read read = A1111Body.read(bytes);
-        Optional<Response> refused = refusal(headers, read);
+        Optional<Response> refused = rateLimited(tenant).or(() -> refusal(headers, read));
         if (refused.isPresent()) {
             return refused.get();
         }
@@ -139,7 +136,62 @@ public class A1111Resource {
         String id = request.taskId().orElseGet(A1111Jobs::newId);
         byte[] job = A1111Jobs.renderJob(request, id, model, clipSkip, catalog.schedule(request.scheduler()), sampler,
                 seeds);
+        return runJob(tenant, job, id, (queued, run) -> {
+            List<byte[]> pngs = storedImages((ImageJob) queued.job());
+            List<String> infotexts = pngs.stream().map(png -> PngText.read(png).getOrDefault("parameters", "")).toList();
+            String info = A1111Info.of(request, id, model, clipSkip, sampler, seeds, infotexts, run.submitted());
+            List<String> images = request.sendImages() ? pngs.stream().map(Base64.getEncoder()::encodeToString).toList()
+                    : List.of();
+            return Response.ok(new ImagesResponse(images, echo(body, kind), info)).build();
+        });
+    }
 
+    /**
+     * Upscales A1111's {@code ExtrasSingleImageRequest}'s {@code image} by {@code upscaling_resize} with
+     * {@code upscaler_1}, as an upscale job of the farm (the picture the job stores, the same file as the CLI's
+     * {@code upscale} writes): 200 with A1111's {@code ExtrasSingleImageResponse} ({@code image}, {@code html_info}),
+     * the other answers as {@link #txt2img}'s. A second upscaler, face restoration or a resize "to" a size are refused
+     * naming the field.
+     */
+    @POST
+    @Path("extra-single-image")
+    @RolesAllowed({Role.SUBMIT_NAME, Role.ADMIN_NAME})
+    public Response extraSingleImage(@Context HttpHeaders headers, byte[] bytes) {
+        String tenant = Callers.tenant(caller);
+        A1111Body.Read read = A1111Body.read(bytes);
+        Optional<Response> refused = rateLimited(tenant).or(() -> refusal(headers, read));
+        if (refused.isPresent()) {
+            return refused.get();
+        }
+        ExtrasRequest.Result result = ExtrasRequest.read(((A1111Body.Read.Object) read).body());
+        if (result instanceof ExtrasRequest.Result.Invalid invalid) {
+            return A1111Errors.response(A1111Errors.UNPROCESSABLE, invalid.problems());
+        }
+        ExtrasRequest request = ((ExtrasRequest.Result.Valid) result).request();
+        String id = A1111Jobs.newId();
+        return runJob(tenant, request.upscaleJob(id), id, (queued, run) -> {
+            byte[] png = store.get(((UpscaleJob) queued.job()).imageKey(0)).orElseThrow(() -> new IllegalStateException(
+                    "job " + id + " completed without its picture"));
+            String parameters = PngText.read(png).getOrDefault("parameters", "");
+            return Response.ok(new ExtrasResponse(Base64.getEncoder().encodeToString(png),
+                    ExtrasResponse.htmlInfo(parameters))).build();
+        });
+    }
+
+    /** The 429 answer when the tenant submits faster than its rate allows. */
+    private Optional<Response> rateLimited(String tenant) {
+        return rate.take(tenant).map(tooFast -> Response.fromResponse(A1111Errors.response(
+                Response.Status.TOO_MANY_REQUESTS, "rate-limited", tooFast.message()))
+                .header(HttpHeaders.RETRY_AFTER, tooFast.retryAfterSeconds()).build());
+    }
+
+    /**
+     * Submits {@code job} (whose id is {@code id}) for {@code tenant} and waits for it; {@code answer} makes the 200
+     * answer of a job that completed (or was cancelled). A job the intake refuses, or that failed or outlasted
+     * {@link #maxWait}, is answered as {@link #txt2img} says.
+     */
+    private Response runJob(String tenant, byte[] job, String id,
+                            BiFunction<JobIntake.Submission.Queued, A1111Runs.Run, Response> answer) {
         JobIntake.Submission submission;
         try {
             submission = intake.submit(job, tenant);
@@ -174,12 +226,7 @@ public class A1111Resource {
                         .map(error -> new A1111Problem(error.code(), Optional.empty(), "job " + id + " " + state.name()
                                 .toLowerCase(Locale.ROOT) + ": " + error.message())).toList());
             }
-            List<byte[]> pngs = storedImages((ImageJob) queued.job());
-            List<String> infotexts = pngs.stream().map(png -> PngText.read(png).getOrDefault("parameters", "")).toList();
-            String info = A1111Info.of(request, id, model, clipSkip, sampler, seeds, infotexts, run.submitted());
-            List<String> images = request.sendImages() ? pngs.stream().map(Base64.getEncoder()::encodeToString).toList()
-                    : List.of();
-            return Response.ok(new ImagesResponse(images, echo(body, kind), info)).build();
+            return answer.apply(queued, run);
         } finally {
             runs.end(run);
         }

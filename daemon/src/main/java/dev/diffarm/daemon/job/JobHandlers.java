@@ -5,7 +5,7 @@ import dev.diffarm.daemon.port.OutputStore;
 import dev.diffarm.daemon.render.InputPictures;
 import dev.diffarm.daemon.render.ModelCache;
 import dev.diffarm.daemon.render.TaskRenderer;
-import dev.diffarm.daemon.render.UpscalerCatalog;
+import dev.diffarm.daemon.render.UpscalerCache;
 import dev.diffarm.engine.plugins.SamplerPlugins;
 import dev.diffarm.farm.config.Campaign;
 import dev.diffarm.farm.config.ImageJob;
@@ -80,10 +80,10 @@ public record JobHandlers(JobHandler<ImageJob> images, JobHandler<MergeJob> merg
     }
 
     /**
-     * The handler of upscale jobs: pictures read by {@code pictures}, upscaled with the upscalers of {@code upscalers},
-     * the PNGs put in {@code store}.
+     * The handler of upscale jobs: pictures read by {@code pictures}, upscaled with the upscalers {@code upscalers}
+     * loads (the worker's), the PNGs put in {@code store}.
      */
-    public static JobHandler<UpscaleJob> upscaling(UpscalerCatalog upscalers, InputPictures pictures,
+    public static JobHandler<UpscaleJob> upscaling(UpscalerCache upscalers, InputPictures pictures,
                                                   OutputStore store) {
         return new UpscaleJobHandler(upscalers, pictures, store);
     }

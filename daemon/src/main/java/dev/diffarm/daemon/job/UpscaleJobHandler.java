@@ -7,7 +7,7 @@ import dev.diffarm.api.upscale.Tiling;
 import dev.diffarm.daemon.port.OutputStore;
 import dev.diffarm.daemon.render.InputPictures;
 import dev.diffarm.daemon.render.RenderException;
-import dev.diffarm.daemon.render.UpscalerCatalog;
+import dev.diffarm.daemon.render.UpscalerCache;
 import dev.diffarm.engine.upscale.ExtrasUpscale;
 import dev.diffarm.engine.upscale.ImageUpscaler;
 import dev.diffarm.farm.config.EventError;
@@ -22,14 +22,15 @@ import java.util.stream.IntStream;
 /**
  * Upscale jobs: a task per picture, which upscales it with the job's upscaler as A1111's Extras tab does
  * ({@link ExtrasUpscale}, the code the CLI's {@code upscale} runs) and stores the PNG, then its sidecar; a task whose
- * sidecar is stored with the same parameter hash, its picture beside it, is stored. Progress counts tiles.
+ * sidecar is stored with the same parameter hash, its picture beside it, is stored. Progress counts tiles. The
+ * upscaler is the worker's, loaded once for all the job's pictures and kept for the next job ({@link UpscalerCache}).
  */
 final class UpscaleJobHandler implements JobHandler<UpscaleJob> {
-    private final UpscalerCatalog upscalers;
+    private final UpscalerCache upscalers;
     private final InputPictures pictures;
     private final OutputStore store;
 
-    UpscaleJobHandler(UpscalerCatalog upscalers, InputPictures pictures, OutputStore store) {
+    UpscaleJobHandler(UpscalerCache upscalers, InputPictures pictures, OutputStore store) {
         this.upscalers = upscalers;
         this.pictures = pictures;
         this.store = store;
@@ -79,10 +80,9 @@ final class UpscaleJobHandler implements JobHandler<UpscaleJob> {
             try {
                 InputPictures.SourcePicture source = pictures.readWithParameters(field, job.images().get(index));
                 checkSize(field, source.pixels().width(), source.pixels().height());
-                try (ImageUpscaler upscaler = upscalers.open("upscaler", job.upscaler(),
-                        new Tiling(job.tile(), job.tileOverlap(), TileLayout.GRID))) {
-                    png = ExtrasUpscale.png(source.pixels(), source.parameters(), upscaler, job.scale(), tiles(run));
-                }
+                ImageUpscaler upscaler = upscalers.lease("upscaler", job.upscaler(),
+                        new Tiling(job.tile(), job.tileOverlap(), TileLayout.GRID));
+                png = ExtrasUpscale.png(source.pixels(), source.parameters(), upscaler, job.scale(), tiles(run));
             } catch (RenderException e) {
                 throw new TaskFailure(new EventError(e.code(), e.getMessage()), e);
             }

@@ -3,7 +3,10 @@ package dev.diffarm.daemon.render;
 import dev.diffarm.api.upscale.Tiling;
 import dev.diffarm.engine.upscale.ImageUpscaler;
 import dev.diffarm.engine.upscale.Upscalers;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.TreeSet;
 import java.util.function.Supplier;
@@ -33,6 +36,25 @@ public final class UpscalerCatalog {
     /** Whether {@code name} is a resampler or a model of the folder. */
     public boolean knows(String name) {
         return plugins.get().resampler(name).isPresent() || models.find(name).isPresent();
+    }
+
+    /**
+     * What {@code name} stands for now, for a cache to tell whether what it loaded is still that: a resampler's name, or
+     * the model file's path, size and modification time (a file replaced in the folder is another model). Empty for a
+     * name that is neither.
+     */
+    public Optional<String> identity(String name) {
+        if (plugins.get().resampler(name).isPresent()) {
+            return Optional.of("resampler " + name.toLowerCase(Locale.ROOT));
+        }
+        return models.find(name).map(file -> {
+            try {
+                return "model " + file + " " + Files.size(file) + " " + Files.getLastModifiedTime(file).toMillis();
+            } catch (IOException e) {
+                // gone or unreadable since it was found: the loader says why
+                return "model " + file;
+            }
+        });
     }
 
     /**

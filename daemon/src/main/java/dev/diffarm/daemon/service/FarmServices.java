@@ -33,6 +33,7 @@ import dev.diffarm.daemon.render.LoraDirectory;
 import dev.diffarm.daemon.render.ModelCache;
 import dev.diffarm.daemon.render.ModelDirectory;
 import dev.diffarm.daemon.render.StoreBackedCatalog;
+import dev.diffarm.daemon.render.UpscalerCache;
 import dev.diffarm.daemon.render.UpscalerCatalog;
 import dev.diffarm.daemon.render.UpscalerDirectory;
 import dev.diffarm.daemon.s3.S3OutputStore;
@@ -240,6 +241,7 @@ public class FarmServices {
         WorkerPool workers = new WorkerPool(devices, source, device -> {
             // The engine creates its arrays on DJL's default device: the worker's device is not passed down yet.
             ModelCache modelCache = new ModelCache(models, TokenizerLocator.fromEnvironment(), Optional.of(storeCatalog));
+            UpscalerCache upscalerCache = new UpscalerCache(upscalers);
             EngineRenderer renderer = new EngineRenderer(modelCache, samplers, loras, embeddings,
                     InputPictures.from(store), Optional.of(storeCatalog));
             // Each tenant's jobs get handlers over its own part of the store (tenants/<tenant>/...).
@@ -247,9 +249,9 @@ public class FarmServices {
                             batchSize, new ModelMerger(models, tenantStore),
                             JobHandlers.training(modelCache, tenantStore, settings.datasetsDir(), settings.loraDir(),
                                     samplers),
-                            JobHandlers.upscaling(upscalers, InputPictures.from(store), tenantStore), tenantStore),
+                            JobHandlers.upscaling(upscalerCache, InputPictures.from(store), tenantStore), tenantStore),
                     store, reporting, () -> new ProgressThrottle(perSecond, System::nanoTime), config.taskTimeout());
-            return new WorkerPool.DeviceWork(modelCache, fanOut.map(lifecycle::withFanOut).orElse(lifecycle));
+            return new WorkerPool.DeviceWork(modelCache, fanOut.map(lifecycle::withFanOut).orElse(lifecycle), upscalerCache);
         }, storeWatch::isAvailable);
         workers.registerMeters(meters);
         return workers;

@@ -4,6 +4,7 @@ import dev.diffarm.daemon.job.JobLifecycle;
 import dev.diffarm.daemon.port.JobSource;
 import dev.diffarm.daemon.render.LoadedModels;
 import dev.diffarm.daemon.render.ModelCache;
+import dev.diffarm.daemon.render.UpscalerCache;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -24,9 +25,12 @@ public final class WorkerPool implements AutoCloseable {
 
     private final List<Worker> workers;
     private final List<ModelCache> caches;
+    private final List<UpscalerCache> upscalers;
 
-    /** One device's model cache, and the job lifecycle whose handlers render and train with it. */
-    public record DeviceWork(ModelCache cache, JobLifecycle lifecycle) {
+    /**
+     * One device's model cache, the job lifecycle whose handlers render and train with it, and its upscaler cache.
+     */
+    public record DeviceWork(ModelCache cache, JobLifecycle lifecycle, UpscalerCache upscalers) {
     }
 
     /**
@@ -37,14 +41,17 @@ public final class WorkerPool implements AutoCloseable {
                       BooleanSupplier canStore) {
         List<Worker> made = new ArrayList<>();
         List<ModelCache> madeCaches = new ArrayList<>();
+        List<UpscalerCache> madeUpscalers = new ArrayList<>();
         for (int i = 0; i < devices.count(); i++) {
             WorkerDevices.WorkerDevice device = devices.all().get(i);
             DeviceWork own = work.apply(device);
             madeCaches.add(own.cache());
+            madeUpscalers.add(own.upscalers());
             made.add(new Worker("diffarm-worker-" + i, device.name(), source, own.lifecycle(), canStore));
         }
         this.workers = List.copyOf(made);
         this.caches = List.copyOf(madeCaches);
+        this.upscalers = List.copyOf(madeUpscalers);
     }
 
     public List<Worker> workers() {
@@ -85,10 +92,11 @@ public final class WorkerPool implements AutoCloseable {
         }
     }
 
-    /** Stops the workers, then unloads their models. */
+    /** Stops the workers, then unloads their models and upscalers. */
     @Override
     public void close() {
         stop(Duration.ofSeconds(10));
         caches.forEach(ModelCache::close);
+        upscalers.forEach(UpscalerCache::close);
     }
 }

@@ -18,6 +18,7 @@ import dev.diffarm.daemon.render.InputPictures;
 import dev.diffarm.daemon.render.ModelCache;
 import dev.diffarm.daemon.render.ModelDirectory;
 import dev.diffarm.daemon.render.TaskRenderer;
+import dev.diffarm.daemon.render.UpscalerCache;
 import dev.diffarm.daemon.render.UpscalerCatalog;
 import dev.diffarm.daemon.render.UpscalerDirectory;
 import dev.diffarm.engine.clip.TokenizerLocator;
@@ -103,8 +104,9 @@ public final class OverviewHeapBenchmark {
                 new ModelMerger(new ModelDirectory(dir.resolve("models")), store),
                 JobHandlers.training(new ModelCache(new ModelDirectory(dir.resolve("models")),
                         TokenizerLocator.fromEnvironment()), store, dir.resolve("datasets"), dir.resolve("loras"),
-                        TestPlugins.plugins()), JobHandlers.upscaling(new UpscalerCatalog(TestPlugins.plugins()::upscalers,
-                        new UpscalerDirectory(dir.resolve("upscalers"))), InputPictures.from(store), store), store),
+                        TestPlugins.plugins()), JobHandlers.upscaling(new UpscalerCache(new UpscalerCatalog(
+                        TestPlugins.plugins()::upscalers, new UpscalerDirectory(dir.resolve("upscalers")))),
+                        InputPictures.from(store), store), store),
                 store, reporting,
                 () -> new ProgressThrottle(2, System::nanoTime));
 

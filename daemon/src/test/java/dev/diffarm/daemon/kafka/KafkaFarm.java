@@ -19,6 +19,7 @@ import dev.diffarm.daemon.render.LoraDirectory;
 import dev.diffarm.daemon.render.ModelCache;
 import dev.diffarm.daemon.render.ModelDirectory;
 import dev.diffarm.daemon.render.TaskRenderer;
+import dev.diffarm.daemon.render.UpscalerCache;
 import dev.diffarm.daemon.render.UpscalerCatalog;
 import dev.diffarm.daemon.render.UpscalerDirectory;
 import dev.diffarm.daemon.service.Worker;
@@ -82,8 +83,8 @@ final class KafkaFarm implements AutoCloseable {
         this.lifecycle = JobLifecycle.perTenant(intake, tenantStore -> JobHandlers.of(renderer,
                         new ModelMerger(new ModelDirectory(models), tenantStore), JobHandlers.training(cache, tenantStore,
                                 outputs.resolveSibling("datasets"), outputs.resolveSibling("loras"), TestPlugins.plugins()),
-                        JobHandlers.upscaling(new UpscalerCatalog(TestPlugins.plugins()::upscalers,
-                                new UpscalerDirectory(outputs.resolveSibling("upscalers"))), InputPictures.from(store),
+                        JobHandlers.upscaling(new UpscalerCache(new UpscalerCatalog(TestPlugins.plugins()::upscalers,
+                                new UpscalerDirectory(outputs.resolveSibling("upscalers")))), InputPictures.from(store),
                                 tenantStore), tenantStore),
                 store, reporting, () -> new ProgressThrottle(1e9, System::nanoTime),
                 Duration.parse(JobLifecycle.DEFAULT_TASK_TIMEOUT)).withFanOut(new FanOut(source, chunkTasks));

@@ -1,6 +1,5 @@
 package dev.diffarm.engine.nn;
 
-import ai.djl.engine.EngineException;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
@@ -43,18 +42,10 @@ public final class Conv2d implements WeightedLayer {
         this.bias = w.has("bias") ? w.take("bias") : original.getManager().zeros(new Shape(original.getShape().get(0)));
         this.stride = stride;
         this.padding = padding < 0 ? (int) (original.getShape().get(2) / 2) : padding;
-        this.originalPacked = pack(original, this.stride, this.padding);
+        this.originalPacked = NativeOps.packedOrNull(original, this.stride, this.padding);
         this.weight = original;
         this.packed = originalPacked;
         w.register(this);
-    }
-
-    private static NDArray pack(NDArray weight, int stride, int padding) {
-        try {
-            return NativeOps.packConvolutionWeight(weight, stride, padding);
-        } catch (EngineException noOneDnn) {
-            return null;
-        }
     }
 
     public NDArray forward(NDArray x) {
@@ -73,7 +64,7 @@ public final class Conv2d implements WeightedLayer {
         if (!originalPackedStale) {
             return;
         }
-        NDArray fresh = pack(original, stride, padding);
+        NDArray fresh = NativeOps.packedOrNull(original, stride, padding);
         // the call may come inside a render step's scope; the packed kernel lives as long as the layer
         NDScope.unregister(fresh);
         originalPacked.close();
@@ -104,7 +95,7 @@ public final class Conv2d implements WeightedLayer {
     @Override
     public void setWeight(NDArray weight) {
         SameShape.require(original, weight);
-        this.packed = originalPacked == null ? null : pack(weight, stride, padding);
+        this.packed = originalPacked == null ? null : NativeOps.packedOrNull(weight, stride, padding);
         this.weight = weight;
     }
 

@@ -7,6 +7,7 @@ import dev.diffarm.api.upscale.UpscaleNetwork;
 import dev.diffarm.api.upscale.Upscaler;
 import dev.diffarm.api.upscale.UpscalerArchitecture;
 import dev.diffarm.api.upscale.UpscalerWeights;
+import dev.diffarm.engine.nn.NativeTensorOps;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -102,7 +103,7 @@ public final class Upscalers {
     }
 
     /**
-     * The network of the first architecture that recognises {@code weights}.
+     * The network of the first architecture that recognises {@code weights}, handed the engine's fast operators.
      *
      * @param what names the file in errors
      */
@@ -111,7 +112,7 @@ public final class Upscalers {
         for (UpscalerArchitecture architecture : architectures) {
             Optional<String> mismatch = architecture.mismatch(weights);
             if (mismatch.isEmpty()) {
-                return architecture.load(weights);
+                return architecture.load(weights, NativeTensorOps.INSTANCE);
             }
             reasons.add(architecture.name() + ": " + mismatch.get());
         }

@@ -29,6 +29,8 @@ class NativeOps(Module):
     return torch.mkldnn_reorder_conv2d_weight(weight.to_mkldnn(), [padding, padding], [stride, stride], [1, 1], 1, None)
   def packed_conv(self: __torch__.NativeOps, x: Tensor, packed: Tensor, bias: Tensor, stride: int, padding: int) -> Tensor:
     return ops.mkldnn._convolution_pointwise(x, packed, bias, [padding, padding], [stride, stride], [1, 1], 1, "none", [], None)
+  def packed_conv_leaky_relu(self: __torch__.NativeOps, x: Tensor, packed: Tensor, bias: Tensor, stride: int, padding: int, slope: float) -> Tensor:
+    return ops.mkldnn._convolution_pointwise(x, packed, bias, [padding, padding], [stride, stride], [1, 1], 1, "leaky_relu", annotate(List[Optional[number]], [slope]), None)
   def add_low_rank(self: __torch__.NativeOps, weight: Tensor, up: Tensor, down: Tensor) -> Tensor:
     return torch.addmm(torch.flatten(weight, 1), up, down).reshape(weight.size())
   def group_norm_grad(self: __torch__.NativeOps, x: Tensor, groups: Tensor, weight: Tensor, bias: Tensor, eps: Tensor) -> Tensor:

@@ -111,12 +111,15 @@ class SamplerPluginsTest {
         try (SamplerPlugins plugins = new SamplerPlugins(dir)) {
             assertEquals(List.of(), plugins.registry().names());
             assertEquals(List.of("example-sampler.jar: plugin 'example-sampler' 0.1.0-SNAPSHOT was built against plugin "
-                    + "API 2.0, but this diffarm provides plugin API 1.2 (a plugin loads on the major version it was built "
-                    + "against, at the same or a later minor version: 1.0 to 1.2)"), plugins.problems());
+                    + "API 2.0, but this diffarm provides plugin API 1.3 (a plugin loads on the major version it was built "
+                    + "against, at the same or a later minor version: 1.0 to 1.3)"), plugins.problems());
         }
     }
 
-    /** APIs 1.1 and 1.2 only added (fine-tune methods, pictures, control preprocessors): a 1.0 sampler plugin still loads and samples. */
+    /**
+     * APIs 1.1 to 1.3 only added (fine-tune methods, pictures, control preprocessors, tensor operations): a 1.0 sampler
+     * plugin still loads and samples.
+     */
     @Test
     void aSamplerPluginBuiltAgainstApiOneZeroStillLoads() throws IOException {
         PluginJars.withManifest(PluginJars.example(), dir.resolve("example-sampler.jar"), Map.of("Plugin-Requires", "1.0"));
@@ -139,7 +142,7 @@ class SamplerPluginsTest {
             List<String> problems = plugins.problems();
             assertEquals(3, problems.size(), problems.toString());
             assertEquals("a-no-requires.jar: plugin 'example-sampler' 0.1.0-SNAPSHOT names no Plugin-Requires in its "
-                    + "manifest: expected the plugin API version it was built against, such as 1.2", problems.get(0));
+                    + "manifest: expected the plugin API version it was built against, such as 1.3", problems.get(0));
             assertEquals("b-no-id.jar: not a PF4J plugin: its manifest has no Plugin-Id", problems.get(1));
             assertTrue(problems.get(2).startsWith("c-not-a-jar.jar: not a readable jar: "), problems.get(2));
         }

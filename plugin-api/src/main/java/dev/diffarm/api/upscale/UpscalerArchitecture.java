@@ -1,5 +1,6 @@
 package dev.diffarm.api.upscale;
 
+import dev.diffarm.api.tensor.TensorOps;
 import java.util.Optional;
 import org.pf4j.ExtensionPoint;
 
@@ -26,4 +27,16 @@ public interface UpscalerArchitecture extends ExtensionPoint {
      * @throws IllegalArgumentException naming the key when a tensor is missing, unused or of the wrong shape
      */
     UpscaleNetwork load(UpscalerWeights weights);
+
+    /**
+     * The network the weights describe, computing with the host's tensor operations {@code ops} (fast convolutions)
+     * where it can. The host loads every network through this method; an architecture built against plugin API 1.2 or
+     * older does not override it and runs on DJL's operators as before.
+     *
+     * @throws IllegalArgumentException as {@link #load(UpscalerWeights)}
+     * @since plugin API 1.3
+     */
+    default UpscaleNetwork load(UpscalerWeights weights, TensorOps ops) {
+        return load(weights);
+    }
 }

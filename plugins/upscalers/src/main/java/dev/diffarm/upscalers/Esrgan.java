@@ -2,6 +2,7 @@ package dev.diffarm.upscalers;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
+import dev.diffarm.api.tensor.TensorOps;
 import dev.diffarm.api.upscale.UpscaleNetwork;
 import dev.diffarm.api.upscale.UpscalerArchitecture;
 import dev.diffarm.api.upscale.UpscalerWeights;
@@ -39,14 +40,21 @@ public final class Esrgan implements UpscalerArchitecture {
                 + "and model.1.sub.0.RDB1.conv1.0.weight (the original ESRGAN)");
     }
 
+    /** The network on DJL's plain operators. */
     @Override
     public UpscaleNetwork load(UpscalerWeights weights) {
+        return load(weights, TensorOps.plain());
+    }
+
+    /** The network on the host's operators: its convolutions, on activations in the layout they prefer. */
+    @Override
+    public UpscaleNetwork load(UpscalerWeights weights, TensorOps ops) {
         mismatch(weights).ifPresent(why -> {
             throw new IllegalArgumentException("upscaler model " + weights.name() + " is not an ESRGAN: " + why);
         });
         Map<String, NDArray> tensors = EsrganKeys.isOriginalLayout(weights.tensors())
                 ? EsrganKeys.toBasicSr(weights.tensors()) : weights.tensors();
-        StrictWeights w = new StrictWeights(weights.name(), tensors);
+        StrictWeights w = new StrictWeights(weights.name(), tensors, ops);
         Shape first = w.shape("conv_first.weight");
         long features = first.get(0);
         int unshuffle = unshuffle(weights.name(), first.get(1));
@@ -64,7 +72,7 @@ public final class Esrgan implements UpscalerArchitecture {
             throw new IllegalArgumentException("upscaler model " + weights.name() + ": " + up.size() + " x2 upsamplers "
                     + "after a pixel-unshuffle by " + unshuffle + " give no whole scale");
         }
-        RrdbNet net = new RrdbNet(unshuffle, w.conv("conv_first", first.get(1), features), body,
+        RrdbNet net = new RrdbNet(ops, unshuffle, w.conv("conv_first", first.get(1), features), body,
                 w.conv("conv_body", features, features), up, w.conv("conv_hr", features, features),
                 w.conv("conv_last", features, 3));
         w.requireAllUsed();

@@ -5,7 +5,7 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
-import ai.djl.nn.Activation;
+import dev.diffarm.api.tensor.TensorOps;
 import dev.diffarm.api.upscale.UpscaleNetwork;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,10 +27,10 @@ final class RrdbNet implements UpscaleNetwork {
     /** One residual dense block: five convolutions, each seeing the input and every earlier output. */
     record Rdb(Conv3x3 conv1, Conv3x3 conv2, Conv3x3 conv3, Conv3x3 conv4, Conv3x3 conv5) {
         NDArray forward(NDArray x) {
-            NDArray x1 = lrelu(conv1.apply(x));
-            NDArray x2 = lrelu(conv2.apply(cat(x, x1)));
-            NDArray x3 = lrelu(conv3.apply(cat(x, x1, x2)));
-            NDArray x4 = lrelu(conv4.apply(cat(x, x1, x2, x3)));
+            NDArray x1 = conv1.applyLeakyRelu(x, SLOPE);
+            NDArray x2 = conv2.applyLeakyRelu(cat(x, x1), SLOPE);
+            NDArray x3 = conv3.applyLeakyRelu(cat(x, x1, x2), SLOPE);
+            NDArray x4 = conv4.applyLeakyRelu(cat(x, x1, x2, x3), SLOPE);
             NDArray x5 = conv5.apply(cat(x, x1, x2, x3, x4));
             return x5.mul(RESIDUAL_SCALE).add(x);
         }
@@ -43,6 +43,7 @@ final class RrdbNet implements UpscaleNetwork {
         }
     }
 
+    private final TensorOps ops;
     private final int unshuffle;
     private final Conv3x3 convFirst;
     private final List<Rrdb> body;
@@ -51,8 +52,10 @@ final class RrdbNet implements UpscaleNetwork {
     private final Conv3x3 convHr;
     private final Conv3x3 convLast;
 
-    RrdbNet(int unshuffle, Conv3x3 convFirst, List<Rrdb> body, Conv3x3 convBody, List<Conv3x3> convUp, Conv3x3 convHr,
-            Conv3x3 convLast) {
+    /** @param ops the operators the layers were prepared with: the activations are kept in the layout they prefer */
+    RrdbNet(TensorOps ops, int unshuffle, Conv3x3 convFirst, List<Rrdb> body, Conv3x3 convBody, List<Conv3x3> convUp,
+            Conv3x3 convHr, Conv3x3 convLast) {
+        this.ops = ops;
         this.unshuffle = unshuffle;
         this.convFirst = convFirst;
         this.body = List.copyOf(body);
@@ -76,7 +79,7 @@ final class RrdbNet implements UpscaleNetwork {
     public NDArray forward(NDArray rgb) {
         long h = rgb.getShape().get(2);
         long w = rgb.getShape().get(3);
-        NDArray x = pixelUnshuffle(padToMultiple(rgb));
+        NDArray x = ops.preferredLayout(pixelUnshuffle(padToMultiple(rgb)));
         NDArray feat = convFirst.apply(x);
         NDArray trunk = feat;
         for (Rrdb block : body) {
@@ -84,9 +87,9 @@ final class RrdbNet implements UpscaleNetwork {
         }
         feat = feat.add(convBody.apply(trunk));
         for (Conv3x3 up : convUp) {
-            feat = lrelu(up.apply(feat.repeat(2, 2).repeat(3, 2)));
+            feat = up.applyLeakyRelu(feat.repeat(2, 2).repeat(3, 2), SLOPE);
         }
-        NDArray out = convLast.apply(lrelu(convHr.apply(feat)));
+        NDArray out = ops.standardLayout(convLast.apply(convHr.applyLeakyRelu(feat, SLOPE)));
         long outH = h * scale();
         long outW = w * scale();
         if (out.getShape().get(2) != outH || out.getShape().get(3) != outW) {
@@ -137,10 +140,6 @@ final class RrdbNet implements UpscaleNetwork {
         String range = from + ":" + to;
         NDArray lines = x.get(new NDIndex(axis == 2 ? ":, :, " + range : ":, :, :, " + range));
         return lines.flip(axis);
-    }
-
-    private static NDArray lrelu(NDArray x) {
-        return Activation.leakyRelu(x, SLOPE);
     }
 
     private static NDArray cat(NDArray... parts) {

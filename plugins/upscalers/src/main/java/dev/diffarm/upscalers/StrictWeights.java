@@ -2,6 +2,7 @@ package dev.diffarm.upscalers;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
+import dev.diffarm.api.tensor.TensorOps;
 import java.util.Map;
 import java.util.TreeSet;
 
@@ -14,10 +15,13 @@ final class StrictWeights {
     private final String model;
     private final Map<String, NDArray> tensors;
     private final TreeSet<String> unused;
+    private final TensorOps ops;
 
-    StrictWeights(String model, Map<String, NDArray> tensors) {
+    /** @param ops the operators the layers compute with */
+    StrictWeights(String model, Map<String, NDArray> tensors, TensorOps ops) {
         this.model = model;
         this.tensors = tensors;
+        this.ops = ops;
         this.unused = new TreeSet<>(tensors.keySet());
     }
 
@@ -35,7 +39,7 @@ final class StrictWeights {
     Conv3x3 conv(String prefix, long in, long out) {
         NDArray weight = take(prefix + ".weight", new Shape(out, in, 3, 3));
         NDArray bias = take(prefix + ".bias", new Shape(out));
-        return new Conv3x3(weight, bias);
+        return Conv3x3.of(weight, bias, ops);
     }
 
     /** @throws IllegalArgumentException naming every tensor no layer took */
