@@ -29,6 +29,7 @@ final class CatalogCheck {
                 List<Style> styles = campaign.styles();
                 for (int i = 0; i < styles.size(); i++) {
                     checkLoras(FieldPath.index("styles", i) + ".loras", styles.get(i).loras());
+                    checkControlNets(FieldPath.index("styles", i) + ".controlnets", styles.get(i).modes().controlNets());
                 }
                 return null;
             }
@@ -60,6 +61,14 @@ final class CatalogCheck {
         check(Catalog.Kind.SAMPLER, "sampler", settings.sampler());
         settings.schedule().ifPresent(schedule -> check(Catalog.Kind.SCHEDULE, "schedule", schedule));
         checkLoras("loras", settings.loras());
+        checkControlNets("controlnets", settings.modes().controlNets());
+    }
+
+    private void checkControlNets(String path, List<ControlNetUnit> units) {
+        for (int i = 0; i < units.size(); i++) {
+            check(Catalog.Kind.CONTROLNET, FieldPath.index(path, i) + ".model", units.get(i).model());
+            check(Catalog.Kind.PREPROCESSOR, FieldPath.index(path, i) + ".module", units.get(i).module());
+        }
     }
 
     private void checkLoras(String path, List<Lora> loras) {

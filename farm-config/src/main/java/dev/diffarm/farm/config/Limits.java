@@ -73,6 +73,12 @@ public final class Limits {
     public static final int MAX_UPSCALED_SIDE = 16384;
     /** Largest {@code tile} of an upscale job, in input pixels. */
     public static final int MAX_TILE = MAX_SIDE;
+    /** Most ControlNet units of one task (sd-webui-controlnet's most, and the engine's bound). */
+    public static final int MAX_CONTROLNETS = 10;
+    /** Largest ControlNet {@code weight} (the engine's bound, as sd-webui-controlnet's slider). */
+    public static final double MAX_CONTROLNET_WEIGHT = 2;
+    /** Largest preprocessor threshold: Canny's gradient of an 8-bit picture is at most 2040. */
+    public static final double MAX_CONTROL_THRESHOLD = 2040;
     /** The most caption tags kept in front ({@code keepTokens}): CLIP reads 75 tokens. */
     public static final int MAX_CAPTION_TAGS = 75;
     /** The most class images of a DreamBooth job. */

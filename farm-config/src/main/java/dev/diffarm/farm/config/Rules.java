@@ -121,6 +121,9 @@ final class Rules {
     static final Rule<String> UPSCALER = new Rule<>(name -> !name.isBlank() && name.length() <= Limits.MAX_NAME_LENGTH
             && name.chars().noneMatch(c -> c == '/' || c == '\\' || Character.isISOControl(c)),
             "the name of an upscaler the farm has (a resampler such as \"Lanczos\", or an upscaler model's name)");
+    static final Rule<Double> CONTROLNET_WEIGHT = numberIn(0, Limits.MAX_CONTROLNET_WEIGHT);
+    static final Rule<Double> GUIDANCE = numberIn(0, 1);
+    static final Rule<Double> CONTROL_THRESHOLD = numberIn(0, Limits.MAX_CONTROL_THRESHOLD);
     static final Rule<Double> UPSCALE_FACTOR = numberIn(1, Limits.MAX_UPSCALE_FACTOR);
     static final Rule<Long> TILE = integerIn(0, Limits.MAX_TILE);
     static final Rule<Long> TILE_OVERLAP = integerIn(0, Limits.MAX_TILE - 1);
