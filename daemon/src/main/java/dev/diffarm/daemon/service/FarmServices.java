@@ -23,6 +23,8 @@ import dev.diffarm.daemon.merge.ModelMerger;
 import dev.diffarm.daemon.port.EventSink;
 import dev.diffarm.daemon.port.JobSource;
 import dev.diffarm.daemon.port.OutputStore;
+import dev.diffarm.daemon.render.ControlNetCatalog;
+import dev.diffarm.daemon.render.ControlNetDirectory;
 import dev.diffarm.daemon.render.EngineRenderer;
 import dev.diffarm.daemon.render.InputPictures;
 import dev.diffarm.daemon.render.LoadedModels;
@@ -216,12 +218,12 @@ public class FarmServices {
     @Singleton
     JobIntake intake(DaemonConfig config, FarmSettings settings, ModelDirectory models, SamplerPlugins samplers,
                      LoraDirectory loras, StoreBackedCatalog storeCatalog, UpscalerCatalog upscalers, JobSource source,
-                     JobReporting reporting) {
+                     JobReporting reporting, ControlNetCatalog controlNets) {
         // The local queue is this daemon's own folder: the tenant in a job file's name is believed; a Kafka
         // record's tenant header only where the topic is configured as trusted.
         boolean trustSourceTenants = settings.kafka().isEmpty() || config.kafka().trustTenantHeader();
         return new JobIntake(new JobParser(new FarmCatalog(models, samplers, loras, Optional.of(storeCatalog),
-                Optional.of(upscalers))), source,
+                Optional.of(upscalers), Optional.of(controlNets))), source,
                 reporting, new IntakePolicy(config.maxJobBytes(), trustSourceTenants, config.admit().budget()));
     }
 
@@ -231,14 +233,15 @@ public class FarmServices {
     WorkerPool workers(DaemonConfig config, FarmSettings settings, WorkerDevices devices, JobIntake intake,
                        SamplerPlugins samplers, LoraDirectory loras, EmbeddingDirectory embeddings, ModelDirectory models,
                        OutputStore store, StoreWatch storeWatch, JobReporting reporting, JobSource source,
-                       StoreBackedCatalog storeCatalog, UpscalerCatalog upscalers, MeterRegistry meters) {
+                       StoreBackedCatalog storeCatalog, UpscalerCatalog upscalers, MeterRegistry meters,
+                       ControlNetCatalog controlNets) {
         double perSecond = config.progressEventsPerSecond();
         int batchSize = JobHandlers.checkedBatchSize(config.batchSize());
         WorkerPool workers = new WorkerPool(devices, source, device -> {
             // The engine creates its arrays on DJL's default device: the worker's device is not passed down yet.
             ModelCache modelCache = new ModelCache(models, TokenizerLocator.fromEnvironment(), Optional.of(storeCatalog));
             EngineRenderer renderer = new EngineRenderer(modelCache, samplers, loras, embeddings,
-                    InputPictures.from(store), Optional.of(storeCatalog));
+                    InputPictures.from(store), Optional.of(storeCatalog), Optional.of(controlNets));
             // Each tenant's jobs get handlers over its own part of the store (tenants/<tenant>/...).
             JobLifecycle lifecycle = JobLifecycle.perTenant(intake, tenantStore -> JobHandlers.of(renderer,
                             batchSize, new ModelMerger(models, tenantStore),
@@ -261,6 +264,18 @@ public class FarmServices {
     @Singleton
     LoadedModels loadedModels(WorkerPool workers) {
         return workers.loadedModels();
+    }
+
+    @Produces
+    @Singleton
+    ControlNetDirectory controlNetDirectory(FarmSettings settings) {
+        return new ControlNetDirectory(settings.controlnetsDir());
+    }
+
+    @Produces
+    @Singleton
+    ControlNetCatalog controlNets(ControlNetDirectory directory, SamplerPlugins plugins) {
+        return new ControlNetCatalog(directory, plugins::preprocessors);
     }
 
     @Produces
