@@ -1,12 +1,9 @@
 package dev.diffarm.daemon.render;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
-import java.util.stream.Stream;
 
 /**
  * The ControlNet folder ({@code DIFFARM_CONTROLNETS_DIR}): a unit's {@code model} names a single file there,
@@ -30,15 +27,7 @@ public final class ControlNetDirectory {
 
     /** The names of the ControlNets in the folder (files without their extension, folders as they are), sorted. */
     public List<String> names() {
-        if (!Files.isDirectory(dir)) {
-            return List.of();
-        }
-        try (Stream<Path> entries = Files.list(dir)) {
-            return entries.filter(entry -> !entry.getFileName().toString().startsWith("."))
-                    .map(ControlNetDirectory::name).flatMap(Optional::stream).distinct().sorted().toList();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot list the ControlNets in " + dir + ": " + e, e);
-        }
+        return FolderEntries.names(dir, "ControlNets", ControlNetDirectory::name);
     }
 
     /** The file or folder of the ControlNet called {@code name}, if the folder has one (the single file first). */

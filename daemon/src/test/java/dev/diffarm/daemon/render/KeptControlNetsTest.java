@@ -38,13 +38,8 @@ class KeptControlNetsTest {
     void aControlNetLeasedAgainIsTheOneLoadedBefore() throws IOException {
         Path a = twoControlNets().get(0);
         try (KeptControlNets kept = new KeptControlNets(1)) {
-            ControlNet first;
-            try (ControlNetSource.Lease lease = kept.lease(a, Optional.empty())) {
-                first = lease.controlNet();
-            }
-            try (ControlNetSource.Lease again = kept.lease(a, Optional.empty())) {
-                assertSame(first, again.controlNet());
-            }
+            ControlNet first = leaseOnce(kept, a);
+            assertSame(first, leaseOnce(kept, a));
             assertEquals(List.of(a), kept.loaded());
         }
     }
@@ -69,15 +64,17 @@ class KeptControlNetsTest {
     void aFileReplacedOnDiskIsLoadedAgain() throws IOException {
         Path a = twoControlNets().get(0);
         try (KeptControlNets kept = new KeptControlNets(2)) {
-            ControlNet before;
-            try (ControlNetSource.Lease lease = kept.lease(a, Optional.empty())) {
-                before = lease.controlNet();
-            }
+            ControlNet before = leaseOnce(kept, a);
             Path weights = a.resolve("diffusion_pytorch_model.safetensors");
             Files.setLastModifiedTime(weights, FileTime.fromMillis(Files.getLastModifiedTime(weights).toMillis() + 60_000));
-            try (ControlNetSource.Lease lease = kept.lease(a, Optional.empty())) {
-                assertNotSame(before, lease.controlNet());
-            }
+            assertNotSame(before, leaseOnce(kept, a));
+        }
+    }
+
+    /** The ControlNet one render of {@code model} gets, its lease ended. */
+    private static ControlNet leaseOnce(KeptControlNets kept, Path model) {
+        try (ControlNetSource.Lease lease = kept.lease(model, Optional.empty())) {
+            return lease.controlNet();
         }
     }
 }

@@ -32,7 +32,7 @@ final class ControlNetsReader {
                     if (from >= end) {
                         fields.problems().report(ValidationError.of(ValidationError.Code.INVALID_VALUE,
                                 fields.pathOf(start.isPresent() ? "guidanceStart" : "guidanceEnd"),
-                                Json.show(start.isPresent() ? from : end), start.isPresent()
+                                fields.show(start.isPresent() ? "guidanceStart" : "guidanceEnd"), start.isPresent()
                                         ? ControlNetUnit.guidanceBelow(end) : "more than guidanceStart (0)"));
                     }
                 }

@@ -1,17 +1,15 @@
 package dev.diffarm.farm.config;
 
+import static dev.diffarm.farm.config.ModeJobs.CAMPAIGN;
+import static dev.diffarm.farm.config.ModeJobs.RENDER;
+import static dev.diffarm.farm.config.ModeJobs.SCHEMA;
+import static dev.diffarm.farm.config.ModeJobs.read;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.networknt.schema.JsonSchema;
-import com.networknt.schema.JsonSchemaFactory;
-import com.networknt.schema.SchemaValidatorsConfig;
-import com.networknt.schema.SpecVersion;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -24,14 +22,6 @@ import org.junit.jupiter.api.Test;
  * replaced by a campaign style's, and refused naming the unit's field.
  */
 class ControlNetJobTest {
-    private static final String RENDER = "\"apiVersion\": \"diffarm/v1\", \"kind\": \"render\", \"id\": \"job-1\", "
-            + "\"model\": \"sd15\", \"prompts\": [\"p\"]";
-    private static final String CAMPAIGN = "\"apiVersion\": \"diffarm/v1\", \"kind\": \"campaign\", \"id\": \"camp-1\", "
-            + "\"model\": \"sd15\", \"prompts\": [\"p\"]";
-    private static final ObjectMapper MAPPER = new ObjectMapper();
-    private static final JsonSchema SCHEMA = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012)
-            .getSchema(JobSchema.text(), SchemaValidatorsConfig.builder().losslessNarrowing(true).build());
-
     private final JobParser parser = new JobParser();
 
     @Test
@@ -168,13 +158,5 @@ class ControlNetJobTest {
 
     private RenderJob render(String fields) {
         return (RenderJob) parser.parse("{" + RENDER + fields + "}").orElseThrow();
-    }
-
-    private static JsonNode read(String json) {
-        try {
-            return MAPPER.readTree(json);
-        } catch (Exception e) {
-            throw new AssertionError(json, e);
-        }
     }
 }

@@ -1,5 +1,9 @@
 package dev.diffarm.farm.config;
 
+import static dev.diffarm.farm.config.ModeJobs.CAMPAIGN;
+import static dev.diffarm.farm.config.ModeJobs.RENDER;
+import static dev.diffarm.farm.config.ModeJobs.SCHEMA;
+import static dev.diffarm.farm.config.ModeJobs.read;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -7,11 +11,6 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.networknt.schema.JsonSchema;
-import com.networknt.schema.JsonSchemaFactory;
-import com.networknt.schema.SchemaValidatorsConfig;
-import com.networknt.schema.SpecVersion;
 import dev.diffarm.farm.config.ValidationError.Code;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
@@ -28,14 +27,6 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /** The image modes as job fields: read, written back, hashed, merged from styles, and refused naming the field. */
 class ImageModesJobTest {
-    private static final String RENDER = "\"apiVersion\": \"diffarm/v1\", \"kind\": \"render\", \"id\": \"job-1\", "
-            + "\"model\": \"sd15\", \"prompts\": [\"p\"]";
-    private static final String CAMPAIGN = "\"apiVersion\": \"diffarm/v1\", \"kind\": \"campaign\", \"id\": \"camp-1\", "
-            + "\"model\": \"sd15\", \"prompts\": [\"p\"]";
-    private static final ObjectMapper MAPPER = new ObjectMapper();
-    private static final JsonSchema SCHEMA = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012)
-            .getSchema(JobSchema.text(), SchemaValidatorsConfig.builder().losslessNarrowing(true).build());
-
     private final JobParser parser = new JobParser();
 
     @Test
@@ -275,13 +266,5 @@ class ImageModesJobTest {
         out.writeBytes(ihdr.array());
         out.writeBytes(ByteBuffer.allocate(4).putInt((int) crc.getValue()).array());
         return "data:image/png;base64," + Base64.getEncoder().encodeToString(out.toByteArray());
-    }
-
-    private static com.fasterxml.jackson.databind.JsonNode read(String json) {
-        try {
-            return MAPPER.readTree(json);
-        } catch (Exception e) {
-            throw new AssertionError(json, e);
-        }
     }
 }
