@@ -1,10 +1,10 @@
 package dev.diffarm.daemon;
 
-import dev.diffarm.daemon.render.ControlNetCatalog;
 import dev.diffarm.daemon.render.EmbeddingDirectory;
 import dev.diffarm.daemon.render.EngineRenderer;
 import dev.diffarm.daemon.render.InputPictures;
 import dev.diffarm.daemon.render.LoraDirectory;
+import dev.diffarm.daemon.render.ModeCatalogs;
 import dev.diffarm.daemon.render.ModelCache;
 import dev.diffarm.daemon.render.ModelDirectory;
 import dev.diffarm.daemon.render.TaskRenderer;
@@ -69,12 +69,12 @@ public final class TinyEngine implements BeforeAllCallback, AfterAllCallback {
     }
 
     /**
-     * The engine renderer on the tiny model, reading the pictures tasks name with {@code pictures}, rendering ControlNet
-     * units with the ControlNets and preprocessors of {@code controlNets}.
+     * The engine renderer on the tiny model, reading the pictures tasks name with {@code pictures}, rendering hires
+     * passes and ControlNet units with the upscalers and ControlNets of {@code catalogs}.
      */
-    public EngineRenderer renderer(Path loras, Path embeddings, InputPictures pictures, ControlNetCatalog controlNets) {
+    public EngineRenderer renderer(Path loras, Path embeddings, InputPictures pictures, ModeCatalogs catalogs) {
         return new EngineRenderer(cache, TestPlugins.samplers(), new LoraDirectory(loras), new EmbeddingDirectory(embeddings),
-                pictures, Optional.empty(), Optional.of(controlNets));
+                pictures, Optional.empty(), catalogs);
     }
 
     /** The renderer's model cache, which keeps the ControlNets it loaded. */

@@ -42,7 +42,7 @@ public final class EngineRenderer implements TaskRenderer {
     private final EmbeddingDirectory embeddings;
     private final InputPictures pictures;
     private final Optional<StoreBackedCatalog> store;
-    private final Optional<ControlNetCatalog> controlNets;
+    private final ModeCatalogs catalogs;
 
     /** A renderer of the node's own LoRAs and embeddings, reading the task's pictures with {@code pictures}. */
     public EngineRenderer(ModelCache models, Supplier<SamplerRegistry> samplers, LoraDirectory loras,
@@ -56,23 +56,24 @@ public final class EngineRenderer implements TaskRenderer {
      */
     public EngineRenderer(ModelCache models, Supplier<SamplerRegistry> samplers, LoraDirectory loras,
                           EmbeddingDirectory embeddings, InputPictures pictures, Optional<StoreBackedCatalog> store) {
-        this(models, samplers, loras, embeddings, pictures, store, Optional.empty());
+        this(models, samplers, loras, embeddings, pictures, store, ModeCatalogs.NONE);
     }
 
     /**
-     * As the renderer above, that also renders a task's ControlNet units, the ControlNets from {@code controlNets} (kept
-     * loaded between tasks by the device's {@link ModelCache#controlNets}); without them a task with units fails.
+     * As the renderer above, that also renders hires passes with the node's upscalers and ControlNet units with its
+     * ControlNets ({@code catalogs}; the ControlNets kept loaded between tasks by the device's
+     * {@link ModelCache#controlNets}).
      */
     public EngineRenderer(ModelCache models, Supplier<SamplerRegistry> samplers, LoraDirectory loras,
                           EmbeddingDirectory embeddings, InputPictures pictures, Optional<StoreBackedCatalog> store,
-                          Optional<ControlNetCatalog> controlNets) {
+                          ModeCatalogs catalogs) {
         this.models = models;
         this.samplers = samplers;
         this.loras = loras;
         this.embeddings = embeddings;
         this.pictures = pictures;
         this.store = store;
-        this.controlNets = controlNets;
+        this.catalogs = catalogs;
     }
 
     /** A renderer of tasks whose pictures, if any, are inline. */
@@ -83,25 +84,31 @@ public final class EngineRenderer implements TaskRenderer {
 
     /**
      * The engine's request for a task: one image of the task's prompt, seed, size and settings, with {@code loras},
-     * in the task's modes with the pictures {@code pictures} reads and the ControlNets of {@code controlNets}.
+     * in the task's modes with the pictures {@code pictures} reads and the upscalers and ControlNets of {@code catalogs}
+     * (an upscaler a hires pass opened is closed with {@link ModeRequests#closeUpscaler}).
      */
     public static GenerationRequest request(TaskParameters parameters, List<LoraRequest> loras, InputPictures pictures,
-                                            Optional<ControlNetCatalog> controlNets) {
+                                            ModeCatalogs catalogs) {
         RenderSettings settings = parameters.settings();
         GenerationRequest txt2img = new GenerationRequest(parameters.prompt(), settings.negativePrompt(),
                 settings.sampler(), settings.schedule(), settings.eta(), settings.steps(), settings.cfg(),
                 parameters.seed(), parameters.size().width(), parameters.size().height(), 1, settings.clipSkip(),
                 Emphasis.ORIGINAL, loras);
-        return ModeRequests.apply(txt2img, settings.modes(), pictures, controlNets);
+        return ModeRequests.apply(txt2img, settings.modes(), pictures, catalogs);
     }
 
     @Override
     public byte[] render(TaskSpec task, Progress progress) {
         // What the task names from the store stays in use (not evicted from the node's cache) until it is rendered.
         try (StoreBackedCatalog.InUse inUse = fetch(task)) {
-            GenerationPlan plan = plan(task);
-            ModelCache.LoadedModel loaded = models.lease(task.parameters().settings().model());
-            return png(task, run(plan, loaded, progress));
+            GenerationRequest request = request(task);
+            try {
+                GenerationPlan plan = plan(request);
+                ModelCache.LoadedModel loaded = models.lease(task.parameters().settings().model());
+                return png(task, run(plan, loaded, progress));
+            } finally {
+                ModeRequests.closeUpscaler(request);
+            }
         } catch (CancellationException | RenderException e) {
             throw e;
         } catch (RuntimeException e) {
@@ -163,8 +170,12 @@ public final class EngineRenderer implements TaskRenderer {
 
     /** The task's plan, once what it names is on the node ({@link #fetch}). */
     private GenerationPlan plan(TaskSpec task) {
-        return plan(request(task.parameters(), loras.requests(task.parameters().settings().loras()), pictures,
-                controlNets));
+        return plan(request(task));
+    }
+
+    /** The task's request, once what it names is on the node ({@link #fetch}). */
+    private GenerationRequest request(TaskSpec task) {
+        return request(task.parameters(), loras.requests(task.parameters().settings().loras()), pictures, catalogs);
     }
 
     /** The PNG of the task's one image, with its infotext; the engine's warnings logged. */

@@ -4,7 +4,10 @@ import dev.diffarm.api.control.ControlPreprocessor;
 import dev.diffarm.engine.image.RgbImage;
 import dev.diffarm.engine.pipeline.ControlUnit;
 import dev.diffarm.engine.pipeline.GenerationRequest;
+import dev.diffarm.api.upscale.Tiling;
 import dev.diffarm.engine.pipeline.HiresFix;
+import dev.diffarm.engine.pipeline.HiresUpscaler;
+import dev.diffarm.engine.pipeline.ImageHiresUpscaler;
 import dev.diffarm.engine.pipeline.InitImage;
 import dev.diffarm.engine.pipeline.Inpaint;
 import dev.diffarm.engine.pipeline.LatentUpscaler;
@@ -43,14 +46,14 @@ final class ModeRequests {
      * @throws RenderException when a picture cannot be read, or the mask does not fit the init image
      */
     static GenerationRequest apply(GenerationRequest base, ImageModes modes, InputPictures pictures,
-                                   Optional<ControlNetCatalog> controlNets) {
-        GenerationRequest request = modes.hires().map(hires -> base.withHires(Optional.of(hiresFix(hires))))
-                .orElse(base);
+                                   ModeCatalogs catalogs) {
+        GenerationRequest request = modes.hires().map(hires -> base.withHires(Optional.of(hiresFix(hires,
+                catalogs.upscalers())))).orElse(base);
         GenerationRequest moded = modes.init().map(init -> withInit(request, init, pictures)).orElse(request);
         if (modes.controlNets().isEmpty()) {
             return moded;
         }
-        ControlNetCatalog catalog = controlNets.orElseThrow(() -> new RenderException(RenderException.INPUT_UNAVAILABLE,
+        ControlNetCatalog catalog = catalogs.controlNets().orElseThrow(() -> new RenderException(RenderException.INPUT_UNAVAILABLE,
                 "controlnets: this node renders no ControlNet units (no ControlNet folder is set up)", null));
         List<ControlUnit> units = new ArrayList<>();
         for (int i = 0; i < modes.controlNets().size(); i++) {
@@ -102,12 +105,33 @@ final class ModeRequests {
         return base.withInit(Optional.of(new InitImage(picture, strength, mode)));
     }
 
-    private static HiresFix hiresFix(HiresSettings hires) {
-        return new HiresFix(hires.scale(), LatentUpscaler.named(hires.upscaler()), hires.secondPassSteps(),
+    private static HiresFix hiresFix(HiresSettings hires, Optional<UpscalerCatalog> upscalers) {
+        return new HiresFix(hires.scale(), hiresUpscaler(hires.upscaler(), upscalers), hires.secondPassSteps(),
                 hires.denoisingStrength(), switch (hires.stepsRule()) {
                     case A1111 -> StepsRule.A1111;
                     case DIFFUSERS -> StepsRule.DIFFUSERS;
                 });
+    }
+
+    /**
+     * A latent upscaler by A1111's name, else the node's upscaler of that name opened with A1111's tiling (as the CLI's
+     * {@code --hires-upscaler}); the caller closes an opened one ({@link #closeUpscaler}).
+     */
+    private static HiresUpscaler hiresUpscaler(String name, Optional<UpscalerCatalog> upscalers) {
+        for (LatentUpscaler latent : LatentUpscaler.values()) {
+            if (latent.label().equalsIgnoreCase(name)) {
+                return latent;
+            }
+        }
+        UpscalerCatalog catalog = upscalers.orElseThrow(() -> new RenderException(RenderException.INPUT_UNAVAILABLE,
+                "hrUpscaler = \"" + name + "\": this node has only the latent upscalers", null));
+        return new ImageHiresUpscaler(catalog.open("hrUpscaler", name, Tiling.A1111));
+    }
+
+    /** Frees the upscaler a hires pass of {@code request} opened, if it opened one. */
+    static void closeUpscaler(GenerationRequest request) {
+        request.hires().map(HiresFix::upscaler).filter(ImageHiresUpscaler.class::isInstance)
+                .map(ImageHiresUpscaler.class::cast).ifPresent(opened -> opened.upscaler().close());
     }
 
     private static ResizeMode resizeMode(InitResizeMode mode) {

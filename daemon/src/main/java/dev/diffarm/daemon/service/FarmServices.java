@@ -31,6 +31,7 @@ import dev.diffarm.daemon.render.LoadedModels;
 import dev.diffarm.daemon.render.FarmCatalog;
 import dev.diffarm.daemon.render.EmbeddingDirectory;
 import dev.diffarm.daemon.render.LoraDirectory;
+import dev.diffarm.daemon.render.ModeCatalogs;
 import dev.diffarm.daemon.render.ModelCache;
 import dev.diffarm.daemon.render.ModelDirectory;
 import dev.diffarm.daemon.render.StoreBackedCatalog;
@@ -241,7 +242,8 @@ public class FarmServices {
             // The engine creates its arrays on DJL's default device: the worker's device is not passed down yet.
             ModelCache modelCache = new ModelCache(models, TokenizerLocator.fromEnvironment(), Optional.of(storeCatalog));
             EngineRenderer renderer = new EngineRenderer(modelCache, samplers, loras, embeddings,
-                    InputPictures.from(store), Optional.of(storeCatalog), Optional.of(controlNets));
+                    InputPictures.from(store), Optional.of(storeCatalog),
+                    new ModeCatalogs(Optional.of(upscalers), Optional.of(controlNets)));
             // Each tenant's jobs get handlers over its own part of the store (tenants/<tenant>/...).
             JobLifecycle lifecycle = JobLifecycle.perTenant(intake, tenantStore -> JobHandlers.of(renderer,
                             batchSize, new ModelMerger(models, tenantStore),

@@ -193,6 +193,16 @@ class ModeJobsParityTest {
     }
 
     @Test
+    void aHiresJobWithAnUpscalerPluginIsTheClisRenderWithIt() throws IOException {
+        Path daemon = runJob("hires-lanczos", "\"kind\": \"render\", \"width\": 32, \"height\": 32, \"enableHr\": true, "
+                + "\"hrScale\": 2, \"hrUpscaler\": \"Lanczos\", \"denoisingStrength\": 0.5");
+        Path cli = cli("render", "--width", "32", "--height", "32", "--hires-scale", "2", "--hires-upscaler", "Lanczos",
+                "--denoising-strength", "0.5");
+
+        assertSamePng(cli, daemon, "Hires upscale: 2, Hires upscaler: Lanczos");
+    }
+
+    @Test
     void anImg2imgCampaignStartsEachStyleFromItsOwnPicture() throws IOException {
         LocalFarm farm = farm();
         farm.store.put("inputs/picture.png", Files.readAllBytes(picture), "image/png");
@@ -268,7 +278,9 @@ class ModeJobsParityTest {
     private LocalFarm farm() {
         OutputStore store = new LocalOutputStore(local.resolve("outputs"));
         return new LocalFarm(local, tiny.models(), local.resolve("loras"), tiny.renderer(local.resolve("loras"),
-                local.resolve("embeddings"), InputPictures.from(store), controlNetCatalog()), store);
+                local.resolve("embeddings"), InputPictures.from(store), new ModeCatalogs(Optional.of(new UpscalerCatalog(
+                () -> TestPlugins.plugins().upscalers(), new UpscalerDirectory(local.resolve("upscalers")))),
+                Optional.of(controlNetCatalog()))), store);
     }
 
     private static ControlNetCatalog controlNetCatalog() {

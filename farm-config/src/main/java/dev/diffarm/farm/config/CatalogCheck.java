@@ -30,6 +30,7 @@ final class CatalogCheck {
                 for (int i = 0; i < styles.size(); i++) {
                     checkLoras(FieldPath.index("styles", i) + ".loras", styles.get(i).loras());
                     checkControlNets(FieldPath.index("styles", i) + ".controlnets", styles.get(i).modes().controlNets());
+                    checkHiresUpscaler(FieldPath.index("styles", i) + ".hrUpscaler", styles.get(i).modes());
                 }
                 return null;
             }
@@ -62,6 +63,17 @@ final class CatalogCheck {
         settings.schedule().ifPresent(schedule -> check(Catalog.Kind.SCHEDULE, "schedule", schedule));
         checkLoras("loras", settings.loras());
         checkControlNets("controlnets", settings.modes().controlNets());
+        checkHiresUpscaler("hrUpscaler", settings.modes());
+    }
+
+    /** A hires pass's upscaler: a latent one, or an upscaler of the farm. */
+    private void checkHiresUpscaler(String field, ImageModes modes) {
+        modes.hires().map(HiresSettings::upscaler).filter(name -> !Limits.HIRES_UPSCALERS.contains(name))
+                .filter(name -> !catalog.knows(Catalog.Kind.UPSCALER, name))
+                .ifPresent(name -> problems.report(ValidationError.of(ValidationError.Code.UNKNOWN_NAME, field,
+                        Json.show(name), "a hires upscaler this farm has" + listing(java.util.stream.Stream.concat(
+                                Limits.HIRES_UPSCALERS.stream(), catalog.names(Catalog.Kind.UPSCALER).stream())
+                                .toList()))));
     }
 
     private void checkControlNets(String path, List<ControlNetUnit> units) {

@@ -62,7 +62,10 @@ public final class Limits {
     public static final int MAX_MASK_BLUR = 64;
     /** Largest {@code hrScale} (the engine's bound). */
     public static final double MAX_HIRES_SCALE = 8;
-    /** The hires upscalers the farm has, as AUTOMATIC1111 names them (the engine's latent upscalers). */
+    /**
+     * The latent hires upscalers, as AUTOMATIC1111 names them (the engine's); a hires pass may also name an upscaler
+     * of the farm's {@link Catalog} ({@code Lanczos}, an ESRGAN model file).
+     */
     public static final java.util.List<String> HIRES_UPSCALERS = java.util.List.of("Latent", "Latent (nearest)",
             "Latent (nearest-exact)");
     /** The most pictures of one upscale job. */

@@ -144,9 +144,10 @@ class ImageModesJobTest {
                 bad(", \"initImage\": \"inputs/a.png\", \"denoisingStrength\": 0", Code.INVALID_VALUE,
                         "denoisingStrength", "denoisingStrength = 0: expected a number in (0, 1]: above 0, since 0 "
                                 + "repaints nothing", true),
-                bad(", \"enableHr\": true, \"hrUpscaler\": \"ESRGAN_4x\"", Code.INVALID_VALUE, "hrUpscaler",
-                        "hrUpscaler = \"ESRGAN_4x\": expected a hires upscaler the farm has: \"Latent\", "
-                                + "\"Latent (nearest)\", \"Latent (nearest-exact)\"", true),
+                bad(", \"enableHr\": true, \"hrUpscaler\": \"models/x.pth\"", Code.INVALID_VALUE, "hrUpscaler",
+                        "hrUpscaler = \"models/x.pth\": expected a hires upscaler: \"Latent\", \"Latent (nearest)\", "
+                                + "\"Latent (nearest-exact)\", or an upscaler's name (GET /plugins, an upscaler model "
+                                + "file's name)", true),
                 bad(", \"mask\": \"inputs/m.png\"", Code.INVALID_VALUE, "mask",
                         "mask = \"inputs/m.png\": expected this field only together with an initImage", true),
                 bad(", \"initImage\": \"models/sd15.safetensors\"", Code.INVALID_VALUE, "initImage", null, true),
@@ -209,6 +210,25 @@ class ImageModesJobTest {
             assertEquals(message, error.message());
         }
         assertEquals(schemaTells, !SCHEMA.validate(read(json)).isEmpty(), json);
+    }
+
+    @Test
+    void aHiresUpscalerIsALatentOneOrAnUpscalerOfTheFarm() {
+        JobParser checked = new JobParser(Catalog.of(java.util.Map.of(Catalog.Kind.UPSCALER,
+                List.of("Lanczos", "Nearest", "RealESRGAN_x4plus"))));
+        RenderJob lanczos = (RenderJob) checked.parse("{" + RENDER + ", \"enableHr\": true, \"hrUpscaler\": \"Lanczos\"}")
+                .orElseThrow();
+        assertEquals("Lanczos", lanczos.settings().modes().hires().orElseThrow().upscaler());
+
+        ParseResult.Invalid invalid = assertInstanceOf(ParseResult.Invalid.class, checked.parse("{" + CAMPAIGN
+                + ", \"enableHr\": true, \"hrUpscaler\": \"ESRGAN_4x\", \"styles\": [{\"name\": \"s\", "
+                + "\"template\": \"{prompt}\", \"enableHr\": true, \"hrUpscaler\": \"Latent (nearest)\"}, {\"name\": \"t\", "
+                + "\"template\": \"{prompt}\", \"enableHr\": true, \"hrUpscaler\": \"4x-UltraSharp\"}]}"));
+        String known = ": expected a hires upscaler this farm has: Latent, Latent (nearest), Latent (nearest-exact), "
+                + "Lanczos, Nearest, RealESRGAN_x4plus";
+        assertEquals(List.of("hrUpscaler = \"ESRGAN_4x\"" + known, "styles[1].hrUpscaler = \"4x-UltraSharp\"" + known),
+                invalid.errors().stream().map(ValidationError::message).toList());
+        assertEquals(Code.UNKNOWN_NAME, invalid.errors().get(0).code());
     }
 
     @Test
