@@ -4,6 +4,7 @@ import dev.diffarm.daemon.render.EmbeddingDirectory;
 import dev.diffarm.daemon.render.EngineRenderer;
 import dev.diffarm.daemon.render.InputPictures;
 import dev.diffarm.daemon.render.LoraDirectory;
+import dev.diffarm.daemon.render.ModeCatalogs;
 import dev.diffarm.daemon.render.ModelCache;
 import dev.diffarm.daemon.render.ModelDirectory;
 import dev.diffarm.daemon.render.TaskRenderer;
@@ -14,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
@@ -64,6 +66,20 @@ public final class TinyEngine implements BeforeAllCallback, AfterAllCallback {
     public EngineRenderer renderer(Path loras, Path embeddings, InputPictures pictures) {
         return new EngineRenderer(cache, TestPlugins.samplers(), new LoraDirectory(loras), new EmbeddingDirectory(embeddings),
                 pictures);
+    }
+
+    /**
+     * The engine renderer on the tiny model, reading the pictures tasks name with {@code pictures}, rendering hires
+     * passes and ControlNet units with the upscalers and ControlNets of {@code catalogs}.
+     */
+    public EngineRenderer renderer(Path loras, Path embeddings, InputPictures pictures, ModeCatalogs catalogs) {
+        return new EngineRenderer(cache, TestPlugins.samplers(), new LoraDirectory(loras), new EmbeddingDirectory(embeddings),
+                pictures, Optional.empty(), catalogs);
+    }
+
+    /** The renderer's model cache, which keeps the ControlNets it loaded. */
+    public ModelCache cache() {
+        return cache;
     }
 
     /** The engine renderer, adding each task's key to {@code rendered} as it starts the task. */

@@ -35,6 +35,17 @@ public final class TinyModel {
         }
     }
 
+    /** A ControlNet folder in {@code dir} holding the engine's tiny ControlNet (a diffusers folder) as {@code name}. */
+    public static Path controlNetsDir(Path dir, String name) {
+        try {
+            Path controlNets = Files.createDirectories(dir);
+            Files.createSymbolicLink(controlNets.resolve(name), source().getParent().resolve("controlnet"));
+            return controlNets;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** The fixture's train-data (four 32x32 PNGs with captions) copied into {@code folder}. */
     public static Path copyTrainData(Path folder) throws IOException {
         Path data = source().getParent().resolve("train-data");

@@ -88,14 +88,18 @@ final class A1111Jobs {
         return LongStream.range(first, first + request.images()).boxed().toList();
     }
 
-    /** The job's problem named by the A1111 field it came from ({@code cfg} → {@code cfg_scale}). */
-    static A1111Problem asA1111(EventError error) {
+    /**
+     * The job's problem named by the A1111 field it came from ({@code cfg} → {@code cfg_scale}; a ControlNet unit's
+     * field by its place in {@code alwayson_scripts.controlnet.args}, {@code request.controlNetArgs()} tells it).
+     */
+    static A1111Problem asA1111(EventError error, ProcessingRequest request) {
         if (error.field().isEmpty()) {
             return new A1111Problem(error.code(), Optional.empty(), error.message());
         }
         String path = error.field().get();
         String head = path.split("[.\\[]", 2)[0];
-        String field = A1111_FIELDS.getOrDefault(head, head);
+        String field = ControlNetArgs.requestPath(path, request.controlNetArgs())
+                .orElseGet(() -> A1111_FIELDS.getOrDefault(head, head));
         String message = error.message().startsWith(path) ? field + error.message().substring(path.length())
                 : field + ": " + error.message();
         return A1111Problem.of(error.code(), field, message);

@@ -203,7 +203,7 @@ public class A1111Resource {
             List<ValidationError> errors = invalid.result().errors();
             boolean tooLarge = errors.stream().anyMatch(error -> error.code() == ValidationError.Code.TOO_LARGE);
             return A1111Errors.response(tooLarge ? (Response.StatusType) Response.Status.REQUEST_ENTITY_TOO_LARGE : A1111Errors.UNPROCESSABLE,
-                    errors.stream().map(error -> A1111Jobs.asA1111(EventError.of(error))).toList());
+                    errors.stream().map(error -> A1111Jobs.asA1111(EventError.of(error), request)).toList());
         }
         if (submission instanceof JobIntake.Submission.Taken taken) {
             return A1111Errors.response(Response.Status.CONFLICT, "id-taken", "force_task_id: " + taken.message());

@@ -56,7 +56,6 @@ final class IgnoredFields {
                     new Field("token_merging_ratio", ZERO, "0 (diffarm merges no tokens)"),
                     new Field("styles", EMPTY, "[] (this farm has no saved prompt styles)"),
                     new Field("script_name", EMPTY, "null (diffarm runs no A1111 scripts)"),
-                    new Field("alwayson_scripts", EMPTY, "{} (diffarm runs no A1111 scripts)"),
                     new Field("refiner_checkpoint", EMPTY, "null (diffarm has no refiner pass)"),
                     new Field("infotext", EMPTY, "null (send the fields themselves)"),
                     new Field("sampler_index", ANY, "any value"))

@@ -35,12 +35,14 @@ import java.util.Set;
  * @param taskId         {@code force_task_id}: the id of the diffarm job; empty for a new one
  * @param ignored        the fields sent that diffarm accepted without using them, sorted
  * @param modes          the render job's mode fields: the hires pass of a txt2img, the init image and mask of an
- *                       img2img (see {@link ModeFields})
+ *                       img2img (see {@link ModeFields}), the ControlNet units of either ({@link ControlNetArgs})
+ * @param controlNetArgs for each of the job's ControlNet units, its index in {@code alwayson_scripts.controlnet.args}
  */
 record ProcessingRequest(String prompt, String negativePrompt, long seed, Optional<String> sampler,
                          Optional<String> scheduler, int batchSize, int iterations, int steps, double cfgScale, int width,
                          int height, OptionalDouble eta, Optional<String> model, OptionalInt clipSkip, boolean sendImages,
-                         Optional<String> taskId, List<String> ignored, ObjectNode modes) {
+                         Optional<String> taskId, List<String> ignored, ObjectNode modes,
+                         List<Integer> controlNetArgs) {
     static final int DEFAULT_STEPS = 50;
     static final double DEFAULT_CFG = 7.0;
     static final int DEFAULT_SIDE = 512;
@@ -63,7 +65,7 @@ record ProcessingRequest(String prompt, String negativePrompt, long seed, Option
     /** The fields both requests render from; every other A1111 field is an {@link IgnoredFields} one. */
     private static final Set<String> USED = Set.of("prompt", "negative_prompt", "seed", "sampler_name", "sampler_index",
             "scheduler", "batch_size", "n_iter", "steps", "cfg_scale", "width", "height", "eta", "override_settings",
-            "send_images", "force_task_id");
+            "send_images", "force_task_id", ControlNetArgs.SCRIPTS);
 
     /** The request of {@code body}, or every problem with it. */
     static Result read(A1111Body body, Kind kind) {
@@ -94,6 +96,10 @@ record ProcessingRequest(String prompt, String negativePrompt, long seed, Option
                 .orElse(Overrides.NONE);
         ObjectNode modes = kind == Kind.TXT2IMG ? ModeFields.hires(body, prompt, negative, ignored)
                 : ModeFields.img2img(body, ignored);
+        ControlNetArgs.Units units = ControlNetArgs.read(body, ignored);
+        if (!units.units().isEmpty()) {
+            modes.set("controlnets", units.units());
+        }
 
         int images = (int) (batchSize.orElse(1) * iterations.orElse(1));
         if (batchSize.isPresent() && iterations.isPresent() && images > Limits.MAX_TASKS) {
@@ -113,7 +119,8 @@ record ProcessingRequest(String prompt, String negativePrompt, long seed, Option
         return new Result.Valid(new ProcessingRequest(prompt, negative, seed.orElse(-1), sampler.or(() -> samplerIndex),
                 scheduler, (int) batchSize.orElse(1), (int) iterations.orElse(1), (int) steps.orElse(DEFAULT_STEPS),
                 cfg.orElse(DEFAULT_CFG), (int) width.orElse(DEFAULT_SIDE), (int) height.orElse(DEFAULT_SIDE), eta,
-                overrides.model(), overrides.clipSkip(), sendImages, taskId, List.copyOf(ignored), modes));
+                overrides.model(), overrides.clipSkip(), sendImages, taskId, List.copyOf(ignored), modes,
+                units.argsAt()));
     }
 
     /** How many images the request makes: {@code batch_size x n_iter}. */

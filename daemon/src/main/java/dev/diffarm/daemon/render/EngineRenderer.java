@@ -4,6 +4,7 @@ import dev.diffarm.api.Progress;
 import dev.diffarm.engine.image.PngWriter;
 import dev.diffarm.engine.lora.LoraException;
 import dev.diffarm.engine.lora.LoraRequest;
+import dev.diffarm.engine.model.ModelLoadException;
 import dev.diffarm.engine.pipeline.Generation;
 import dev.diffarm.engine.pipeline.GenerationBatch;
 import dev.diffarm.engine.pipeline.GenerationPlan;
@@ -41,6 +42,7 @@ public final class EngineRenderer implements TaskRenderer {
     private final EmbeddingDirectory embeddings;
     private final InputPictures pictures;
     private final Optional<StoreBackedCatalog> store;
+    private final ModeCatalogs catalogs;
 
     /** A renderer of the node's own LoRAs and embeddings, reading the task's pictures with {@code pictures}. */
     public EngineRenderer(ModelCache models, Supplier<SamplerRegistry> samplers, LoraDirectory loras,
@@ -54,12 +56,24 @@ public final class EngineRenderer implements TaskRenderer {
      */
     public EngineRenderer(ModelCache models, Supplier<SamplerRegistry> samplers, LoraDirectory loras,
                           EmbeddingDirectory embeddings, InputPictures pictures, Optional<StoreBackedCatalog> store) {
+        this(models, samplers, loras, embeddings, pictures, store, ModeCatalogs.NONE);
+    }
+
+    /**
+     * As the renderer above, that also renders hires passes with the node's upscalers and ControlNet units with its
+     * ControlNets ({@code catalogs}; the ControlNets kept loaded between tasks by the device's
+     * {@link ModelCache#controlNets}).
+     */
+    public EngineRenderer(ModelCache models, Supplier<SamplerRegistry> samplers, LoraDirectory loras,
+                          EmbeddingDirectory embeddings, InputPictures pictures, Optional<StoreBackedCatalog> store,
+                          ModeCatalogs catalogs) {
         this.models = models;
         this.samplers = samplers;
         this.loras = loras;
         this.embeddings = embeddings;
         this.pictures = pictures;
         this.store = store;
+        this.catalogs = catalogs;
     }
 
     /** A renderer of tasks whose pictures, if any, are inline. */
@@ -70,24 +84,31 @@ public final class EngineRenderer implements TaskRenderer {
 
     /**
      * The engine's request for a task: one image of the task's prompt, seed, size and settings, with {@code loras},
-     * in the task's modes with the pictures {@code pictures} reads.
+     * in the task's modes with the pictures {@code pictures} reads and the upscalers and ControlNets of {@code catalogs}
+     * (an upscaler a hires pass opened is closed with {@link ModeRequests#closeUpscaler}).
      */
-    public static GenerationRequest request(TaskParameters parameters, List<LoraRequest> loras, InputPictures pictures) {
+    public static GenerationRequest request(TaskParameters parameters, List<LoraRequest> loras, InputPictures pictures,
+                                            ModeCatalogs catalogs) {
         RenderSettings settings = parameters.settings();
         GenerationRequest txt2img = new GenerationRequest(parameters.prompt(), settings.negativePrompt(),
                 settings.sampler(), settings.schedule(), settings.eta(), settings.steps(), settings.cfg(),
                 parameters.seed(), parameters.size().width(), parameters.size().height(), 1, settings.clipSkip(),
                 Emphasis.ORIGINAL, loras);
-        return ModeRequests.apply(txt2img, settings.modes(), pictures);
+        return ModeRequests.apply(txt2img, settings.modes(), pictures, catalogs);
     }
 
     @Override
     public byte[] render(TaskSpec task, Progress progress) {
         // What the task names from the store stays in use (not evicted from the node's cache) until it is rendered.
         try (StoreBackedCatalog.InUse inUse = fetch(task)) {
-            GenerationPlan plan = plan(task);
-            ModelCache.LoadedModel loaded = models.lease(task.parameters().settings().model());
-            return png(task, run(plan, loaded, progress));
+            GenerationRequest request = request(task);
+            try {
+                GenerationPlan plan = plan(request);
+                ModelCache.LoadedModel loaded = models.lease(task.parameters().settings().model());
+                return png(task, run(plan, loaded, progress));
+            } finally {
+                ModeRequests.closeUpscaler(request);
+            }
         } catch (CancellationException | RenderException e) {
             throw e;
         } catch (RuntimeException e) {
@@ -149,7 +170,12 @@ public final class EngineRenderer implements TaskRenderer {
 
     /** The task's plan, once what it names is on the node ({@link #fetch}). */
     private GenerationPlan plan(TaskSpec task) {
-        return plan(request(task.parameters(), loras.requests(task.parameters().settings().loras()), pictures));
+        return plan(request(task));
+    }
+
+    /** The task's request, once what it names is on the node ({@link #fetch}). */
+    private GenerationRequest request(TaskSpec task) {
+        return request(task.parameters(), loras.requests(task.parameters().settings().loras()), pictures, catalogs);
     }
 
     /** The PNG of the task's one image, with its infotext; the engine's warnings logged. */
@@ -168,11 +194,14 @@ public final class EngineRenderer implements TaskRenderer {
         }
     }
 
-    private static Generation run(GenerationPlan plan, ModelCache.LoadedModel loaded, Progress progress) {
+    private Generation run(GenerationPlan plan, ModelCache.LoadedModel loaded, Progress progress) {
         try {
-            return plan.run(loaded.model(), loaded.shortHash(), progress);
+            return plan.run(loaded.model(), loaded.shortHash(), progress, models.controlNets());
         } catch (IOException | LoraException e) {
             throw loraUnavailable(plan, loaded, e);
+        } catch (ModelLoadException e) {
+            throw new RenderException(RenderException.INPUT_UNAVAILABLE, "controlnets: a ControlNet cannot be loaded: "
+                    + e.getMessage(), e);
         }
     }
 

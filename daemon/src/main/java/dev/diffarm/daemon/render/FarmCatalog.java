@@ -12,7 +12,8 @@ import java.util.function.Supplier;
  * {@link ModelDirectory}, the samplers and noise schedules of its {@link SamplerRegistry} (by any name the registry
  * resolves; {@value SamplerRegistry#DEFAULT_SCHEDULE} is the model's own schedule) and the LoRAs in its
  * {@link LoraDirectory}; with a {@link StoreBackedCatalog}, also the models and LoRAs of the farm's store, which a
- * node fetches when a task needs them; with an {@link UpscalerCatalog}, the upscalers upscale jobs may name.
+ * node fetches when a task needs them; with an {@link UpscalerCatalog}, the upscalers upscale jobs may name; with a
+ * {@link ControlNetCatalog}, the ControlNets and control preprocessors of ControlNet units.
  */
 public final class FarmCatalog implements Catalog {
     private final ModelDirectory models;
@@ -20,6 +21,7 @@ public final class FarmCatalog implements Catalog {
     private final LoraDirectory loras;
     private final Optional<StoreBackedCatalog> store;
     private final Optional<UpscalerCatalog> upscalers;
+    private final Optional<ControlNetCatalog> controlNets;
 
     /** A node's own catalog, its folders only. */
     public FarmCatalog(ModelDirectory models, Supplier<SamplerRegistry> samplers, LoraDirectory loras) {
@@ -34,11 +36,22 @@ public final class FarmCatalog implements Catalog {
     /** @param upscalers the upscalers jobs may name; without them upscaler names are left for the task to check */
     public FarmCatalog(ModelDirectory models, Supplier<SamplerRegistry> samplers, LoraDirectory loras,
                        Optional<StoreBackedCatalog> store, Optional<UpscalerCatalog> upscalers) {
+        this(models, samplers, loras, store, upscalers, Optional.empty());
+    }
+
+    /**
+     * @param controlNets the ControlNets and preprocessors units may name; without them those names are left for the
+     *                    task to check
+     */
+    public FarmCatalog(ModelDirectory models, Supplier<SamplerRegistry> samplers, LoraDirectory loras,
+                       Optional<StoreBackedCatalog> store, Optional<UpscalerCatalog> upscalers,
+                       Optional<ControlNetCatalog> controlNets) {
         this.models = models;
         this.samplers = samplers;
         this.loras = loras;
         this.store = store;
         this.upscalers = upscalers;
+        this.controlNets = controlNets;
     }
 
     @Override
@@ -49,6 +62,8 @@ public final class FarmCatalog implements Catalog {
             case LORA -> loras.has(name) || inStore(StoreBackedCatalog.Kind.LORA, name);
             case SCHEDULE -> scheduleNames().stream().anyMatch(known -> known.equalsIgnoreCase(name.trim()));
             case UPSCALER -> upscalers.map(catalog -> catalog.knows(name)).orElse(true);
+            case CONTROLNET -> controlNets.map(catalog -> catalog.knowsModel(name)).orElse(true);
+            case PREPROCESSOR -> controlNets.map(catalog -> catalog.knowsPreprocessor(name)).orElse(true);
         };
     }
 
@@ -61,6 +76,8 @@ public final class FarmCatalog implements Catalog {
             case LORA -> withStore(loras.names(), StoreBackedCatalog.Kind.LORA);
             case SCHEDULE -> scheduleNames();
             case UPSCALER -> upscalers.map(UpscalerCatalog::names).orElse(List.of());
+            case CONTROLNET -> controlNets.map(ControlNetCatalog::modelNames).orElse(List.of());
+            case PREPROCESSOR -> controlNets.map(ControlNetCatalog::preprocessorNames).orElse(List.of());
         };
     }
 

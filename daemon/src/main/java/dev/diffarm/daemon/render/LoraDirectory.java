@@ -4,12 +4,10 @@ import dev.diffarm.engine.lora.LoraException;
 import dev.diffarm.engine.lora.LoraLibrary;
 import dev.diffarm.engine.lora.LoraRequest;
 import dev.diffarm.farm.config.Lora;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.stream.Stream;
+import java.util.Optional;
 
 /**
  * The LoRA directory ({@code DIFFARM_LORA_DIR}): a job's LoRA {@code name} is the file {@code name.safetensors}
@@ -32,16 +30,9 @@ public final class LoraDirectory {
 
     /** The names of the LoRAs in the folder, sorted. */
     public List<String> names() {
-        if (!Files.isDirectory(dir)) {
-            return List.of();
-        }
-        try (Stream<Path> entries = Files.list(dir)) {
-            return entries.filter(Files::isRegularFile).map(entry -> entry.getFileName().toString())
-                    .filter(file -> file.endsWith(SUFFIX) && !file.startsWith("."))
-                    .map(file -> file.substring(0, file.length() - SUFFIX.length())).sorted().toList();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot list the LoRAs in " + dir + ": " + e, e);
-        }
+        return FolderEntries.names(dir, "LoRAs", entry -> Optional.of(entry.getFileName().toString())
+                .filter(file -> Files.isRegularFile(entry) && file.endsWith(SUFFIX))
+                .map(file -> file.substring(0, file.length() - SUFFIX.length())));
     }
 
     /** Whether a LoRA called {@code name} is in the folder. */

@@ -1,5 +1,6 @@
 package dev.diffarm.daemon.rest;
 
+import dev.diffarm.daemon.render.ControlNetDirectory;
 import dev.diffarm.daemon.render.EmbeddingDirectory;
 import dev.diffarm.daemon.render.LoadedModels;
 import dev.diffarm.daemon.render.LoraDirectory;
@@ -23,7 +24,7 @@ import java.util.TreeMap;
 
 /**
  * What a producer needs to write a job this farm accepts: the schema, the samplers, schedules and ControlNet
- * preprocessors, the models, the textual-inversion embeddings.
+ * preprocessors, the models, the ControlNets, the textual-inversion embeddings.
  */
 @Path("/")
 @Produces(MediaType.APPLICATION_JSON)
@@ -34,15 +35,18 @@ public class CatalogResource {
     private final EmbeddingDirectory embeddings;
     private final LoraDirectory loras;
     private final StoreBackedCatalog store;
+    private final ControlNetDirectory controlNets;
 
     CatalogResource(ModelDirectory models, LoadedModels loaded, SamplerPlugins plugins,
-                    EmbeddingDirectory embeddings, LoraDirectory loras, StoreBackedCatalog store) {
+                    EmbeddingDirectory embeddings, LoraDirectory loras, StoreBackedCatalog store,
+                    ControlNetDirectory controlNets) {
         this.models = models;
         this.loaded = loaded;
         this.plugins = plugins;
         this.embeddings = embeddings;
         this.loras = loras;
         this.store = store;
+        this.controlNets = controlNets;
     }
 
     /**
@@ -139,6 +143,17 @@ public class CatalogResource {
     public record ModelInfo(String name, String format, String path) {
     }
 
+    /**
+     * The ControlNets a job's unit may name in {@code model} (its {@code module} is one of {@code GET /plugins}'s
+     * preprocessors).
+     *
+     * @param dir    the node's ControlNet folder ({@code DIFFARM_CONTROLNETS_DIR})
+     * @param models every ControlNet in it, by name: {@code format} {@code diffusers} (a folder) or {@code checkpoint}
+     *               (a .safetensors file in the original layout)
+     */
+    public record ControlNets(String dir, List<ModelInfo> models) {
+    }
+
     /** The JSON Schema of jobs: render jobs, campaigns and merges (draft 2020-12). */
     @GET
     @Path("schema")
@@ -184,6 +199,17 @@ public class CatalogResource {
                 .filter(name -> all.stream().noneMatch(model -> model.name().equals(name)))
                 .forEach(name -> all.add(new ModelInfo(name, "store", StoreBackedCatalog.Kind.MODEL.key(name))));
         return new Models(models.dir().toString(), loaded.first(), all);
+    }
+
+    @GET
+    @Path("controlnets")
+    public ControlNets controlNets() {
+        List<ModelInfo> all = new ArrayList<>();
+        for (String name : controlNets.names()) {
+            controlNets.find(name).ifPresent(path -> all.add(new ModelInfo(name,
+                    java.nio.file.Files.isDirectory(path) ? "diffusers" : "checkpoint", path.toString())));
+        }
+        return new ControlNets(controlNets.dir().toString(), all);
     }
 
     @GET

@@ -45,6 +45,9 @@ public interface DaemonConfig {
     /** {@value FarmSettings#LOCAL_DIR}: the embedded queue, outputs and events. */
     Optional<String> localDir();
 
+    /** {@value FarmSettings#CONTROLNETS_DIR}: the ControlNets a job's {@code controlnets} units name. */
+    Optional<String> controlnetsDir();
+
     Kafka kafka();
 
     // Workers and devices (issue 13).
@@ -296,6 +299,7 @@ public interface DaemonConfig {
         embeddingsDir().ifPresent(value -> variables.put(FarmSettings.EMBEDDINGS_DIR, value));
         localDir().ifPresent(value -> variables.put(FarmSettings.LOCAL_DIR, value));
         datasetsDir().ifPresent(value -> variables.put(FarmSettings.DATASETS_DIR, value));
+        controlnetsDir().ifPresent(value -> variables.put(FarmSettings.CONTROLNETS_DIR, value));
         kafka().bootstrapServers().ifPresent(value -> variables.put(FarmSettings.KAFKA_BOOTSTRAP_SERVERS, value));
         s3().endpoint().ifPresent(value -> variables.put(FarmSettings.S3_ENDPOINT, value));
         s3().accessKey().ifPresent(value -> variables.put(FarmSettings.S3_ACCESS_KEY, value));

@@ -24,12 +24,15 @@ import dev.diffarm.daemon.merge.ModelMerger;
 import dev.diffarm.daemon.port.EventSink;
 import dev.diffarm.daemon.port.JobSource;
 import dev.diffarm.daemon.port.OutputStore;
+import dev.diffarm.daemon.render.ControlNetCatalog;
+import dev.diffarm.daemon.render.ControlNetDirectory;
 import dev.diffarm.daemon.render.EngineRenderer;
 import dev.diffarm.daemon.render.InputPictures;
 import dev.diffarm.daemon.render.LoadedModels;
 import dev.diffarm.daemon.render.FarmCatalog;
 import dev.diffarm.daemon.render.EmbeddingDirectory;
 import dev.diffarm.daemon.render.LoraDirectory;
+import dev.diffarm.daemon.render.ModeCatalogs;
 import dev.diffarm.daemon.render.ModelCache;
 import dev.diffarm.daemon.render.ModelDirectory;
 import dev.diffarm.daemon.render.StoreBackedCatalog;
@@ -218,12 +221,12 @@ public class FarmServices {
     @Singleton
     JobIntake intake(DaemonConfig config, FarmSettings settings, ModelDirectory models, SamplerPlugins samplers,
                      LoraDirectory loras, StoreBackedCatalog storeCatalog, UpscalerCatalog upscalers, JobSource source,
-                     JobReporting reporting) {
+                     JobReporting reporting, ControlNetCatalog controlNets) {
         // The local queue is this daemon's own folder: the tenant in a job file's name is believed; a Kafka
         // record's tenant header only where the topic is configured as trusted.
         boolean trustSourceTenants = settings.kafka().isEmpty() || config.kafka().trustTenantHeader();
         return new JobIntake(new JobParser(new FarmCatalog(models, samplers, loras, Optional.of(storeCatalog),
-                Optional.of(upscalers))), source,
+                Optional.of(upscalers), Optional.of(controlNets))), source,
                 reporting, new IntakePolicy(config.maxJobBytes(), trustSourceTenants, config.admit().budget()));
     }
 
@@ -233,7 +236,8 @@ public class FarmServices {
     WorkerPool workers(DaemonConfig config, FarmSettings settings, WorkerDevices devices, JobIntake intake,
                        SamplerPlugins samplers, LoraDirectory loras, EmbeddingDirectory embeddings, ModelDirectory models,
                        OutputStore store, StoreWatch storeWatch, JobReporting reporting, JobSource source,
-                       StoreBackedCatalog storeCatalog, UpscalerCatalog upscalers, MeterRegistry meters) {
+                       StoreBackedCatalog storeCatalog, UpscalerCatalog upscalers, MeterRegistry meters,
+                       ControlNetCatalog controlNets) {
         double perSecond = config.progressEventsPerSecond();
         int batchSize = JobHandlers.checkedBatchSize(config.batchSize());
         int chunkTasks = FanOut.checkedChunkTasks(config.chunkTasks());
@@ -243,7 +247,8 @@ public class FarmServices {
             ModelCache modelCache = new ModelCache(models, TokenizerLocator.fromEnvironment(), Optional.of(storeCatalog));
             UpscalerCache upscalerCache = new UpscalerCache(upscalers);
             EngineRenderer renderer = new EngineRenderer(modelCache, samplers, loras, embeddings,
-                    InputPictures.from(store), Optional.of(storeCatalog));
+                    InputPictures.from(store), Optional.of(storeCatalog),
+                    new ModeCatalogs(Optional.of(upscalers), Optional.of(controlNets)));
             // Each tenant's jobs get handlers over its own part of the store (tenants/<tenant>/...).
             JobLifecycle lifecycle = JobLifecycle.perTenant(intake, tenantStore -> JobHandlers.of(renderer,
                             batchSize, new ModelMerger(models, tenantStore),
@@ -266,6 +271,18 @@ public class FarmServices {
     @Singleton
     LoadedModels loadedModels(WorkerPool workers) {
         return workers.loadedModels();
+    }
+
+    @Produces
+    @Singleton
+    ControlNetDirectory controlNetDirectory(FarmSettings settings) {
+        return new ControlNetDirectory(settings.controlnetsDir());
+    }
+
+    @Produces
+    @Singleton
+    ControlNetCatalog controlNets(ControlNetDirectory directory, SamplerPlugins plugins) {
+        return new ControlNetCatalog(directory, plugins::preprocessors);
     }
 
     @Produces

@@ -129,6 +129,41 @@ class A1111ApiTest {
                 .then().statusCode(422).body("errors[0].field", equalTo("resize_mode"));
     }
 
+    @Test
+    void controlNetUnitsRenderFromSdWebUiControlNetsArgs() throws Exception {
+        String picture = JSON.readTree(post("txt2img", "{\"prompt\": \"a chair\", \"steps\": 2, \"width\": 32, "
+                + "\"height\": 32, \"seed\": 5}").then().statusCode(200).extract().asString()).get("images").get(0).asText();
+        // The extension's API payload: a disabled unit first, the model as its list shows it, its neutral fields sent.
+        String unit = "{\"enabled\": true, \"module\": \"canny\", \"model\": \"" + LocalDaemonResource.CONTROLNET
+                + " [e4c127ac]\", \"weight\": 0.7, \"image\": \"" + picture + "\", \"resize_mode\": \"Just Resize\", "
+                + "\"low_vram\": false, \"processor_res\": 32, \"threshold_a\": 50, \"threshold_b\": 150, "
+                + "\"guidance_start\": 0.0, \"guidance_end\": 1.0, \"control_mode\": \"Balanced\", "
+                + "\"pixel_perfect\": false, \"save_detected_map\": true%s}";
+        String request = "{\"prompt\": \"a chair\", \"steps\": 3, \"width\": 32, \"height\": 32, \"seed\": 8, "
+                + "\"alwayson_scripts\": {\"controlnet\": {\"args\": [{\"enabled\": false, \"model\": \"None\"}, %s]}}}";
+
+        JsonNode answer = JSON.readTree(post("txt2img", request.formatted(unit.formatted("")))
+                .then().statusCode(200).extract().asString());
+        String parameters = parameters(answer.get("images").get(0).asText());
+        System.out.println(parameters);
+        assertTrue(parameters.contains("ControlNet 0: \"Module: canny, Model: " + LocalDaemonResource.CONTROLNET + " [")
+                && parameters.contains("Weight: 0.7, Resize Mode: Just Resize, Low Vram: False, Processor Res: 32, "
+                + "Threshold A: 50, Threshold B: 150, Guidance Start: 0, Guidance End: 1"), parameters);
+
+        post("txt2img", request.formatted(unit.formatted(", \"weight\": 3").replace("\"weight\": 0.7, ", "")))
+                .then().statusCode(422).body("errors[0].field", equalTo("alwayson_scripts.controlnet.args[1].weight"))
+                .body("errors[0].message", equalTo("alwayson_scripts.controlnet.args[1].weight = 3: expected a number "
+                        + "in 0..2"));
+        post("txt2img", request.formatted(unit.formatted(", \"pixel_perfect\": true").replace("\"pixel_perfect\": false, ",
+                ""))).then().statusCode(422).body("errors[0].field", equalTo("alwayson_scripts.controlnet.args[1].pixel_perfect"))
+                .body("errors[0].code", equalTo("unsupported-value"));
+        post("txt2img", request.formatted(unit.formatted("").replace(LocalDaemonResource.CONTROLNET, "control_pose")))
+                .then().statusCode(422).body("errors[0].field", equalTo("alwayson_scripts.controlnet.args[1].model"))
+                .body("errors[0].code", equalTo("unknown-name"));
+        post("txt2img", "{\"prompt\": \"a cat\", \"steps\": 2, \"alwayson_scripts\": {\"ADetailer\": {\"args\": [true]}}}")
+                .then().statusCode(422).body("errors[0].field", equalTo("alwayson_scripts.ADetailer"));
+    }
+
     /** The {@code parameters} text of a base64 PNG, read by the engine's PNG reader. */
     private static String parameters(String base64) throws java.io.IOException {
         Path file = Files.createTempFile("a1111-", ".png");

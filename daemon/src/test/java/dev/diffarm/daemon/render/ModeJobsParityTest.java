@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.diffarm.daemon.LocalFarm;
+import dev.diffarm.daemon.TestPlugins;
 import dev.diffarm.daemon.TinyEngine;
 import dev.diffarm.daemon.TinyModel;
 import dev.diffarm.daemon.local.LocalOutputStore;
@@ -14,6 +15,9 @@ import dev.diffarm.engine.image.PngWriter;
 import dev.diffarm.engine.image.RgbImage;
 import dev.diffarm.engine.pipeline.LatentUpscaler;
 import dev.diffarm.farm.config.JobEvent;
+import dev.diffarm.farm.config.JobParser;
+import dev.diffarm.farm.config.ParseResult;
+import dev.diffarm.farm.config.ValidationError;
 import dev.diffarm.farm.config.Limits;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -22,6 +26,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -36,6 +41,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ModeJobsParityTest {
     private static final String PROMPT = "a red sneaker on a table";
+    private static final String CONTROLNET = "tiny-control";
     private static final String JOB = "\"apiVersion\": \"diffarm/v1\", \"model\": \"tiny\", \"prompts\": [\"" + PROMPT
             + "\"], \"seeds\": [11], \"steps\": 4, \"cfg\": 6.0, \"sampler\": \"Euler a\"";
 
@@ -44,6 +50,7 @@ class ModeJobsParityTest {
 
     @TempDir
     static Path pictures;
+    private static Path controlNets;
     private static Path picture;
     private static Path wide;
     private static Path mask;
@@ -58,6 +65,7 @@ class ModeJobsParityTest {
         wide = picture(pictures.resolve("wide.png"), 48, 32, (x, y, c) -> (x * 5 + c * 80) % 256 / 255f);
         mask = picture(pictures.resolve("mask.png"), 32, 32, (x, y, c) -> x >= 8 && x < 24 && y >= 10 && y < 22 ? 1f : 0f);
         smallMask = picture(pictures.resolve("small-mask.png"), 16, 16, (x, y, c) -> 1f);
+        controlNets = TinyModel.controlNetsDir(pictures.resolve("controlnet"), CONTROLNET);
     }
 
     @Test
@@ -111,6 +119,87 @@ class ModeJobsParityTest {
                 "Latent (nearest)", "--hires-steps", "3", "--denoising-strength", "0.6");
 
         assertSamePng(cli, daemon, "Hires upscale: 1.5, Hires steps: 3, Hires upscaler: Latent (nearest)");
+    }
+
+    @Test
+    void aControlNetJobIsTheClisRenderWithAUnit() throws IOException {
+        Path daemon = runJob("canny", "\"kind\": \"render\", \"width\": 32, \"height\": 32, \"controlnets\": [{"
+                + "\"model\": \"" + CONTROLNET + "\", \"image\": \"inputs/shop/picture.png\", \"module\": \"canny\", "
+                + "\"weight\": 0.8, \"guidanceEnd\": 0.75, \"thresholdA\": 50, \"thresholdB\": 150}]");
+        Path cli = cli("render", "--width", "32", "--height", "32", "--controlnet", controlNet() + ":0.8:0:0.75",
+                "--control-image", picture.toString(), "--control-preprocessor", "canny", "--canny-low", "50",
+                "--canny-high", "150");
+
+        assertSamePng(cli, daemon, "ControlNet 0: \"Module: canny, Model: " + CONTROLNET + " [");
+        assertTrue(PngReader.readParameters(daemon).orElseThrow().contains("Weight: 0.8, Resize Mode: Crop and Resize, "
+                + "Low Vram: False, Processor Res: 32, Threshold A: 50, Threshold B: 150, Guidance Start: 0, "
+                + "Guidance End: 0.75"));
+        assertEquals(List.of(Path.of(controlNet())), tiny.cache().controlNets().loaded(),
+                "the worker keeps the ControlNet loaded for its next render");
+    }
+
+    @Test
+    void aCampaignStylesUnitsReplaceTheCampaigns() throws IOException {
+        LocalFarm farm = farm();
+        farm.store.put("inputs/picture.png", Files.readAllBytes(picture), "image/png");
+        farm.drop("campaign.json", "{" + JOB.replace("\"model\"", "\"id\": \"controlled\", \"model\"")
+                + ", \"kind\": \"campaign\", \"sizes\": [{\"width\": 32, \"height\": 32}], \"controlnets\": [{"
+                + "\"model\": \"" + CONTROLNET + "\", \"image\": \"" + dataUri(wide) + "\", \"weight\": 0.5, "
+                + "\"resizeMode\": \"resize-and-fill\"}], \"styles\": [{\"name\": \"map\", \"template\": \"{prompt}\"}, "
+                + "{\"name\": \"edges\", \"template\": \"line art of {prompt}\", \"enableHr\": true, \"hrScale\": 1.5, "
+                + "\"controlnets\": [{\"model\": \"" + CONTROLNET + "\", \"image\": \"inputs/picture.png\", "
+                + "\"module\": \"canny\", \"guidanceStart\": 0.25}]}]}");
+        farm.runUntilIdle();
+
+        assertEquals(List.of("accepted", "task-completed", "task-completed", "completed"),
+                farm.events.milestones("controlled"), () -> farm.events.of("controlled").toString());
+        Path map = cli("render", "--width", "32", "--height", "32", "--controlnet", controlNet() + ":0.5",
+                "--control-image", wide.toString(), "--control-resize-mode", "Resize and fill");
+        assertSamePng(map, local.resolve("outputs/jobs/controlled/t0000.png"), "Weight: 0.5, Resize Mode: Resize and Fill");
+        Path edges = cli("render", "--width", "32", "--height", "32", "--prompt", "line art of " + PROMPT,
+                "--hires-scale", "1.5", "--controlnet", controlNet() + ":1:0.25:1", "--control-image",
+                picture.toString(), "--control-preprocessor", "canny");
+        assertSamePng(edges, local.resolve("outputs/jobs/controlled/t0001.png"), "Hires upscale: 1.5");
+    }
+
+    @Test
+    void aUnitNamingNoControlNetOfTheNodeFailsTheTaskListingThem() {
+        LocalFarm farm = farm();
+        farm.drop("job.json", "{" + JOB.replace("\"model\"", "\"id\": \"no-net\", \"model\"") + ", \"kind\": \"render\", "
+                + "\"width\": 32, \"height\": 32, \"controlnets\": [{\"model\": \"" + CONTROLNET + "\", \"image\": \""
+                + "inputs/nowhere.png\"}, {\"model\": \"control_pose\", \"image\": \"inputs/nowhere.png\"}]}");
+        farm.runUntilIdle();
+
+        JobEvent.Failed failed = failure(farm, "no-net");
+        assertEquals(RenderException.INPUT_UNAVAILABLE, failed.error().code());
+        assertTrue(failed.error().message().startsWith("controlnets[0].image = \"inputs/nowhere.png\": no such object"),
+                failed.error().message());
+    }
+
+    @Test
+    void theFarmsCatalogRefusesUnknownControlNetsAndModulesAtIntake() {
+        ParseResult result = new JobParser(new FarmCatalog(new ModelDirectory(tiny.models()), TestPlugins.samplers(),
+                new LoraDirectory(local.resolve("loras")), Optional.empty(), Optional.empty(), Optional.of(controlNetCatalog())))
+                .parse("{" + JOB.replace("\"model\"", "\"id\": \"x\", \"model\"") + ", \"kind\": \"render\", "
+                        + "\"controlnets\": [{\"model\": \"control_pose\", \"image\": \"inputs/a.png\", "
+                        + "\"module\": \"Canny\"}, {\"model\": \"" + CONTROLNET + "\", \"image\": \"inputs/a.png\", "
+                        + "\"module\": \"openpose\"}]}");
+
+        List<String> messages = ((ParseResult.Invalid) result).errors().stream().map(ValidationError::message).toList();
+        System.out.println(messages);
+        assertEquals(List.of("controlnets[0].model = \"control_pose\": expected a ControlNet this farm has: " + CONTROLNET,
+                "controlnets[1].module = \"openpose\": expected a control preprocessor this farm has: canny, none"),
+                messages);
+    }
+
+    @Test
+    void aHiresJobWithAnUpscalerPluginIsTheClisRenderWithIt() throws IOException {
+        Path daemon = runJob("hires-lanczos", "\"kind\": \"render\", \"width\": 32, \"height\": 32, \"enableHr\": true, "
+                + "\"hrScale\": 2, \"hrUpscaler\": \"Lanczos\", \"denoisingStrength\": 0.5");
+        Path cli = cli("render", "--width", "32", "--height", "32", "--hires-scale", "2", "--hires-upscaler", "Lanczos",
+                "--denoising-strength", "0.5");
+
+        assertSamePng(cli, daemon, "Hires upscale: 2, Hires upscaler: Lanczos");
     }
 
     @Test
@@ -188,8 +277,19 @@ class ModeJobsParityTest {
 
     private LocalFarm farm() {
         OutputStore store = new LocalOutputStore(local.resolve("outputs"));
-        return new LocalFarm(local, tiny.models(), local.resolve("loras"),
-                tiny.renderer(local.resolve("loras"), local.resolve("embeddings"), InputPictures.from(store)), store);
+        return new LocalFarm(local, tiny.models(), local.resolve("loras"), tiny.renderer(local.resolve("loras"),
+                local.resolve("embeddings"), InputPictures.from(store), new ModeCatalogs(Optional.of(new UpscalerCatalog(
+                () -> TestPlugins.plugins().upscalers(), new UpscalerDirectory(local.resolve("upscalers")))),
+                Optional.of(controlNetCatalog()))), store);
+    }
+
+    private static ControlNetCatalog controlNetCatalog() {
+        return new ControlNetCatalog(new ControlNetDirectory(controlNets), () -> TestPlugins.plugins().preprocessors());
+    }
+
+    /** The tiny ControlNet as the node's folder holds it: the CLI names the same path, so the infotext is the same. */
+    private static String controlNet() {
+        return controlNets.resolve(CONTROLNET).toString();
     }
 
     /** The CLI's PNG for {@code command} and {@code options}, with the job's model, prompt, seed, steps, cfg and sampler. */

@@ -36,6 +36,14 @@ class CatalogResourceTest {
     }
 
     @Test
+    void listsTheControlNetsOfItsFolder() {
+        given().get("/controlnets").then().statusCode(200)
+                .body("models.name", org.hamcrest.Matchers.equalTo(List.of(LocalDaemonResource.CONTROLNET)))
+                .body("models[0].format", org.hamcrest.Matchers.equalTo("diffusers"))
+                .body("dir", org.hamcrest.Matchers.endsWith("controlnet"));
+    }
+
+    @Test
     void listsThePreprocessorsWithTheirOptions() {
         given().get("/plugins").then().statusCode(200)
                 .body("preprocessors.name", equalTo(List.of("canny", "none")))

@@ -10,8 +10,13 @@ import java.util.Comparator;
 import java.util.Map;
 import java.util.stream.Stream;
 
-/** Runs the daemon under test on its embedded defaults in a fresh folder, with the tiny model as "tiny". */
+/**
+ * Runs the daemon under test on its embedded defaults in a fresh folder, with the tiny model as "tiny" and the tiny
+ * ControlNet as {@value #CONTROLNET}.
+ */
 public class LocalDaemonResource implements QuarkusTestResourceLifecycleManager {
+    /** The name of the tiny ControlNet in the daemon's ControlNet folder. */
+    public static final String CONTROLNET = "tiny-control";
     private Path dir;
 
     @Override
@@ -23,7 +28,8 @@ public class LocalDaemonResource implements QuarkusTestResourceLifecycleManager 
         }
         return Map.of("diffarm.home", dir.toString(),
                 "diffarm.local-dir", dir.resolve("local").toString(),
-                "diffarm.models-dir", TinyModel.modelsDir(dir.resolve("models")).toString());
+                "diffarm.models-dir", TinyModel.modelsDir(dir.resolve("models")).toString(),
+                "diffarm.controlnets-dir", TinyModel.controlNetsDir(dir.resolve("controlnet"), CONTROLNET).toString());
     }
 
     @Override

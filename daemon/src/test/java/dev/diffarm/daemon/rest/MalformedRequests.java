@@ -89,7 +89,9 @@ final class MalformedRequests {
     /** Values of A1111 fields that would change A1111's image, which diffarm cannot render: each refused. */
     private static final List<String> A1111_UNSUPPORTED = List.of("\"restore_faces\": true", "\"tiling\": true",
             "\"enable_hr\": true, \"hr_sampler_name\": \"DDIM\"", "\"styles\": [\"cinematic\"]", "\"script_name\": \"x/y/z plot\"",
-            "\"alwayson_scripts\": {\"controlnet\": {\"args\": []}}", "\"subseed_strength\": 0.5",
+            "\"alwayson_scripts\": {\"ADetailer\": {\"args\": [true]}}",
+            "\"alwayson_scripts\": {\"controlnet\": {\"args\": [{\"model\": \"tiny-control\", \"image\": \"iVBORw0KGgo=\", "
+                    + "\"pixel_perfect\": true}]}}", "\"subseed_strength\": 0.5",
             "\"s_churn\": 1", "\"refiner_checkpoint\": \"sdxl-refiner\"", "\"infotext\": \"a cat\\nSteps: 20\"",
             "\"seed_resize_from_h\": 64", "\"token_merging_ratio\": 0.5", "\"batch_size\": 101, \"n_iter\": 100",
             "\"force_task_id\": \"../etc\"", "\"seed\": 4294967295, \"batch_size\": 2");

@@ -8,10 +8,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalDouble;
 import java.util.function.Function;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Option;
@@ -24,9 +24,6 @@ final class ControlNetOptions {
     /** sd-webui-controlnet's module for a picture that is already the control map. */
     private static final String NO_PREPROCESSOR = "none";
 
-    static final String LOW_THRESHOLD = "low_threshold";
-    static final String HIGH_THRESHOLD = "high_threshold";
-
     @ArgGroup(exclusive = false, multiplicity = "0..*", heading = "ControlNet units (repeat for several):%n")
     List<Unit> units = new ArrayList<>();
 
@@ -38,7 +35,7 @@ final class ControlNetOptions {
         String spec;
 
         @Option(names = "--control-image", required = true, paramLabel = "FILE",
-                description = "The unit's picture (PNG, JPEG or WebP), fitted to the size by cropping and resizing.")
+                description = "The unit's picture (PNG, JPEG or WebP), fitted to the size as --control-resize-mode says.")
         Path image;
 
         @Option(names = "--control-preprocessor", paramLabel = "NAME",
@@ -53,6 +50,11 @@ final class ControlNetOptions {
         @Option(names = "--canny-high", paramLabel = "N",
                 description = "With canny: the high threshold (Threshold B). Default: 200.")
         Double cannyHigh;
+
+        @Option(names = "--control-resize-mode", paramLabel = "MODE",
+                description = "How a picture of another size is fitted, as sd-webui-controlnet names it: 'Just resize', "
+                        + "'Crop and resize', 'Resize and fill' (or just, crop, fill). Default: Crop and resize.")
+        String resizeMode;
 
         @Option(names = "--controlnet-config", paramLabel = "FILE",
                 description = "A diffusers config.json for a single-file ControlNet whose shapes do not tell "
@@ -113,21 +115,20 @@ final class ControlNetOptions {
         for (Unit unit : units) {
             Spec spec = Spec.parse(unit.spec);
             String name = unit.preprocessor == null ? NO_PREPROCESSOR : unit.preprocessor;
-            Map<String, Double> options = new LinkedHashMap<>();
-            if (unit.cannyLow != null) {
-                options.put(LOW_THRESHOLD, unit.cannyLow);
-            }
-            if (unit.cannyHigh != null) {
-                options.put(HIGH_THRESHOLD, unit.cannyHigh);
-            }
+            Map<String, Double> options = ControlUnit.thresholds(optional(unit.cannyLow), optional(unit.cannyHigh));
             if (!options.isEmpty() && !name.equalsIgnoreCase("canny")) {
                 throw new IllegalArgumentException("--canny-low/--canny-high go with --control-preprocessor canny, "
                         + "not " + name + " (unit " + out.size() + ", " + unit.spec + ")");
             }
             out.add(new ControlUnit(spec.model(), Optional.ofNullable(unit.config),
                     PixelFormats.toUnit(ImageFiles.read("--control-image", unit.image)), preprocessors.apply(name),
-                    options, spec.weight(), spec.start(), spec.end(), ResizeMode.CROP_AND_RESIZE));
+                    options, spec.weight(), spec.start(), spec.end(), unit.resizeMode == null
+                    ? ResizeMode.CROP_AND_RESIZE : ResizeMode.named(unit.resizeMode)));
         }
         return out;
+    }
+
+    private static OptionalDouble optional(Double value) {
+        return value == null ? OptionalDouble.empty() : OptionalDouble.of(value);
     }
 }

@@ -4,9 +4,11 @@ import dev.diffarm.api.control.ControlPreprocessor;
 import dev.diffarm.api.image.Picture;
 import dev.diffarm.engine.image.RgbImage;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalDouble;
 
 /**
  * One ControlNet unit of a request, as sd-webui-controlnet's units and diffusers' {@code controlnet},
@@ -48,6 +50,17 @@ public record ControlUnit(Path model, Optional<Path> config, RgbImage image, Con
     /** A unit at full guidance (0 to 1), its map fitted by A1111's default "Crop and Resize". */
     public ControlUnit(Path model, RgbImage image, ControlPreprocessor preprocessor, double weight) {
         this(model, Optional.empty(), image, preprocessor, Map.of(), weight, 0, 1, ResizeMode.CROP_AND_RESIZE);
+    }
+
+    /**
+     * The options of a Canny preprocessor's thresholds as sd-webui-controlnet names them ({@code low_threshold},
+     * {@code high_threshold}), those given; the others take the preprocessor's defaults.
+     */
+    public static Map<String, Double> thresholds(OptionalDouble low, OptionalDouble high) {
+        Map<String, Double> options = new LinkedHashMap<>();
+        low.ifPresent(value -> options.put(ControlNetInfotext.LOW_THRESHOLD, value));
+        high.ifPresent(value -> options.put(ControlNetInfotext.HIGH_THRESHOLD, value));
+        return options;
     }
 
     /** This unit on another picture. */

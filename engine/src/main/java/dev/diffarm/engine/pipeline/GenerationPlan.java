@@ -48,14 +48,25 @@ public final class GenerationPlan {
      * @throws java.util.concurrent.CancellationException when {@code progress} was cancelled
      */
     public Generation run(StableDiffusion model, String modelHash, Progress progress) throws IOException {
+        return run(model, modelHash, progress, ControlNetSource.LOAD_PER_RUN);
+    }
+
+    /**
+     * As {@link #run(StableDiffusion, String, Progress)}, the units' ControlNets leased from {@code controlNets} (a
+     * worker keeps them loaded between runs).
+     *
+     * @throws dev.diffarm.engine.model.ModelLoadException for a ControlNet that cannot be read, naming it
+     */
+    public Generation run(StableDiffusion model, String modelHash, Progress progress, ControlNetSource controlNets)
+            throws IOException {
         // A render records no gradients: on a thread where libtorch's grad mode is still on (its default) the layers
         // would take their slower differentiable kernels.
         Autograd.offForThisThread();
         try (ActiveLoras active = ActiveLoras.activate(model, loras);
-             LoadedControlNets controlNets = new LoadedControlNets(request.controlNets())) {
-            Rendering rendering = new Renderer(model, embeddings, controlNets.units())
+             LoadedControlNets units = new LoadedControlNets(request.controlNets(), controlNets)) {
+            Rendering rendering = new Renderer(model, embeddings, units.units())
                     .render(request, promptText, sampler, progress);
-            return images(rendering, controlParameters(parameters(model, modelHash, rendering, active), controlNets),
+            return images(rendering, controlParameters(parameters(model, modelHash, rendering, active), units),
                     active);
         }
     }

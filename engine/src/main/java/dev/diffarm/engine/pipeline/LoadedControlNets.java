@@ -8,23 +8,23 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The ControlNets of a request's units, loaded for one run: a model two units name is loaded once. Closing frees
- * them all.
+ * The ControlNets of a request's units for one run, each leased once from a {@link ControlNetSource} (a model two
+ * units name is one lease). Closing ends the leases.
  */
 final class LoadedControlNets implements AutoCloseable {
-    private final Map<ModelKey, ControlNet> models = new LinkedHashMap<>();
+    private final Map<ModelKey, ControlNetSource.Lease> models = new LinkedHashMap<>();
     private final List<ControlSignal.Unit> units = new ArrayList<>();
 
     private record ModelKey(Path model, Optional<Path> config) {
     }
 
     /** @throws dev.diffarm.engine.model.ModelLoadException for a ControlNet that cannot be read, naming it */
-    LoadedControlNets(List<ControlUnit> requested) {
+    LoadedControlNets(List<ControlUnit> requested, ControlNetSource source) {
         try {
             for (ControlUnit unit : requested) {
-                ControlNet model = models.computeIfAbsent(new ModelKey(unit.model(), unit.config()),
-                        key -> ControlNet.load(key.model(), key.config()));
-                units.add(new ControlSignal.Unit(unit, model));
+                ControlNetSource.Lease model = models.computeIfAbsent(new ModelKey(unit.model(), unit.config()),
+                        key -> source.lease(key.model(), key.config()));
+                units.add(new ControlSignal.Unit(unit, model.controlNet()));
             }
         } catch (RuntimeException e) {
             close();
@@ -39,6 +39,6 @@ final class LoadedControlNets implements AutoCloseable {
 
     @Override
     public void close() {
-        models.values().forEach(ControlNet::close);
+        models.values().forEach(ControlNetSource.Lease::close);
     }
 }

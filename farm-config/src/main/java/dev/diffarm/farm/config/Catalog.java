@@ -7,7 +7,8 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * The names a farm knows: its models, samplers, noise schedules, LoRAs and upscalers. The contract cannot know them, so
+ * The names a farm knows: its models, samplers, noise schedules, LoRAs, upscalers, ControlNets and control
+ * preprocessors. The contract cannot know them, so
  * the farm hands its catalog to {@link JobParser}, which then reports an unknown name like any other bad
  * value, with its field: {@code sampler = "Eular a": expected a sampler this farm has: Euler a, DDIM}.
  *
@@ -18,7 +19,8 @@ public interface Catalog {
 
     /** The kinds of named things a job refers to. */
     enum Kind {
-        MODEL("model"), SAMPLER("sampler"), SCHEDULE("schedule"), LORA("LoRA"), UPSCALER("upscaler");
+        MODEL("model"), SAMPLER("sampler"), SCHEDULE("schedule"), LORA("LoRA"), UPSCALER("upscaler"),
+        CONTROLNET("ControlNet"), PREPROCESSOR("control preprocessor");
 
         private final String noun;
 
@@ -26,7 +28,7 @@ public interface Catalog {
             this.noun = noun;
         }
 
-        /** How messages call it: {@code model}, {@code sampler}, {@code schedule}, {@code LoRA}, {@code upscaler}. */
+        /** How messages call it: {@code model}, {@code sampler}, {@code LoRA}, {@code ControlNet}, ... */
         public String noun() {
             return noun;
         }

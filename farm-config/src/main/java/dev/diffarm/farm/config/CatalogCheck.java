@@ -29,6 +29,8 @@ final class CatalogCheck {
                 List<Style> styles = campaign.styles();
                 for (int i = 0; i < styles.size(); i++) {
                     checkLoras(FieldPath.index("styles", i) + ".loras", styles.get(i).loras());
+                    checkControlNets(FieldPath.index("styles", i) + ".controlnets", styles.get(i).modes().controlNets());
+                    checkHiresUpscaler(FieldPath.index("styles", i) + ".hrUpscaler", styles.get(i).modes());
                 }
                 return null;
             }
@@ -60,6 +62,25 @@ final class CatalogCheck {
         check(Catalog.Kind.SAMPLER, "sampler", settings.sampler());
         settings.schedule().ifPresent(schedule -> check(Catalog.Kind.SCHEDULE, "schedule", schedule));
         checkLoras("loras", settings.loras());
+        checkControlNets("controlnets", settings.modes().controlNets());
+        checkHiresUpscaler("hrUpscaler", settings.modes());
+    }
+
+    /** A hires pass's upscaler: a latent one, or an upscaler of the farm. */
+    private void checkHiresUpscaler(String field, ImageModes modes) {
+        modes.hires().map(HiresSettings::upscaler).filter(name -> !Limits.HIRES_UPSCALERS.contains(name))
+                .filter(name -> !catalog.knows(Catalog.Kind.UPSCALER, name))
+                .ifPresent(name -> problems.report(ValidationError.of(ValidationError.Code.UNKNOWN_NAME, field,
+                        Json.show(name), "a hires upscaler this farm has" + listing(java.util.stream.Stream.concat(
+                                Limits.HIRES_UPSCALERS.stream(), catalog.names(Catalog.Kind.UPSCALER).stream())
+                                .toList()))));
+    }
+
+    private void checkControlNets(String path, List<ControlNetUnit> units) {
+        for (int i = 0; i < units.size(); i++) {
+            check(Catalog.Kind.CONTROLNET, FieldPath.index(path, i) + ".model", units.get(i).model());
+            check(Catalog.Kind.PREPROCESSOR, FieldPath.index(path, i) + ".module", units.get(i).module());
+        }
     }
 
     private void checkLoras(String path, List<Lora> loras) {

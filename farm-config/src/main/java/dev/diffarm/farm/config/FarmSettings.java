@@ -36,6 +36,9 @@ import java.util.regex.Pattern;
  *   <tr><td>{@value #UPSCALERS_DIR}</td><td>upscaler models (ESRGAN-class {@code .safetensors} or {@code .pth}): an
  *       upscale job's {@code upscaler} is a file's name there without its extension</td>
  *       <td>{@code <home>/upscalers}</td></tr>
+ *   <tr><td>{@value #CONTROLNETS_DIR}</td><td>ControlNet models ({@code .safetensors} in the original layout, or
+ *       diffusers folders): a ControlNet unit's {@code model} is a file's name there without its extension, or a
+ *       folder's</td><td>{@code <home>/controlnet}</td></tr>
  *   <tr><td>{@value #DATASETS_DIR}</td><td>training datasets: a train job's {@code dataset} is the name of a folder
  *       there (or {@code store:} and a prefix of the store)</td><td>{@code <home>/datasets}</td></tr>
  *   <tr><td>{@value #LOCAL_DIR}</td><td>the embedded queue ({@code queue/}) and output ({@code outputs/})
@@ -58,9 +61,11 @@ import java.util.regex.Pattern;
  * @param localDir      the embedded defaults' folder
  * @param datasetsDir   the root of the training datasets
  * @param upscalersDir  where upscaler models lie
+ * @param controlnetsDir where ControlNet models lie
  */
 public record FarmSettings(Optional<Kafka> kafka, Optional<S3> s3, Topics topics, Path modelsDir, Path pluginsDir,
-                           Path loraDir, Path embeddingsDir, Path localDir, Path datasetsDir, Path upscalersDir) {
+                           Path loraDir, Path embeddingsDir, Path localDir, Path datasetsDir, Path upscalersDir,
+                           Path controlnetsDir) {
     public static final String KAFKA_BOOTSTRAP_SERVERS = "DIFFARM_KAFKA_BOOTSTRAP_SERVERS";
     public static final String S3_ENDPOINT = "DIFFARM_S3_ENDPOINT";
     public static final String S3_ACCESS_KEY = "DIFFARM_S3_ACCESS_KEY";
@@ -70,6 +75,7 @@ public record FarmSettings(Optional<Kafka> kafka, Optional<S3> s3, Topics topics
     public static final String PLUGINS_DIR = "DIFFARM_PLUGINS_DIR";
     public static final String LORA_DIR = "DIFFARM_LORA_DIR";
     public static final String UPSCALERS_DIR = "DIFFARM_UPSCALERS_DIR";
+    public static final String CONTROLNETS_DIR = "DIFFARM_CONTROLNETS_DIR";
     public static final String EMBEDDINGS_DIR = "DIFFARM_EMBEDDINGS_DIR";
     public static final String LOCAL_DIR = "DIFFARM_LOCAL_DIR";
     public static final String DATASETS_DIR = "DIFFARM_DATASETS_DIR";
@@ -91,6 +97,7 @@ public record FarmSettings(Optional<Kafka> kafka, Optional<S3> s3, Topics topics
         Objects.requireNonNull(embeddingsDir, "embeddingsDir");
         Objects.requireNonNull(localDir, "localDir");
         Objects.requireNonNull(datasetsDir, "datasetsDir");
+        Objects.requireNonNull(controlnetsDir, "controlnetsDir");
     }
 
     /**
@@ -176,11 +183,12 @@ public record FarmSettings(Optional<Kafka> kafka, Optional<S3> s3, Topics topics
         Path local = variables.path(LOCAL_DIR, problems).orElse(home.resolve("local"));
         Path datasets = variables.path(DATASETS_DIR, problems).orElse(home.resolve("datasets"));
         Path upscalers = variables.path(UPSCALERS_DIR, problems).orElse(home.resolve("upscalers"));
+        Path controlnets = variables.path(CONTROLNETS_DIR, problems).orElse(home.resolve("controlnet"));
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException(String.join("\n", problems));
         }
         return new FarmSettings(kafka, s3, Topics.DEFAULT, models, plugins, loras, embeddings, local, datasets,
-                upscalers);
+                upscalers, controlnets);
     }
 
     /** Whether neither Kafka nor S3 is configured: the farm runs on its local queue and folder alone. */

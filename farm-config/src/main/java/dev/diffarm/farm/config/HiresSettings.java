@@ -9,8 +9,9 @@ import java.util.Objects;
  *
  * @param scale             {@code hrScale}, 1..{@value Limits#MAX_HIRES_SCALE} (default {@value Defaults#HR_SCALE});
  *                          {@code int(side * scale)} must be a multiple of {@value Limits#SIDE_MULTIPLE}
- * @param upscaler          {@code hrUpscaler}, as A1111 names it (default {@value Defaults#HR_UPSCALER}); one of
- *                          {@link Limits#HIRES_UPSCALERS}
+ * @param upscaler          {@code hrUpscaler}, as A1111 names it (default {@value Defaults#HR_UPSCALER}): one of
+ *                          {@link Limits#HIRES_UPSCALERS} (in latent space), or an upscaler's name ({@code Lanczos},
+ *                          an upscaler model file's name), which enlarges the decoded first pass
  * @param secondPassSteps   {@code hrSecondPassSteps}; 0 (the default) for the task's steps
  * @param denoisingStrength {@code denoisingStrength}: how much the second pass repaints, in (0, 1] (default
  *                          {@value Defaults#HIRES_DENOISING_STRENGTH})

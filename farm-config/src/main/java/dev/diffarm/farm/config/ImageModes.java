@@ -1,18 +1,22 @@
 package dev.diffarm.farm.config;
 
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
 /**
  * What a task does besides txt2img: start from a picture ({@link InitImageSettings}: img2img, inpainting,
  * outpainting) or follow the first pass with a hires pass ({@link HiresSettings}), not both (as in AUTOMATIC1111,
- * the hires fix follows txt2img). {@link #NONE} is plain txt2img; its tasks' parameter hashes are those of the
- * tasks before these modes existed.
+ * the hires fix follows txt2img); with either or neither, ControlNet units ({@link ControlNetUnit}) steer every pass.
+ * {@link #NONE} is plain txt2img; its tasks' parameter hashes are those of the tasks before these modes existed.
  *
- * @param init  the picture to start from; empty for txt2img
- * @param hires the hires pass; empty for none
+ * @param init        the picture to start from; empty for txt2img
+ * @param hires       the hires pass; empty for none
+ * @param controlNets the ControlNet units, in the order they apply, at most {@value Limits#MAX_CONTROLNETS}; empty
+ *                    for none
  */
-public record ImageModes(Optional<InitImageSettings> init, Optional<HiresSettings> hires) {
+public record ImageModes(Optional<InitImageSettings> init, Optional<HiresSettings> hires,
+                         List<ControlNetUnit> controlNets) {
     /** Plain txt2img. */
     public static final ImageModes NONE = new ImageModes(Optional.empty(), Optional.empty());
     /** Why an init image and a hires pass do not go together, completing "expected ...". */
@@ -24,6 +28,16 @@ public record ImageModes(Optional<InitImageSettings> init, Optional<HiresSetting
         if (init.isPresent() && hires.isPresent()) {
             throw new IllegalArgumentException("enableHr: expected " + INIT_OR_HIRES);
         }
+        controlNets = List.copyOf(controlNets);
+        if (controlNets.size() > Limits.MAX_CONTROLNETS) {
+            throw new IllegalArgumentException("controlnets: expected at most " + Limits.MAX_CONTROLNETS + " units (it has "
+                    + controlNets.size() + ")");
+        }
+    }
+
+    /** Modes without ControlNet units. */
+    public ImageModes(Optional<InitImageSettings> init, Optional<HiresSettings> hires) {
+        this(init, hires, List.of());
     }
 
     /** A task starting from {@code init}. */
@@ -36,14 +50,23 @@ public record ImageModes(Optional<InitImageSettings> init, Optional<HiresSetting
         return new ImageModes(Optional.empty(), Optional.of(hires));
     }
 
-    /** Whether this is plain txt2img. */
-    public boolean isNone() {
-        return init.isEmpty() && hires.isEmpty();
+    /** These modes with {@code controlNets} as their ControlNet units; empty for none. */
+    public ImageModes withControlNets(List<ControlNetUnit> controlNets) {
+        return new ImageModes(init, hires, controlNets);
     }
 
-    /** These modes laid over {@code base} (a style's over its campaign's): each one set here replaces base's. */
+    /** Whether this is plain txt2img. */
+    public boolean isNone() {
+        return init.isEmpty() && hires.isEmpty() && controlNets.isEmpty();
+    }
+
+    /**
+     * These modes laid over {@code base} (a style's over its campaign's): each one set here replaces base's; so do the
+     * ControlNet units, all of them, when there are any here.
+     */
     ImageModes over(ImageModes base) {
-        return new ImageModes(init.or(base::init), hires.or(base::hires));
+        return new ImageModes(init.or(base::init), hires.or(base::hires),
+                controlNets.isEmpty() ? base.controlNets() : controlNets);
     }
 
     /** Whether these modes laid over {@code base} go together; if not, reports it at {@code path}. */

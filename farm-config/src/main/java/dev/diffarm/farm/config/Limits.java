@@ -62,7 +62,10 @@ public final class Limits {
     public static final int MAX_MASK_BLUR = 64;
     /** Largest {@code hrScale} (the engine's bound). */
     public static final double MAX_HIRES_SCALE = 8;
-    /** The hires upscalers the farm has, as AUTOMATIC1111 names them (the engine's latent upscalers). */
+    /**
+     * The latent hires upscalers, as AUTOMATIC1111 names them (the engine's); a hires pass may also name an upscaler
+     * of the farm's {@link Catalog} ({@code Lanczos}, an ESRGAN model file).
+     */
     public static final java.util.List<String> HIRES_UPSCALERS = java.util.List.of("Latent", "Latent (nearest)",
             "Latent (nearest-exact)");
     /** The most pictures of one upscale job. */
@@ -73,6 +76,12 @@ public final class Limits {
     public static final int MAX_UPSCALED_SIDE = 16384;
     /** Largest {@code tile} of an upscale job, in input pixels. */
     public static final int MAX_TILE = MAX_SIDE;
+    /** Most ControlNet units of one task (sd-webui-controlnet's most, and the engine's bound). */
+    public static final int MAX_CONTROLNETS = 10;
+    /** Largest ControlNet {@code weight} (the engine's bound, as sd-webui-controlnet's slider). */
+    public static final double MAX_CONTROLNET_WEIGHT = 2;
+    /** Largest preprocessor threshold: Canny's gradient of an 8-bit picture is at most 2040. */
+    public static final double MAX_CONTROL_THRESHOLD = 2040;
     /** The most caption tags kept in front ({@code keepTokens}): CLIP reads 75 tokens. */
     public static final int MAX_CAPTION_TAGS = 75;
     /** The most class images of a DreamBooth job. */

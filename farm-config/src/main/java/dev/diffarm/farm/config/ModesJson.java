@@ -1,11 +1,12 @@
 package dev.diffarm.farm.config;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.function.Function;
 
 /**
  * Writes {@link ImageModes} as the flat fields a job has them in ({@code initImage}, {@code maskBlur},
- * {@code enableHr}, ...), only those of the modes that are set: txt2img writes none, so its JSON and parameter
+ * {@code enableHr}, {@code controlnets}, ...), only those of the modes that are set: txt2img writes none, so its JSON and parameter
  * hash stay as they were before the modes existed.
  */
 final class ModesJson {
@@ -37,5 +38,21 @@ final class ModesJson {
             node.put("hrStepsRule", hires.stepsRule().id());
             node.put("denoisingStrength", hires.denoisingStrength());
         });
+        if (!modes.controlNets().isEmpty()) {
+            ArrayNode units = node.putArray("controlnets");
+            modes.controlNets().forEach(unit -> writeUnit(units.addObject(), unit, picture));
+        }
+    }
+
+    private static void writeUnit(ObjectNode node, ControlNetUnit unit, Function<ImageInput, String> picture) {
+        node.put("model", unit.model());
+        node.put("image", picture.apply(unit.image()));
+        node.put("module", unit.module());
+        node.put("weight", unit.weight());
+        node.put("guidanceStart", unit.guidanceStart());
+        node.put("guidanceEnd", unit.guidanceEnd());
+        unit.thresholdA().ifPresent(value -> node.put("thresholdA", value));
+        unit.thresholdB().ifPresent(value -> node.put("thresholdB", value));
+        node.put("resizeMode", unit.resizeMode().id());
     }
 }

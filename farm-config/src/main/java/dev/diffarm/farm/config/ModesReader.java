@@ -6,6 +6,7 @@ import static dev.diffarm.farm.config.ValueReader.number;
 import static dev.diffarm.farm.config.ValueReader.text;
 
 import java.util.Arrays;
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.function.Function;
@@ -38,7 +39,7 @@ final class ModesReader {
             return Optional.empty();
         }
     };
-    private static final ValueReader<InitResizeMode> RESIZE_MODE = named(InitResizeMode.values(), InitResizeMode::id,
+    static final ValueReader<InitResizeMode> RESIZE_MODE = named(InitResizeMode.values(), InitResizeMode::id,
             true, InitResizeMode.EXPECTED);
     private static final ValueReader<InpaintingFill> FILL = named(InpaintingFill.values(), InpaintingFill::id, true,
             InpaintingFill.EXPECTED);
@@ -72,6 +73,7 @@ final class ModesReader {
         Optional<MaskSettings> mask = readMask(fields);
         Optional<OutpaintSides> outpaint = fields.optional("outpaint", OUTPAINT);
         Optional<HiresSettings> hires = readHires(fields, strength);
+        List<ControlNetUnit> controlNets = fields.orDefault("controlnets", List.of(), ControlNetsReader.UNITS);
 
         boolean hasInit = fields.has("initImage");
         boolean hasHires = hires.isPresent();
@@ -93,7 +95,7 @@ final class ModesReader {
         Optional<InitImageSettings> init = image.map(picture -> new InitImageSettings(picture,
                 resizeMode.orElse(InitResizeMode.JUST_RESIZE), strength.orElse(outpaint.isPresent()
                 ? Defaults.OUTPAINT_DENOISING_STRENGTH : Defaults.DENOISING_STRENGTH), mask, outpaint));
-        return new ImageModes(init, hires);
+        return new ImageModes(init, hires, controlNets);
     }
 
     private static Optional<MaskSettings> readMask(FieldReader fields) {

@@ -115,12 +115,19 @@ final class Rules {
     static final Rule<Double> HR_SCALE = numberIn(1, Limits.MAX_HIRES_SCALE);
     static final Rule<Long> HR_STEPS = new Rule<>(steps -> steps >= 0 && steps <= Limits.MAX_STEPS,
             "an integer in 0.." + Limits.MAX_STEPS + " (0 for the task's steps)");
-    static final Rule<String> HR_UPSCALER = new Rule<>(Limits.HIRES_UPSCALERS::contains,
-            "a hires upscaler the farm has: " + String.join(", ", Limits.HIRES_UPSCALERS.stream()
-                    .map(name -> "\"" + name + "\"").toList()));
-    static final Rule<String> UPSCALER = new Rule<>(name -> !name.isBlank() && name.length() <= Limits.MAX_NAME_LENGTH
-            && name.chars().noneMatch(c -> c == '/' || c == '\\' || Character.isISOControl(c)),
+    /** An upscaler plugin's resampler or an upscaler model file's name: one file name, no path. */
+    private static final java.util.function.Predicate<String> UPSCALER_NAME = name -> !name.isBlank()
+            && name.length() <= Limits.MAX_NAME_LENGTH
+            && name.chars().noneMatch(c -> c == '/' || c == '\\' || Character.isISOControl(c));
+    static final Rule<String> HR_UPSCALER = new Rule<>(name -> Limits.HIRES_UPSCALERS.contains(name)
+            || UPSCALER_NAME.test(name), "a hires upscaler: " + String.join(", ", Limits.HIRES_UPSCALERS.stream()
+                    .map(name -> "\"" + name + "\"").toList()) + ", or an upscaler's name (GET /plugins, an upscaler "
+            + "model file's name)");
+    static final Rule<String> UPSCALER = new Rule<>(UPSCALER_NAME,
             "the name of an upscaler the farm has (a resampler such as \"Lanczos\", or an upscaler model's name)");
+    static final Rule<Double> CONTROLNET_WEIGHT = numberIn(0, Limits.MAX_CONTROLNET_WEIGHT);
+    static final Rule<Double> GUIDANCE = numberIn(0, 1);
+    static final Rule<Double> CONTROL_THRESHOLD = numberIn(0, Limits.MAX_CONTROL_THRESHOLD);
     static final Rule<Double> UPSCALE_FACTOR = numberIn(1, Limits.MAX_UPSCALE_FACTOR);
     static final Rule<Long> TILE = integerIn(0, Limits.MAX_TILE);
     static final Rule<Long> TILE_OVERLAP = integerIn(0, Limits.MAX_TILE - 1);

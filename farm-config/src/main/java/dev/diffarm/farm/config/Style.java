@@ -21,7 +21,8 @@ import java.util.Objects;
  *       campaign's position.</li>
  *   <li>modes: a style's init image (with its resize mode, strength, mask or outpainting) replaces the campaign's,
  *       and so does its hires pass ({@code "initImage": ...} or {@code "enableHr": true} and their fields, as on
- *       a job); an init image and a hires pass may not meet.</li>
+ *       a job); an init image and a hires pass may not meet;</li>
+ *   <li>ControlNet units: a style's {@code controlnets}, when it has any, replace the campaign's, all of them.</li>
  * </ul>
  *
  * @param name           a label unique within the campaign, shown in captions

@@ -26,23 +26,25 @@ class FarmSettingsTest {
         assertEquals(Path.of("/home/ada/.diffarm/plugins"), settings.pluginsDir());
         assertEquals(Path.of("/home/ada/.diffarm/loras"), settings.loraDir());
         assertEquals(Path.of("/home/ada/.diffarm/embeddings"), settings.embeddingsDir());
+        assertEquals(Path.of("/home/ada/.diffarm/controlnet"), settings.controlnetsDir());
         assertEquals(Path.of("/home/ada/.diffarm/local/queue"), settings.localQueueDir());
         assertEquals(Path.of("/home/ada/.diffarm/local/outputs"), settings.localOutputDir());
     }
 
     @Test
     void everyVariableIsRead() {
-        FarmSettings settings = FarmSettings.from(Map.of(
-                "DIFFARM_KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092,broker-2:9093",
-                "DIFFARM_S3_ENDPOINT", "http://127.0.0.1:9000",
-                "DIFFARM_S3_ACCESS_KEY", "farm",
-                "DIFFARM_S3_SECRET_KEY", "s3cr3t",
-                "DIFFARM_S3_BUCKET", "renders",
-                "DIFFARM_MODELS_DIR", "/models",
-                "DIFFARM_PLUGINS_DIR", "/plugins",
-                "DIFFARM_LORA_DIR", "/loras",
-                "DIFFARM_EMBEDDINGS_DIR", "/embeddings",
-                "DIFFARM_LOCAL_DIR", "/var/diffarm"));
+        FarmSettings settings = FarmSettings.from(Map.ofEntries(
+                Map.entry("DIFFARM_KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092,broker-2:9093"),
+                Map.entry("DIFFARM_S3_ENDPOINT", "http://127.0.0.1:9000"),
+                Map.entry("DIFFARM_S3_ACCESS_KEY", "farm"),
+                Map.entry("DIFFARM_S3_SECRET_KEY", "s3cr3t"),
+                Map.entry("DIFFARM_S3_BUCKET", "renders"),
+                Map.entry("DIFFARM_MODELS_DIR", "/models"),
+                Map.entry("DIFFARM_PLUGINS_DIR", "/plugins"),
+                Map.entry("DIFFARM_LORA_DIR", "/loras"),
+                Map.entry("DIFFARM_EMBEDDINGS_DIR", "/embeddings"),
+                Map.entry("DIFFARM_CONTROLNETS_DIR", "/controlnet"),
+                Map.entry("DIFFARM_LOCAL_DIR", "/var/diffarm")));
 
         assertFalse(settings.isEmbedded());
         assertEquals(Optional.of(new FarmSettings.Kafka("127.0.0.1:9092,broker-2:9093")), settings.kafka());
@@ -52,6 +54,7 @@ class FarmSettingsTest {
         assertEquals(Path.of("/plugins"), settings.pluginsDir());
         assertEquals(Path.of("/loras"), settings.loraDir());
         assertEquals(Path.of("/embeddings"), settings.embeddingsDir());
+        assertEquals(Path.of("/controlnet"), settings.controlnetsDir());
         assertEquals(Path.of("/var/diffarm/queue"), settings.localQueueDir());
         assertFalse(settings.toString().contains("s3cr3t"), settings.toString());
     }

@@ -1,5 +1,9 @@
 package dev.diffarm.farm.config;
 
+import static dev.diffarm.farm.config.ModeJobs.CAMPAIGN;
+import static dev.diffarm.farm.config.ModeJobs.RENDER;
+import static dev.diffarm.farm.config.ModeJobs.SCHEMA;
+import static dev.diffarm.farm.config.ModeJobs.read;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -7,11 +11,6 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.networknt.schema.JsonSchema;
-import com.networknt.schema.JsonSchemaFactory;
-import com.networknt.schema.SchemaValidatorsConfig;
-import com.networknt.schema.SpecVersion;
 import dev.diffarm.farm.config.ValidationError.Code;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
@@ -28,14 +27,6 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /** The image modes as job fields: read, written back, hashed, merged from styles, and refused naming the field. */
 class ImageModesJobTest {
-    private static final String RENDER = "\"apiVersion\": \"diffarm/v1\", \"kind\": \"render\", \"id\": \"job-1\", "
-            + "\"model\": \"sd15\", \"prompts\": [\"p\"]";
-    private static final String CAMPAIGN = "\"apiVersion\": \"diffarm/v1\", \"kind\": \"campaign\", \"id\": \"camp-1\", "
-            + "\"model\": \"sd15\", \"prompts\": [\"p\"]";
-    private static final ObjectMapper MAPPER = new ObjectMapper();
-    private static final JsonSchema SCHEMA = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012)
-            .getSchema(JobSchema.text(), SchemaValidatorsConfig.builder().losslessNarrowing(true).build());
-
     private final JobParser parser = new JobParser();
 
     @Test
@@ -153,9 +144,10 @@ class ImageModesJobTest {
                 bad(", \"initImage\": \"inputs/a.png\", \"denoisingStrength\": 0", Code.INVALID_VALUE,
                         "denoisingStrength", "denoisingStrength = 0: expected a number in (0, 1]: above 0, since 0 "
                                 + "repaints nothing", true),
-                bad(", \"enableHr\": true, \"hrUpscaler\": \"ESRGAN_4x\"", Code.INVALID_VALUE, "hrUpscaler",
-                        "hrUpscaler = \"ESRGAN_4x\": expected a hires upscaler the farm has: \"Latent\", "
-                                + "\"Latent (nearest)\", \"Latent (nearest-exact)\"", true),
+                bad(", \"enableHr\": true, \"hrUpscaler\": \"models/x.pth\"", Code.INVALID_VALUE, "hrUpscaler",
+                        "hrUpscaler = \"models/x.pth\": expected a hires upscaler: \"Latent\", \"Latent (nearest)\", "
+                                + "\"Latent (nearest-exact)\", or an upscaler's name (GET /plugins, an upscaler model "
+                                + "file's name)", true),
                 bad(", \"mask\": \"inputs/m.png\"", Code.INVALID_VALUE, "mask",
                         "mask = \"inputs/m.png\": expected this field only together with an initImage", true),
                 bad(", \"initImage\": \"models/sd15.safetensors\"", Code.INVALID_VALUE, "initImage", null, true),
@@ -221,6 +213,25 @@ class ImageModesJobTest {
     }
 
     @Test
+    void aHiresUpscalerIsALatentOneOrAnUpscalerOfTheFarm() {
+        JobParser checked = new JobParser(Catalog.of(java.util.Map.of(Catalog.Kind.UPSCALER,
+                List.of("Lanczos", "Nearest", "RealESRGAN_x4plus"))));
+        RenderJob lanczos = (RenderJob) checked.parse("{" + RENDER + ", \"enableHr\": true, \"hrUpscaler\": \"Lanczos\"}")
+                .orElseThrow();
+        assertEquals("Lanczos", lanczos.settings().modes().hires().orElseThrow().upscaler());
+
+        ParseResult.Invalid invalid = assertInstanceOf(ParseResult.Invalid.class, checked.parse("{" + CAMPAIGN
+                + ", \"enableHr\": true, \"hrUpscaler\": \"ESRGAN_4x\", \"styles\": [{\"name\": \"s\", "
+                + "\"template\": \"{prompt}\", \"enableHr\": true, \"hrUpscaler\": \"Latent (nearest)\"}, {\"name\": \"t\", "
+                + "\"template\": \"{prompt}\", \"enableHr\": true, \"hrUpscaler\": \"4x-UltraSharp\"}]}"));
+        String known = ": expected a hires upscaler this farm has: Latent, Latent (nearest), Latent (nearest-exact), "
+                + "Lanczos, Nearest, RealESRGAN_x4plus";
+        assertEquals(List.of("hrUpscaler = \"ESRGAN_4x\"" + known, "styles[1].hrUpscaler = \"4x-UltraSharp\"" + known),
+                invalid.errors().stream().map(ValidationError::message).toList());
+        assertEquals(Code.UNKNOWN_NAME, invalid.errors().get(0).code());
+    }
+
+    @Test
     void aStylesInitImageMayNotMeetTheCampaignsHiresPass() {
         assertEquals(List.of("styles[1].initImage = \"inputs/x.png\": expected no enableHr with an initImage: as in "
                 + "A1111, the hires fix follows txt2img (the job's settings have the other)"), errors(", \"enableHr\": true, "
@@ -275,13 +286,5 @@ class ImageModesJobTest {
         out.writeBytes(ihdr.array());
         out.writeBytes(ByteBuffer.allocate(4).putInt((int) crc.getValue()).array());
         return "data:image/png;base64," + Base64.getEncoder().encodeToString(out.toByteArray());
-    }
-
-    private static com.fasterxml.jackson.databind.JsonNode read(String json) {
-        try {
-            return MAPPER.readTree(json);
-        } catch (Exception e) {
-            throw new AssertionError(json, e);
-        }
     }
 }

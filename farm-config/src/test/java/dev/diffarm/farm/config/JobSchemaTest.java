@@ -70,7 +70,14 @@ class JobSchemaTest {
                 Optional.of(new OutpaintSides(8, 8, 0, 0)));
         return List.of(new RenderJob("i", List.of("p"), settings.withModes(ImageModes.of(inpaint))),
                 new RenderJob("o", List.of("p"), settings.withModes(ImageModes.of(outpaint))),
-                new RenderJob("h", List.of("p"), settings.withModes(ImageModes.of(HiresSettings.of(1.5)))));
+                new RenderJob("h", List.of("p"), settings.withModes(ImageModes.of(HiresSettings.of(1.5))
+                        .withControlNets(List.of(cannyUnit())))));
+    }
+
+    /** A ControlNet unit with every field written. */
+    private static ControlNetUnit cannyUnit() {
+        return new ControlNetUnit("control", new StoredImage("inputs/edges.png"), "canny", 0.8, 0.1, 0.9,
+                OptionalDouble.of(50), OptionalDouble.of(150), InitResizeMode.JUST_RESIZE);
     }
 
     /** The JSON fields of the image modes, as jobs write them. */
@@ -83,7 +90,7 @@ class JobSchemaTest {
 
     @Test
     void theModesFieldsAreWrittenInTheSchemaAndCheckedThere() {
-        assertEquals(15, modeFields().size(), modeFields()::toString);
+        assertEquals(16, modeFields().size(), modeFields()::toString);
         for (RenderJob job : modeJobs()) {
             assertEquals(Set.of(), validator.validate(read(job.toJson())), job.toJson());
             assertTrue(properties("render").containsAll(fieldNames(read(job.toJson()))));
@@ -101,6 +108,7 @@ class JobSchemaTest {
         assertEquals(properties("campaign"), union(modeFields(), fieldNames(read(campaign.toJson()))));
         assertEquals(properties("style"), union(modeFields(), fieldNames(read(campaign.toJson()).get("styles").get(0))));
         assertEquals(properties("lora"), fieldNames(read(campaign.toJson()).get("styles").get(0).get("loras").get(0)));
+        assertEquals(properties("controlnet"), fieldNames(read(modeJobs().get(2).toJson()).get("controlnets").get(0)));
         assertEquals(properties("render"), union(modeFields(), fieldNames(read(render.toJson()))));
         assertEquals(properties("merge"), fieldNames(read(MergeJob.addDifference("m", "a", "b", "c", 1, "o").toJson())));
         assertEquals(properties("upscale"), fieldNames(read(UpscaleJob.of("u", List.of(new StoredImage("inputs/a.png")),
