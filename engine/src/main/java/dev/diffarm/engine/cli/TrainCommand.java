@@ -65,6 +65,23 @@ final class TrainCommand implements Callable<Integer> {
                     + "Default: kohya's set, every linear layer of the UNet's transformer blocks.")
     List<String> loraTargets;
 
+    @Option(names = "--network-train-unet-only",
+            description = "lora: a fresh LoRA on the UNet only (default: the UNet and the text encoder, as kohya). "
+                    + "With --network-weights the file's modules train, whatever they are on.")
+    boolean networkTrainUnetOnly;
+
+    @Option(names = "--network-train-text-encoder-only",
+            description = "lora: a fresh LoRA on the text encoder only (its attention and MLP layers).")
+    boolean networkTrainTextEncoderOnly;
+
+    @Option(names = "--text-encoder-lr", paramLabel = "LR",
+            description = "lora: base learning rate of the text encoder's modules (default: --learning-rate).")
+    Double textEncoderLr;
+
+    @Option(names = "--unet-lr", paramLabel = "LR",
+            description = "lora: base learning rate of the UNet's modules (default: --learning-rate).")
+    Double unetLr;
+
     @Option(names = "--instance-prompt", paramLabel = "TEXT",
             description = "dreambooth: the caption of every image of --data, e.g. 'a photo of zwx dog' "
                     + "(default: none, each image's .txt).")
@@ -204,6 +221,18 @@ final class TrainCommand implements Callable<Integer> {
         }
         if (loraTargets != null) {
             options.put("lora-targets", String.join(",", loraTargets));
+        }
+        if (networkTrainUnetOnly) {
+            options.put("network-train-unet-only", "true");
+        }
+        if (networkTrainTextEncoderOnly) {
+            options.put("network-train-text-encoder-only", "true");
+        }
+        if (textEncoderLr != null) {
+            options.put("text-encoder-lr", Double.toString(textEncoderLr));
+        }
+        if (unetLr != null) {
+            options.put("unet-lr", Double.toString(unetLr));
         }
         options.put("prior-loss-weight", Double.toString(priorLossWeight));
         if (token != null) {

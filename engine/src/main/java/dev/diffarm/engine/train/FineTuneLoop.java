@@ -33,6 +33,8 @@ public final class FineTuneLoop implements AutoCloseable {
     private final List<String> names;
     private final List<NDArray> parameters;
     private final AdamW optimizer;
+    /** Each trained array's base learning rate, which the schedule scales: the method's own or the run's. */
+    private final double[] baseRates;
     private long stepsDone;
 
     /**
@@ -58,6 +60,15 @@ public final class FineTuneLoop implements AutoCloseable {
         this.parameters = List.copyOf(trained.values());
         this.manager = parent.newSubManager();
         this.optimizer = AdamW.withDefaults(parameters, manager);
+        this.baseRates = new double[names.size()];
+        for (int i = 0; i < baseRates.length; i++) {
+            double own = training.learningRate(names.get(i)).orElse(settings.learningRate());
+            if (!(own > 0) || !Double.isFinite(own)) {
+                throw new IllegalArgumentException("learningRate: the method gives " + names.get(i) + " the learning "
+                        + "rate " + own + "; expected a positive number");
+            }
+            baseRates[i] = own;
+        }
     }
 
     /** Optimizer steps taken so far. */
@@ -80,7 +91,7 @@ public final class FineTuneLoop implements AutoCloseable {
             for (int m = 0; m < accumulation; m++) {
                 micro[m] = microBatch(accumulation);
             }
-            gradNorm = ParameterUpdate.apply(parameters, optimizer, settings.maxGradNorm(), lr);
+            gradNorm = ParameterUpdate.apply(parameters, optimizer, settings.maxGradNorm(), learningRates());
         } finally {
             training.afterStep();
         }
@@ -90,6 +101,16 @@ public final class FineTuneLoop implements AutoCloseable {
             loss += l;
         }
         return new StepReport(stepsDone, loss / accumulation, micro, lr, gradNorm);
+    }
+
+    /** Each trained array's learning rate at this step: its base rate through the run's schedule (kohya's groups). */
+    private double[] learningRates() {
+        double[] lrs = new double[baseRates.length];
+        for (int i = 0; i < lrs.length; i++) {
+            lrs[i] = settings.lrSchedule().learningRate(stepsDone, settings.lrWarmupSteps(), settings.maxTrainSteps(),
+                    baseRates[i]);
+        }
+        return lrs;
     }
 
     private float microBatch(int accumulation) {

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.diffarm.api.finetune.LoraAdapter;
+import dev.diffarm.api.finetune.LoraParts;
 import dev.diffarm.api.finetune.TokenRows;
 import dev.diffarm.api.finetune.TrainableModel;
 import dev.diffarm.api.finetune.TrainedUNet;
@@ -18,7 +19,8 @@ import java.util.List;
 
 /**
  * A loaded {@link StableDiffusion} as a fine-tune plugin sees it. A fresh LoRA's A is drawn from the run's
- * {@code generator}, so the run's draw order is: the VAE posterior draws, then the LoRA's init, then the steps.
+ * {@code generator}, so the run's draw order is: the VAE posterior draws, then the LoRA's init (the text encoder's
+ * modules first, then the UNet's), then the steps. The text encoding runs through every attached text-encoder LoRA.
  */
 public final class HostModel implements TrainableModel {
     private final StableDiffusion model;
@@ -62,9 +64,13 @@ public final class HostModel implements TrainableModel {
     }
 
     @Override
-    public LoraAdapter createLora(List<String> targets, int rank, float alpha, NDManager manager) {
+    public LoraAdapter createLora(LoraParts parts, List<String> targets, int rank, float alpha, NDManager manager) {
         LoraTargetModules modules = targets.isEmpty() ? LoraTargetModules.kohyaDefault() : LoraTargetModules.peft(targets);
-        return new HostLora(LoraNetwork.create(model.unetLayers(), modules, rank, alpha, generator, manager), manager);
+        return new HostLora(LoraNetwork.create(layers(), parts, modules, rank, alpha, generator, manager), manager);
+    }
+
+    private LoraNetwork.Layers layers() {
+        return new LoraNetwork.Layers(model.textEncoderLayers(), model.unetLayers());
     }
 
     @Override
@@ -73,7 +79,7 @@ public final class HostModel implements TrainableModel {
             throw new IllegalArgumentException("--network-weights: " + file + " is not a file");
         }
         try (LoraWeights start = LoraWeights.read(file)) {
-            return new HostLora(LoraNetwork.fromFile(model.unetLayers(), start, manager), manager);
+            return new HostLora(LoraNetwork.fromFile(layers(), start, manager), manager);
         }
     }
 

@@ -32,7 +32,21 @@ class FineTuneConformanceTest {
 
     @Test
     void lora() {
-        check("lora", Map.of("network-dim", "4", "network-alpha", "4"), List.of("zwx person", "zwx person in the park"), 0);
+        check("lora", Map.of("network-dim", "4", "network-alpha", "4", "network-train-unet-only", "true"), List.of("zwx person", "zwx person in the park"), 0);
+    }
+
+    /** kohya's LoRA on the text encoder alone: its gradients come through the UNet and the text encoder. */
+    @Test
+    void loraOnTheTextEncoder() {
+        check("lora", Map.of("network-dim", "4", "network-alpha", "4", "network-train-text-encoder-only", "true"),
+                List.of("zwx person", "zwx person in the park"), 0);
+    }
+
+    /** kohya's default LoRA: the text encoder's and the UNet's modules, each group at its own learning rate. */
+    @Test
+    void loraOnTheTextEncoderAndTheUNet() {
+        check("lora", Map.of("network-dim", "2", "network-alpha", "1", "text-encoder-lr", "5e-5", "unet-lr", "1e-4"),
+                List.of("zwx person", "zwx person in the park"), 0);
     }
 
     @Test
