@@ -104,6 +104,11 @@ final class TrainCommand implements Callable<Integer> {
             description = "Weight of the class images' loss (default ${DEFAULT-VALUE}).")
     double priorLossWeight;
 
+    @Option(names = "--train-text-encoder",
+            description = "dreambooth: train the text encoder in full with the UNet and save it in the checkpoint "
+                    + "(diffusers' --train_text_encoder; default: frozen).")
+    boolean trainTextEncoder;
+
     @Option(names = "--token", paramLabel = "TOKEN",
             description = "textual-inversion: the new token, e.g. \"<zwx>\" (default: none; required).")
     String token;
@@ -235,6 +240,9 @@ final class TrainCommand implements Callable<Integer> {
             options.put("unet-lr", Double.toString(unetLr));
         }
         options.put("prior-loss-weight", Double.toString(priorLossWeight));
+        if (trainTextEncoder) {
+            options.put("train-text-encoder", "true");
+        }
         if (token != null) {
             options.put("token", token);
         }

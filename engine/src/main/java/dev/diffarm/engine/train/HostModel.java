@@ -8,6 +8,7 @@ import dev.diffarm.api.finetune.LoraAdapter;
 import dev.diffarm.api.finetune.LoraParts;
 import dev.diffarm.api.finetune.TokenRows;
 import dev.diffarm.api.finetune.TrainableModel;
+import dev.diffarm.api.finetune.TrainedTextEncoder;
 import dev.diffarm.api.finetune.TrainedUNet;
 import dev.diffarm.engine.lora.LoraWeights;
 import dev.diffarm.engine.pipeline.StableDiffusion;
@@ -16,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A loaded {@link StableDiffusion} as a fine-tune plugin sees it. A fresh LoRA's A is drawn from the run's
@@ -26,6 +28,8 @@ public final class HostModel implements TrainableModel {
     private final StableDiffusion model;
     private final TorchGenerator generator;
     private final NDManager manager;
+    /** The text encoder once a method trains it: the checkpoint a {@link HostUNet} writes then holds it. */
+    private HostTextEncoder trainedText;
 
     /**
      * @param manager holds the arrays made for a call (token ids); run the calls inside an {@code NDScope} (one per
@@ -108,6 +112,12 @@ public final class HostModel implements TrainableModel {
 
     @Override
     public TrainedUNet trainUNet() {
-        return new HostUNet(model.unet(), model.path());
+        return new HostUNet(model.unet(), model.path(), () -> trainedText == null ? Map.of() : trainedText.parameters());
+    }
+
+    @Override
+    public TrainedTextEncoder trainTextEncoder() {
+        trainedText = new HostTextEncoder(model.textModel(), model.textEncoderLayers());
+        return trainedText;
     }
 }

@@ -60,6 +60,12 @@ class FineTuneConformanceTest {
         check("dreambooth", Map.of("prior-loss-weight", "1.0"), List.of("a photo of zwx person", "a photo of a person"), 1);
     }
 
+    /** DreamBooth with diffusers' --train_text_encoder: the UNet and the whole text encoder, saved in one checkpoint. */
+    @Test
+    void dreamBoothWithTheTextEncoder() {
+        check("dreambooth", Map.of("train-text-encoder", "true"), List.of("a photo of zwx person", "zwx person"), 0);
+    }
+
     @Test
     void textualInversion() {
         check("textual-inversion", Map.of("token", "<zwx>", "init-token", "person", "num-vectors", "2"),

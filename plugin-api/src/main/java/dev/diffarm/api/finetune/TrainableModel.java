@@ -64,4 +64,10 @@ public interface TrainableModel {
 
     /** The whole UNet as the trained arrays (DreamBooth). */
     TrainedUNet trainUNet();
+
+    /**
+     * The whole text encoder as trained arrays (DreamBooth's {@code --train_text_encoder}); the model's
+     * {@link TrainedUNet} then saves the trained text encoder in its checkpoint.
+     */
+    TrainedTextEncoder trainTextEncoder();
 }
