@@ -8,9 +8,11 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import dev.diffarm.api.finetune.MicroBatch;
 import dev.diffarm.api.finetune.Training;
+import dev.diffarm.engine.unet.CheckpointedForward;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The one training loop of every fine-tune method, as diffusers' and kohya's scripts run it; one optimizer step per
@@ -35,6 +37,7 @@ public final class FineTuneLoop implements AutoCloseable {
     private final AdamW optimizer;
     /** Each trained array's base learning rate, which the schedule scales: the method's own or the run's. */
     private final double[] baseRates;
+    private final Optional<CheckpointedForward> checkpoints;
     private long stepsDone;
 
     /**
@@ -45,6 +48,17 @@ public final class FineTuneLoop implements AutoCloseable {
     public FineTuneLoop(Training training, TrainingExamples examples, boolean priorPreservation,
                         TrainingSettings settings, NoiseObjective objective, Draws draws, int trainTimesteps,
                         NDManager parent) {
+        this(training, examples, priorPreservation, settings, objective, draws, trainTimesteps, parent, Optional.empty());
+    }
+
+    /**
+     * @param checkpoints the gradient checkpointing of the model the method predicts with, whose backward pass each
+     *                    micro-batch finishes after the loss's
+     */
+    public FineTuneLoop(Training training, TrainingExamples examples, boolean priorPreservation,
+                        TrainingSettings settings, NoiseObjective objective, Draws draws, int trainTimesteps,
+                        NDManager parent, Optional<CheckpointedForward> checkpoints) {
+        this.checkpoints = checkpoints;
         this.training = training;
         this.examples = examples;
         this.priorPreservation = priorPreservation;
@@ -132,6 +146,7 @@ public final class FineTuneLoop implements AutoCloseable {
             // the divisor as an array of the step's scope: the graph keeps it until the backward pass, and the scalar
             // that DJL makes for div(Number) would be freed before
             collector.backward(loss.div(loss.getManager().create((float) accumulation)));
+            checkpoints.ifPresent(CheckpointedForward::backward);
             return loss.getFloat();
         }
     }

@@ -13,11 +13,13 @@ import dev.diffarm.api.finetune.TrainedUNet;
 import dev.diffarm.engine.lora.LoraWeights;
 import dev.diffarm.engine.pipeline.StableDiffusion;
 import dev.diffarm.engine.random.TorchGenerator;
+import dev.diffarm.engine.unet.CheckpointedForward;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * A loaded {@link StableDiffusion} as a fine-tune plugin sees it. A fresh LoRA's A is drawn from the run's
@@ -28,6 +30,7 @@ public final class HostModel implements TrainableModel {
     private final StableDiffusion model;
     private final TorchGenerator generator;
     private final NDManager manager;
+    private final Optional<CheckpointedForward> checkpoints;
     /** The text encoder once a method trains it: the checkpoint a {@link HostUNet} writes then holds it. */
     private HostTextEncoder trainedText;
 
@@ -36,14 +39,23 @@ public final class HostModel implements TrainableModel {
      *                step) so that they are freed with the step
      */
     public HostModel(StableDiffusion model, TorchGenerator generator, NDManager manager) {
+        this(model, generator, manager, Optional.empty());
+    }
+
+    /** @param checkpoints the UNet's predictions are checkpointed with it (the loop finishes their backward pass) */
+    public HostModel(StableDiffusion model, TorchGenerator generator, NDManager manager,
+                     Optional<CheckpointedForward> checkpoints) {
         this.model = model;
         this.generator = generator;
         this.manager = manager;
+        this.checkpoints = checkpoints;
     }
 
     @Override
     public NDArray predict(NDArray noisy, long[] timesteps, NDArray text) {
-        return model.unet().forward(noisy, asFloats(timesteps), text);
+        float[] t = asFloats(timesteps);
+        return checkpoints.map(c -> model.unet().forward(noisy, t, text, c))
+                .orElseGet(() -> model.unet().forward(noisy, t, text));
     }
 
     static float[] asFloats(long[] timesteps) {
