@@ -169,6 +169,11 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--noise-offset", defaultValue = "0", paramLabel = "X", description = "Noise offset scale (default ${DEFAULT-VALUE}).")
     double noiseOffset;
 
+    @Option(names = "--gradient-checkpointing",
+            description = "Recompute the UNet's activations in the backward pass instead of keeping them: less memory, "
+                    + "more time, the same result (kohya's and diffusers' --gradient_checkpointing).")
+    boolean gradientCheckpointing;
+
     @Option(names = "--save-every", defaultValue = "0", paramLabel = "N",
             description = "Every N steps save OUT-stepNNNNNN.safetensors (with --save-state: the training state instead).")
     int saveEvery;
@@ -189,7 +194,8 @@ final class TrainCommand implements Callable<Integer> {
         TrainingSettings settings = new TrainingSettings(learningRate, LrSchedule.named(lrScheduler), lrWarmupSteps,
                 maxTrainSteps, trainBatchSize, gradientAccumulationSteps, maxGradNorm, seed, !noShuffle,
                 vParameterization ? NoiseObjective.Prediction.V_PREDICTION : NoiseObjective.Prediction.EPSILON,
-                minSnrGamma == null ? OptionalDouble.empty() : OptionalDouble.of(minSnrGamma), noiseOffset);
+                minSnrGamma == null ? OptionalDouble.empty() : OptionalDouble.of(minSnrGamma), noiseOffset,
+                gradientCheckpointing);
         FineTuneRequest request = new FineTuneRequest(method, methodOptions(), data, Optional.ofNullable(instancePrompt),
                 classImages(), settings, out, saveEvery, saveState, Optional.ofNullable(resume), baseModelVersion,
                 dataOptions.toOptions());

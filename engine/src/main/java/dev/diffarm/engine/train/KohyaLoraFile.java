@@ -105,6 +105,7 @@ public final class KohyaLoraFile {
         m.put("ss_num_train_images", Integer.toString(d.trainImages()));
         m.put("ss_optimizer", "torch.optim.AdamW(weight_decay=0.01,betas=(0.9, 0.999),eps=1e-08)");
         m.put("ss_noise_offset", pythonFloat(s.noiseOffset()));
+        m.put("ss_gradient_checkpointing", s.gradientCheckpointing() ? "True" : "False");
         m.put("ss_v_parameterization", s.prediction() == NoiseObjective.Prediction.V_PREDICTION ? "True" : "False");
         s.snrGamma().ifPresent(g -> m.put("ss_min_snr_gamma", pythonFloat(g)));
         try {

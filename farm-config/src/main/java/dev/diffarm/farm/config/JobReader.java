@@ -193,6 +193,7 @@ final class JobReader {
         boolean shuffle = fields.orDefault("shuffle", true, bool());
         long seed = fields.orDefault("seed", Defaults.TRAIN_SEED, integer(Rules.SEED));
         long saveEvery = fields.orDefault("saveEvery", 0L, integer(Rules.SAVE_EVERY));
+        boolean gradientCheckpointing = fields.orDefault("gradientCheckpointing", false, bool());
         List<String> targets = fields.orDefault("loraTargets", List.of(), list(text(Rules.LORA_TARGET),
                 "an array of module names", Limits.MAX_LIST_ITEMS));
         TrainDataOptions data = readTrainData(fields);
@@ -264,7 +265,8 @@ final class JobReader {
                 output.orElseThrow(), sweep, (int) batch, (int) accumulation, maxGradNorm, lrScheduler, (int) warmup,
                 (int) resolution, shuffle, seed, (int) saveEvery, targets, data, loss, dreambooth, textualInversion,
                 samples, name.equals(TrainJob.LORA) ? new LoraNetworkOptions(unetOnly, textEncoderOnly,
-                optionalDouble(textEncoderLr), optionalDouble(unetLr)) : LoraNetworkOptions.DEFAULTS));
+                optionalDouble(textEncoderLr), optionalDouble(unetLr)) : LoraNetworkOptions.DEFAULTS,
+                gradientCheckpointing));
     }
 
     private static OptionalDouble optionalDouble(Optional<Double> value) {

@@ -72,13 +72,17 @@ import java.util.Optional;
  * @param samples                   the images rendered while it learns
  * @param network                   a LoRA's parts and their learning rates; {@link LoraNetworkOptions#DEFAULTS} on
  *                                  another method's job
+ * @param gradientCheckpointing     recompute the UNet's activations in the backward pass instead of keeping them
+ *                                  (kohya's and diffusers' {@code --gradient_checkpointing}: less memory, more time,
+ *                                  the same result)
  */
 public record TrainJob(String id, String method, String model, String dataset, String output, TrainSweep sweep,
                        int trainBatchSize, int gradientAccumulationSteps, double maxGradNorm, String lrScheduler,
                        int lrWarmupSteps, int resolution, boolean shuffle, long seed, int saveEvery,
                        List<String> loraTargets, TrainDataOptions data, TrainLoss loss,
                        Optional<DreamBoothOptions> dreambooth, Optional<TextualInversionOptions> textualInversion,
-                       TrainSamples samples, LoraNetworkOptions network) implements Job {
+                       TrainSamples samples, LoraNetworkOptions network, boolean gradientCheckpointing)
+        implements Job {
     /** The {@code kind} of a train job. */
     public static final String KIND = "train";
     /** The id of a train job's first (and, without a sweep, only) task. */
@@ -150,7 +154,7 @@ public record TrainJob(String id, String method, String model, String dataset, S
         checkSweep(Problems.THROWING, sweep, output, samples);
     }
 
-    /** A job with kohya's default LoRA parts and rates ({@link LoraNetworkOptions#DEFAULTS}). */
+    /** A job with kohya's default LoRA parts and rates ({@link LoraNetworkOptions#DEFAULTS}), without checkpointing. */
     public TrainJob(String id, String method, String model, String dataset, String output, TrainSweep sweep,
                     int trainBatchSize, int gradientAccumulationSteps, double maxGradNorm, String lrScheduler,
                     int lrWarmupSteps, int resolution, boolean shuffle, long seed, int saveEvery,
@@ -159,7 +163,7 @@ public record TrainJob(String id, String method, String model, String dataset, S
                     TrainSamples samples) {
         this(id, method, model, dataset, output, sweep, trainBatchSize, gradientAccumulationSteps, maxGradNorm,
                 lrScheduler, lrWarmupSteps, resolution, shuffle, seed, saveEvery, loraTargets, data, loss, dreambooth,
-                textualInversion, samples, LoraNetworkOptions.DEFAULTS);
+                textualInversion, samples, LoraNetworkOptions.DEFAULTS, false);
     }
 
     /** A LoRA job with kohya's defaults for every hyperparameter. */
@@ -313,6 +317,10 @@ public record TrainJob(String id, String method, String model, String dataset, S
         node.put("shuffle", shuffle);
         node.put("seed", seed);
         node.put("saveEvery", saveEvery);
+        if (gradientCheckpointing) {
+            // written only when set: a job without it keeps its parameter hash
+            node.put("gradientCheckpointing", true);
+        }
         if (method.equals(LORA)) {
             ArrayNode targets = node.putArray("loraTargets");
             loraTargets.forEach(targets::add);

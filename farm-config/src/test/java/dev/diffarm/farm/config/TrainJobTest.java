@@ -109,7 +109,7 @@ class TrainJobTest {
                         + "\"classDataset\": \"dogs\", \"priorLossWeight\": 0.5, \"trainTextEncoder\": true"),
                 parse("\"method\": \"lora\", \"networkTrainTextEncoderOnly\": true, \"textEncoderLr\": 5e-5, "
                         + "\"unetLr\": 2e-4"),
-                parse("\"method\": \"lora\", \"networkTrainUnetOnly\": true"),
+                parse("\"method\": \"lora\", \"networkTrainUnetOnly\": true, \"gradientCheckpointing\": true"),
                 parse(TI + ", \"numVectors\": 4, \"sampleEvery\": 10, \"samplePrompts\": [\"<zwx> on a beach\"]"));
         ObjectMapper json = new ObjectMapper();
         for (TrainJob job : jobs) {
@@ -154,6 +154,7 @@ class TrainJobTest {
         cases.put("networkTrainTextEncoderOnly", "\"method\": \"lora\", \"networkTrainUnetOnly\": true, "
                 + "\"networkTrainTextEncoderOnly\": true");
         cases.put("trainTextEncoder", DREAMBOOTH + ", \"trainTextEncoder\": 1");
+        cases.put("gradientCheckpointing", "\"method\": \"lora\", \"gradientCheckpointing\": \"on\"");
         ObjectMapper json = new ObjectMapper();
         for (Map.Entry<String, String> c : cases.entrySet()) {
             String document = START + c.getValue() + "}";
@@ -244,6 +245,8 @@ class TrainJobTest {
         assertEquals(new LoraNetworkOptions(true, false, OptionalDouble.empty(), OptionalDouble.of(2e-4)), lora.network());
         assertTrue(parse(DREAMBOOTH + ", \"trainTextEncoder\": true").dreambooth().orElseThrow().trainTextEncoder());
         assertFalse(parse(DREAMBOOTH).dreambooth().orElseThrow().trainTextEncoder(), "diffusers' default: frozen");
+        assertTrue(parse(TI + ", \"gradientCheckpointing\": true").gradientCheckpointing(), "every method has it");
+        assertFalse(parse(TI).gradientCheckpointing(), "kohya's default: off");
         assertNotEquals(parse("\"method\": \"lora\"").parameterHash(), lora.parameterHash(), "they decide the result");
         IllegalArgumentException both = assertThrows(IllegalArgumentException.class, () -> new LoraNetworkOptions(true,
                 true, OptionalDouble.empty(), OptionalDouble.empty()));
