@@ -15,9 +15,7 @@ final class HostTextEncoder implements TrainedTextEncoder {
     HostTextEncoder(ClipTextModel textModel, LayerIndex layers) {
         this.textModel = textModel;
         this.layers = layers;
-        for (NDArray p : textModel.parameters().values()) {
-            p.setRequiresGradient(true);
-        }
+        TrainedArrays.mark(textModel.parameters().values(), true);
     }
 
     @Override
@@ -34,8 +32,6 @@ final class HostTextEncoder implements TrainedTextEncoder {
 
     @Override
     public void release() {
-        for (NDArray p : textModel.parameters().values()) {
-            p.setRequiresGradient(false);
-        }
+        TrainedArrays.mark(textModel.parameters().values(), false);
     }
 }

@@ -28,9 +28,7 @@ final class HostUNet implements TrainedUNet {
         this.unet = unet;
         this.base = base;
         this.trainedText = trainedText;
-        for (NDArray p : unet.parameters().values()) {
-            p.setRequiresGradient(true);
-        }
+        TrainedArrays.mark(unet.parameters().values(), true);
     }
 
     @Override
@@ -45,9 +43,7 @@ final class HostUNet implements TrainedUNet {
 
     @Override
     public void release() {
-        for (NDArray p : unet.parameters().values()) {
-            p.setRequiresGradient(false);
-        }
+        TrainedArrays.mark(unet.parameters().values(), false);
     }
 
     @Override

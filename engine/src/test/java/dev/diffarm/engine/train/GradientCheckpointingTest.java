@@ -4,19 +4,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.engine.Engine;
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
 import dev.diffarm.api.finetune.MethodOptions;
-import dev.diffarm.api.finetune.MicroBatch;
 import dev.diffarm.api.finetune.Training;
 import dev.diffarm.engine.clip.TokenizerLocator;
 import dev.diffarm.engine.pipeline.StableDiffusion;
 import dev.diffarm.engine.random.TorchGenerator;
-import dev.diffarm.engine.schedule.TrainingSchedule;
 import dev.diffarm.engine.testing.Fixtures;
 import dev.diffarm.engine.testing.TestSamplers;
 import dev.diffarm.engine.unet.CheckpointedForward;
@@ -24,7 +21,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalDouble;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -75,18 +71,7 @@ class GradientCheckpointingTest {
         try (StableDiffusion model = StableDiffusion.load(Fixtures.sdTiny("model"), Optional.empty(), Optional.empty(),
                 TokenizerLocator.fromEnvironment());
              NDManager manager = NDManager.newBaseManager()) {
-            Draws draws = Draws.of(new TorchGenerator(5));
-            NDArray latents;
-            try (CachedExamples examples = CachedExamples.encode(model, "train-data",
-                    CaptionedImages.read(Fixtures.sdTiny("train-data")).subList(0, 2), false, draws, manager)) {
-                latents = examples.latents().duplicate();
-            }
-            NoiseObjective objective = new NoiseObjective(NoiseObjective.Prediction.EPSILON, OptionalDouble.empty(),
-                    TrainingSchedule.of(model.schedulerConfig("DDPMScheduler", Map.of())).alphasCumprod());
-            long[] timesteps = {120, 640};
-            NDArray noise = draws.randn(manager, latents.getShape());
-            MicroBatch batch = new MicroBatch(objective.addNoise(latents, noise, timesteps),
-                    objective.target(latents, noise, timesteps), timesteps, CAPTIONS, 0);
+            TinyBatch tiny = TinyBatch.of(model, manager, CAPTIONS, 0);
             Optional<CheckpointedForward> checkpoints = checkpointing ? Optional.of(new CheckpointedForward())
                     : Optional.empty();
             HostModel host = new HostModel(model, new TorchGenerator(9), manager, checkpoints);
@@ -105,7 +90,7 @@ class GradientCheckpointingTest {
                 training.beforeStep();
                 try (NDScope scope = new NDScope();
                      GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-                    collector.backward(training.loss(batch, objective::loss));
+                    collector.backward(training.loss(tiny.batch(), tiny.objective()::loss));
                     checkpoints.ifPresent(CheckpointedForward::backward);
                     training.parameters().forEach((name, p) -> out.put(name, p.getGradient().toFloatArray()));
                     training.parameters().values().forEach(p -> JniUtils.zeroGrad((PtNDArray) p));
