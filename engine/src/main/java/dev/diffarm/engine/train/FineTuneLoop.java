@@ -142,6 +142,7 @@ public final class FineTuneLoop implements AutoCloseable {
         MicroBatch micro = new MicroBatch(noisy, target, timesteps, batch.captions(),
                 priorPreservation ? batch.size() / 2 : 0);
         try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+            checkpoints.ifPresent(CheckpointedForward::discard);
             NDArray loss = training.loss(micro, objective::loss);
             // the divisor as an array of the step's scope: the graph keeps it until the backward pass, and the scalar
             // that DJL makes for div(Number) would be freed before

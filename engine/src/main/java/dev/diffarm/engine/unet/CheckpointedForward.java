@@ -88,6 +88,11 @@ public final class CheckpointedForward {
         return leaf;
     }
 
+    /** Forgets the forward passes whose backward will not run (their loss failed): their arrays go with the step. */
+    public void discard() {
+        pending.clear();
+    }
+
     /** Whether a forward pass waits for its backward. */
     public boolean pending() {
         return !pending.isEmpty();

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArrays;
 import dev.diffarm.engine.model.LayerIndex;
 import dev.diffarm.engine.model.UNetConfig;
 import dev.diffarm.engine.model.Weights;
+import dev.diffarm.engine.nn.Autograd;
 import dev.diffarm.engine.nn.Conv2d;
 import dev.diffarm.engine.nn.GroupNorm;
 import dev.diffarm.engine.nn.NativeOps;
@@ -179,6 +180,9 @@ public final class UNet2DConditionModel {
         }
         if (classEmbedding != null) {
             throw new IllegalArgumentException("per-sample timesteps are not supported for a UNet with class embeddings");
+        }
+        if (!Autograd.recording()) {
+            return forward(x, timesteps, text); // no backward pass will follow: nothing to checkpoint
         }
         NDArray temb = NativeOps.silu(timeEmbedding.forward(x.getManager(), timesteps));
         return checkpoints.forward(steps, x, temb, text);
