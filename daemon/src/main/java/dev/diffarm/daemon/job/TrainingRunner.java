@@ -58,7 +58,8 @@ interface TrainingRunner {
                 ? NoiseObjective.Prediction.V_PREDICTION : NoiseObjective.Prediction.EPSILON;
         return new TrainingSettings(values.learningRate(), LrSchedule.named(job.lrScheduler()), job.lrWarmupSteps(),
                 values.maxTrainSteps(), job.trainBatchSize(), job.gradientAccumulationSteps(), job.maxGradNorm(),
-                job.seed(), job.shuffle(), prediction, job.loss().snrGamma(), job.loss().noiseOffset());
+                job.seed(), job.shuffle(), prediction, job.loss().snrGamma(), job.loss().noiseOffset(),
+                job.gradientCheckpointing());
     }
 
     /** The request every method shares the shape of, with the method's own parts. */

@@ -14,6 +14,21 @@ public final class ProcessMemory {
         return kib < 0 ? -1 : kib / 1024;
     }
 
+    /**
+     * Sets the peak back to the resident set size now (Linux's {@code echo 5 > /proc/self/clear_refs}), so that a
+     * later {@link #peakResidentMegabytes} is the peak of what ran since.
+     *
+     * @return false where the peak cannot be reset
+     */
+    public static boolean resetPeak() {
+        try {
+            Files.writeString(Path.of("/proc/self/clear_refs"), "5");
+            return true;
+        } catch (IOException | UnsupportedOperationException | SecurityException e) {
+            return false;
+        }
+    }
+
     /** The resident set size now, in KiB. */
     public static long residentKilobytes() {
         return statusKilobytes("VmRSS:");

@@ -21,28 +21,38 @@ import dev.diffarm.engine.train.LrSchedule;
 import dev.diffarm.engine.train.NoiseObjective;
 import dev.diffarm.engine.train.StepReport;
 import dev.diffarm.engine.train.TrainingSettings;
+import dev.diffarm.engine.unet.CheckpointedForward;
 import dev.diffarm.engine.unet.UNet2DConditionModel;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalDouble;
 
 /**
  * Times LoRA training steps on the SD 1.5 UNet with fresh random weights: batch 1, a LoRA of the given rank on every
  * attention projection ({@code to_q,to_k,to_v,to_out.0}), one forward and backward pass and an AdamW step per
  * optimizer step; beside it one inference UNet pass of the same batch. Prints {@code key=value} lines (medians) and
- * the process's peak resident memory.
+ * the process's peak resident memory, over the whole run and over the training steps alone ({@code train_peak_rss_mb},
+ * the peak reset before them where Linux allows it). With gradient checkpointing the UNet's steps are recomputed in
+ * the backward pass ({@link CheckpointedForward}).
  */
 public final class TrainBenchmark {
     private final int width;
     private final int height;
     private final int rank;
     private final int iterations;
+    private final boolean gradientCheckpointing;
     private final PrintStream out;
 
     public TrainBenchmark(int width, int height, int rank, int iterations, PrintStream out) {
+        this(width, height, rank, iterations, false, out);
+    }
+
+    public TrainBenchmark(int width, int height, int rank, int iterations, boolean gradientCheckpointing,
+                          PrintStream out) {
         ModelBenchmark.requireImageSize(width, height);
         if (iterations < 1 || rank < 1) {
             throw new IllegalArgumentException("bench: expected at least 1 iteration and rank 1, got " + iterations
@@ -52,6 +62,7 @@ public final class TrainBenchmark {
         this.height = height;
         this.rank = rank;
         this.iterations = iterations;
+        this.gradientCheckpointing = gradientCheckpointing;
         this.out = out;
     }
 
@@ -60,8 +71,9 @@ public final class TrainBenchmark {
         int factor = Sd15Architecture.vae().scaleFactor();
         long h = height / factor;
         long w = width / factor;
-        out.printf("arch=sd15 train=lora width=%d height=%d latent=%dx%d rank=%d batch=1 iters=%d threads=%d%n", width,
-                height, w, h, rank, iterations, Runtime.getRuntime().availableProcessors());
+        out.printf("arch=sd15 train=lora width=%d height=%d latent=%dx%d rank=%d batch=1 iters=%d threads=%d "
+                + "gradient_checkpointing=%b%n", width, height, w, h, rank, iterations,
+                Runtime.getRuntime().availableProcessors(), gradientCheckpointing);
         try (NDManager manager = NDManager.newBaseManager()) {
             Weights weights = new Weights(new FreshWeights(ArchitectureShapes.unet(config), 1.0, "SD 1.5 UNet"), manager);
             UNet2DConditionModel unet = new UNet2DConditionModel(weights, config);
@@ -82,10 +94,14 @@ public final class TrainBenchmark {
                     false, NoiseObjective.Prediction.EPSILON, OptionalDouble.empty(), 0);
             NoiseObjective objective = new NoiseObjective(NoiseObjective.Prediction.EPSILON, OptionalDouble.empty(),
                     linearAlphas());
+            Optional<CheckpointedForward> checkpoints = gradientCheckpointing ? Optional.of(new CheckpointedForward())
+                    : Optional.empty();
+            boolean peakReset = ProcessMemory.resetPeak();
             try (LoraNetwork lora = LoraNetwork.create(weights.layers(),
                     LoraTargetModules.peft(List.of("to_q", "to_k", "to_v", "to_out.0")), rank, rank, generator, manager);
-                 FineTuneLoop trainer = new FineTuneLoop(new LoraOnUNet(unet, lora, text), new FixedBatch(latents, List.of("")), false,
-                         settings, objective, Draws.of(generator), 1000, manager)) {
+                 FineTuneLoop trainer = new FineTuneLoop(new LoraOnUNet(unet, lora, text, checkpoints),
+                         new FixedBatch(latents, List.of("")), false, settings, objective, Draws.of(generator), 1000,
+                         manager, checkpoints)) {
                 out.printf("lora_layers=%d lora_parameters=%d%n", lora.paths().size(),
                         lora.parameters().stream().mapToLong(NDArray::size).sum());
                 double[] train = new double[iterations];
@@ -101,12 +117,16 @@ public final class TrainBenchmark {
                 out.printf("unet_forward_ms=%.1f%n", Median.of(inference));
                 out.printf("train_ms_per_step=%.1f%n", Median.of(train));
                 out.printf("peak_rss_mb=%d%n", ProcessMemory.peakResidentMegabytes());
+                if (peakReset) {
+                    out.printf("train_peak_rss_mb=%d%n", ProcessMemory.peakResidentMegabytes());
+                }
             }
         }
     }
 
     /** The LoRA method's step on a bare UNet, under fixed text embeddings (the text encoder's cost is not timed). */
-    private record LoraOnUNet(UNet2DConditionModel unet, LoraNetwork lora, NDArray text) implements Training {
+    private record LoraOnUNet(UNet2DConditionModel unet, LoraNetwork lora, NDArray text,
+                              Optional<CheckpointedForward> checkpoints) implements Training {
         @Override
         public Map<String, NDArray> parameters() {
             Map<String, NDArray> out = new LinkedHashMap<>();
@@ -128,7 +148,9 @@ public final class TrainBenchmark {
             for (int i = 0; i < t.length; i++) {
                 t[i] = batch.timesteps()[i];
             }
-            return objective.loss(unet.forward(batch.noisy(), t, text), batch.target(), batch.timesteps());
+            NDArray prediction = checkpoints.map(c -> unet.forward(batch.noisy(), t, text, c))
+                    .orElseGet(() -> unet.forward(batch.noisy(), t, text));
+            return objective.loss(prediction, batch.target(), batch.timesteps());
         }
 
         @Override

@@ -59,6 +59,11 @@ final class BenchCommand implements Callable<Integer> {
             description = "Time training steps of this fine-tune method (lora: batch 1, a LoRA on every attention projection).")
     String train;
 
+    @Option(names = "--gradient-checkpointing",
+            description = "With --train lora: recompute the UNet's steps in the backward pass instead of keeping their "
+                    + "activations (compare train_peak_rss_mb with and without).")
+    boolean gradientCheckpointing;
+
     @Option(names = "--rank", defaultValue = "16", description = "With --lora or --train lora: the LoRA's rank. Default: ${DEFAULT-VALUE}.")
     int rank;
 
@@ -122,7 +127,7 @@ final class BenchCommand implements Callable<Integer> {
             if (!train.equals("lora")) {
                 throw new IllegalArgumentException("--train " + train + ": expected lora");
             }
-            new TrainBenchmark(width, height, rank, iterations, System.out).run();
+            new TrainBenchmark(width, height, rank, iterations, gradientCheckpointing, System.out).run();
             return 0;
         }
         new ModelBenchmark(width, height, iterations, System.out).run();

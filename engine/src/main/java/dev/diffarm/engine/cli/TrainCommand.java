@@ -65,6 +65,23 @@ final class TrainCommand implements Callable<Integer> {
                     + "Default: kohya's set, every linear layer of the UNet's transformer blocks.")
     List<String> loraTargets;
 
+    @Option(names = "--network-train-unet-only",
+            description = "lora: a fresh LoRA on the UNet only (default: the UNet and the text encoder, as kohya). "
+                    + "With --network-weights the file's modules train, whatever they are on.")
+    boolean networkTrainUnetOnly;
+
+    @Option(names = "--network-train-text-encoder-only",
+            description = "lora: a fresh LoRA on the text encoder only (its attention and MLP layers).")
+    boolean networkTrainTextEncoderOnly;
+
+    @Option(names = "--text-encoder-lr", paramLabel = "LR",
+            description = "lora: base learning rate of the text encoder's modules (default: --learning-rate).")
+    Double textEncoderLr;
+
+    @Option(names = "--unet-lr", paramLabel = "LR",
+            description = "lora: base learning rate of the UNet's modules (default: --learning-rate).")
+    Double unetLr;
+
     @Option(names = "--instance-prompt", paramLabel = "TEXT",
             description = "dreambooth: the caption of every image of --data, e.g. 'a photo of zwx dog' "
                     + "(default: none, each image's .txt).")
@@ -86,6 +103,11 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--prior-loss-weight", defaultValue = "1.0", paramLabel = "W",
             description = "Weight of the class images' loss (default ${DEFAULT-VALUE}).")
     double priorLossWeight;
+
+    @Option(names = "--train-text-encoder",
+            description = "dreambooth: train the text encoder in full with the UNet and save it in the checkpoint "
+                    + "(diffusers' --train_text_encoder; default: frozen).")
+    boolean trainTextEncoder;
 
     @Option(names = "--token", paramLabel = "TOKEN",
             description = "textual-inversion: the new token, e.g. \"<zwx>\" (default: none; required).")
@@ -147,6 +169,11 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--noise-offset", defaultValue = "0", paramLabel = "X", description = "Noise offset scale (default ${DEFAULT-VALUE}).")
     double noiseOffset;
 
+    @Option(names = "--gradient-checkpointing",
+            description = "Recompute the UNet's activations in the backward pass instead of keeping them: less memory, "
+                    + "more time, the same result (kohya's and diffusers' --gradient_checkpointing).")
+    boolean gradientCheckpointing;
+
     @Option(names = "--save-every", defaultValue = "0", paramLabel = "N",
             description = "Every N steps save OUT-stepNNNNNN.safetensors (with --save-state: the training state instead).")
     int saveEvery;
@@ -167,7 +194,8 @@ final class TrainCommand implements Callable<Integer> {
         TrainingSettings settings = new TrainingSettings(learningRate, LrSchedule.named(lrScheduler), lrWarmupSteps,
                 maxTrainSteps, trainBatchSize, gradientAccumulationSteps, maxGradNorm, seed, !noShuffle,
                 vParameterization ? NoiseObjective.Prediction.V_PREDICTION : NoiseObjective.Prediction.EPSILON,
-                minSnrGamma == null ? OptionalDouble.empty() : OptionalDouble.of(minSnrGamma), noiseOffset);
+                minSnrGamma == null ? OptionalDouble.empty() : OptionalDouble.of(minSnrGamma), noiseOffset,
+                gradientCheckpointing);
         FineTuneRequest request = new FineTuneRequest(method, methodOptions(), data, Optional.ofNullable(instancePrompt),
                 classImages(), settings, out, saveEvery, saveState, Optional.ofNullable(resume), baseModelVersion,
                 dataOptions.toOptions());
@@ -205,7 +233,22 @@ final class TrainCommand implements Callable<Integer> {
         if (loraTargets != null) {
             options.put("lora-targets", String.join(",", loraTargets));
         }
+        if (networkTrainUnetOnly) {
+            options.put("network-train-unet-only", "true");
+        }
+        if (networkTrainTextEncoderOnly) {
+            options.put("network-train-text-encoder-only", "true");
+        }
+        if (textEncoderLr != null) {
+            options.put("text-encoder-lr", Double.toString(textEncoderLr));
+        }
+        if (unetLr != null) {
+            options.put("unet-lr", Double.toString(unetLr));
+        }
         options.put("prior-loss-weight", Double.toString(priorLossWeight));
+        if (trainTextEncoder) {
+            options.put("train-text-encoder", "true");
+        }
         if (token != null) {
             options.put("token", token);
         }

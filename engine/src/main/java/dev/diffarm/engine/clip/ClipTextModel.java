@@ -7,7 +7,10 @@ import dev.diffarm.engine.model.TextEncoderConfig;
 import dev.diffarm.engine.model.Weights;
 import dev.diffarm.engine.nn.LayerNorm;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * CLIP's text transformer as Stable Diffusion uses it: token and position embeddings, causal pre-norm
@@ -22,6 +25,7 @@ public final class ClipTextModel {
     private final NDArray positionEmbedding;
     private final List<ClipEncoderLayer> layers = new ArrayList<>();
     private final LayerNorm finalLayerNorm;
+    private final Map<String, NDArray> parameters;
 
     public ClipTextModel(Weights w, TextEncoderConfig config) {
         this.config = config;
@@ -35,6 +39,16 @@ public final class ClipTextModel {
                     config.quickGelu()));
         }
         this.finalLayerNorm = new LayerNorm(t.at("final_layer_norm"), config.layerNormEps());
+        this.parameters = new LinkedHashMap<>(w.tensors());
+    }
+
+    /**
+     * Every tensor of the text encoder by its diffusers key ({@code text_model.encoder.layers.0.mlp.fc1.weight}), in
+     * the order the layers are built: the arrays it computes with, which full fine-tuning (DreamBooth's
+     * {@code --train_text_encoder}) trains in place.
+     */
+    public Map<String, NDArray> parameters() {
+        return Collections.unmodifiableMap(parameters);
     }
 
     public TextEncoderConfig config() {

@@ -15,9 +15,33 @@ public final class Autograd {
     private Autograd() {
     }
 
-    /** True inside a {@link ai.djl.training.GradientCollector}: libtorch's grad mode is on. */
+    /** Set while a pass runs unrecorded that a recorded pass will repeat (gradient checkpointing). */
+    private static final ThreadLocal<Boolean> REPEATED = ThreadLocal.withInitial(() -> false);
+
+    /**
+     * True inside a {@link ai.djl.training.GradientCollector} (libtorch's grad mode is on), and in a pass run by
+     * {@link #unrecordedAsRecorded}: the layers take their differentiable kernels.
+     */
     public static boolean recording() {
-        return JniUtils.isGradMode();
+        return JniUtils.isGradMode() || REPEATED.get();
+    }
+
+    /**
+     * Runs {@code pass} with libtorch's grad mode off, so that nothing of it is kept for a backward pass, but on the
+     * kernels a recorded pass takes: gradient checkpointing repeats it recorded in the backward pass, and the two must
+     * compute the very same values.
+     */
+    public static <T> T unrecordedAsRecorded(java.util.function.Supplier<T> pass) {
+        boolean mode = JniUtils.isGradMode();
+        boolean repeated = REPEATED.get();
+        JniUtils.setGradMode(false);
+        REPEATED.set(true);
+        try {
+            return pass.get();
+        } finally {
+            REPEATED.set(repeated);
+            JniUtils.setGradMode(mode);
+        }
     }
 
     /**

@@ -48,6 +48,16 @@ public final class NativeOps {
         static final PtSymbolBlock MODULE = load();
     }
 
+    /**
+     * Turns libtorch's graph-executor optimisation off for the calling thread, as for the thread that loaded the
+     * operators. The setting is per thread; left on, the profiling executor re-specialises the operators after their
+     * first calls, so a run's values would depend on what the process computed before it (a farm worker's training
+     * then differs in the last bit from the same run on a fresh thread).
+     */
+    public static void unoptimizedForThisThread() {
+        JniUtils.setGraphExecutorOptimize(false);
+    }
+
     private static PtSymbolBlock load() {
         JniUtils.setGraphExecutorOptimize(false);
         byte[] archive = archive(source());

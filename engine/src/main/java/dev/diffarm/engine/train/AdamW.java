@@ -46,11 +46,22 @@ public final class AdamW implements AutoCloseable {
 
     /** One update of every parameter with learning rate {@code lr}; Adam's moments and t advance even at lr 0. */
     public void step(List<NDArray> parameters, List<NDArray> grads, double lr) {
+        double[] lrs = new double[parameters.size()];
+        java.util.Arrays.fill(lrs, lr);
+        step(parameters, grads, lrs);
+    }
+
+    /**
+     * One update of every parameter, parameter i with learning rate {@code lrs[i]} (torch's parameter groups, one
+     * optimizer step for all); Adam's moments and t advance even at lr 0.
+     */
+    public void step(List<NDArray> parameters, List<NDArray> grads, double[] lrs) {
         step++;
         double biasCorrection1 = 1 - Math.pow(beta1, step);
         double biasCorrection2Sqrt = Math.sqrt(1 - Math.pow(beta2, step));
-        float stepSize = (float) (lr / biasCorrection1);
         for (int i = 0; i < parameters.size(); i++) {
+            double lr = lrs[i];
+            float stepSize = (float) (lr / biasCorrection1);
             NDArray p = parameters.get(i);
             NDArray g = grads.get(i);
             p.muli((float) (1 - lr * weightDecay));

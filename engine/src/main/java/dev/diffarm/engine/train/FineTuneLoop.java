@@ -8,9 +8,11 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import dev.diffarm.api.finetune.MicroBatch;
 import dev.diffarm.api.finetune.Training;
+import dev.diffarm.engine.unet.CheckpointedForward;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The one training loop of every fine-tune method, as diffusers' and kohya's scripts run it; one optimizer step per
@@ -33,6 +35,9 @@ public final class FineTuneLoop implements AutoCloseable {
     private final List<String> names;
     private final List<NDArray> parameters;
     private final AdamW optimizer;
+    /** Each trained array's base learning rate, which the schedule scales: the method's own or the run's. */
+    private final double[] baseRates;
+    private final Optional<CheckpointedForward> checkpoints;
     private long stepsDone;
 
     /**
@@ -43,6 +48,17 @@ public final class FineTuneLoop implements AutoCloseable {
     public FineTuneLoop(Training training, TrainingExamples examples, boolean priorPreservation,
                         TrainingSettings settings, NoiseObjective objective, Draws draws, int trainTimesteps,
                         NDManager parent) {
+        this(training, examples, priorPreservation, settings, objective, draws, trainTimesteps, parent, Optional.empty());
+    }
+
+    /**
+     * @param checkpoints the gradient checkpointing of the model the method predicts with, whose backward pass each
+     *                    micro-batch finishes after the loss's
+     */
+    public FineTuneLoop(Training training, TrainingExamples examples, boolean priorPreservation,
+                        TrainingSettings settings, NoiseObjective objective, Draws draws, int trainTimesteps,
+                        NDManager parent, Optional<CheckpointedForward> checkpoints) {
+        this.checkpoints = checkpoints;
         this.training = training;
         this.examples = examples;
         this.priorPreservation = priorPreservation;
@@ -58,6 +74,15 @@ public final class FineTuneLoop implements AutoCloseable {
         this.parameters = List.copyOf(trained.values());
         this.manager = parent.newSubManager();
         this.optimizer = AdamW.withDefaults(parameters, manager);
+        this.baseRates = new double[names.size()];
+        for (int i = 0; i < baseRates.length; i++) {
+            double own = training.learningRate(names.get(i)).orElse(settings.learningRate());
+            if (!(own > 0) || !Double.isFinite(own)) {
+                throw new IllegalArgumentException("learningRate: the method gives " + names.get(i) + " the learning "
+                        + "rate " + own + "; expected a positive number");
+            }
+            baseRates[i] = own;
+        }
     }
 
     /** Optimizer steps taken so far. */
@@ -80,7 +105,7 @@ public final class FineTuneLoop implements AutoCloseable {
             for (int m = 0; m < accumulation; m++) {
                 micro[m] = microBatch(accumulation);
             }
-            gradNorm = ParameterUpdate.apply(parameters, optimizer, settings.maxGradNorm(), lr);
+            gradNorm = ParameterUpdate.apply(parameters, optimizer, settings.maxGradNorm(), learningRates());
         } finally {
             training.afterStep();
         }
@@ -90,6 +115,16 @@ public final class FineTuneLoop implements AutoCloseable {
             loss += l;
         }
         return new StepReport(stepsDone, loss / accumulation, micro, lr, gradNorm);
+    }
+
+    /** Each trained array's learning rate at this step: its base rate through the run's schedule (kohya's groups). */
+    private double[] learningRates() {
+        double[] lrs = new double[baseRates.length];
+        for (int i = 0; i < lrs.length; i++) {
+            lrs[i] = settings.lrSchedule().learningRate(stepsDone, settings.lrWarmupSteps(), settings.maxTrainSteps(),
+                    baseRates[i]);
+        }
+        return lrs;
     }
 
     private float microBatch(int accumulation) {
@@ -107,10 +142,12 @@ public final class FineTuneLoop implements AutoCloseable {
         MicroBatch micro = new MicroBatch(noisy, target, timesteps, batch.captions(),
                 priorPreservation ? batch.size() / 2 : 0);
         try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+            checkpoints.ifPresent(CheckpointedForward::discard);
             NDArray loss = training.loss(micro, objective::loss);
             // the divisor as an array of the step's scope: the graph keeps it until the backward pass, and the scalar
             // that DJL makes for div(Number) would be freed before
             collector.backward(loss.div(loss.getManager().create((float) accumulation)));
+            checkpoints.ifPresent(CheckpointedForward::backward);
             return loss.getFloat();
         }
     }

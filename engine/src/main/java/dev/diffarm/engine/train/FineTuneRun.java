@@ -4,9 +4,11 @@ import ai.djl.ndarray.NDManager;
 import dev.diffarm.api.finetune.FineTuneMethod;
 import dev.diffarm.api.finetune.Training;
 import dev.diffarm.engine.nn.Autograd;
+import dev.diffarm.engine.nn.NativeOps;
 import dev.diffarm.engine.pipeline.StableDiffusion;
 import dev.diffarm.engine.random.TorchGenerator;
 import dev.diffarm.engine.schedule.TrainingSchedule;
+import dev.diffarm.engine.unet.CheckpointedForward;
 import dev.diffarm.engine.train.data.KohyaDataOptions;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -69,6 +71,7 @@ public final class FineTuneRun {
                            StateSaved stateSaved) throws IOException {
         FineTuneMethod method = methods.named(request.method());
         Autograd.offForThisThread();
+        NativeOps.unoptimizedForThisThread();
         TrainingSettings settings = request.settings();
         TrainingSchedule schedule = TrainingSchedule.of(model.schedulerConfig("DDPMScheduler", Map.of()));
         TorchGenerator generator = new TorchGenerator(settings.seed());
@@ -86,9 +89,12 @@ public final class FineTuneRun {
              TrainingExamples examples = examples(model, request, draws, manager)) {
             NoiseObjective objective = new NoiseObjective(settings.prediction(), settings.snrGamma(),
                     schedule.alphasCumprod());
-            try (Training training = method.start(new HostModel(model, generator, manager), request.options(), manager);
+            Optional<CheckpointedForward> checkpoints = settings.gradientCheckpointing()
+                    ? Optional.of(new CheckpointedForward()) : Optional.empty();
+            try (Training training = method.start(new HostModel(model, generator, manager, checkpoints),
+                    request.options(), manager);
                  FineTuneLoop loop = new FineTuneLoop(training, examples, request.classImages().isPresent(), settings,
-                         objective, draws, schedule.size(), manager)) {
+                         objective, draws, schedule.size(), manager, checkpoints)) {
                 saved.ifPresent(s -> {
                     loop.restore(s);
                     generator.restore(s.generator());

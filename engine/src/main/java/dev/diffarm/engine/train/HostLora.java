@@ -3,6 +3,8 @@ package dev.diffarm.engine.train;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.diffarm.api.finetune.LoraAdapter;
+import dev.diffarm.api.finetune.LoraParts;
+import dev.diffarm.engine.lora.LoraModule.Component;
 import dev.diffarm.engine.safetensors.SafetensorsFile;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -17,7 +19,7 @@ final class HostLora implements LoraAdapter {
     HostLora(LoraNetwork network, NDManager manager) {
         this.network = network;
         for (TrainableLora m : network.modules()) {
-            alphas.put(KohyaLoraFile.stem(m.path()) + ".alpha", manager.create(m.alpha()));
+            alphas.put(m.stem() + ".alpha", manager.create(m.alpha()));
         }
     }
 
@@ -33,6 +35,25 @@ final class HostLora implements LoraAdapter {
             out.put(m.path() + ".up", m.up());
         }
         return out;
+    }
+
+    @Override
+    public Map<String, NDArray> textEncoderParameters() {
+        Map<String, NDArray> out = new LinkedHashMap<>();
+        for (TrainableLora m : network.modules()) {
+            if (m.component() == Component.TEXT_ENCODER) {
+                out.put(m.path() + ".down", m.down());
+                out.put(m.path() + ".up", m.up());
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public LoraParts parts() {
+        boolean text = network.hasTextEncoderModules();
+        boolean unet = network.modules().stream().anyMatch(m -> m.component() == Component.UNET);
+        return text && unet ? LoraParts.UNET_AND_TEXT_ENCODER : text ? LoraParts.TEXT_ENCODER : LoraParts.UNET;
     }
 
     @Override
@@ -64,7 +85,7 @@ final class HostLora implements LoraAdapter {
     public Map<String, NDArray> fileArrays() {
         Map<String, NDArray> out = new LinkedHashMap<>();
         for (TrainableLora m : network.modules()) {
-            String stem = KohyaLoraFile.stem(m.path());
+            String stem = m.stem();
             out.put(stem + ".lora_down.weight", m.down());
             out.put(stem + ".lora_up.weight", m.up());
             out.put(stem + ".alpha", alphas.get(stem + ".alpha"));

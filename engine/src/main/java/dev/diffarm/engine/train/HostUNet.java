@@ -11,19 +11,24 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /** The engine's UNet trained in place (DreamBooth), saved as a {@link DreamBoothCheckpoint}. */
 final class HostUNet implements TrainedUNet {
     private final UNet2DConditionModel unet;
     private final Path base;
+    private final Supplier<Map<String, NDArray>> trainedText;
 
-    /** Marks every tensor of {@code unet} as trained. */
-    HostUNet(UNet2DConditionModel unet, Path base) {
+    /**
+     * Marks every tensor of {@code unet} as trained.
+     *
+     * @param trainedText the text encoder's tensors if the run trains it, else none: the checkpoint holds them
+     */
+    HostUNet(UNet2DConditionModel unet, Path base, Supplier<Map<String, NDArray>> trainedText) {
         this.unet = unet;
         this.base = base;
-        for (NDArray p : unet.parameters().values()) {
-            p.setRequiresGradient(true);
-        }
+        this.trainedText = trainedText;
+        TrainedArrays.mark(unet.parameters().values(), true);
     }
 
     @Override
@@ -38,27 +43,32 @@ final class HostUNet implements TrainedUNet {
 
     @Override
     public void release() {
-        for (NDArray p : unet.parameters().values()) {
-            p.setRequiresGradient(false);
-        }
+        TrainedArrays.mark(unet.parameters().values(), false);
     }
 
     @Override
     public void write(Path out, Map<String, String> metadata) throws IOException {
         try (ModelFiles files = ModelFiles.open(base, Optional.empty())) {
-            DreamBoothCheckpoint.write(files, unet, metadata, out);
+            DreamBoothCheckpoint.write(files, unet, trainedText.get(), metadata, out);
         }
     }
 
+    /** The checkpoint's UNet and, when the run trains it, its text encoder, by diffusers key. */
     @Override
     public Map<String, NDArray> read(Path file, NDManager manager) {
         try (ModelFiles files = ModelFiles.open(file, Optional.of(base))) {
-            TensorSource tensors = files.unet().tensors();
             Map<String, NDArray> out = new LinkedHashMap<>();
-            for (String key : tensors.keys()) {
-                out.put(key, tensors.load(key, manager));
+            readAll(files.unet().tensors(), manager, out);
+            if (!trainedText.get().isEmpty()) {
+                readAll(files.textEncoder().tensors(), manager, out);
             }
             return out;
+        }
+    }
+
+    private static void readAll(TensorSource tensors, NDManager manager, Map<String, NDArray> out) {
+        for (String key : tensors.keys()) {
+            out.put(key, tensors.load(key, manager));
         }
     }
 }

@@ -2,6 +2,7 @@ package dev.diffarm.engine.train;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.diffarm.engine.lora.LoraModule.Component;
 import dev.diffarm.engine.safetensors.SafetensorsWriter;
 import java.io.IOException;
 import java.math.BigDecimal;
@@ -14,8 +15,9 @@ import java.util.TreeMap;
 /**
  * A trained LoRA as kohya's sd-scripts save it, the layout A1111 and ComfyUI load: for a UNet layer at key path P,
  * {@code lora_unet_<P with '.' → '_'>.lora_down.weight} (A [r, in]), {@code .lora_up.weight} (B [out, r]) and
- * {@code .alpha} (a float32 scalar: the true alpha, so that the scale is alpha / r), with kohya's {@code ss_*}
- * metadata.
+ * {@code .alpha} (a float32 scalar: the true alpha, so that the scale is alpha / r), for a text-encoder layer the same
+ * under {@code lora_te_<P with '.' → '_'>}, with kohya's {@code ss_*} metadata. The learning rates of kohya's two
+ * groups ({@code ss_text_encoder_lr}, {@code ss_unet_lr}) are the LoRA method's options: it adds them.
  */
 public final class KohyaLoraFile {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -54,9 +56,13 @@ public final class KohyaLoraFile {
         return counts;
     }
 
-    /** The key stem of the UNet layer at {@code path}: {@code lora_unet_<path with '.' → '_'>}. */
-    static String stem(String path) {
-        return "lora_unet_" + path.replace('.', '_');
+    /**
+     * The key stem of the layer at {@code path}: {@code lora_unet_<path with '.' → '_'>} for the UNet,
+     * {@code lora_te_<path with '.' → '_'>} for the text encoder ({@code lora_te_text_model_encoder_layers_0_mlp_fc1}).
+     */
+    static String stem(Component component, String path) {
+        String prefix = component == Component.UNET ? "lora_unet_" : "lora_te_";
+        return prefix + path.replace('.', '_');
     }
 
     /** Writes {@code lora} to {@code target} (replaced atomically). */
@@ -68,7 +74,7 @@ public final class KohyaLoraFile {
     public static void write(LoraNetwork lora, Map<String, String> runMetadata, Path target) throws IOException {
         SafetensorsWriter writer = new SafetensorsWriter();
         for (TrainableLora module : lora.modules()) {
-            String stem = stem(module.path());
+            String stem = module.stem();
             writer.add(stem + ".lora_down.weight", module.down().toFloatArray(), module.down().getShape().getShape());
             writer.add(stem + ".lora_up.weight", module.up().toFloatArray(), module.up().getShape().getShape());
             writer.add(stem + ".alpha", new float[] {module.alpha()});
@@ -77,7 +83,7 @@ public final class KohyaLoraFile {
         m.put("ss_network_module", "networks.lora");
         m.put("ss_network_dim", Integer.toString(lora.rank()));
         m.put("ss_network_alpha", pythonFloat(lora.alpha()));
-        m.put("ss_network_train_unet_only", "True");
+        m.put("ss_network_train_unet_only", lora.hasTextEncoderModules() ? "False" : "True");
         m.putAll(runMetadata);
         m.forEach(writer::metadata);
         writer.write(target);
@@ -89,7 +95,6 @@ public final class KohyaLoraFile {
         m.put("ss_base_model_version", d.baseModelVersion());
         m.put("ss_output_name", d.outputName());
         m.put("ss_learning_rate", pythonFloat(s.learningRate()));
-        m.put("ss_unet_lr", pythonFloat(s.learningRate()));
         m.put("ss_lr_scheduler", s.lrSchedule().diffusersName());
         m.put("ss_lr_warmup_steps", Integer.toString(s.lrWarmupSteps()));
         m.put("ss_max_train_steps", Integer.toString(s.maxTrainSteps()));
@@ -100,6 +105,7 @@ public final class KohyaLoraFile {
         m.put("ss_num_train_images", Integer.toString(d.trainImages()));
         m.put("ss_optimizer", "torch.optim.AdamW(weight_decay=0.01,betas=(0.9, 0.999),eps=1e-08)");
         m.put("ss_noise_offset", pythonFloat(s.noiseOffset()));
+        m.put("ss_gradient_checkpointing", s.gradientCheckpointing() ? "True" : "False");
         m.put("ss_v_parameterization", s.prediction() == NoiseObjective.Prediction.V_PREDICTION ? "True" : "False");
         s.snrGamma().ifPresent(g -> m.put("ss_min_snr_gamma", pythonFloat(g)));
         try {

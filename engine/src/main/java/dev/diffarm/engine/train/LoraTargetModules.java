@@ -13,8 +13,8 @@ import java.util.Map;
  * for SD 1.x/2.x LoRA: every linear layer inside a transformer block of the UNet ({@code Transformer2DModel}: the
  * attention projections, the feed-forward layers and, where they are linear, {@code proj_in}/{@code proj_out}).
  *
- * <p>kohya also trains the 1x1-convolution {@code proj_in}/{@code proj_out} of SD 1.x and the text encoder by default;
- * this trainer trains linear UNet layers only.
+ * <p>kohya also trains the 1x1-convolution {@code proj_in}/{@code proj_out} of SD 1.x by default; this trainer trains
+ * linear layers only. On the text encoder kohya's default set is {@link #selectTextEncoder}.
  */
 public final class LoraTargetModules {
     private final List<String> names;
@@ -48,6 +48,22 @@ public final class LoraTargetModules {
         for (String path : unet.paths()) {
             WeightedLayer layer = unet.find(path).orElseThrow();
             if (layer instanceof Linear linear && selects(path)) {
+                out.put(path, linear);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * kohya's text-encoder targets ({@code TEXT_ENCODER_TARGET_REPLACE_MODULE = ["CLIPAttention", "CLIPMLP"]}): every
+     * linear layer of the encoder's layers, {@code self_attn.q_proj, k_proj, v_proj, out_proj} and {@code mlp.fc1,
+     * fc2}, by key path in the text encoder's build order.
+     */
+    static Map<String, Linear> selectTextEncoder(LayerIndex textEncoder) {
+        Map<String, Linear> out = new LinkedHashMap<>();
+        for (String path : textEncoder.paths()) {
+            if (textEncoder.find(path).orElseThrow() instanceof Linear linear
+                    && (path.contains(".self_attn.") || path.contains(".mlp."))) {
                 out.put(path, linear);
             }
         }

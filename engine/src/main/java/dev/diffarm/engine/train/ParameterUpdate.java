@@ -16,15 +16,16 @@ final class ParameterUpdate {
 
     /**
      * @param maxGradNorm the largest total gradient norm; 0 for no clipping
+     * @param lrs         each parameter's learning rate
      * @return the total gradient norm before clipping
      */
-    static float apply(List<NDArray> parameters, AdamW optimizer, double maxGradNorm, double lr) {
+    static float apply(List<NDArray> parameters, AdamW optimizer, double maxGradNorm, double[] lrs) {
         List<NDArray> grads = new ArrayList<>(parameters.size());
         for (NDArray p : parameters) {
             grads.add(p.getGradient());
         }
         float gradNorm = maxGradNorm > 0 ? GradientClipping.clip(grads, maxGradNorm) : GradientClipping.norm(grads);
-        optimizer.step(parameters, grads, lr);
+        optimizer.step(parameters, grads, lrs);
         for (NDArray p : parameters) {
             JniUtils.zeroGrad((PtNDArray) p);
         }

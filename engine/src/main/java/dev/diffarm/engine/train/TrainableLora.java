@@ -1,6 +1,7 @@
 package dev.diffarm.engine.train;
 
 import ai.djl.ndarray.NDArray;
+import dev.diffarm.engine.lora.LoraModule.Component;
 import dev.diffarm.engine.nn.Linear;
 
 /**
@@ -8,6 +9,7 @@ import dev.diffarm.engine.nn.Linear;
  * {@code A} [r, in] ("down") and {@code B} [out, r] ("up") the only trained arrays.
  */
 final class TrainableLora implements Linear.Branch {
+    private final Component component;
     private final String path;
     private final NDArray down;
     private final NDArray up;
@@ -15,12 +17,14 @@ final class TrainableLora implements Linear.Branch {
     private final NDArray scale;
 
     /**
+     * @param component the model part the layer belongs to
      * @param path  the layer's diffusers key path
      * @param down  A [r, in]; it is marked as trained
      * @param up    B [out, r]; it is marked as trained
      * @param alpha the scale numerator
      */
-    TrainableLora(String path, NDArray down, NDArray up, float alpha) {
+    TrainableLora(Component component, String path, NDArray down, NDArray up, float alpha) {
+        this.component = component;
         this.path = path;
         this.down = down;
         this.up = up;
@@ -41,6 +45,15 @@ final class TrainableLora implements Linear.Branch {
 
     String path() {
         return path;
+    }
+
+    Component component() {
+        return component;
+    }
+
+    /** The module's key stem in a kohya file. */
+    String stem() {
+        return KohyaLoraFile.stem(component, path);
     }
 
     NDArray down() {

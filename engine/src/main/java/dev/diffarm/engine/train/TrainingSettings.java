@@ -17,11 +17,13 @@ import java.util.OptionalDouble;
  * @param prediction                what the UNet predicts
  * @param snrGamma                  min-SNR-γ, or empty
  * @param noiseOffset               the scale of a per-channel noise offset, 0 for none
+ * @param gradientCheckpointing     recompute the UNet's steps in the backward pass instead of keeping their
+ *                                  activations (less memory, more time; the same gradients)
  */
 public record TrainingSettings(double learningRate, LrSchedule lrSchedule, int lrWarmupSteps, int maxTrainSteps,
                                int trainBatchSize, int gradientAccumulationSteps, double maxGradNorm, long seed,
                                boolean shuffle, NoiseObjective.Prediction prediction, OptionalDouble snrGamma,
-                               double noiseOffset) {
+                               double noiseOffset, boolean gradientCheckpointing) {
 
     public TrainingSettings {
         require(learningRate > 0 && Double.isFinite(learningRate), "learningRate", learningRate, "a positive number");
@@ -31,6 +33,21 @@ public record TrainingSettings(double learningRate, LrSchedule lrSchedule, int l
         require(gradientAccumulationSteps >= 1, "gradientAccumulationSteps", gradientAccumulationSteps, "at least 1");
         require(maxGradNorm >= 0, "maxGradNorm", maxGradNorm, "0 (no clipping) or more");
         require(noiseOffset >= 0, "noiseOffset", noiseOffset, "0 or more");
+    }
+
+    /** Settings without gradient checkpointing. */
+    public TrainingSettings(double learningRate, LrSchedule lrSchedule, int lrWarmupSteps, int maxTrainSteps,
+                            int trainBatchSize, int gradientAccumulationSteps, double maxGradNorm, long seed,
+                            boolean shuffle, NoiseObjective.Prediction prediction, OptionalDouble snrGamma,
+                            double noiseOffset) {
+        this(learningRate, lrSchedule, lrWarmupSteps, maxTrainSteps, trainBatchSize, gradientAccumulationSteps,
+                maxGradNorm, seed, shuffle, prediction, snrGamma, noiseOffset, false);
+    }
+
+    /** The same settings with gradient checkpointing on or off. */
+    public TrainingSettings withGradientCheckpointing(boolean on) {
+        return new TrainingSettings(learningRate, lrSchedule, lrWarmupSteps, maxTrainSteps, trainBatchSize,
+                gradientAccumulationSteps, maxGradNorm, seed, shuffle, prediction, snrGamma, noiseOffset, on);
     }
 
     /** kohya's defaults: lr 1e-4 constant, 1600 steps, batch 1, no accumulation, clipping at 1.0, seed 42, shuffled. */

@@ -2,17 +2,15 @@ package dev.diffarm.engine.unet;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
-import ai.djl.ndarray.types.Shape;
 import dev.diffarm.engine.model.LayerIndex;
 import dev.diffarm.engine.model.UNetConfig;
 import dev.diffarm.engine.model.Weights;
+import dev.diffarm.engine.nn.Autograd;
 import dev.diffarm.engine.nn.Conv2d;
 import dev.diffarm.engine.nn.GroupNorm;
 import dev.diffarm.engine.nn.NativeOps;
 import dev.diffarm.engine.nn.Upsample2D;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -36,6 +34,8 @@ public final class UNet2DConditionModel {
     private final Conv2d convOut;
     private final Map<String, NDArray> parameters;
     private final LayerIndex layers;
+    /** The forward pass from conv_in to conv_out as steps. */
+    private final List<UNetStep> steps = new ArrayList<>();
 
     /** Builds the UNet from {@code w} (diffusers key names), taking every tensor it needs. */
     public UNet2DConditionModel(Weights w, UNetConfig config) {
@@ -60,6 +60,33 @@ public final class UNet2DConditionModel {
         this.convOut = new Conv2d(w.at("conv_out"));
         this.parameters = TorchParameterOrder.of(w.tensors());
         this.layers = w.layers();
+        buildSteps();
+    }
+
+    /**
+     * conv_in (its output the first skip connection), the down steps, the middle block, each up layer taking a skip
+     * connection, each upsampler sized to the next skip connection, and the output head.
+     */
+    private void buildSteps() {
+        steps.add(UNetStep.of("conv_in", UNetStep.Skip.PUSH,
+                (x, skip, temb, text) -> convIn.forward(NativeOps.channelsLast(x))));
+        steps.addAll(encoder.downSteps());
+        steps.add(encoder.midStep());
+        for (int i = 0; i < up.size(); i++) {
+            UNetLevel level = up.get(i);
+            for (int j = 0; j < level.size(); j++) {
+                int layer = j;
+                steps.add(UNetStep.of("up_blocks." + i + ".layer." + j, UNetStep.Skip.POP, (h, skip, temb, text) ->
+                        level.layer(layer, NDArrays.concat(new ai.djl.ndarray.NDList(h, skip), 1), temb, text)));
+            }
+            Upsample2D upsampler = upsamplers.get(i);
+            if (upsampler != null) {
+                steps.add(UNetStep.of("up_blocks." + i + ".upsamplers.0", UNetStep.Skip.PEEK, (h, skip, temb, text) ->
+                        upsampler.forward(h, skip.getShape().get(2), skip.getShape().get(3))));
+            }
+        }
+        steps.add(UNetStep.of("conv_out", UNetStep.Skip.NONE,
+                (h, skip, temb, text) -> NativeOps.contiguous(convOut.forward(convNormOut.forwardSilu(h)))));
     }
 
     public UNetConfig config() {
@@ -143,29 +170,44 @@ public final class UNet2DConditionModel {
         return forwardEmbedded(x, timeEmbedding.forward(x.getManager(), timesteps), text, Optional.empty());
     }
 
+    /**
+     * As {@link #forward(NDArray, float[], NDArray)}, keeping only the activations between the steps and computing
+     * each step again in the backward pass ({@code checkpoints.backward()} after the loss's): gradient checkpointing.
+     */
+    public NDArray forward(NDArray x, float[] timesteps, NDArray text, CheckpointedForward checkpoints) {
+        if (timesteps.length != x.getShape().get(0)) {
+            throw new IllegalArgumentException(timesteps.length + " timesteps for a batch of " + x.getShape().get(0));
+        }
+        if (classEmbedding != null) {
+            throw new IllegalArgumentException("per-sample timesteps are not supported for a UNet with class embeddings");
+        }
+        if (!Autograd.recording()) {
+            return forward(x, timesteps, text); // no backward pass will follow: nothing to checkpoint
+        }
+        NDArray temb = NativeOps.silu(timeEmbedding.forward(x.getManager(), timesteps));
+        return checkpoints.forward(steps, x, temb, text);
+    }
+
     private NDArray forwardEmbedded(NDArray x, NDArray emb, NDArray text, Optional<ControlResiduals> residuals) {
         NDArray temb = NativeOps.silu(emb);
-
-        List<NDArray> outputs = encoder.down(convIn.forward(NativeOps.channelsLast(x)), temb, text);
-        // the middle block takes the last down output as it is; only the skip connections get the residuals
-        NDArray h = encoder.mid(outputs.get(outputs.size() - 1), temb, text);
-        if (residuals.isPresent()) {
-            outputs = residuals.get().addToSkips(outputs);
-            h = residuals.get().addToMid(h);
-        }
-        Deque<NDArray> skips = new ArrayDeque<>();
-        outputs.forEach(skips::push);
-
-        for (int i = 0; i < up.size(); i++) {
-            UNetLevel level = up.get(i);
-            for (int j = 0; j < level.size(); j++) {
-                h = level.layer(j, NDArrays.concat(new ai.djl.ndarray.NDList(h, skips.pop()), 1), temb, text);
+        List<NDArray> skips = new ArrayList<>();
+        NDArray h = x;
+        for (UNetStep step : steps) {
+            NDArray skip = switch (step.skip()) {
+                case POP -> skips.remove(skips.size() - 1);
+                case PEEK -> skips.get(skips.size() - 1);
+                default -> null;
+            };
+            h = step.run(h, skip, temb, text);
+            if (step.skip() == UNetStep.Skip.PUSH) {
+                skips.add(h);
             }
-            if (upsamplers.get(i) != null) {
-                Shape target = skips.peek().getShape();
-                h = upsamplers.get(i).forward(h, target.get(2), target.get(3));
+            if (step.middle() && residuals.isPresent()) {
+                // the middle block takes the last down output as it is; only the skip connections get the residuals
+                skips = new ArrayList<>(residuals.get().addToSkips(skips));
+                h = residuals.get().addToMid(h);
             }
         }
-        return NativeOps.contiguous(convOut.forward(convNormOut.forwardSilu(h)));
+        return h;
     }
 }

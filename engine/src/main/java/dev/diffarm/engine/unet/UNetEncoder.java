@@ -19,6 +19,7 @@ final class UNetEncoder {
     private final ResnetBlock2D midResnet1;
     private final Transformer2D midAttention;
     private final ResnetBlock2D midResnet2;
+    private final List<UNetStep> downSteps = new ArrayList<>();
 
     /** Takes {@code down_blocks.*} and {@code mid_block.*} from {@code w} (the model's root). */
     UNetEncoder(Weights w, UNetConfig config) {
@@ -37,6 +38,29 @@ final class UNetEncoder {
         this.midResnet1 = new ResnetBlock2D(mid.at("resnets.0"), groups, eps);
         this.midAttention = new Transformer2D(mid.at("attentions.0"), lowestHeads, groups, linear);
         this.midResnet2 = new ResnetBlock2D(mid.at("resnets.1"), groups, eps);
+        for (int i = 0; i < levels; i++) {
+            UNetLevel level = down.get(i);
+            for (int j = 0; j < level.size(); j++) {
+                int layer = j;
+                downSteps.add(UNetStep.of("down_blocks." + i + ".layer." + j, UNetStep.Skip.PUSH,
+                        (h, skip, temb, text) -> level.layer(layer, h, temb, text)));
+            }
+            Downsample2D downsampler = downsamplers.get(i);
+            if (downsampler != null) {
+                downSteps.add(UNetStep.of("down_blocks." + i + ".downsamplers.0", UNetStep.Skip.PUSH,
+                        (h, skip, temb, text) -> downsampler.forward(h)));
+            }
+        }
+    }
+
+    /** The down levels as steps: each layer and each downsampler, every output a skip connection. */
+    List<UNetStep> downSteps() {
+        return downSteps;
+    }
+
+    /** The middle block as a step. */
+    UNetStep midStep() {
+        return new UNetStep("mid_block", UNetStep.Skip.NONE, true, (h, skip, temb, text) -> mid(h, temb, text));
     }
 
     static boolean isCrossAttention(String blockType) {
@@ -57,16 +81,9 @@ final class UNetEncoder {
     List<NDArray> down(NDArray h, NDArray temb, NDArray text) {
         List<NDArray> outputs = new ArrayList<>();
         outputs.add(h);
-        for (int i = 0; i < down.size(); i++) {
-            UNetLevel level = down.get(i);
-            for (int j = 0; j < level.size(); j++) {
-                h = level.layer(j, h, temb, text);
-                outputs.add(h);
-            }
-            if (downsamplers.get(i) != null) {
-                h = downsamplers.get(i).forward(h);
-                outputs.add(h);
-            }
+        for (UNetStep step : downSteps) {
+            h = step.run(h, null, temb, text);
+            outputs.add(h);
         }
         return outputs;
     }

@@ -83,6 +83,26 @@ class TrainCommandTest {
         }
     }
 
+    /** With --gradient-checkpointing the same run gives the same LoRA: the reference's within 1e-4, and records it. */
+    @Test
+    void reproducesTheKohyaFileWithGradientCheckpointing() throws Exception {
+        Path out = dir.resolve("checkpointed.safetensors");
+        CommandLineRun run = CommandLineRun.of(runArgs(out, "--gradient-checkpointing").toArray(String[]::new));
+        assertEquals(0, run.exitCode(), run.err());
+        try (SafetensorsFile mine = SafetensorsFile.open(out);
+             SafetensorsFile reference = SafetensorsFile.open(Fixtures.sdTiny("train-lora-run-kohya.safetensors"))) {
+            assertEquals(new TreeSet<>(reference.names()), new TreeSet<>(mine.names()), "keys");
+            double worst = 0;
+            for (String key : reference.names()) {
+                worst = Math.max(worst, Parity.relativeError(reference.floats(key), mine.floats(key)));
+            }
+            System.out.printf("parity train CLI --gradient-checkpointing vs train-lora-run-kohya: worst relative error "
+                    + "%.3g over 144 tensors%n", worst);
+            assertTrue(worst <= 1e-4, "worst relative error " + worst);
+            assertEquals("True", mine.metadata().get("ss_gradient_checkpointing"));
+        }
+    }
+
     @Test
     void refusesAnUnknownMethodAndABadRank() {
         CommandLineRun method = CommandLineRun.of("train", "--method", "hypernetwork", "--model",

@@ -132,7 +132,8 @@ class TrainMethodsCommandTest {
             }
         }
         String[] db = {"--instance-prompt", "a photo of zwx person", "--class-data", classes.toString(),
-                "--class-prompt", "a photo of a person", "--num-class-images", "2", "--prior-loss-weight", "1.0"};
+                "--class-prompt", "a photo of a person", "--num-class-images", "2", "--prior-loss-weight", "1.0",
+                "--train-text-encoder"};
         Path out = dir.resolve("zwx-person.safetensors");
         List<String> first = args("dreambooth", 3, out, db);
         first.addAll(List.of("--save-every", "2", "--save-state"));
@@ -149,8 +150,15 @@ class TrainMethodsCommandTest {
                 NDArray after = trained.unet().parameters().get(e.getKey());
                 moved = Math.max(moved, Parity.relativeError(e.getValue().toFloatArray(), after.toFloatArray()));
             }
-            System.out.printf("dreambooth: largest relative change of a UNet tensor after 3 steps %.3g%n", moved);
+            double textMoved = 0;
+            for (var e : base.textModel().parameters().entrySet()) {
+                NDArray after = trained.textModel().parameters().get(e.getKey());
+                textMoved = Math.max(textMoved, Parity.relativeError(e.getValue().toFloatArray(), after.toFloatArray()));
+            }
+            System.out.printf("dreambooth --train-text-encoder: largest relative change of a UNet tensor after 3 steps "
+                    + "%.3g, of a text-encoder tensor %.3g%n", moved, textMoved);
             assertTrue(moved > 1e-5, "the checkpoint holds the trained UNet");
+            assertTrue(textMoved > 1e-6, "the checkpoint holds the trained text encoder");
         }
 
         Path resumed = dir.resolve("resumed").resolve("zwx-person.safetensors");
@@ -178,7 +186,8 @@ class TrainMethodsCommandTest {
         assertEquals(0, help.exitCode(), help.err());
         for (String option : List.of("--method", "--instance-prompt", "--class-prompt", "--class-data",
                 "--prior-loss-weight", "--num-class-images", "--token", "--init-token", "--num-vectors", "--network-dim",
-                "--learning-rate", "--save-state", "--resume")) {
+                "--learning-rate", "--save-state", "--resume", "--train-text-encoder", "--network-train-unet-only",
+                "--network-train-text-encoder-only", "--text-encoder-lr", "--unet-lr")) {
             assertTrue(help.out().contains(option), option + " in\n" + help.out());
         }
         assertTrue(help.out().contains("(default lora)") && help.out().contains("(default 4)"), help.out());

@@ -3,22 +3,17 @@ package dev.diffarm.engine.train;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.diffarm.api.conformance.FineTuneConformance;
 import dev.diffarm.api.finetune.MethodOptions;
-import dev.diffarm.api.finetune.MicroBatch;
 import dev.diffarm.engine.clip.TokenizerLocator;
 import dev.diffarm.engine.pipeline.StableDiffusion;
-import dev.diffarm.engine.random.TorchGenerator;
-import dev.diffarm.engine.schedule.TrainingSchedule;
 import dev.diffarm.engine.testing.Fixtures;
 import dev.diffarm.engine.testing.TestSamplers;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalDouble;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -32,7 +27,21 @@ class FineTuneConformanceTest {
 
     @Test
     void lora() {
-        check("lora", Map.of("network-dim", "4", "network-alpha", "4"), List.of("zwx person", "zwx person in the park"), 0);
+        check("lora", Map.of("network-dim", "4", "network-alpha", "4", "network-train-unet-only", "true"), List.of("zwx person", "zwx person in the park"), 0);
+    }
+
+    /** kohya's LoRA on the text encoder alone: its gradients come through the UNet and the text encoder. */
+    @Test
+    void loraOnTheTextEncoder() {
+        check("lora", Map.of("network-dim", "4", "network-alpha", "4", "network-train-text-encoder-only", "true"),
+                List.of("zwx person", "zwx person in the park"), 0);
+    }
+
+    /** kohya's default LoRA: the text encoder's and the UNet's modules, each group at its own learning rate. */
+    @Test
+    void loraOnTheTextEncoderAndTheUNet() {
+        check("lora", Map.of("network-dim", "2", "network-alpha", "1", "text-encoder-lr", "5e-5", "unet-lr", "1e-4"),
+                List.of("zwx person", "zwx person in the park"), 0);
     }
 
     @Test
@@ -46,6 +55,12 @@ class FineTuneConformanceTest {
         check("dreambooth", Map.of("prior-loss-weight", "1.0"), List.of("a photo of zwx person", "a photo of a person"), 1);
     }
 
+    /** DreamBooth with diffusers' --train_text_encoder: the UNet and the whole text encoder, saved in one checkpoint. */
+    @Test
+    void dreamBoothWithTheTextEncoder() {
+        check("dreambooth", Map.of("train-text-encoder", "true"), List.of("a photo of zwx person", "zwx person"), 0);
+    }
+
     @Test
     void textualInversion() {
         check("textual-inversion", Map.of("token", "<zwx>", "init-token", "person", "num-vectors", "2"),
@@ -56,21 +71,9 @@ class FineTuneConformanceTest {
         try (StableDiffusion model = StableDiffusion.load(Fixtures.sdTiny("model"), Optional.empty(), Optional.empty(),
                 TokenizerLocator.fromEnvironment());
              NDManager manager = NDManager.newBaseManager()) {
-            TorchGenerator generator = new TorchGenerator(5);
-            Draws draws = Draws.of(generator);
-            List<CaptionedImages.Example> images = CaptionedImages.read(Fixtures.sdTiny("train-data")).subList(0, 2);
-            NDArray latents;
-            try (CachedExamples examples = CachedExamples.encode(model, "train-data", images, false, draws, manager)) {
-                latents = examples.latents().duplicate();
-            }
-            NoiseObjective objective = new NoiseObjective(NoiseObjective.Prediction.EPSILON, OptionalDouble.empty(),
-                    TrainingSchedule.of(model.schedulerConfig("DDPMScheduler", Map.of())).alphasCumprod());
-            long[] timesteps = {120, 640};
-            NDArray noise = draws.randn(manager, latents.getShape());
-            MicroBatch batch = new MicroBatch(objective.addNoise(latents, noise, timesteps),
-                    objective.target(latents, noise, timesteps), timesteps, captions, priorExamples);
-            FineTuneConformance.Setup setup = new FineTuneConformance.Setup(new HostModel(model, generator, manager),
-                    manager, batch, objective::loss);
+            TinyBatch tiny = TinyBatch.of(model, manager, captions, priorExamples);
+            FineTuneConformance.Setup setup = new FineTuneConformance.Setup(new HostModel(model, tiny.generator(),
+                    manager), manager, tiny.batch(), tiny.objective()::loss);
             FineTuneConformance.Report report = FineTuneConformance.of(
                     TestSamplers.plugins().fineTuneMethods().named(method), new MethodOptions(options))
                     .check(setup, 6, 5, 1e-2, dir);

@@ -141,8 +141,9 @@ class LoraRunParityTest {
                     assertTrue(Double.isFinite(report.loss()) && Float.isFinite(report.gradNorm()), "finite step " + report);
                 }
                 assertEquals(after2, countArrays(scope), "arrays held after 2 and after 12 steps");
-                assertEquals(6 * 10 * 2, lora.parameters().size(), "kohya's default on this UNet: 6 transformer blocks "
-                        + "(2 down, 1 mid, 3 up) x 10 linear layers (q, k, v, out of two attentions; two feed-forward) x A, B");
+                assertEquals((5 * 6 + 6 * 10) * 2, lora.parameters().size(), "kohya's default: the text encoder's 5 layers"
+                        + " x 6 linear layers (q, k, v, out, fc1, fc2), and on this UNet 6 transformer blocks (2 down,"
+                        + " 1 mid, 3 up) x 10 linear layers (q, k, v, out of two attentions; two feed-forward), x A, B");
             }
         }
     }

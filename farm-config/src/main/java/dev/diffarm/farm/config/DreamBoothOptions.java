@@ -12,9 +12,11 @@ import java.util.Optional;
  * @param priorLossWeight the weight of the class images' loss
  * @param numClassImages  how many class images prior preservation uses; the farm renders the missing ones
  * @param classDataset    a folder under the datasets root with class images of its own; empty: the farm's store
+ * @param trainTextEncoder diffusers' {@code --train_text_encoder}: the text encoder is trained in full with the UNet
+ *                        and saved in the checkpoint
  */
 public record DreamBoothOptions(String instancePrompt, Optional<String> classPrompt, double priorLossWeight,
-                                int numClassImages, Optional<String> classDataset) {
+                                int numClassImages, Optional<String> classDataset, boolean trainTextEncoder) {
     /** diffusers' {@code --prior_loss_weight}. */
     public static final double PRIOR_LOSS_WEIGHT = 1.0;
     /** diffusers' {@code --num_class_images}. */
@@ -34,6 +36,12 @@ public record DreamBoothOptions(String instancePrompt, Optional<String> classPro
         }
     }
 
+    /** Options with the text encoder frozen (diffusers' default). */
+    public DreamBoothOptions(String instancePrompt, Optional<String> classPrompt, double priorLossWeight,
+                             int numClassImages, Optional<String> classDataset) {
+        this(instancePrompt, classPrompt, priorLossWeight, numClassImages, classDataset, false);
+    }
+
     /** Whether the class keeps its meaning through prior preservation: a class prompt is given. */
     public boolean priorPreservation() {
         return classPrompt.isPresent();
@@ -45,5 +53,9 @@ public record DreamBoothOptions(String instancePrompt, Optional<String> classPro
         node.put("priorLossWeight", priorLossWeight);
         node.put("numClassImages", numClassImages);
         classDataset.ifPresent(name -> node.put("classDataset", name));
+        if (trainTextEncoder) {
+            // written only when set: a job without it keeps its parameter hash
+            node.put("trainTextEncoder", true);
+        }
     }
 }

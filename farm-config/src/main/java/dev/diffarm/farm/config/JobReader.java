@@ -193,10 +193,15 @@ final class JobReader {
         boolean shuffle = fields.orDefault("shuffle", true, bool());
         long seed = fields.orDefault("seed", Defaults.TRAIN_SEED, integer(Rules.SEED));
         long saveEvery = fields.orDefault("saveEvery", 0L, integer(Rules.SAVE_EVERY));
+        boolean gradientCheckpointing = fields.orDefault("gradientCheckpointing", false, bool());
         List<String> targets = fields.orDefault("loraTargets", List.of(), list(text(Rules.LORA_TARGET),
                 "an array of module names", Limits.MAX_LIST_ITEMS));
         TrainDataOptions data = readTrainData(fields);
         TrainLoss loss = readTrainLoss(fields);
+        boolean unetOnly = fields.orDefault("networkTrainUnetOnly", false, bool());
+        boolean textEncoderOnly = fields.orDefault("networkTrainTextEncoderOnly", false, bool());
+        Optional<Double> textEncoderLr = fields.optional("textEncoderLr", number(Rules.LEARNING_RATE));
+        Optional<Double> unetLr = fields.optional("unetLr", number(Rules.LEARNING_RATE));
         Optional<String> instancePrompt = fields.optional("instancePrompt", TRAIN_PROMPT);
         Optional<String> classPrompt = fields.optional("classPrompt", TRAIN_PROMPT);
         double priorLossWeight = fields.orDefault("priorLossWeight", DreamBoothOptions.PRIOR_LOSS_WEIGHT,
@@ -204,6 +209,7 @@ final class JobReader {
         long numClassImages = fields.orDefault("numClassImages", (long) DreamBoothOptions.NUM_CLASS_IMAGES,
                 integer(Rules.NUM_CLASS_IMAGES));
         Optional<String> classDataset = fields.optional("classDataset", text(Rules.DATASET));
+        boolean trainTextEncoder = fields.orDefault("trainTextEncoder", false, bool());
         Optional<String> token = fields.optional("token", text(Rules.TOKEN));
         Optional<String> initToken = fields.optional("initToken", text(Rules.INIT_TOKEN));
         long numVectors = fields.orDefault("numVectors", (long) TextualInversionOptions.NUM_VECTORS,
@@ -223,6 +229,10 @@ final class JobReader {
                         Json.show(classDataset.get()), "no class images without a classPrompt (prior preservation "
                                 + "needs the class prompt)"));
             }
+        }
+        if (unetOnly && textEncoderOnly) {
+            fields.problems().report(ValidationError.of(ValidationError.Code.INVALID_VALUE,
+                    "networkTrainTextEncoderOnly", "true", LoraNetworkOptions.BOTH_PARTS));
         }
         if (method.filter(TrainJob.TEXTUAL_INVERSION::equals).isPresent()) {
             requirePresent(fields, "token", token, Rules.TOKEN.expected());
@@ -245,7 +255,8 @@ final class JobReader {
         }
         String name = method.orElseThrow();
         Optional<DreamBoothOptions> dreambooth = name.equals(TrainJob.DREAMBOOTH) ? Optional.of(new DreamBoothOptions(
-                instancePrompt.orElseThrow(), classPrompt, priorLossWeight, (int) numClassImages, classDataset))
+                instancePrompt.orElseThrow(), classPrompt, priorLossWeight, (int) numClassImages, classDataset,
+                trainTextEncoder))
                 : Optional.empty();
         Optional<TextualInversionOptions> textualInversion = name.equals(TrainJob.TEXTUAL_INVERSION)
                 ? Optional.of(new TextualInversionOptions(token.orElseThrow(), initToken.orElseThrow(), (int) numVectors))
@@ -253,7 +264,13 @@ final class JobReader {
         return Optional.of(new TrainJob(id.orElseThrow(), name, model.orElseThrow(), dataset.orElseThrow(),
                 output.orElseThrow(), sweep, (int) batch, (int) accumulation, maxGradNorm, lrScheduler, (int) warmup,
                 (int) resolution, shuffle, seed, (int) saveEvery, targets, data, loss, dreambooth, textualInversion,
-                samples));
+                samples, name.equals(TrainJob.LORA) ? new LoraNetworkOptions(unetOnly, textEncoderOnly,
+                optionalDouble(textEncoderLr), optionalDouble(unetLr)) : LoraNetworkOptions.DEFAULTS,
+                gradientCheckpointing));
+    }
+
+    private static OptionalDouble optionalDouble(Optional<Double> value) {
+        return value.map(OptionalDouble::of).orElse(OptionalDouble.empty());
     }
 
     private static TrainDataOptions readTrainData(FieldReader fields) {
@@ -270,8 +287,7 @@ final class JobReader {
                 text(Rules.PREDICTION_TYPE));
         double noiseOffset = fields.orDefault("noiseOffset", 0.0, number(Rules.NOISE_OFFSET));
         Optional<Double> snrGamma = fields.optional("snrGamma", number(Rules.SNR_GAMMA));
-        return new TrainLoss(predictionType, noiseOffset,
-                snrGamma.map(OptionalDouble::of).orElse(OptionalDouble.empty()));
+        return new TrainLoss(predictionType, noiseOffset, optionalDouble(snrGamma));
     }
 
     /** Reports each field the job gives that only another method has, naming the field and the job's method. */

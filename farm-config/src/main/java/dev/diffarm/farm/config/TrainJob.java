@@ -22,7 +22,8 @@ import java.util.Optional;
  * only DreamBooth and Textual Inversion have, and DreamBooth's learning rate, {@value #DREAMBOOTH_LEARNING_RATE}).
  *
  * <h2>Methods</h2>
- * {@code lora} (fields of its own: {@code networkDim}, {@code networkAlpha}, {@code loraTargets}), {@code dreambooth}
+ * {@code lora} (fields of its own: {@code networkDim}, {@code networkAlpha}, {@code loraTargets} and
+ * {@link LoraNetworkOptions}: {@code networkTrainUnetOnly}, ...), {@code dreambooth}
  * ({@link DreamBoothOptions}: {@code instancePrompt}, ...) and {@code textual-inversion}
  * ({@link TextualInversionOptions}: {@code token}, ...). A field of another method is refused naming the field and
  * the method.
@@ -69,13 +70,19 @@ import java.util.Optional;
  * @param textualInversion          the Textual Inversion fields: present exactly when the method is
  *                                  {@code textual-inversion}
  * @param samples                   the images rendered while it learns
+ * @param network                   a LoRA's parts and their learning rates; {@link LoraNetworkOptions#DEFAULTS} on
+ *                                  another method's job
+ * @param gradientCheckpointing     recompute the UNet's activations in the backward pass instead of keeping them
+ *                                  (kohya's and diffusers' {@code --gradient_checkpointing}: less memory, more time,
+ *                                  the same result)
  */
 public record TrainJob(String id, String method, String model, String dataset, String output, TrainSweep sweep,
                        int trainBatchSize, int gradientAccumulationSteps, double maxGradNorm, String lrScheduler,
                        int lrWarmupSteps, int resolution, boolean shuffle, long seed, int saveEvery,
                        List<String> loraTargets, TrainDataOptions data, TrainLoss loss,
                        Optional<DreamBoothOptions> dreambooth, Optional<TextualInversionOptions> textualInversion,
-                       TrainSamples samples) implements Job {
+                       TrainSamples samples, LoraNetworkOptions network, boolean gradientCheckpointing)
+        implements Job {
     /** The {@code kind} of a train job. */
     public static final String KIND = "train";
     /** The id of a train job's first (and, without a sweep, only) task. */
@@ -87,8 +94,10 @@ public record TrainJob(String id, String method, String model, String dataset, S
     public static final List<String> METHODS = List.of(LORA, DREAMBOOTH, TEXTUAL_INVERSION);
     /** The fields only one method has. */
     public static final Map<String, List<String>> METHOD_FIELDS = Map.of(
-            LORA, List.of("networkDim", "networkAlpha", "loraTargets"),
-            DREAMBOOTH, List.of("instancePrompt", "classPrompt", "priorLossWeight", "numClassImages", "classDataset"),
+            LORA, List.of("networkDim", "networkAlpha", "loraTargets", "networkTrainUnetOnly",
+                    "networkTrainTextEncoderOnly", "textEncoderLr", "unetLr"),
+            DREAMBOOTH, List.of("instancePrompt", "classPrompt", "priorLossWeight", "numClassImages", "classDataset",
+                    "trainTextEncoder"),
             TEXTUAL_INVERSION, List.of("token", "initToken", "numVectors"));
     /** The file name extension of every result. */
     public static final String OUTPUT_EXTENSION = ".safetensors";
@@ -138,7 +147,23 @@ public record TrainJob(String id, String method, String model, String dataset, S
             String field = loraTargets.isEmpty() ? "networkDim" : "loraTargets";
             throw new IllegalArgumentException(field + ": expected " + noFieldOf(method, field));
         }
+        Objects.requireNonNull(network, "network");
+        if (!method.equals(LORA) && !network.equals(LoraNetworkOptions.DEFAULTS)) {
+            throw new IllegalArgumentException("network: expected " + noFieldOf(method, "networkTrainUnetOnly"));
+        }
         checkSweep(Problems.THROWING, sweep, output, samples);
+    }
+
+    /** A job with kohya's default LoRA parts and rates ({@link LoraNetworkOptions#DEFAULTS}), without checkpointing. */
+    public TrainJob(String id, String method, String model, String dataset, String output, TrainSweep sweep,
+                    int trainBatchSize, int gradientAccumulationSteps, double maxGradNorm, String lrScheduler,
+                    int lrWarmupSteps, int resolution, boolean shuffle, long seed, int saveEvery,
+                    List<String> loraTargets, TrainDataOptions data, TrainLoss loss,
+                    Optional<DreamBoothOptions> dreambooth, Optional<TextualInversionOptions> textualInversion,
+                    TrainSamples samples) {
+        this(id, method, model, dataset, output, sweep, trainBatchSize, gradientAccumulationSteps, maxGradNorm,
+                lrScheduler, lrWarmupSteps, resolution, shuffle, seed, saveEvery, loraTargets, data, loss, dreambooth,
+                textualInversion, samples, LoraNetworkOptions.DEFAULTS, false);
     }
 
     /** A LoRA job with kohya's defaults for every hyperparameter. */
@@ -292,9 +317,14 @@ public record TrainJob(String id, String method, String model, String dataset, S
         node.put("shuffle", shuffle);
         node.put("seed", seed);
         node.put("saveEvery", saveEvery);
+        if (gradientCheckpointing) {
+            // written only when set: a job without it keeps its parameter hash
+            node.put("gradientCheckpointing", true);
+        }
         if (method.equals(LORA)) {
             ArrayNode targets = node.putArray("loraTargets");
             loraTargets.forEach(targets::add);
+            network.write(node);
         }
         data.write(node);
         loss.write(node);

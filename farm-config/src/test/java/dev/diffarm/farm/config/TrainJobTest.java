@@ -1,6 +1,7 @@
 package dev.diffarm.farm.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -46,6 +47,7 @@ class TrainJobTest {
         assertEquals(TrainDataOptions.DEFAULTS, job.data());
         assertEquals(TrainLoss.DEFAULTS, job.loss());
         assertEquals(TrainSamples.NONE, job.samples());
+        assertEquals(LoraNetworkOptions.DEFAULTS, job.network(), "kohya's default: text encoder and UNet, one rate");
         assertEquals("loras/out.safetensors", run.outputKey());
         assertEquals(TrainJob.TASK_ID, run.taskId());
         assertEquals("train", job.kind());
@@ -104,7 +106,10 @@ class TrainJobTest {
                         OptionalDouble.of(5)), Optional.empty(), Optional.empty(),
                         new TrainSamples(2, List.of("a zwx person", "zwx"), 7, 4)),
                 parse(DREAMBOOTH + ", \"classPrompt\": \"a photo of a dog\", \"numClassImages\": 8, "
-                        + "\"classDataset\": \"dogs\", \"priorLossWeight\": 0.5"),
+                        + "\"classDataset\": \"dogs\", \"priorLossWeight\": 0.5, \"trainTextEncoder\": true"),
+                parse("\"method\": \"lora\", \"networkTrainTextEncoderOnly\": true, \"textEncoderLr\": 5e-5, "
+                        + "\"unetLr\": 2e-4"),
+                parse("\"method\": \"lora\", \"networkTrainUnetOnly\": true, \"gradientCheckpointing\": true"),
                 parse(TI + ", \"numVectors\": 4, \"sampleEvery\": 10, \"samplePrompts\": [\"<zwx> on a beach\"]"));
         ObjectMapper json = new ObjectMapper();
         for (TrainJob job : jobs) {
@@ -143,6 +148,13 @@ class TrainJobTest {
         cases.put("token", "\"method\": \"textual-inversion\", \"token\": \"two words\", \"initToken\": \"person\"");
         cases.put("initToken", "\"method\": \"textual-inversion\", \"token\": \"<zwx>\"");
         cases.put("numVectors", TI + ", \"numVectors\": 0");
+        cases.put("textEncoderLr", "\"method\": \"lora\", \"textEncoderLr\": 0");
+        cases.put("unetLr", "\"method\": \"lora\", \"unetLr\": -1e-4");
+        cases.put("networkTrainUnetOnly", "\"method\": \"lora\", \"networkTrainUnetOnly\": \"yes\"");
+        cases.put("networkTrainTextEncoderOnly", "\"method\": \"lora\", \"networkTrainUnetOnly\": true, "
+                + "\"networkTrainTextEncoderOnly\": true");
+        cases.put("trainTextEncoder", DREAMBOOTH + ", \"trainTextEncoder\": 1");
+        cases.put("gradientCheckpointing", "\"method\": \"lora\", \"gradientCheckpointing\": \"on\"");
         ObjectMapper json = new ObjectMapper();
         for (Map.Entry<String, String> c : cases.entrySet()) {
             String document = START + c.getValue() + "}";
@@ -210,7 +222,9 @@ class TrainJobTest {
                 "networkDim", DREAMBOOTH + ", \"networkDim\": 8",
                 "instancePrompt", TI + ", \"instancePrompt\": \"zwx\"",
                 "loraTargets", TI + ", \"loraTargets\": [\"to_q\"]",
-                "classPrompt", "\"method\": \"lora\", \"classPrompt\": \"a dog\"");
+                "classPrompt", "\"method\": \"lora\", \"classPrompt\": \"a dog\"",
+                "textEncoderLr", DREAMBOOTH + ", \"textEncoderLr\": 1e-5",
+                "trainTextEncoder", "\"method\": \"lora\", \"trainTextEncoder\": true");
         for (Map.Entry<String, String> c : cases.entrySet()) {
             String field = c.getKey();
             String fields = c.getValue();
@@ -222,6 +236,21 @@ class TrainJobTest {
             assertTrue(message.contains("on a " + method + " job"), message);
             System.out.println("refused: " + message);
         }
+    }
+
+    /** kohya's LoRA parts and rates, and DreamBooth's text encoder, as the fields give them. */
+    @Test
+    void loraPartsAndRatesAndDreamBoothsTextEncoderAreReadAsGiven() {
+        TrainJob lora = parse("\"method\": \"lora\", \"networkTrainUnetOnly\": true, \"unetLr\": 2e-4");
+        assertEquals(new LoraNetworkOptions(true, false, OptionalDouble.empty(), OptionalDouble.of(2e-4)), lora.network());
+        assertTrue(parse(DREAMBOOTH + ", \"trainTextEncoder\": true").dreambooth().orElseThrow().trainTextEncoder());
+        assertFalse(parse(DREAMBOOTH).dreambooth().orElseThrow().trainTextEncoder(), "diffusers' default: frozen");
+        assertTrue(parse(TI + ", \"gradientCheckpointing\": true").gradientCheckpointing(), "every method has it");
+        assertFalse(parse(TI).gradientCheckpointing(), "kohya's default: off");
+        assertNotEquals(parse("\"method\": \"lora\"").parameterHash(), lora.parameterHash(), "they decide the result");
+        IllegalArgumentException both = assertThrows(IllegalArgumentException.class, () -> new LoraNetworkOptions(true,
+                true, OptionalDouble.empty(), OptionalDouble.empty()));
+        assertTrue(both.getMessage().startsWith("networkTrainTextEncoderOnly:"), both.getMessage());
     }
 
     @Test

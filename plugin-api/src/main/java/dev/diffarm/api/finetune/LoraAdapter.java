@@ -7,12 +7,21 @@ import java.nio.file.Path;
 import java.util.Map;
 
 /**
- * A LoRA on some of the UNet's linear layers, unmerged: an attached layer computes {@code W x + b + (alpha / r) · B (A x)}
- * with A ("down", [r, in]) and B ("up", [out, r]) the trained arrays.
+ * A LoRA on some of the UNet's and the text encoder's linear layers, unmerged: an attached layer computes
+ * {@code W x + b + (alpha / r) · B (A x)} with A ("down", [r, in]) and B ("up", [out, r]) the trained arrays.
  */
 public interface LoraAdapter {
-    /** Per layer (in the UNet's order) its A then its B, named {@code <layer path>.down} and {@code .up}. */
+    /**
+     * Per layer its A then its B, named {@code <layer path>.down} and {@code .up}: the text encoder's layers first
+     * (their paths start with {@code text_model.}), then the UNet's, each in its model's order.
+     */
     Map<String, NDArray> parameters();
+
+    /** The part of {@link #parameters()} on the text encoder's layers (kohya's {@code --text_encoder_lr} group). */
+    Map<String, NDArray> textEncoderParameters();
+
+    /** Which parts of the model the LoRA has modules on. */
+    LoraParts parts();
 
     /** Makes the layers add their LoRA term. */
     void attach();
@@ -25,7 +34,8 @@ public interface LoraAdapter {
     float alpha();
 
     /**
-     * Writes a kohya-format file ({@code lora_unet_*.lora_down.weight}, {@code .lora_up.weight}, {@code .alpha}) with
+     * Writes a kohya-format file ({@code lora_unet_*} and {@code lora_te_*}: {@code .lora_down.weight},
+     * {@code .lora_up.weight}, {@code .alpha}) with
      * {@code metadata} and kohya's network entries ({@code ss_network_dim}, {@code ss_network_alpha}, ...).
      */
     void write(Path out, Map<String, String> metadata) throws IOException;

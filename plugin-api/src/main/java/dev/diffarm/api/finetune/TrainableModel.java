@@ -18,7 +18,10 @@ public interface TrainableModel {
      */
     NDArray predict(NDArray noisy, long[] timesteps, NDArray text);
 
-    /** The frozen text encoder's last hidden states [b, tokens, D] of the captions (no attention mask). */
+    /**
+     * The text encoder's last hidden states [b, tokens, D] of the captions (no attention mask), with every attached
+     * text-encoder adapter; gradients flow into whatever of it is trained.
+     */
     NDArray encode(List<String> captions);
 
     /**
@@ -28,9 +31,26 @@ public interface TrainableModel {
      * @throws IllegalArgumentException naming the option for a rank below 1, a non-positive alpha, targets that select
      *                                  nothing
      */
-    LoraAdapter createLora(List<String> targets, int rank, float alpha, NDManager manager);
+    default LoraAdapter createLora(List<String> targets, int rank, float alpha, NDManager manager) {
+        return createLora(LoraParts.UNET, targets, rank, alpha, manager);
+    }
 
-    /** A LoRA starting from a file (kohya's or diffusers' layout), on the layers it names. */
+    /**
+     * A fresh LoRA on the linear layers of {@code parts}: A drawn from the run's generator (peft's init), the text
+     * encoder's modules first (kohya's order), B zero. The text encoder's layers are kohya's default set (every linear
+     * layer of its attention and MLP blocks: {@code q_proj, k_proj, v_proj, out_proj, fc1, fc2}).
+     *
+     * @param targets peft's target module names of the UNet ({@code to_q, to_k, ...}); empty for kohya's default set
+     * @throws IllegalArgumentException naming the option for a rank below 1, a non-positive alpha, targets that select
+     *                                  nothing
+     */
+    LoraAdapter createLora(LoraParts parts, List<String> targets, int rank, float alpha, NDManager manager);
+
+    /**
+     * A LoRA starting from a file (kohya's or diffusers' layout), on the layers it names: the UNet's and, for
+     * {@code lora_te_} modules, the text encoder's (what the file holds decides what trains, as kohya's
+     * {@code --dim_from_weights}).
+     */
     LoraAdapter loadLora(Path file, NDManager manager);
 
     /**
@@ -44,4 +64,10 @@ public interface TrainableModel {
 
     /** The whole UNet as the trained arrays (DreamBooth). */
     TrainedUNet trainUNet();
+
+    /**
+     * The whole text encoder as trained arrays (DreamBooth's {@code --train_text_encoder}); the model's
+     * {@link TrainedUNet} then saves the trained text encoder in its checkpoint.
+     */
+    TrainedTextEncoder trainTextEncoder();
 }

@@ -17,9 +17,12 @@ public interface TrainedUNet {
     /** Gradients off again. */
     void release();
 
-    /** Writes a single-file checkpoint in the original layout: the trained UNet, the base model's VAE and text encoder. */
+    /**
+     * Writes a single-file checkpoint in the original layout: the trained UNet, the base model's VAE, and the text
+     * encoder: the base model's, or the trained one if the run trains it ({@link TrainableModel#trainTextEncoder}).
+     */
     void write(Path out, Map<String, String> metadata) throws IOException;
 
-    /** Reads the UNet of such a checkpoint back, by diffusers key. */
+    /** Reads the UNet of such a checkpoint back, and the text encoder if the run trains it, by diffusers key. */
     Map<String, NDArray> read(Path file, NDManager manager) throws IOException;
 }

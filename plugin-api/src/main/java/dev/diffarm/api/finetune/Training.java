@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.OptionalDouble;
 
 /** One run of a {@link FineTuneMethod}: the arrays it trains and the method's part of every step. */
 public interface Training extends AutoCloseable {
@@ -14,6 +15,15 @@ public interface Training extends AutoCloseable {
      * them with a training state and sets their values again on resume (then calls {@link #afterStep()}).
      */
     Map<String, NDArray> parameters();
+
+    /**
+     * The base learning rate of the trained array {@code parameter}, which the run's schedule scales in place of the
+     * run's learning rate (kohya's {@code --text_encoder_lr} and {@code --unet_lr} groups); empty, the default, for
+     * the run's.
+     */
+    default OptionalDouble learningRate(String parameter) {
+        return OptionalDouble.empty();
+    }
 
     /** Called before the first micro-batch of every optimizer step (e.g. to attach adapters to the model). */
     default void beforeStep() {
