@@ -90,15 +90,15 @@ final class A1111Jobs {
 
     /**
      * The job's problem named by the A1111 field it came from ({@code cfg} → {@code cfg_scale}; a ControlNet unit's
-     * field by its place in {@code alwayson_scripts.controlnet.args}, {@code request.controlNetArgs()} tells it).
+     * field by its place in {@code alwayson_scripts.controlnet.args}, which {@code controlNetArgs} gives for each unit).
      */
-    static A1111Problem asA1111(EventError error, ProcessingRequest request) {
+    static A1111Problem asA1111(EventError error, List<Integer> controlNetArgs) {
         if (error.field().isEmpty()) {
             return new A1111Problem(error.code(), Optional.empty(), error.message());
         }
         String path = error.field().get();
         String head = path.split("[.\\[]", 2)[0];
-        String field = ControlNetArgs.requestPath(path, request.controlNetArgs())
+        String field = ControlNetArgs.requestPath(path, controlNetArgs)
                 .orElseGet(() -> A1111_FIELDS.getOrDefault(head, head));
         String message = error.message().startsWith(path) ? field + error.message().substring(path.length())
                 : field + ": " + error.message();

@@ -136,7 +136,7 @@ public class A1111Resource {
         String id = request.taskId().orElseGet(A1111Jobs::newId);
         byte[] job = A1111Jobs.renderJob(request, id, model, clipSkip, catalog.schedule(request.scheduler()), sampler,
                 seeds);
-        return runJob(tenant, job, id, (queued, run) -> {
+        return runJob(tenant, job, id, request.controlNetArgs(), (queued, run) -> {
             List<byte[]> pngs = storedImages((ImageJob) queued.job());
             List<String> infotexts = pngs.stream().map(png -> PngText.read(png).getOrDefault("parameters", "")).toList();
             String info = A1111Info.of(request, id, model, clipSkip, sampler, seeds, infotexts, run.submitted());
@@ -169,7 +169,7 @@ public class A1111Resource {
         }
         ExtrasRequest request = ((ExtrasRequest.Result.Valid) result).request();
         String id = A1111Jobs.newId();
-        return runJob(tenant, request.upscaleJob(id), id, (queued, run) -> {
+        return runJob(tenant, request.upscaleJob(id), id, List.of(), (queued, run) -> {
             byte[] png = store.get(((UpscaleJob) queued.job()).imageKey(0)).orElseThrow(() -> new IllegalStateException(
                     "job " + id + " completed without its picture"));
             String parameters = PngText.read(png).getOrDefault("parameters", "");
@@ -188,9 +188,10 @@ public class A1111Resource {
     /**
      * Submits {@code job} (whose id is {@code id}) for {@code tenant} and waits for it; {@code answer} makes the 200
      * answer of a job that completed (or was cancelled). A job the intake refuses, or that failed or outlasted
-     * {@link #maxWait}, is answered as {@link #txt2img} says.
+     * {@link #maxWait}, is answered as {@link #txt2img} says; {@code controlNetArgs} places the job's ControlNet units in
+     * the request's {@code alwayson_scripts.controlnet.args}, to name a unit's problem by the field it came from.
      */
-    private Response runJob(String tenant, byte[] job, String id,
+    private Response runJob(String tenant, byte[] job, String id, List<Integer> controlNetArgs,
                             BiFunction<JobIntake.Submission.Queued, A1111Runs.Run, Response> answer) {
         JobIntake.Submission submission;
         try {
@@ -203,7 +204,7 @@ public class A1111Resource {
             List<ValidationError> errors = invalid.result().errors();
             boolean tooLarge = errors.stream().anyMatch(error -> error.code() == ValidationError.Code.TOO_LARGE);
             return A1111Errors.response(tooLarge ? (Response.StatusType) Response.Status.REQUEST_ENTITY_TOO_LARGE : A1111Errors.UNPROCESSABLE,
-                    errors.stream().map(error -> A1111Jobs.asA1111(EventError.of(error), request)).toList());
+                    errors.stream().map(error -> A1111Jobs.asA1111(EventError.of(error), controlNetArgs)).toList());
         }
         if (submission instanceof JobIntake.Submission.Taken taken) {
             return A1111Errors.response(Response.Status.CONFLICT, "id-taken", "force_task_id: " + taken.message());

@@ -48,6 +48,9 @@ public interface DaemonConfig {
     /** {@value FarmSettings#CONTROLNETS_DIR}: the ControlNets a job's {@code controlnets} units name. */
     Optional<String> controlnetsDir();
 
+    /** {@value FarmSettings#UPSCALERS_DIR}: the upscaler models an upscale job's or a hires pass's upscaler names. */
+    Optional<String> upscalersDir();
+
     Kafka kafka();
 
     // Workers and devices (issue 13).
@@ -300,6 +303,7 @@ public interface DaemonConfig {
         localDir().ifPresent(value -> variables.put(FarmSettings.LOCAL_DIR, value));
         datasetsDir().ifPresent(value -> variables.put(FarmSettings.DATASETS_DIR, value));
         controlnetsDir().ifPresent(value -> variables.put(FarmSettings.CONTROLNETS_DIR, value));
+        upscalersDir().ifPresent(value -> variables.put(FarmSettings.UPSCALERS_DIR, value));
         kafka().bootstrapServers().ifPresent(value -> variables.put(FarmSettings.KAFKA_BOOTSTRAP_SERVERS, value));
         s3().endpoint().ifPresent(value -> variables.put(FarmSettings.S3_ENDPOINT, value));
         s3().accessKey().ifPresent(value -> variables.put(FarmSettings.S3_ACCESS_KEY, value));

@@ -57,6 +57,11 @@ class JobResourceTest {
                 .body("errors[0].field", equalTo("model"))
                 .body("errors[0].code", equalTo("unknown-name"))
                 .body("errors[0].message", equalTo("model = \"nope\": expected a model this farm has: tiny"));
+        given().contentType("application/json").body(TinyModel.renderJob("rest-bad", "[\"x\"]", "[1]", 2)
+                        .replace("\"steps\"", "\"enableHr\": true, \"hrUpscaler\": \"nope\", \"steps\""))
+                .post("/jobs").then().statusCode(400)
+                .body("errors[0].field", equalTo("hrUpscaler"))
+                .body("errors[0].message", containsString("esrgan-x4")); // from DIFFARM_UPSCALERS_DIR
         given().contentType("application/json").body("{nope").post("/jobs").then().statusCode(400)
                 .body("errors[0].code", equalTo("not-json"));
     }

@@ -17,19 +17,27 @@ import java.util.stream.Stream;
 public class LocalDaemonResource implements QuarkusTestResourceLifecycleManager {
     /** The name of the tiny ControlNet in the daemon's ControlNet folder. */
     public static final String CONTROLNET = "tiny-control";
+    /** The reference fixture's tiny x4 RRDBNet (the engine's test copy), in the daemon's upscalers folder. */
+    static final Path ESRGAN_X4 = Path.of("../engine/src/test/resources/sd-tiny/esrgan-x4-basicsr.pth");
+
     private Path dir;
 
     @Override
     public Map<String, String> start() {
+        Path upscalers;
         try {
             dir = Files.createTempDirectory("diffarm-daemon-test");
+            // Not <home>/upscalers, so that a test can tell the setting was read.
+            upscalers = Files.createDirectories(dir.resolve("upscaler-models"));
+            Files.copy(ESRGAN_X4, upscalers.resolve("esrgan-x4.pth"));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         return Map.of("diffarm.home", dir.toString(),
                 "diffarm.local-dir", dir.resolve("local").toString(),
                 "diffarm.models-dir", TinyModel.modelsDir(dir.resolve("models")).toString(),
-                "diffarm.controlnets-dir", TinyModel.controlNetsDir(dir.resolve("controlnet"), CONTROLNET).toString());
+                "diffarm.controlnets-dir", TinyModel.controlNetsDir(dir.resolve("controlnet"), CONTROLNET).toString(),
+                "diffarm.upscalers-dir", upscalers.toString());
     }
 
     @Override
