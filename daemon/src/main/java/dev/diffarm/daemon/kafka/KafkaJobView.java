@@ -1,5 +1,6 @@
 package dev.diffarm.daemon.kafka;
 
+import dev.diffarm.daemon.status.EventFeed;
 import dev.diffarm.daemon.status.FarmJobs;
 import dev.diffarm.farm.config.JobEvent;
 import java.time.Duration;
@@ -33,7 +34,7 @@ import org.jboss.logging.Logger;
  *   <li>A record that is no event of this version is logged and skipped: one bad producer must not stop the view.</li>
  * </ul>
  */
-public final class KafkaJobView implements AutoCloseable {
+public final class KafkaJobView implements EventFeed {
     private static final Logger LOG = Logger.getLogger(KafkaJobView.class);
     /** How long one poll waits for events: the longest a close waits for the thread to see it. */
     private static final Duration POLL = Duration.ofMillis(500);
@@ -101,6 +102,7 @@ public final class KafkaJobView implements AutoCloseable {
     }
 
     /** Events applied so far. */
+    @Override
     public long applied() {
         return applied.get();
     }
@@ -119,6 +121,7 @@ public final class KafkaJobView implements AutoCloseable {
     }
 
     /** Whether the events on the topic when this view started have all been applied. */
+    @Override
     public boolean isCaughtUp() {
         return caughtUp;
     }
@@ -190,6 +193,8 @@ public final class KafkaJobView implements AutoCloseable {
         }
         if (added.isEmpty()) {
             if (assigned.isEmpty()) {
+                // A farm whose events topic is not there yet has no events to read: nothing is unknown.
+                caughtUp = true;
                 LOG.debugf("the events topic %s has no partitions yet; looking again in %d s", topic,
                         FIRST_PARTITION_CHECK.toSeconds());
                 nextPartitionCheck = System.nanoTime() + FIRST_PARTITION_CHECK.toNanos();

@@ -14,14 +14,14 @@ import java.util.Optional;
 public final class FarmJobStatuses implements JobStatuses {
     private final FarmJobs farm;
     private final JobRegistry registry;
-    private final AutoCloseable feed;
+    private final EventFeed feed;
 
     /**
      * @param farm     the farm's jobs from the events topic
      * @param registry the jobs this node queued or ran
      * @param feed     what feeds {@code farm} (the topic's reader), closed with this
      */
-    public FarmJobStatuses(FarmJobs farm, JobRegistry registry, AutoCloseable feed) {
+    public FarmJobStatuses(FarmJobs farm, JobRegistry registry, EventFeed feed) {
         this.farm = farm;
         this.registry = registry;
         this.feed = feed;
@@ -42,12 +42,15 @@ public final class FarmJobStatuses implements JobStatuses {
         return farm.events();
     }
 
+    /** Until the events there were at the start are read, older jobs are unknown here: the node is not ready. */
+    @Override
+    public Optional<String> problem() {
+        return feed.isCaughtUp() ? Optional.empty() : Optional.of("reading the farm's job events: " + feed.applied()
+                + " read so far; jobs not read yet are unknown here");
+    }
+
     @Override
     public void close() {
-        try {
-            feed.close();
-        } catch (Exception e) {
-            throw new IllegalStateException("closing the feed of the farm's job statuses failed: " + e, e);
-        }
+        feed.close();
     }
 }

@@ -18,6 +18,11 @@ public interface JobStatuses extends AutoCloseable {
     /** The jobs' events, replayed to a late subscriber and then followed. */
     EventBroadcaster events();
 
+    /** Why it cannot answer for every job yet (it is still reading the farm's events); empty when it can. */
+    default Optional<String> problem() {
+        return Optional.empty();
+    }
+
     /** Stops what feeds it, if anything does. */
     @Override
     default void close() {
