@@ -22,6 +22,8 @@ import java.util.Set;
  *   <li>{@code failed} with code {@value JobLifecycle#MOVED} is no end: the job's partition moved and its new owner
  *       runs it (it may report before or after the old owner's event).</li>
  *   <li>{@code failed} with code {@value JobLifecycle#CANCELLED} ends it as cancelled.</li>
+ *   <li>After an end, progress, tasks and ends are stragglers (a node that had not heard of the end, a report
+ *       delivered twice) and change nothing until the job is accepted again.</li>
  * </ul>
  * Not thread-safe: {@link FarmJobs} guards it.
  */

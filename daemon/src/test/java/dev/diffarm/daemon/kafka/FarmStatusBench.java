@@ -41,9 +41,26 @@ public final class FarmStatusBench {
         int lagEvents = args.length > 2 ? Integer.parseInt(args[2]) : 200;
         System.out.printf("broker %s; %d cores, load average %.1f%n", TestKafka.bootstrapServers(),
                 Runtime.getRuntime().availableProcessors(), ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+        fold(jobs, eventsPerJob);
         replay(jobs, eventsPerJob);
         lag(lagEvents);
         System.exit(0);
+    }
+
+    /** The view's own share of a replay: each event's JSON parsed and applied, in this process, no Kafka. */
+    private static void fold(int jobs, int eventsPerJob) {
+        List<String> texts = new ArrayList<>();
+        for (int job = 0; job < jobs; job++) {
+            jobEvents("job-" + job, eventsPerJob).forEach(event -> texts.add(event.toJson()));
+        }
+        for (int round = 0; round < 3; round++) {
+            FarmJobs view = new FarmJobs(1000, new EventBroadcaster(1000, 2000));
+            long start = System.nanoTime();
+            texts.forEach(text -> view.apply(JobEvent.parse(text)));
+            double seconds = (System.nanoTime() - start) / 1e9;
+            System.out.printf("fold (round %d): %d events parsed and applied in %.2f s = %.0f events/s%n", round + 1,
+                    texts.size(), seconds, texts.size() / seconds);
+        }
     }
 
     private static void replay(int jobs, int eventsPerJob) throws Exception {
