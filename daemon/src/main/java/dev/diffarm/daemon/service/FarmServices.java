@@ -174,8 +174,9 @@ public class FarmServices {
     @Startup
     JobStatuses statuses(FarmSettings settings, KafkaSecurity security, DaemonConfig config, JobRegistry registry,
                          EventBroadcaster broadcaster, MeterRegistry meters) {
+        JobStatuses node = new NodeJobStatuses(registry, broadcaster);
         if (settings.kafka().isEmpty()) {
-            return new NodeJobStatuses(registry, broadcaster);
+            return node;
         }
         FarmJobs farm = new FarmJobs(config.retainedJobs(), broadcaster);
         KafkaJobView view = new KafkaJobView(security.applyTo(KafkaJobView.consumerConfig(
@@ -186,7 +187,7 @@ public class FarmServices {
         view.start();
         LOG.infof("job status from Kafka topic %s (every node's events, the latest %d jobs)", settings.topics().events(),
                 config.retainedJobs());
-        return new FarmJobStatuses(farm, registry, view);
+        return new FarmJobStatuses(farm, node, view);
     }
 
     void closeStatuses(@Disposes JobStatuses statuses) {

@@ -1,9 +1,7 @@
 package dev.diffarm.daemon.status;
 
 import dev.diffarm.daemon.event.EventBroadcaster;
-import dev.diffarm.daemon.job.JobRegistry;
 import dev.diffarm.daemon.job.JobStatus;
-import dev.diffarm.daemon.job.TrackedJob;
 import java.util.Optional;
 
 /**
@@ -13,28 +11,28 @@ import java.util.Optional;
  */
 public final class FarmJobStatuses implements JobStatuses {
     private final FarmJobs farm;
-    private final JobRegistry registry;
+    private final JobStatuses node;
     private final EventFeed feed;
 
     /**
-     * @param farm     the farm's jobs from the events topic
-     * @param registry the jobs this node queued or ran
-     * @param feed     what feeds {@code farm} (the topic's reader), closed with this
+     * @param farm what the events topic tells of the farm's jobs
+     * @param node the jobs this node queued or ran, for those the topic has not told of yet
+     * @param feed what feeds {@code farm} (the topic's reader), closed with this
      */
-    public FarmJobStatuses(FarmJobs farm, JobRegistry registry, EventFeed feed) {
+    public FarmJobStatuses(FarmJobs farm, JobStatuses node, EventFeed feed) {
         this.farm = farm;
-        this.registry = registry;
+        this.node = node;
         this.feed = feed;
     }
 
     @Override
     public Optional<JobStatus> find(String id) {
-        return farm.find(id).or(() -> registry.find(id).map(TrackedJob::status));
+        return farm.find(id).or(() -> node.find(id));
     }
 
     @Override
     public boolean hasEnded(String id) {
-        return farm.hasEnded(id).orElseGet(() -> registry.find(id).map(job -> job.state().isFinal()).orElse(true));
+        return farm.hasEnded(id).orElseGet(() -> node.hasEnded(id));
     }
 
     @Override
