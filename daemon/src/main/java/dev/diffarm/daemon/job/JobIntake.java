@@ -123,7 +123,7 @@ public final class JobIntake {
             invalid.jobId().ifPresent(id -> reporting.registry().rejected(id, tenant,
                     invalid.errors().stream().map(EventError::of).toList()));
             reporting.metrics().jobFinished(JobState.REJECTED);
-            reporting.events().publish(JobEvent.Rejected.of(invalid));
+            reporting.events().publish(JobEvent.Rejected.of(invalid).withTenant(tenant));
         }
         return result;
     }

@@ -182,7 +182,9 @@ public final class JobLifecycle {
      */
     private Outcome run(TrackedJob attempt, Job job, String prefix, Delivery delivery) {
         long start = System.nanoTime();
-        reporting.events().publish(new JobEvent.Accepted(job.id(), job.kind(), job.taskCount()));
+        // The tenant goes with the job's first event: every node's GET /jobs/{id} shows the job to that tenant alone.
+        reporting.events().publish(new JobEvent.Accepted(job.id(), job.kind(), job.taskCount(),
+                Optional.of(attempt.tenant())));
         ProgressThrottle throttle = throttles.get();
         OutputStore tenantStore = prefix.isEmpty() ? store : TenantOutputs.scoped(store, prefix);
         try {

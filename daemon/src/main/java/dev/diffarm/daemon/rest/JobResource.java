@@ -7,6 +7,7 @@ import dev.diffarm.daemon.job.TrackedJob;
 import dev.diffarm.daemon.security.Callers;
 import dev.diffarm.daemon.security.Role;
 import dev.diffarm.daemon.security.SubmissionRate;
+import dev.diffarm.daemon.status.JobStatuses;
 import dev.diffarm.farm.config.EventError;
 import dev.diffarm.farm.config.JobEvent;
 import dev.diffarm.farm.config.ValidationError;
@@ -46,16 +47,16 @@ public class JobResource {
 
     private final JobIntake intake;
     private final JobRegistry registry;
-    private final EventBroadcaster broadcaster;
+    private final JobStatuses statuses;
     private final SecurityIdentity caller;
     private final SubmissionRate rate;
     private final EventStreams streams;
 
-    JobResource(JobIntake intake, JobRegistry registry, EventBroadcaster broadcaster, SecurityIdentity caller,
+    JobResource(JobIntake intake, JobRegistry registry, JobStatuses statuses, SecurityIdentity caller,
                 SubmissionRate rate, EventStreams streams) {
         this.intake = intake;
         this.registry = registry;
-        this.broadcaster = broadcaster;
+        this.statuses = statuses;
         this.caller = caller;
         this.rate = rate;
         this.streams = streams;
@@ -102,11 +103,16 @@ public class JobResource {
         return Response.accepted(queued.attempt().status()).location(URI.create("/jobs/" + queued.job().id())).build();
     }
 
+    /**
+     * Where the job stands. On a Kafka farm every node answers alike, from the events topic (whichever node ran the
+     * job), a moment behind the events; a job this node queued that no node has accepted yet is {@code queued}.
+     */
     @GET
     @Path("{id}")
     @RolesAllowed({Role.READ_NAME, Role.ADMIN_NAME})
     public Response status(@PathParam("id") String id) {
-        return visible(id).map(job -> Response.ok(job.status()).build()).orElseGet(() -> ApiErrors.unknownJob(id));
+        return statuses.find(id).filter(status -> Callers.mayAccess(caller, status.tenant()))
+                .map(status -> Response.ok(status).build()).orElseGet(() -> ApiErrors.unknownJob(id));
     }
 
     /** Cancels a job: 202 when it is cancelled or will stop before its next step, 409 when it had ended. */
@@ -126,23 +132,27 @@ public class JobResource {
         return Response.accepted(job.get().status()).build();
     }
 
-    /** The job if the caller may see it: its own tenant's, or any for an admin. Another tenant's job is unknown. */
+    /**
+     * The job this node runs or queued, if the caller may see it: its own tenant's, or any for an admin. Another
+     * tenant's job is unknown.
+     */
     private Optional<TrackedJob> visible(String id) {
         return registry.find(id).filter(job -> Callers.mayAccess(caller, job.tenant()));
     }
 
     /**
      * The job's events as server-sent events (event name = the event's {@code type}, data = its JSON): those
-     * already published, then new ones as they happen; the stream ends after the job's last event.
+     * already published, then new ones as they happen; the stream ends after the job's last event. On a Kafka farm
+     * they come from the events topic, so a stream opened on any node carries every node's events of the job.
      */
     @GET
     @Path("{id}/events")
     @Produces(MediaType.SERVER_SENT_EVENTS)
     @RolesAllowed({Role.READ_NAME, Role.ADMIN_NAME})
     public void events(@PathParam("id") String id, @Context SseEventSink sink, @Context Sse sse) {
-        // The events of a job the registry has forgotten name no tenant: only an admin may read them.
-        boolean known = registry.find(id).isPresent() ? visible(id).isPresent()
-                : Callers.isAdmin(caller) && !broadcaster.history(id).isEmpty();
+        // The events of a job whose status is forgotten name no tenant: only an admin may read them.
+        boolean known = statuses.find(id).map(status -> Callers.mayAccess(caller, status.tenant()))
+                .orElseGet(() -> Callers.isAdmin(caller) && !statuses.events().history(id).isEmpty());
         if (!known) {
             throw new NotFoundException(ApiErrors.unknownJob(id));
         }
@@ -160,7 +170,7 @@ public class JobResource {
             unsubscribe(subscription);
             slot.release();
         };
-        subscription.set(broadcaster.subscribe(id, event -> {
+        subscription.set(statuses.events().subscribe(id, event -> {
             if (sink.isClosed()) {
                 end.run();
                 return;
@@ -169,7 +179,7 @@ public class JobResource {
                     .data(event.toJson()).build());
             slot.sent();
             // A replayed last event of an earlier attempt does not end the stream while a new attempt runs.
-            if (LAST_EVENTS.contains(event.type()) && registry.find(id).map(job -> job.state().isFinal()).orElse(true)) {
+            if (LAST_EVENTS.contains(event.type()) && statuses.hasEnded(id)) {
                 sink.close();
                 end.run();
             }

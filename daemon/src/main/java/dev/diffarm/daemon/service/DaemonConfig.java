@@ -86,11 +86,18 @@ public interface DaemonConfig {
     @WithDefault("16")
     int chunkTasks();
 
-    /** Finished jobs that {@code GET /jobs/{id}} still knows. */
+    /**
+     * {@code DIFFARM_RETAINED_JOBS}: finished jobs that {@code GET /jobs/{id}} still knows. On a Kafka farm also the
+     * jobs of the whole farm that each node's view of the events topic keeps (the latest, those that ended forgotten
+     * first).
+     */
     @WithDefault("1000")
     int retainedJobs();
 
-    /** Events per job that {@code GET /jobs/{id}/events} replays to a late subscriber. */
+    /**
+     * {@code DIFFARM_RETAINED_EVENTS_PER_JOB}: events per job that {@code GET /jobs/{id}/events} replays to a late
+     * subscriber (on a Kafka farm, of every node's jobs).
+     */
     @WithDefault("2000")
     int retainedEventsPerJob();
 

@@ -16,6 +16,7 @@ import dev.diffarm.daemon.kafka.KafkaClients;
 import dev.diffarm.daemon.kafka.KafkaSecurity;
 import dev.diffarm.daemon.kafka.KafkaEventSink;
 import dev.diffarm.daemon.kafka.KafkaJobSource;
+import dev.diffarm.daemon.kafka.KafkaJobView;
 import dev.diffarm.daemon.local.CrashGuardedSource;
 import dev.diffarm.daemon.local.EventLog;
 import dev.diffarm.daemon.local.LocalOutputStore;
@@ -41,11 +42,17 @@ import dev.diffarm.daemon.render.UpscalerCatalog;
 import dev.diffarm.daemon.render.UpscalerDirectory;
 import dev.diffarm.daemon.s3.S3OutputStore;
 import dev.diffarm.daemon.s3.S3Transport;
+import dev.diffarm.daemon.status.FarmJobStatuses;
+import dev.diffarm.daemon.status.FarmJobs;
+import dev.diffarm.daemon.status.JobStatuses;
+import dev.diffarm.daemon.status.NodeJobStatuses;
 import dev.diffarm.engine.clip.TokenizerLocator;
 import dev.diffarm.engine.plugins.SamplerPlugins;
 import dev.diffarm.farm.config.FarmSettings;
 import dev.diffarm.farm.config.JobParser;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.Startup;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.enterprise.inject.Typed;
@@ -143,7 +150,8 @@ public class FarmServices {
     /**
      * Events go where jobs come from: with Kafka, to the events topic (the farm's record of them, which every
      * consumer can read); without, to the local {@code events.jsonl}. Not both: on a farm that file would only
-     * grow on each node's disk, holding what the topic holds.
+     * grow on each node's disk, holding what the topic holds. With Kafka the event streams are fed from the topic
+     * ({@link #statuses}), every node's events alike; without, by this node's events as they are published.
      */
     @Produces
     @Singleton
@@ -152,13 +160,43 @@ public class FarmServices {
             String bootstrapServers = settings.kafka().get().bootstrapServers();
             LOG.infof("events to Kafka topic %s", settings.topics().events());
             return EventSinks.of(new KafkaEventSink(security.applyTo(KafkaClients.eventProducer(bootstrapServers,
-                    KafkaClients.clientId("events"))), settings.topics().events()), broadcaster);
+                    KafkaClients.clientId("events"))), settings.topics().events()));
         }
         return EventSinks.of(new EventLog(settings.localDir().resolve("events.jsonl")), broadcaster);
     }
 
     void closeEvents(@Disposes EventSink events) {
         events.close();
+    }
+
+    /**
+     * What {@code GET /jobs/{id}} and its event stream answer from. With Kafka: the farm's jobs, read from the events
+     * topic by a view of this node's own ({@link KafkaJobView}), so that every node answers alike; started with the
+     * daemon, as its replay of the topic takes a while. Without: the jobs this node ran.
+     */
+    @Produces
+    @Singleton
+    @Startup
+    JobStatuses statuses(FarmSettings settings, KafkaSecurity security, DaemonConfig config, JobRegistry registry,
+                         EventBroadcaster broadcaster, MeterRegistry meters) {
+        JobStatuses node = new NodeJobStatuses(registry, broadcaster);
+        if (settings.kafka().isEmpty()) {
+            return node;
+        }
+        FarmJobs farm = new FarmJobs(config.retainedJobs(), broadcaster);
+        KafkaJobView view = new KafkaJobView(security.applyTo(KafkaJobView.consumerConfig(
+                settings.kafka().get().bootstrapServers(), KafkaClients.clientId("view"))), settings.topics().events(), farm);
+        Gauge.builder("diffarm.status.view.lag", view, v -> v.lagMillis() / 1000.0).baseUnit("seconds")
+                .description("time from the latest job event's production to its arrival in this node's job view")
+                .register(meters);
+        view.start();
+        LOG.infof("job status from Kafka topic %s (every node's events, the latest %d jobs)", settings.topics().events(),
+                config.retainedJobs());
+        return new FarmJobStatuses(farm, node, view);
+    }
+
+    void closeStatuses(@Disposes JobStatuses statuses) {
+        statuses.close();
     }
 
     @Produces

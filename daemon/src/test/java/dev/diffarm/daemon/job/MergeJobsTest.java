@@ -92,7 +92,7 @@ class MergeJobsTest {
         assertSameTensors(tinyCheckpoint(), merged);
         assertEquals(List.of("accepted", "task-completed", "completed"), farm.events.milestones("self"));
         List<JobEvent> events = farm.events.of("self");
-        assertEquals(new JobEvent.Accepted("self", "merge", 1), events.get(0));
+        assertEquals(new JobEvent.Accepted("self", "merge", 1, Optional.of("local")), events.get(0), "the local tenant's job");
         List<JobEvent.Progress> progress = events.stream().filter(JobEvent.Progress.class::isInstance)
                 .map(JobEvent.Progress.class::cast).toList();
         int tensors = progress.get(0).steps();

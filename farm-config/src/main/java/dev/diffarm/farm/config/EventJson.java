@@ -25,6 +25,10 @@ final class EventJson {
     /** Most keys a {@code completed} event lists: every task's image, and room for what a job stores besides. */
     private static final int MAX_KEYS = 2 * Limits.MAX_TASKS;
     static final Rule<String> TEXT = new Rule<>(text -> !text.isBlank(), "a non-blank string");
+    private static final Pattern TENANT_PATTERN = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+    /** A tenant name, as the daemon's API keys and JWTs name them. */
+    static final Rule<String> TENANT = new Rule<>(name -> TENANT_PATTERN.matcher(name).matches(),
+            "a tenant name of 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit");
     private static final List<String> TYPES = List.of(JobEvent.Accepted.TYPE, JobEvent.Progress.TYPE,
             JobEvent.TaskCompleted.TYPE, JobEvent.Completed.TYPE, JobEvent.Failed.TYPE, JobEvent.Rejected.TYPE);
     private static final Rule<String> TYPE = new Rule<>(TYPES::contains, "an event type: " + String.join(", ", TYPES));
@@ -70,12 +74,13 @@ final class EventJson {
         String type = fields.required("type", text(TYPE), TYPE.expected()).orElseThrow();
         if (type.equals(JobEvent.Rejected.TYPE)) {
             return new JobEvent.Rejected(fields.optional("jobId", text(Rules.ID)),
-                    fields.required("errors", list(ERROR, "an array of error objects", Limits.MAX_ERRORS + 1), "the errors").orElseThrow());
+                    fields.required("errors", list(ERROR, "an array of error objects", Limits.MAX_ERRORS + 1), "the errors").orElseThrow(),
+                    fields.optional("tenant", text(TENANT)));
         }
         String jobId = fields.required("jobId", text(Rules.ID), Rules.ID.expected()).orElseThrow();
         return switch (type) {
             case JobEvent.Accepted.TYPE -> new JobEvent.Accepted(jobId, string(fields, "kind", Rules.KIND),
-                    count(fields, "tasks"));
+                    count(fields, "tasks"), fields.optional("tenant", text(TENANT)));
             case JobEvent.Progress.TYPE -> new JobEvent.Progress(jobId, string(fields, "taskId", TASK_ID),
                     count(fields, "step"), count(fields, "steps"), count(fields, "tasksCompleted"), count(fields, "tasks"),
                     fields.optional("training", TRAINING));

@@ -45,17 +45,25 @@ public sealed interface JobEvent permits JobEvent.Accepted, JobEvent.Progress, J
     /**
      * The job was valid and is planned.
      *
-     * @param jobId the job
-     * @param kind  its kind, {@code render}, {@code campaign} or {@code merge}
-     * @param tasks how many tasks it has: its images, or 1 for a merge
+     * @param jobId  the job
+     * @param kind   its kind, {@code render}, {@code campaign}, {@code merge}, {@code train} or {@code upscale}
+     * @param tasks  how many tasks it has: its images, or 1 for a merge
+     * @param tenant whose job it is; every node's {@code GET /jobs/{id}} shows the job to that tenant (and an admin)
+     *               alone. Empty in the events of farms before it was added: such a job is shown to admins alone.
      */
-    record Accepted(String jobId, String kind, int tasks) implements JobEvent {
+    record Accepted(String jobId, String kind, int tasks, Optional<String> tenant) implements JobEvent {
         public static final String TYPE = "accepted";
+
+        /** The event of a job whose tenant is not told. */
+        public Accepted(String jobId, String kind, int tasks) {
+            this(jobId, kind, tasks, Optional.empty());
+        }
 
         public Accepted {
             Rules.ID.require("jobId", jobId);
             Rules.KIND.require("kind", kind);
             EventJson.COUNT.require("tasks", (long) tasks);
+            Objects.requireNonNull(tenant, "tenant").ifPresent(name -> EventJson.TENANT.require("tenant", name));
         }
 
         @Override
@@ -70,7 +78,9 @@ public sealed interface JobEvent permits JobEvent.Accepted, JobEvent.Progress, J
 
         @Override
         public String toJson() {
-            return Json.write(EventJson.start(this, jobId).put("kind", kind).put("tasks", tasks));
+            ObjectNode node = EventJson.start(this, jobId).put("kind", kind).put("tasks", tasks);
+            tenant.ifPresent(name -> node.put("tenant", name));
+            return Json.write(node);
         }
     }
 
@@ -243,9 +253,15 @@ public sealed interface JobEvent permits JobEvent.Accepted, JobEvent.Progress, J
      *
      * @param jobId  the job's id, when it had a valid one
      * @param errors every problem, at least one
+     * @param tenant who submitted it, as {@link Accepted#tenant()}
      */
-    record Rejected(Optional<String> jobId, List<EventError> errors) implements JobEvent {
+    record Rejected(Optional<String> jobId, List<EventError> errors, Optional<String> tenant) implements JobEvent {
         public static final String TYPE = "rejected";
+
+        /** The rejection of a submission whose tenant is not told. */
+        public Rejected(Optional<String> jobId, List<EventError> errors) {
+            this(jobId, errors, Optional.empty());
+        }
 
         public Rejected {
             Objects.requireNonNull(jobId, "jobId").ifPresent(id -> Rules.ID.require("jobId", id));
@@ -253,11 +269,17 @@ public sealed interface JobEvent permits JobEvent.Accepted, JobEvent.Progress, J
             if (errors.isEmpty()) {
                 throw new IllegalArgumentException("errors = []: expected at least one error");
             }
+            Objects.requireNonNull(tenant, "tenant").ifPresent(name -> EventJson.TENANT.require("tenant", name));
         }
 
         /** The event for a submission {@link JobParser} found invalid. */
         public static Rejected of(ParseResult.Invalid invalid) {
             return new Rejected(invalid.jobId(), invalid.errors().stream().map(EventError::of).toList());
+        }
+
+        /** This rejection, telling whose submission it was. */
+        public Rejected withTenant(String tenant) {
+            return new Rejected(jobId, errors, Optional.of(tenant));
         }
 
         /** The first problem: what a reader that shows one shows. */
@@ -281,6 +303,7 @@ public sealed interface JobEvent permits JobEvent.Accepted, JobEvent.Progress, J
             node.set("error", EventJson.write(error()));
             var array = node.putArray("errors");
             errors.forEach(error -> array.add(EventJson.write(error)));
+            tenant.ifPresent(name -> node.put("tenant", name));
             return Json.write(node);
         }
     }

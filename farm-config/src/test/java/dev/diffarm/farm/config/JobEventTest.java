@@ -14,6 +14,7 @@ class JobEventTest {
     void everyEventSurvivesARoundTripThroughJson() {
         List<JobEvent> events = List.of(
                 new JobEvent.Accepted("cats-1", "render", 4),
+                new JobEvent.Accepted("cats-1", "render", 4, Optional.of("acme")),
                 new JobEvent.Progress("cats-1", "t0002", 7, 20, 2, 4),
                 new JobEvent.TaskCompleted("cats-1", "t0002", "jobs/cats-1/t0002.png", HASH, true),
                 new JobEvent.Completed("cats-1", List.of("jobs/cats-1/t0000.png", "jobs/cats-1/t0001.png")),
@@ -22,7 +23,9 @@ class JobEventTest {
                 new JobEvent.Rejected(Optional.of("cats-1"), List.of(
                         new EventError("invalid-value", "steps = -1: expected an integer in 1..1000", Optional.of("steps")))),
                 new JobEvent.Rejected(Optional.empty(), List.of(new EventError("missing-field", "id is missing",
-                        Optional.of("id")))));
+                        Optional.of("id")))),
+                new JobEvent.Rejected(Optional.of("cats-1"), List.of(new EventError("unknown-model", "no model m")))
+                        .withTenant("acme"));
 
         for (JobEvent event : events) {
             assertEquals(event, JobEvent.parse(event.toJson()), event.toJson());
@@ -39,6 +42,22 @@ class JobEventTest {
         assertEquals("{\"apiVersion\":\"diffarm/v1\",\"type\":\"failed\",\"jobId\":\"j\",\"taskId\":\"t0001\","
                         + "\"error\":{\"code\":\"render-failed\",\"message\":\"boom\"}}",
                 new JobEvent.Failed("j", Optional.of("t0001"), new EventError("render-failed", "boom")).toJson());
+    }
+
+    @Test
+    void theTenantIsAFieldAddedToAcceptedAndRejectedAndLeftOutWhenNotTold() {
+        assertEquals("{\"apiVersion\":\"diffarm/v1\",\"type\":\"accepted\",\"jobId\":\"j\",\"kind\":\"render\","
+                + "\"tasks\":2,\"tenant\":\"acme\"}", new JobEvent.Accepted("j", "render", 2, Optional.of("acme")).toJson());
+        assertEquals("{\"apiVersion\":\"diffarm/v1\",\"type\":\"accepted\",\"jobId\":\"j\",\"kind\":\"render\","
+                + "\"tasks\":2}", new JobEvent.Accepted("j", "render", 2).toJson());
+        assertEquals("{\"apiVersion\":\"diffarm/v1\",\"type\":\"rejected\",\"jobId\":\"j\","
+                        + "\"error\":{\"code\":\"c\",\"message\":\"m\"},\"errors\":[{\"code\":\"c\",\"message\":\"m\"}],"
+                        + "\"tenant\":\"acme\"}",
+                new JobEvent.Rejected(Optional.of("j"), List.of(new EventError("c", "m"))).withTenant("acme").toJson());
+        assertEquals("event.tenant = \"a/b\": expected a tenant name of 1 to 64 letters, digits, '.', '_' or '-', "
+                + "starting with a letter or digit", assertThrows(IllegalArgumentException.class, () -> JobEvent.parse(
+                "{\"apiVersion\": \"diffarm/v1\", \"type\": \"accepted\", \"jobId\": \"j\", \"kind\": \"render\", "
+                        + "\"tasks\": 1, \"tenant\": \"a/b\"}")).getMessage());
     }
 
     @Test
