@@ -57,6 +57,12 @@ public interface DaemonConfig {
     @WithDefault("" + StoreBackedCatalog.DEFAULT_MAX_BYTES)
     long cacheMaxBytes();
 
+    /** {@value dev.diffarm.daemon.render.LocalPublisher#SETTING}: whether this node uploads the models, LoRAs, embeddings
+     * and upscalers of its own folders that the shared S3 store lacks, so that every node can render them; false on a
+     * node that must not upload. Without S3 nothing is published (the local store is this node's alone). */
+    @WithDefault("true")
+    boolean publishLocal();
+
     S3 s3();
 
     /** Most {@code progress} events per second and job, besides each task's last step. */

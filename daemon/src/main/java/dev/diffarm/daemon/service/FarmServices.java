@@ -26,6 +26,8 @@ import dev.diffarm.daemon.port.OutputStore;
 import dev.diffarm.daemon.render.EngineRenderer;
 import dev.diffarm.daemon.render.InputPictures;
 import dev.diffarm.daemon.render.LoadedModels;
+import dev.diffarm.daemon.render.LocalPublisher;
+import dev.diffarm.daemon.render.PublishedFolder;
 import dev.diffarm.daemon.render.FarmCatalog;
 import dev.diffarm.daemon.render.EmbeddingDirectory;
 import dev.diffarm.daemon.render.LoraDirectory;
@@ -47,6 +49,7 @@ import jakarta.enterprise.inject.Typed;
 import jakarta.inject.Singleton;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import org.jboss.logging.Logger;
 
@@ -59,6 +62,7 @@ import org.jboss.logging.Logger;
 public class FarmServices {
     private static final Logger LOG = Logger.getLogger(FarmServices.class);
     private static final Duration STORE_CHECK_INTERVAL = Duration.ofSeconds(5);
+    private static final Duration PUBLISH_CHECK_INTERVAL = Duration.ofSeconds(10);
 
     @Produces
     @Singleton
@@ -180,6 +184,30 @@ public class FarmServices {
     StoreBackedCatalog storeCatalog(FarmSettings settings, OutputStore store, DaemonConfig config) {
         return new StoreBackedCatalog(store, settings.modelsDir(), settings.loraDir(), settings.embeddingsDir(),
                 config.cacheMaxBytes(), Clock.systemUTC());
+    }
+
+    /**
+     * Makes the node's own items farm-wide, from start on ({@link io.quarkus.runtime.Startup}), on a thread of its own;
+     * only with a shared (S3) store and {@value LocalPublisher#SETTING} on.
+     */
+    @Produces
+    @Singleton
+    @io.quarkus.runtime.Startup
+    LocalPublisher localPublisher(FarmSettings settings, OutputStore store, StoreWatch storeWatch, DaemonConfig config) {
+        LocalPublisher publisher = new LocalPublisher(store, List.of(PublishedFolder.models(settings.modelsDir()),
+                PublishedFolder.loras(settings.loraDir()), PublishedFolder.embeddings(settings.embeddingsDir()),
+                PublishedFolder.upscalers(settings.upscalersDir())), storeWatch::isAvailable, PUBLISH_CHECK_INTERVAL);
+        if (settings.s3().isPresent() && config.publishLocal()) {
+            publisher.start();
+        } else {
+            LOG.infof("this node's folders are not published to the store (%s)", settings.s3().isEmpty()
+                    ? "no shared store" : LocalPublisher.SETTING + "=false");
+        }
+        return publisher;
+    }
+
+    void closeLocalPublisher(@Disposes LocalPublisher publisher) {
+        publisher.close();
     }
 
     @Produces
