@@ -12,6 +12,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
@@ -123,6 +124,15 @@ public final class KafkaJobSource implements JobSource {
         ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(topics.jobs(), utf8(jobId), utf8(json));
         record.headers().add(Delivery.TENANT_HEADER, utf8(tenant));
         send(record, "job " + jobId);
+    }
+
+    /**
+     * Keeps this daemon in the consumer group only while {@code canWork} holds (such as the store check passing): a
+     * daemon that cannot work leaves the group, so its partitions, and their jobs, go to the daemons that can; it joins
+     * again when {@code canWork} holds again. {@link #problem()} says why it is out.
+     */
+    public void workOnlyWhile(BooleanSupplier canWork) {
+        consumer.workOnlyWhile(canWork);
     }
 
     /** The records waiting in this daemon's partitions, as of a few seconds ago; empty before it joined its group. */

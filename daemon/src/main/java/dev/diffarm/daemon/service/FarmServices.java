@@ -90,14 +90,16 @@ public class FarmServices {
 
     @Produces
     @Singleton
-    JobSource jobSource(FarmSettings settings, KafkaSecurity security, WorkerDevices devices) {
+    JobSource jobSource(FarmSettings settings, KafkaSecurity security, WorkerDevices devices, StoreWatch storeWatch) {
         if (settings.kafka().isPresent()) {
             FarmSettings.Kafka kafka = settings.kafka().get();
             LOG.infof("jobs from Kafka topic %s at %s as group %s (client %s, %s), dead letters to %s",
                     settings.topics().jobs(), kafka.bootstrapServers(), KafkaClients.GROUP_ID,
                     KafkaClients.clientId("jobs"), security, settings.topics().deadLetters());
-            return new CrashGuardedSource(KafkaJobSource.forFarm(kafka, settings.topics(), security, devices.count()),
-                    settings.localDir());
+            KafkaJobSource kafkaJobs = KafkaJobSource.forFarm(kafka, settings.topics(), security, devices.count());
+            // A node whose store fails leaves the group: its partitions' jobs go to the nodes that can store.
+            kafkaJobs.workOnlyWhile(storeWatch::isAvailable);
+            return new CrashGuardedSource(kafkaJobs, settings.localDir());
         }
         return new CrashGuardedSource(new LocalQueue(settings.localDir()), settings.localDir());
     }
