@@ -266,7 +266,8 @@ public class FarmServices {
         int batchSize = JobHandlers.checkedBatchSize(config.batchSize());
         WorkerPool workers = new WorkerPool(devices, source, device -> {
             // The engine creates its arrays on DJL's default device: the worker's device is not passed down yet.
-            ModelCache modelCache = new ModelCache(models, TokenizerLocator.fromEnvironment(), Optional.of(storeCatalog));
+            ModelCache modelCache = new ModelCache(models, TokenizerLocator.fromEnvironment(), Optional.of(storeCatalog),
+                    config.modelCacheBytes().orElseGet(() -> ModelCache.defaultBudget(devices.count())));
             EngineRenderer renderer = new EngineRenderer(modelCache, samplers, loras, embeddings,
                     InputPictures.from(store), Optional.of(storeCatalog));
             // Each tenant's jobs get handlers over its own part of the store (tenants/<tenant>/...).
