@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
@@ -102,15 +103,39 @@ public final class KafkaJobSource implements JobSource {
 
     @Override
     public Optional<Delivery> poll(Duration timeout) throws InterruptedException {
+        return poll(timeout, Set.of());
+    }
+
+    /**
+     * The next delivery; among those waiting for a worker, first one whose job names a model of {@code loadedModels}
+     * (the at-most-one-per-partition rule holds either way: only deliveries already handed out wait here).
+     */
+    @Override
+    public Optional<Delivery> poll(Duration timeout, Set<String> loadedModels) throws InterruptedException {
         consumer.checkRunning();
         KafkaDelivery last = taken.get();
         if (last != null && last.giveUpIfOpen()) {
             LOG.warnf("%s was neither acknowledged nor dead-lettered before the next poll", last.origin());
             consumer.giveUp(last);
         }
-        KafkaDelivery next = consumer.handoff().poll(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        Optional<KafkaDelivery> preferred = preferred(loadedModels);
+        KafkaDelivery next = preferred.isPresent() ? preferred.get()
+                : consumer.handoff().poll(timeout.toNanos(), TimeUnit.NANOSECONDS);
         taken.set(next);
         return Optional.ofNullable(next);
+    }
+
+    /** A waiting delivery whose job names a loaded model, taken out of the handoff (by this worker only). */
+    private Optional<KafkaDelivery> preferred(Set<String> loadedModels) {
+        if (loadedModels.isEmpty()) {
+            return Optional.empty();
+        }
+        for (KafkaDelivery waiting : consumer.handoff()) {
+            if (waiting.model().filter(loadedModels::contains).isPresent() && consumer.handoff().remove(waiting)) {
+                return Optional.of(waiting);
+            }
+        }
+        return Optional.empty();
     }
 
     /**
