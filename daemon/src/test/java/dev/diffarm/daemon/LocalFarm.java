@@ -20,6 +20,7 @@ import dev.diffarm.daemon.render.InputPictures;
 import dev.diffarm.daemon.render.LoraDirectory;
 import dev.diffarm.daemon.render.ModelCache;
 import dev.diffarm.daemon.render.ModelDirectory;
+import dev.diffarm.daemon.render.StoreBackedCatalog;
 import dev.diffarm.daemon.render.TaskRenderer;
 import dev.diffarm.daemon.render.UpscalerCache;
 import dev.diffarm.daemon.render.UpscalerCatalog;
@@ -86,6 +87,16 @@ public final class LocalFarm {
                 renderer, taskTimeout);
     }
 
+    /**
+     * A farm over {@code local} (queue, events.jsonl), {@code models} and {@code loras} that stores in {@code store} and
+     * whose intake knows the farm-wide catalog {@code farmWide} too, as a daemon's does.
+     */
+    public LocalFarm(Path local, Path models, Path loras, TaskRenderer renderer, OutputStore store,
+                     StoreBackedCatalog farmWide) {
+        this(local, models, loras, store, handlers -> handlers, renderer, Duration.parse(JobLifecycle.DEFAULT_TASK_TIMEOUT),
+                Optional.of(farmWide));
+    }
+
     private LocalFarm(Path local, Path models, Path loras, OutputStore store, UnaryOperator<JobHandlers> handlers,
                       TaskRenderer renderer) {
         this(local, models, loras, store, handlers, renderer, Duration.parse(JobLifecycle.DEFAULT_TASK_TIMEOUT));
@@ -93,6 +104,11 @@ public final class LocalFarm {
 
     private LocalFarm(Path local, Path models, Path loras, OutputStore store, UnaryOperator<JobHandlers> handlers,
                       TaskRenderer renderer, Duration taskTimeout) {
+        this(local, models, loras, store, handlers, renderer, taskTimeout, Optional.empty());
+    }
+
+    private LocalFarm(Path local, Path models, Path loras, OutputStore store, UnaryOperator<JobHandlers> handlers,
+                      TaskRenderer renderer, Duration taskTimeout, Optional<StoreBackedCatalog> farmWide) {
         this.local = local;
         this.models = models;
         this.queue = new LocalQueue(local);
@@ -102,7 +118,7 @@ public final class LocalFarm {
                 EventSinks.of(new EventLog(local.resolve("events.jsonl")), events), metrics);
         Supplier<SamplerRegistry> samplers = TestPlugins.samplers();
         this.intake = new JobIntake(new JobParser(new FarmCatalog(new ModelDirectory(models), samplers,
-                new LoraDirectory(loras), Optional.empty(), Optional.of(upscalerCatalog(local)))), queue, reporting,
+                new LoraDirectory(loras), farmWide, Optional.of(upscalerCatalog(local)))), queue, reporting,
                 IntakePolicy.DEFAULTS);
         // Every step gets an event, so that event order is deterministic.
         this.lifecycle = new JobLifecycle(intake, handlers.apply(JobHandlers.of(renderer,

@@ -16,6 +16,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
@@ -87,6 +88,8 @@ final class JobConsumer implements AutoCloseable {
     private volatile Throwable failure;
     private volatile OptionalLong backlog = OptionalLong.empty();
     private volatile Optional<String> problem = Optional.empty();
+    /** Whether the node can work now: while it cannot, the consumer is out of its group ({@link #workOnlyWhile}). */
+    private volatile BooleanSupplier canWork = () -> true;
 
     // Used by this consumer's thread only.
     /** Handed out (or waiting in the handoff) and not settled: at most one per partition. */
@@ -97,6 +100,7 @@ final class JobConsumer implements AutoCloseable {
     /** The first look at the consumer's connections: a moment after the start, to give it time to connect. */
     private long nextConnectionCheck = System.nanoTime() + CONNECT_GRACE.toNanos();
     private boolean joined;
+    private boolean subscribed;
 
     /**
      * Several topics are consumed under the same rules (their partitions are told apart by topic): a worker takes
@@ -149,6 +153,17 @@ final class JobConsumer implements AutoCloseable {
         return problem;
     }
 
+    /**
+     * Keeps the consumer in its group only while {@code canWork} holds (checked before every poll): while it does not,
+     * the consumer unsubscribes, so that the group gives its partitions to the other daemons instead of leaving their
+     * jobs waiting; it subscribes again once it holds. A delivery in progress when the consumer leaves is revoked, as
+     * when the group moves its partition (its job stops at its next step; the new owner delivers it again).
+     */
+    void workOnlyWhile(BooleanSupplier canWork) {
+        this.canWork = canWork;
+        consumer.wakeup();
+    }
+
     /** @throws IllegalStateException if the consumer's thread has stopped on an error */
     void checkRunning() {
         Throwable cause = failure;
@@ -195,7 +210,6 @@ final class JobConsumer implements AutoCloseable {
 
     private void run() {
         try {
-            consumer.subscribe(topics, new Rebalancing());
             while (!closing) {
                 try {
                     step();
@@ -224,6 +238,10 @@ final class JobConsumer implements AutoCloseable {
 
     private void step() {
         serveRequests();
+        if (!followCanWork()) {
+            sleep(POLL);
+            return;
+        }
         refreshBacklog();
         checkConnections();
         if (!requests.isEmpty() || closing) {
@@ -237,6 +255,35 @@ final class JobConsumer implements AutoCloseable {
             requests.addAll(afterPoll);
             afterPoll.clear();
         }
+    }
+
+    /** Subscribes or unsubscribes as the node can work or not; whether the consumer is in its group now. */
+    private boolean followCanWork() {
+        boolean can = canWork.getAsBoolean();
+        if (can && !subscribed) {
+            consumer.subscribe(topics, new Rebalancing());
+            subscribed = true;
+            if (problem.isPresent()) {
+                LOG.infof("this node can work again: joining the group for %s", topic);
+            }
+            problem = Optional.empty();
+            nextConnectionCheck = System.nanoTime() + CONNECT_GRACE.toNanos();
+        } else if (!can && subscribed) {
+            boolean hadPartitions = !consumer.assignment().isEmpty();
+            consumer.unsubscribe();
+            subscribed = false;
+            joined = false;
+            backlog = OptionalLong.empty();
+            problem = Optional.of("left the consumer group of " + topic + " while this node cannot work (its outputs "
+                    + "cannot be stored): its partitions went to the other daemons");
+            if (hadPartitions) {
+                LOG.warn(problem.get());
+            }
+        } else if (!can && problem.isEmpty()) {
+            problem = Optional.of("not in the consumer group of " + topic + " until this node can work (its outputs "
+                    + "cannot be stored)");
+        }
+        return subscribed;
     }
 
     private void take(Iterable<ConsumerRecord<byte[], byte[]>> records) {

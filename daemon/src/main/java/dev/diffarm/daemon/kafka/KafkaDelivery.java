@@ -32,6 +32,8 @@ final class KafkaDelivery implements Delivery {
     private final AtomicReference<State> state = new AtomicReference<>(State.OPEN);
     private final boolean jobPart;
     private volatile boolean revoked;
+    /** The job's {@code model}, read from the payload once, for model affinity. */
+    private volatile Optional<String> model;
 
     /** @param jobPart whether the record is from the chunks topic: a part of a job, not a submission */
     KafkaDelivery(ConsumerRecord<byte[], byte[]> record, Settlement settlement, boolean jobPart) {
@@ -84,6 +86,19 @@ final class KafkaDelivery implements Delivery {
             }
         }
         commit();
+    }
+
+    /**
+     * The top-level {@code model} its job names, for a worker that prefers the model it has loaded; empty when the
+     * payload is no JSON object or names none (the intake says why, later).
+     */
+    Optional<String> model() {
+        Optional<String> known = model;
+        if (known == null) {
+            known = JobModel.of(payload());
+            model = known;
+        }
+        return known;
     }
 
     ConsumerRecord<byte[], byte[]> record() {

@@ -11,10 +11,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
@@ -107,15 +109,39 @@ public final class KafkaJobSource implements JobSource, JobParts {
 
     @Override
     public Optional<Delivery> poll(Duration timeout) throws InterruptedException {
+        return poll(timeout, Set.of());
+    }
+
+    /**
+     * The next delivery; among those waiting for a worker, first one whose job names a model of {@code loadedModels}
+     * (the at-most-one-per-partition rule holds either way: only deliveries already handed out wait here).
+     */
+    @Override
+    public Optional<Delivery> poll(Duration timeout, Set<String> loadedModels) throws InterruptedException {
         consumer.checkRunning();
         KafkaDelivery last = taken.get();
         if (last != null && last.giveUpIfOpen()) {
             LOG.warnf("%s was neither acknowledged nor dead-lettered before the next poll", last.origin());
             consumer.giveUp(last);
         }
-        KafkaDelivery next = consumer.handoff().poll(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        Optional<KafkaDelivery> preferred = preferred(loadedModels);
+        KafkaDelivery next = preferred.isPresent() ? preferred.get()
+                : consumer.handoff().poll(timeout.toNanos(), TimeUnit.NANOSECONDS);
         taken.set(next);
         return Optional.ofNullable(next);
+    }
+
+    /** A waiting delivery whose job names a loaded model, taken out of the handoff (by this worker only). */
+    private Optional<KafkaDelivery> preferred(Set<String> loadedModels) {
+        if (loadedModels.isEmpty()) {
+            return Optional.empty();
+        }
+        for (KafkaDelivery waiting : consumer.handoff()) {
+            if (waiting.model().filter(loadedModels::contains).isPresent() && consumer.handoff().remove(waiting)) {
+                return Optional.of(waiting);
+            }
+        }
+        return Optional.empty();
     }
 
     /**
@@ -168,6 +194,15 @@ public final class KafkaJobSource implements JobSource, JobParts {
     @Override
     public Optional<JobParts> parts() {
         return Optional.of(this);
+    }
+
+    /**
+     * Keeps this daemon in the consumer group only while {@code canWork} holds (such as the store check passing): a
+     * daemon that cannot work leaves the group, so its partitions, and their jobs, go to the daemons that can; it joins
+     * again when {@code canWork} holds again. {@link #problem()} says why it is out.
+     */
+    public void workOnlyWhile(BooleanSupplier canWork) {
+        consumer.workOnlyWhile(canWork);
     }
 
     /** The records waiting in this daemon's partitions, as of a few seconds ago; empty before it joined its group. */

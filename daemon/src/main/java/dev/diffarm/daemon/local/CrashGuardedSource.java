@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jboss.logging.Logger;
@@ -56,7 +57,12 @@ public final class CrashGuardedSource implements JobSource {
 
     @Override
     public Optional<Delivery> poll(Duration timeout) throws InterruptedException {
-        Optional<Delivery> next = source.poll(timeout);
+        return poll(timeout, Set.of());
+    }
+
+    @Override
+    public Optional<Delivery> poll(Duration timeout, Set<String> loadedModels) throws InterruptedException {
+        Optional<Delivery> next = source.poll(timeout, loadedModels);
         if (next.isEmpty()) {
             return next;
         }

@@ -3,6 +3,7 @@ package dev.diffarm.daemon.port;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
 
 /**
  * Where jobs come from: the local queue folder on a laptop, the Kafka topic {@code diffarm.jobs} on a farm.
@@ -25,6 +26,15 @@ public interface JobSource extends AutoCloseable {
      * @throws InterruptedException when the worker is being stopped
      */
     Optional<Delivery> poll(Duration timeout) throws InterruptedException;
+
+    /**
+     * The next submission, as {@link #poll(Duration)}, preferring among those waiting one whose job names a model of
+     * {@code loadedModels} (model affinity: the worker polling has them loaded); a source that cannot tell gives the
+     * next one.
+     */
+    default Optional<Delivery> poll(Duration timeout, Set<String> loadedModels) throws InterruptedException {
+        return poll(timeout);
+    }
 
     /**
      * Adds a job to the source, as a producer would (the REST intake uses it, so that a job it accepted

@@ -179,6 +179,11 @@ final class FetchedItems {
         }
     }
 
+    /** Whether {@code item} (a file or folder of a node's folder) was fetched from the store: its marker is beside it. */
+    static boolean isFetched(Path item) {
+        return Files.isRegularFile(marker(item));
+    }
+
     private static Path marker(Path item) {
         return item.resolveSibling("." + item.getFileName() + MARKER_SUFFIX);
     }

@@ -19,13 +19,11 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -50,12 +48,11 @@ public final class StoreBackedCatalog {
     private static final String SUFFIX = ".safetensors";
     private static final String DIFFUSERS_INDEX = "model_index.json";
     /** The suffix of the object that records another's SHA-256, where the store keeps no metadata. */
-    static final String SHA256_SUFFIX = ".sha256";
+    static final String SHA256_SUFFIX = StoredDigests.SUFFIX;
     /** The setting of the cache's bound. */
     public static final String MAX_BYTES_SETTING = "DIFFARM_CACHE_MAX_BYTES";
     /** 100 GiB: some twenty SDXL checkpoints, or fifty SD 1.5 ones, with their LoRAs. */
     public static final long DEFAULT_MAX_BYTES = 100L << 30;
-    private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
     /** A name that stays one file name in one folder: no separators, no leading dot. */
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.+-]*");
 
@@ -80,6 +77,7 @@ public final class StoreBackedCatalog {
     private final Path loraDir;
     private final Path embeddingsDir;
     private final FetchedItems fetched;
+    private final StoredDigests digests;
 
     /** A catalog whose cache holds up to {@link #DEFAULT_MAX_BYTES}. */
     public StoreBackedCatalog(OutputStore store, Path modelsDir, Path loraDir, Path embeddingsDir) {
@@ -101,6 +99,7 @@ public final class StoreBackedCatalog {
         this.loraDir = loraDir;
         this.embeddingsDir = embeddingsDir;
         this.fetched = new FetchedItems(maxBytes, clock);
+        this.digests = new StoredDigests(store);
     }
 
     /** Something in use: not evicted from the cache until closed. */
@@ -128,6 +127,11 @@ public final class StoreBackedCatalog {
             filePin.close();
             folderPin.close();
         };
+    }
+
+    /** Whether {@code name} can be an item of the store: one file name in one folder, no separators, no leading dot. */
+    static boolean isName(String name) {
+        return NAME.matcher(name).matches();
     }
 
     /** The bytes the items fetched from the store take in the node's folders now. */
@@ -274,13 +278,13 @@ public final class StoreBackedCatalog {
     /** A diffusers folder {@code models/<name>/}: every object under it verified, then room made, then one rename. */
     private boolean downloadFolder(String name) throws IOException {
         String prefix = folderKey(name);
-        List<String> keys = store.list(prefix).stream().filter(key -> !key.endsWith(SHA256_SUFFIX)).toList();
+        List<String> keys = store.list(prefix).stream().filter(key -> !StoredDigests.isDigestKey(key)).toList();
         if (!keys.contains(prefix + DIFFUSERS_INDEX)) {
             return false;
         }
         Path partial = Files.createTempDirectory(modelsDir, "." + name + "-");
         try {
-            MessageDigest whole = sha256();
+            MessageDigest whole = StoredDigests.sha256();
             long bytes = 0;
             for (String key : keys) {
                 Path target = partial.resolve(key.substring(prefix.length())).normalize();
@@ -315,7 +319,7 @@ public final class StoreBackedCatalog {
         if (object.isEmpty()) {
             return Optional.empty();
         }
-        MessageDigest digest = sha256();
+        MessageDigest digest = StoredDigests.sha256();
         try (InputStream content = new DigestInputStream(object.get(), digest);
              FileChannel file = FileChannel.open(target, StandardOpenOption.WRITE, StandardOpenOption.CREATE,
                      StandardOpenOption.TRUNCATE_EXISTING)) {
@@ -326,7 +330,7 @@ public final class StoreBackedCatalog {
             throw new StoreException("cannot download " + key + " from " + store.location() + " (" + item + "): " + e, e);
         }
         String actual = HexFormat.of().formatHex(digest.digest());
-        Optional<String> recorded = recordedSha256(key);
+        Optional<String> recorded = digests.recorded(key);
         if (recorded.isPresent() && !recorded.get().equals(actual)) {
             Files.deleteIfExists(target);
             throw new StoreException(item + ": the download of " + key + " from " + store.location() + " has SHA-256 "
@@ -334,24 +338,8 @@ public final class StoreBackedCatalog {
                     null);
         }
         if (recorded.isEmpty()) {
-            store.put(key + SHA256_SUFFIX, (actual + "\n").getBytes(StandardCharsets.UTF_8), "text/plain");
-            LOG.infof("%s: recorded its SHA-256 %s as %s%s", key, actual, key, SHA256_SUFFIX);
+            digests.record(key, actual);
         }
         return Optional.of(actual);
-    }
-
-    /** The object's {@code sha256} metadata, else the first word of the {@code <key>.sha256} object. */
-    private Optional<String> recordedSha256(String key) {
-        return store.recordedSha256(key).or(() -> store.get(key + SHA256_SUFFIX)
-                .map(bytes -> new String(bytes, StandardCharsets.UTF_8).strip().split("\\s+")[0].toLowerCase(Locale.ROOT))
-                .filter(digest -> SHA256.matcher(digest).matches()));
-    }
-
-    private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java runtime has SHA-256", e);
-        }
     }
 }

@@ -3,6 +3,7 @@ package dev.diffarm.daemon.rest;
 import dev.diffarm.daemon.render.ControlNetDirectory;
 import dev.diffarm.daemon.render.EmbeddingDirectory;
 import dev.diffarm.daemon.render.LoadedModels;
+import dev.diffarm.daemon.render.LocalPublisher;
 import dev.diffarm.daemon.render.LoraDirectory;
 import dev.diffarm.daemon.render.ModelDirectory;
 import dev.diffarm.daemon.render.StoreBackedCatalog;
@@ -36,10 +37,11 @@ public class CatalogResource {
     private final LoraDirectory loras;
     private final StoreBackedCatalog store;
     private final ControlNetDirectory controlNets;
+    private final LocalPublisher publisher;
 
     CatalogResource(ModelDirectory models, LoadedModels loaded, SamplerPlugins plugins,
                     EmbeddingDirectory embeddings, LoraDirectory loras, StoreBackedCatalog store,
-                    ControlNetDirectory controlNets) {
+                    ControlNetDirectory controlNets, LocalPublisher publisher) {
         this.models = models;
         this.loaded = loaded;
         this.plugins = plugins;
@@ -47,6 +49,7 @@ public class CatalogResource {
         this.loras = loras;
         this.store = store;
         this.controlNets = controlNets;
+        this.publisher = publisher;
     }
 
     /**
@@ -129,8 +132,12 @@ public class CatalogResource {
      * @param dir    the models directory
      * @param loaded the model the worker holds loaded, if any
      * @param models every model, by name: the folder's, then those only the farm's store holds (format {@code store})
+     * @param conflicts the items of this node's folders (models, LoRAs, embeddings, upscalers) that it does not publish
+     *                  because the store holds their names with other content: a job naming one renders this node's
+     *                  item here and the store's elsewhere
      */
-    public record Models(String dir, Optional<String> loaded, List<ModelInfo> models) {
+    public record Models(String dir, Optional<String> loaded, List<ModelInfo> models,
+                         List<LocalPublisher.Conflict> conflicts) {
     }
 
     /**
@@ -198,7 +205,7 @@ public class CatalogResource {
         store.names(StoreBackedCatalog.Kind.MODEL).stream()
                 .filter(name -> all.stream().noneMatch(model -> model.name().equals(name)))
                 .forEach(name -> all.add(new ModelInfo(name, "store", StoreBackedCatalog.Kind.MODEL.key(name))));
-        return new Models(models.dir().toString(), loaded.first(), all);
+        return new Models(models.dir().toString(), loaded.first(), all, publisher.conflicts());
     }
 
     @GET

@@ -63,6 +63,17 @@ public interface DaemonConfig {
     @WithDefault("" + StoreBackedCatalog.DEFAULT_MAX_BYTES)
     long cacheMaxBytes();
 
+    /** {@value dev.diffarm.daemon.render.ModelCache#BUDGET_SETTING}: the most the models one worker keeps loaded may take
+     * together, estimated from their weight files; the model used longest ago that is not in use is unloaded to make
+     * room. Unset: a quarter of this machine's memory shared by the workers. */
+    Optional<Long> modelCacheBytes();
+
+    /** {@value dev.diffarm.daemon.render.LocalPublisher#SETTING}: whether this node uploads the models, LoRAs, embeddings
+     * and upscalers of its own folders that the shared S3 store lacks, so that every node can render them; false on a
+     * node that must not upload. Without S3 nothing is published (the local store is this node's alone). */
+    @WithDefault("true")
+    boolean publishLocal();
+
     S3 s3();
 
     /** Most {@code progress} events per second and job, besides each task's last step. */

@@ -30,6 +30,8 @@ import dev.diffarm.daemon.render.ControlNetDirectory;
 import dev.diffarm.daemon.render.EngineRenderer;
 import dev.diffarm.daemon.render.InputPictures;
 import dev.diffarm.daemon.render.LoadedModels;
+import dev.diffarm.daemon.render.LocalPublisher;
+import dev.diffarm.daemon.render.PublishedFolder;
 import dev.diffarm.daemon.render.FarmCatalog;
 import dev.diffarm.daemon.render.EmbeddingDirectory;
 import dev.diffarm.daemon.render.LoraDirectory;
@@ -59,6 +61,7 @@ import jakarta.enterprise.inject.Typed;
 import jakarta.inject.Singleton;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import org.jboss.logging.Logger;
 
@@ -71,6 +74,7 @@ import org.jboss.logging.Logger;
 public class FarmServices {
     private static final Logger LOG = Logger.getLogger(FarmServices.class);
     private static final Duration STORE_CHECK_INTERVAL = Duration.ofSeconds(5);
+    private static final Duration PUBLISH_CHECK_INTERVAL = Duration.ofSeconds(10);
 
     @Produces
     @Singleton
@@ -98,14 +102,16 @@ public class FarmServices {
 
     @Produces
     @Singleton
-    JobSource jobSource(FarmSettings settings, KafkaSecurity security, WorkerDevices devices) {
+    JobSource jobSource(FarmSettings settings, KafkaSecurity security, WorkerDevices devices, StoreWatch storeWatch) {
         if (settings.kafka().isPresent()) {
             FarmSettings.Kafka kafka = settings.kafka().get();
             LOG.infof("jobs from Kafka topic %s at %s as group %s (client %s, %s), dead letters to %s",
                     settings.topics().jobs(), kafka.bootstrapServers(), KafkaClients.GROUP_ID,
                     KafkaClients.clientId("jobs"), security, settings.topics().deadLetters());
-            return new CrashGuardedSource(KafkaJobSource.forFarm(kafka, settings.topics(), security, devices.count()),
-                    settings.localDir());
+            KafkaJobSource kafkaJobs = KafkaJobSource.forFarm(kafka, settings.topics(), security, devices.count());
+            // A node whose store fails leaves the group: its partitions' jobs go to the nodes that can store.
+            kafkaJobs.workOnlyWhile(storeWatch::isAvailable);
+            return new CrashGuardedSource(kafkaJobs, settings.localDir());
         }
         return new CrashGuardedSource(new LocalQueue(settings.localDir()), settings.localDir());
     }
@@ -225,6 +231,30 @@ public class FarmServices {
                 config.cacheMaxBytes(), Clock.systemUTC());
     }
 
+    /**
+     * Makes the node's own items farm-wide, from start on ({@link io.quarkus.runtime.Startup}), on a thread of its own;
+     * only with a shared (S3) store and {@value LocalPublisher#SETTING} on.
+     */
+    @Produces
+    @Singleton
+    @io.quarkus.runtime.Startup
+    LocalPublisher localPublisher(FarmSettings settings, OutputStore store, StoreWatch storeWatch, DaemonConfig config) {
+        LocalPublisher publisher = new LocalPublisher(store, List.of(PublishedFolder.models(settings.modelsDir()),
+                PublishedFolder.loras(settings.loraDir()), PublishedFolder.embeddings(settings.embeddingsDir()),
+                PublishedFolder.upscalers(settings.upscalersDir())), storeWatch::isAvailable, PUBLISH_CHECK_INTERVAL);
+        if (settings.s3().isPresent() && config.publishLocal()) {
+            publisher.start();
+        } else {
+            LOG.infof("this node's folders are not published to the store (%s)", settings.s3().isEmpty()
+                    ? "no shared store" : LocalPublisher.SETTING + "=false");
+        }
+        return publisher;
+    }
+
+    void closeLocalPublisher(@Disposes LocalPublisher publisher) {
+        publisher.close();
+    }
+
     @Produces
     @Singleton
     SamplerPlugins samplerPlugins(FarmSettings settings) {
@@ -282,7 +312,8 @@ public class FarmServices {
         Optional<FanOut> fanOut = source.parts().map(parts -> new FanOut(parts, chunkTasks));
         WorkerPool workers = new WorkerPool(devices, source, device -> {
             // The engine creates its arrays on DJL's default device: the worker's device is not passed down yet.
-            ModelCache modelCache = new ModelCache(models, TokenizerLocator.fromEnvironment(), Optional.of(storeCatalog));
+            ModelCache modelCache = new ModelCache(models, TokenizerLocator.fromEnvironment(), Optional.of(storeCatalog),
+                    config.modelCacheBytes().orElseGet(() -> ModelCache.defaultBudget(devices.count())));
             UpscalerCache upscalerCache = new UpscalerCache(upscalers);
             EngineRenderer renderer = new EngineRenderer(modelCache, samplers, loras, embeddings,
                     InputPictures.from(store), Optional.of(storeCatalog),

@@ -6,7 +6,9 @@ import dev.diffarm.daemon.port.JobSource;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.Set;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import org.jboss.logging.Logger;
 
 /**
@@ -24,6 +26,7 @@ public final class Worker implements AutoCloseable {
     private final JobSource source;
     private final JobLifecycle lifecycle;
     private final BooleanSupplier canStore;
+    private final Supplier<Set<String>> loadedModels;
     private final Thread thread;
     private volatile boolean stopping;
     /** Where the delivery at hand came from, while the worker has one. */
@@ -40,6 +43,16 @@ public final class Worker implements AutoCloseable {
      * @param canStore whether outputs can be stored now ({@link StoreWatch#isAvailable()})
      */
     public Worker(String name, String device, JobSource source, JobLifecycle lifecycle, BooleanSupplier canStore) {
+        this(name, device, source, lifecycle, canStore, Set::of);
+    }
+
+    /**
+     * @param loadedModels the models the worker's cache holds loaded: among the jobs waiting, it takes one that names
+     *                     one of them first (model affinity)
+     */
+    public Worker(String name, String device, JobSource source, JobLifecycle lifecycle, BooleanSupplier canStore,
+                  Supplier<Set<String>> loadedModels) {
+        this.loadedModels = loadedModels;
         this.device = device;
         this.source = source;
         this.lifecycle = lifecycle;
@@ -81,7 +94,7 @@ public final class Worker implements AutoCloseable {
                     }
                     continue;
                 }
-                source.poll(POLL).ifPresent(this::handle);
+                source.poll(POLL, loadedModels.get()).ifPresent(this::handle);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 break;

@@ -11,6 +11,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import org.jboss.logging.Logger;
@@ -18,7 +19,9 @@ import org.jboss.logging.Logger;
 /**
  * This node's workers, one per device ({@link WorkerDevices}), all taking deliveries from the one job source at the
  * same time: a training task of hours on one device does not hold up the renders of another. Each worker owns its
- * device's {@link ModelCache} (a model is loaded once per device that renders it) and the job lifecycle over it.
+ * device's {@link ModelCache} (a model is loaded once per device that renders it) and the job lifecycle over it. A
+ * worker takes, among the jobs waiting, one naming a model its cache holds first (model affinity), so that two workers
+ * with two models loaded do not swap them.
  */
 public final class WorkerPool implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(WorkerPool.class);
@@ -47,7 +50,8 @@ public final class WorkerPool implements AutoCloseable {
             DeviceWork own = work.apply(device);
             madeCaches.add(own.cache());
             madeUpscalers.add(own.upscalers());
-            made.add(new Worker("diffarm-worker-" + i, device.name(), source, own.lifecycle(), canStore));
+            made.add(new Worker("diffarm-worker-" + i, device.name(), source, own.lifecycle(), canStore,
+                    () -> Set.copyOf(own.cache().loadedNames())));
         }
         this.workers = List.copyOf(made);
         this.caches = List.copyOf(madeCaches);

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import dev.diffarm.daemon.port.Delivery;
 import dev.diffarm.farm.config.FarmSettings;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -68,6 +69,32 @@ class KafkaWorkersTest {
                 assertEquals(1, committed(group, topics.jobs(), partition), "partition " + partition);
             }
         }
+    }
+
+    @Test
+    void aWorkerTakesTheWaitingJobOfTheModelItHasLoadedFirst() throws Exception {
+        FarmSettings.Topics topics = TestKafka.topics("affinity", 2);
+        String group = TestKafka.group("affinity");
+        try (KafkaJobSource source = TestKafka.source(topics, group, 2)) {
+            TestKafka.produce(record(topics, 0, job("warm", "a")));
+            onItsOwnWorker(source, TestKafka.WAIT).orElseThrow().acknowledge();
+            for (String loaded : List.of("b", "a", "b")) {
+                // Both wait for a worker (one per partition); the model named first differs from round to round.
+                String other = loaded.equals("a") ? "b" : "a";
+                TestKafka.produce(record(topics, 0, job(other + "-job", other)), record(topics, 1, job(loaded + "-job", loaded)));
+                Thread.sleep(2000);
+                Delivery preferred = source.poll(Duration.ofSeconds(5), Set.of(loaded, "not-waiting")).orElseThrow();
+                assertEquals(job(loaded + "-job", loaded), text(preferred), "the job of the loaded model " + loaded);
+                preferred.acknowledge();
+                Delivery rest = source.poll(TestKafka.WAIT, Set.of(loaded)).orElseThrow();
+                assertEquals(job(other + "-job", other), text(rest), "then the other one");
+                rest.acknowledge();
+            }
+        }
+    }
+
+    private static String job(String id, String model) {
+        return "{\"apiVersion\": \"diffarm/v1\", \"kind\": \"render\", \"id\": \"" + id + "\", \"model\": \"" + model + "\"}";
     }
 
     private static ProducerRecord<byte[], byte[]> record(FarmSettings.Topics topics, int partition, String value) {
