@@ -80,7 +80,7 @@ class KafkaDaemonTest {
     @Test
     void aJobAnotherDaemonRanIsAnsweredHereAsThereAndStreamedThroughItsCompletion() throws Exception {
         FarmSettings.Topics own = TestKafka.topics("elsewhere", 1);
-        FarmSettings.Topics elsewhere = new FarmSettings.Topics(own.jobs(), TOPICS.events(), own.deadLetters());
+        FarmSettings.Topics elsewhere = new FarmSettings.Topics(own.jobs(), TOPICS.events(), own.deadLetters(), own.chunks());
         String id = "elsewhere-" + UUID.randomUUID().toString().substring(0, 8);
         FarmJobs othersView = new FarmJobs(1000, new EventBroadcaster(1000, 2000));
         try (KafkaFarm other = new KafkaFarm(elsewhere, TestKafka.group("elsewhere"), Path.of(localDir, "elsewhere"),

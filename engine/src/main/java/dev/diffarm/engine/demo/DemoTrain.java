@@ -1,6 +1,7 @@
 package dev.diffarm.engine.demo;
 
 import dev.diffarm.api.Progress;
+import dev.diffarm.api.finetune.LoraParts;
 import dev.diffarm.engine.clip.TokenizerLocator;
 import dev.diffarm.engine.embedding.EmbeddingLibrary;
 import dev.diffarm.engine.image.ModelHash;
@@ -16,6 +17,7 @@ import dev.diffarm.engine.train.LrSchedule;
 import dev.diffarm.engine.train.NoiseObjective;
 import dev.diffarm.engine.train.StepReport;
 import dev.diffarm.engine.train.TrainingSettings;
+import dev.diffarm.engine.train.data.KohyaDataOptions;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -152,7 +154,9 @@ public final class DemoTrain {
                 training.steps() / 10, training.steps(), training.batchSize(), 1, 1.0, TRAIN_SEED, true, prediction,
                 OptionalDouble.empty(), 0);
         return new LoraTrainingRun.Request(data, Optional.empty(), LoraTargetModules.kohyaDefault(), training.rank(),
-                training.rank(), settings, lora, 0, false, Optional.empty(), "sd_v1");
+                training.rank(), settings, lora, 0, false, Optional.empty(), "sd_v1", KohyaDataOptions.DEFAULTS,
+                // The UNet alone, as the demo was measured: the motif is a picture's, not a word's.
+                LoraParts.UNET);
     }
 
     private static RgbImage render(Generator generator, StableDiffusion model, String modelHash, String prompt, long seed)

@@ -1,5 +1,6 @@
 package dev.diffarm.engine.train;
 
+import dev.diffarm.api.finetune.LoraParts;
 import dev.diffarm.api.finetune.MethodOptions;
 import dev.diffarm.engine.pipeline.StableDiffusion;
 import dev.diffarm.engine.plugins.SamplerPlugins;
@@ -37,19 +38,23 @@ public final class LoraTrainingRun {
      */
     public record Request(Path data, Optional<Path> networkWeights, LoraTargetModules targets, int networkDim,
                           float networkAlpha, TrainingSettings settings, Path out, int saveEvery, boolean saveState,
-                          Optional<Path> resume, String baseModelVersion, KohyaDataOptions dataOptions) {
+                          Optional<Path> resume, String baseModelVersion, KohyaDataOptions dataOptions,
+                          LoraParts parts) {
         public Request {
             if (saveEvery < 0) {
                 throw new IllegalArgumentException("saveEvery: expected 0 or more steps, got " + saveEvery);
             }
         }
 
-        /** A request with kohya's default data options: every image at its own size, captions as written. */
+        /**
+         * A request with kohya's default data options (every image at its own size, captions as written) and its
+         * default parts (the text encoder's and the UNet's layers).
+         */
         public Request(Path data, Optional<Path> networkWeights, LoraTargetModules targets, int networkDim,
                        float networkAlpha, TrainingSettings settings, Path out, int saveEvery, boolean saveState,
                        Optional<Path> resume, String baseModelVersion) {
             this(data, networkWeights, targets, networkDim, networkAlpha, settings, out, saveEvery, saveState, resume,
-                    baseModelVersion, KohyaDataOptions.DEFAULTS);
+                    baseModelVersion, KohyaDataOptions.DEFAULTS, LoraParts.UNET_AND_TEXT_ENCODER);
         }
 
         /** Where {@code --save-state} writes: {@code OUT.state}. */
@@ -64,6 +69,11 @@ public final class LoraTrainingRun {
             options.put("network-dim", Integer.toString(networkDim));
             options.put("network-alpha", Float.toString(networkAlpha));
             targets.peftNames().ifPresent(names -> options.put("lora-targets", String.join(",", names)));
+            switch (parts) {
+                case UNET -> options.put("network-train-unet-only", "true");
+                case TEXT_ENCODER -> options.put("network-train-text-encoder-only", "true");
+                case UNET_AND_TEXT_ENCODER -> { }
+            }
             return new FineTuneRequest("lora", new MethodOptions(options), data, Optional.empty(), Optional.empty(),
                     settings, out, saveEvery, saveState, resume, baseModelVersion, dataOptions);
         }
