@@ -7,6 +7,7 @@ import dev.diffarm.daemon.render.LocalPublisher;
 import dev.diffarm.daemon.render.LoraDirectory;
 import dev.diffarm.daemon.render.ModelDirectory;
 import dev.diffarm.daemon.render.StoreBackedCatalog;
+import dev.diffarm.daemon.render.UpscalerCatalog;
 import dev.diffarm.engine.pipeline.LatentUpscaler;
 import dev.diffarm.engine.plugins.SamplerPlugins;
 import dev.diffarm.engine.sampler.SamplerRegistry;
@@ -38,10 +39,11 @@ public class CatalogResource {
     private final StoreBackedCatalog store;
     private final ControlNetDirectory controlNets;
     private final LocalPublisher publisher;
+    private final UpscalerCatalog upscalers;
 
     CatalogResource(ModelDirectory models, LoadedModels loaded, SamplerPlugins plugins,
                     EmbeddingDirectory embeddings, LoraDirectory loras, StoreBackedCatalog store,
-                    ControlNetDirectory controlNets, LocalPublisher publisher) {
+                    ControlNetDirectory controlNets, LocalPublisher publisher, UpscalerCatalog upscalers) {
         this.models = models;
         this.loaded = loaded;
         this.plugins = plugins;
@@ -50,6 +52,7 @@ public class CatalogResource {
         this.store = store;
         this.controlNets = controlNets;
         this.publisher = publisher;
+        this.upscalers = upscalers;
     }
 
     /**
@@ -97,7 +100,8 @@ public class CatalogResource {
      *
      * @param samplers       the samplers, sorted by name
      * @param schedules      the noise schedules, sorted by name
-     * @param hiresUpscalers the hires fix's upscalers, in A1111's order
+     * @param hiresUpscalers a hires pass's upscalers: the latent modes in A1111's order, then the farm's resamplers and
+     *                       models ({@code kind} {@code latent}, {@code resampler}, {@code model})
      * @param upscalers      the upscaler plugins' resamplers and network architectures (the CLI's {@code upscale}
      *                       and {@code render --hires-upscaler} take them)
      * @param preprocessors  the ControlNet preprocessors, sorted by name
@@ -182,13 +186,22 @@ public class CatalogResource {
                 registry.schedules().stream()
                         .map(entry -> new ScheduleInfo(entry.name(), entry.origin().pluginId(), entry.origin().version()))
                         .toList(),
-                Arrays.stream(LatentUpscaler.values()).map(upscaler -> new UpscalerInfo(upscaler.label(), "latent"))
-                        .toList(), plugged,
+                hiresUpscalers(upscalers), plugged,
                 plugins.preprocessors().entries().stream()
                         .map(entry -> new PreprocessorInfo(entry.preprocessor().name(), entry.preprocessor().aliases(),
                                 new TreeMap<>(entry.preprocessor().defaults()), entry.origin().pluginId(),
                                 entry.origin().version()))
                         .toList());
+    }
+
+    /** A hires pass's upscalers: the latent modes in A1111's order, then the farm's resamplers and upscaler models. */
+    private List<UpscalerInfo> hiresUpscalers(Upscalers plugged) {
+        List<UpscalerInfo> hires = new ArrayList<>();
+        Arrays.stream(LatentUpscaler.values()).forEach(upscaler -> hires.add(new UpscalerInfo(upscaler.label(), "latent")));
+        for (String name : upscalers.names()) {
+            hires.add(new UpscalerInfo(name, plugged.resampler(name).isPresent() ? "resampler" : "model"));
+        }
+        return hires;
     }
 
     @GET

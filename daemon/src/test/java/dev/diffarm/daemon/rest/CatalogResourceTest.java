@@ -29,8 +29,9 @@ class CatalogResourceTest {
                 .body("schedules.name", hasItems("Exponential", "Karras"))
                 .body("schedules.find { it.name == 'Karras' }.plugin", equalTo("samplers-k"))
                 .body("samplers.name", hasItem("Euler a"))
-                .body("hiresUpscalers.name", equalTo(Limits.HIRES_UPSCALERS))
-                .body("hiresUpscalers.kind", hasItems("latent"))
+                .body("hiresUpscalers.findAll { it.kind == 'latent' }.name", equalTo(Limits.HIRES_UPSCALERS))
+                .body("hiresUpscalers.findAll { it.kind == 'resampler' }.name", equalTo(List.of("Lanczos", "Nearest")))
+                .body("hiresUpscalers.findAll { it.kind == 'model' }.name", equalTo(List.of("esrgan-x4")))
                 .body("upscalers.findAll { it.kind == 'resampler' }.name", equalTo(List.of("Lanczos", "Nearest")))
                 .body("upscalers.findAll { it.kind == 'architecture' }.name", equalTo(List.of("ESRGAN")));
     }

@@ -49,14 +49,15 @@ public final class NativeOps {
     }
 
     /**
-     * Turns libtorch's graph-executor optimisation off for the calling thread, as for the thread that loaded the
-     * operators. The setting is per thread; left on, the profiling executor re-specialises the operators after their
-     * first calls, so a run's values would depend on what the process computed before it (a farm worker's training
-     * then differs in the last bit from the same run on a fresh thread).
+     * libtorch's graph-executor optimisation, turned off once on each thread that calls the operators (the setting is
+     * per thread). Left on, the profiling executor re-specialises the operators after their first calls, so a result
+     * would depend on what the thread computed before it: a farm worker's render or training then differs in the last
+     * bit from the same run on a fresh thread (the CLI's), and a PNG by one 8-bit level here and there.
      */
-    public static void unoptimizedForThisThread() {
+    private static final ThreadLocal<Boolean> UNOPTIMIZED = ThreadLocal.withInitial(() -> {
         JniUtils.setGraphExecutorOptimize(false);
-    }
+        return Boolean.TRUE;
+    });
 
     private static PtSymbolBlock load() {
         JniUtils.setGraphExecutorOptimize(false);
@@ -265,6 +266,7 @@ public final class NativeOps {
     }
 
     private static NDArray call(String method, NDArray owner, Object... args) {
+        UNOPTIMIZED.get();
         if (Autograd.recording()) {
             return callRecorded(method, owner, args);
         }
@@ -290,6 +292,7 @@ public final class NativeOps {
      * method; scalars travel as 0-d tensors to the {@code _grad} twin of a method that takes any.
      */
     private static NDArray callRecorded(String method, NDArray owner, Object... args) {
+        UNOPTIMIZED.get();
         NDManager manager = owner.getManager();
         NDList inputs = new NDList(args.length + 1);
         NDArray selector = manager.zeros(new ai.djl.ndarray.types.Shape(1));

@@ -4,7 +4,6 @@ import ai.djl.ndarray.NDManager;
 import dev.diffarm.api.finetune.FineTuneMethod;
 import dev.diffarm.api.finetune.Training;
 import dev.diffarm.engine.nn.Autograd;
-import dev.diffarm.engine.nn.NativeOps;
 import dev.diffarm.engine.pipeline.StableDiffusion;
 import dev.diffarm.engine.random.TorchGenerator;
 import dev.diffarm.engine.schedule.TrainingSchedule;
@@ -71,7 +70,6 @@ public final class FineTuneRun {
                            StateSaved stateSaved) throws IOException {
         FineTuneMethod method = methods.named(request.method());
         Autograd.offForThisThread();
-        NativeOps.unoptimizedForThisThread();
         TrainingSettings settings = request.settings();
         TrainingSchedule schedule = TrainingSchedule.of(model.schedulerConfig("DDPMScheduler", Map.of()));
         TorchGenerator generator = new TorchGenerator(settings.seed());
