@@ -50,8 +50,10 @@ class PackedKernelGradModeTest {
             assertNotNull(offThread, "packed where grad mode is off");
             assertNotNull(onThread.get(), "packed where grad mode is on");
             assertTrue(recordedAfter.get(), "the loading thread's grad mode is left as it was");
-            float[] expected = NativeOps.contiguous(NativeOps.packedConvolution(x, offThread, bias, 1, 1)).toFloatArray();
-            float[] actual = NativeOps.contiguous(NativeOps.packedConvolution(x, onThread.get(), bias, 1, 1)).toFloatArray();
+            float[] expected = NativeOps.contiguous(NativeOps.packedConvolution(x, offThread, bias, 1, 1))
+                    .toFloatArray();
+            float[] actual = NativeOps.contiguous(NativeOps.packedConvolution(x, onThread.get(), bias, 1, 1))
+                    .toFloatArray();
             assertArrayEquals(expected, actual, "the same kernel, the same bits");
         }
     }
