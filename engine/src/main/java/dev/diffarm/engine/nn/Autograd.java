@@ -32,12 +32,26 @@ public final class Autograd {
      * compute the very same values.
      */
     public static <T> T unrecordedAsRecorded(java.util.function.Supplier<T> pass) {
+        return withGradModeOff(true, pass);
+    }
+
+    /**
+     * Runs {@code work} as inference whatever the calling thread records: grad mode off and not a repeated pass, both
+     * restored after. For what must not depend on the thread it runs on, such as preparing a model's kernels while it
+     * loads (a farm worker loads with grad mode still on, the CLI's engine thread with it off).
+     */
+    public static <T> T unrecorded(java.util.function.Supplier<T> work) {
+        return withGradModeOff(false, work);
+    }
+
+    /** {@code work} with grad mode off and {@link #REPEATED} as given; both restored after. */
+    private static <T> T withGradModeOff(boolean repeatedPass, java.util.function.Supplier<T> work) {
         boolean mode = JniUtils.isGradMode();
         boolean repeated = REPEATED.get();
         JniUtils.setGradMode(false);
-        REPEATED.set(true);
+        REPEATED.set(repeatedPass);
         try {
-            return pass.get();
+            return work.get();
         } finally {
             REPEATED.set(repeated);
             JniUtils.setGradMode(mode);

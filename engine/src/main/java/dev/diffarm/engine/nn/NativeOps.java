@@ -206,6 +206,14 @@ public final class NativeOps {
      * an AVX-512 EPYC. So a kernel with such a count is checked once against the plain convolution before it is used.
      */
     static NDArray packedOrNull(NDArray weight, int stride, int padding) {
+        // Packing is for inference, so it is done as inference: on a thread recording gradients the call would take
+        // the differentiable path, which has no packing method, and the kernel would stay unpacked. Models load on
+        // whatever thread asks first (a farm worker's grad mode is on, the CLI's engine thread's off), and an
+        // unpacked model computes on libtorch's plain kernels, whose sums round differently (issue 12) and slower.
+        return Autograd.unrecorded(() -> packedOrNullUnrecorded(weight, stride, padding));
+    }
+
+    private static NDArray packedOrNullUnrecorded(NDArray weight, int stride, int padding) {
         NDArray packed;
         try {
             packed = packConvolutionWeight(weight, stride, padding);

@@ -26,7 +26,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * What the one generation call adds to the txt2img math (whose parity {@link TextToImageParityTest} checks): the
- * checks a plan makes before any model is loaded, the order of the LoRAs, and the infotext of a batch.
+ * checks a plan makes before any model is loaded, the order of the LoRAs, the infotext of a batch, and that the
+ * thread a model is loaded and rendered on changes nothing.
  */
 class GeneratorTest {
     private static final Path SD_TINY = Fixtures.sdTiny("model").getParent();
@@ -110,5 +111,41 @@ class GeneratorTest {
         }
         assertEquals(List.of(false, false), recordingAtSteps,
                 "a render must take the inference kernels, not the differentiable ones");
+    }
+
+    /**
+     * The farm daemon loads and renders on a worker thread whose grad mode is on until a render turns it off; the CLI
+     * on the thread that started DJL, where it is off. Both must compute the same bits (issue 12: the daemon's kernels
+     * were left unpacked and its inpainting PNG was one 8-bit level off the CLI's).
+     */
+    @Test
+    void aModelLoadedOnAThreadWhoseGradModeIsOnRendersTheBitsOfOneLoadedWithItOff() throws Exception {
+        GenerationRequest request = request("a cat");
+        Generation engineThread;
+        try (StableDiffusion model = StableDiffusion.load(Fixtures.sdTiny("model"), Optional.empty(), Optional.empty(),
+                TokenizerLocator.fromEnvironment())) {
+            engineThread = new Generator(TestSamplers.plugins()).generate(model, "0123456789", request, Progress.NONE);
+        }
+        AtomicReference<Generation> workerThread = new AtomicReference<>();
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        Thread worker = new Thread(() -> {
+            JniUtils.setGradMode(true);
+            try (StableDiffusion model = StableDiffusion.load(Fixtures.sdTiny("model"), Optional.empty(),
+                    Optional.empty(), TokenizerLocator.fromEnvironment())) {
+                workerThread.set(new Generator(TestSamplers.plugins()).generate(model, "0123456789", request,
+                        Progress.NONE));
+            } catch (Throwable e) {
+                failure.set(e);
+            }
+        });
+        worker.start();
+        worker.join();
+        if (failure.get() != null) {
+            throw new AssertionError(failure.get());
+        }
+
+        assertArrayEquals(engineThread.latents(), workerThread.get().latents(), "latents");
+        assertArrayEquals(engineThread.images().get(0).pixels().chw(),
+                workerThread.get().images().get(0).pixels().chw(), "decoded image");
     }
 }
