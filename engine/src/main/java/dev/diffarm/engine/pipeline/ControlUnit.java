@@ -91,13 +91,21 @@ public record ControlUnit(Path model, Optional<Path> config, RgbImage image, Con
 
     /**
      * The control map at {@code width} x {@code height}: the picture at the processor resolution, if the unit has one
-     * and a preprocessor, then the preprocessor's map of it, fitted.
+     * and a preprocessor (padded to multiples of 64 where the preprocessor can, as the extension does), then the
+     * preprocessor's map of it, fitted.
      */
     RgbImage controlMap(int width, int height) {
         Picture picture = new Picture(image.width(), image.height(), image.chw());
-        Picture input = processorRes.isPresent() && !hasNoPreprocessor()
-                ? ProcessorResolution.resize(picture, processorRes.getAsInt()) : picture;
-        Picture map = preprocessor.apply(input, options);
+        Picture map;
+        if (processorRes.isPresent() && !hasNoPreprocessor()) {
+            Map<String, Double> padded = new LinkedHashMap<>(options);
+            if (preprocessor.defaults().containsKey(ProcessorResolution.PAD_OPTION)) {
+                padded.putIfAbsent(ProcessorResolution.PAD_OPTION, 1.0);
+            }
+            map = preprocessor.apply(ProcessorResolution.resize(picture, processorRes.getAsInt()), padded);
+        } else {
+            map = preprocessor.apply(picture, options);
+        }
         return resizeMode.apply(new RgbImage(map.width(), map.height(), map.chw()), width, height);
     }
 

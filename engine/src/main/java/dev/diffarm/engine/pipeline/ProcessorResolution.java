@@ -10,12 +10,15 @@ import dev.diffarm.engine.train.data.Size;
  * A control picture brought to a preprocessor resolution as sd-webui-controlnet's {@code resize_image_with_pad} brings
  * it before a preprocessor runs: both sides scaled by {@code resolution / shorter side}, each rounded half to even
  * (numpy's {@code round}), with OpenCV's {@code INTER_CUBIC} when that enlarges the picture and {@code INTER_AREA}
- * otherwise (an unchanged size is the picture itself).
+ * otherwise (an unchanged size is the picture itself). The extension then pads that picture to multiples of 64 for
+ * the preprocessor and crops its map back: a preprocessor that offers {@value #PAD_OPTION} gets it switched on.
  */
 public final class ProcessorResolution {
     /** The smallest and largest resolution, as sd-webui-controlnet's slider. */
     public static final int MIN = 64;
     public static final int MAX = 2048;
+    /** The option of a preprocessor that pads its input to multiples of 64 as the extension does ({@code canny}'s). */
+    public static final String PAD_OPTION = "pad_to_64";
 
     private ProcessorResolution() {
     }

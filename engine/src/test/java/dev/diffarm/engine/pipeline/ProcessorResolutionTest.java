@@ -79,6 +79,7 @@ class ProcessorResolutionTest {
     @Test
     void thePreprocessorSeesThePictureAtTheResolutionAndItsMapIsFittedToTheRender() {
         List<Size> seen = new ArrayList<>();
+        List<Map<String, Double>> options = new ArrayList<>();
         ControlPreprocessor spy = new ControlPreprocessor() {
             @Override
             public String name() {
@@ -86,8 +87,14 @@ class ProcessorResolutionTest {
             }
 
             @Override
-            public Picture apply(Picture picture, Map<String, Double> options) {
+            public Map<String, Double> defaults() {
+                return Map.of(ProcessorResolution.PAD_OPTION, 0.0);
+            }
+
+            @Override
+            public Picture apply(Picture picture, Map<String, Double> given) {
                 seen.add(new Size(picture.width(), picture.height()));
+                options.add(given);
                 return picture;
             }
         };
@@ -97,11 +104,13 @@ class ProcessorResolutionTest {
         RgbImage map = at64.controlMap(40, 24);
 
         assertEquals(List.of(new Size(96, 64)), seen, "the shorter side 32 brought to 64");
+        assertEquals(Map.of(ProcessorResolution.PAD_OPTION, 1.0), options.get(0), "padded to 64 as the extension pads");
         assertEquals(List.of(40, 24), List.of(map.width(), map.height()), "the map fitted to the render size");
         assertEquals(64, at64.effectiveProcessorRes());
         assertEquals(32, unit(picture, spy, OptionalInt.empty()).effectiveProcessorRes(), "without one: the shorter side");
         unit(picture, spy, OptionalInt.empty()).controlMap(40, 24);
         assertEquals(new Size(48, 32), seen.get(1), "without one the preprocessor runs on the picture as it is");
+        assertEquals(Map.of(), options.get(1), "and unpadded");
         Picture same = Picture.fromRgb8(2, 2, new byte[12]);
         assertSame(same, ProcessorResolution.resize(same, 2), "at its own shorter side the picture is left as it is");
     }

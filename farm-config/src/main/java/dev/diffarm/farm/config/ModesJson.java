@@ -56,5 +56,6 @@ final class ModesJson {
         unit.thresholdA().ifPresent(value -> node.put("thresholdA", value));
         unit.thresholdB().ifPresent(value -> node.put("thresholdB", value));
         node.put("resizeMode", unit.resizeMode().id());
+        unit.processorRes().ifPresent(res -> node.put("processorRes", res));
     }
 }

@@ -77,7 +77,7 @@ class JobSchemaTest {
     /** A ControlNet unit with every field written. */
     private static ControlNetUnit cannyUnit() {
         return new ControlNetUnit("control", new StoredImage("inputs/edges.png"), "canny", 0.8, 0.1, 0.9,
-                OptionalDouble.of(50), OptionalDouble.of(150), InitResizeMode.JUST_RESIZE);
+                OptionalDouble.of(50), OptionalDouble.of(150), InitResizeMode.JUST_RESIZE, java.util.OptionalInt.of(512));
     }
 
     /** The JSON fields of the image modes, as jobs write them. */
