@@ -22,3 +22,15 @@ for res in [13, 20, 33, 64]:
     h = int(np.round(float(src.shape[0]) * k))
     w = int(np.round(float(src.shape[1]) * k))
     Image.fromarray(cv2.resize(src, (w, h), interpolation=interpolation)).save(f"res-{res}.png")
+# canny-res-N.png: the whole of the extension's canny at processor_res N, thresholds 100 and 200: the picture above,
+# edge-padded to multiples of 64, cv2.Canny, the padding cut off again.
+for res in [13, 33, 64, 100]:
+    k = float(res) / float(min(src.shape[0], src.shape[1]))
+    interpolation = cv2.INTER_CUBIC if k > 1 else cv2.INTER_AREA
+    h = int(np.round(float(src.shape[0]) * k))
+    w = int(np.round(float(src.shape[1]) * k))
+    img = cv2.resize(src, (w, h), interpolation=interpolation)
+    pad_h = int(np.ceil(float(h) / 64.0) * 64 - h)
+    pad_w = int(np.ceil(float(w) / 64.0) * 64 - w)
+    padded = np.pad(img, [[0, pad_h], [0, pad_w], [0, 0]], mode="edge")
+    Image.fromarray(cv2.Canny(padded, 100, 200)[:h, :w]).save(f"canny-res-{res}.png")
