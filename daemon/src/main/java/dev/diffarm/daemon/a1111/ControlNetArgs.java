@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.diffarm.farm.config.ControlNetUnit;
 import dev.diffarm.farm.config.InlineImage;
+import dev.diffarm.farm.config.Limits;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -159,12 +160,12 @@ final class ControlNetArgs {
         }
         resizeMode(body, field, arg).ifPresent(mode -> unit.put("resizeMode", mode));
         if (canny) {
-            processorRes(body, field, arg, image);
+            processorRes(body, field, arg, image, unit);
         }
         refuseUnless(body, field, arg, "control_mode", value -> value.isNull() || value.asText().equals("0")
                 || value.asText().equalsIgnoreCase("Balanced"), "0 or \"Balanced\" (diffarm's ControlNet runs balanced)");
         refuseUnless(body, field, arg, "pixel_perfect", value -> value.isNull() || value.isBoolean()
-                && !value.booleanValue(), "false (diffarm runs the preprocessor at the picture's own size)");
+                && !value.booleanValue(), "false (diffarm takes processor_res as it is given)");
         refuseUnless(body, field, arg, "guessmode", value -> value.isNull() || value.isBoolean() && !value.booleanValue(),
                 "false (diffarm has no guess mode)");
         refuseUnless(body, field, arg, "mask", ControlNetArgs::isBlank, "none (diffarm's units take no mask)");
@@ -220,10 +221,11 @@ final class ControlNetArgs {
     }
 
     /**
-     * diffarm runs Canny at the picture's own size: a {@code processor_res} is accepted when it is that size's shorter
-     * side (or -1, the extension's "default"), else refused.
+     * A {@code processor_res} as the unit's {@code processorRes}: the picture's shorter side brought to it before Canny
+     * runs. -1 (the extension's "default") and the picture's own shorter side run Canny on the picture as it is.
      */
-    private static void processorRes(A1111Body body, String field, ObjectNode arg, Optional<String> image) {
+    private static void processorRes(A1111Body body, String field, ObjectNode arg, Optional<String> image,
+                                     ObjectNode unit) {
         JsonNode res = arg.path("processor_res");
         if (res.isMissingNode() || res.isNull() || res.isNumber() && res.asInt() == -1 || image.isEmpty()) {
             return;
@@ -235,11 +237,16 @@ final class ControlNetArgs {
         } catch (IllegalArgumentException unreadable) {
             return; // the job names the picture's problem
         }
-        if (!res.isIntegralNumber() || res.asInt() != side) {
-            body.problem(A1111Problem.of(A1111Problem.UNSUPPORTED_VALUE, field + ".processor_res", field
-                    + ".processor_res = " + A1111Body.show(res) + ": diffarm runs the preprocessor at the picture's own "
-                    + "size; expected -1 or " + side + " (the picture's shorter side)"));
+        if (res.isIntegralNumber() && res.asInt() == side) {
+            return;
         }
+        if (res.isIntegralNumber() && res.asInt() >= Limits.MIN_PROCESSOR_RES && res.asInt() <= Limits.MAX_PROCESSOR_RES) {
+            unit.put("processorRes", res.asInt());
+            return;
+        }
+        body.problem(A1111Problem.of(A1111Problem.INVALID_VALUE, field + ".processor_res", field + ".processor_res = "
+                + A1111Body.show(res) + ": expected -1, " + side + " (the picture's shorter side) or an integer in "
+                + Limits.MIN_PROCESSOR_RES + ".." + Limits.MAX_PROCESSOR_RES));
     }
 
     private static void refuseUnless(A1111Body body, String field, ObjectNode arg, String name,

@@ -1,6 +1,8 @@
 package dev.diffarm.daemon.render;
 
 import dev.diffarm.api.Progress;
+import dev.diffarm.api.upscale.TileLayout;
+import dev.diffarm.api.upscale.Tiling;
 import dev.diffarm.engine.image.PngWriter;
 import dev.diffarm.engine.lora.LoraException;
 import dev.diffarm.engine.lora.LoraRequest;
@@ -12,10 +14,13 @@ import dev.diffarm.engine.pipeline.GenerationRequest;
 import dev.diffarm.engine.pipeline.Generator;
 import dev.diffarm.engine.prompt.Emphasis;
 import dev.diffarm.engine.sampler.SamplerRegistry;
+import dev.diffarm.engine.upscale.ExtrasUpscale;
+import dev.diffarm.engine.upscale.ImageUpscaler;
 import dev.diffarm.farm.config.ImageModes;
 import dev.diffarm.farm.config.RenderSettings;
 import dev.diffarm.farm.config.TaskParameters;
 import dev.diffarm.farm.config.TaskSpec;
+import dev.diffarm.farm.config.UpscaleSettings;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,7 +35,8 @@ import org.jboss.logging.Logger;
  * {@code <lora:NAME:WEIGHT>} tags are found there too), the embeddings of its {@link EmbeddingDirectory}, on the
  * model its {@link ModelCache} holds; an init image, a mask or a hires pass as the CLI's mode commands ask for them
  * ({@link ModeRequests}), the pictures from its {@link InputPictures}. The PNG carries the same {@code parameters}
- * text as the CLI's. Plain txt2img tasks with one {@link TaskBatchKey} render together through the engine's
+ * text as the CLI's. A task's upscale step makes the image larger as an upscale job does ({@link ExtrasUpscale}), so the
+ * stored PNG is what the CLI's {@code render} then {@code upscale} make. Plain txt2img tasks with one {@link TaskBatchKey} render together through the engine's
  * {@link GenerationBatch}, each getting the PNG it gets alone.
  */
 public final class EngineRenderer implements TaskRenderer {
@@ -43,6 +49,7 @@ public final class EngineRenderer implements TaskRenderer {
     private final InputPictures pictures;
     private final Optional<StoreBackedCatalog> store;
     private final ModeCatalogs catalogs;
+    private final Optional<UpscalerCache> upscaleSteps;
 
     /** A renderer of the node's own LoRAs and embeddings, reading the task's pictures with {@code pictures}. */
     public EngineRenderer(ModelCache models, Supplier<SamplerRegistry> samplers, LoraDirectory loras,
@@ -67,6 +74,16 @@ public final class EngineRenderer implements TaskRenderer {
     public EngineRenderer(ModelCache models, Supplier<SamplerRegistry> samplers, LoraDirectory loras,
                           EmbeddingDirectory embeddings, InputPictures pictures, Optional<StoreBackedCatalog> store,
                           ModeCatalogs catalogs) {
+        this(models, samplers, loras, embeddings, pictures, store, catalogs, Optional.empty());
+    }
+
+    /**
+     * As the renderer above, that also runs the upscale step of a task that has one ({@code upscale}) with the
+     * worker's upscaler ({@code upscaleSteps}, the cache its upscale jobs use: one network loaded for both).
+     */
+    public EngineRenderer(ModelCache models, Supplier<SamplerRegistry> samplers, LoraDirectory loras,
+                          EmbeddingDirectory embeddings, InputPictures pictures, Optional<StoreBackedCatalog> store,
+                          ModeCatalogs catalogs, Optional<UpscalerCache> upscaleSteps) {
         this.models = models;
         this.samplers = samplers;
         this.loras = loras;
@@ -74,6 +91,7 @@ public final class EngineRenderer implements TaskRenderer {
         this.pictures = pictures;
         this.store = store;
         this.catalogs = catalogs;
+        this.upscaleSteps = upscaleSteps;
     }
 
     /** A renderer of tasks whose pictures, if any, are inline. */
@@ -105,7 +123,7 @@ public final class EngineRenderer implements TaskRenderer {
             try {
                 GenerationPlan plan = plan(request);
                 ModelCache.LoadedModel loaded = models.lease(task.parameters().settings().model());
-                return png(task, run(plan, loaded, progress));
+                return png(task, run(plan, loaded, progress), progress);
             } finally {
                 ModeRequests.closeUpscaler(request);
             }
@@ -150,7 +168,7 @@ public final class EngineRenderer implements TaskRenderer {
             }
             List<byte[]> pngs = new ArrayList<>(tasks.size());
             for (int i = 0; i < tasks.size(); i++) {
-                pngs.add(png(tasks.get(i), generations.get(i)));
+                pngs.add(png(tasks.get(i), generations.get(i), progress));
             }
             return pngs;
         } catch (CancellationException | RenderException e) {
@@ -178,11 +196,33 @@ public final class EngineRenderer implements TaskRenderer {
         return request(task.parameters(), loras.requests(task.parameters().settings().loras()), pictures, catalogs);
     }
 
-    /** The PNG of the task's one image, with its infotext; the engine's warnings logged. */
-    private static byte[] png(TaskSpec task, Generation generation) {
+    /**
+     * The PNG of the task's one image, with its infotext, after the task's upscale step if it has one; the engine's
+     * warnings logged.
+     */
+    private byte[] png(TaskSpec task, Generation generation, Progress progress) {
         generation.warnings().forEach(warning -> LOG.warnf("%s: %s", task.id(), warning));
         Generation.Image image = generation.images().get(0);
-        return PngWriter.encode(image.pixels(), image.infotext());
+        Optional<UpscaleSettings> step = task.parameters().settings().modes().upscale();
+        if (step.isEmpty()) {
+            return PngWriter.encode(image.pixels(), image.infotext());
+        }
+        UpscalerCache upscalers = upscaleSteps.orElseThrow(() -> new RenderException(RenderException.INPUT_UNAVAILABLE,
+                "upscale.upscaler = \"" + step.get().upscaler() + "\": this node runs no upscale steps (no upscalers "
+                        + "are set up)", null));
+        ImageUpscaler upscaler = upscalers.lease("upscale.upscaler", step.get().upscaler(),
+                new Tiling(step.get().tile(), step.get().tileOverlap(), TileLayout.GRID));
+        return ExtrasUpscale.png(image.pixels(), image.infotext(), upscaler, step.get().scale(), cancellation(progress));
+    }
+
+    /** {@code progress}'s cancellation alone: the task's progress counts sampling steps, not the step's tiles. */
+    private static Progress cancellation(Progress progress) {
+        return new Progress() {
+            @Override
+            public boolean isCancelled() {
+                return progress.isCancelled();
+            }
+        };
     }
 
     /** The checked request; a prompt tag naming a LoRA the folder lacks fails as a missing LoRA. */

@@ -74,7 +74,7 @@ final class ModeRequests {
         try {
             return new ControlUnit(model, Optional.empty(), picture, preprocessor,
                     ControlUnit.thresholds(unit.thresholdA(), unit.thresholdB()), unit.weight(), unit.guidanceStart(),
-                    unit.guidanceEnd(), resizeMode(unit.resizeMode()));
+                    unit.guidanceEnd(), resizeMode(unit.resizeMode()), unit.processorRes());
         } catch (IllegalArgumentException e) {
             throw new RenderException(RenderException.INPUT_INVALID, field + ": " + e.getMessage(), e);
         }

@@ -317,7 +317,7 @@ public class FarmServices {
             UpscalerCache upscalerCache = new UpscalerCache(upscalers);
             EngineRenderer renderer = new EngineRenderer(modelCache, samplers, loras, embeddings,
                     InputPictures.from(store), Optional.of(storeCatalog),
-                    new ModeCatalogs(Optional.of(upscalers), Optional.of(controlNets)));
+                    new ModeCatalogs(Optional.of(upscalers), Optional.of(controlNets)), Optional.of(upscalerCache));
             // Each tenant's jobs get handlers over its own part of the store (tenants/<tenant>/...).
             JobLifecycle lifecycle = JobLifecycle.perTenant(intake, tenantStore -> JobHandlers.of(renderer,
                             batchSize, new ModelMerger(models, tenantStore),

@@ -150,6 +150,14 @@ class A1111ApiTest {
                 && parameters.contains("Weight: 0.7, Resize Mode: Just Resize, Low Vram: False, Processor Res: 32, "
                 + "Threshold A: 50, Threshold B: 150, Guidance Start: 0, Guidance End: 1"), parameters);
 
+        String at64 = JSON.readTree(post("txt2img", request.formatted(unit.replace("\"processor_res\": 32",
+                "\"processor_res\": 64").formatted(""))).then().statusCode(200).extract().asString())
+                .get("images").get(0).asText();
+        assertTrue(parameters(at64).contains("Processor Res: 64, "), parameters(at64));
+        post("txt2img", request.formatted(unit.replace("\"processor_res\": 32", "\"processor_res\": 16").formatted("")))
+                .then().statusCode(422).body("errors[0].field", equalTo("alwayson_scripts.controlnet.args[1].processor_res"))
+                .body("errors[0].message", equalTo("alwayson_scripts.controlnet.args[1].processor_res = 16: expected -1, "
+                        + "32 (the picture's shorter side) or an integer in 64..2048"));
         post("txt2img", request.formatted(unit.formatted(", \"weight\": 3").replace("\"weight\": 0.7, ", "")))
                 .then().statusCode(422).body("errors[0].field", equalTo("alwayson_scripts.controlnet.args[1].weight"))
                 .body("errors[0].message", equalTo("alwayson_scripts.controlnet.args[1].weight = 3: expected a number "

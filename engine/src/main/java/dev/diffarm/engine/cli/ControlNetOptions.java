@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
+import java.util.OptionalInt;
 import java.util.function.Function;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Option;
@@ -50,6 +51,12 @@ final class ControlNetOptions {
         @Option(names = "--canny-high", paramLabel = "N",
                 description = "With canny: the high threshold (Threshold B). Default: 200.")
         Double cannyHigh;
+
+        @Option(names = "--control-processor-res", paramLabel = "N",
+                description = "The preprocessor resolution (sd-webui-controlnet's processor_res, 64..2048): the "
+                        + "picture's shorter side is brought to N (OpenCV's INTER_AREA down, INTER_CUBIC up) before "
+                        + "the preprocessor runs. Not with --control-preprocessor none. Default: the picture as it is.")
+        Integer processorRes;
 
         @Option(names = "--control-resize-mode", paramLabel = "MODE",
                 description = "How a picture of another size is fitted, as sd-webui-controlnet names it: 'Just resize', "
@@ -120,10 +127,15 @@ final class ControlNetOptions {
                 throw new IllegalArgumentException("--canny-low/--canny-high go with --control-preprocessor canny, "
                         + "not " + name + " (unit " + out.size() + ", " + unit.spec + ")");
             }
+            if (unit.processorRes != null && name.equalsIgnoreCase(NO_PREPROCESSOR)) {
+                throw new IllegalArgumentException("--control-processor-res " + unit.processorRes + ": goes with a "
+                        + "--control-preprocessor, not none (unit " + out.size() + ", " + unit.spec + ")");
+            }
             out.add(new ControlUnit(spec.model(), Optional.ofNullable(unit.config),
                     PixelFormats.toUnit(ImageFiles.read("--control-image", unit.image)), preprocessors.apply(name),
                     options, spec.weight(), spec.start(), spec.end(), unit.resizeMode == null
-                    ? ResizeMode.CROP_AND_RESIZE : ResizeMode.named(unit.resizeMode)));
+                    ? ResizeMode.CROP_AND_RESIZE : ResizeMode.named(unit.resizeMode),
+                    unit.processorRes == null ? OptionalInt.empty() : OptionalInt.of(unit.processorRes)));
         }
         return out;
     }

@@ -1,6 +1,7 @@
 package dev.diffarm.engine.image;
 
 import dev.diffarm.engine.io.AtomicFile;
+import dev.diffarm.engine.train.data.Rgb8Image;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -64,10 +65,14 @@ public final class PngWriter {
         }
     }
 
-    private static BufferedImage toBufferedImage(RgbImage image) {
+    /**
+     * The 8-bit samples the PNG of {@code image} holds, row by row, R, G, B: what a reader of the file gets back, so
+     * that work on a rendered image in memory sees what work on its file would.
+     */
+    public static Rgb8Image samples(RgbImage image) {
         int w = image.width();
         int h = image.height();
-        int[] rgb = new int[3 * w * h];
+        byte[] rgb = new byte[3 * w * h];
         for (int y = 0; y < h; y++) {
             for (int x = 0; x < w; x++) {
                 for (int c = 0; c < 3; c++) {
@@ -76,12 +81,21 @@ public final class PngWriter {
                         throw new IllegalArgumentException("image value is NaN at channel " + c + ", row " + y
                                 + ", column " + x);
                     }
-                    rgb[(y * w + x) * 3 + c] = PixelCodec.toByte(v);
+                    rgb[(y * w + x) * 3 + c] = (byte) PixelCodec.toByte(v);
                 }
             }
         }
-        BufferedImage pixels = new BufferedImage(w, h, BufferedImage.TYPE_3BYTE_BGR);
-        pixels.getRaster().setPixels(0, 0, w, h, rgb);
+        return new Rgb8Image(w, h, rgb);
+    }
+
+    private static BufferedImage toBufferedImage(RgbImage image) {
+        byte[] samples = samples(image).rgb();
+        int[] rgb = new int[samples.length];
+        for (int i = 0; i < samples.length; i++) {
+            rgb[i] = samples[i] & 0xff;
+        }
+        BufferedImage pixels = new BufferedImage(image.width(), image.height(), BufferedImage.TYPE_3BYTE_BGR);
+        pixels.getRaster().setPixels(0, 0, image.width(), image.height(), rgb);
         return pixels;
     }
 

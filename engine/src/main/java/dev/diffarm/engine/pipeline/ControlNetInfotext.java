@@ -11,8 +11,8 @@ import java.util.stream.Collectors;
  * Threshold B: 200, Guidance Start: 0, Guidance End: 1, Pixel Perfect: False, Control Mode: Balanced"}): its unit's
  * fields title-cased, in its order, those without a value for the module (-1 there) left out.
  *
- * <p>diffarm runs a preprocessor on the picture at its own size, so {@code Processor Res} is the picture's shorter
- * side; {@code Threshold A} and {@code B} are a Canny preprocessor's low and high thresholds. The control mode is
+ * <p>{@code Processor Res} is the unit's processor resolution, or, without one, the picture's shorter side (the
+ * preprocessor then runs on the picture at its own size); {@code Threshold A} and {@code B} are a Canny preprocessor's low and high thresholds. The control mode is
  * always {@code Balanced} (no guess mode), {@code Pixel Perfect} and {@code Low Vram} are off.
  */
 final class ControlNetInfotext {
@@ -37,8 +37,8 @@ final class ControlNetInfotext {
         fields.put("Weight", GenerationParameters.number(unit.weight()));
         fields.put("Resize Mode", resizeMode(unit.resizeMode()));
         fields.put("Low Vram", "False");
-        if (!unit.preprocessor().name().equalsIgnoreCase(NONE)) {
-            fields.put("Processor Res", String.valueOf(Math.min(unit.image().width(), unit.image().height())));
+        if (!unit.hasNoPreprocessor()) {
+            fields.put("Processor Res", String.valueOf(unit.effectiveProcessorRes()));
             option(unit, LOW_THRESHOLD).ifPresent(v -> fields.put("Threshold A", v));
             option(unit, HIGH_THRESHOLD).ifPresent(v -> fields.put("Threshold B", v));
         }

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalDouble;
+import java.util.OptionalInt;
 
 /**
  * One ControlNet unit of a request, as sd-webui-controlnet's units and diffusers' {@code controlnet},
@@ -27,10 +28,13 @@ import java.util.OptionalDouble;
  *                      diffusers, step i of n (from 0) is controlled when {@code i/n >= start} and
  *                      {@code (i+1)/n <= end}
  * @param resizeMode    how a control map of another size is fitted to the request's size
+ * @param processorRes  the preprocessor resolution: the picture's shorter side is brought to it before the
+ *                      preprocessor runs ({@link ProcessorResolution}, {@value ProcessorResolution#MIN}..{@value
+ *                      ProcessorResolution#MAX}); empty to run it on the picture as it is. Not used by {@code none}.
  */
 public record ControlUnit(Path model, Optional<Path> config, RgbImage image, ControlPreprocessor preprocessor,
                           Map<String, Double> options, double weight, double guidanceStart, double guidanceEnd,
-                          ResizeMode resizeMode) {
+                          ResizeMode resizeMode, OptionalInt processorRes) {
     public static final double MAX_WEIGHT = 2;
 
     public ControlUnit {
@@ -45,6 +49,17 @@ public record ControlUnit(Path model, Optional<Path> config, RgbImage image, Con
         require(guidanceStart < guidanceEnd, "guidance start", guidanceStart,
                 "less than guidance end " + guidanceEnd);
         resizeMode = resizeMode == null ? ResizeMode.CROP_AND_RESIZE : resizeMode;
+        processorRes = processorRes == null ? OptionalInt.empty() : processorRes;
+        processorRes.ifPresent(res -> require(res >= ProcessorResolution.MIN && res <= ProcessorResolution.MAX,
+                "processor resolution", res, ProcessorResolution.MIN + ".." + ProcessorResolution.MAX));
+    }
+
+    /** A unit whose preprocessor runs on the picture as it is. */
+    public ControlUnit(Path model, Optional<Path> config, RgbImage image, ControlPreprocessor preprocessor,
+                       Map<String, Double> options, double weight, double guidanceStart, double guidanceEnd,
+                       ResizeMode resizeMode) {
+        this(model, config, image, preprocessor, options, weight, guidanceStart, guidanceEnd, resizeMode,
+                OptionalInt.empty());
     }
 
     /** A unit at full guidance (0 to 1), its map fitted by A1111's default "Crop and Resize". */
@@ -66,7 +81,7 @@ public record ControlUnit(Path model, Optional<Path> config, RgbImage image, Con
     /** This unit on another picture. */
     ControlUnit withImage(RgbImage picture) {
         return new ControlUnit(model, config, picture, preprocessor, options, weight, guidanceStart, guidanceEnd,
-                resizeMode);
+                resizeMode, processorRes);
     }
 
     /** Whether the unit controls step {@code step} (from 0) of a run of {@code steps}, as diffusers' {@code controlnet_keep}. */
@@ -74,10 +89,37 @@ public record ControlUnit(Path model, Optional<Path> config, RgbImage image, Con
         return !((double) step / steps < guidanceStart || (double) (step + 1) / steps > guidanceEnd);
     }
 
-    /** The control map at {@code width} x {@code height}: the preprocessor's map of the picture, fitted. */
+    /**
+     * The control map at {@code width} x {@code height}: the picture at the processor resolution, if the unit has one
+     * and a preprocessor (padded to multiples of 64 where the preprocessor can, as the extension does), then the
+     * preprocessor's map of it, fitted.
+     */
     RgbImage controlMap(int width, int height) {
-        Picture map = preprocessor.apply(new Picture(image.width(), image.height(), image.chw()), options);
+        Picture picture = new Picture(image.width(), image.height(), image.chw());
+        Picture map;
+        if (processorRes.isPresent() && !hasNoPreprocessor()) {
+            Map<String, Double> padded = new LinkedHashMap<>(options);
+            if (preprocessor.defaults().containsKey(ProcessorResolution.PAD_OPTION)) {
+                padded.putIfAbsent(ProcessorResolution.PAD_OPTION, 1.0);
+            }
+            map = preprocessor.apply(ProcessorResolution.resize(picture, processorRes.getAsInt()), padded);
+        } else {
+            map = preprocessor.apply(picture, options);
+        }
         return resizeMode.apply(new RgbImage(map.width(), map.height(), map.chw()), width, height);
+    }
+
+    /**
+     * The resolution the preprocessor ran at, as the infotext's {@code Processor Res} tells it: the unit's, else the
+     * picture's shorter side.
+     */
+    int effectiveProcessorRes() {
+        return processorRes.orElse(Math.min(image.width(), image.height()));
+    }
+
+    /** Whether the preprocessor is {@code none}: the picture is the map already. */
+    boolean hasNoPreprocessor() {
+        return preprocessor.name().equalsIgnoreCase(ControlNetInfotext.NONE);
     }
 
     private static void require(boolean ok, String field, Object value, String expected) {

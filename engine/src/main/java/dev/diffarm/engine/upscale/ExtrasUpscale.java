@@ -45,6 +45,19 @@ public final class ExtrasUpscale {
                 parameters(sourceParameters, scale, upscaler.label()));
     }
 
+    /**
+     * The PNG of a freshly rendered image upscaled as {@link #png(Rgb8Image, Optional, ImageUpscaler, double, Progress)}
+     * upscales the PNG the render would store: the image's samples as that PNG holds them, its {@code infotext} as the
+     * source's parameters. So a render job's upscale step stores the file that {@code render} then {@code upscale}
+     * make on the command line.
+     *
+     * @throws java.util.concurrent.CancellationException if {@code progress} is cancelled between tiles
+     */
+    public static byte[] png(RgbImage rendered, String infotext, ImageUpscaler upscaler, double scale,
+                             Progress progress) {
+        return png(PngWriter.samples(rendered), Optional.of(infotext), upscaler, scale, progress);
+    }
+
     /** The source's generation parameters with the Extras fields added to their last line, as A1111 writes them. */
     public static String parameters(Optional<String> source, double scale, String upscalerLabel) {
         String fields = String.format(Locale.ROOT, "Postprocess upscale by: %s, Postprocess upscaler: %s",

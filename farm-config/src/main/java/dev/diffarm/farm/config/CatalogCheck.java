@@ -31,6 +31,7 @@ final class CatalogCheck {
                     checkLoras(FieldPath.index("styles", i) + ".loras", styles.get(i).loras());
                     checkControlNets(FieldPath.index("styles", i) + ".controlnets", styles.get(i).modes().controlNets());
                     checkHiresUpscaler(FieldPath.index("styles", i) + ".hrUpscaler", styles.get(i).modes());
+                    checkUpscaleStep(FieldPath.index("styles", i) + ".upscale.upscaler", styles.get(i).modes());
                 }
                 return null;
             }
@@ -64,6 +65,12 @@ final class CatalogCheck {
         checkLoras("loras", settings.loras());
         checkControlNets("controlnets", settings.modes().controlNets());
         checkHiresUpscaler("hrUpscaler", settings.modes());
+        checkUpscaleStep("upscale.upscaler", settings.modes());
+    }
+
+    /** An upscale step's upscaler: one of the farm's, as an upscale job's. */
+    private void checkUpscaleStep(String field, ImageModes modes) {
+        modes.upscale().ifPresent(step -> check(Catalog.Kind.UPSCALER, field, step.upscaler()));
     }
 
     /** A hires pass's upscaler: a latent one, or an upscaler of the farm. */

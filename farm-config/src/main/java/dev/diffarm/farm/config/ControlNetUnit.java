@@ -2,6 +2,7 @@ package dev.diffarm.farm.config;
 
 import java.util.Objects;
 import java.util.OptionalDouble;
+import java.util.OptionalInt;
 
 /**
  * One ControlNet unit of a task: a ControlNet model steering the render toward a control map made of a picture. In
@@ -23,10 +24,14 @@ import java.util.OptionalDouble;
  * @param thresholdB    the preprocessor's second threshold (Canny's high one; its default 200); empty for its default
  * @param resizeMode    how a picture of another size is fitted to the task's (default {@code crop-and-resize}, as
  *                      sd-webui-controlnet's)
+ * @param processorRes  the preprocessor resolution, {@value Limits#MIN_PROCESSOR_RES}..{@value
+ *                      Limits#MAX_PROCESSOR_RES} (sd-webui-controlnet's {@code processor_res}): the picture's shorter
+ *                      side is brought to it before the preprocessor runs; not with {@value #NO_PREPROCESSOR}; empty
+ *                      (the default) to run the preprocessor on the picture as it is
  */
 public record ControlNetUnit(String model, ImageInput image, String module, double weight, double guidanceStart,
                              double guidanceEnd, OptionalDouble thresholdA, OptionalDouble thresholdB,
-                             InitResizeMode resizeMode) {
+                             InitResizeMode resizeMode, OptionalInt processorRes) {
     /** sd-webui-controlnet's module for a picture that is the control map already. */
     public static final String NO_PREPROCESSOR = "none";
     /** The edge-map preprocessor, the one that takes thresholds. */
@@ -35,6 +40,9 @@ public record ControlNetUnit(String model, ImageInput image, String module, doub
     public static final InitResizeMode DEFAULT_RESIZE_MODE = InitResizeMode.CROP_AND_RESIZE;
     /** Why the thresholds go with Canny only, completing "expected ...". */
     static final String THRESHOLDS_WITH_CANNY = "this field only together with \"module\": \"" + CANNY + "\"";
+    /** Why a processor resolution needs a preprocessor, completing "expected ...". */
+    static final String RESOLUTION_WITH_MODULE = "this field only together with a \"module\" other than \""
+            + NO_PREPROCESSOR + "\"";
 
     public ControlNetUnit {
         Rules.NAME.require("model", model);
@@ -54,6 +62,20 @@ public record ControlNetUnit(String model, ImageInput image, String module, doub
                     + THRESHOLDS_WITH_CANNY);
         }
         Objects.requireNonNull(resizeMode, "resizeMode");
+        Objects.requireNonNull(processorRes, "processorRes").ifPresent(res -> {
+            Rules.PROCESSOR_RES.require("processorRes", (long) res);
+            if (module.equalsIgnoreCase(NO_PREPROCESSOR)) {
+                throw new IllegalArgumentException("processorRes: expected " + RESOLUTION_WITH_MODULE);
+            }
+        });
+    }
+
+    /** A unit whose preprocessor runs on the picture as it is. */
+    public ControlNetUnit(String model, ImageInput image, String module, double weight, double guidanceStart,
+                          double guidanceEnd, OptionalDouble thresholdA, OptionalDouble thresholdB,
+                          InitResizeMode resizeMode) {
+        this(model, image, module, weight, guidanceStart, guidanceEnd, thresholdA, thresholdB, resizeMode,
+                OptionalInt.empty());
     }
 
     /** A unit of {@code model} on a ready control map, at {@code weight} over every step. */

@@ -1,5 +1,6 @@
 package dev.diffarm.farm.config;
 
+import static dev.diffarm.farm.config.ValueReader.integer;
 import static dev.diffarm.farm.config.ValueReader.list;
 import static dev.diffarm.farm.config.ValueReader.number;
 import static dev.diffarm.farm.config.ValueReader.text;
@@ -7,6 +8,7 @@ import static dev.diffarm.farm.config.ValueReader.text;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalDouble;
+import java.util.OptionalInt;
 
 /**
  * Reads a job's {@code controlnets}: each unit's fields at its own path ({@code controlnets[1].weight}), a guidance
@@ -26,6 +28,7 @@ final class ControlNetsReader {
                 Optional<Double> thresholdB = fields.optional("thresholdB", number(Rules.CONTROL_THRESHOLD));
                 InitResizeMode resizeMode = fields.orDefault("resizeMode", ControlNetUnit.DEFAULT_RESIZE_MODE,
                         ModesReader.RESIZE_MODE);
+                Optional<Long> processorRes = fields.optional("processorRes", integer(Rules.PROCESSOR_RES));
                 fields.rejectUnknownFields();
                 if (fields.has("guidanceEnd") || start.isPresent()) {
                     double from = start.orElse(0.0);
@@ -39,11 +42,14 @@ final class ControlNetsReader {
                 for (String threshold : List.of("thresholdA", "thresholdB")) {
                     fields.onlyWith(threshold, ControlNetUnit.isCanny(module), ControlNetUnit.THRESHOLDS_WITH_CANNY);
                 }
+                fields.onlyWith("processorRes", !module.equalsIgnoreCase(ControlNetUnit.NO_PREPROCESSOR),
+                        ControlNetUnit.RESOLUTION_WITH_MODULE);
                 if (!fields.isValid()) {
                     return Optional.empty();
                 }
                 return Optional.of(new ControlNetUnit(model.orElseThrow(), image.orElseThrow(), module, weight,
-                        start.orElse(0.0), end, optional(thresholdA), optional(thresholdB), resizeMode));
+                        start.orElse(0.0), end, optional(thresholdA), optional(thresholdB), resizeMode,
+                        processorRes.map(res -> OptionalInt.of(res.intValue())).orElse(OptionalInt.empty())));
             });
 
     /** The units, at most {@value Limits#MAX_CONTROLNETS}. */

@@ -82,6 +82,10 @@ public final class Limits {
     public static final double MAX_CONTROLNET_WEIGHT = 2;
     /** Largest preprocessor threshold: Canny's gradient of an 8-bit picture is at most 2040. */
     public static final double MAX_CONTROL_THRESHOLD = 2040;
+    /** Smallest ControlNet {@code processorRes} (sd-webui-controlnet's slider, and the engine's bound). */
+    public static final int MIN_PROCESSOR_RES = 64;
+    /** Largest ControlNet {@code processorRes} (sd-webui-controlnet's slider, and the engine's bound). */
+    public static final int MAX_PROCESSOR_RES = 2048;
     /** The most caption tags kept in front ({@code keepTokens}): CLIP reads 75 tokens. */
     public static final int MAX_CAPTION_TAGS = 75;
     /** The most class images of a DreamBooth job. */

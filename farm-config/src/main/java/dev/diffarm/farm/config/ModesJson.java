@@ -6,7 +6,7 @@ import java.util.function.Function;
 
 /**
  * Writes {@link ImageModes} as the flat fields a job has them in ({@code initImage}, {@code maskBlur},
- * {@code enableHr}, {@code controlnets}, ...), only those of the modes that are set: txt2img writes none, so its JSON and parameter
+ * {@code enableHr}, {@code controlnets}, {@code upscale}, ...), only those of the modes that are set: txt2img writes none, so its JSON and parameter
  * hash stay as they were before the modes existed.
  */
 final class ModesJson {
@@ -42,6 +42,8 @@ final class ModesJson {
             ArrayNode units = node.putArray("controlnets");
             modes.controlNets().forEach(unit -> writeUnit(units.addObject(), unit, picture));
         }
+        modes.upscale().ifPresent(step -> node.putObject("upscale").put("upscaler", step.upscaler())
+                .put("scale", step.scale()).put("tile", step.tile()).put("tileOverlap", step.tileOverlap()));
     }
 
     private static void writeUnit(ObjectNode node, ControlNetUnit unit, Function<ImageInput, String> picture) {
@@ -54,5 +56,6 @@ final class ModesJson {
         unit.thresholdA().ifPresent(value -> node.put("thresholdA", value));
         unit.thresholdB().ifPresent(value -> node.put("thresholdB", value));
         node.put("resizeMode", unit.resizeMode().id());
+        unit.processorRes().ifPresent(res -> node.put("processorRes", res));
     }
 }

@@ -62,6 +62,26 @@ final class ModesReader {
                                 (int) bottom)) : Optional.empty();
                     });
 
+    /** An upscale step: its fields as an upscale job's, each reported at its own path ({@code upscale.scale}). */
+    private static final ValueReader<UpscaleSettings> UPSCALE = (node, path, problems) ->
+            FieldReader.of(node, path, problems, "an upscale step {\"upscaler\": ..., \"scale\": N, \"tile\": N, "
+                    + "\"tileOverlap\": N}").flatMap(fields -> {
+                        Optional<String> upscaler = fields.required("upscaler", text(Rules.UPSCALER),
+                                Rules.UPSCALER.expected());
+                        double scale = fields.orDefault("scale", UpscaleJob.DEFAULT_SCALE, number(Rules.UPSCALE_FACTOR));
+                        long tile = fields.orDefault("tile", (long) UpscaleJob.DEFAULT_TILE, integer(Rules.TILE));
+                        long overlap = fields.orDefault("tileOverlap", (long) UpscaleJob.DEFAULT_TILE_OVERLAP,
+                                integer(Rules.TILE_OVERLAP));
+                        fields.rejectUnknownFields();
+                        if (fields.isValid() && tile > 0 && overlap >= tile) {
+                            problems.report(ValidationError.of(ValidationError.Code.INVALID_VALUE,
+                                    fields.pathOf("tileOverlap"), Long.toString(overlap), "less than tile (" + tile + ")"));
+                            return Optional.empty();
+                        }
+                        return fields.isValid() ? Optional.of(new UpscaleSettings(upscaler.orElseThrow(), scale,
+                                (int) tile, (int) overlap)) : Optional.empty();
+                    });
+
     private ModesReader() {
     }
 
@@ -74,6 +94,7 @@ final class ModesReader {
         Optional<OutpaintSides> outpaint = fields.optional("outpaint", OUTPAINT);
         Optional<HiresSettings> hires = readHires(fields, strength);
         List<ControlNetUnit> controlNets = fields.orDefault("controlnets", List.of(), ControlNetsReader.UNITS);
+        Optional<UpscaleSettings> upscale = fields.optional("upscale", UPSCALE);
 
         boolean hasInit = fields.has("initImage");
         boolean hasHires = hires.isPresent();
@@ -95,7 +116,7 @@ final class ModesReader {
         Optional<InitImageSettings> init = image.map(picture -> new InitImageSettings(picture,
                 resizeMode.orElse(InitResizeMode.JUST_RESIZE), strength.orElse(outpaint.isPresent()
                 ? Defaults.OUTPAINT_DENOISING_STRENGTH : Defaults.DENOISING_STRENGTH), mask, outpaint));
-        return new ImageModes(init, hires, controlNets);
+        return new ImageModes(init, hires, controlNets, upscale);
     }
 
     private static Optional<MaskSettings> readMask(FieldReader fields) {

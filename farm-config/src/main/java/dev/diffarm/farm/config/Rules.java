@@ -128,6 +128,7 @@ final class Rules {
     static final Rule<Double> CONTROLNET_WEIGHT = numberIn(0, Limits.MAX_CONTROLNET_WEIGHT);
     static final Rule<Double> GUIDANCE = numberIn(0, 1);
     static final Rule<Double> CONTROL_THRESHOLD = numberIn(0, Limits.MAX_CONTROL_THRESHOLD);
+    static final Rule<Long> PROCESSOR_RES = integerIn(Limits.MIN_PROCESSOR_RES, Limits.MAX_PROCESSOR_RES);
     static final Rule<Double> UPSCALE_FACTOR = numberIn(1, Limits.MAX_UPSCALE_FACTOR);
     static final Rule<Long> TILE = integerIn(0, Limits.MAX_TILE);
     static final Rule<Long> TILE_OVERLAP = integerIn(0, Limits.MAX_TILE - 1);

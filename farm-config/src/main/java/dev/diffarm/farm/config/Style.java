@@ -23,6 +23,7 @@ import java.util.Objects;
  *       and so does its hires pass ({@code "initImage": ...} or {@code "enableHr": true} and their fields, as on
  *       a job); an init image and a hires pass may not meet;</li>
  *   <li>ControlNet units: a style's {@code controlnets}, when it has any, replace the campaign's, all of them.</li>
+ *   <li>upscale step: a style's {@code upscale} replaces the campaign's.</li>
  * </ul>
  *
  * @param name           a label unique within the campaign, shown in captions

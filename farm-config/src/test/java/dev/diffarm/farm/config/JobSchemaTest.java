@@ -59,7 +59,7 @@ class JobSchemaTest {
         assertEquals(names(Size.class), properties("size"));
     }
 
-    /** Jobs that between them write every field of the image modes: an inpainting, an outpainting, a hires pass. */
+    /** Jobs that between them write every field of the image modes: an inpainting, an outpainting, a hires pass (with a ControlNet unit and an upscale step). */
     private static List<RenderJob> modeJobs() {
         ImageInput picture = new StoredImage("inputs/p.png");
         RenderSettings settings = RenderSettings.defaults("m");
@@ -71,13 +71,13 @@ class JobSchemaTest {
         return List.of(new RenderJob("i", List.of("p"), settings.withModes(ImageModes.of(inpaint))),
                 new RenderJob("o", List.of("p"), settings.withModes(ImageModes.of(outpaint))),
                 new RenderJob("h", List.of("p"), settings.withModes(ImageModes.of(HiresSettings.of(1.5))
-                        .withControlNets(List.of(cannyUnit())))));
+                        .withControlNets(List.of(cannyUnit())).withUpscale(Optional.of(UpscaleSettings.of("Lanczos", 2))))));
     }
 
     /** A ControlNet unit with every field written. */
     private static ControlNetUnit cannyUnit() {
         return new ControlNetUnit("control", new StoredImage("inputs/edges.png"), "canny", 0.8, 0.1, 0.9,
-                OptionalDouble.of(50), OptionalDouble.of(150), InitResizeMode.JUST_RESIZE);
+                OptionalDouble.of(50), OptionalDouble.of(150), InitResizeMode.JUST_RESIZE, java.util.OptionalInt.of(512));
     }
 
     /** The JSON fields of the image modes, as jobs write them. */
@@ -90,7 +90,7 @@ class JobSchemaTest {
 
     @Test
     void theModesFieldsAreWrittenInTheSchemaAndCheckedThere() {
-        assertEquals(16, modeFields().size(), modeFields()::toString);
+        assertEquals(17, modeFields().size(), modeFields()::toString);
         for (RenderJob job : modeJobs()) {
             assertEquals(Set.of(), validator.validate(read(job.toJson())), job.toJson());
             assertTrue(properties("render").containsAll(fieldNames(read(job.toJson()))));
@@ -109,6 +109,7 @@ class JobSchemaTest {
         assertEquals(properties("style"), union(modeFields(), fieldNames(read(campaign.toJson()).get("styles").get(0))));
         assertEquals(properties("lora"), fieldNames(read(campaign.toJson()).get("styles").get(0).get("loras").get(0)));
         assertEquals(properties("controlnet"), fieldNames(read(modeJobs().get(2).toJson()).get("controlnets").get(0)));
+        assertEquals(properties("upscaleStep"), fieldNames(read(modeJobs().get(2).toJson()).get("upscale")));
         assertEquals(properties("render"), union(modeFields(), fieldNames(read(render.toJson()))));
         assertEquals(properties("merge"), fieldNames(read(MergeJob.addDifference("m", "a", "b", "c", 1, "o").toJson())));
         assertEquals(properties("upscale"), fieldNames(read(UpscaleJob.of("u", List.of(new StoredImage("inputs/a.png")),

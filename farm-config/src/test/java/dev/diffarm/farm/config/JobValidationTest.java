@@ -19,7 +19,7 @@ class JobValidationTest {
     /** The image modes' fields, in the order a job's reader asks for them. */
     private static final String MODE_FIELDS = "initImage, resizeMode, denoisingStrength, mask, maskBlur, "
             + "inpaintingMaskInvert, inpaintingFill, inpaintFullRes, inpaintFullResPadding, outpaint, enableHr, hrScale, "
-            + "hrUpscaler, hrSecondPassSteps, hrStepsRule, controlnets";
+            + "hrUpscaler, hrSecondPassSteps, hrStepsRule, controlnets, upscale";
 
     private static final String RENDER = "\"apiVersion\": \"diffarm/v1\", \"kind\": \"render\", \"id\": \"job-1\", \"model\": \"sd15\"";
     private static final String CAMPAIGN = "\"apiVersion\": \"diffarm/v1\", \"kind\": \"campaign\", \"id\": \"camp-1\", \"model\": \"sd15\"";

@@ -13,11 +13,12 @@ import java.util.Arrays;
  * in float32 and rounded half to even. Equal, sample for sample, to OpenCV 4.6 on the cases of
  * {@code ResizeReferenceTest}.
  */
-final class AreaResize {
+public final class AreaResize {
     private AreaResize() {
     }
 
-    static Rgb8Image resize(Rgb8Image image, Size to) {
+    /** {@code image} shrunk to {@code to}, neither side larger than the image's. */
+    public static Rgb8Image resize(Rgb8Image image, Size to) {
         double scaleX = 1.0 / ((double) to.width() / image.width());
         double scaleY = 1.0 / ((double) to.height() / image.height());
         if (scaleX < 1 || scaleY < 1) {
