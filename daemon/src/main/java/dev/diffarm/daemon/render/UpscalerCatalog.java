@@ -40,6 +40,21 @@ public final class UpscalerCatalog {
         return List.copyOf(names);
     }
 
+    /** The resamplers' names, in the plugins' order ({@code Lanczos}, {@code Nearest}). */
+    public List<String> resamplerNames() {
+        return plugins.get().names();
+    }
+
+    /** The model files of the upscalers folder: name and file, sorted by name. */
+    public List<ModelFile> modelFiles() {
+        return models.names().stream().flatMap(name -> models.find(name).map(file -> new ModelFile(name, file)).stream())
+                .toList();
+    }
+
+    /** An upscaler model file of the farm: the name jobs use and its file. */
+    public record ModelFile(String name, Path file) {
+    }
+
     /** The names of the SD x4 upscalers (folders of the upscalers folder), sorted. */
     public List<String> sdUpscalerNames() {
         return models.pipelineNames();
