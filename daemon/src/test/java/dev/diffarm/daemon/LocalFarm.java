@@ -16,6 +16,7 @@ import dev.diffarm.daemon.local.LocalQueue;
 import dev.diffarm.daemon.merge.ModelMerger;
 import dev.diffarm.daemon.port.OutputStore;
 import dev.diffarm.daemon.render.FarmCatalog;
+import dev.diffarm.daemon.render.EmbeddingDirectory;
 import dev.diffarm.daemon.render.InputPictures;
 import dev.diffarm.daemon.render.LoraDirectory;
 import dev.diffarm.daemon.render.ModelCache;
@@ -125,7 +126,8 @@ public final class LocalFarm {
                 new ModelMerger(new ModelDirectory(models), store), JobHandlers.training(new ModelCache(
                         new ModelDirectory(models), TokenizerLocator.fromEnvironment()), store, datasets(local), loras,
                         TestPlugins.plugins()),
-                JobHandlers.upscaling(new UpscalerCache(upscalerCatalog(local)), InputPictures.from(store), store),
+                JobHandlers.upscaling(new UpscalerCache(upscalerCatalog(local)), InputPictures.from(store), store,
+                        samplers, new EmbeddingDirectory(local.resolve("embeddings"))),
                 store)), store, reporting,
                 () -> new ProgressThrottle(1e9, System::nanoTime), taskTimeout);
     }

@@ -4,6 +4,7 @@ import dev.diffarm.daemon.render.EmbeddingDirectory;
 import dev.diffarm.daemon.render.LoraDirectory;
 import dev.diffarm.daemon.render.LoadedModels;
 import dev.diffarm.daemon.render.ModelDirectory;
+import dev.diffarm.daemon.render.UpscalerCatalog;
 import dev.diffarm.engine.embedding.Embedding;
 import dev.diffarm.engine.embedding.EmbeddingException;
 import dev.diffarm.engine.embedding.EmbeddingLibrary;
@@ -11,6 +12,7 @@ import dev.diffarm.engine.pipeline.LatentUpscaler;
 import dev.diffarm.engine.sampler.SamplerRegistry;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -25,20 +27,28 @@ import java.util.function.Supplier;
 final class A1111Catalog {
     /** A1111's name for "the sampler's own schedule". */
     static final String AUTOMATIC = "automatic";
+    /** A1111's upscaler that leaves the picture as it is, first in its list. */
+    static final String NO_UPSCALER = "None";
+    /** The {@code scale} A1111's {@code UpscalerData} has unless the model says otherwise. */
+    private static final double A1111_UPSCALER_SCALE = 4;
+    /** The {@code model_name} of the models of A1111's ESRGAN folder. */
+    private static final String ESRGAN_MODEL_NAME = "ESRGAN";
 
     private final ModelDirectory models;
     private final LoadedModels loaded;
     private final Supplier<SamplerRegistry> samplers;
     private final LoraDirectory loras;
     private final EmbeddingDirectory embeddings;
+    private final UpscalerCatalog upscalers;
 
     A1111Catalog(ModelDirectory models, LoadedModels loaded, Supplier<SamplerRegistry> samplers, LoraDirectory loras,
-                 EmbeddingDirectory embeddings) {
+                 EmbeddingDirectory embeddings, UpscalerCatalog upscalers) {
         this.models = models;
         this.loaded = loaded;
         this.samplers = samplers;
         this.loras = loras;
         this.embeddings = embeddings;
+        this.upscalers = upscalers;
     }
 
     List<A1111Items.SdModel> sdModels() {
@@ -109,10 +119,27 @@ final class A1111Catalog {
         return label.toLowerCase(Locale.ROOT).replace(' ', '_');
     }
 
-    /** The hires pass's latent upscalers, by A1111's names. */
+    /**
+     * The image upscalers as A1111's {@code shared.sd_upscalers} lists them: {@code None}, the resamplers, then the
+     * model files sorted by name (case ignored), each with A1111's default scale 4. A1111 calls every file of its
+     * ESRGAN folder's model {@code ESRGAN}, as diffarm's upscaler files are. The SD x4 upscalers are left out: A1111
+     * has none, and the names here are for {@code hr_upscaler} and the Extras' {@code upscaler_1}, which cannot take
+     * one.
+     */
     List<A1111Items.Upscaler> upscalers() {
-        return Arrays.stream(LatentUpscaler.values())
-                .map(upscaler -> new A1111Items.Upscaler(upscaler.label(), null, null, null, null)).toList();
+        List<A1111Items.Upscaler> items = new ArrayList<>();
+        items.add(new A1111Items.Upscaler(NO_UPSCALER, null, null, null, A1111_UPSCALER_SCALE));
+        upscalers.resamplerNames().forEach(name -> items.add(new A1111Items.Upscaler(name, null, null, null,
+                A1111_UPSCALER_SCALE)));
+        upscalers.modelFiles().stream().sorted(Comparator.comparing(file -> file.name().toLowerCase(Locale.ROOT)))
+                .forEach(file -> items.add(new A1111Items.Upscaler(file.name(), ESRGAN_MODEL_NAME,
+                        file.file().toString(), null, A1111_UPSCALER_SCALE)));
+        return items;
+    }
+
+    /** The hires pass's latent upscale modes, by A1111's names, in its order. */
+    List<A1111Items.LatentUpscaleMode> latentUpscaleModes() {
+        return Arrays.stream(LatentUpscaler.values()).map(mode -> new A1111Items.LatentUpscaleMode(mode.label())).toList();
     }
 
     List<A1111Items.Lora> loras() {

@@ -26,10 +26,14 @@ final class A1111Items {
                      @JsonProperty("need_inner_model") Boolean needInnerModel) {
     }
 
-    /** An item of {@code /upscalers}: A1111's {@code UpscalerItem}; the latent upscalers have no model. */
+    /** An item of {@code /upscalers}: A1111's {@code UpscalerItem}; {@code None} and the resamplers have no model. */
     @JsonInclude(JsonInclude.Include.ALWAYS)
     record Upscaler(String name, @JsonProperty("model_name") String modelName, @JsonProperty("model_path") String modelPath,
                     @JsonProperty("model_url") String modelUrl, Double scale) {
+    }
+
+    /** An item of {@code /latent-upscale-modes}: A1111's {@code LatentUpscalerModeItem}. */
+    record LatentUpscaleMode(String name) {
     }
 
     /** An item of {@code /loras}, as A1111's built-in Lora extension lists them. */

@@ -9,6 +9,7 @@ import dev.diffarm.daemon.render.EmbeddingDirectory;
 import dev.diffarm.daemon.render.LoraDirectory;
 import dev.diffarm.daemon.render.LoadedModels;
 import dev.diffarm.daemon.render.ModelDirectory;
+import dev.diffarm.daemon.render.UpscalerCatalog;
 import dev.diffarm.daemon.rest.ApiErrors;
 import dev.diffarm.daemon.security.Callers;
 import dev.diffarm.daemon.security.Role;
@@ -43,6 +44,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.BiFunction;
+import java.util.function.Function;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.random.RandomGenerator;
@@ -77,7 +79,7 @@ public class A1111Resource {
 
     A1111Resource(JobIntake intake, OutputStore store, SecurityIdentity caller, SubmissionRate rate, A1111Options options,
                   A1111Runs runs, ModelDirectory models, LoadedModels loaded, SamplerPlugins samplers,
-                  LoraDirectory loras, EmbeddingDirectory embeddings,
+                  LoraDirectory loras, EmbeddingDirectory embeddings, UpscalerCatalog upscalers,
                   @ConfigProperty(name = "diffarm.a1111.max-wait", defaultValue = "PT30M") Duration maxWait) {
         this.intake = intake;
         this.store = store;
@@ -85,7 +87,7 @@ public class A1111Resource {
         this.rate = rate;
         this.options = options;
         this.runs = runs;
-        this.catalog = new A1111Catalog(models, loaded, samplers, loras, embeddings);
+        this.catalog = new A1111Catalog(models, loaded, samplers, loras, embeddings, upscalers);
         this.maxWait = maxWait;
     }
 
@@ -157,25 +159,55 @@ public class A1111Resource {
     @Path("extra-single-image")
     @RolesAllowed({Role.SUBMIT_NAME, Role.ADMIN_NAME})
     public Response extraSingleImage(@Context HttpHeaders headers, byte[] bytes) {
+        return extras(headers, bytes, ExtrasRequest.Form.SINGLE, pngs -> new ExtrasResponse(
+                Base64.getEncoder().encodeToString(pngs.get(0)), ExtrasResponse.htmlInfo(parameters(pngs.get(0)))));
+    }
+
+    /**
+     * Upscales each picture of A1111's {@code ExtrasBatchImagesRequest}'s {@code imageList} ({@code [{data, name}]})
+     * as {@link #extraSingleImage} does its one, as one upscale job of the farm (a task per distinct picture): 200 with
+     * A1111's {@code ExtrasBatchImagesResponse} ({@code images} in the request's order, {@code html_info} of the last),
+     * the other answers as {@link #txt2img}'s.
+     */
+    @POST
+    @Path("extra-batch-images")
+    @RolesAllowed({Role.SUBMIT_NAME, Role.ADMIN_NAME})
+    public Response extraBatchImages(@Context HttpHeaders headers, byte[] bytes) {
+        return extras(headers, bytes, ExtrasRequest.Form.BATCH, pngs -> new ExtrasBatchResponse(
+                pngs.stream().map(Base64.getEncoder()::encodeToString).toList(),
+                ExtrasResponse.htmlInfo(parameters(pngs.get(pngs.size() - 1)))));
+    }
+
+    /**
+     * An Extras request of {@code form} run as one upscale job; {@code answer} makes the 200 answer's body of the PNGs
+     * stored for the request's pictures, in its order.
+     */
+    private Response extras(HttpHeaders headers, byte[] bytes, ExtrasRequest.Form form,
+                            Function<List<byte[]>, Object> answer) {
         String tenant = Callers.tenant(caller);
         A1111Body.Read read = A1111Body.read(bytes);
         Optional<Response> refused = rateLimited(tenant).or(() -> refusal(headers, read));
         if (refused.isPresent()) {
             return refused.get();
         }
-        ExtrasRequest.Result result = ExtrasRequest.read(((A1111Body.Read.Object) read).body());
+        ExtrasRequest.Result result = ExtrasRequest.read(((A1111Body.Read.Object) read).body(), form);
         if (result instanceof ExtrasRequest.Result.Invalid invalid) {
             return A1111Errors.response(A1111Errors.UNPROCESSABLE, invalid.problems());
         }
         ExtrasRequest request = ((ExtrasRequest.Result.Valid) result).request();
         String id = A1111Jobs.newId();
         return runJob(tenant, request.upscaleJob(id), id, List.of(), (queued, run) -> {
-            byte[] png = store.get(((UpscaleJob) queued.job()).imageKey(0)).orElseThrow(() -> new IllegalStateException(
-                    "job " + id + " completed without its picture"));
-            String parameters = PngText.read(png).getOrDefault("parameters", "");
-            return Response.ok(new ExtrasResponse(Base64.getEncoder().encodeToString(png),
-                    ExtrasResponse.htmlInfo(parameters))).build();
+            UpscaleJob job = (UpscaleJob) queued.job();
+            List<String> distinct = request.distinctImages();
+            List<byte[]> pngs = request.images().stream().map(image -> store.get(job.imageKey(distinct.indexOf(image)))
+                    .orElseThrow(() -> new IllegalStateException("job " + id + " completed without its picture "
+                            + job.taskId(distinct.indexOf(image))))).toList();
+            return Response.ok(answer.apply(pngs)).build();
         });
+    }
+
+    private static String parameters(byte[] png) {
+        return PngText.read(png).getOrDefault("parameters", "");
     }
 
     /** The 429 answer when the tenant submits faster than its rate allows. */
@@ -419,12 +451,20 @@ public class A1111Resource {
         return catalog.schedulers();
     }
 
-    /** The hires pass's latent upscalers: the only upscalers a render job can name so far. */
+    /** The image upscalers, as A1111 lists them: {@code None}, {@code Lanczos}, {@code Nearest}, the model files. */
     @GET
     @Path("upscalers")
     @RolesAllowed({Role.READ_NAME, Role.ADMIN_NAME})
     public List<A1111Items.Upscaler> upscalers() {
         return catalog.upscalers();
+    }
+
+    /** The hires pass's latent upscale modes ({@code Latent}, {@code Latent (nearest)}, ...), as A1111 lists them. */
+    @GET
+    @Path("latent-upscale-modes")
+    @RolesAllowed({Role.READ_NAME, Role.ADMIN_NAME})
+    public List<A1111Items.LatentUpscaleMode> latentUpscaleModes() {
+        return catalog.latentUpscaleModes();
     }
 
     @GET

@@ -2,11 +2,13 @@ package dev.diffarm.daemon.job;
 
 import dev.diffarm.daemon.merge.ModelMerger;
 import dev.diffarm.daemon.port.OutputStore;
+import dev.diffarm.daemon.render.EmbeddingDirectory;
 import dev.diffarm.daemon.render.InputPictures;
 import dev.diffarm.daemon.render.ModelCache;
 import dev.diffarm.daemon.render.TaskRenderer;
 import dev.diffarm.daemon.render.UpscalerCache;
 import dev.diffarm.engine.plugins.SamplerPlugins;
+import dev.diffarm.engine.sampler.SamplerRegistry;
 import dev.diffarm.farm.config.Campaign;
 import dev.diffarm.farm.config.ImageJob;
 import dev.diffarm.farm.config.Job;
@@ -16,6 +18,7 @@ import dev.diffarm.farm.config.TrainJob;
 import dev.diffarm.farm.config.UpscaleJob;
 import java.nio.file.Path;
 import java.util.Objects;
+import java.util.function.Supplier;
 
 /**
  * The handler of each kind of job. A new kind is one more handler here: the compiler asks for it, as
@@ -81,11 +84,12 @@ public record JobHandlers(JobHandler<ImageJob> images, JobHandler<MergeJob> merg
 
     /**
      * The handler of upscale jobs: pictures read by {@code pictures}, upscaled with the upscalers {@code upscalers}
-     * loads (the worker's), the PNGs put in {@code store}.
+     * loads (the worker's), the PNGs put in {@code store}; an SD x4 upscale samples with {@code samplers} and reads
+     * the embeddings of {@code embeddings}.
      */
-    public static JobHandler<UpscaleJob> upscaling(UpscalerCache upscalers, InputPictures pictures,
-                                                  OutputStore store) {
-        return new UpscaleJobHandler(upscalers, pictures, store);
+    public static JobHandler<UpscaleJob> upscaling(UpscalerCache upscalers, InputPictures pictures, OutputStore store,
+                                                  Supplier<SamplerRegistry> samplers, EmbeddingDirectory embeddings) {
+        return new UpscaleJobHandler(upscalers, pictures, store, samplers, embeddings);
     }
 
     /**

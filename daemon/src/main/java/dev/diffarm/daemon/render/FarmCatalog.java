@@ -64,6 +64,7 @@ public final class FarmCatalog implements Catalog {
             case UPSCALER -> upscalers.map(catalog -> catalog.knows(name)).orElse(true);
             case CONTROLNET -> controlNets.map(catalog -> catalog.knowsModel(name)).orElse(true);
             case PREPROCESSOR -> controlNets.map(catalog -> catalog.knowsPreprocessor(name)).orElse(true);
+            case DIFFUSION_UPSCALER -> upscalers.map(catalog -> catalog.isSdUpscaler(name)).orElse(true);
         };
     }
 
@@ -78,6 +79,7 @@ public final class FarmCatalog implements Catalog {
             case UPSCALER -> upscalers.map(UpscalerCatalog::names).orElse(List.of());
             case CONTROLNET -> controlNets.map(ControlNetCatalog::modelNames).orElse(List.of());
             case PREPROCESSOR -> controlNets.map(ControlNetCatalog::preprocessorNames).orElse(List.of());
+            case DIFFUSION_UPSCALER -> upscalers.map(UpscalerCatalog::sdUpscalerNames).orElse(List.of());
         };
     }
 

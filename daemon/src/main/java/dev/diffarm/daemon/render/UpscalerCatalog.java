@@ -3,17 +3,24 @@ package dev.diffarm.daemon.render;
 import dev.diffarm.api.upscale.Tiling;
 import dev.diffarm.engine.upscale.ImageUpscaler;
 import dev.diffarm.engine.upscale.Upscalers;
+import dev.diffarm.engine.clip.TokenizerLocator;
+import dev.diffarm.engine.model.ModelLoadException;
+import dev.diffarm.engine.upscale.sd.SdUpscaler;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.TreeSet;
 import java.util.function.Supplier;
+import java.util.stream.Stream;
 
 /**
  * The upscalers an upscale job may name: the resamplers of the upscaler plugins ({@code Lanczos}, {@code Nearest};
- * case ignored, as the plugins match them) and the model files of the {@link UpscalerDirectory}.
+ * case ignored, as the plugins match them), the model files of the {@link UpscalerDirectory}, and its SD x4 upscaler
+ * folders (a diffusion pipeline: upscale jobs only, with render fields; no hires upscaler).
  */
 public final class UpscalerCatalog {
     private final Supplier<Upscalers> plugins;
@@ -25,17 +32,43 @@ public final class UpscalerCatalog {
         this.models = models;
     }
 
-    /** Every name a job may use: the resamplers', then the models', each once. */
+    /** Every name a job may use: the resamplers', the models' and the SD x4 upscalers', sorted, each once. */
     public List<String> names() {
         TreeSet<String> names = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
-        names.addAll(plugins.get().names());
-        names.addAll(models.names());
+        names.addAll(imageUpscalerNames());
+        names.addAll(models.pipelineNames());
         return List.copyOf(names);
     }
 
-    /** Whether {@code name} is a resampler or a model of the folder. */
+    /** The resamplers' names, in the plugins' order ({@code Lanczos}, {@code Nearest}). */
+    public List<String> resamplerNames() {
+        return plugins.get().names();
+    }
+
+    /** The model files of the upscalers folder: name and file, sorted by name. */
+    public List<ModelFile> modelFiles() {
+        return models.names().stream().flatMap(name -> models.find(name).map(file -> new ModelFile(name, file)).stream())
+                .toList();
+    }
+
+    /** An upscaler model file of the farm: the name jobs use and its file. */
+    public record ModelFile(String name, Path file) {
+    }
+
+    /** The names of the SD x4 upscalers (folders of the upscalers folder), sorted. */
+    public List<String> sdUpscalerNames() {
+        return models.pipelineNames();
+    }
+
+    /** Whether {@code name} is a resampler, a model of the folder or an SD x4 upscaler. */
     public boolean knows(String name) {
-        return plugins.get().resampler(name).isPresent() || models.find(name).isPresent();
+        return plugins.get().resampler(name).isPresent() || models.find(name).isPresent() || isSdUpscaler(name);
+    }
+
+    /** Whether {@code name} is an SD x4 upscaler folder (and no resampler or model file of that name). */
+    public boolean isSdUpscaler(String name) {
+        return plugins.get().resampler(name).isEmpty() && models.find(name).isEmpty()
+                && models.findPipeline(name).isPresent();
     }
 
     /**
@@ -47,7 +80,7 @@ public final class UpscalerCatalog {
         if (plugins.get().resampler(name).isPresent()) {
             return Optional.of("resampler " + name.toLowerCase(Locale.ROOT));
         }
-        return models.find(name).map(file -> {
+        Optional<String> model = models.find(name).map(file -> {
             try {
                 return "model " + file + " " + Files.size(file) + " " + Files.getLastModifiedTime(file).toMillis();
             } catch (IOException e) {
@@ -55,6 +88,26 @@ public final class UpscalerCatalog {
                 return "model " + file;
             }
         });
+        return model.or(() -> models.findPipeline(name).map(UpscalerCatalog::folderIdentity));
+    }
+
+    /** A folder's files' total size and latest modification: a file replaced or added in it is another model. */
+    private static String folderIdentity(Path folder) {
+        try (Stream<Path> files = Files.walk(folder)) {
+            long[] sizeAndTime = {0, 0};
+            files.filter(Files::isRegularFile).forEach(file -> {
+                try {
+                    sizeAndTime[0] += Files.size(file);
+                    sizeAndTime[1] = Math.max(sizeAndTime[1], Files.getLastModifiedTime(file).toMillis());
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+            return "pipeline " + folder + " " + sizeAndTime[0] + " " + sizeAndTime[1];
+        } catch (IOException | UncheckedIOException e) {
+            // gone or unreadable since it was found: the loader says why
+            return "pipeline " + folder;
+        }
     }
 
     /**
@@ -68,6 +121,11 @@ public final class UpscalerCatalog {
         Upscalers upscalers = plugins.get();
         Optional<String> nameOrFile = upscalers.resampler(name).isPresent() ? Optional.of(name)
                 : models.find(name).map(Object::toString);
+        if (nameOrFile.isEmpty() && isSdUpscaler(name)) {
+            throw new RenderException(RenderException.INPUT_INVALID, field + " = \"" + name + "\": an SD x4 upscaler "
+                    + "runs as an upscale job's upscaler only; expected an image upscaler: "
+                    + String.join(", ", imageUpscalerNames()), null);
+        }
         if (nameOrFile.isEmpty()) {
             throw new RenderException(RenderException.INPUT_UNAVAILABLE, field + " = \"" + name
                     + "\": no such upscaler on this node; it has " + names(), null);
@@ -78,5 +136,32 @@ public final class UpscalerCatalog {
             throw new RenderException(RenderException.INPUT_UNAVAILABLE, field + " = \"" + name + "\": " + e.getMessage(),
                     e);
         }
+    }
+
+    /**
+     * The SD x4 upscaler {@code name} names, loaded now.
+     *
+     * @param field the job's field, named in errors
+     * @throws RenderException ({@value RenderException#INPUT_UNAVAILABLE}) for a name that is no SD x4 upscaler of
+     *                         the node, or a folder that cannot be loaded, saying why
+     */
+    public SdUpscaler openSdUpscaler(String field, String name) {
+        Path folder = models.findPipeline(name).filter(found -> isSdUpscaler(name)).orElseThrow(() ->
+                new RenderException(RenderException.INPUT_UNAVAILABLE, field + " = \"" + name
+                        + "\": no SD x4 upscaler of that name on this node; it has " + sdUpscalerNames(), null));
+        try {
+            return SdUpscaler.load(folder, TokenizerLocator.fromEnvironment());
+        } catch (ModelLoadException | UncheckedIOException e) {
+            throw new RenderException(RenderException.INPUT_UNAVAILABLE, field + " = \"" + name + "\": " + e.getMessage(),
+                    e);
+        }
+    }
+
+    /** The image upscalers' names (a hires pass may take them): the resamplers' and the model files', sorted. */
+    public List<String> imageUpscalerNames() {
+        TreeSet<String> names = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
+        names.addAll(plugins.get().names());
+        names.addAll(models.names());
+        return List.copyOf(names);
     }
 }

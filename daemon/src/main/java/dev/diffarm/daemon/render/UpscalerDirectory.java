@@ -1,5 +1,6 @@
 package dev.diffarm.daemon.render;
 
+import dev.diffarm.engine.upscale.sd.SdUpscaleModel;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -11,8 +12,11 @@ import java.util.stream.Stream;
 /**
  * The upscaler models folder ({@code DIFFARM_UPSCALERS_DIR}): an upscale job's {@code upscaler} that is no resampler
  * names a file there, {@code name.safetensors} or {@code name.pth} (as A1111's {@code models/ESRGAN} holds them),
- * directly in the folder. Read on each call, so a model copied in while the daemon runs is found; a folder that does
- * not exist holds none.
+ * directly in the folder. A diffusers {@code StableDiffusionUpscalePipeline} folder there (the SD x4 upscaler, its
+ * {@code model_index.json} naming that class) is an upscaler too, named by the folder: it lives here rather than among
+ * the render models because it is no render model (its UNet takes the picture as 3 more channels) and jobs name it
+ * where they name upscalers. Read on each call, so a model copied in while the daemon runs is found; a folder that
+ * does not exist holds none.
  */
 public final class UpscalerDirectory {
     /** The forms a model file comes in, in the order a name is looked up. */
@@ -44,6 +48,28 @@ public final class UpscalerDirectory {
             return Optional.empty();
         }
         return SUFFIXES.stream().map(suffix -> dir.resolve(name + suffix)).filter(Files::isRegularFile).findFirst();
+    }
+
+    /** The names of the SD x4 upscaler folders, sorted. */
+    public List<String> pipelineNames() {
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (Stream<Path> entries = Files.list(dir)) {
+            return entries.filter(entry -> !entry.getFileName().toString().startsWith("."))
+                    .filter(SdUpscaleModel::isUpscaler).map(entry -> entry.getFileName().toString()).sorted().toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list the upscaler models in " + dir + ": " + e, e);
+        }
+    }
+
+    /** The SD x4 upscaler folder called {@code name}, if the folder has one. */
+    public Optional<Path> findPipeline(String name) {
+        if (name.isBlank() || name.startsWith(".") || name.contains("/") || name.contains("\\")) {
+            return Optional.empty();
+        }
+        Path folder = dir.resolve(name);
+        return SdUpscaleModel.isUpscaler(folder) ? Optional.of(folder) : Optional.empty();
     }
 
     private static Optional<String> modelName(String file) {

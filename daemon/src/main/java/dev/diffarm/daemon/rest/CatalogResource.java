@@ -79,7 +79,8 @@ public class CatalogResource {
      *             whose model files ({@code .pth}, {@code .safetensors}) the plugins load ({@code ESRGAN})
      * @param kind {@code latent}: it enlarges the first pass's latents (the engine's own, no plugin);
      *             {@code resampler}: a plugin's filter ({@code Lanczos}); {@code architecture}: a plugin's network
-     *             family, used through a model file
+     *             family, used through a model file; {@code sd-x4}: an SD x4 upscaler folder of the upscalers folder
+     *             (the engine's diffusion pipeline), which upscale jobs name with render fields
      */
     public record UpscalerInfo(String name, String kind) {
     }
@@ -103,7 +104,8 @@ public class CatalogResource {
      * @param hiresUpscalers a hires pass's upscalers: the latent modes in A1111's order, then the farm's resamplers and
      *                       models ({@code kind} {@code latent}, {@code resampler}, {@code model})
      * @param upscalers      the upscaler plugins' resamplers and network architectures (the CLI's {@code upscale}
-     *                       and {@code render --hires-upscaler} take them)
+     *                       and {@code render --hires-upscaler} take them), then the farm's SD x4 upscalers (kind
+     *                       {@code sd-x4}: upscale jobs only)
      * @param preprocessors  the ControlNet preprocessors, sorted by name
      */
     public record Plugins(List<SamplerInfo> samplers, List<ScheduleInfo> schedules, List<UpscalerInfo> hiresUpscalers,
@@ -180,6 +182,7 @@ public class CatalogResource {
         List<UpscalerInfo> plugged = new ArrayList<>();
         upscalers.names().forEach(name -> plugged.add(new UpscalerInfo(name, "resampler")));
         upscalers.architectures().forEach(name -> plugged.add(new UpscalerInfo(name, "architecture")));
+        this.upscalers.sdUpscalerNames().forEach(name -> plugged.add(new UpscalerInfo(name, "sd-x4")));
         return new Plugins(registry.samplers().stream()
                 .map(entry -> new SamplerInfo(entry.name(), entry.sampler().diffusers().schedulerClass(),
                         entry.origin().pluginId(), entry.origin().version())).toList(),
@@ -198,7 +201,7 @@ public class CatalogResource {
     private List<UpscalerInfo> hiresUpscalers(Upscalers plugged) {
         List<UpscalerInfo> hires = new ArrayList<>();
         Arrays.stream(LatentUpscaler.values()).forEach(upscaler -> hires.add(new UpscalerInfo(upscaler.label(), "latent")));
-        for (String name : upscalers.names()) {
+        for (String name : upscalers.imageUpscalerNames()) {
             hires.add(new UpscalerInfo(name, plugged.resampler(name).isPresent() ? "resampler" : "model"));
         }
         return hires;

@@ -323,7 +323,8 @@ public class FarmServices {
                             batchSize, new ModelMerger(models, tenantStore),
                             JobHandlers.training(modelCache, tenantStore, settings.datasetsDir(), settings.loraDir(),
                                     samplers),
-                            JobHandlers.upscaling(upscalerCache, InputPictures.from(store), tenantStore), tenantStore),
+                            JobHandlers.upscaling(upscalerCache, InputPictures.from(store), tenantStore,
+                                    samplers, embeddings), tenantStore),
                     store, reporting, () -> new ProgressThrottle(perSecond, System::nanoTime), config.taskTimeout());
             return new WorkerPool.DeviceWork(modelCache, fanOut.map(lifecycle::withFanOut).orElse(lifecycle), upscalerCache);
         }, storeWatch::isAvailable);

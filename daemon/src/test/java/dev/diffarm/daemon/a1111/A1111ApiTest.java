@@ -246,7 +246,14 @@ class A1111ApiTest {
                 .body("name", hasItem("DPM++ 2M"));
         given().get("/sdapi/v1/schedulers").then().statusCode(200).body("name", hasItem("automatic"))
                 .body("name", hasItem("karras")).body("label", hasItem("Karras"));
-        given().get("/sdapi/v1/upscalers").then().statusCode(200).body("name", hasItem("Latent"));
+        given().get("/sdapi/v1/upscalers").then().statusCode(200)
+                .body("name", equalTo(List.of("None", "Lanczos", "Nearest", "esrgan-x4")))
+                .body("model_name", equalTo(java.util.Arrays.asList(null, null, null, "ESRGAN")))
+                .body("model_path[3]", org.hamcrest.Matchers.endsWith("esrgan-x4.pth"))
+                .body("model_url", equalTo(java.util.Arrays.asList(null, null, null, null)))
+                .body("scale", equalTo(List.of(4.0f, 4.0f, 4.0f, 4.0f)));
+        given().get("/sdapi/v1/latent-upscale-modes").then().statusCode(200)
+                .body("name", equalTo(dev.diffarm.farm.config.Limits.HIRES_UPSCALERS));
         given().get("/sdapi/v1/loras").then().statusCode(200);
         given().get("/sdapi/v1/embeddings").then().statusCode(200).body("loaded", equalTo(Map.of()));
         given().get("/sdapi/v1/progress").then().statusCode(200).body("progress", equalTo(0.0f))

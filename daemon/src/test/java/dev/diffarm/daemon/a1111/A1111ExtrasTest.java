@@ -29,7 +29,8 @@ import org.junit.jupiter.api.Test;
  * A1111's {@code POST /sdapi/v1/extra-single-image} as a script posts it ({@code requests.post(url +
  * "/sdapi/v1/extra-single-image", json={"image": b64, "upscaler_1": "Lanczos", "upscaling_resize": 2})}): the answer's
  * {@code image} is the PNG the engine's Extras upscale makes of the picture (the CLI's {@code upscale}), byte for byte,
- * and {@code html_info} its parameters as A1111 shows them; what diffarm cannot do is refused naming the field.
+ * and {@code html_info} its parameters as A1111 shows them; what diffarm cannot do is refused naming the field. The
+ * same for {@code POST /sdapi/v1/extra-batch-images}: each picture of {@code imageList} answered in order.
  */
 @QuarkusTest
 @QuarkusTestResource(LocalDaemonResource.class)
@@ -89,5 +90,58 @@ class A1111ExtrasTest {
         post("{\"upscaler_1\": \"Lanczos\"}").then().statusCode(422).body("errors[0].field", equalTo("image"));
         post("{\"image\": \"" + image + "\", \"upscaler_1\": \"Lanczos\", \"upscaling_resize\": 9}")
                 .then().statusCode(422).body("errors[0].field", equalTo("upscaling_resize"));
+    }
+
+    private static Response postBatch(String payload) {
+        return given().contentType("application/json").body(payload).post("/sdapi/v1/extra-batch-images");
+    }
+
+    private static Rgb8Image otherPicture() {
+        byte[] rgb = new byte[8 * 20 * 3];
+        for (int i = 0; i < rgb.length; i++) {
+            rgb[i] = (byte) (i * 11 % 241);
+        }
+        return new Rgb8Image(8, 20, rgb);
+    }
+
+    @Test
+    void eachBatchAnswerIsTheEnginesExtrasUpscaleOfItsPictureByteForByte() throws Exception {
+        String first = base64Png(picture());
+        String second = "data:image/png;base64," + base64Png(otherPicture());
+        Response response = postBatch("{\"imageList\": [{\"data\": \"" + first + "\", \"name\": \"a.png\"}, "
+                + "{\"data\": \"" + second + "\", \"name\": \"b.png\"}, {\"data\": \"" + first + "\", \"name\": \"a2.png\"}], "
+                + "\"upscaler_1\": \"Lanczos\", \"upscaling_resize\": 2.5, \"resize_mode\": 0, \"upscaler_2\": \"None\", "
+                + "\"gfpgan_visibility\": 0, \"show_extras_results\": true}");
+        response.then().statusCode(200);
+        JsonNode answer = JSON.readTree(response.asString());
+        byte[] firstPng;
+        byte[] secondPng;
+        try (ImageUpscaler lanczos = TestPlugins.plugins().upscalers().open("upscaler", "Lanczos", Tiling.NONE)) {
+            firstPng = ExtrasUpscale.png(picture(), Optional.of(SOURCE_PARAMETERS), lanczos, 2.5, Progress.NONE);
+            secondPng = ExtrasUpscale.png(otherPicture(), Optional.of(SOURCE_PARAMETERS), lanczos, 2.5, Progress.NONE);
+        }
+        assertEquals(3, answer.get("images").size(), answer.toString());
+        assertArrayEquals(firstPng, Base64.getDecoder().decode(answer.get("images").get(0).asText()));
+        assertArrayEquals(secondPng, Base64.getDecoder().decode(answer.get("images").get(1).asText()));
+        assertArrayEquals(firstPng, Base64.getDecoder().decode(answer.get("images").get(2).asText()),
+                "a picture sent twice is answered twice (upscaled once: the job's pictures are distinct)");
+        assertEquals("<p>a red sneaker<br>\nSteps: 4, Sampler: Euler a, Seed: 11, Postprocess upscale by: 2.5, "
+                + "Postprocess upscaler: Lanczos</p>", answer.get("html_info").asText());
+    }
+
+    @Test
+    void aBatchRefusesWhatWouldChangeThePicturesNamingTheField() {
+        String item = "{\"data\": \"" + base64Png(picture()) + "\", \"name\": \"a.png\"}";
+        postBatch("{\"imageList\": [" + item + "], \"upscaler_1\": \"Lanczos\", \"codeformer_visibility\": 1}")
+                .then().statusCode(422).body("errors[0].field", equalTo("codeformer_visibility"));
+        postBatch("{\"upscaler_1\": \"Lanczos\"}").then().statusCode(422)
+                .body("errors[0].field", equalTo("imageList"));
+        postBatch("{\"imageList\": [], \"upscaler_1\": \"Lanczos\"}").then().statusCode(422)
+                .body("errors[0].field", equalTo("imageList"));
+        postBatch("{\"imageList\": [" + item + ", {\"name\": \"b.png\"}], \"upscaler_1\": \"Lanczos\"}")
+                .then().statusCode(422).body("errors[0].field", equalTo("imageList[1].data"));
+        postBatch("{\"imageList\": [" + item + "], \"image\": \"x\", \"upscaler_1\": \"Lanczos\"}")
+                .then().statusCode(422).body("errors[0].field", equalTo("image"))
+                .body("errors[0].message", startsWith("image = \"x\": not a field of A1111's extra-batch-images"));
     }
 }

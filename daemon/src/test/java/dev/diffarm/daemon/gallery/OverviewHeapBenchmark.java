@@ -14,6 +14,7 @@ import dev.diffarm.daemon.local.LocalOutputStore;
 import dev.diffarm.daemon.local.LocalQueue;
 import dev.diffarm.daemon.merge.ModelMerger;
 import dev.diffarm.daemon.port.EventSink;
+import dev.diffarm.daemon.render.EmbeddingDirectory;
 import dev.diffarm.daemon.render.InputPictures;
 import dev.diffarm.daemon.render.ModelCache;
 import dev.diffarm.daemon.render.ModelDirectory;
@@ -106,7 +107,8 @@ public final class OverviewHeapBenchmark {
                         TokenizerLocator.fromEnvironment()), store, dir.resolve("datasets"), dir.resolve("loras"),
                         TestPlugins.plugins()), JobHandlers.upscaling(new UpscalerCache(new UpscalerCatalog(
                         TestPlugins.plugins()::upscalers, new UpscalerDirectory(dir.resolve("upscalers")))),
-                        InputPictures.from(store), store), store),
+                        InputPictures.from(store), store, TestPlugins.plugins(),
+                        new EmbeddingDirectory(dir.resolve("embeddings"))), store),
                 store, reporting,
                 () -> new ProgressThrottle(2, System::nanoTime));
 

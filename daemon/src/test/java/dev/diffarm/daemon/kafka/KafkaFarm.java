@@ -14,6 +14,7 @@ import dev.diffarm.daemon.local.LocalOutputStore;
 import dev.diffarm.daemon.merge.ModelMerger;
 import dev.diffarm.daemon.port.Delivery;
 import dev.diffarm.daemon.render.FarmCatalog;
+import dev.diffarm.daemon.render.EmbeddingDirectory;
 import dev.diffarm.daemon.render.InputPictures;
 import dev.diffarm.daemon.render.LoraDirectory;
 import dev.diffarm.daemon.render.ModelCache;
@@ -85,7 +86,8 @@ final class KafkaFarm implements AutoCloseable {
                                 outputs.resolveSibling("datasets"), outputs.resolveSibling("loras"), TestPlugins.plugins()),
                         JobHandlers.upscaling(new UpscalerCache(new UpscalerCatalog(TestPlugins.plugins()::upscalers,
                                 new UpscalerDirectory(outputs.resolveSibling("upscalers")))), InputPictures.from(store),
-                                tenantStore), tenantStore),
+                                tenantStore, TestPlugins.plugins(), new EmbeddingDirectory(outputs.resolveSibling(
+                                "embeddings"))), tenantStore),
                 store, reporting, () -> new ProgressThrottle(1e9, System::nanoTime),
                 Duration.parse(JobLifecycle.DEFAULT_TASK_TIMEOUT)).withFanOut(new FanOut(source, chunkTasks));
     }

@@ -33,7 +33,9 @@ class CatalogResourceTest {
                 .body("hiresUpscalers.findAll { it.kind == 'resampler' }.name", equalTo(List.of("Lanczos", "Nearest")))
                 .body("hiresUpscalers.findAll { it.kind == 'model' }.name", equalTo(List.of("esrgan-x4")))
                 .body("upscalers.findAll { it.kind == 'resampler' }.name", equalTo(List.of("Lanczos", "Nearest")))
-                .body("upscalers.findAll { it.kind == 'architecture' }.name", equalTo(List.of("ESRGAN")));
+                .body("upscalers.findAll { it.kind == 'architecture' }.name", equalTo(List.of("ESRGAN")))
+                .body("upscalers.findAll { it.kind == 'sd-x4' }.name", equalTo(List.of(LocalDaemonResource.SD_X4)))
+                .body("hiresUpscalers.name", org.hamcrest.Matchers.not(hasItem(LocalDaemonResource.SD_X4)));
     }
 
     @Test

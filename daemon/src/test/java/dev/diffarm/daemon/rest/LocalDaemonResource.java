@@ -19,6 +19,9 @@ public class LocalDaemonResource implements QuarkusTestResourceLifecycleManager 
     public static final String CONTROLNET = "tiny-control";
     /** The reference fixture's tiny x4 RRDBNet (the engine's test copy), in the daemon's upscalers folder. */
     static final Path ESRGAN_X4 = Path.of("../engine/src/test/resources/sd-tiny/esrgan-x4-basicsr.pth");
+    /** The name of the reference fixture's tiny SD x4 upscaler (the engine's test copy) in the upscalers folder. */
+    public static final String SD_X4 = "x4-upscaler";
+    private static final Path SD_X4_FOLDER = Path.of("../engine/src/test/resources/sd-tiny/upscaler");
 
     private Path dir;
 
@@ -30,6 +33,7 @@ public class LocalDaemonResource implements QuarkusTestResourceLifecycleManager 
             // Not <home>/upscalers, so that a test can tell the setting was read.
             upscalers = Files.createDirectories(dir.resolve("upscaler-models"));
             Files.copy(ESRGAN_X4, upscalers.resolve("esrgan-x4.pth"));
+            Files.createSymbolicLink(upscalers.resolve(SD_X4), SD_X4_FOLDER.toAbsolutePath());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -2,9 +2,7 @@ package dev.diffarm.engine.cli;
 
 import dev.diffarm.api.image.Picture;
 import dev.diffarm.engine.clip.TokenizerLocator;
-import dev.diffarm.engine.image.ModelHash;
-import dev.diffarm.engine.image.PngWriter;
-import dev.diffarm.engine.image.RgbImage;
+import dev.diffarm.engine.io.AtomicFile;
 import dev.diffarm.engine.safetensors.SafetensorsWriter;
 import dev.diffarm.engine.sampler.SamplerRegistry;
 import dev.diffarm.engine.train.data.Rgb8Image;
@@ -12,9 +10,9 @@ import dev.diffarm.engine.upscale.sd.SdUpscale;
 import dev.diffarm.engine.upscale.sd.SdUpscaleModel;
 import dev.diffarm.engine.upscale.sd.SdUpscaleRequest;
 import dev.diffarm.engine.upscale.sd.SdUpscaleResult;
+import dev.diffarm.engine.upscale.sd.SdUpscaler;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.Optional;
 import java.util.function.Supplier;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -78,12 +76,10 @@ final class SdUpscaleOptions {
                 promptOptions.emphasis());
         SdUpscale upscale = new SdUpscale(samplers, promptOptions.embeddings());
         long start = System.nanoTime();
-        try (SdUpscaleModel model = SdUpscaleModel.load(upscaler, Optional.empty(), TokenizerLocator.fromEnvironment())) {
+        try (SdUpscaler model = SdUpscaler.load(upscaler, TokenizerLocator.fromEnvironment())) {
             System.err.printf("diffarm: loaded %s in %.1f s%n", upscaler, (System.nanoTime() - start) / 1e9);
-            SdUpscaleResult result = upscale.upscale(model, ModelHash.shortHash(upscaler), request,
-                    new StepPrinter(System.err));
-            Picture image = result.image();
-            PngWriter.write(new RgbImage(image.width(), image.height(), image.chw()), result.infotext(), out);
+            SdUpscaleResult result = model.upscale(upscale, request, new StepPrinter(System.err));
+            AtomicFile.write(out, result.png());
             System.out.println(out);
             if (latentsOut != null) {
                 new SafetensorsWriter().add("latents", result.latents(), result.latentShape()).write(latentsOut);

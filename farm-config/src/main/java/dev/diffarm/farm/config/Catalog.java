@@ -20,7 +20,9 @@ public interface Catalog {
     /** The kinds of named things a job refers to. */
     enum Kind {
         MODEL("model"), SAMPLER("sampler"), SCHEDULE("schedule"), LORA("LoRA"), UPSCALER("upscaler"),
-        CONTROLNET("ControlNet"), PREPROCESSOR("control preprocessor");
+        CONTROLNET("ControlNet"), PREPROCESSOR("control preprocessor"),
+        /** The upscalers that are diffusion pipelines (SD x4) rather than image upscalers: they take render fields. */
+        DIFFUSION_UPSCALER("SD x4 upscaler");
 
         private final String noun;
 

@@ -53,6 +53,7 @@ final class CatalogCheck {
             @Override
             public Void upscale(UpscaleJob upscale) {
                 check(Catalog.Kind.UPSCALER, "upscaler", upscale.upscaler());
+                checkRenderFields(upscale);
                 return null;
             }
         });
@@ -73,14 +74,42 @@ final class CatalogCheck {
         modes.upscale().ifPresent(step -> check(Catalog.Kind.UPSCALER, field, step.upscaler()));
     }
 
-    /** A hires pass's upscaler: a latent one, or an upscaler of the farm. */
+    /**
+     * An upscale's render fields: for an SD x4 upscaler its sampler must be the farm's; an image upscaler the farm has
+     * takes none, and the first given is named.
+     */
+    private void checkRenderFields(UpscaleJob upscale) {
+        SdUpscaleFields fields = upscale.diffusion();
+        List<String> given = fields.given();
+        if (given.isEmpty() || !catalog.knows(Catalog.Kind.UPSCALER, upscale.upscaler())) {
+            return;
+        }
+        if (catalog.knows(Catalog.Kind.DIFFUSION_UPSCALER, upscale.upscaler())) {
+            fields.sampler().ifPresent(sampler -> check(Catalog.Kind.SAMPLER, "sampler", sampler));
+            return;
+        }
+        String field = given.get(0);
+        List<String> pipelines = catalog.names(Catalog.Kind.DIFFUSION_UPSCALER);
+        problems.report(ValidationError.of(ValidationError.Code.INVALID_VALUE, field, fields.shown(field),
+                "no render fields with the image upscaler " + Json.show(upscale.upscaler()) + " (given: "
+                        + String.join(", ", given) + "); only an SD x4 upscaler takes them"
+                        + (pipelines.isEmpty() ? "" : " (this farm has: " + String.join(", ", pipelines) + ")")));
+    }
+
+    /** A hires pass's upscaler: a latent one, or an image upscaler of the farm (an SD x4 upscaler is no hires one). */
     private void checkHiresUpscaler(String field, ImageModes modes) {
         modes.hires().map(HiresSettings::upscaler).filter(name -> !Limits.HIRES_UPSCALERS.contains(name))
-                .filter(name -> !catalog.knows(Catalog.Kind.UPSCALER, name))
+                .filter(name -> !catalog.knows(Catalog.Kind.UPSCALER, name)
+                        || isDiffusionUpscaler(name))
                 .ifPresent(name -> problems.report(ValidationError.of(ValidationError.Code.UNKNOWN_NAME, field,
                         Json.show(name), "a hires upscaler this farm has" + listing(java.util.stream.Stream.concat(
                                 Limits.HIRES_UPSCALERS.stream(), catalog.names(Catalog.Kind.UPSCALER).stream())
                                 .toList()))));
+    }
+
+    /** Whether the catalog lists {@code name} as an SD x4 upscaler (a catalog that does not list them says no). */
+    private boolean isDiffusionUpscaler(String name) {
+        return catalog.names(Catalog.Kind.DIFFUSION_UPSCALER).contains(name);
     }
 
     private void checkControlNets(String path, List<ControlNetUnit> units) {

@@ -10,6 +10,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalDouble;
+import java.util.OptionalInt;
+import java.util.OptionalLong;
 
 /**
  * Reads a job from its JSON tree, reporting every problem it finds. A job is built only from a document
@@ -158,13 +160,30 @@ final class JobReader {
         long tile = fields.orDefault("tile", (long) UpscaleJob.DEFAULT_TILE, integer(Rules.TILE));
         long tileOverlap = fields.orDefault("tileOverlap", (long) UpscaleJob.DEFAULT_TILE_OVERLAP,
                 integer(Rules.TILE_OVERLAP));
+        SdUpscaleFields diffusion = readSdUpscaleFields(fields);
         fields.rejectUnknownFields();
         UpscaleJob.checkOverlap(fields.problems(), tile, tileOverlap);
         if (!fields.isValid()) {
             return Optional.empty();
         }
         return Optional.of(new UpscaleJob(id.orElseThrow(), images.orElseThrow(), upscaler.orElseThrow(), scale,
-                (int) tile, (int) tileOverlap));
+                (int) tile, (int) tileOverlap, diffusion));
+    }
+
+    /** An upscale job's render fields, each as given (an SD x4 upscaler takes them; the catalog check says which). */
+    private static SdUpscaleFields readSdUpscaleFields(FieldReader fields) {
+        Optional<String> prompt = fields.optional("prompt", NEGATIVE_PROMPT);
+        Optional<String> negative = fields.optional("negativePrompt", NEGATIVE_PROMPT);
+        Optional<String> sampler = fields.optional("sampler", text(Rules.NAME));
+        Optional<Long> steps = fields.optional("steps", integer(Rules.STEPS));
+        Optional<Double> cfg = fields.optional("cfg", number(Rules.CFG));
+        Optional<Long> seed = fields.optional("seed", integer(Rules.SEED));
+        Optional<Long> noiseLevel = fields.optional("noiseLevel", integer(Rules.NOISE_LEVEL));
+        return new SdUpscaleFields(prompt, negative, sampler,
+                steps.map(value -> OptionalInt.of(value.intValue())).orElse(OptionalInt.empty()),
+                cfg.map(OptionalDouble::of).orElse(OptionalDouble.empty()),
+                seed.map(OptionalLong::of).orElse(OptionalLong.empty()),
+                noiseLevel.map(value -> OptionalInt.of(value.intValue())).orElse(OptionalInt.empty()));
     }
 
     private static Optional<Job> readTrain(FieldReader fields) {

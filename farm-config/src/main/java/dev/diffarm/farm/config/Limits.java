@@ -74,6 +74,8 @@ public final class Limits {
     public static final double MAX_UPSCALE_FACTOR = 8;
     /** Largest side of an upscaled picture: 16384 px is 3 GiB of float pixels on the way. */
     public static final int MAX_UPSCALED_SIDE = 16384;
+    /** The highest {@code noiseLevel} of an SD x4 upscale: the {@code max_noise_level} of stabilityai's x4 upscaler. */
+    public static final int MAX_NOISE_LEVEL = 350;
     /** Largest {@code tile} of an upscale job, in input pixels. */
     public static final int MAX_TILE = MAX_SIDE;
     /** Most ControlNet units of one task (sd-webui-controlnet's most, and the engine's bound). */

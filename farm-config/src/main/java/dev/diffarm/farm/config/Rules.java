@@ -132,6 +132,7 @@ final class Rules {
     static final Rule<Double> UPSCALE_FACTOR = numberIn(1, Limits.MAX_UPSCALE_FACTOR);
     static final Rule<Long> TILE = integerIn(0, Limits.MAX_TILE);
     static final Rule<Long> TILE_OVERLAP = integerIn(0, Limits.MAX_TILE - 1);
+    static final Rule<Long> NOISE_LEVEL = integerIn(0, Limits.MAX_NOISE_LEVEL);
     static final Rule<Long> KEEP_TOKENS = integerIn(0, Limits.MAX_CAPTION_TAGS);
     static final Rule<Double> CAPTION_DROPOUT_RATE = numberIn(0, 1);
     static final Rule<String> PREDICTION_TYPE = new Rule<>(type -> TrainLoss.PREDICTION_TYPES.contains(type),

@@ -32,9 +32,14 @@ import java.util.stream.IntStream;
  * @param scale       how many times larger each side gets, 1..{@value Limits#MAX_UPSCALE_FACTOR}
  * @param tile        tile side in input pixels for a model, 0 for no tiling
  * @param tileOverlap pixels neighbouring tiles share, less than {@code tile}
+ * @param diffusion   the render fields ({@code prompt}, {@code negativePrompt}, {@code sampler}, {@code steps},
+ *                    {@code cfg}, {@code seed}, {@code noiseLevel}) as given, for an {@code upscaler} that is a Stable
+ *                    Diffusion x4 upscaler (a diffusers folder in the farm's upscalers folder); such an upscaler
+ *                    enlarges by its own factor (4: {@code scale} must stay 4) and takes no tiling; an image
+ *                    upscaler refuses them
  */
-public record UpscaleJob(String id, List<ImageInput> images, String upscaler, double scale, int tile, int tileOverlap)
-        implements Job {
+public record UpscaleJob(String id, List<ImageInput> images, String upscaler, double scale, int tile, int tileOverlap,
+                         SdUpscaleFields diffusion) implements Job {
     /** The {@code kind} of an upscale job. */
     public static final String KIND = "upscale";
     /** A1111's default {@code ESRGAN_tile}. */
@@ -57,6 +62,12 @@ public record UpscaleJob(String id, List<ImageInput> images, String upscaler, do
         Rules.TILE.require("tile", (long) tile);
         Rules.TILE_OVERLAP.require("tileOverlap", (long) tileOverlap);
         checkOverlap(Problems.THROWING, tile, tileOverlap);
+        Objects.requireNonNull(diffusion, "diffusion");
+    }
+
+    /** A job without render fields: an image upscaler's, or an SD x4 upscale with diffusers' defaults. */
+    public UpscaleJob(String id, List<ImageInput> images, String upscaler, double scale, int tile, int tileOverlap) {
+        this(id, images, upscaler, scale, tile, tileOverlap, SdUpscaleFields.NONE);
     }
 
     /** The job that upscales {@code images} 4 times with {@code upscaler}, tiled as A1111 tiles by default. */
@@ -109,7 +120,8 @@ public record UpscaleJob(String id, List<ImageInput> images, String upscaler, do
 
     /**
      * The canonical JSON of what decides picture {@code index}'s output: the picture's {@link ImageInput#identity()},
-     * the upscaler, the scale and the tiling, sorted by name, without spaces.
+     * the upscaler, the scale, the tiling and the render fields given, sorted by name, without spaces (a job without
+     * render fields hashes as before they existed).
      */
     public String parametersJson(int index) {
         return Json.canonical(parametersTree(index));
@@ -138,6 +150,7 @@ public record UpscaleJob(String id, List<ImageInput> images, String upscaler, do
         node.put("scale", scale);
         node.put("tile", tile);
         node.put("tileOverlap", tileOverlap);
+        diffusion.write(node);
         return node;
     }
 
@@ -154,6 +167,7 @@ public record UpscaleJob(String id, List<ImageInput> images, String upscaler, do
         node.put("scale", scale);
         node.put("tile", tile);
         node.put("tileOverlap", tileOverlap);
+        diffusion.write(node);
         return node;
     }
 }

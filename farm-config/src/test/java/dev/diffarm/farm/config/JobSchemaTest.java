@@ -53,7 +53,7 @@ class JobSchemaTest {
         assertEquals(union(jobFields, flatten(RenderJob.class)), properties("render"));
         assertEquals(union(jobFields, flatten(Campaign.class)), properties("campaign"));
         assertEquals(union(jobFields, names(MergeJob.class)), properties("merge"));
-        assertEquals(union(jobFields, names(UpscaleJob.class)), properties("upscale"));
+        assertEquals(union(jobFields, upscaleFields()), properties("upscale"));
         assertEquals(withModeFields(names(Style.class)), properties("style"));
         assertEquals(names(Lora.class), properties("lora"));
         assertEquals(names(Size.class), properties("size"));
@@ -112,8 +112,10 @@ class JobSchemaTest {
         assertEquals(properties("upscaleStep"), fieldNames(read(modeJobs().get(2).toJson()).get("upscale")));
         assertEquals(properties("render"), union(modeFields(), fieldNames(read(render.toJson()))));
         assertEquals(properties("merge"), fieldNames(read(MergeJob.addDifference("m", "a", "b", "c", 1, "o").toJson())));
-        assertEquals(properties("upscale"), fieldNames(read(UpscaleJob.of("u", List.of(new StoredImage("inputs/a.png")),
-                "Lanczos").toJson())));
+        assertEquals(properties("upscale"), fieldNames(read(new UpscaleJob("u", List.of(new StoredImage("inputs/a.png")),
+                "x4", 4, 192, 8, new SdUpscaleFields(Optional.of("p"), Optional.of("n"), Optional.of("DDIM"),
+                java.util.OptionalInt.of(20), OptionalDouble.of(9), java.util.OptionalLong.of(1),
+                java.util.OptionalInt.of(20))).toJson())));
     }
 
     @Test
@@ -179,6 +181,9 @@ class JobSchemaTest {
                 MergeJob.addDifference("mix.2", "a", "b", "c", 1, "o").toJson(),
                 "{\"apiVersion\": \"diffarm/v1\", \"kind\": \"upscale\", \"id\": \"big\", \"upscaler\": \"4x-UltraSharp\", "
                         + "\"images\": [\"inputs/a.png\", \"inputs/b.png\"], \"scale\": 2.5, \"tile\": 0, \"tileOverlap\": 0}",
+                "{\"apiVersion\": \"diffarm/v1\", \"kind\": \"upscale\", \"id\": \"sharp\", \"upscaler\": \"x4\", "
+                        + "\"images\": [\"inputs/a.png\"], \"prompt\": \"\", \"negativePrompt\": \"blurry\", \"sampler\": "
+                        + "\"Euler a\", \"steps\": 1000, \"cfg\": 0, \"seed\": 4294967295, \"noiseLevel\": 350}",
                 new UpscaleJob("big.2", List.of(new StoredImage("inputs/a.png")), "R-ESRGAN 4x+", 8, 4096, 4095).toJson());
 
         for (String json : good) {
@@ -281,6 +286,14 @@ class JobSchemaTest {
         Set<String> fields = new TreeSet<>(recordFields);
         assertTrue(fields.remove("modes"));
         fields.addAll(modeFields());
+        return fields;
+    }
+
+    /** An upscale job's fields: its render fields ({@code diffusion}) are written as top-level fields. */
+    private static Set<String> upscaleFields() {
+        Set<String> fields = new TreeSet<>(names(UpscaleJob.class));
+        assertTrue(fields.remove("diffusion"));
+        fields.addAll(names(SdUpscaleFields.class));
         return fields;
     }
 

@@ -141,7 +141,8 @@ class JobValidationTest {
                                 + "the farm has (a resampler such as \"Lanczos\", or an upscaler model's name)"),
                 bad("{" + UPSCALE + ", \"images\": [\"inputs/a.png\"], \"strength\": 0.5}", Code.UNKNOWN_FIELD,
                         "strength", "0.5", "strength is not a known field: expected one of apiVersion, kind, id, images, "
-                                + "upscaler, scale, tile, tileOverlap"),
+                                + "upscaler, scale, tile, tileOverlap, prompt, negativePrompt, sampler, steps, cfg, seed, "
+                                + "noiseLevel"),
                 bad("{" + MERGE + ", \"method\": \"average\"}", Code.INVALID_VALUE, "method", "\"average\"",
                         "method = \"average\": expected \"weighted-sum\" or \"add-difference\""),
                 bad("{" + MERGE.replace("\"a\": \"sd15\", ", "") + ", \"method\": \"weighted-sum\"}", Code.MISSING_FIELD,

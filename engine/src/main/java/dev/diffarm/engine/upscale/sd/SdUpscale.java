@@ -99,8 +99,7 @@ public final class SdUpscale {
 
     /** The request's noise level and picture size against what {@code upscaler} takes. */
     static void checkFits(SdUpscaleModel upscaler, SdUpscaleRequest request) {
-        int maxLevel = Math.min(upscaler.maxNoiseLevel(),
-                Math.min(upscaler.model().unet().config().numClassEmbeds(), upscaler.lowResNoise().levels()) - 1);
+        int maxLevel = upscaler.highestNoiseLevel();
         if (request.noiseLevel() > maxLevel) {
             throw new IllegalArgumentException("noise level = " + request.noiseLevel() + ": expected 0.." + maxLevel
                     + " (the upscaler's max_noise_level)");

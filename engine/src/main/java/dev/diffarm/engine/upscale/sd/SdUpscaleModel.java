@@ -111,6 +111,14 @@ public final class SdUpscaleModel implements AutoCloseable {
         return maxNoiseLevel;
     }
 
+    /**
+     * The highest noise level this upscaler runs: {@link #maxNoiseLevel()}, unless its UNet embeds or its
+     * {@code low_res_scheduler} has fewer levels.
+     */
+    public int highestNoiseLevel() {
+        return Math.min(maxNoiseLevel, Math.min(model.unet().config().numClassEmbeds(), lowResNoise.levels()) - 1);
+    }
+
     /** The output is this many times the input along each side: the VAE's scale factor. */
     public int scale() {
         return model.scaleFactor();
