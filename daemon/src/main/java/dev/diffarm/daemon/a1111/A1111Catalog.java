@@ -4,6 +4,7 @@ import dev.diffarm.daemon.render.EmbeddingDirectory;
 import dev.diffarm.daemon.render.LoraDirectory;
 import dev.diffarm.daemon.render.LoadedModels;
 import dev.diffarm.daemon.render.ModelDirectory;
+import dev.diffarm.daemon.render.UpscalerCatalog;
 import dev.diffarm.engine.embedding.Embedding;
 import dev.diffarm.engine.embedding.EmbeddingException;
 import dev.diffarm.engine.embedding.EmbeddingLibrary;
@@ -31,14 +32,16 @@ final class A1111Catalog {
     private final Supplier<SamplerRegistry> samplers;
     private final LoraDirectory loras;
     private final EmbeddingDirectory embeddings;
+    private final UpscalerCatalog upscalers;
 
     A1111Catalog(ModelDirectory models, LoadedModels loaded, Supplier<SamplerRegistry> samplers, LoraDirectory loras,
-                 EmbeddingDirectory embeddings) {
+                 EmbeddingDirectory embeddings, UpscalerCatalog upscalers) {
         this.models = models;
         this.loaded = loaded;
         this.samplers = samplers;
         this.loras = loras;
         this.embeddings = embeddings;
+        this.upscalers = upscalers;
     }
 
     List<A1111Items.SdModel> sdModels() {
@@ -109,10 +112,12 @@ final class A1111Catalog {
         return label.toLowerCase(Locale.ROOT).replace(' ', '_');
     }
 
-    /** The hires pass's latent upscalers, by A1111's names. */
+    /** The hires pass's latent upscalers by A1111's names, then the farm's resamplers and upscaler models. */
     List<A1111Items.Upscaler> upscalers() {
-        return Arrays.stream(LatentUpscaler.values())
-                .map(upscaler -> new A1111Items.Upscaler(upscaler.label(), null, null, null, null)).toList();
+        List<A1111Items.Upscaler> items = new ArrayList<>(Arrays.stream(LatentUpscaler.values())
+                .map(upscaler -> new A1111Items.Upscaler(upscaler.label(), null, null, null, null)).toList());
+        upscalers.names().forEach(name -> items.add(new A1111Items.Upscaler(name, name, null, null, null)));
+        return items;
     }
 
     List<A1111Items.Lora> loras() {

@@ -9,6 +9,7 @@ import dev.diffarm.daemon.render.EmbeddingDirectory;
 import dev.diffarm.daemon.render.LoraDirectory;
 import dev.diffarm.daemon.render.LoadedModels;
 import dev.diffarm.daemon.render.ModelDirectory;
+import dev.diffarm.daemon.render.UpscalerCatalog;
 import dev.diffarm.daemon.rest.ApiErrors;
 import dev.diffarm.daemon.security.Callers;
 import dev.diffarm.daemon.security.Role;
@@ -77,7 +78,7 @@ public class A1111Resource {
 
     A1111Resource(JobIntake intake, OutputStore store, SecurityIdentity caller, SubmissionRate rate, A1111Options options,
                   A1111Runs runs, ModelDirectory models, LoadedModels loaded, SamplerPlugins samplers,
-                  LoraDirectory loras, EmbeddingDirectory embeddings,
+                  LoraDirectory loras, EmbeddingDirectory embeddings, UpscalerCatalog upscalers,
                   @ConfigProperty(name = "diffarm.a1111.max-wait", defaultValue = "PT30M") Duration maxWait) {
         this.intake = intake;
         this.store = store;
@@ -85,7 +86,7 @@ public class A1111Resource {
         this.rate = rate;
         this.options = options;
         this.runs = runs;
-        this.catalog = new A1111Catalog(models, loaded, samplers, loras, embeddings);
+        this.catalog = new A1111Catalog(models, loaded, samplers, loras, embeddings, upscalers);
         this.maxWait = maxWait;
     }
 
@@ -419,7 +420,10 @@ public class A1111Resource {
         return catalog.schedulers();
     }
 
-    /** The hires pass's latent upscalers: the only upscalers a render job can name so far. */
+    /**
+     * The upscalers a hires pass may name ({@code hr_upscaler}): the latent ones, then the farm's resamplers and
+     * upscaler models (the node's folder's and the farm's store's).
+     */
     @GET
     @Path("upscalers")
     @RolesAllowed({Role.READ_NAME, Role.ADMIN_NAME})

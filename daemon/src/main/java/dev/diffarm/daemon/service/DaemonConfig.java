@@ -58,8 +58,9 @@ public interface DaemonConfig {
      * DJL sees, else one {@code cpu}. */
     Optional<String> devices();
 
-    /** {@value StoreBackedCatalog#MAX_BYTES_SETTING}: the most the models, LoRAs and embeddings fetched from the store may
-     * take on this node's disk; the least recently used one that no worker uses makes room. */
+    /** {@value StoreBackedCatalog#MAX_BYTES_SETTING}: the most the models, LoRAs, embeddings, ControlNets and upscaler
+     * models fetched from the store may take on this node's disk; the least recently used one that no worker uses makes
+     * room. */
     @WithDefault("" + StoreBackedCatalog.DEFAULT_MAX_BYTES)
     long cacheMaxBytes();
 

@@ -238,7 +238,12 @@ class A1111ApiTest {
                 .body("name", hasItem("DPM++ 2M"));
         given().get("/sdapi/v1/schedulers").then().statusCode(200).body("name", hasItem("automatic"))
                 .body("name", hasItem("karras")).body("label", hasItem("Karras"));
-        given().get("/sdapi/v1/upscalers").then().statusCode(200).body("name", hasItem("Latent"));
+        given().get("/sdapi/v1/upscalers").then().statusCode(200).body("name", hasItem("Latent"))
+                .body("name", hasItem("Lanczos")).body("name", hasItem("esrgan-x4"));
+        given().get("/controlnet/model_list").then().statusCode(200)
+                .body("model_list", equalTo(List.of(LocalDaemonResource.CONTROLNET)));
+        given().get("/controlnet/module_list").then().statusCode(200)
+                .body("module_list", equalTo(List.of("canny", "none")));
         given().get("/sdapi/v1/loras").then().statusCode(200);
         given().get("/sdapi/v1/embeddings").then().statusCode(200).body("loaded", equalTo(Map.of()));
         given().get("/sdapi/v1/progress").then().statusCode(200).body("progress", equalTo(0.0f))
