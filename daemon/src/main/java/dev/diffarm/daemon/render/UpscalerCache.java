@@ -2,58 +2,66 @@ package dev.diffarm.daemon.render;
 
 import dev.diffarm.api.upscale.Tiling;
 import dev.diffarm.engine.upscale.ImageUpscaler;
-import java.util.Optional;
-import org.jboss.logging.Logger;
 
 /**
- * One worker's upscaler, kept loaded between tasks as its {@link ModelCache} keeps its model: the pictures of an
- * upscale job, and the next job with the same upscaler, run on the network loaded for the first. A lease for another
- * upscaler, another tiling, or a model file replaced in the folder since closes it and loads that one. Used by one
- * worker at a time.
+ * One worker's upscalers, kept loaded between tasks in its {@link LoadedWeights} as its models are: the pictures of an
+ * upscale job, and the next job with the same upscaler, run on the network loaded for the first. The networks share
+ * the worker's one budget with its models and ControlNets (an upscaler model's estimate is its file's size; a
+ * resampler takes nothing); another upscaler or another tiling is another entry, and a model file replaced in the
+ * folder since is loaded again. Used by one worker at a time.
  */
 public final class UpscalerCache implements AutoCloseable {
-    private static final Logger LOG = Logger.getLogger(UpscalerCache.class);
-
     private final UpscalerCatalog catalog;
-    private Loaded loaded;
+    private final LoadedWeights weights;
+    private final boolean ownWeights;
+    /** What {@link #lease} handed out last, in use until the next lease. */
+    private LoadedWeights.Lease<ImageUpscaler> current;
 
-    private record Loaded(String identity, Tiling tiling, ImageUpscaler upscaler) {
+    /** A cache with weights of its own, within one worker's {@linkplain ModelCache#defaultBudget default budget}. */
+    public UpscalerCache(UpscalerCatalog catalog) {
+        this(catalog, new LoadedWeights(ModelCache.defaultBudget(1)), true);
     }
 
-    public UpscalerCache(UpscalerCatalog catalog) {
+    /** @param weights the worker's loaded weights ({@link ModelCache#weights}), where its upscalers are kept */
+    public UpscalerCache(UpscalerCatalog catalog, LoadedWeights weights) {
+        this(catalog, weights, false);
+    }
+
+    private UpscalerCache(UpscalerCatalog catalog, LoadedWeights weights, boolean ownWeights) {
         this.catalog = catalog;
+        this.weights = weights;
+        this.ownWeights = ownWeights;
     }
 
     /**
-     * The upscaler {@code name} names with {@code tiling}, loaded; valid until the next lease asks for another one.
-     * The caller does not close it.
+     * The upscaler {@code name} names with {@code tiling}, loaded; in use (never freed) until the next lease. The
+     * caller does not close it.
      *
      * @param field the job's field, named in errors
      * @throws RenderException as {@link UpscalerCatalog#open}
      */
     public synchronized ImageUpscaler lease(String field, String name, Tiling tiling) {
-        Optional<String> identity = catalog.identity(name);
-        if (loaded != null && identity.isPresent() && loaded.identity().equals(identity.get())
-                && loaded.tiling().equals(tiling)) {
-            return loaded.upscaler();
+        // An unknown name has no identity: open refuses it, and nothing is kept.
+        String identity = catalog.identity(name).orElse("unknown " + name);
+        // Released first, so that it can make room; the same upscaler, still loaded, is found again.
+        if (current != null) {
+            current.close();
+            current = null;
         }
-        unload();
-        ImageUpscaler upscaler = catalog.open(field, name, tiling);
-        // identity is present here: open refuses a name that is neither a resampler nor a model
-        loaded = new Loaded(identity.orElse(name), tiling, upscaler);
-        LOG.debugf("loaded upscaler %s", upscaler);
-        return upscaler;
+        current = weights.use(new LoadedWeights.Key(LoadedWeights.Kind.UPSCALER, identity, tiling.toString()),
+                catalog.estimatedBytes(name), () -> catalog.open(field, name, tiling));
+        return current.value();
     }
 
-    private void unload() {
-        if (loaded != null) {
-            loaded.upscaler().close();
-            loaded = null;
-        }
-    }
-
+    /** Lets the upscaler leased last go (it stays loaded while the budget allows); frees them all if the weights are its own. */
     @Override
     public synchronized void close() {
-        unload();
+        if (current != null) {
+            current.close();
+            current = null;
+        }
+        if (ownWeights) {
+            weights.close();
+        }
     }
 }

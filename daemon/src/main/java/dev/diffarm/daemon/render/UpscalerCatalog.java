@@ -81,6 +81,24 @@ public final class UpscalerCatalog {
     }
 
     /**
+     * What the network {@code name} names takes loaded, estimated: its model file's size; nothing for a resampler or a
+     * name that is neither.
+     */
+    public long estimatedBytes(String name) {
+        if (plugins.get().resampler(name).isPresent()) {
+            return 0;
+        }
+        return models.find(name).map(file -> {
+            try {
+                return Files.size(file);
+            } catch (IOException e) {
+                // gone or unreadable since it was found: the loader says why
+                return 0L;
+            }
+        }).orElse(0L);
+    }
+
+    /**
      * The upscaler {@code name} names, ready to run: a resampler, else the model file of that name loaded now (fetched
      * from the store first where the node lacks it; in use, not evicted from the node's cache, while it loads).
      *

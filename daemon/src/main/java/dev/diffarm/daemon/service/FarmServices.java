@@ -316,7 +316,7 @@ public class FarmServices {
             // The engine creates its arrays on DJL's default device: the worker's device is not passed down yet.
             ModelCache modelCache = new ModelCache(models, TokenizerLocator.fromEnvironment(), Optional.of(storeCatalog),
                     config.modelCacheBytes().orElseGet(() -> ModelCache.defaultBudget(devices.count())));
-            UpscalerCache upscalerCache = new UpscalerCache(upscalers);
+            UpscalerCache upscalerCache = new UpscalerCache(upscalers, modelCache.weights());
             EngineRenderer renderer = new EngineRenderer(modelCache, samplers, loras, embeddings,
                     InputPictures.from(store), Optional.of(storeCatalog),
                     new ModeCatalogs(Optional.of(upscalers), Optional.of(controlNets)));
