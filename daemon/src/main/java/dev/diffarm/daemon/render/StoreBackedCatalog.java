@@ -117,7 +117,7 @@ public final class StoreBackedCatalog {
             return new Folders(models, loras, embeddings, Optional.of(controlNets), Optional.of(upscalers));
         }
 
-        Optional<Path> of(Kind kind) {
+        Optional<Path> folder(Kind kind) {
             return switch (kind) {
                 case MODEL -> Optional.of(models);
                 case LORA -> Optional.of(loras);
@@ -182,7 +182,7 @@ public final class StoreBackedCatalog {
         if (!NAME.matcher(name).matches()) {
             return InUse.NOTHING;
         }
-        List<Path> items = folders.of(kind).map(dir -> forms(kind, dir, name)).orElse(List.of());
+        List<Path> items = folders.folder(kind).map(dir -> forms(kind, dir, name)).orElse(List.of());
         List<FetchedItems.Pin> pins = items.stream().map(fetched::pin).toList();
         return () -> {
             items.forEach(fetched::used);
@@ -241,10 +241,10 @@ public final class StoreBackedCatalog {
      * @throws StoreException when the store fails halfway
      */
     public synchronized boolean fetch(Kind kind, String name) {
-        if (!NAME.matcher(name).matches() || folders.of(kind).isEmpty()) {
+        if (!NAME.matcher(name).matches() || folders.folder(kind).isEmpty()) {
             return false;
         }
-        Path dir = folders.of(kind).get();
+        Path dir = folders.folder(kind).get();
         if (isLocal(kind, dir, name)) {
             forms(kind, dir, name).forEach(fetched::used);
             return false;

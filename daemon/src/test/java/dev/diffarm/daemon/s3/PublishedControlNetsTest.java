@@ -26,13 +26,11 @@ import dev.diffarm.daemon.render.PublishedFolder;
 import dev.diffarm.daemon.render.StoreBackedCatalog;
 import dev.diffarm.daemon.render.UpscalerCatalog;
 import dev.diffarm.daemon.render.UpscalerDirectory;
-import dev.diffarm.daemon.services.LocalServices;
 import dev.diffarm.engine.clip.TokenizerLocator;
 import dev.diffarm.engine.image.PngReader;
 import dev.diffarm.engine.image.PngWriter;
 import dev.diffarm.engine.image.RgbImage;
 import dev.diffarm.farm.config.Catalog;
-import dev.diffarm.farm.config.FarmSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -65,10 +63,7 @@ class PublishedControlNetsTest {
 
     @BeforeEach
     void bucket() {
-        FarmSettings.S3 server = LocalServices.get().settings(dir).s3().orElseThrow();
-        store = new S3OutputStore(new FarmSettings.S3(server.endpoint(), server.accessKey(), server.secretKey(),
-                "controlnets-" + ProcessHandle.current().pid() + "-" + System.nanoTime() % 1_000_000_000));
-        store.check();
+        store = FreshBucket.open(dir, "controlnets");
     }
 
     @AfterEach
