@@ -90,7 +90,9 @@ public final class LocalFarm {
 
     /**
      * A farm over {@code local} (queue, events.jsonl), {@code models} and {@code loras} that stores in {@code store} and
-     * whose intake knows the farm-wide catalog {@code farmWide} too, as a daemon's does.
+     * whose intake knows the farm-wide catalog {@code farmWide} too, as a daemon's does (its upscale jobs fetch the
+     * store's upscaler models into {@link #upscalers}{@code (local)}, which should be {@code farmWide}'s upscalers
+     * folder).
      */
     public LocalFarm(Path local, Path models, Path loras, TaskRenderer renderer, OutputStore store,
                      StoreBackedCatalog farmWide) {
@@ -119,14 +121,14 @@ public final class LocalFarm {
                 EventSinks.of(new EventLog(local.resolve("events.jsonl")), events), metrics);
         Supplier<SamplerRegistry> samplers = TestPlugins.samplers();
         this.intake = new JobIntake(new JobParser(new FarmCatalog(new ModelDirectory(models), samplers,
-                new LoraDirectory(loras), farmWide, Optional.of(upscalerCatalog(local)))), queue, reporting,
+                new LoraDirectory(loras), farmWide, Optional.of(upscalerCatalog(local, farmWide)))), queue, reporting,
                 IntakePolicy.DEFAULTS);
         // Every step gets an event, so that event order is deterministic.
         this.lifecycle = new JobLifecycle(intake, handlers.apply(JobHandlers.of(renderer,
                 new ModelMerger(new ModelDirectory(models), store), JobHandlers.training(new ModelCache(
                         new ModelDirectory(models), TokenizerLocator.fromEnvironment()), store, datasets(local), loras,
                         TestPlugins.plugins()),
-                JobHandlers.upscaling(new UpscalerCache(upscalerCatalog(local)), InputPictures.from(store), store,
+                JobHandlers.upscaling(new UpscalerCache(upscalerCatalog(local, farmWide)), InputPictures.from(store), store,
                         samplers, new EmbeddingDirectory(local.resolve("embeddings"))),
                 store)), store, reporting,
                 () -> new ProgressThrottle(1e9, System::nanoTime), taskTimeout);
@@ -137,8 +139,9 @@ public final class LocalFarm {
         return local.resolve("upscalers");
     }
 
-    private static UpscalerCatalog upscalerCatalog(Path local) {
-        return new UpscalerCatalog(TestPlugins.plugins()::upscalers, new UpscalerDirectory(upscalers(local)));
+    /** The farm's upscalers: its folder's, and with {@code farmWide} the store's, fetched into that folder. */
+    private static UpscalerCatalog upscalerCatalog(Path local, Optional<StoreBackedCatalog> farmWide) {
+        return new UpscalerCatalog(TestPlugins.plugins()::upscalers, new UpscalerDirectory(upscalers(local)), farmWide);
     }
 
     /** The datasets root of the farm over {@code local}: train jobs name folders there. */

@@ -134,6 +134,8 @@ final class A1111Catalog {
         upscalers.modelFiles().stream().sorted(Comparator.comparing(file -> file.name().toLowerCase(Locale.ROOT)))
                 .forEach(file -> items.add(new A1111Items.Upscaler(file.name(), ESRGAN_MODEL_NAME,
                         file.file().toString(), null, A1111_UPSCALER_SCALE)));
+        upscalers.storeOnlyModelNames().forEach(name -> items.add(new A1111Items.Upscaler(name, ESRGAN_MODEL_NAME, null,
+                null, A1111_UPSCALER_SCALE)));
         return items;
     }
 

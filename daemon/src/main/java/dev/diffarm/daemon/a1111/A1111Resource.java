@@ -451,7 +451,7 @@ public class A1111Resource {
         return catalog.schedulers();
     }
 
-    /** The image upscalers, as A1111 lists them: {@code None}, {@code Lanczos}, {@code Nearest}, the model files. */
+    /** The image upscalers, as A1111 lists them: {@code None}, {@code Lanczos}, {@code Nearest}, the model files (the node's, then the store's). */
     @GET
     @Path("upscalers")
     @RolesAllowed({Role.READ_NAME, Role.ADMIN_NAME})

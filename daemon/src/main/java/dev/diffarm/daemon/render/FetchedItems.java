@@ -17,9 +17,9 @@ import java.util.stream.Stream;
 import org.jboss.logging.Logger;
 
 /**
- * The items this node fetched from the store into its folders (models, LoRAs, embeddings), kept within a size bound
- * by evicting the least recently used item that no worker uses. What a person put in a folder is the node's own: it has
- * no marker, counts toward nothing and is never evicted.
+ * The items this node fetched from the store into its folders (models, LoRAs, embeddings, ControlNets, upscaler
+ * models), kept within a size bound by evicting the least recently used item that no worker uses. What a person put
+ * in a folder is the node's own: it has no marker, counts toward nothing and is never evicted.
  *
  * <p>Each fetched item {@code <folder>/<file>} has a hidden marker {@code <folder>/.<file>.fetched} holding its size and
  * SHA-256 (hidden: the model, LoRA and embedding listings skip it);

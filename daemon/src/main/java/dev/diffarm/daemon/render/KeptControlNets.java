@@ -2,122 +2,60 @@ package dev.diffarm.daemon.render;
 
 import dev.diffarm.engine.pipeline.ControlNet;
 import dev.diffarm.engine.pipeline.ControlNetSource;
-import java.io.IOException;
-import java.nio.file.Files;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
-import java.nio.file.attribute.FileTime;
-import java.util.ArrayList;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import org.jboss.logging.Logger;
 
 /**
- * One worker's ControlNets, kept loaded between its renders: a render whose units name a ControlNet loaded for an
- * earlier one starts at once. At most {@code kept} of them stay loaded while no render uses them, the least recently
- * used freed first; one in use is never freed. A file replaced on disk (another modification time or size) is loaded
- * again.
+ * One worker's ControlNets, kept loaded between its renders in its {@link LoadedWeights}: a render whose units name a
+ * ControlNet loaded for an earlier one starts at once. They share the worker's one budget with its models and upscaler
+ * networks (a ControlNet's estimate is the size of its weight file); one in use is never freed. A file replaced on disk
+ * (another modification time or size) is loaded again.
  */
-public final class KeptControlNets implements ControlNetSource, AutoCloseable {
+public final class KeptControlNets implements ControlNetSource {
     private static final Logger LOG = Logger.getLogger(KeptControlNets.class);
 
-    /** The weights of a diffusers ControlNet folder, whose stamp stands for the folder's. */
-    private static final String DIFFUSERS_WEIGHTS = "diffusion_pytorch_model.safetensors";
+    private final LoadedWeights weights;
 
-    private final int kept;
-    /** The loaded ControlNets, least recently leased first. */
-    private final LinkedHashMap<Key, Entry> loaded = new LinkedHashMap<>(16, 0.75f, true);
-
-    /** A ControlNet as it lies on disk now: its path, config and the file's stamp. */
-    private record Key(Path model, Optional<Path> config, FileTime modified, long size) {
-    }
-
-    private static final class Entry {
-        final ControlNet controlNet;
-        int users;
-
-        Entry(ControlNet controlNet) {
-            this.controlNet = controlNet;
-        }
-    }
-
-    /** @param kept how many ControlNets no render uses stay loaded, at least 0 */
-    public KeptControlNets(int kept) {
-        if (kept < 0) {
-            throw new IllegalArgumentException("kept = " + kept + ": expected 0 or more ControlNets");
-        }
-        this.kept = kept;
+    /** @param weights the worker's loaded weights, where the ControlNets are kept */
+    public KeptControlNets(LoadedWeights weights) {
+        this.weights = weights;
     }
 
     @Override
-    public synchronized Lease lease(Path model, Optional<Path> config) {
-        Key key = key(model, config);
-        Entry entry = loaded.get(key);
-        if (entry == null) {
-            long start = System.nanoTime();
-            entry = new Entry(ControlNet.load(model, config));
-            loaded.put(key, entry);
-            LOG.infof("loaded ControlNet %s in %.1f s", model, (System.nanoTime() - start) / 1e9);
+    public Lease lease(Path model, Optional<Path> config) {
+        LoadedWeights.WeightFiles files;
+        try {
+            files = LoadedWeights.files(model);
+        } catch (UncheckedIOException unreadable) {
+            // left to the load to report, naming the ControlNet
+            files = new LoadedWeights.WeightFiles(0, "unreadable");
         }
-        entry.users++;
-        Entry leased = entry;
+        LoadedWeights.Key key = new LoadedWeights.Key(LoadedWeights.Kind.CONTROLNET, model.toString(),
+                config.map(path -> "config " + path + ";").orElse("") + files.stamp());
+        LoadedWeights.Lease<ControlNet> held = weights.use(key, files.bytes(), () -> {
+            long start = System.nanoTime();
+            ControlNet loaded = ControlNet.load(model, config);
+            LOG.infof("loaded ControlNet %s in %.1f s", model, (System.nanoTime() - start) / 1e9);
+            return loaded;
+        });
         return new Lease() {
-            private boolean closed;
-
             @Override
             public ControlNet controlNet() {
-                return leased.controlNet;
+                return held.value();
             }
 
             @Override
             public void close() {
-                synchronized (KeptControlNets.this) {
-                    if (!closed) {
-                        closed = true;
-                        leased.users--;
-                        trim();
-                    }
-                }
+                held.close();
             }
         };
     }
 
     /** The paths of the ControlNets loaded now, least recently used first. */
-    public synchronized List<Path> loaded() {
-        List<Path> paths = new ArrayList<>();
-        loaded.keySet().forEach(key -> paths.add(key.model()));
-        return paths;
-    }
-
-    /** Frees the least recently used idle ControlNets beyond {@code kept}. */
-    private void trim() {
-        long idle = loaded.values().stream().filter(entry -> entry.users == 0).count();
-        for (Iterator<Map.Entry<Key, Entry>> it = loaded.entrySet().iterator(); it.hasNext() && idle > kept; ) {
-            Map.Entry<Key, Entry> next = it.next();
-            if (next.getValue().users == 0) {
-                LOG.infof("freeing ControlNet %s", next.getKey().model());
-                next.getValue().controlNet.close();
-                it.remove();
-                idle--;
-            }
-        }
-    }
-
-    @Override
-    public synchronized void close() {
-        loaded.values().forEach(entry -> entry.controlNet.close());
-        loaded.clear();
-    }
-
-    /** The key of the ControlNet at {@code model}; a file that cannot be stat'ed is left to the load to report. */
-    private static Key key(Path model, Optional<Path> config) {
-        Path file = Files.isDirectory(model) ? model.resolve(DIFFUSERS_WEIGHTS) : model;
-        try {
-            return new Key(model, config, Files.getLastModifiedTime(file), Files.size(file));
-        } catch (IOException e) {
-            return new Key(model, config, FileTime.fromMillis(0), -1);
-        }
+    public List<Path> loaded() {
+        return weights.names(LoadedWeights.Kind.CONTROLNET).stream().map(Path::of).toList();
     }
 }

@@ -25,7 +25,7 @@ import java.util.stream.Stream;
 import org.jboss.logging.Logger;
 
 /**
- * Makes the node's own models, LoRAs, embeddings and upscalers farm-wide ({@value #SETTING}): each item of its
+ * Makes the node's own models, LoRAs, embeddings, upscalers and ControlNets farm-wide ({@value #SETTING}): each item of its
  * {@linkplain PublishedFolder folders} that the shared store lacks is uploaded under the folder's prefix with its
  * SHA-256 (as the object's {@code sha256} metadata, and as a {@code <key>.sha256} object where the store keeps no
  * metadata), so that any node of the group accepts, fetches and renders a job that names it. Without this a job naming
@@ -35,8 +35,9 @@ import org.jboss.logging.Logger;
  *   <li>It runs on a thread of its own, at start and whenever a folder's listing changes (a cheap look every
  *       {@code interval}; a full pass every {@link #FULL_PASS} besides, for items removed from the store meanwhile),
  *       and only while the store works: the node renders what it has meanwhile.</li>
- *   <li>A diffusers folder is uploaded file by file with its {@code model_index.json} last: the store's catalog
- *       counts a folder as a model by that file, so no node sees a half-uploaded model. An interrupted upload
+ *   <li>A diffusers folder is uploaded file by file with its index file ({@code model_index.json} for a model,
+ *       {@code config.json} for a ControlNet) last: the store's catalog counts a folder by that file, so no node sees a
+ *       half-uploaded one. An interrupted upload
  *       resumes: files the store already holds with the same SHA-256 are not sent again.</li>
  *   <li>A name the store already holds with other content is never overwritten: it is a {@linkplain #conflicts()
  *       conflict}, logged once and listed in {@code GET /models}. The store's digest is its recorded one; an object an
@@ -174,9 +175,10 @@ public final class LocalPublisher implements AutoCloseable {
             }
             return false;
         }
-        String folderIndex = item.folder().prefix() + item.name() + "/" + PublishedFolder.DIFFUSERS_INDEX;
-        if (item.folder().diffusersFolders() && store.exists(folderIndex)) {
-            conflict(item, "the store holds a diffusers folder of that name, " + item.folder().prefix() + item.name() + "/");
+        Optional<String> folderIndex = item.folder().folderIndex()
+                .map(index -> item.folder().prefix() + item.name() + "/" + index);
+        if (folderIndex.isPresent() && store.exists(folderIndex.get())) {
+            conflict(item, "the store holds a folder of that name, " + item.folder().prefix() + item.name() + "/");
             return false;
         }
         upload(key, item.path(), local);
@@ -186,26 +188,27 @@ public final class LocalPublisher implements AutoCloseable {
     }
 
     /**
-     * A diffusers folder: when the store has one of that name, compared file by file; else uploaded with its
-     * {@code model_index.json} last. Whether it was uploaded.
+     * A folder (a diffusers model or ControlNet): when the store has one of that name, compared file by file; else
+     * uploaded with its index file ({@code model_index.json}, {@code config.json}) last. Whether it was uploaded.
      */
     private boolean publishFolder(PublishedFolder.Item item) throws IOException {
         String prefix = item.key();
+        String index = item.folder().folderIndex().orElseThrow();
         Map<String, Path> files = filesOf(item.path());
-        if (store.exists(prefix + PublishedFolder.DIFFUSERS_INDEX)) {
+        if (store.exists(prefix + index)) {
             differences(prefix, files).ifPresentOrElse(reason -> conflict(item, reason), () -> resolved(item));
             return false;
         }
         String single = item.folder().prefix() + item.name() + item.folder().suffixes().get(0);
         if (store.exists(single)) {
-            conflict(item, "the store holds a single-file model of that name, " + single);
+            conflict(item, "the store holds a single file of that name, " + single);
             return false;
         }
         long start = System.nanoTime();
         long bytes = 0;
         List<String> order = new ArrayList<>(files.keySet());
-        order.remove(PublishedFolder.DIFFUSERS_INDEX);
-        order.add(PublishedFolder.DIFFUSERS_INDEX);
+        order.remove(index);
+        order.add(index);
         for (String relative : order) {
             Path file = files.get(relative);
             String local = localDigest(file);

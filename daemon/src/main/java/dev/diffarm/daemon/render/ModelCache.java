@@ -8,42 +8,31 @@ import dev.diffarm.engine.pipeline.StableDiffusion;
 import dev.diffarm.engine.safetensors.SafetensorsException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.FileVisitOption;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.stream.Stream;
 import org.jboss.logging.Logger;
 
 /**
  * Keeps one device's models loaded between tasks (model affinity): a task for a loaded model starts at once. The
- * models loaded stay within a budget of estimated bytes ({@value #BUDGET_SETTING}) rather than a count: to load another,
- * the models used longest ago are unloaded until it fits, except those {@linkplain #use in use}, which are never
- * unloaded (a model larger than the budget still loads, with the others it cannot unload, and the cache is over its
- * budget until they are released). A model's estimate is the size of its weight files; a float16 checkpoint widened to
- * float32 takes about twice that. One cache per device, used by its worker; the device's ControlNets are kept beside
- * its models ({@link #controlNets}).
+ * models stay loaded in the device's {@link LoadedWeights}, beside its ControlNets ({@link #controlNets}) and upscaler
+ * networks ({@link UpscalerCache} over {@link #weights}), all within one budget of estimated bytes
+ * ({@value #BUDGET_SETTING}): to load another model, the entries of any kind used longest ago are freed until it fits,
+ * except those {@linkplain #use in use}, which are never freed (a model larger than the budget still loads, with the
+ * others it cannot free, and the cache is over its budget until they are released). A model's estimate is the size of
+ * its weight files; a float16 checkpoint widened to float32 takes about twice that. A model whose weight files changed
+ * on disk is loaded again. One cache per device, used by its worker.
  */
 public final class ModelCache implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(ModelCache.class);
     /** The setting of each worker's budget. */
     public static final String BUDGET_SETTING = "DIFFARM_MODEL_CACHE_BYTES";
-    private static final List<String> WEIGHT_SUFFIXES = List.of(".safetensors", ".bin", ".ckpt", ".pt", ".pth");
 
     private final ModelDirectory models;
     private final TokenizerLocator tokenizers;
     private final Optional<StoreBackedCatalog> store;
-    /** How many ControlNets no render uses stay loaded on a device (an SD 1.5 one takes some 1.4 GB). */
-    static final int KEPT_CONTROLNETS = 2;
-
-    private final KeptControlNets controlNets = new KeptControlNets(KEPT_CONTROLNETS);
-    private final long budgetBytes;
-    /** The loaded models by name, used longest ago first. */
-    private final Map<String, Entry> loaded = new LinkedHashMap<>(8, 0.75f, true);
+    private final LoadedWeights weights;
+    private final KeptControlNets controlNets;
     /** What {@link #lease} handed out last, in use until the next lease asks for another model. */
     private Lease current;
 
@@ -56,43 +45,31 @@ public final class ModelCache implements AutoCloseable {
     public record LoadedModel(StableDiffusion model, String shortHash) {
     }
 
-    /** A loaded model, its estimated bytes, how many use it now, and its place in the store cache (kept while loaded). */
-    private static final class Entry {
-        final LoadedModel model;
-        final long bytes;
-        final StoreBackedCatalog.InUse inStoreCache;
-        int users;
-
-        Entry(LoadedModel model, long bytes, StoreBackedCatalog.InUse inStoreCache) {
-            this.model = model;
-            this.bytes = bytes;
-            this.inStoreCache = inStoreCache;
+    /** A loaded model and its place in the store cache, kept (not evicted from the node's disk) while it is loaded. */
+    private record Held(LoadedModel model, StoreBackedCatalog.InUse inStoreCache) implements AutoCloseable {
+        @Override
+        public void close() {
+            LOG.infof("unloading model %s", model.model().name());
+            model.model().close();
+            inStoreCache.close();
         }
     }
 
     /** A model in use: not unloaded until closed. */
-    public final class Lease implements AutoCloseable {
-        private final String name;
-        private final Entry entry;
-        private boolean closed;
+    public static final class Lease implements AutoCloseable {
+        private final LoadedWeights.Lease<Held> held;
 
-        private Lease(String name, Entry entry) {
-            this.name = name;
-            this.entry = entry;
+        private Lease(LoadedWeights.Lease<Held> held) {
+            this.held = held;
         }
 
         public LoadedModel model() {
-            return entry.model;
+            return held.value().model();
         }
 
         @Override
         public void close() {
-            synchronized (ModelCache.this) {
-                if (!closed) {
-                    closed = true;
-                    entry.users--;
-                }
-            }
+            held.close();
         }
     }
 
@@ -112,13 +89,11 @@ public final class ModelCache implements AutoCloseable {
      */
     public ModelCache(ModelDirectory models, TokenizerLocator tokenizers, Optional<StoreBackedCatalog> store,
                       long budgetBytes) {
-        if (budgetBytes <= 0) {
-            throw new IllegalArgumentException(BUDGET_SETTING + " = " + budgetBytes + ": expected a number of bytes above 0");
-        }
         this.models = models;
         this.tokenizers = tokenizers;
         this.store = store;
-        this.budgetBytes = budgetBytes;
+        this.weights = new LoadedWeights(budgetBytes);
+        this.controlNets = new KeptControlNets(weights);
     }
 
     /** A quarter of the machine's memory, shared by {@code workers} workers: the rest is for images, the JVM, the system. */
@@ -134,9 +109,7 @@ public final class ModelCache implements AutoCloseable {
      *                         cannot be loaded
      */
     public synchronized LoadedModel lease(String name) {
-        if (current != null && current.name.equals(name)) {
-            return current.model();
-        }
+        // Released first, so that it can make room; the same model, still loaded, is found again.
         if (current != null) {
             current.close();
             current = null;
@@ -153,50 +126,30 @@ public final class ModelCache implements AutoCloseable {
      *                         cannot be loaded
      */
     public synchronized Lease use(String name) {
-        Entry entry = loaded.get(name);
-        if (entry == null) {
-            entry = load(name);
-            loaded.put(name, entry);
-        }
-        entry.users++;
-        return new Lease(name, entry);
-    }
-
-    private Entry load(String name) {
-        StoreBackedCatalog.InUse inUse = store.map(catalog -> catalog.use(StoreBackedCatalog.Kind.MODEL, name))
+        StoreBackedCatalog.InUse inStoreCache = store.map(catalog -> catalog.use(StoreBackedCatalog.Kind.MODEL, name))
                 .orElse(StoreBackedCatalog.InUse.NOTHING);
+        boolean kept = false;
         try {
             if (models.find(name).isEmpty()) {
                 store.ifPresent(catalog -> catalog.fetch(StoreBackedCatalog.Kind.MODEL, name));
             }
             ModelDirectory.Model model = models.find(name).orElseThrow(() -> new RenderException(
                     RenderException.MODEL_UNAVAILABLE, "model \"" + name + "\" is not in " + models.dir(), null));
-            long bytes = estimatedBytes(model.path());
-            makeRoom(bytes);
-            return new Entry(load(name, model), bytes, inUse);
-        } catch (RuntimeException e) {
-            inUse.close();
-            throw e;
-        }
-    }
-
-    /** Unloads the models used longest ago that are not in use until {@code incoming} more bytes fit the budget. */
-    private void makeRoom(long incoming) {
-        long total = loaded.values().stream().mapToLong(entry -> entry.bytes).sum();
-        for (var it = loaded.entrySet().iterator(); it.hasNext() && total + incoming > budgetBytes; ) {
-            Map.Entry<String, Entry> eldest = it.next();
-            if (eldest.getValue().users > 0) {
-                continue;
+            LoadedWeights.WeightFiles files = weightFiles(model.path());
+            LoadedWeights.Key key = new LoadedWeights.Key(LoadedWeights.Kind.MODEL, name, files.stamp());
+            boolean[] loadedNow = {false};
+            LoadedWeights.Lease<Held> held = weights.use(key, files.bytes(), () -> {
+                Held loaded = new Held(load(name, model), inStoreCache);
+                loadedNow[0] = true;
+                return loaded;
+            });
+            kept = loadedNow[0];
+            return new Lease(held);
+        } finally {
+            if (!kept) {
+                // loaded before (its entry holds its own place in the store cache), or not loaded at all
+                inStoreCache.close();
             }
-            LOG.infof("unloading model %s (%d bytes estimated) to make room for %d within %s = %d", eldest.getKey(),
-                    eldest.getValue().bytes, incoming, BUDGET_SETTING, budgetBytes);
-            unload(eldest.getValue());
-            it.remove();
-            total -= eldest.getValue().bytes;
-        }
-        if (total + incoming > budgetBytes) {
-            LOG.warnf("the models in use take %d bytes and the next needs %d: over %s = %d until they are released",
-                    total, incoming, BUDGET_SETTING, budgetBytes);
         }
     }
 
@@ -223,23 +176,26 @@ public final class ModelCache implements AutoCloseable {
 
     /** The bytes of a model's weight files (a checkpoint file, or those in a diffusers folder, links followed). */
     static long estimatedBytes(Path model) {
-        try (Stream<Path> files = Files.walk(model, FileVisitOption.FOLLOW_LINKS)) {
-            long bytes = 0;
-            for (Path file : files.filter(Files::isRegularFile).toList()) {
-                String name = file.getFileName().toString();
-                if (WEIGHT_SUFFIXES.stream().anyMatch(name::endsWith)) {
-                    bytes += Files.size(file);
-                }
-            }
-            return bytes;
-        } catch (IOException | UncheckedIOException e) {
-            throw new RenderException(RenderException.MODEL_UNAVAILABLE, "model " + model + " cannot be read: " + e, e);
+        return weightFiles(model).bytes();
+    }
+
+    private static LoadedWeights.WeightFiles weightFiles(Path model) {
+        try {
+            return LoadedWeights.files(model);
+        } catch (UncheckedIOException e) {
+            throw new RenderException(RenderException.MODEL_UNAVAILABLE, "model " + model + " cannot be read: "
+                    + e.getMessage(), e);
         }
     }
 
-    /** The device's ControlNets, kept loaded between its renders as its models are. */
+    /** The device's ControlNets, kept loaded between its renders within the models' budget. */
     public KeptControlNets controlNets() {
         return controlNets;
+    }
+
+    /** The device's loaded weights of every kind, under the one budget: upscaler networks are kept there too. */
+    public LoadedWeights weights() {
+        return weights;
     }
 
     /** The name of the model used last, if one is loaded. */
@@ -250,20 +206,13 @@ public final class ModelCache implements AutoCloseable {
 
     /** The loaded models, used longest ago first. */
     public synchronized List<String> loadedNames() {
-        return new ArrayList<>(loaded.keySet());
+        return weights.names(LoadedWeights.Kind.MODEL);
     }
 
-    private static void unload(Entry entry) {
-        LOG.infof("unloading model %s", entry.model.model().name());
-        entry.model.model().close();
-        entry.inStoreCache.close();
-    }
-
+    /** Frees every model, ControlNet and upscaler network of the device. */
     @Override
     public synchronized void close() {
-        loaded.values().forEach(ModelCache::unload);
-        loaded.clear();
         current = null;
-        controlNets.close();
+        weights.close();
     }
 }

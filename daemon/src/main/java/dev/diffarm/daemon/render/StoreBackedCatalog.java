@@ -5,6 +5,8 @@ import dev.diffarm.daemon.port.StoreException;
 import dev.diffarm.engine.io.FileTrees;
 import dev.diffarm.engine.prompt.ExtraNetworkTags;
 import dev.diffarm.engine.prompt.LoraTag;
+import dev.diffarm.farm.config.ControlNetUnit;
+import dev.diffarm.farm.config.HiresSettings;
 import dev.diffarm.farm.config.Lora;
 import dev.diffarm.farm.config.TaskParameters;
 import java.io.IOException;
@@ -30,9 +32,10 @@ import java.util.regex.Pattern;
 import org.jboss.logging.Logger;
 
 /**
- * The farm-wide catalog: the models, LoRAs and embeddings that any node put in the shared store (a merge's
- * {@code models/<name>.safetensors}, a training's {@code loras/<name>.safetensors}, or anything an S3 client put
- * there, a diffusers folder {@code models/<name>/} too), so that a name one node made renders on every node. A name
+ * The farm-wide catalog: the models, LoRAs, embeddings, ControlNets and upscaler models that any node put in the shared
+ * store (a merge's {@code models/<name>.safetensors}, a training's {@code loras/<name>.safetensors}, a node's published
+ * {@code controlnet/<name>/} or {@code upscalers/<name>.pth}, or anything an S3 client put there, a diffusers folder
+ * {@code models/<name>/} too), so that a name one node made renders on every node. A name
  * the node's own folder lacks is looked up in the store and downloaded into that folder once (the folders are the
  * node's cache of the store), where the renderer and the model loader find it as if it had always been there.
  *
@@ -56,48 +59,107 @@ public final class StoreBackedCatalog {
     /** A name that stays one file name in one folder: no separators, no leading dot. */
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.+-]*");
 
-    /** What the store holds, each under its own prefix, and the node folder it is cached in. */
+    /**
+     * What the store holds, each under its own prefix, and the node folder it is cached in: an item is a single file
+     * {@code <prefix><name><suffix>} with one of the kind's suffixes (looked up in their order), or, for the kinds that
+     * have a folder form, a folder {@code <prefix><name>/} that holds the kind's index file.
+     */
     public enum Kind {
-        MODEL("models/"), LORA("loras/"), EMBEDDING("embeddings/");
+        MODEL("models/", List.of(SUFFIX), Optional.of(DIFFUSERS_INDEX)),
+        LORA("loras/", List.of(SUFFIX), Optional.empty()),
+        EMBEDDING("embeddings/", List.of(SUFFIX), Optional.empty()),
+        /** A ControlNet: a single file in the original layout, or a diffusers folder with its {@code config.json}. */
+        CONTROLNET("controlnet/", List.of(SUFFIX), Optional.of(ControlNetDirectory.DIFFUSERS_CONFIG)),
+        /** An upscaler model (ESRGAN and the like): {@code .safetensors} or {@code .pth}. */
+        UPSCALER("upscalers/", UpscalerDirectory.SUFFIXES, Optional.empty());
 
         private final String prefix;
+        private final List<String> suffixes;
+        private final Optional<String> folderIndex;
 
-        Kind(String prefix) {
+        Kind(String prefix, List<String> suffixes, Optional<String> folderIndex) {
             this.prefix = prefix;
+            this.suffixes = suffixes;
+            this.folderIndex = folderIndex;
         }
 
-        /** The key of a single-file entry called {@code name}. */
+        /** The key of a single-file entry called {@code name} in the kind's first form. */
         public String key(String name) {
-            return prefix + name + SUFFIX;
+            return prefix + name + suffixes.get(0);
+        }
+
+        /** Where the kind's items lie in the store, ending in {@code /}. */
+        public String prefix() {
+            return prefix;
+        }
+
+        private String folderKey(String name) {
+            return prefix + name + "/";
+        }
+    }
+
+    /**
+     * The node's folders the store's items are cached in, one per {@link Kind}; a kind without one is listed and known
+     * from the store but never fetched.
+     */
+    public record Folders(Path models, Path loras, Path embeddings, Optional<Path> controlNets,
+                          Optional<Path> upscalers) {
+        public Folders {
+            java.util.Objects.requireNonNull(models, "models");
+            java.util.Objects.requireNonNull(loras, "loras");
+            java.util.Objects.requireNonNull(embeddings, "embeddings");
+            java.util.Objects.requireNonNull(controlNets, "controlNets");
+            java.util.Objects.requireNonNull(upscalers, "upscalers");
+        }
+
+        /** Every folder of every kind: {@code DIFFARM_MODELS_DIR}, {@code _LORA_DIR}, {@code _EMBEDDINGS_DIR}, ... */
+        public static Folders of(Path models, Path loras, Path embeddings, Path controlNets, Path upscalers) {
+            return new Folders(models, loras, embeddings, Optional.of(controlNets), Optional.of(upscalers));
+        }
+
+        Optional<Path> folder(Kind kind) {
+            return switch (kind) {
+                case MODEL -> Optional.of(models);
+                case LORA -> Optional.of(loras);
+                case EMBEDDING -> Optional.of(embeddings);
+                case CONTROLNET -> controlNets;
+                case UPSCALER -> upscalers;
+            };
+        }
+
+        List<Path> all() {
+            List<Path> all = new ArrayList<>(List.of(models, loras, embeddings));
+            controlNets.ifPresent(all::add);
+            upscalers.ifPresent(all::add);
+            return all;
         }
     }
 
     private final OutputStore store;
-    private final Path modelsDir;
-    private final Path loraDir;
-    private final Path embeddingsDir;
+    private final Folders folders;
     private final FetchedItems fetched;
     private final StoredDigests digests;
 
-    /** A catalog whose cache holds up to {@link #DEFAULT_MAX_BYTES}. */
+    /** A catalog of models, LoRAs and embeddings whose cache holds up to {@link #DEFAULT_MAX_BYTES}. */
     public StoreBackedCatalog(OutputStore store, Path modelsDir, Path loraDir, Path embeddingsDir) {
         this(store, modelsDir, loraDir, embeddingsDir, DEFAULT_MAX_BYTES, Clock.systemUTC());
     }
 
-    /**
-     * @param store         the store every node of the farm shares
-     * @param modelsDir     the node's models folder ({@code DIFFARM_MODELS_DIR})
-     * @param loraDir       the node's LoRA folder ({@code DIFFARM_LORA_DIR})
-     * @param embeddingsDir the node's embeddings folder ({@code DIFFARM_EMBEDDINGS_DIR})
-     * @param maxBytes      the most the items fetched into those folders may take together
-     * @param clock         the time of each use, which orders evictions
-     */
+    /** A catalog of models, LoRAs and embeddings (ControlNets and upscalers listed from the store, never fetched). */
     public StoreBackedCatalog(OutputStore store, Path modelsDir, Path loraDir, Path embeddingsDir, long maxBytes,
                               Clock clock) {
+        this(store, new Folders(modelsDir, loraDir, embeddingsDir, Optional.empty(), Optional.empty()), maxBytes, clock);
+    }
+
+    /**
+     * @param store    the store every node of the farm shares
+     * @param folders  the node's folders ({@code DIFFARM_MODELS_DIR}, {@code DIFFARM_LORA_DIR}, ...)
+     * @param maxBytes the most the items fetched into those folders may take together
+     * @param clock    the time of each use, which orders evictions
+     */
+    public StoreBackedCatalog(OutputStore store, Folders folders, long maxBytes, Clock clock) {
         this.store = store;
-        this.modelsDir = modelsDir;
-        this.loraDir = loraDir;
-        this.embeddingsDir = embeddingsDir;
+        this.folders = folders;
         this.fetched = new FetchedItems(maxBytes, clock);
         this.digests = new StoredDigests(store);
     }
@@ -117,16 +179,23 @@ public final class StoreBackedCatalog {
      * one.
      */
     public InUse use(Kind kind, String name) {
-        Path file = folder(kind).resolve(name + SUFFIX);
-        Path folder = folder(kind).resolve(name);
-        FetchedItems.Pin filePin = fetched.pin(file);
-        FetchedItems.Pin folderPin = fetched.pin(folder);
+        if (!NAME.matcher(name).matches()) {
+            return InUse.NOTHING;
+        }
+        List<Path> items = folders.folder(kind).map(dir -> forms(kind, dir, name)).orElse(List.of());
+        List<FetchedItems.Pin> pins = items.stream().map(fetched::pin).toList();
         return () -> {
-            fetched.used(file);
-            fetched.used(folder);
-            filePin.close();
-            folderPin.close();
+            items.forEach(fetched::used);
+            pins.forEach(FetchedItems.Pin::close);
         };
+    }
+
+    /** Every form {@code name} of {@code kind} can take in {@code dir}: each single file, then the folder. */
+    private static List<Path> forms(Kind kind, Path dir, String name) {
+        List<Path> forms = new ArrayList<>();
+        kind.suffixes.forEach(suffix -> forms.add(dir.resolve(name + suffix)));
+        forms.add(dir.resolve(name));
+        return forms;
     }
 
     /** Whether {@code name} can be an item of the store: one file name in one folder, no separators, no leading dot. */
@@ -136,30 +205,32 @@ public final class StoreBackedCatalog {
 
     /** The bytes the items fetched from the store take in the node's folders now. */
     public long cachedBytes() {
-        return fetched.bytes(folders());
+        return fetched.bytes(folders.all());
     }
 
-    /** The names of {@code kind} in the store, sorted (models: single files and diffusers folders). */
+    /** The names of {@code kind} in the store, sorted (single files, and folders for the kinds that have them). */
     public List<String> names(Kind kind) {
         Set<String> names = new LinkedHashSet<>();
         for (String key : store.list(kind.prefix)) {
             String rest = key.substring(kind.prefix.length());
-            if (!rest.contains("/") && rest.endsWith(SUFFIX)) {
-                names.add(rest.substring(0, rest.length() - SUFFIX.length()));
-            } else if (kind == Kind.MODEL && rest.endsWith("/" + DIFFUSERS_INDEX)
-                    && rest.indexOf('/') == rest.length() - DIFFUSERS_INDEX.length() - 1) {
-                names.add(rest.substring(0, rest.indexOf('/')));
+            int slash = rest.indexOf('/');
+            if (slash < 0) {
+                kind.suffixes.stream().filter(rest::endsWith).findFirst()
+                        .ifPresent(suffix -> names.add(rest.substring(0, rest.length() - suffix.length())));
+            } else if (kind.folderIndex.isPresent() && rest.equals(rest.substring(0, slash) + "/" + kind.folderIndex.get())) {
+                names.add(rest.substring(0, slash));
             }
         }
         return names.stream().filter(name -> NAME.matcher(name).matches()).sorted().toList();
     }
 
-    /** Whether the store holds {@code name} of {@code kind}. */
+    /** Whether the store holds {@code name} of {@code kind}, in any of the kind's forms. */
     public boolean has(Kind kind, String name) {
         if (!NAME.matcher(name).matches()) {
             return false;
         }
-        return store.exists(kind.key(name)) || (kind == Kind.MODEL && store.exists(folderKey(name) + DIFFUSERS_INDEX));
+        return kind.suffixes.stream().anyMatch(suffix -> store.exists(kind.prefix + name + suffix))
+                || kind.folderIndex.map(index -> store.exists(kind.folderKey(name) + index)).orElse(false);
     }
 
     /**
@@ -170,19 +241,18 @@ public final class StoreBackedCatalog {
      * @throws StoreException when the store fails halfway
      */
     public synchronized boolean fetch(Kind kind, String name) {
-        if (!NAME.matcher(name).matches()) {
+        if (!NAME.matcher(name).matches() || folders.folder(kind).isEmpty()) {
             return false;
         }
-        Path dir = folder(kind);
-        if (isLocal(kind, name)) {
-            fetched.used(dir.resolve(name + SUFFIX));
-            fetched.used(dir.resolve(name));
+        Path dir = folders.folder(kind).get();
+        if (isLocal(kind, dir, name)) {
+            forms(kind, dir, name).forEach(fetched::used);
             return false;
         }
         try {
             Files.createDirectories(dir);
             long start = System.nanoTime();
-            boolean done = downloadFile(kind, name) || (kind == Kind.MODEL && downloadFolder(name));
+            boolean done = downloadFile(kind, dir, name) || downloadFolder(kind, dir, name);
             if (done) {
                 LOG.infof("fetched %s %s from the store %s in %.1f s", kind.name().toLowerCase(), name, store.location(),
                         (System.nanoTime() - start) / 1e9);
@@ -195,8 +265,8 @@ public final class StoreBackedCatalog {
 
     /**
      * Fetches what a render task names that the node lacks: its LoRAs (the task's and the prompt's
-     * {@code <lora:NAME:W>} tags) and the store's embeddings that its prompt or negative prompt mention. (Its model
-     * the {@link ModelCache} fetches, for every job kind.)
+     * {@code <lora:NAME:W>} tags), the store's embeddings that its prompt or negative prompt mention, its ControlNet
+     * units' models and its hires pass's upscaler model. (Its model the {@link ModelCache} fetches, for every job kind.)
      *
      * @return them in use, until the render closes it
      */
@@ -208,6 +278,13 @@ public final class StoreBackedCatalog {
             }
             for (LoraTag tag : ExtraNetworkTags.extract(task.prompt()).loras()) {
                 inUse.add(fetchInUse(Kind.LORA, tag.name()));
+            }
+            for (ControlNetUnit unit : task.settings().modes().controlNets()) {
+                inUse.add(fetchInUse(Kind.CONTROLNET, unit.model()));
+            }
+            for (HiresSettings hires : task.settings().modes().hires().stream().toList()) {
+                // A latent mode's or a resampler's name is no file of the store: nothing is fetched for it.
+                inUse.add(fetchInUse(Kind.UPSCALER, hires.upscaler()));
             }
             String texts = task.prompt() + "\n" + task.settings().negativePrompt();
             for (String embedding : names(Kind.EMBEDDING)) {
@@ -234,71 +311,68 @@ public final class StoreBackedCatalog {
         }
     }
 
-    private boolean isLocal(Kind kind, String name) {
-        Path dir = folder(kind);
-        return Files.isRegularFile(dir.resolve(name + SUFFIX))
-                || (kind == Kind.MODEL && Files.isRegularFile(dir.resolve(name).resolve(DIFFUSERS_INDEX)));
+    private static boolean isLocal(Kind kind, Path dir, String name) {
+        return kind.suffixes.stream().anyMatch(suffix -> Files.isRegularFile(dir.resolve(name + suffix)))
+                || kind.folderIndex.map(index -> Files.isRegularFile(dir.resolve(name).resolve(index))).orElse(false);
     }
 
-    private Path folder(Kind kind) {
-        return switch (kind) {
-            case MODEL -> modelsDir;
-            case LORA -> loraDir;
-            case EMBEDDING -> embeddingsDir;
-        };
-    }
-
-    private List<Path> folders() {
-        return List.of(modelsDir, loraDir, embeddingsDir);
-    }
-
-    private static String folderKey(String name) {
-        return Kind.MODEL.prefix + name + "/";
-    }
-
-    /** A single file {@code <prefix><name>.safetensors}, verified, making room for it; whether the store has it. */
-    private boolean downloadFile(Kind kind, String name) throws IOException {
-        Path target = folder(kind).resolve(name + SUFFIX);
-        Path partial = Files.createTempFile(target.getParent(), "." + name + "-", ".partial");
-        try {
-            Optional<String> sha256 = downloadVerified(kind.key(name), partial, kind.name().toLowerCase() + " " + name);
-            if (sha256.isEmpty()) {
-                return false;
+    /**
+     * A single file {@code <prefix><name><suffix>} (the kind's suffixes in order), verified, making room for it; whether
+     * the store has it.
+     */
+    private boolean downloadFile(Kind kind, Path dir, String name) throws IOException {
+        for (String suffix : kind.suffixes) {
+            Path target = dir.resolve(name + suffix);
+            Path partial = Files.createTempFile(dir, "." + name + "-", ".partial");
+            try {
+                Optional<String> sha256 = downloadVerified(kind.prefix + name + suffix, partial,
+                        kind.name().toLowerCase() + " " + name);
+                if (sha256.isEmpty()) {
+                    continue;
+                }
+                long bytes = Files.size(partial);
+                fetched.makeRoom(folders.all(), bytes);
+                Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE);
+                fetched.added(target, bytes, sha256.get());
+                return true;
+            } finally {
+                Files.deleteIfExists(partial);
             }
-            long bytes = Files.size(partial);
-            fetched.makeRoom(folders(), bytes);
-            Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE);
-            fetched.added(target, bytes, sha256.get());
-            return true;
-        } finally {
-            Files.deleteIfExists(partial);
         }
+        return false;
     }
 
-    /** A diffusers folder {@code models/<name>/}: every object under it verified, then room made, then one rename. */
-    private boolean downloadFolder(String name) throws IOException {
-        String prefix = folderKey(name);
-        List<String> keys = store.list(prefix).stream().filter(key -> !StoredDigests.isDigestKey(key)).toList();
-        if (!keys.contains(prefix + DIFFUSERS_INDEX)) {
+    /**
+     * A folder {@code <prefix><name>/} of a kind that has one (a diffusers model or ControlNet): every object under it
+     * verified, then room made, then one rename; whether the store has it (its index file).
+     */
+    private boolean downloadFolder(Kind kind, Path dir, String name) throws IOException {
+        if (kind.folderIndex.isEmpty()) {
             return false;
         }
-        Path partial = Files.createTempDirectory(modelsDir, "." + name + "-");
+        String prefix = kind.folderKey(name);
+        List<String> keys = store.list(prefix).stream().filter(key -> !StoredDigests.isDigestKey(key)).toList();
+        if (!keys.contains(prefix + kind.folderIndex.get())) {
+            return false;
+        }
+        String item = kind.name().toLowerCase() + " " + name;
+        Path partial = Files.createTempDirectory(dir, "." + name + "-");
         try {
             MessageDigest whole = StoredDigests.sha256();
             long bytes = 0;
             for (String key : keys) {
                 Path target = partial.resolve(key.substring(prefix.length())).normalize();
                 if (!target.startsWith(partial)) {
-                    throw new StoreException("store key " + key + " leaves the model's folder", null);
+                    throw new StoreException("store key " + key + " leaves the " + item + "'s folder", null);
                 }
                 Files.createDirectories(target.getParent());
-                String fileSha256 = downloadVerified(key, target, "model " + name).orElseThrow(() -> new StoreException(
-                        key + " vanished from " + store.location() + " while model " + name + " was fetched", null));
+                String fileSha256 = downloadVerified(key, target, item).orElseThrow(() -> new StoreException(
+                        key + " vanished from " + store.location() + " while " + item + " was fetched", null));
                 whole.update((key.substring(prefix.length()) + " " + fileSha256 + "\n").getBytes(StandardCharsets.UTF_8));
                 bytes += Files.size(target);
             }
-            fetched.makeRoom(folders(), bytes);
-            Path target = modelsDir.resolve(name);
+            fetched.makeRoom(folders.all(), bytes);
+            Path target = dir.resolve(name);
             Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE);
             fetched.added(target, bytes, HexFormat.of().formatHex(whole.digest()));
             return true;

@@ -3,67 +3,63 @@ package dev.diffarm.daemon.render;
 import dev.diffarm.api.upscale.Tiling;
 import dev.diffarm.engine.upscale.ImageUpscaler;
 import dev.diffarm.engine.upscale.sd.SdUpscaler;
-import java.util.Optional;
-import org.jboss.logging.Logger;
+import java.util.function.Supplier;
 
 /**
- * One worker's upscaler, kept loaded between tasks as its {@link ModelCache} keeps its model: the pictures of an
- * upscale job, and the next job with the same upscaler, run on the network loaded for the first. An image upscaler
- * and an SD x4 upscaler share the one place, so a worker holds one upscaler at a time. A lease for another upscaler,
- * another tiling, or a model file (or folder) replaced since closes it and loads that one. Used by one worker at a
- * time.
+ * One worker's upscalers, kept loaded between tasks in its {@link LoadedWeights} as its models are: the pictures of an
+ * upscale job, and the next job with the same upscaler, run on the network loaded for the first. The networks share
+ * the worker's one budget with its models and ControlNets (an upscaler model's estimate is its file's size, an SD x4
+ * upscaler's its folder's; a resampler takes nothing); another upscaler or another tiling is another entry, and a model
+ * file (or folder) replaced since is loaded again. Used by one worker at a time.
  */
 public final class UpscalerCache implements AutoCloseable {
-    private static final Logger LOG = Logger.getLogger(UpscalerCache.class);
+    /** The stamp of an SD x4 upscaler's entry, which no tiling changes. */
+    private static final String SD_UPSCALER_STAMP = "sd-x4";
 
     private final UpscalerCatalog catalog;
-    private Loaded loaded;
+    private final LoadedWeights weights;
+    private final boolean ownWeights;
+    /** What a lease handed out last, in use until the next lease. */
+    private LoadedWeights.Lease<? extends AutoCloseable> current;
 
-    /** @param tiling an image upscaler's tiling; empty for an SD x4 upscaler */
-    private record Loaded(String identity, Optional<Tiling> tiling, AutoCloseable upscaler) {
+    /** A cache with weights of its own, within one worker's {@linkplain ModelCache#defaultBudget default budget}. */
+    public UpscalerCache(UpscalerCatalog catalog) {
+        this(catalog, new LoadedWeights(ModelCache.defaultBudget(1)), true);
     }
 
-    public UpscalerCache(UpscalerCatalog catalog) {
+    /** @param weights the worker's loaded weights ({@link ModelCache#weights}), where its upscalers are kept */
+    public UpscalerCache(UpscalerCatalog catalog, LoadedWeights weights) {
+        this(catalog, weights, false);
+    }
+
+    private UpscalerCache(UpscalerCatalog catalog, LoadedWeights weights, boolean ownWeights) {
         this.catalog = catalog;
+        this.weights = weights;
+        this.ownWeights = ownWeights;
     }
 
     /**
-     * The upscaler {@code name} names with {@code tiling}, loaded; valid until the next lease asks for another one.
-     * The caller does not close it.
+     * The upscaler {@code name} names with {@code tiling}, loaded; in use (never freed) until the next lease. The
+     * caller does not close it.
      *
      * @param field the job's field, named in errors
      * @throws RenderException as {@link UpscalerCatalog#open}
      */
     public synchronized ImageUpscaler lease(String field, String name, Tiling tiling) {
-        Optional<String> identity = catalog.identity(name);
-        if (holds(identity, Optional.of(tiling)) && loaded.upscaler() instanceof ImageUpscaler upscaler) {
-            return upscaler;
-        }
-        unload();
-        ImageUpscaler upscaler = catalog.open(field, name, tiling);
-        // identity is present here: open refuses a name that is neither a resampler nor a model
-        loaded = new Loaded(identity.orElse(name), Optional.of(tiling), upscaler);
-        LOG.debugf("loaded upscaler %s", upscaler);
-        return upscaler;
+        LoadedWeights.Lease<ImageUpscaler> lease = use(name, tiling.toString(), () -> catalog.open(field, name, tiling));
+        return lease.value();
     }
 
     /**
-     * The SD x4 upscaler {@code name} names, loaded; valid until the next lease asks for another upscaler. The caller
-     * does not close it.
+     * The SD x4 upscaler {@code name} names, loaded; in use (never freed) until the next lease. The caller does not
+     * close it.
      *
      * @param field the job's field, named in errors
      * @throws RenderException as {@link UpscalerCatalog#openSdUpscaler}
      */
     public synchronized SdUpscaler leaseSdUpscaler(String field, String name) {
-        Optional<String> identity = catalog.identity(name);
-        if (holds(identity, Optional.empty()) && loaded.upscaler() instanceof SdUpscaler upscaler) {
-            return upscaler;
-        }
-        unload();
-        SdUpscaler upscaler = catalog.openSdUpscaler(field, name);
-        loaded = new Loaded(identity.orElse(name), Optional.empty(), upscaler);
-        LOG.debugf("loaded %s", upscaler);
-        return upscaler;
+        LoadedWeights.Lease<SdUpscaler> lease = use(name, SD_UPSCALER_STAMP, () -> catalog.openSdUpscaler(field, name));
+        return lease.value();
     }
 
     /** Whether {@code name} is an SD x4 upscaler of the node ({@link #leaseSdUpscaler} loads it). */
@@ -71,26 +67,31 @@ public final class UpscalerCache implements AutoCloseable {
         return catalog.isSdUpscaler(name);
     }
 
-    private boolean holds(Optional<String> identity, Optional<Tiling> tiling) {
-        return loaded != null && identity.isPresent() && loaded.identity().equals(identity.get())
-                && loaded.tiling().equals(tiling);
+    private <T extends AutoCloseable> LoadedWeights.Lease<T> use(String name, String stamp,
+            Supplier<T> loader) {
+        // An unknown name has no identity: the loader refuses it, and nothing is kept.
+        String identity = catalog.identity(name).orElse("unknown " + name);
+        // Released first, so that it can make room; the same upscaler, still loaded, is found again.
+        release();
+        LoadedWeights.Lease<T> lease = weights.use(new LoadedWeights.Key(LoadedWeights.Kind.UPSCALER, identity, stamp),
+                catalog.estimatedBytes(name), loader);
+        current = lease;
+        return lease;
     }
 
-    private void unload() {
-        if (loaded != null) {
-            try {
-                loaded.upscaler().close();
-            } catch (Exception e) {
-                // ImageUpscaler and SdUpscaler close without checked exceptions: this is a bug, not an input
-                throw new IllegalStateException("cannot close the upscaler " + loaded.upscaler() + ": " + e, e);
-            } finally {
-                loaded = null;
-            }
+    private void release() {
+        if (current != null) {
+            current.close();
+            current = null;
         }
     }
 
+    /** Lets the upscaler leased last go (it stays loaded while the budget allows); frees them all if the weights are its own. */
     @Override
     public synchronized void close() {
-        unload();
+        release();
+        if (ownWeights) {
+            weights.close();
+        }
     }
 }

@@ -1,10 +1,10 @@
 package dev.diffarm.daemon.render;
 
 import dev.diffarm.api.upscale.Tiling;
-import dev.diffarm.engine.upscale.ImageUpscaler;
-import dev.diffarm.engine.upscale.Upscalers;
 import dev.diffarm.engine.clip.TokenizerLocator;
 import dev.diffarm.engine.model.ModelLoadException;
+import dev.diffarm.engine.upscale.ImageUpscaler;
+import dev.diffarm.engine.upscale.Upscalers;
 import dev.diffarm.engine.upscale.sd.SdUpscaler;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -19,20 +19,32 @@ import java.util.stream.Stream;
 
 /**
  * The upscalers an upscale job may name: the resamplers of the upscaler plugins ({@code Lanczos}, {@code Nearest};
- * case ignored, as the plugins match them), the model files of the {@link UpscalerDirectory}, and its SD x4 upscaler
- * folders (a diffusion pipeline: upscale jobs only, with render fields; no hires upscaler).
+ * case ignored, as the plugins match them), the model files of the {@link UpscalerDirectory} (with a
+ * {@link StoreBackedCatalog}, also the farm's store's {@code upscalers/}, fetched into that folder when a task needs
+ * one), and the folder's SD x4 upscaler folders (a diffusion pipeline: upscale jobs only, with render fields; no hires
+ * upscaler).
  */
 public final class UpscalerCatalog {
     private final Supplier<Upscalers> plugins;
     private final UpscalerDirectory models;
+    private final Optional<StoreBackedCatalog> store;
 
     /** @param plugins the upscaler plugins as loaded now (a jar dropped in is found at the next lookup) */
     public UpscalerCatalog(Supplier<Upscalers> plugins, UpscalerDirectory models) {
-        this.plugins = plugins;
-        this.models = models;
+        this(plugins, models, Optional.empty());
     }
 
-    /** Every name a job may use: the resamplers', the models' and the SD x4 upscalers', sorted, each once. */
+    /**
+     * @param store the farm-wide catalog, whose upscaler models the node fetches into {@code models}' folder (the store
+     *              catalog's {@link StoreBackedCatalog.Folders#upscalers} is that folder)
+     */
+    public UpscalerCatalog(Supplier<Upscalers> plugins, UpscalerDirectory models, Optional<StoreBackedCatalog> store) {
+        this.plugins = plugins;
+        this.models = models;
+        this.store = store;
+    }
+
+    /** Every name a job may use: the resamplers', the models' (the node's and the store's) and the SD x4 upscalers'. */
     public List<String> names() {
         TreeSet<String> names = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
         names.addAll(imageUpscalerNames());
@@ -51,6 +63,13 @@ public final class UpscalerCatalog {
                 .toList();
     }
 
+    /** The names of the store's upscaler models that the node's folder lacks, sorted. */
+    public List<String> storeOnlyModelNames() {
+        return store.map(catalog -> catalog.names(StoreBackedCatalog.Kind.UPSCALER).stream()
+                .filter(name -> models.find(name).isEmpty()).sorted(String.CASE_INSENSITIVE_ORDER).toList())
+                .orElse(List.of());
+    }
+
     /** An upscaler model file of the farm: the name jobs use and its file. */
     public record ModelFile(String name, Path file) {
     }
@@ -60,27 +79,40 @@ public final class UpscalerCatalog {
         return models.pipelineNames();
     }
 
-    /** Whether {@code name} is a resampler, a model of the folder or an SD x4 upscaler. */
+    /** Whether {@code name} is a resampler, a model of the folder or the store, or an SD x4 upscaler. */
     public boolean knows(String name) {
-        return plugins.get().resampler(name).isPresent() || models.find(name).isPresent() || isSdUpscaler(name);
+        return plugins.get().resampler(name).isPresent() || models.find(name).isPresent() || inStore(name)
+                || isSdUpscaler(name);
+    }
+
+    private boolean inStore(String name) {
+        return store.map(catalog -> catalog.has(StoreBackedCatalog.Kind.UPSCALER, name)).orElse(false);
     }
 
     /** Whether {@code name} is an SD x4 upscaler folder (and no resampler or model file of that name). */
     public boolean isSdUpscaler(String name) {
-        return plugins.get().resampler(name).isEmpty() && models.find(name).isEmpty()
+        return plugins.get().resampler(name).isEmpty() && models.find(name).isEmpty() && !inStore(name)
                 && models.findPipeline(name).isPresent();
     }
 
+    /** The model file {@code name} names: the folder's, else the store's fetched into the folder now. */
+    private Optional<Path> modelFile(String name) {
+        return models.find(name).or(() -> {
+            store.ifPresent(catalog -> catalog.fetch(StoreBackedCatalog.Kind.UPSCALER, name));
+            return models.find(name);
+        });
+    }
+
     /**
-     * What {@code name} stands for now, for a cache to tell whether what it loaded is still that: a resampler's name, or
-     * the model file's path, size and modification time (a file replaced in the folder is another model). Empty for a
-     * name that is neither.
+     * What {@code name} stands for now, for a cache to tell whether what it loaded is still that: a resampler's name, the
+     * model file's path, size and modification time (a file replaced in the folder is another model), or an SD x4
+     * folder's. Empty for a name that is none of them.
      */
     public Optional<String> identity(String name) {
         if (plugins.get().resampler(name).isPresent()) {
             return Optional.of("resampler " + name.toLowerCase(Locale.ROOT));
         }
-        Optional<String> model = models.find(name).map(file -> {
+        Optional<String> model = modelFile(name).map(file -> {
             try {
                 return "model " + file + " " + Files.size(file) + " " + Files.getLastModifiedTime(file).toMillis();
             } catch (IOException e) {
@@ -93,6 +125,13 @@ public final class UpscalerCatalog {
 
     /** A folder's files' total size and latest modification: a file replaced or added in it is another model. */
     private static String folderIdentity(Path folder) {
+        long[] sizeAndTime = folderSizeAndTime(folder);
+        return sizeAndTime == null ? "pipeline " + folder
+                : "pipeline " + folder + " " + sizeAndTime[0] + " " + sizeAndTime[1];
+    }
+
+    /** The folder's files' total size and latest modification time; null where it cannot be read. */
+    private static long[] folderSizeAndTime(Path folder) {
         try (Stream<Path> files = Files.walk(folder)) {
             long[] sizeAndTime = {0, 0};
             files.filter(Files::isRegularFile).forEach(file -> {
@@ -103,34 +142,59 @@ public final class UpscalerCatalog {
                     throw new UncheckedIOException(e);
                 }
             });
-            return "pipeline " + folder + " " + sizeAndTime[0] + " " + sizeAndTime[1];
+            return sizeAndTime;
         } catch (IOException | UncheckedIOException e) {
             // gone or unreadable since it was found: the loader says why
-            return "pipeline " + folder;
+            return null;
         }
     }
 
     /**
-     * The upscaler {@code name} names, ready to run: a resampler, else the model file of that name loaded now.
+     * What the network {@code name} names takes loaded, estimated: its model file's (or SD x4 folder's) size; nothing
+     * for a resampler or a name that is none of them.
+     */
+    public long estimatedBytes(String name) {
+        if (plugins.get().resampler(name).isPresent()) {
+            return 0;
+        }
+        Optional<Long> fileSize = models.find(name).map(file -> {
+            try {
+                return Files.size(file);
+            } catch (IOException e) {
+                // gone or unreadable since it was found: the loader says why
+                return 0L;
+            }
+        });
+        return fileSize.or(() -> models.findPipeline(name).map(folder -> {
+            long[] sizeAndTime = folderSizeAndTime(folder);
+            return sizeAndTime == null ? 0L : sizeAndTime[0];
+        })).orElse(0L);
+    }
+
+    /**
+     * The upscaler {@code name} names, ready to run: a resampler, else the model file of that name loaded now (fetched
+     * from the store first where the node lacks it; in use, not evicted from the node's cache, while it loads).
      *
      * @param field the job's field, named in errors
-     * @throws RenderException ({@value RenderException#INPUT_UNAVAILABLE}) for a name that is neither, listing the
-     *                         known ones, or a model file that cannot be loaded, saying why
+     * @throws RenderException ({@value RenderException#INPUT_INVALID}) for an SD x4 upscaler, which is no image
+     *                         upscaler; ({@value RenderException#INPUT_UNAVAILABLE}) for a name that is none, listing
+     *                         the known ones, or a model file that cannot be loaded, saying why
      */
     public ImageUpscaler open(String field, String name, Tiling tiling) {
         Upscalers upscalers = plugins.get();
-        Optional<String> nameOrFile = upscalers.resampler(name).isPresent() ? Optional.of(name)
-                : models.find(name).map(Object::toString);
-        if (nameOrFile.isEmpty() && isSdUpscaler(name)) {
-            throw new RenderException(RenderException.INPUT_INVALID, field + " = \"" + name + "\": an SD x4 upscaler "
-                    + "runs as an upscale job's upscaler only; expected an image upscaler: "
-                    + String.join(", ", imageUpscalerNames()), null);
-        }
-        if (nameOrFile.isEmpty()) {
-            throw new RenderException(RenderException.INPUT_UNAVAILABLE, field + " = \"" + name
-                    + "\": no such upscaler on this node; it has " + names(), null);
-        }
-        try {
+        try (StoreBackedCatalog.InUse loading = store.map(catalog -> catalog.use(StoreBackedCatalog.Kind.UPSCALER, name))
+                .orElse(StoreBackedCatalog.InUse.NOTHING)) {
+            Optional<String> nameOrFile = upscalers.resampler(name).isPresent() ? Optional.of(name)
+                    : modelFile(name).map(Object::toString);
+            if (nameOrFile.isEmpty() && isSdUpscaler(name)) {
+                throw new RenderException(RenderException.INPUT_INVALID, field + " = \"" + name + "\": an SD x4 "
+                        + "upscaler runs as an upscale job's upscaler only; expected an image upscaler: "
+                        + String.join(", ", imageUpscalerNames()), null);
+            }
+            if (nameOrFile.isEmpty()) {
+                throw new RenderException(RenderException.INPUT_UNAVAILABLE, field + " = \"" + name
+                        + "\": no such upscaler on this node; it has " + names(), null);
+            }
             return upscalers.open(field, nameOrFile.get(), tiling);
         } catch (IllegalArgumentException | IllegalStateException e) {
             throw new RenderException(RenderException.INPUT_UNAVAILABLE, field + " = \"" + name + "\": " + e.getMessage(),
@@ -157,11 +221,12 @@ public final class UpscalerCatalog {
         }
     }
 
-    /** The image upscalers' names (a hires pass may take them): the resamplers' and the model files', sorted. */
+    /** The image upscalers' names (a hires pass may take them): the resamplers' and the models' (node and store). */
     public List<String> imageUpscalerNames() {
         TreeSet<String> names = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
         names.addAll(plugins.get().names());
         names.addAll(models.names());
+        store.ifPresent(catalog -> names.addAll(catalog.names(StoreBackedCatalog.Kind.UPSCALER)));
         return List.copyOf(names);
     }
 }

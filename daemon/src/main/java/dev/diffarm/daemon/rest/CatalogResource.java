@@ -107,9 +107,11 @@ public class CatalogResource {
      *                       and {@code render --hires-upscaler} take them), then the farm's SD x4 upscalers (kind
      *                       {@code sd-x4}: upscale jobs only)
      * @param preprocessors  the ControlNet preprocessors, sorted by name
+     * @param controlNets    the ControlNet models a unit may name: the node's folder's and the farm's store's, sorted
+     *                       ({@code GET /controlnets} says where each is)
      */
     public record Plugins(List<SamplerInfo> samplers, List<ScheduleInfo> schedules, List<UpscalerInfo> hiresUpscalers,
-                          List<UpscalerInfo> upscalers, List<PreprocessorInfo> preprocessors) {
+                          List<UpscalerInfo> upscalers, List<PreprocessorInfo> preprocessors, List<String> controlNets) {
     }
 
     /**
@@ -162,7 +164,8 @@ public class CatalogResource {
      *
      * @param dir    the node's ControlNet folder ({@code DIFFARM_CONTROLNETS_DIR})
      * @param models every ControlNet in it, by name: {@code format} {@code diffusers} (a folder) or {@code checkpoint}
-     *               (a .safetensors file in the original layout)
+     *               (a .safetensors file in the original layout); then those only the farm's store holds
+     *               ({@code format} {@code store}, {@code path} its key), which a node fetches when a task names one
      */
     public record ControlNets(String dir, List<ModelInfo> models) {
     }
@@ -194,7 +197,8 @@ public class CatalogResource {
                         .map(entry -> new PreprocessorInfo(entry.preprocessor().name(), entry.preprocessor().aliases(),
                                 new TreeMap<>(entry.preprocessor().defaults()), entry.origin().pluginId(),
                                 entry.origin().version()))
-                        .toList());
+                        .toList(),
+                controlNets().models().stream().map(ModelInfo::name).toList());
     }
 
     /** A hires pass's upscalers: the latent modes in A1111's order, then the farm's resamplers and upscaler models. */
@@ -232,6 +236,10 @@ public class CatalogResource {
             controlNets.find(name).ifPresent(path -> all.add(new ModelInfo(name,
                     java.nio.file.Files.isDirectory(path) ? "diffusers" : "checkpoint", path.toString())));
         }
+        store.names(StoreBackedCatalog.Kind.CONTROLNET).stream()
+                .filter(name -> all.stream().noneMatch(local -> local.name().equals(name)))
+                .forEach(name -> all.add(new ModelInfo(name, "store", StoreBackedCatalog.Kind.CONTROLNET.prefix() + name)));
+        all.sort(java.util.Comparator.comparing(ModelInfo::name));
         return new ControlNets(controlNets.dir().toString(), all);
     }
 

@@ -58,14 +58,16 @@ public interface DaemonConfig {
      * DJL sees, else one {@code cpu}. */
     Optional<String> devices();
 
-    /** {@value StoreBackedCatalog#MAX_BYTES_SETTING}: the most the models, LoRAs and embeddings fetched from the store may
-     * take on this node's disk; the least recently used one that no worker uses makes room. */
+    /** {@value StoreBackedCatalog#MAX_BYTES_SETTING}: the most the models, LoRAs, embeddings, ControlNets and upscaler
+     * models fetched from the store may take on this node's disk; the least recently used one that no worker uses makes
+     * room. */
     @WithDefault("" + StoreBackedCatalog.DEFAULT_MAX_BYTES)
     long cacheMaxBytes();
 
-    /** {@value dev.diffarm.daemon.render.ModelCache#BUDGET_SETTING}: the most the models one worker keeps loaded may take
-     * together, estimated from their weight files; the model used longest ago that is not in use is unloaded to make
-     * room. Unset: a quarter of this machine's memory shared by the workers. */
+    /** {@value dev.diffarm.daemon.render.ModelCache#BUDGET_SETTING}: the most the models, ControlNets and upscaler
+     * networks one worker keeps loaded may take together, estimated from their weight files; what was used longest ago
+     * and is not in use is freed to make room, whatever its kind. Unset: a quarter of this machine's memory shared by
+     * the workers. */
     Optional<Long> modelCacheBytes();
 
     /** {@value dev.diffarm.daemon.render.LocalPublisher#SETTING}: whether this node uploads the models, LoRAs, embeddings

@@ -227,8 +227,9 @@ public class FarmServices {
     @Produces
     @Singleton
     StoreBackedCatalog storeCatalog(FarmSettings settings, OutputStore store, DaemonConfig config) {
-        return new StoreBackedCatalog(store, settings.modelsDir(), settings.loraDir(), settings.embeddingsDir(),
-                config.cacheMaxBytes(), Clock.systemUTC());
+        return new StoreBackedCatalog(store, StoreBackedCatalog.Folders.of(settings.modelsDir(), settings.loraDir(),
+                settings.embeddingsDir(), settings.controlnetsDir(), settings.upscalersDir()), config.cacheMaxBytes(),
+                Clock.systemUTC());
     }
 
     /**
@@ -241,7 +242,8 @@ public class FarmServices {
     LocalPublisher localPublisher(FarmSettings settings, OutputStore store, StoreWatch storeWatch, DaemonConfig config) {
         LocalPublisher publisher = new LocalPublisher(store, List.of(PublishedFolder.models(settings.modelsDir()),
                 PublishedFolder.loras(settings.loraDir()), PublishedFolder.embeddings(settings.embeddingsDir()),
-                PublishedFolder.upscalers(settings.upscalersDir())), storeWatch::isAvailable, PUBLISH_CHECK_INTERVAL);
+                PublishedFolder.upscalers(settings.upscalersDir()), PublishedFolder.controlNets(settings.controlnetsDir())),
+                storeWatch::isAvailable, PUBLISH_CHECK_INTERVAL);
         if (settings.s3().isPresent() && config.publishLocal()) {
             publisher.start();
         } else {
@@ -314,7 +316,7 @@ public class FarmServices {
             // The engine creates its arrays on DJL's default device: the worker's device is not passed down yet.
             ModelCache modelCache = new ModelCache(models, TokenizerLocator.fromEnvironment(), Optional.of(storeCatalog),
                     config.modelCacheBytes().orElseGet(() -> ModelCache.defaultBudget(devices.count())));
-            UpscalerCache upscalerCache = new UpscalerCache(upscalers);
+            UpscalerCache upscalerCache = new UpscalerCache(upscalers, modelCache.weights());
             EngineRenderer renderer = new EngineRenderer(modelCache, samplers, loras, embeddings,
                     InputPictures.from(store), Optional.of(storeCatalog),
                     new ModeCatalogs(Optional.of(upscalers), Optional.of(controlNets)), Optional.of(upscalerCache));
@@ -351,13 +353,14 @@ public class FarmServices {
 
     @Produces
     @Singleton
-    ControlNetCatalog controlNets(ControlNetDirectory directory, SamplerPlugins plugins) {
-        return new ControlNetCatalog(directory, plugins::preprocessors);
+    ControlNetCatalog controlNets(ControlNetDirectory directory, SamplerPlugins plugins, StoreBackedCatalog storeCatalog) {
+        return new ControlNetCatalog(directory, plugins::preprocessors, Optional.of(storeCatalog));
     }
 
     @Produces
     @Singleton
-    UpscalerCatalog upscalers(FarmSettings settings, SamplerPlugins plugins) {
-        return new UpscalerCatalog(plugins::upscalers, new UpscalerDirectory(settings.upscalersDir()));
+    UpscalerCatalog upscalers(FarmSettings settings, SamplerPlugins plugins, StoreBackedCatalog storeCatalog) {
+        return new UpscalerCatalog(plugins::upscalers, new UpscalerDirectory(settings.upscalersDir()),
+                Optional.of(storeCatalog));
     }
 }

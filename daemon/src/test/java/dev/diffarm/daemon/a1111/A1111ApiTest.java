@@ -254,6 +254,10 @@ class A1111ApiTest {
                 .body("scale", equalTo(List.of(4.0f, 4.0f, 4.0f, 4.0f)));
         given().get("/sdapi/v1/latent-upscale-modes").then().statusCode(200)
                 .body("name", equalTo(dev.diffarm.farm.config.Limits.HIRES_UPSCALERS));
+        given().get("/controlnet/model_list").then().statusCode(200)
+                .body("model_list", equalTo(List.of(LocalDaemonResource.CONTROLNET)));
+        given().get("/controlnet/module_list").then().statusCode(200)
+                .body("module_list", equalTo(List.of("canny", "none")));
         given().get("/sdapi/v1/loras").then().statusCode(200);
         given().get("/sdapi/v1/embeddings").then().statusCode(200).body("loaded", equalTo(Map.of()));
         given().get("/sdapi/v1/progress").then().statusCode(200).body("progress", equalTo(0.0f))

@@ -125,6 +125,26 @@ class BoundedStoreCacheTest {
         assertEquals(List.of(), files(models.resolve("folder")).stream().filter(name -> name.endsWith(".sha256")).toList());
     }
 
+    @Test
+    void controlNetsAndUpscalerModelsShareTheOneBoundWithTheLoras() throws IOException {
+        Path controlNets = dir.resolve("node/controlnet");
+        Path upscalers = dir.resolve("node/upscalers");
+        StoreBackedCatalog everyKind = new StoreBackedCatalog(store, StoreBackedCatalog.Folders.of(dir.resolve("node/models"),
+                loras, dir.resolve("node/embeddings"), controlNets, upscalers), BOUND, clock);
+        store.put("controlnet/canny/config.json", "{}".getBytes(StandardCharsets.UTF_8), "application/json");
+        store.put("controlnet/canny/diffusion_pytorch_model.safetensors", new byte[ITEM - 2], "application/octet-stream");
+        store.put("upscalers/4x-sharp.pth", content("u"), "application/octet-stream");
+
+        assertTrue(everyKind.fetch(StoreBackedCatalog.Kind.LORA, "a"));
+        assertTrue(everyKind.fetch(StoreBackedCatalog.Kind.CONTROLNET, "canny"));
+        assertEquals(2 * ITEM, everyKind.cachedBytes(), "the ControlNet folder counted whole");
+        assertTrue(everyKind.fetch(StoreBackedCatalog.Kind.UPSCALER, "4x-sharp"));
+        assertEquals(List.of(), files(loras), "the LoRA, used longest ago, made room for the upscaler");
+        assertEquals(List.of("canny"), files(controlNets));
+        assertEquals(List.of("4x-sharp.pth"), files(upscalers));
+        assertEquals(2 * ITEM, everyKind.cachedBytes());
+    }
+
     private static byte[] content(String name) {
         byte[] bytes = new byte[ITEM];
         for (int i = 0; i < ITEM; i++) {

@@ -16,28 +16,38 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A worker's ControlNets stay loaded between renders, within their bound, and a replaced file is loaded again. */
+/**
+ * A worker's ControlNets stay loaded between renders, within the worker's one budget of loaded weights, and a replaced
+ * file is loaded again.
+ */
 class KeptControlNetsTest {
     @TempDir
     Path dir;
 
-    /** Two copies of the tiny ControlNet's folder, as two different ControlNets. */
-    private List<Path> twoControlNets() throws IOException {
+    /** Three copies of the tiny ControlNet's folder, as three different ControlNets. */
+    private List<Path> threeControlNets() throws IOException {
         Path source = TinyModel.source().getParent().resolve("controlnet");
         Path folder = Files.createDirectories(dir.resolve("controlnet"));
-        for (String name : List.of("a", "b")) {
+        for (String name : List.of("a", "b", "c")) {
             Path copy = Files.createDirectories(folder.resolve(name));
             for (String file : List.of("config.json", "diffusion_pytorch_model.safetensors")) {
                 Files.copy(source.resolve(file), copy.resolve(file));
             }
         }
-        return List.of(folder.resolve("a"), folder.resolve("b"));
+        return List.of(folder.resolve("a"), folder.resolve("b"), folder.resolve("c"));
+    }
+
+    /** A worker's weights with a budget of {@code count} tiny ControlNets. */
+    private static LoadedWeights budgetOf(double count) {
+        long one = LoadedWeights.files(TinyModel.source().getParent().resolve("controlnet")).bytes();
+        return new LoadedWeights((long) (count * one));
     }
 
     @Test
     void aControlNetLeasedAgainIsTheOneLoadedBefore() throws IOException {
-        Path a = twoControlNets().get(0);
-        try (KeptControlNets kept = new KeptControlNets(1)) {
+        Path a = threeControlNets().get(0);
+        try (LoadedWeights weights = budgetOf(1)) {
+            KeptControlNets kept = new KeptControlNets(weights);
             ControlNet first = leaseOnce(kept, a);
             assertSame(first, leaseOnce(kept, a));
             assertEquals(List.of(a), kept.loaded());
@@ -45,29 +55,38 @@ class KeptControlNetsTest {
     }
 
     @Test
-    void idleOnesBeyondTheBoundAreFreedLeastRecentlyUsedFirstButNoneInUse() throws IOException {
-        List<Path> nets = twoControlNets();
-        try (KeptControlNets kept = new KeptControlNets(1)) {
+    void idleOnesBeyondTheBudgetAreFreedLeastRecentlyUsedFirstButNoneInUse() throws IOException {
+        List<Path> nets = threeControlNets();
+        try (LoadedWeights weights = budgetOf(2.5)) {
+            KeptControlNets kept = new KeptControlNets(weights);
+            leaseOnce(kept, nets.get(0));
+            leaseOnce(kept, nets.get(1));
+            leaseOnce(kept, nets.get(0));
+            leaseOnce(kept, nets.get(2));
+            assertEquals(List.of(nets.get(0), nets.get(2)), kept.loaded(),
+                    "b, used longest ago, made room for c; a was used after it");
+        }
+        try (LoadedWeights weights = budgetOf(1)) {
+            KeptControlNets kept = new KeptControlNets(weights);
             try (ControlNetSource.Lease a = kept.lease(nets.get(0), Optional.empty());
                  ControlNetSource.Lease b = kept.lease(nets.get(1), Optional.empty())) {
-                assertEquals(nets, kept.loaded(), "both in use by one render");
+                assertEquals(nets.subList(0, 2), kept.loaded(), "both in use by one render: over the budget");
             }
-            assertEquals(List.of(nets.get(1)), kept.loaded(), "one idle one kept: the one used last");
-        }
-        try (KeptControlNets none = new KeptControlNets(0)) {
-            none.lease(nets.get(0), Optional.empty()).close();
-            assertEquals(List.of(), none.loaded());
+            leaseOnce(kept, nets.get(2));
+            assertEquals(List.of(nets.get(2)), kept.loaded(), "released, both made room");
         }
     }
 
     @Test
     void aFileReplacedOnDiskIsLoadedAgain() throws IOException {
-        Path a = twoControlNets().get(0);
-        try (KeptControlNets kept = new KeptControlNets(2)) {
+        Path a = threeControlNets().get(0);
+        try (LoadedWeights weights = budgetOf(2)) {
+            KeptControlNets kept = new KeptControlNets(weights);
             ControlNet before = leaseOnce(kept, a);
-            Path weights = a.resolve("diffusion_pytorch_model.safetensors");
-            Files.setLastModifiedTime(weights, FileTime.fromMillis(Files.getLastModifiedTime(weights).toMillis() + 60_000));
+            Path file = a.resolve("diffusion_pytorch_model.safetensors");
+            Files.setLastModifiedTime(file, FileTime.fromMillis(Files.getLastModifiedTime(file).toMillis() + 60_000));
             assertNotSame(before, leaseOnce(kept, a));
+            assertEquals(List.of(a), kept.loaded(), "the one of the old file freed");
         }
     }
 

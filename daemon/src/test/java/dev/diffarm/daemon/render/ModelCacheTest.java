@@ -3,6 +3,7 @@ package dev.diffarm.daemon.render;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
+import dev.diffarm.daemon.TestPlugins;
 import dev.diffarm.daemon.TinyModel;
 import dev.diffarm.engine.clip.TokenizerLocator;
 import java.io.IOException;
@@ -64,6 +65,30 @@ class ModelCacheTest {
             assertEquals(List.of("a"), cache.loadedNames(), "one model's budget holds one model not in use");
             cache.lease("b");
             assertEquals(List.of("b"), cache.loadedNames(), "a lease releases the model leased before it");
+        }
+    }
+
+    @Test
+    void modelsControlNetsAndUpscalersShareTheWorkersOneBudget() throws IOException {
+        Path controlNet = TinyModel.source().getParent().resolve("controlnet");
+        long controlNetBytes = LoadedWeights.files(controlNet).bytes();
+        Path esrgan = Files.copy(Path.of("../engine/src/test/resources/sd-tiny/esrgan-x4-basicsr.pth"),
+                Files.createDirectories(dir.resolve("upscalers")).resolve("esrgan-x4.pth"));
+        try (ModelCache cache = cache(modelBytes + controlNetBytes / 2)) {
+            cache.lease("a");
+            cache.controlNets().lease(controlNet, Optional.empty()).close();
+            assertEquals(List.of("a"), cache.loadedNames(), "the model, leased, stays: over the budget");
+            assertEquals(List.of(controlNet), cache.controlNets().loaded());
+            try (UpscalerCache upscalers = new UpscalerCache(new UpscalerCatalog(TestPlugins.plugins()::upscalers,
+                    new UpscalerDirectory(esrgan.getParent())), cache.weights())) {
+                upscalers.lease("upscaler", "esrgan-x4", dev.diffarm.api.upscale.Tiling.NONE);
+                assertEquals(List.of(), cache.controlNets().loaded(), "the idle ControlNet made room for the upscaler");
+                cache.lease("b");
+                assertEquals(List.of("b"), cache.loadedNames(), "a, released, made room for b");
+                System.out.printf("one worker's weights: %d bytes of %d (model %d, ControlNet %d, ESRGAN %d)%n",
+                        cache.weights().bytes(), cache.weights().budgetBytes(), modelBytes, controlNetBytes,
+                        Files.size(esrgan));
+            }
         }
     }
 

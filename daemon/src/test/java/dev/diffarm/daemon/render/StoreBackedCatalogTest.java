@@ -3,6 +3,7 @@ package dev.diffarm.daemon.render;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.diffarm.daemon.LocalFarm;
@@ -114,6 +115,61 @@ class StoreBackedCatalogTest {
         }
         assertArrayEquals(Files.readAllBytes(source.resolve("model_index.json")),
                 Files.readAllBytes(models.resolve("shared-tiny/model_index.json")));
+    }
+
+    @Test
+    void aControlNetOnlyInTheStoreIsListedKnownAndFetchedInEitherForm() throws IOException {
+        Path controlNets = dir.resolve("node-b/controlnet");
+        StoreBackedCatalog everyKind = new StoreBackedCatalog(store, StoreBackedCatalog.Folders.of(models, loras,
+                embeddings, controlNets, dir.resolve("node-b/upscalers")), StoreBackedCatalog.DEFAULT_MAX_BYTES,
+                java.time.Clock.systemUTC());
+        Path tinyControl = TinyModel.source().getParent().resolve("controlnet");
+        for (String file : List.of("config.json", "diffusion_pytorch_model.safetensors")) {
+            store.put("controlnet/canny-folder/" + file, tinyControl.resolve(file),
+                    ObjectMetadata.of("application/octet-stream"));
+        }
+        store.put("controlnet/canny-file.safetensors", new byte[] {1, 2, 3}, "application/octet-stream");
+        store.put("controlnet/half/diffusion_pytorch_model.safetensors", new byte[] {4}, "application/octet-stream");
+        ControlNetCatalog catalog = new ControlNetCatalog(new ControlNetDirectory(controlNets),
+                () -> TestPlugins.plugins().preprocessors(), Optional.of(everyKind));
+
+        assertEquals(List.of("canny-file", "canny-folder"), catalog.modelNames(), "a folder without config.json is none");
+        assertEquals(List.of("canny-file", "canny-folder"), catalog.storeOnlyNames());
+        assertTrue(catalog.knowsModel("canny-folder"));
+        assertFalse(catalog.knowsModel("half"));
+        assertEquals(controlNets.resolve("canny-folder"), catalog.model("controlnets[0].model", "canny-folder"));
+        assertArrayEquals(Files.readAllBytes(tinyControl.resolve("diffusion_pytorch_model.safetensors")),
+                Files.readAllBytes(controlNets.resolve("canny-folder/diffusion_pytorch_model.safetensors")));
+        assertEquals(controlNets.resolve("canny-file.safetensors"), catalog.model("controlnets[1].model", "canny-file"));
+        assertEquals(List.of(), catalog.storeOnlyNames(), "both on the node now");
+        RenderException missing = assertThrows(RenderException.class, () -> catalog.model("controlnets[2].model", "half"));
+        assertEquals("controlnets[2].model = \"half\": no such ControlNet in " + controlNets + " or the farm's store; "
+                + "the farm has [canny-file, canny-folder]", missing.getMessage());
+    }
+
+    @Test
+    void anUpscalerModelOnlyInTheStoreIsListedKnownAndFetchedWhenOpened() throws IOException {
+        Path upscalers = dir.resolve("node-b/upscalers");
+        StoreBackedCatalog everyKind = new StoreBackedCatalog(store, StoreBackedCatalog.Folders.of(models, loras,
+                embeddings, dir.resolve("node-b/controlnet"), upscalers), StoreBackedCatalog.DEFAULT_MAX_BYTES,
+                java.time.Clock.systemUTC());
+        Path esrgan = TinyModel.source().getParent().resolve("esrgan-x4-basicsr.pth");
+        store.put("upscalers/esrgan-x4.pth", esrgan, ObjectMetadata.of("application/octet-stream"));
+        UpscalerCatalog catalog = new UpscalerCatalog(TestPlugins.plugins()::upscalers, new UpscalerDirectory(upscalers),
+                Optional.of(everyKind));
+
+        assertEquals(List.of("esrgan-x4", "Lanczos", "Nearest"), catalog.names());
+        assertTrue(catalog.knows("esrgan-x4"));
+        assertFalse(catalog.knows("esrgan-x2"));
+        assertTrue(new FarmCatalog(new ModelDirectory(models), TestPlugins.samplers(), new LoraDirectory(loras),
+                Optional.of(everyKind), Optional.of(catalog)).knows(Catalog.Kind.UPSCALER, "esrgan-x4"),
+                "an upscale job naming it is accepted at intake");
+        try (UpscalerCache cache = new UpscalerCache(catalog)) {
+            assertEquals(80, cache.lease("upscaler", "esrgan-x4", dev.diffarm.api.upscale.Tiling.NONE)
+                    .upscale(new dev.diffarm.api.image.Picture(20, 24, new float[3 * 20 * 24]),
+                            4, dev.diffarm.api.Progress.NONE).width());
+        }
+        assertArrayEquals(Files.readAllBytes(esrgan), Files.readAllBytes(upscalers.resolve("esrgan-x4.pth")));
     }
 
     @Test

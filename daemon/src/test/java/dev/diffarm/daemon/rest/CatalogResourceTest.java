@@ -50,6 +50,7 @@ class CatalogResourceTest {
     void listsThePreprocessorsWithTheirOptions() {
         given().get("/plugins").then().statusCode(200)
                 .body("preprocessors.name", equalTo(List.of("canny", "none")))
+                .body("controlNets", equalTo(List.of(LocalDaemonResource.CONTROLNET)))
                 .body("preprocessors.find { it.name == 'canny' }.plugin", equalTo("preprocessors"))
                 .body("preprocessors.find { it.name == 'canny' }.options.low_threshold", equalTo(100.0f))
                 .body("preprocessors.find { it.name == 'canny' }.options.high_threshold", equalTo(200.0f))

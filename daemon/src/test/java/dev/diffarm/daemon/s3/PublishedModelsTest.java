@@ -15,10 +15,8 @@ import dev.diffarm.daemon.render.ModelCache;
 import dev.diffarm.daemon.render.ModelDirectory;
 import dev.diffarm.daemon.render.PublishedFolder;
 import dev.diffarm.daemon.render.StoreBackedCatalog;
-import dev.diffarm.daemon.services.LocalServices;
 import dev.diffarm.engine.clip.TokenizerLocator;
 import dev.diffarm.engine.image.PngReader;
-import dev.diffarm.farm.config.FarmSettings;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -48,10 +46,7 @@ class PublishedModelsTest {
 
     @BeforeEach
     void bucket() {
-        FarmSettings.S3 server = LocalServices.get().settings(dir).s3().orElseThrow();
-        store = new S3OutputStore(new FarmSettings.S3(server.endpoint(), server.accessKey(), server.secretKey(),
-                "publish-" + ProcessHandle.current().pid() + "-" + System.nanoTime() % 1_000_000_000));
-        store.check();
+        store = FreshBucket.open(dir, "publish");
     }
 
     @AfterEach
