@@ -100,7 +100,8 @@ class BatchedCampaignTest {
         assertTrue(worst <= 1 / 255.0 + 1e-6, "max abs pixel difference " + worst);
     }
 
-    private static double maxAbsDifference(RgbImage a, RgbImage b) {
+    /** The largest difference of one channel value of one pixel of two images of one size. */
+    static double maxAbsDifference(RgbImage a, RgbImage b) {
         assertEquals(a.chw().length, b.chw().length);
         double worst = 0;
         for (int i = 0; i < a.chw().length; i++) {
