@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.diffarm.api.Progress;
 import dev.diffarm.daemon.LocalFarm;
+import dev.diffarm.daemon.Pixels;
 import dev.diffarm.daemon.TinyEngine;
 import dev.diffarm.daemon.local.LocalOutputStore;
 import dev.diffarm.daemon.port.OutputStore;
@@ -12,7 +13,6 @@ import dev.diffarm.daemon.render.EngineRenderer;
 import dev.diffarm.daemon.render.TaskBatchKey;
 import dev.diffarm.daemon.render.TaskRenderer;
 import dev.diffarm.engine.image.PngReader;
-import dev.diffarm.engine.image.RgbImage;
 import dev.diffarm.farm.config.TaskSpec;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -92,21 +92,11 @@ class BatchedCampaignTest {
             Path one = alone.local.resolve("outputs").resolve(key);
             Path together = batched.local.resolve("outputs").resolve(key);
             assertEquals(PngReader.readParameters(one), PngReader.readParameters(together), key + " infotext");
-            worst = Math.max(worst, maxAbsDifference(PngReader.readImage(one), PngReader.readImage(together)));
+            worst = Math.max(worst, Pixels.maxAbsDifference(PngReader.readImage(one), PngReader.readImage(together)));
         }
         System.out.printf("16-task campaign, batches of 4 vs one by one: max abs pixel difference %.3g (1/255 = %.3g)%n",
                 worst, 1 / 255.0);
         // 8-bit PNGs: float32 rounding may move a value across a rounding boundary, by one level at most
         assertTrue(worst <= 1 / 255.0 + 1e-6, "max abs pixel difference " + worst);
-    }
-
-    /** The largest difference of one channel value of one pixel of two images of one size. */
-    static double maxAbsDifference(RgbImage a, RgbImage b) {
-        assertEquals(a.chw().length, b.chw().length);
-        double worst = 0;
-        for (int i = 0; i < a.chw().length; i++) {
-            worst = Math.max(worst, Math.abs(a.chw()[i] - b.chw()[i]));
-        }
-        return worst;
     }
 }

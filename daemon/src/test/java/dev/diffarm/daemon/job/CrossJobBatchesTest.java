@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.diffarm.api.Progress;
 import dev.diffarm.daemon.LocalFarm;
+import dev.diffarm.daemon.Pixels;
 import dev.diffarm.daemon.TinyEngine;
 import dev.diffarm.daemon.local.LocalOutputStore;
 import dev.diffarm.daemon.render.TaskBatchKey;
@@ -116,7 +117,7 @@ class CrossJobBatchesTest {
             assertEquals(alone.events.milestones(id), batched.events.milestones(id), id + " events");
             assertEquals("completed", batched.registry.find(id).orElseThrow().status().state(), id);
             assertEquals(PngReader.readParameters(png(alone, id)), PngReader.readParameters(png(batched, id)), id);
-            worst = Math.max(worst, BatchedCampaignTest.maxAbsDifference(PngReader.readImage(png(alone, id)),
+            worst = Math.max(worst, Pixels.maxAbsDifference(PngReader.readImage(png(alone, id)),
                     PngReader.readImage(png(batched, id))));
         }
         System.out.printf("8 one-task jobs, cross-job batches of 4 vs each alone: max abs pixel difference %.3g "
@@ -179,7 +180,7 @@ class CrossJobBatchesTest {
             assertEquals(1, ofJob.stream().filter(JobEvent.Completed.class::isInstance).count(), id + " completed once");
             assertEquals(1, ofJob.stream().filter(event -> event instanceof JobEvent.TaskCompleted task
                     && !task.skipped()).count(), id + ": its image stored once");
-            worst = Math.max(worst, BatchedCampaignTest.maxAbsDifference(PngReader.readImage(png(alone, id)),
+            worst = Math.max(worst, Pixels.maxAbsDifference(PngReader.readImage(png(alone, id)),
                     PngReader.readImage(png(restarted, id))));
         }
         System.out.printf("4 one-task jobs, a worker dying mid-batch: max abs pixel difference to each alone %.3g%n",
