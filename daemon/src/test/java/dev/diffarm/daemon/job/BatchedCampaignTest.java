@@ -3,23 +3,19 @@ package dev.diffarm.daemon.job;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.diffarm.api.Progress;
+import dev.diffarm.daemon.EngineCalls;
 import dev.diffarm.daemon.LocalFarm;
 import dev.diffarm.daemon.Pixels;
 import dev.diffarm.daemon.TinyEngine;
 import dev.diffarm.daemon.local.LocalOutputStore;
 import dev.diffarm.daemon.port.OutputStore;
-import dev.diffarm.daemon.render.EngineRenderer;
-import dev.diffarm.daemon.render.TaskBatchKey;
 import dev.diffarm.daemon.render.TaskRenderer;
 import dev.diffarm.engine.image.PngReader;
-import dev.diffarm.farm.config.TaskSpec;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -43,32 +39,11 @@ class BatchedCampaignTest {
     @TempDir
     Path dir;
 
-    /** The engine renderer, noting the size of every batch it renders. */
-    private static TaskRenderer noting(EngineRenderer engine, List<Integer> batches) {
-        return new TaskRenderer() {
-            @Override
-            public byte[] render(TaskSpec task, Progress progress) {
-                batches.add(1);
-                return engine.render(task, progress);
-            }
-
-            @Override
-            public Optional<TaskBatchKey> batchKey(TaskSpec task) {
-                return engine.batchKey(task);
-            }
-
-            @Override
-            public List<byte[]> renderBatch(List<TaskSpec> tasks, Progress progress) {
-                batches.add(tasks.size());
-                return engine.renderBatch(tasks, progress);
-            }
-        };
-    }
-
     private LocalFarm render(String name, int batchSize, List<Integer> batches) {
         Path local = dir.resolve(name);
         OutputStore store = new LocalOutputStore(local.resolve("outputs"));
-        TaskRenderer renderer = noting(tiny.renderer(dir.resolve("loras"), dir.resolve("embeddings")), batches);
+        TaskRenderer renderer = EngineCalls.noted(tiny.renderer(dir.resolve("loras"), dir.resolve("embeddings")),
+                tasks -> batches.add(tasks.size()));
         LocalFarm farm = new LocalFarm(local, tiny.models(), store, JobHandlers.images(renderer, store, batchSize));
         farm.drop("sixteen.json", CAMPAIGN);
         farm.runUntilIdle();

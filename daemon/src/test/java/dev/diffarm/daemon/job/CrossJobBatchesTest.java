@@ -3,12 +3,11 @@ package dev.diffarm.daemon.job;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.diffarm.api.Progress;
+import dev.diffarm.daemon.EngineCalls;
 import dev.diffarm.daemon.LocalFarm;
 import dev.diffarm.daemon.Pixels;
 import dev.diffarm.daemon.TinyEngine;
 import dev.diffarm.daemon.local.LocalOutputStore;
-import dev.diffarm.daemon.render.TaskBatchKey;
 import dev.diffarm.daemon.render.TaskRenderer;
 import dev.diffarm.engine.image.PngReader;
 import dev.diffarm.farm.config.JobEvent;
@@ -20,7 +19,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -52,32 +50,11 @@ class CrossJobBatchesTest {
         return IntStream.rangeClosed(1, count).mapToObj(n -> "job%02d".formatted(n)).toList();
     }
 
-    /** The engine renderer, noting the tasks of every engine call. */
-    private static TaskRenderer noting(TaskRenderer engine, List<List<String>> calls) {
-        return new TaskRenderer() {
-            @Override
-            public byte[] render(TaskSpec task, Progress progress) {
-                calls.add(List.of(task.jobId()));
-                return engine.render(task, progress);
-            }
-
-            @Override
-            public Optional<TaskBatchKey> batchKey(TaskSpec task) {
-                return engine.batchKey(task);
-            }
-
-            @Override
-            public List<byte[]> renderBatch(List<TaskSpec> tasks, Progress progress) {
-                calls.add(tasks.stream().map(TaskSpec::jobId).toList());
-                return engine.renderBatch(tasks, progress);
-            }
-        };
-    }
-
     /** A farm over {@code dir/name} whose worker batches up to {@code batch} tasks, of waiting jobs too. */
     private LocalFarm farm(String name, int batch, List<List<String>> calls) {
         Path local = dir.resolve(name);
-        TaskRenderer renderer = noting(tiny.renderer(dir.resolve("loras"), dir.resolve("embeddings")), calls);
+        TaskRenderer renderer = EngineCalls.noted(tiny.renderer(dir.resolve("loras"), dir.resolve("embeddings")),
+                tasks -> calls.add(tasks.stream().map(TaskSpec::jobId).toList()));
         return LocalFarm.withImagesOver(local, tiny.models(), new LocalOutputStore(local.resolve("outputs")),
                 farm -> JobHandlers.images(renderer, farm.store, batch,
                         BatchCompanions.fromWaiting(farm.queue, farm.intake, farm.store)));
@@ -90,6 +67,24 @@ class CrossJobBatchesTest {
         }
     }
 
+    /** The one-task jobs {@code ids} of 4 steps, rendered each alone by a farm over {@code dir/name}. */
+    private LocalFarm renderedAlone(String name, List<String> ids, int firstSeed, List<List<String>> calls) {
+        LocalFarm alone = farm(name, 1, calls);
+        drop(alone, ids, firstSeed, ids.stream().map(id -> 4).toList());
+        alone.runUntilIdle();
+        return alone;
+    }
+
+    /** The largest pixel difference between the images of the jobs {@code ids} of two farms. */
+    private static double worstDifference(LocalFarm alone, LocalFarm other, List<String> ids) throws IOException {
+        double worst = 0;
+        for (String id : ids) {
+            worst = Math.max(worst, Pixels.maxAbsDifference(PngReader.readImage(png(alone, id)),
+                    PngReader.readImage(png(other, id))));
+        }
+        return worst;
+    }
+
     private static Path png(LocalFarm farm, String jobId) {
         return farm.local.resolve("outputs").resolve("jobs/" + jobId + "/t0000.png");
     }
@@ -99,9 +94,7 @@ class CrossJobBatchesTest {
         List<String> ids = ids(8);
         List<Integer> steps = ids.stream().map(id -> 4).toList();
         List<List<String>> aloneCalls = new ArrayList<>();
-        LocalFarm alone = farm("alone", 1, aloneCalls);
-        drop(alone, ids, 10, steps);
-        alone.runUntilIdle();
+        LocalFarm alone = renderedAlone("alone", ids, 10, aloneCalls);
         List<List<String>> batchedCalls = new ArrayList<>();
         LocalFarm batched = farm("batched", BATCH, batchedCalls);
         drop(batched, ids, 10, steps);
@@ -112,14 +105,12 @@ class CrossJobBatchesTest {
         DistributionSummary jobsPerCall = batched.meters.get("diffarm.batch.jobs").summary();
         assertEquals(2, jobsPerCall.count());
         assertEquals(8, jobsPerCall.totalAmount(), "diffarm_batch_jobs: 4 jobs in each of the 2 calls");
-        double worst = 0;
         for (String id : ids) {
             assertEquals(alone.events.milestones(id), batched.events.milestones(id), id + " events");
             assertEquals("completed", batched.registry.find(id).orElseThrow().status().state(), id);
             assertEquals(PngReader.readParameters(png(alone, id)), PngReader.readParameters(png(batched, id)), id);
-            worst = Math.max(worst, Pixels.maxAbsDifference(PngReader.readImage(png(alone, id)),
-                    PngReader.readImage(png(batched, id))));
         }
+        double worst = worstDifference(alone, batched, ids);
         System.out.printf("8 one-task jobs, cross-job batches of 4 vs each alone: max abs pixel difference %.3g "
                 + "(1/255 = %.3g)%n", worst, 1 / 255.0);
         // 8-bit PNGs: float32 rounding may move a value across a rounding boundary, by one level at most
@@ -151,10 +142,7 @@ class CrossJobBatchesTest {
     void aWorkerThatDiesWithJobsOfItsBatchNotRunLosesNoneAndStoresEachImageOnce() throws Exception {
         List<String> ids = ids(4);
         List<Integer> steps = ids.stream().map(id -> 4).toList();
-        List<List<String>> aloneCalls = new ArrayList<>();
-        LocalFarm alone = farm("reference", 1, aloneCalls);
-        drop(alone, ids, 30, steps);
-        alone.runUntilIdle();
+        LocalFarm alone = renderedAlone("reference", ids, 30, new ArrayList<>());
 
         List<List<String>> before = new ArrayList<>();
         LocalFarm dying = farm("crash", BATCH, before);
@@ -173,16 +161,14 @@ class CrossJobBatchesTest {
         assertEquals(List.of(ids.subList(2, 4)), after, "the two jobs not stored render again, as one batch");
         List<JobEvent> events = new ArrayList<>(dying.events.all());
         events.addAll(restarted.events.all());
-        double worst = 0;
         for (String id : ids) {
             List<JobEvent> ofJob = events.stream().filter(event -> event.recordKey().filter(id::equals).isPresent())
                     .toList();
             assertEquals(1, ofJob.stream().filter(JobEvent.Completed.class::isInstance).count(), id + " completed once");
             assertEquals(1, ofJob.stream().filter(event -> event instanceof JobEvent.TaskCompleted task
                     && !task.skipped()).count(), id + ": its image stored once");
-            worst = Math.max(worst, Pixels.maxAbsDifference(PngReader.readImage(png(alone, id)),
-                    PngReader.readImage(png(restarted, id))));
         }
+        double worst = worstDifference(alone, restarted, ids);
         System.out.printf("4 one-task jobs, a worker dying mid-batch: max abs pixel difference to each alone %.3g%n",
                 worst);
         assertTrue(worst <= 1 / 255.0 + 1e-6, "max abs pixel difference " + worst);

@@ -5,12 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import dev.diffarm.api.Progress;
+import dev.diffarm.daemon.EngineCalls;
 import dev.diffarm.daemon.LocalFarm;
 import dev.diffarm.daemon.Pixels;
 import dev.diffarm.daemon.TinyEngine;
 import dev.diffarm.daemon.port.Delivery;
-import dev.diffarm.daemon.render.TaskBatchKey;
 import dev.diffarm.daemon.render.TaskRenderer;
 import dev.diffarm.engine.image.PngReader;
 import dev.diffarm.farm.config.FarmSettings;
@@ -20,7 +19,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
@@ -63,30 +61,14 @@ class CrossJobKafkaBatchesTest {
         }
     }
 
-    /** The engine renderer, noting the job ids of every engine call. */
-    private static TaskRenderer noting(TaskRenderer engine, List<Set<String>> calls) {
-        return new TaskRenderer() {
-            @Override
-            public byte[] render(TaskSpec task, Progress progress) {
-                calls.add(Set.of(task.jobId()));
-                return engine.render(task, progress);
-            }
-
-            @Override
-            public Optional<TaskBatchKey> batchKey(TaskSpec task) {
-                return engine.batchKey(task);
-            }
-
-            @Override
-            public List<byte[]> renderBatch(List<TaskSpec> tasks, Progress progress) {
-                calls.add(Set.copyOf(tasks.stream().map(TaskSpec::jobId).toList()));
-                return engine.renderBatch(tasks, progress);
-            }
-        };
-    }
-
     private TaskRenderer engine() {
         return tiny.renderer(dir.resolve("loras"), dir.resolve("embeddings"));
+    }
+
+    /** A farm with batches of 4, adding the job ids of each engine call to {@code calls}. */
+    private KafkaFarm batching(FarmSettings.Topics topics, String group, Path outputs, List<Set<String>> calls) {
+        return KafkaFarm.batching(topics, group, outputs, tiny.models(), EngineCalls.noted(engine(),
+                tasks -> calls.add(Set.copyOf(tasks.stream().map(TaskSpec::jobId).toList()))), BATCH);
     }
 
     /** The jobs rendered each alone, by a farm on the local queue: the reference images. */
@@ -133,8 +115,7 @@ class CrossJobKafkaBatchesTest {
         LocalFarm alone = renderedAlone(ids, 40);
         produce(topics, ids, 40);
         List<Set<String>> calls = Collections.synchronizedList(new ArrayList<>());
-        try (KafkaFarm farm = KafkaFarm.batching(topics, group, dir.resolve("outputs"), tiny.models(),
-                noting(engine(), calls), BATCH)) {
+        try (KafkaFarm farm = batching(topics, group, dir.resolve("outputs"), calls)) {
             for (int round = 0; round < 2; round++) {
                 farm.handle(nextWith(farm, BATCH - 1));
                 for (int taken = 1; taken < BATCH; taken++) {
@@ -146,11 +127,10 @@ class CrossJobKafkaBatchesTest {
             for (int partition = 0; partition < PARTITIONS; partition++) {
                 assertEquals(2, committed(group, topics.jobs(), partition), "partition " + partition + ": both jobs");
             }
-            double worst = 0;
             for (String id : ids) {
                 assertEquals("completed", farm.registry.find(id).orElseThrow().status().state(), id);
-                worst = Math.max(worst, difference(alone, dir.resolve("outputs"), id));
             }
+            double worst = worstDifference(alone, dir.resolve("outputs"), ids);
             System.out.printf("Kafka: 8 one-task jobs on 4 partitions, cross-job batches of 4 vs each alone: max abs "
                     + "pixel difference %.3g (1/255 = %.3g)%n", worst, 1 / 255.0);
             assertTrue(worst <= 1 / 255.0 + 1e-6, "max abs pixel difference " + worst);
@@ -167,8 +147,7 @@ class CrossJobKafkaBatchesTest {
         Path outputs = dir.resolve("outputs");
         List<Set<String>> before = Collections.synchronizedList(new ArrayList<>());
         List<String> ranBefore = new ArrayList<>();
-        try (KafkaFarm farm = KafkaFarm.batching(topics, group, outputs, tiny.models(), noting(engine(), before),
-                BATCH)) {
+        try (KafkaFarm farm = batching(topics, group, outputs, before)) {
             Delivery lead = nextWith(farm, BATCH - 1);
             farm.handle(lead);
             ranBefore.add(jobId(lead));
@@ -178,8 +157,7 @@ class CrossJobKafkaBatchesTest {
         assertEquals(List.of(Set.copyOf(ids)), before, "one batch of the four jobs");
 
         List<Set<String>> after = Collections.synchronizedList(new ArrayList<>());
-        try (KafkaFarm next = KafkaFarm.batching(topics, group, outputs, tiny.models(), noting(engine(), after),
-                BATCH)) {
+        try (KafkaFarm next = batching(topics, group, outputs, after)) {
             Delivery first = nextWith(next, 1);
             next.handle(first);
             List<String> ranAfter = new ArrayList<>(List.of(jobId(first)));
@@ -192,10 +170,7 @@ class CrossJobKafkaBatchesTest {
             for (int partition = 0; partition < PARTITIONS; partition++) {
                 assertEquals(1, TestKafka.awaitCommitted(group, topics.jobs(), partition, 1), "partition " + partition);
             }
-            double worst = 0;
-            for (String id : ids) {
-                worst = Math.max(worst, difference(alone, outputs, id));
-            }
+            double worst = worstDifference(alone, outputs, ids);
             System.out.printf("Kafka: a worker stopped mid-batch, its jobs rendered by the next: max abs pixel "
                     + "difference to each alone %.3g%n", worst);
             assertTrue(worst <= 1 / 255.0 + 1e-6, "max abs pixel difference " + worst);
@@ -213,9 +188,15 @@ class CrossJobKafkaBatchesTest {
         return TestKafka.text(((KafkaDelivery) delivery).record().key());
     }
 
-    private static double difference(LocalFarm alone, Path outputs, String id) throws IOException {
-        String key = "jobs/" + id + "/t0000.png";
-        return Pixels.maxAbsDifference(PngReader.readImage(alone.local.resolve("outputs").resolve(key)),
-                PngReader.readImage(outputs.resolve(key)));
+    /** The largest pixel difference between the images of the jobs {@code ids} alone and in {@code outputs}. */
+    private static double worstDifference(LocalFarm alone, Path outputs, List<String> ids) throws IOException {
+        double worst = 0;
+        for (String id : ids) {
+            String key = "jobs/" + id + "/t0000.png";
+            worst = Math.max(worst, Pixels.maxAbsDifference(
+                    PngReader.readImage(alone.local.resolve("outputs").resolve(key)),
+                    PngReader.readImage(outputs.resolve(key))));
+        }
+        return worst;
     }
 }
