@@ -39,7 +39,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.function.Supplier;
-import java.util.function.UnaryOperator;
+import java.util.function.BiFunction;
+import java.util.function.Function;
 
 /**
  * The daemon's job flow on its embedded defaults, without Quarkus: a local queue, store and event log in a
@@ -69,7 +70,7 @@ public final class LocalFarm {
 
     /** A farm over {@code local} (queue, events.jsonl), {@code models} and {@code loras} that stores in {@code store}. */
     public LocalFarm(Path local, Path models, Path loras, TaskRenderer renderer, OutputStore store) {
-        this(local, models, loras, store, handlers -> handlers, renderer);
+        this(local, models, loras, store, (farm, handlers) -> handlers, renderer);
     }
 
     /**
@@ -77,15 +78,29 @@ public final class LocalFarm {
      * and campaigns are handled by {@code images} instead of being rendered.
      */
     public LocalFarm(Path local, Path models, OutputStore store, JobHandler<ImageJob> images) {
-        this(local, models, local.resolve("loras"), store, handlers -> handlers.withImages(images), (task, progress) -> {
-            throw new AssertionError("the image handler replaced renders nothing: " + task.key());
-        });
+        this(local, models, local.resolve("loras"), store, (farm, handlers) -> handlers.withImages(images),
+                (task, progress) -> {
+                    throw new AssertionError("the image handler replaced renders nothing: " + task.key());
+                });
+    }
+
+    /**
+     * A farm over {@code local} (queue, events.jsonl) and {@code models} that stores in {@code store}, whose render jobs
+     * and campaigns are handled by the handler {@code images} makes over the farm (cross-job batching looks at the jobs
+     * waiting in its queue, read by its intake).
+     */
+    public static LocalFarm withImagesOver(Path local, Path models, OutputStore store,
+                                           Function<LocalFarm, JobHandler<ImageJob>> images) {
+        return new LocalFarm(local, models, local.resolve("loras"), store,
+                (farm, handlers) -> handlers.withImages(images.apply(farm)), (task, progress) -> {
+                    throw new AssertionError("the image handler replaced renders nothing: " + task.key());
+                });
     }
 
     /** A farm over {@code local} and {@code models} whose tasks may each run {@code taskTimeout}. */
     public LocalFarm(Path local, Path models, TaskRenderer renderer, Duration taskTimeout) {
-        this(local, models, local.resolve("loras"), new LocalOutputStore(local.resolve("outputs")), handlers -> handlers,
-                renderer, taskTimeout);
+        this(local, models, local.resolve("loras"), new LocalOutputStore(local.resolve("outputs")),
+                (farm, handlers) -> handlers, renderer, taskTimeout);
     }
 
     /**
@@ -96,21 +111,24 @@ public final class LocalFarm {
      */
     public LocalFarm(Path local, Path models, Path loras, TaskRenderer renderer, OutputStore store,
                      StoreBackedCatalog farmWide) {
-        this(local, models, loras, store, handlers -> handlers, renderer, Duration.parse(JobLifecycle.DEFAULT_TASK_TIMEOUT),
-                Optional.of(farmWide));
+        this(local, models, loras, store, (farm, handlers) -> handlers, renderer,
+                Duration.parse(JobLifecycle.DEFAULT_TASK_TIMEOUT), Optional.of(farmWide));
     }
 
-    private LocalFarm(Path local, Path models, Path loras, OutputStore store, UnaryOperator<JobHandlers> handlers,
+    private LocalFarm(Path local, Path models, Path loras, OutputStore store,
+                      BiFunction<LocalFarm, JobHandlers, JobHandlers> handlers,
                       TaskRenderer renderer) {
         this(local, models, loras, store, handlers, renderer, Duration.parse(JobLifecycle.DEFAULT_TASK_TIMEOUT));
     }
 
-    private LocalFarm(Path local, Path models, Path loras, OutputStore store, UnaryOperator<JobHandlers> handlers,
+    private LocalFarm(Path local, Path models, Path loras, OutputStore store,
+                      BiFunction<LocalFarm, JobHandlers, JobHandlers> handlers,
                       TaskRenderer renderer, Duration taskTimeout) {
         this(local, models, loras, store, handlers, renderer, taskTimeout, Optional.empty());
     }
 
-    private LocalFarm(Path local, Path models, Path loras, OutputStore store, UnaryOperator<JobHandlers> handlers,
+    private LocalFarm(Path local, Path models, Path loras, OutputStore store,
+                      BiFunction<LocalFarm, JobHandlers, JobHandlers> handlers,
                       TaskRenderer renderer, Duration taskTimeout, Optional<StoreBackedCatalog> farmWide) {
         this.local = local;
         this.models = models;
@@ -124,7 +142,7 @@ public final class LocalFarm {
                 new LoraDirectory(loras), farmWide, Optional.of(upscalerCatalog(local, farmWide)))), queue, reporting,
                 IntakePolicy.DEFAULTS);
         // Every step gets an event, so that event order is deterministic.
-        this.lifecycle = new JobLifecycle(intake, handlers.apply(JobHandlers.of(renderer,
+        this.lifecycle = new JobLifecycle(intake, handlers.apply(this, JobHandlers.of(renderer,
                 new ModelMerger(new ModelDirectory(models), store), JobHandlers.training(new ModelCache(
                         new ModelDirectory(models), TokenizerLocator.fromEnvironment()), store, datasets(local), loras,
                         TestPlugins.plugins()),

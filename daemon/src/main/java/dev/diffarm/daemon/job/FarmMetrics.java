@@ -1,6 +1,7 @@
 package dev.diffarm.daemon.job;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -19,6 +20,8 @@ import java.util.function.Supplier;
  *   <li>{@code diffarm_step_seconds}: time of one sampling step;</li>
  *   <li>{@code diffarm_task_seconds}: time of one rendered task, from model lease to stored sidecar;</li>
  *   <li>{@code diffarm_render_seconds}: the engine's part of it, up to the encoded PNG (the rest is storing);</li>
+ *   <li>{@code diffarm_batch_tasks}: tasks per engine call (1 for a task rendered alone; count and sum give the
+ *       calls and the tasks), and {@code diffarm_batch_jobs}: of how many jobs (above 1: cross-job batching);</li>
  *   <li>{@code diffarm_queue_depth}: submissions waiting in the source (NaN when it cannot tell).</li>
  * </ul>
  */
@@ -29,6 +32,8 @@ public final class FarmMetrics {
     private final Timer stepTime;
     private final Timer taskTime;
     private final Timer renderTime;
+    private final DistributionSummary batchTasks;
+    private final DistributionSummary batchJobs;
 
     public FarmMetrics(MeterRegistry registry, JobRegistry jobs, Supplier<OptionalLong> queueDepth) {
         for (JobState state : JobState.values()) {
@@ -44,6 +49,10 @@ public final class FarmMetrics {
         stepTime = Timer.builder("diffarm.step").description("Time of one sampling step").register(registry);
         taskTime = Timer.builder("diffarm.task").description("Time of one rendered task").register(registry);
         renderTime = Timer.builder("diffarm.render").description("The engine's time of one rendered task, PNG included")
+                .register(registry);
+        batchTasks = DistributionSummary.builder("diffarm.batch.tasks").description("Tasks per engine call")
+                .register(registry);
+        batchJobs = DistributionSummary.builder("diffarm.batch.jobs").description("Jobs per engine call")
                 .register(registry);
         Gauge.builder("diffarm.queue.depth", queueDepth, depth -> depth.get().stream().mapToDouble(n -> n)
                         .findFirst().orElse(Double.NaN))
@@ -64,6 +73,12 @@ public final class FarmMetrics {
         rendered.increment();
         taskTime.record(time);
         renderTime.record(engineTime);
+    }
+
+    /** One engine call rendered {@code tasks} tasks of {@code jobs} jobs. */
+    void batchRendered(int tasks, int jobs) {
+        batchTasks.record(tasks);
+        batchJobs.record(jobs);
     }
 
     void taskSkipped() {

@@ -27,15 +27,18 @@ final class ImageJobHandler implements JobHandler<ImageJob> {
     private final TaskRenderer renderer;
     private final OutputStore store;
     private final int batchSize;
+    private final BatchCompanions companions;
 
     /**
-     * @param batchSize the most tasks rendered as one batch, 1 to {@value GenerationRequest#MAX_BATCH}; 1 renders each
-     *                  task alone
+     * @param batchSize  the most tasks rendered as one batch, 1 to {@value GenerationRequest#MAX_BATCH}; 1 renders each
+     *                   task alone
+     * @param companions the worker's cross-job batching ({@link BatchCompanions#none()}: batches of one job's tasks)
      */
-    ImageJobHandler(TaskRenderer renderer, OutputStore store, int batchSize) {
+    ImageJobHandler(TaskRenderer renderer, OutputStore store, int batchSize, BatchCompanions companions) {
         this.renderer = renderer;
         this.store = store;
         this.batchSize = checkedBatchSize(batchSize);
+        this.companions = companions;
     }
 
     /** {@code batchSize}, if it is 1 to {@value GenerationRequest#MAX_BATCH}; else an error naming the setting. */
@@ -58,7 +61,8 @@ final class ImageJobHandler implements JobHandler<ImageJob> {
         Plan plan = job.plan();
         // Batches look ahead only: up to the end is all they need, and the list keeps its indexes.
         List<TaskSpec> batchable = plan.tasks().subList(0, Math.min(to, plan.tasks().size()));
-        TaskBatches batches = new TaskBatches(renderer, batchable, this::isStored, batchSize, System::nanoTime);
+        TaskBatches batches = new TaskBatches(renderer, batchable, this::isStored, batchSize, companions,
+                System::nanoTime);
         List<ImageTask> tasks = plan.tasks().stream().map(task -> new ImageTask(task, batches)).toList();
         return new JobWork() {
             @Override
@@ -74,6 +78,11 @@ final class ImageJobHandler implements JobHandler<ImageJob> {
     }
 
     private boolean isStored(TaskSpec task) {
+        return isStored(task, store);
+    }
+
+    /** Whether {@code task}'s sidecar is in {@code store} with its parameter hash, its image beside it. */
+    static boolean isStored(TaskSpec task, OutputStore store) {
         return store.get(task.sidecarKey()).flatMap(TaskSpec::storedParameterHash)
                 .filter(task.parameterHash()::equals).isPresent() && store.exists(task.key());
     }
@@ -100,6 +109,7 @@ final class ImageJobHandler implements JobHandler<ImageJob> {
             } catch (RenderException e) {
                 throw new TaskFailure(new EventError(e.code(), e.getMessage()), e);
             }
+            rendered.batch().ifPresent(batch -> run.metrics().batchRendered(batch.tasks(), batch.jobs()));
             if (rendered.ahead()) {
                 // rendered in an earlier task's batch: its last step is reported now, at its own turn
                 int steps = task.parameters().settings().steps();

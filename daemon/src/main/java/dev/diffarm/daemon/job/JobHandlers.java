@@ -60,7 +60,14 @@ public record JobHandlers(JobHandler<ImageJob> images, JobHandler<MergeJob> merg
     /** As above, with up to {@code batchSize} image tasks rendered as one batch (see {@link #images}). */
     public static JobHandlers of(TaskRenderer renderer, int batchSize, ModelMerger merger, JobHandler<TrainJob> trains,
                                  JobHandler<UpscaleJob> upscales, OutputStore store) {
-        return new JobHandlers(images(renderer, store, batchSize), new MergeJobHandler(merger), trains, upscales);
+        return of(renderer, batchSize, BatchCompanions.none(), merger, trains, upscales, store);
+    }
+
+    /** As above, with batches that take tasks of jobs waiting for the worker too ({@link BatchCompanions}). */
+    public static JobHandlers of(TaskRenderer renderer, int batchSize, BatchCompanions companions, ModelMerger merger,
+                                 JobHandler<TrainJob> trains, JobHandler<UpscaleJob> upscales, OutputStore store) {
+        return new JobHandlers(images(renderer, store, batchSize, companions), new MergeJobHandler(merger), trains,
+                upscales);
     }
 
     /**
@@ -70,7 +77,13 @@ public record JobHandlers(JobHandler<ImageJob> images, JobHandler<MergeJob> merg
      * @throws IllegalArgumentException if {@code batchSize} is outside 1..64, naming {@code DIFFARM_BATCH_SIZE}
      */
     public static JobHandler<ImageJob> images(TaskRenderer renderer, OutputStore store, int batchSize) {
-        return new ImageJobHandler(renderer, store, batchSize);
+        return images(renderer, store, batchSize, BatchCompanions.none());
+    }
+
+    /** As above, with batches that take tasks of jobs waiting for the worker too ({@link BatchCompanions}). */
+    public static JobHandler<ImageJob> images(TaskRenderer renderer, OutputStore store, int batchSize,
+                                              BatchCompanions companions) {
+        return new ImageJobHandler(renderer, store, batchSize, companions);
     }
 
     /**

@@ -87,8 +87,26 @@ public final class JobIntake {
 
     /** The submission of {@code tenant} read and checked; an invalid one is already reported. */
     public ParseResult read(byte[] submission, String tenant) {
+        return report(checked(submission), tenant);
+    }
+
+    /**
+     * The job of a submission still waiting in its source, if the lifecycle would run it as it is (not a dead letter,
+     * not rejected), read without reporting anything: for a worker that looks ahead at what waits (cross-job
+     * batching). The lifecycle reads it again, reporting, when it takes it up.
+     */
+    public Optional<Job> peek(Delivery waiting) {
+        if (tenantRefusal(waiting).isPresent() || waiting.size() > policy.maxJobBytes()) {
+            return Optional.empty();
+        }
+        return checked(waiting.payload()) instanceof ParseResult.Valid valid ? Optional.of(valid.job())
+                : Optional.empty();
+    }
+
+    /** The submission read and checked against the policy, nothing reported. */
+    private ParseResult checked(byte[] submission) {
         if (submission.length > policy.maxJobBytes()) {
-            return report(tooLarge("the submission", submission.length), tenant);
+            return tooLarge("the submission", submission.length);
         }
         ParseResult result = parser.parse(submission);
         if (result instanceof ParseResult.Valid valid) {
@@ -101,7 +119,7 @@ public final class JobIntake {
                 result = new ParseResult.Invalid(valid.jobId(), overBudget);
             }
         }
-        return report(result, tenant);
+        return result;
     }
 
     /**

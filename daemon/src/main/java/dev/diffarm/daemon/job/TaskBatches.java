@@ -21,6 +21,10 @@ import org.jboss.logging.Logger;
  * when they are stored and reported like any task. So a task is done only once it is stored: a job stopped with
  * part of a batch stored renders, when delivered again, only the tasks still missing.
  *
+ * <p>A batch its job cannot fill takes the first tasks of jobs waiting in the worker's source that share its key
+ * ({@link BatchCompanions}); their PNGs wait there for their own jobs, which the worker runs next. A task whose PNG an
+ * earlier job's batch rendered for it gets that PNG.
+ *
  * <p>A batch that runs out of memory ({@link OutOfMemory}) is split in half and each half retried, and the job's later
  * batches are no larger than the half that worked. A batch that fails otherwise is retried as its first task alone, so
  * that a failure is the task's that caused it: the others render at their own turn.
@@ -38,6 +42,7 @@ final class TaskBatches {
     private final List<TaskSpec> plan;
     private final Predicate<TaskSpec> isStored;
     private final LongSupplier nanoClock;
+    private final BatchCompanions companions;
     private int batchSize;
     private final Map<Integer, Optional<TaskBatchKey>> keys = new HashMap<>();
     private final Map<Integer, Rendered> renderedAhead = new HashMap<>();
@@ -50,18 +55,31 @@ final class TaskBatches {
      * @param spentNanos  how much of that was spent in this call (all of the batch's time for the task that led it, none
      *                    for a task rendered ahead)
      * @param ahead       whether it was rendered in an earlier task's batch
+     * @param batch       the batch this call rendered: none for a task rendered ahead
      */
-    record Rendered(byte[] png, long engineNanos, long spentNanos, boolean ahead) {
+    record Rendered(byte[] png, long engineNanos, long spentNanos, boolean ahead, Optional<Batch> batch) {
+    }
+
+    /**
+     * What one engine call rendered, for the batch metrics.
+     *
+     * @param tasks how many tasks
+     * @param jobs  of how many jobs
+     */
+    record Batch(int tasks, int jobs) {
     }
 
     /**
      * @param plan      the job's tasks, in plan order
      * @param isStored  whether a task's outputs are stored already (those are left out of batches)
-     * @param batchSize the most tasks per batch; 1 renders each task alone
+     * @param batchSize  the most tasks per batch; 1 renders each task alone
+     * @param companions where a batch its job cannot fill finds tasks of waiting jobs, and this job's tasks their PNGs
+     *                   rendered in another job's batch
      */
     TaskBatches(TaskRenderer renderer, List<TaskSpec> plan, Predicate<TaskSpec> isStored, int batchSize,
-                LongSupplier nanoClock) {
+                BatchCompanions companions, LongSupplier nanoClock) {
         this.renderer = renderer;
+        this.companions = companions;
         this.plan = List.copyOf(plan);
         this.isStored = isStored;
         this.batchSize = batchSize;
@@ -79,20 +97,31 @@ final class TaskBatches {
         if (ahead != null) {
             return ahead;
         }
+        Optional<Rendered> forIt = companions.rendered(task);
+        if (forIt.isPresent()) {
+            return forIt.get();
+        }
         List<TaskSpec> batch = batchLedBy(task);
         long start = nanoClock.getAsLong();
         List<byte[]> pngs = render(batch, progress);
         long spent = nanoClock.getAsLong() - start;
         long share = spent / pngs.size();
         for (int i = 1; i < pngs.size(); i++) {
-            renderedAhead.put(batch.get(i).index(), new Rendered(pngs.get(i), share, 0, true));
+            TaskSpec other = batch.get(i);
+            Rendered rendered = new Rendered(pngs.get(i), share, 0, true, Optional.empty());
+            if (other.jobId().equals(task.jobId())) {
+                renderedAhead.put(other.index(), rendered);
+            } else {
+                companions.keep(other, rendered);
+            }
         }
-        return new Rendered(pngs.get(0), share, spent, false);
+        int jobs = (int) batch.subList(0, pngs.size()).stream().map(TaskSpec::jobId).distinct().count();
+        return new Rendered(pngs.get(0), share, spent, false, Optional.of(new Batch(pngs.size(), jobs)));
     }
 
     /**
-     * {@code lead} and the pending tasks after it with its key, at most {@code batchSize} in all, found among the next
-     * {@value #LOOKAHEAD_BATCHES} batch sizes of tasks.
+     * {@code lead} and the pending tasks after it with its key, found among the next {@value #LOOKAHEAD_BATCHES} batch
+     * sizes of tasks, then tasks of waiting jobs with its key: at most {@code batchSize} in all.
      */
     private List<TaskSpec> batchLedBy(TaskSpec lead) {
         List<TaskSpec> batch = new ArrayList<>(List.of(lead));
@@ -106,10 +135,12 @@ final class TaskBatches {
         int end = (int) Math.min(plan.size(), lead.index() + 1 + (long) LOOKAHEAD_BATCHES * batchSize);
         for (int i = lead.index() + 1; i < end && batch.size() < batchSize; i++) {
             TaskSpec next = plan.get(i);
-            if (!renderedAhead.containsKey(next.index()) && key.equals(key(next)) && !isStored.test(next)) {
+            if (!renderedAhead.containsKey(next.index()) && !companions.holds(next) && key.equals(key(next))
+                    && !isStored.test(next)) {
                 batch.add(next);
             }
         }
+        batch.addAll(companions.take(key.get(), batchSize - batch.size(), renderer));
         return batch;
     }
 

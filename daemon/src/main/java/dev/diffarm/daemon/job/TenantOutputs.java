@@ -27,6 +27,12 @@ final class TenantOutputs implements OutputStore {
         return new TenantOutputs(store, prefix);
     }
 
+    /** The part of {@code store} that {@code tenant}'s jobs see: all of it for the local tenant. */
+    static OutputStore of(OutputStore store, String tenant) {
+        String prefix = prefix(tenant);
+        return prefix.isEmpty() ? store : scoped(store, prefix);
+    }
+
     /** {@code tenants/<tenant>/}, or nothing for the local tenant. */
     static String prefix(String tenant) {
         if (!Tenants.isValid(tenant)) {

@@ -3,6 +3,8 @@ package dev.diffarm.daemon.kafka;
 import dev.diffarm.daemon.port.Delivery;
 import dev.diffarm.daemon.port.JobParts;
 import dev.diffarm.daemon.port.JobSource;
+import dev.diffarm.daemon.port.TakenAhead;
+import dev.diffarm.daemon.port.WaitingDelivery;
 import dev.diffarm.farm.config.FarmSettings;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -17,6 +19,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
+import java.util.function.Predicate;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
@@ -64,10 +67,12 @@ public final class KafkaJobSource implements JobSource, JobParts {
     private final JobConsumer consumer;
     /** The delivery each worker took last, kept on the worker's own thread. */
     private final ThreadLocal<KafkaDelivery> taken = new ThreadLocal<>();
+    /** The deliveries each worker took out of the handoff ahead ({@link #takeWaiting}), for its next polls. */
+    private final TakenAhead<KafkaDelivery> ahead = new TakenAhead<>();
 
     /**
-     * A source on a farm's brokers for {@code workers} workers: group {@value KafkaClients#GROUP_ID}, client ids naming
-     * this host, connected as {@code security} says.
+     * A source on a farm's brokers holding up to {@code workers} deliveries at once (its workers times their batch
+     * size): group {@value KafkaClients#GROUP_ID}, client ids naming this host, connected as {@code security} says.
      */
     public static KafkaJobSource forFarm(FarmSettings.Kafka kafka, FarmSettings.Topics topics, KafkaSecurity security,
                                          int workers) {
@@ -91,7 +96,8 @@ public final class KafkaJobSource implements JobSource, JobParts {
      * @param producerConfig  the producer's settings (jobs and dead letters), as from {@link KafkaClients#intakeProducer}
      * @param topics          the jobs topic to consume and produce, and the dead-letter topic
      * @param redeliveryDelay how long a delivery the worker gave up waits before it is delivered again
-     * @param workers         how many workers poll it: as many deliveries may be in progress at once
+     * @param workers         how many deliveries may be in progress at once: one per worker that polls it, times the
+     *                        batch size where workers batch jobs together ({@link #takeWaiting})
      */
     public KafkaJobSource(Map<String, Object> consumerConfig, Map<String, Object> producerConfig,
                           FarmSettings.Topics topics, Duration redeliveryDelay, int workers) {
@@ -124,11 +130,51 @@ public final class KafkaJobSource implements JobSource, JobParts {
             LOG.warnf("%s was neither acknowledged nor dead-lettered before the next poll", last.origin());
             consumer.giveUp(last);
         }
-        Optional<KafkaDelivery> preferred = preferred(loadedModels);
+        Optional<KafkaDelivery> takenAhead = nextTakenAhead();
+        Optional<KafkaDelivery> preferred = takenAhead.isPresent() ? takenAhead : preferred(loadedModels);
         KafkaDelivery next = preferred.isPresent() ? preferred.get()
                 : consumer.handoff().poll(timeout.toNanos(), TimeUnit.NANOSECONDS);
         taken.set(next);
         return Optional.ofNullable(next);
+    }
+
+    /**
+     * The calling worker's next delivery taken ahead whose partition is still this daemon's; one whose partition moved
+     * meanwhile is let go (its new owner delivers it), rather than started only to stop at its first step.
+     */
+    private Optional<KafkaDelivery> nextTakenAhead() {
+        for (Optional<KafkaDelivery> next = ahead.next(); next.isPresent(); next = ahead.next()) {
+            if (!next.get().isWithdrawn()) {
+                return next;
+            }
+            LOG.infof("%s: its partition moved while it waited to run after a batch; its new owner delivers it",
+                    next.get().origin());
+            consumer.giveUp(next.get());
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * Takes up to {@code max} of the deliveries waiting in the handoff (polled by the consumer for this node's idle
+     * workers) that {@code fits} accepts, for the calling worker's next polls. They stay in progress, so the rule of at
+     * most one delivery per partition holds and each partition's commits stay in offset order: a node can batch at
+     * most as many jobs at once as it has partitions, and at most the deliveries it may hold
+     * ({@code workers} in {@link #KafkaJobSource(Map, Map, FarmSettings.Topics, Duration, int)}).
+     */
+    @Override
+    public List<Delivery> takeWaiting(Predicate<Delivery> fits, int max) {
+        consumer.checkRunning();
+        List<KafkaDelivery> took = new ArrayList<>();
+        for (KafkaDelivery waiting : consumer.handoff()) {
+            if (took.size() >= max) {
+                break;
+            }
+            if (fits.test(new WaitingDelivery(waiting)) && consumer.handoff().remove(waiting)) {
+                took.add(waiting);
+            }
+        }
+        ahead.add(took);
+        return List.copyOf(took);
     }
 
     /** A waiting delivery whose job names a loaded model, taken out of the handoff (by this worker only). */

@@ -13,11 +13,13 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
 import org.jboss.logging.Logger;
 
 /**
@@ -146,6 +148,12 @@ public final class CrashGuardedSource implements JobSource {
     private void settled(Path marker) {
         inHand.remove(marker);
         delete(marker);
+    }
+
+    /** The source's deliveries taken ahead; each is guarded when the worker polls it, like any other. */
+    @Override
+    public List<Delivery> takeWaiting(Predicate<Delivery> fits, int max) {
+        return source.takeWaiting(fits, max);
     }
 
     @Override

@@ -2,6 +2,8 @@ package dev.diffarm.daemon.local;
 
 import dev.diffarm.daemon.port.Delivery;
 import dev.diffarm.daemon.port.JobSource;
+import dev.diffarm.daemon.port.TakenAhead;
+import dev.diffarm.daemon.port.WaitingDelivery;
 import dev.diffarm.engine.io.AtomicFile;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -14,11 +16,13 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
 import java.util.stream.Stream;
 import org.jboss.logging.Logger;
 
@@ -47,6 +51,8 @@ public final class LocalQueue implements JobSource {
     private static final String SUFFIX = ".json";
     /** Between a job file's id and its tenant: in neither alphabet. */
     private static final char TENANT_MARK = '@';
+    /** How many of the oldest waiting files {@link #takeWaiting} looks at: a long queue is not read whole per batch. */
+    private static final int LOOK_AHEAD_FILES = 64;
 
     private final Path queue;
     private final Path processing;
@@ -54,6 +60,7 @@ public final class LocalQueue implements JobSource {
     private final Path deadLetters;
     private final Object arrivals = new Object();
     private final AtomicLong sequence = new AtomicLong();
+    private final TakenAhead<Delivery> ahead = new TakenAhead<>();
 
     /** A queue in {@code localDir}, creating its folders, with unsettled jobs of an earlier run back in line. */
     public LocalQueue(Path localDir) {
@@ -90,8 +97,13 @@ public final class LocalQueue implements JobSource {
         return deadLetters;
     }
 
+    /** The calling worker's jobs taken ahead first ({@link #takeWaiting}), then the oldest waiting. */
     @Override
     public Optional<Delivery> poll(Duration timeout) throws InterruptedException {
+        Optional<Delivery> takenAhead = ahead.next();
+        if (takenAhead.isPresent()) {
+            return takenAhead;
+        }
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             Optional<Delivery> taken = takeOldest();
@@ -104,6 +116,32 @@ public final class LocalQueue implements JobSource {
                 arrivals.wait(Math.max(1, waitNanos / 1_000_000));
             }
         }
+    }
+
+    /**
+     * Takes up to {@code max} of the {@value #LOOK_AHEAD_FILES} oldest waiting files that {@code fits} accepts into
+     * {@code processing/}, for the calling worker's next polls. A file another daemon took meanwhile is passed over.
+     */
+    @Override
+    public List<Delivery> takeWaiting(Predicate<Delivery> fits, int max) {
+        List<Path> waiting;
+        try {
+            waiting = jobFiles(queue);
+        } catch (IOException e) {
+            LOG.errorf("cannot list %s: %s", queue, e);
+            return List.of();
+        }
+        List<Delivery> taken = new ArrayList<>();
+        for (Path file : waiting.subList(0, Math.min(waiting.size(), LOOK_AHEAD_FILES))) {
+            if (taken.size() >= max) {
+                break;
+            }
+            if (fits.test(new WaitingDelivery(new FileDelivery(file)))) {
+                claim(file).ifPresent(taken::add);
+            }
+        }
+        ahead.add(taken);
+        return List.copyOf(taken);
     }
 
     @Override
@@ -152,17 +190,26 @@ public final class LocalQueue implements JobSource {
             return Optional.empty();
         }
         for (Path file : waiting) {
-            Path claimed = processing.resolve(file.getFileName());
-            try {
-                Files.move(file, claimed, StandardCopyOption.ATOMIC_MOVE);
-                return Optional.of(new FileDelivery(claimed));
-            } catch (NoSuchFileException | FileAlreadyExistsException takenByAnother) {
-                // another daemon (or a person) moved it first: try the next one
-            } catch (IOException e) {
-                LOG.errorf("cannot take %s: %s", file, e);
+            Optional<Delivery> claimed = claim(file);
+            if (claimed.isPresent()) {
+                return claimed;
             }
         }
         return Optional.empty();
+    }
+
+    /** Moves a waiting file into {@code processing/}; empty when another daemon (or a person) moved it first. */
+    private Optional<Delivery> claim(Path file) {
+        Path claimed = processing.resolve(file.getFileName());
+        try {
+            Files.move(file, claimed, StandardCopyOption.ATOMIC_MOVE);
+            return Optional.of(new FileDelivery(claimed));
+        } catch (NoSuchFileException | FileAlreadyExistsException takenByAnother) {
+            return Optional.empty();
+        } catch (IOException e) {
+            LOG.errorf("cannot take %s: %s", file, e);
+            return Optional.empty();
+        }
     }
 
     /** The job files in {@code dir}, oldest first. */

@@ -2,8 +2,10 @@ package dev.diffarm.daemon.port;
 
 import java.time.Duration;
 import java.util.Optional;
+import java.util.List;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /**
  * Where jobs come from: the local queue folder on a laptop, the Kafka topic {@code diffarm.jobs} on a farm.
@@ -34,6 +36,20 @@ public interface JobSource extends AutoCloseable {
      */
     default Optional<Delivery> poll(Duration timeout, Set<String> loadedModels) throws InterruptedException {
         return poll(timeout);
+    }
+
+    /**
+     * Takes, for the calling worker, up to {@code max} of the submissions waiting to be taken that {@code fits} accepts,
+     * oldest first: the worker's next polls return them, in this order, before anything else, and each is then settled
+     * like any delivery (one never polled is delivered again after a restart, as any unsettled one). Cross-job batching
+     * uses it: a worker that starts a batch renders the first tasks of waiting jobs that fit the batch with it, and runs
+     * those jobs next. {@code fits} sees a waiting submission without taking it; it must not settle it. A source that
+     * cannot look at its waiting submissions takes none (the default).
+     *
+     * @return the submissions taken, in the order the next polls return them
+     */
+    default List<Delivery> takeWaiting(Predicate<Delivery> fits, int max) {
+        return List.of();
     }
 
     /**

@@ -83,9 +83,10 @@ public interface DaemonConfig {
     double progressEventsPerSecond();
 
     /**
-     * {@code DIFFARM_BATCH_SIZE}: how many txt2img tasks of one job that share model, size, sampler, schedule, steps,
-     * guidance on or off and LoRAs render as one UNet batch (each still its own image, stored and reported as one
-     * task); 1 to 64, 1 renders each task alone. 1 by default: on a CPU a batch of 4 gained nothing over one image at a
+     * {@code DIFFARM_BATCH_SIZE}: how many txt2img tasks that share model, size, sampler, schedule, steps, guidance on
+     * or off and LoRAs render as one UNet batch (each still its own image, stored and reported as one task), of one job
+     * or of several: a batch its job cannot fill takes tasks of the small jobs waiting for the worker
+     * ({@link dev.diffarm.daemon.job.BatchCompanions}); 1 to 64, 1 renders each task alone. 1 by default: on a CPU a batch of 4 gained nothing over one image at a
      * time (libtorch keeps the cores busy with one); a GPU is where it pays: measure with {@code scripts/bench-batching}.
      */
     @WithDefault("1")

@@ -3,6 +3,7 @@ package dev.diffarm.daemon.service;
 import dev.diffarm.daemon.event.EventBroadcaster;
 import dev.diffarm.daemon.event.EventSinks;
 import dev.diffarm.daemon.event.ProgressThrottle;
+import dev.diffarm.daemon.job.BatchCompanions;
 import dev.diffarm.daemon.job.FanOut;
 import dev.diffarm.daemon.job.FarmMetrics;
 import dev.diffarm.daemon.job.IntakePolicy;
@@ -102,13 +103,16 @@ public class FarmServices {
 
     @Produces
     @Singleton
-    JobSource jobSource(FarmSettings settings, KafkaSecurity security, WorkerDevices devices, StoreWatch storeWatch) {
+    JobSource jobSource(FarmSettings settings, KafkaSecurity security, WorkerDevices devices, StoreWatch storeWatch,
+                        DaemonConfig config) {
         if (settings.kafka().isPresent()) {
             FarmSettings.Kafka kafka = settings.kafka().get();
             LOG.infof("jobs from Kafka topic %s at %s as group %s (client %s, %s), dead letters to %s",
                     settings.topics().jobs(), kafka.bootstrapServers(), KafkaClients.GROUP_ID,
                     KafkaClients.clientId("jobs"), security, settings.topics().deadLetters());
-            KafkaJobSource kafkaJobs = KafkaJobSource.forFarm(kafka, settings.topics(), security, devices.count());
+            // A worker that starts a batch takes waiting jobs that fit it out of the handoff: room for a batch each.
+            int deliveries = devices.count() * JobHandlers.checkedBatchSize(config.batchSize());
+            KafkaJobSource kafkaJobs = KafkaJobSource.forFarm(kafka, settings.topics(), security, deliveries);
             // A node whose store fails leaves the group: its partitions' jobs go to the nodes that can store.
             kafkaJobs.workOnlyWhile(storeWatch::isAvailable);
             return new CrashGuardedSource(kafkaJobs, settings.localDir());
@@ -320,9 +324,11 @@ public class FarmServices {
             EngineRenderer renderer = new EngineRenderer(modelCache, samplers, loras, embeddings,
                     InputPictures.from(store), Optional.of(storeCatalog),
                     new ModeCatalogs(Optional.of(upscalers), Optional.of(controlNets)), Optional.of(upscalerCache));
+            // A worker's batches take tasks of the jobs waiting for it too: it runs those jobs next.
+            BatchCompanions companions = BatchCompanions.fromWaiting(source, intake, store);
             // Each tenant's jobs get handlers over its own part of the store (tenants/<tenant>/...).
             JobLifecycle lifecycle = JobLifecycle.perTenant(intake, tenantStore -> JobHandlers.of(renderer,
-                            batchSize, new ModelMerger(models, tenantStore),
+                            batchSize, companions, new ModelMerger(models, tenantStore),
                             JobHandlers.training(modelCache, tenantStore, settings.datasetsDir(), settings.loraDir(),
                                     samplers),
                             JobHandlers.upscaling(upscalerCache, InputPictures.from(store), tenantStore,

@@ -3,23 +3,19 @@ package dev.diffarm.daemon.job;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.diffarm.api.Progress;
+import dev.diffarm.daemon.EngineCalls;
 import dev.diffarm.daemon.LocalFarm;
+import dev.diffarm.daemon.Pixels;
 import dev.diffarm.daemon.TinyEngine;
 import dev.diffarm.daemon.local.LocalOutputStore;
 import dev.diffarm.daemon.port.OutputStore;
-import dev.diffarm.daemon.render.EngineRenderer;
-import dev.diffarm.daemon.render.TaskBatchKey;
 import dev.diffarm.daemon.render.TaskRenderer;
 import dev.diffarm.engine.image.PngReader;
-import dev.diffarm.engine.image.RgbImage;
-import dev.diffarm.farm.config.TaskSpec;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -43,32 +39,11 @@ class BatchedCampaignTest {
     @TempDir
     Path dir;
 
-    /** The engine renderer, noting the size of every batch it renders. */
-    private static TaskRenderer noting(EngineRenderer engine, List<Integer> batches) {
-        return new TaskRenderer() {
-            @Override
-            public byte[] render(TaskSpec task, Progress progress) {
-                batches.add(1);
-                return engine.render(task, progress);
-            }
-
-            @Override
-            public Optional<TaskBatchKey> batchKey(TaskSpec task) {
-                return engine.batchKey(task);
-            }
-
-            @Override
-            public List<byte[]> renderBatch(List<TaskSpec> tasks, Progress progress) {
-                batches.add(tasks.size());
-                return engine.renderBatch(tasks, progress);
-            }
-        };
-    }
-
     private LocalFarm render(String name, int batchSize, List<Integer> batches) {
         Path local = dir.resolve(name);
         OutputStore store = new LocalOutputStore(local.resolve("outputs"));
-        TaskRenderer renderer = noting(tiny.renderer(dir.resolve("loras"), dir.resolve("embeddings")), batches);
+        TaskRenderer renderer = EngineCalls.noted(tiny.renderer(dir.resolve("loras"), dir.resolve("embeddings")),
+                tasks -> batches.add(tasks.size()));
         LocalFarm farm = new LocalFarm(local, tiny.models(), store, JobHandlers.images(renderer, store, batchSize));
         farm.drop("sixteen.json", CAMPAIGN);
         farm.runUntilIdle();
@@ -92,20 +67,11 @@ class BatchedCampaignTest {
             Path one = alone.local.resolve("outputs").resolve(key);
             Path together = batched.local.resolve("outputs").resolve(key);
             assertEquals(PngReader.readParameters(one), PngReader.readParameters(together), key + " infotext");
-            worst = Math.max(worst, maxAbsDifference(PngReader.readImage(one), PngReader.readImage(together)));
+            worst = Math.max(worst, Pixels.maxAbsDifference(PngReader.readImage(one), PngReader.readImage(together)));
         }
         System.out.printf("16-task campaign, batches of 4 vs one by one: max abs pixel difference %.3g (1/255 = %.3g)%n",
                 worst, 1 / 255.0);
         // 8-bit PNGs: float32 rounding may move a value across a rounding boundary, by one level at most
         assertTrue(worst <= 1 / 255.0 + 1e-6, "max abs pixel difference " + worst);
-    }
-
-    private static double maxAbsDifference(RgbImage a, RgbImage b) {
-        assertEquals(a.chw().length, b.chw().length);
-        double worst = 0;
-        for (int i = 0; i < a.chw().length; i++) {
-            worst = Math.max(worst, Math.abs(a.chw()[i] - b.chw()[i]));
-        }
-        return worst;
     }
 }

@@ -2,6 +2,7 @@ package dev.diffarm.daemon.kafka;
 
 import dev.diffarm.daemon.TestPlugins;
 import dev.diffarm.daemon.event.ProgressThrottle;
+import dev.diffarm.daemon.job.BatchCompanions;
 import dev.diffarm.daemon.job.FanOut;
 import dev.diffarm.daemon.job.FarmMetrics;
 import dev.diffarm.daemon.job.IntakePolicy;
@@ -56,7 +57,7 @@ final class KafkaFarm implements AutoCloseable {
      */
     KafkaFarm(FarmSettings.Topics topics, String group, Path outputs, Path models, TaskRenderer renderer,
               boolean trustTenants) {
-        this(topics, group, outputs, models, renderer, trustTenants, 0);
+        this(topics, group, outputs, models, renderer, trustTenants, 0, 1);
     }
 
     /**
@@ -65,12 +66,22 @@ final class KafkaFarm implements AutoCloseable {
      */
     static KafkaFarm fanningOut(FarmSettings.Topics topics, String group, Path outputs, Path models,
                                 TaskRenderer renderer, int chunkTasks) {
-        return new KafkaFarm(topics, group, outputs, models, renderer, false, chunkTasks);
+        return new KafkaFarm(topics, group, outputs, models, renderer, false, chunkTasks, 1);
+    }
+
+    /**
+     * A farm whose worker renders up to {@code batchSize} image tasks as one batch, taking the first tasks of jobs
+     * waiting in its source into a batch its job cannot fill ({@code DIFFARM_BATCH_SIZE}); its source holds as many
+     * deliveries at once.
+     */
+    static KafkaFarm batching(FarmSettings.Topics topics, String group, Path outputs, Path models, TaskRenderer renderer,
+                              int batchSize) {
+        return new KafkaFarm(topics, group, outputs, models, renderer, false, 0, batchSize);
     }
 
     private KafkaFarm(FarmSettings.Topics topics, String group, Path outputs, Path models, TaskRenderer renderer,
-                      boolean trustTenants, int chunkTasks) {
-        this.source = TestKafka.source(topics, group);
+                      boolean trustTenants, int chunkTasks, int batchSize) {
+        this.source = TestKafka.source(topics, group, batchSize);
         this.events = new KafkaEventSink(KafkaClients.eventProducer(TestKafka.bootstrapServers(),
                 group + "-events-" + UUID.randomUUID()), topics.events());
         this.store = new LocalOutputStore(outputs);
@@ -81,7 +92,8 @@ final class KafkaFarm implements AutoCloseable {
                 new IntakePolicy(IntakePolicy.DEFAULT_MAX_JOB_BYTES, trustTenants));
         ModelCache cache = new ModelCache(new ModelDirectory(models), TokenizerLocator.fromEnvironment());
         // Every step gets an event, so that event order is deterministic.
-        this.lifecycle = JobLifecycle.perTenant(intake, tenantStore -> JobHandlers.of(renderer,
+        BatchCompanions companions = BatchCompanions.fromWaiting(source, intake, store);
+        this.lifecycle = JobLifecycle.perTenant(intake, tenantStore -> JobHandlers.of(renderer, batchSize, companions,
                         new ModelMerger(new ModelDirectory(models), tenantStore), JobHandlers.training(cache, tenantStore,
                                 outputs.resolveSibling("datasets"), outputs.resolveSibling("loras"), TestPlugins.plugins()),
                         JobHandlers.upscaling(new UpscalerCache(new UpscalerCatalog(TestPlugins.plugins()::upscalers,

@@ -2,6 +2,7 @@ package dev.diffarm.daemon.local;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.diffarm.daemon.port.Delivery;
@@ -10,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -41,6 +43,40 @@ class LocalQueueTest {
         assertEquals("not-json: this is no job\n", Files.readString(queue.deadLetterDir().resolve(name + ".reason.txt")));
         assertTrue(queue.poll(Duration.ZERO).isEmpty());
         assertEquals(List.of(), names(queue.processingDir()));
+    }
+
+    @Test
+    void jobsTakenAheadAreTheWorkersNextPollsAndSettledLikeAny() throws Exception {
+        LocalQueue queue = new LocalQueue(local);
+        for (String id : List.of("a1", "b1", "a2", "a3")) {
+            queue.enqueue(id, "{\"id\": \"" + id + "\"}", "local");
+        }
+        Delivery lead = queue.poll(Duration.ZERO).orElseThrow();
+        List<String> seen = new ArrayList<>();
+        List<Delivery> taken = queue.takeWaiting(waiting -> {
+            seen.add(text(waiting));
+            assertThrows(IllegalStateException.class, waiting::acknowledge, "a waiting job is not the caller's");
+            return text(waiting).contains("\"a");
+        }, 2);
+        assertEquals(List.of("{\"id\": \"b1\"}", "{\"id\": \"a2\"}", "{\"id\": \"a3\"}"), seen);
+        assertEquals(List.of("{\"id\": \"a2\"}", "{\"id\": \"a3\"}"),
+                taken.stream().map(LocalQueueTest::text).toList());
+        assertEquals(3, names(queue.processingDir()).size(), "the lead and the two taken wait in processing/");
+
+        lead.acknowledge();
+        List<String> next = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            Delivery delivery = queue.poll(Duration.ZERO).orElseThrow();
+            next.add(text(delivery));
+            delivery.acknowledge();
+        }
+        assertEquals(List.of("{\"id\": \"a2\"}", "{\"id\": \"a3\"}", "{\"id\": \"b1\"}"), next,
+                "the jobs taken ahead first, in order, then the oldest waiting");
+        assertEquals(4, names(queue.doneDir()).size());
+    }
+
+    private static String text(Delivery delivery) {
+        return new String(delivery.payload(), StandardCharsets.UTF_8);
     }
 
     @Test
