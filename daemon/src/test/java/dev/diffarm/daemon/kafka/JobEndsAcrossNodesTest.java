@@ -44,7 +44,7 @@ import org.junit.jupiter.api.io.TempDir;
  * begun. Real broker and job lifecycle; the renderer is a stand-in that takes steps and records what it began and
  * stored.
  */
-class FarmJobEndsTest {
+class JobEndsAcrossNodesTest {
     private static final int STEPS = 20;
     private static final Duration STEP = Duration.ofMillis(50);
 
