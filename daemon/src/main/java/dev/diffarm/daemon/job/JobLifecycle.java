@@ -365,7 +365,11 @@ public final class JobLifecycle {
             LOG.infof("job %s chunk %d stopped (%s): %s", job.id(), part.chunk(), e.getMessage(), delivery.isWithdrawn()
                     ? delivery.origin() + " moved to another daemon, which runs it again and skips the tasks stored"
                     : "the job was cancelled or failed");
-            return Outcome.SETTLE;
+            // A chunk that stops at a failure sends the finalize record too: were the failing chunk's daemon to die
+            // between its mark and its record, the job would otherwise never end (a second record does nothing).
+            boolean failed = !delivery.isWithdrawn() && !fan.isCancelled(tenantStore, part)
+                    && fan.failure(tenantStore, part).isPresent();
+            return failed ? sendFinalize(fan, part, "failed") : Outcome.SETTLE;
         } catch (TaskFailure e) {
             return failChunk(attempt, part, fan, tenantStore, e.error());
         } catch (StoreException e) {
@@ -378,16 +382,20 @@ public final class JobLifecycle {
         }
         LOG.infof("job %s chunk %d (tasks %d..%d) stored in %.1f s", job.id(), part.chunk(), part.from(), part.to() - 1,
                 (System.nanoTime() - start) / 1e9);
-        if (FanOut.allStored(job.id(), tasks, tenantStore)) {
-            try {
-                fan.sendFinalize(part);
-            } catch (RuntimeException e) {
-                LOG.errorf("job %s: every task is stored, but its finalize record cannot be sent (the chunk is delivered "
-                        + "again, and sends it then): %s", job.id(), e);
-                return Outcome.RETRY_LATER;
-            }
+        return FanOut.allStored(job.id(), tasks, tenantStore) ? sendFinalize(fan, part, "has every task stored")
+                : Outcome.SETTLE;
+    }
+
+    /** Sends the job's finalize record; when it cannot be sent, the chunk is left for the source to deliver again. */
+    private static Outcome sendFinalize(FanOut fan, JobPart part, String why) {
+        try {
+            fan.sendFinalize(part);
+            return Outcome.SETTLE;
+        } catch (RuntimeException e) {
+            LOG.errorf("job %s %s, but its finalize record cannot be sent (the chunk is delivered again, and sends it "
+                    + "then): %s", part.jobId(), why, e);
+            return Outcome.RETRY_LATER;
         }
-        return Outcome.SETTLE;
     }
 
     /**
@@ -400,14 +408,7 @@ public final class JobLifecycle {
         LOG.warnf("job %s failed in chunk %d%s: %s", part.jobId(), part.chunk(), task.map(id -> " at " + id).orElse(""),
                 error.message());
         fan.markFailed(tenantStore, part, new JobEvent.Failed(part.jobId(), task, error));
-        try {
-            fan.sendFinalize(part);
-        } catch (RuntimeException e) {
-            LOG.errorf("job %s failed, but its finalize record cannot be sent (the chunk is delivered again, and sends "
-                    + "it then): %s", part.jobId(), e);
-            return Outcome.RETRY_LATER;
-        }
-        return Outcome.SETTLE;
+        return sendFinalize(fan, part, "failed");
     }
 
     /**

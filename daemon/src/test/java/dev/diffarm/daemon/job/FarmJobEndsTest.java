@@ -55,7 +55,7 @@ class FarmJobEndsTest {
         failed.onSplit(() -> { });
         TrackedJob chunk = registry.startPart(job("broken"), Tenants.DEFAULT);
         TrackedJob otherJobsChunk = registry.startPart(job("done"), Tenants.DEFAULT);
-        ends.accept(new JobEvent.Failed("broken", Optional.of("t0003"), BROKEN), failed.runningSince());
+        ends.accept(new JobEvent.Failed("broken", Optional.of("t0003"), BROKEN), chunk.runningSince());
         assertEquals(JobState.FAILED, failed.state());
         assertEquals(List.of(BROKEN), failed.status().errors());
         assertTrue(chunk.isCancelRequested(), "the chunk running here stops at its next step");
