@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.diffarm.daemon.TinyModel;
 import dev.diffarm.daemon.job.JobLifecycle;
@@ -28,7 +27,6 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CancellationException;
-import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
@@ -71,7 +69,7 @@ class JobEndsAcrossNodesTest {
             second.start();
             TestKafka.awaitMembers(group, topics.chunks(), 2);
             TestKafka.produce(TestKafka.record(topics.jobs(), id, TinyModel.renderJob(id, "[\"x\"]", seeds(12), 2)));
-            await(() -> idle.statuses.find(id).map(status -> status.tasksCompleted() >= 2).orElse(false),
+            TestKafka.await(() -> idle.statuses.find(id).map(status -> status.tasksCompleted() >= 2).orElse(false),
                     "two tasks stored, as the idle node sees it");
 
             assertInstanceOf(JobCancels.Outcome.Unknown.class, idle.cancels.cancel(id, tenant -> false),
@@ -83,8 +81,8 @@ class JobEndsAcrossNodesTest {
             assertInstanceOf(JobCancels.Outcome.Cancelling.class, outcome, outcome.toString());
             assertTrue(idle.farm.registry.find(id).isEmpty(), "the idle node never ran the job: cancelled for the farm");
 
-            await(() -> Stream.of(first, second, idle).allMatch(node -> node.state(id).equals(Optional.of("cancelled"))),
-                    "every node says cancelled");
+            TestKafka.await(() -> Stream.of(first, second, idle)
+                    .allMatch(node -> node.state(id).equals(Optional.of("cancelled"))), "every node says cancelled");
             // Time for a straggler, were there one: a task begun, stored or reported after the cancel.
             Thread.sleep(2000);
             assertEquals(first.answer(id), second.answer(id));
@@ -106,11 +104,7 @@ class JobEndsAcrossNodesTest {
                 "no task begun after the cancel: " + renders);
         assertFalse(renders.stopped().isEmpty(), "a render running at the cancel stopped at its next step: " + renders);
         assertEquals(renders.stored(), storedImages(outputs, id), "what was rendered in full is stored, nothing else");
-        List<JobEvent> events = events(topics, id);
-        List<JobEvent.Failed> failed = failures(events);
-        assertEquals(1, failed.size(), "one failed event: " + events);
-        assertEquals(JobLifecycle.CANCELLED, failed.get(0).error().code());
-        assertTrue(events.stream().noneMatch(JobEvent.Completed.class::isInstance), events.toString());
+        assertCancelledOnce(topics, id);
     }
 
     @Test
@@ -129,7 +123,7 @@ class JobEndsAcrossNodesTest {
             second.start();
             TestKafka.awaitMembers(group, topics.jobs(), 2);
             TestKafka.produce(TestKafka.record(topics.jobs(), id, TinyModel.renderJob(id, "[\"x\"]", seeds(4), 2)));
-            await(() -> Stream.of(first, second).anyMatch(node -> node.farm.registry.find(id).isPresent())
+            TestKafka.await(() -> Stream.of(first, second).anyMatch(node -> node.farm.registry.find(id).isPresent())
                     && Stream.of(first, second).allMatch(node -> node.statuses.find(id)
                     .map(status -> status.tasksCompleted() >= 1).orElse(false)), "a task stored, as both nodes see it");
             FarmNode runner = first.farm.registry.find(id).isPresent() ? first : second;
@@ -137,10 +131,11 @@ class JobEndsAcrossNodesTest {
 
             cancelledAt = System.nanoTime();
             assertInstanceOf(JobCancels.Outcome.Cancelling.class, other.cancels.cancel(id, tenant -> true));
-            await(() -> runner.farm.registry.find(id).orElseThrow().state().isFinal(), "the runner's job ended");
+            TestKafka.await(() -> runner.farm.registry.find(id).orElseThrow().state().isFinal(),
+                    "the runner's job ended");
             assertEquals(JobState.CANCELLED, runner.farm.registry.find(id).orElseThrow().state());
-            await(() -> Stream.of(first, second).allMatch(node -> node.state(id).equals(Optional.of("cancelled"))),
-                    "both nodes say cancelled");
+            TestKafka.await(() -> Stream.of(first, second)
+                    .allMatch(node -> node.state(id).equals(Optional.of("cancelled"))), "both nodes say cancelled");
             Thread.sleep(2000);
             assertEquals(runner.answer(id), other.answer(id), "GET /jobs/" + id + " alike on both nodes");
             assertTrue(other.farm.registry.find(id).isEmpty(), "the node that cancelled it never ran it");
@@ -152,11 +147,7 @@ class JobEndsAcrossNodesTest {
                 "a task begun as the cancel came stopped: " + renders);
         assertTrue(renders.stored().size() < 4, renders.toString());
         assertEquals(renders.stored(), storedImages(outputs, id));
-        List<JobEvent> events = events(topics, id);
-        List<JobEvent.Failed> failed = failures(events);
-        assertEquals(1, failed.size(), "one failed event: " + events);
-        assertEquals(JobLifecycle.CANCELLED, failed.get(0).error().code());
-        assertTrue(events.stream().noneMatch(JobEvent.Completed.class::isInstance), events.toString());
+        assertCancelledOnce(topics, id);
     }
 
     @Test
@@ -185,8 +176,8 @@ class JobEndsAcrossNodesTest {
             second.start();
             TestKafka.awaitMembers(group, topics.chunks(), 2);
             TestKafka.produce(TestKafka.record(topics.jobs(), id, job));
-            await(() -> Stream.of(first, second).allMatch(node -> node.state(id).equals(Optional.of("failed"))),
-                    "both nodes say failed");
+            TestKafka.await(() -> Stream.of(first, second)
+                    .allMatch(node -> node.state(id).equals(Optional.of("failed"))), "both nodes say failed");
             // Time for a second failed event or a completed one, were there any.
             Thread.sleep(3000);
             assertEquals(first.answer(id), second.answer(id), "GET /jobs/" + id + " alike on both nodes");
@@ -292,6 +283,15 @@ class JobEndsAcrossNodesTest {
         return parse(TestKafka.readAll(topics.events()), job);
     }
 
+    /** The job's events hold one {@code failed}, cancelled, and no {@code completed}. */
+    private static void assertCancelledOnce(FarmSettings.Topics topics, String id) {
+        List<JobEvent> events = events(topics, id);
+        List<JobEvent.Failed> failed = failures(events);
+        assertEquals(1, failed.size(), "one failed event: " + events);
+        assertEquals(JobLifecycle.CANCELLED, failed.get(0).error().code());
+        assertTrue(events.stream().noneMatch(JobEvent.Completed.class::isInstance), events.toString());
+    }
+
     private static List<JobEvent.Failed> failures(List<JobEvent> events) {
         return events.stream().filter(JobEvent.Failed.class::isInstance).map(JobEvent.Failed.class::cast).toList();
     }
@@ -299,16 +299,6 @@ class JobEndsAcrossNodesTest {
     private static List<JobEvent> parse(List<ConsumerRecord<byte[], byte[]>> records, String job) {
         return records.stream().map(record -> JobEvent.parse(TestKafka.text(record.value())))
                 .filter(event -> event.recordKey().equals(Optional.of(job))).toList();
-    }
-
-    private static void await(BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + TestKafka.WAIT.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                fail(what + ": not within " + TestKafka.WAIT.toSeconds() + " s");
-            }
-            Thread.sleep(50);
-        }
     }
 
     private static void sleep(Duration duration) {

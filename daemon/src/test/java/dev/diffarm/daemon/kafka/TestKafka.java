@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
+import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -168,6 +169,17 @@ final class TestKafka {
             }
         }
         return read;
+    }
+
+    /** Waits until {@code condition} holds; fails the test, saying {@code what} was awaited, if not within {@link #WAIT}. */
+    static void await(BooleanSupplier condition, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                fail(what + ": not within " + WAIT.toSeconds() + " s");
+            }
+            Thread.sleep(50);
+        }
     }
 
     /** Every record {@code topic} holds now: as many as its end offsets add up to (no transaction writes to it). */
