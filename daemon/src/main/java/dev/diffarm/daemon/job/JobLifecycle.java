@@ -44,7 +44,8 @@ import org.jboss.logging.Logger;
  * go to the whole group and the delivery is settled. A chunk delivered ({@link Delivery#isJobPart()}) runs its
  * tasks as above (skipping those stored, {@code task-completed} for each) and sends no {@code completed}; the daemon
  * that stored the last task sends the job's finalize record, and the one handling that stores the overview and sends
- * {@code completed}, once.
+ * {@code completed}, once. A chunk whose task fails marks the split failed and sends the finalize record, whose handler
+ * sends the job's {@code failed}, once; a cancel marks it cancelled; either way no chunk begins a further task.
  */
 public final class JobLifecycle {
     public static final String CANCELLED = "cancelled";
