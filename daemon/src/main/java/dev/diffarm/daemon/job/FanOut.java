@@ -4,6 +4,7 @@ import dev.diffarm.daemon.port.JobParts;
 import dev.diffarm.daemon.port.OutputStore;
 import dev.diffarm.farm.config.ImageJob;
 import dev.diffarm.farm.config.Job;
+import dev.diffarm.farm.config.JobEvent;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -11,6 +12,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
 
 /**
@@ -19,9 +21,13 @@ import java.util.UUID;
  * <ul>
  *   <li>{@code jobs/<id>/fanout/<round>/job.json}: the job as accepted (its JSON with defaults written out), from
  *       which any daemon plans it again: planning is deterministic, the same job always has the same tasks and keys;</li>
- *   <li>{@code .../cancelled}: the job was cancelled; no chunk renders a task after it is seen, no finalize completes;</li>
- *   <li>{@code .../completed}: the job's overview is stored and its {@code completed} event sent, so that a
- *       finalize record sent twice (two daemons finishing their last chunks together, a crash) does nothing again.</li>
+ *   <li>{@code .../cancelled}: the job was cancelled (on any node); no chunk renders a task after it is seen, no
+ *       finalize completes;</li>
+ *   <li>{@code .../failed}: a task of a chunk failed, and so did the job, as it does on one node: no chunk renders a
+ *       task after it is seen; it holds the job's {@code failed} event, which its finalize record sends;</li>
+ *   <li>{@code .../completed}: the job's overview is stored and its {@code completed} event sent, or its
+ *       {@code failed} event sent, so that a finalize record sent twice (two daemons finishing their last chunks
+ *       together, two chunks failing, a crash) does nothing again.</li>
  * </ul>
  * The store has no conditional write: that a job completes once rests on its finalize records all being keyed by its
  * id, so one partition holds them and one daemon handles them one after another.
@@ -31,6 +37,7 @@ public final class FanOut {
     public static final String SETTING = "DIFFARM_CHUNK_TASKS";
     private static final String JOB = "job.json";
     private static final String CANCELLED = "cancelled";
+    private static final String FAILED = "failed";
     private static final String COMPLETED = "completed";
 
     private final JobParts parts;
@@ -93,15 +100,59 @@ public final class FanOut {
         return store.exists(folder(part) + CANCELLED);
     }
 
+    /** Whether the split job was cancelled or has failed: its chunks render no further task. */
+    boolean hasStopped(OutputStore store, JobPart part) {
+        List<String> marks = store.list(folder(part));
+        return marks.contains(folder(part) + CANCELLED) || marks.contains(folder(part) + FAILED);
+    }
+
     /** Marks the split job cancelled: its chunks render no further task, it never completes. */
     static void cancel(OutputStore store, String jobId, String round) {
         store.put(folder(jobId, round) + CANCELLED, new byte[0], "application/octet-stream");
     }
 
+    /**
+     * Marks every split of the job that has not ended cancelled (a node that runs none of its chunks cancels it so);
+     * returns how many.
+     */
+    static int cancelAll(OutputStore store, String jobId) {
+        String splits = "jobs/" + jobId + "/fanout/";
+        Set<String> rounds = new TreeSet<>();
+        Set<String> ended = new HashSet<>();
+        for (String key : store.list(splits)) {
+            String[] round = key.substring(splits.length()).split("/", 2);
+            if (round.length == 2) {
+                rounds.add(round[0]);
+                if (round[1].equals(COMPLETED) || round[1].equals(CANCELLED)) {
+                    ended.add(round[0]);
+                }
+            }
+        }
+        rounds.removeAll(ended);
+        rounds.forEach(round -> cancel(store, jobId, round));
+        return rounds.size();
+    }
+
+    /**
+     * Marks the split job failed, keeping its {@code failed} event for the finalize record to send: its chunks render
+     * no further task. A second failure (another chunk's) replaces the first's event unless it was sent.
+     */
+    void markFailed(OutputStore store, JobPart part, JobEvent.Failed failed) {
+        store.put(folder(part) + FAILED, failed.toJson().getBytes(StandardCharsets.UTF_8), "application/json");
+    }
+
+    /** The job's {@code failed} event when a chunk failed it; empty while none did. */
+    Optional<JobEvent.Failed> failure(OutputStore store, JobPart part) {
+        return store.get(folder(part) + FAILED).map(json -> (JobEvent.Failed) JobEvent.parse(
+                new String(json, StandardCharsets.UTF_8)));
+    }
+
+    /** Whether the job's end ({@code completed} or {@code failed}) was sent. */
     boolean isCompleted(OutputStore store, JobPart part) {
         return store.exists(folder(part) + COMPLETED);
     }
 
+    /** Marks the job's end ({@code completed} or {@code failed}) sent. */
     void markCompleted(OutputStore store, JobPart part) {
         store.put(folder(part) + COMPLETED, new byte[0], "application/octet-stream");
     }

@@ -44,7 +44,8 @@ import org.jboss.logging.Logger;
  * go to the whole group and the delivery is settled. A chunk delivered ({@link Delivery#isJobPart()}) runs its
  * tasks as above (skipping those stored, {@code task-completed} for each) and sends no {@code completed}; the daemon
  * that stored the last task sends the job's finalize record, and the one handling that stores the overview and sends
- * {@code completed}, once.
+ * {@code completed}, once. A chunk whose task fails marks the split failed and sends the finalize record, whose handler
+ * sends the job's {@code failed}, once; a cancel marks it cancelled; either way no chunk begins a further task.
  */
 public final class JobLifecycle {
     public static final String CANCELLED = "cancelled";
@@ -194,6 +195,10 @@ public final class JobLifecycle {
             }
             List<String> keys = runTasks(attempt, work.tasks(), 0, work.tasks().size(), throttle, tenantStore, prefix,
                     delivery, attempt::isCancelRequested);
+            if (attempt.isCancelAnnounced()) {
+                // Cancelled on another node after the last step here: the farm knows the job cancelled, so it is.
+                throw new CancellationException("cancelled by another node after its last task");
+            }
             keys.addAll(storeOverview(attempt, work, prefix));
             finish(attempt, JobState.COMPLETED);
             reporting.events().publish(new JobEvent.Completed(job.id(), keys));
@@ -205,8 +210,12 @@ public final class JobLifecycle {
                         + "stored"), JobState.FAILED);
                 return Outcome.SETTLE;
             }
-            fail(attempt, new EventError(CANCELLED, "job " + job.id() + " was cancelled (" + e.getMessage() + ")"),
-                    JobState.CANCELLED);
+            EventError cancelled = new EventError(CANCELLED, "job " + job.id() + " was cancelled (" + e.getMessage() + ")");
+            if (attempt.isCancelAnnounced()) {
+                end(attempt, JobState.CANCELLED, cancelled, false);
+            } else {
+                fail(attempt, cancelled, JobState.CANCELLED);
+            }
         } catch (TaskFailure e) {
             fail(attempt, e.error(), JobState.FAILED);
         } catch (StoreException e) {
@@ -237,6 +246,9 @@ public final class JobLifecycle {
      * chunks cannot be sent the job fails and its delivery is left for the source to deliver again.
      */
     private Outcome handOver(TrackedJob attempt, Job job, int tasks, OutputStore tenantStore, FanOut fan) {
+        if (attempt.isCancelRequested()) {
+            throw new CancellationException("cancelled before it was split");
+        }
         List<JobPart> chunks;
         try {
             chunks = fan.split(job, attempt.tenant(), tasks, tenantStore);
@@ -248,13 +260,16 @@ public final class JobLifecycle {
             return Outcome.RETRY_LATER;
         }
         JobPart first = chunks.get(0);
-        attempt.onCancelRequest(() -> cancelSplit(attempt, tenantStore, first));
         LOG.infof("job %s: %d tasks split into %d chunks of at most %d for the group (split %s)", job.id(), tasks,
                 chunks.size(), first.to() - first.from(), first.round());
+        attempt.onSplit(() -> cancelSplit(attempt, tenantStore, first));
         return Outcome.SETTLE;
     }
 
-    /** Ends a split job cancelled here: marked so in the store for the chunks, then {@code failed} as cancelled. */
+    /**
+     * Ends a split job cancelled: marked so in the store for the chunks, then {@code failed} as cancelled, unless
+     * another node announced the cancel already ({@link TrackedJob#isCancelAnnounced()}).
+     */
     private void cancelSplit(TrackedJob attempt, OutputStore tenantStore, JobPart part) {
         try {
             FanOut.cancel(tenantStore, part.jobId(), part.round());
@@ -262,8 +277,8 @@ public final class JobLifecycle {
             LOG.errorf("job %s: cannot mark it cancelled for its chunks: %s", part.jobId(), e);
             return;
         }
-        fail(attempt, new EventError(CANCELLED, "job " + part.jobId() + " was cancelled: its chunks render no task not "
-                + "started yet"), JobState.CANCELLED);
+        end(attempt, JobState.CANCELLED, new EventError(CANCELLED, "job " + part.jobId() + " was cancelled: its chunks "
+                + "render no task not started yet"), !attempt.isCancelAnnounced());
     }
 
     /** Runs a chunk or a finalize record of a split job; settles it unless the store is down. */
@@ -341,46 +356,60 @@ public final class JobLifecycle {
                     job.id(), part.from(), part.to() - 1, tasks.size());
             return Outcome.SETTLE;
         }
-        // This daemon's record of its part of the job, outside its registry: the job's record is its origin's.
-        TrackedJob attempt = TrackedJob.running(job, part.tenant());
+        // This daemon's record of its part of the job, beside the job's own (its origin's): the farm's events of the
+        // job's end stop it at its next step (FarmJobEnds).
+        TrackedJob attempt = reporting.registry().startPart(job, part.tenant());
         try {
             runTasks(attempt, tasks, part.from(), part.to(), throttles.get(), tenantStore, prefix, delivery,
-                    () -> fan.isCancelled(tenantStore, part));
+                    () -> fan.hasStopped(tenantStore, part));
         } catch (CancellationException e) {
             LOG.infof("job %s chunk %d stopped (%s): %s", job.id(), part.chunk(), e.getMessage(), delivery.isWithdrawn()
                     ? delivery.origin() + " moved to another daemon, which runs it again and skips the tasks stored"
-                    : "the job was cancelled");
-            return Outcome.SETTLE;
+                    : "the job was cancelled or failed");
+            // A chunk that stops at a failure sends the finalize record too: were the failing chunk's daemon to die
+            // between its mark and its record, the job would otherwise never end (a second record does nothing).
+            boolean failed = !delivery.isWithdrawn() && !fan.isCancelled(tenantStore, part)
+                    && fan.failure(tenantStore, part).isPresent();
+            return failed ? sendFinalize(fan, part, "failed") : Outcome.SETTLE;
         } catch (TaskFailure e) {
-            failChunk(attempt, part, e.error());
-            return Outcome.SETTLE;
+            return failChunk(attempt, part, fan, tenantStore, e.error());
         } catch (StoreException e) {
             throw e;
         } catch (RuntimeException | LinkageError | VirtualMachineError e) {
             LOG.errorf(e, "job %s chunk %d failed unexpectedly", job.id(), part.chunk());
-            failChunk(attempt, part, new EventError(INTERNAL_ERROR, e.toString()));
-            return Outcome.SETTLE;
+            return failChunk(attempt, part, fan, tenantStore, new EventError(INTERNAL_ERROR, e.toString()));
+        } finally {
+            reporting.registry().endPart(attempt);
         }
         LOG.infof("job %s chunk %d (tasks %d..%d) stored in %.1f s", job.id(), part.chunk(), part.from(), part.to() - 1,
                 (System.nanoTime() - start) / 1e9);
-        if (FanOut.allStored(job.id(), tasks, tenantStore)) {
-            try {
-                fan.sendFinalize(part);
-            } catch (RuntimeException e) {
-                LOG.errorf("job %s: every task is stored, but its finalize record cannot be sent (the chunk is delivered "
-                        + "again, and sends it then): %s", job.id(), e);
-                return Outcome.RETRY_LATER;
-            }
-        }
-        return Outcome.SETTLE;
+        return FanOut.allStored(job.id(), tasks, tenantStore) ? sendFinalize(fan, part, "has every task stored")
+                : Outcome.SETTLE;
     }
 
-    /** A chunk that failed fails its job: the other chunks go on, but the job never completes unless sent again. */
-    private void failChunk(TrackedJob attempt, JobPart part, EventError error) {
+    /** Sends the job's finalize record; when it cannot be sent, the chunk is left for the source to deliver again. */
+    private static Outcome sendFinalize(FanOut fan, JobPart part, String why) {
+        try {
+            fan.sendFinalize(part);
+            return Outcome.SETTLE;
+        } catch (RuntimeException e) {
+            LOG.errorf("job %s %s, but its finalize record cannot be sent (the chunk is delivered again, and sends it "
+                    + "then): %s", part.jobId(), why, e);
+            return Outcome.RETRY_LATER;
+        }
+    }
+
+    /**
+     * A chunk whose task failed fails its job, as that task would on one node: the split is marked failed, with its
+     * {@code failed} event, so that the other chunks render no further task (what they stored stays), and the job's
+     * finalize record sends that event, once. Left for the source to deliver again when the record cannot be sent.
+     */
+    private Outcome failChunk(TrackedJob attempt, JobPart part, FanOut fan, OutputStore tenantStore, EventError error) {
         Optional<String> task = attempt.currentTask();
         LOG.warnf("job %s failed in chunk %d%s: %s", part.jobId(), part.chunk(), task.map(id -> " at " + id).orElse(""),
                 error.message());
-        reporting.events().publish(new JobEvent.Failed(part.jobId(), task, error));
+        fan.markFailed(tenantStore, part, new JobEvent.Failed(part.jobId(), task, error));
+        return sendFinalize(fan, part, "failed");
     }
 
     /**
@@ -391,7 +420,12 @@ public final class JobLifecycle {
                                   String prefix) {
         if (fan.isCancelled(tenantStore, part) || fan.isCompleted(tenantStore, part)) {
             LOG.infof("job %s: finalize record ignored, the job is %s", job.id(),
-                    fan.isCancelled(tenantStore, part) ? "cancelled" : "completed already");
+                    fan.isCancelled(tenantStore, part) ? "cancelled" : "ended already");
+            return Outcome.SETTLE;
+        }
+        Optional<JobEvent.Failed> failure = fan.failure(tenantStore, part);
+        if (failure.isPresent()) {
+            failSplit(part, failure.get(), fan, tenantStore);
             return Outcome.SETTLE;
         }
         List<? extends TaskWork> tasks = work.tasks();
@@ -416,6 +450,39 @@ public final class JobLifecycle {
         fan.markCompleted(tenantStore, part);
         LOG.infof("job %s completed: %d tasks stored by the group, its overview here", job.id(), tasks.size());
         return Outcome.SETTLE;
+    }
+
+    /**
+     * Ends a split job that a chunk failed: its {@code failed} event, once; the job's record, where it is this
+     * daemon's, fails with it (elsewhere {@link FarmJobEnds} ends it). Nothing more is stored: on one node a job that
+     * failed stores no overview either, and sending it again resumes it.
+     */
+    private void failSplit(JobPart part, JobEvent.Failed failed, FanOut fan, OutputStore tenantStore) {
+        Optional<TrackedJob> origin = reporting.registry().find(part.jobId())
+                .filter(known -> known.state() == JobState.RUNNING && known.tenant().equals(part.tenant()));
+        if (origin.isEmpty() || !end(origin.get(), JobState.FAILED, failed.error(), false)) {
+            reporting.metrics().jobFinished(JobState.FAILED);
+        }
+        reporting.events().publish(failed);
+        fan.markCompleted(tenantStore, part);
+        LOG.infof("job %s failed%s in a chunk: %s", part.jobId(), failed.taskId().map(id -> " at " + id).orElse(""),
+                failed.error().message());
+    }
+
+    /**
+     * Ends the attempt as {@code state} with {@code error}, and sends its {@code failed} event if {@code announce},
+     * unless it had ended meanwhile; returns whether it ended here.
+     */
+    private boolean end(TrackedJob attempt, JobState state, EventError error, boolean announce) {
+        if (!attempt.transition(JobState.RUNNING, state)) {
+            return false;
+        }
+        attempt.onError(error);
+        reporting.metrics().jobFinished(state);
+        if (announce) {
+            reporting.events().publish(new JobEvent.Failed(attempt.id(), attempt.currentTask(), error));
+        }
+        return true;
     }
 
     /** Stores the job's overview; returns its keys. */

@@ -3,11 +3,14 @@ package dev.diffarm.daemon.job;
 import dev.diffarm.farm.config.EventError;
 import dev.diffarm.farm.config.Job;
 import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The jobs this daemon knows, by id: the latest attempt of each. Finished attempts are forgotten oldest
@@ -17,6 +20,8 @@ public final class JobRegistry {
     private final int retainedFinished;
     private final TenantQuota quota;
     private final Map<String, TrackedJob> byId = new LinkedHashMap<>();
+    /** The chunks of split jobs this daemon runs now, by job id: beside {@link #byId}, which holds the jobs' origins. */
+    private final Map<String, Set<TrackedJob>> runningParts = new HashMap<>();
 
     /** A registry whose REST submissions are limited by the contract alone. */
     public JobRegistry(int retainedFinished) {
@@ -103,6 +108,25 @@ public final class JobRegistry {
     /** Forgets {@code attempt} if it still is the latest attempt of its job (its submission failed). */
     public synchronized void withdraw(TrackedJob attempt) {
         byId.remove(attempt.id(), attempt);
+    }
+
+    /** Records a chunk of a split job that this daemon starts running; {@link #endPart} when it ends. */
+    synchronized TrackedJob startPart(Job job, String tenant) {
+        TrackedJob part = TrackedJob.running(job, tenant);
+        runningParts.computeIfAbsent(job.id(), id -> new HashSet<>()).add(part);
+        return part;
+    }
+
+    synchronized void endPart(TrackedJob part) {
+        Set<TrackedJob> parts = runningParts.get(part.id());
+        if (parts != null && parts.remove(part) && parts.isEmpty()) {
+            runningParts.remove(part.id());
+        }
+    }
+
+    /** The chunks of the job that this daemon runs now. */
+    synchronized List<TrackedJob> runningParts(String id) {
+        return List.copyOf(runningParts.getOrDefault(id, Set.of()));
     }
 
     public synchronized Optional<TrackedJob> find(String id) {

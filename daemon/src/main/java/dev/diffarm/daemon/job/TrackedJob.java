@@ -27,6 +27,12 @@ public final class TrackedJob {
     private final AtomicBoolean awaitingDelivery;
     private final List<String> keys = new CopyOnWriteArrayList<>();
     private volatile boolean cancelRequested;
+    /** Another node announced the cancel ({@code failed}, cancelled): stopping, this attempt tells nothing more. */
+    private volatile boolean cancelAnnounced;
+    /** Its tasks run as chunks on the group's daemons ({@link FanOut}); this attempt only waits for the job's end. */
+    private volatile boolean split;
+    /** When it began running (the epoch's milliseconds); 0 while queued. */
+    private volatile long runningSince;
     /** What a cancel request does beyond asking the running job to stop; see {@link #onCancelRequest}. */
     private volatile Runnable cancelAction = () -> { };
     private volatile Step step = Step.NONE;
@@ -50,6 +56,7 @@ public final class TrackedJob {
         this.tasks = tasks;
         this.state = new AtomicReference<>(state);
         this.awaitingDelivery = new AtomicBoolean(awaitingDelivery);
+        this.runningSince = state == JobState.RUNNING ? System.currentTimeMillis() : 0;
     }
 
     /** A job accepted by the REST intake, waiting in the source. */
@@ -102,7 +109,18 @@ public final class TrackedJob {
         if (!from.next().contains(to)) {
             throw new IllegalArgumentException("job " + id + ": no transition from " + from + " to " + to);
         }
-        return state.compareAndSet(from, to);
+        if (!state.compareAndSet(from, to)) {
+            return false;
+        }
+        if (to == JobState.RUNNING) {
+            runningSince = System.currentTimeMillis();
+        }
+        return true;
+    }
+
+    /** When it began running, in the epoch's milliseconds; 0 while it has not. */
+    long runningSince() {
+        return runningSince;
     }
 
     /** What a cancellation request did. */
@@ -134,11 +152,49 @@ public final class TrackedJob {
     }
 
     /**
-     * Has a cancel request of the running job also do {@code action}, on the requesting thread: for a job whose tasks
-     * run on other daemons (split into chunks), which no step of this daemon's would see stopping.
+     * Marks the running job split into chunks, and has a cancel request of it also do {@code action}, on the
+     * requesting thread: its tasks run on other daemons, which no step of this daemon's would see stopping. A cancel
+     * requested before (while it was being split) does {@code action} now.
      */
-    void onCancelRequest(Runnable action) {
+    void onSplit(Runnable action) {
         cancelAction = action;
+        split = true;
+        if (cancelRequested) {
+            action.run();
+        }
+    }
+
+    /** Whether its tasks run as chunks on the group's daemons, this attempt waiting for the job's end. */
+    boolean isSplit() {
+        return split;
+    }
+
+    /**
+     * The farm's events say that another node cancelled the job and announced it: the job stops as for a cancel
+     * request here (before its next step), but its end is told by no event of this attempt's.
+     */
+    void cancelledElsewhere() {
+        cancelAnnounced = true;
+        requestCancel();
+    }
+
+    /**
+     * The farm's events say that the split job ended on another node ({@code completed}, or {@code failed} by a chunk);
+     * this attempt, which only waited for that, ends alike and tells nothing more.
+     *
+     * @return false when it was no split job waiting, or had ended meanwhile
+     */
+    boolean endedElsewhere(JobState end, Optional<EventError> error) {
+        if (!split || !transition(JobState.RUNNING, end)) {
+            return false;
+        }
+        error.ifPresent(this::onError);
+        return true;
+    }
+
+    /** Whether the cancel was announced by another node ({@link #cancelledElsewhere()}): no event of it is to be sent. */
+    boolean isCancelAnnounced() {
+        return cancelAnnounced;
     }
 
     public boolean isCancelRequested() {

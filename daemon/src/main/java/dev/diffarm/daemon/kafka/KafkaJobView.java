@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.ObjLongConsumer;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -48,6 +49,8 @@ public final class KafkaJobView implements EventFeed {
     private final Consumer<String, String> consumer;
     private final String topic;
     private final FarmJobs jobs;
+    /** Told of each event after {@link #jobs}, with its record's timestamp. */
+    private final ObjLongConsumer<JobEvent> listener;
     private final Thread thread;
     private final AtomicLong applied = new AtomicLong();
     private final AtomicLong skipped = new AtomicLong();
@@ -69,9 +72,19 @@ public final class KafkaJobView implements EventFeed {
      * @param jobs           where the events go
      */
     public KafkaJobView(Map<String, Object> consumerConfig, String topic, FarmJobs jobs) {
+        this(consumerConfig, topic, jobs, (event, sentAtMillis) -> { });
+    }
+
+    /**
+     * As above, telling {@code listener} of each event once {@code jobs} took it in, with its record's timestamp (when
+     * it was sent, by the sender's clock): a daemon's {@link dev.diffarm.daemon.job.FarmJobEnds}.
+     */
+    public KafkaJobView(Map<String, Object> consumerConfig, String topic, FarmJobs jobs,
+                        ObjLongConsumer<JobEvent> listener) {
         this.consumer = new KafkaConsumer<>(consumerConfig);
         this.topic = topic;
         this.jobs = jobs;
+        this.listener = listener;
         this.thread = new Thread(this::run, "diffarm-view-" + topic);
         this.thread.setDaemon(true);
     }
@@ -219,6 +232,12 @@ public final class KafkaJobView implements EventFeed {
             return;
         }
         jobs.apply(event);
+        try {
+            listener.accept(event, record.timestamp());
+        } catch (RuntimeException e) {
+            LOG.errorf("%s-%d@%d: acting on %s failed: %s", record.topic(), record.partition(), record.offset(),
+                    event.type(), e);
+        }
         applied.incrementAndGet();
         lagMillis = Math.max(0, System.currentTimeMillis() - record.timestamp());
     }

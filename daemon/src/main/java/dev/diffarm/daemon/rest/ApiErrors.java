@@ -21,6 +21,7 @@ public record ApiErrors(List<EventError> errors) {
     static final String ID_TAKEN = "id-taken";
     static final String OVER_QUOTA = "over-quota";
     static final String QUEUE_UNAVAILABLE = "queue-unavailable";
+    static final String STORE_UNAVAILABLE = "store-unavailable";
     static final String NOT_JSON_CONTENT = "unsupported-media-type";
     static final String TOO_FAST = "rate-limited";
     static final String TOO_MANY_STREAMS = "too-many-streams";

@@ -2,11 +2,11 @@ package dev.diffarm.daemon.rest;
 
 import dev.diffarm.daemon.event.EventBroadcaster;
 import dev.diffarm.daemon.job.JobIntake;
-import dev.diffarm.daemon.job.JobRegistry;
-import dev.diffarm.daemon.job.TrackedJob;
+import dev.diffarm.daemon.port.StoreException;
 import dev.diffarm.daemon.security.Callers;
 import dev.diffarm.daemon.security.Role;
 import dev.diffarm.daemon.security.SubmissionRate;
+import dev.diffarm.daemon.status.JobCancels;
 import dev.diffarm.daemon.status.JobStatuses;
 import dev.diffarm.farm.config.EventError;
 import dev.diffarm.farm.config.JobEvent;
@@ -46,16 +46,16 @@ public class JobResource {
             JobEvent.Rejected.TYPE);
 
     private final JobIntake intake;
-    private final JobRegistry registry;
+    private final JobCancels cancels;
     private final JobStatuses statuses;
     private final SecurityIdentity caller;
     private final SubmissionRate rate;
     private final EventStreams streams;
 
-    JobResource(JobIntake intake, JobRegistry registry, JobStatuses statuses, SecurityIdentity caller,
+    JobResource(JobIntake intake, JobCancels cancels, JobStatuses statuses, SecurityIdentity caller,
                 SubmissionRate rate, EventStreams streams) {
         this.intake = intake;
-        this.registry = registry;
+        this.cancels = cancels;
         this.statuses = statuses;
         this.caller = caller;
         this.rate = rate;
@@ -115,29 +115,30 @@ public class JobResource {
                 .map(status -> Response.ok(status).build()).orElseGet(() -> ApiErrors.unknownJob(id));
     }
 
-    /** Cancels a job: 202 when it is cancelled or will stop before its next step, 409 when it had ended. */
+    /**
+     * Cancels a job, on any node of a Kafka farm whichever nodes run it ({@link JobCancels}): 202 when it is cancelled
+     * or will stop before its next step, 409 when it had ended, 404 when the caller cannot see it ({@code GET}'s rules:
+     * its own tenant's jobs, any for an admin), 503 when a split job's chunks cannot be told through the store.
+     */
     @DELETE
     @Path("{id}")
     @RolesAllowed({Role.SUBMIT_NAME, Role.ADMIN_NAME})
     public Response cancel(@PathParam("id") String id) {
-        Optional<TrackedJob> job = visible(id);
-        if (job.isEmpty()) {
-            return ApiErrors.unknownJob(id);
+        JobCancels.Outcome outcome;
+        try {
+            outcome = cancels.cancel(id, tenant -> Callers.mayAccess(caller, tenant));
+        } catch (StoreException e) {
+            return ApiErrors.response(Response.Status.SERVICE_UNAVAILABLE, ApiErrors.STORE_UNAVAILABLE,
+                    "job " + id + " could not be cancelled: " + e.getMessage());
         }
-        TrackedJob.CancelOutcome outcome = intake.cancel(job.get());
-        if (outcome == TrackedJob.CancelOutcome.ALREADY_ENDED) {
+        if (outcome instanceof JobCancels.Outcome.Ended ended) {
             return ApiErrors.response(Response.Status.CONFLICT, ApiErrors.JOB_ENDED, "job " + id + " has already ended ("
-                    + job.get().state().label() + ")");
+                    + ended.status().state() + ")");
         }
-        return Response.accepted(job.get().status()).build();
-    }
-
-    /**
-     * The job this node runs or queued, if the caller may see it: its own tenant's, or any for an admin. Another
-     * tenant's job is unknown.
-     */
-    private Optional<TrackedJob> visible(String id) {
-        return registry.find(id).filter(job -> Callers.mayAccess(caller, job.tenant()));
+        if (outcome instanceof JobCancels.Outcome.Cancelling cancelling) {
+            return Response.accepted(cancelling.status()).build();
+        }
+        return ApiErrors.unknownJob(id);
     }
 
     /**

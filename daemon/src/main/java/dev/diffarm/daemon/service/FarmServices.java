@@ -5,6 +5,8 @@ import dev.diffarm.daemon.event.EventSinks;
 import dev.diffarm.daemon.event.ProgressThrottle;
 import dev.diffarm.daemon.job.BatchCompanions;
 import dev.diffarm.daemon.job.FanOut;
+import dev.diffarm.daemon.job.FarmCancellation;
+import dev.diffarm.daemon.job.FarmJobEnds;
 import dev.diffarm.daemon.job.FarmMetrics;
 import dev.diffarm.daemon.job.IntakePolicy;
 import dev.diffarm.daemon.job.JobHandlers;
@@ -47,6 +49,7 @@ import dev.diffarm.daemon.s3.S3OutputStore;
 import dev.diffarm.daemon.s3.S3Transport;
 import dev.diffarm.daemon.status.FarmJobStatuses;
 import dev.diffarm.daemon.status.FarmJobs;
+import dev.diffarm.daemon.status.JobCancels;
 import dev.diffarm.daemon.status.JobStatuses;
 import dev.diffarm.daemon.status.NodeJobStatuses;
 import dev.diffarm.engine.clip.TokenizerLocator;
@@ -195,7 +198,8 @@ public class FarmServices {
         }
         FarmJobs farm = new FarmJobs(config.retainedJobs(), broadcaster);
         KafkaJobView view = new KafkaJobView(security.applyTo(KafkaJobView.consumerConfig(
-                settings.kafka().get().bootstrapServers(), KafkaClients.clientId("view"))), settings.topics().events(), farm);
+                settings.kafka().get().bootstrapServers(), KafkaClients.clientId("view"))), settings.topics().events(), farm,
+                new FarmJobEnds(registry));
         Gauge.builder("diffarm.status.view.lag", view, v -> v.lagMillis() / 1000.0).baseUnit("seconds")
                 .description("time from the latest job event's production to its arrival in this node's job view")
                 .register(meters);
@@ -207,6 +211,14 @@ public class FarmServices {
 
     void closeStatuses(@Disposes JobStatuses statuses) {
         statuses.close();
+    }
+
+    /** {@code DELETE /jobs/{id}}: a job as {@link #statuses} shows it, cancelled on whichever nodes run it. */
+    @Produces
+    @Singleton
+    JobCancels cancels(JobStatuses statuses, JobRegistry registry, JobIntake intake, OutputStore store,
+                       JobReporting reporting) {
+        return new JobCancels(statuses, registry, intake, new FarmCancellation(store, reporting));
     }
 
     @Produces

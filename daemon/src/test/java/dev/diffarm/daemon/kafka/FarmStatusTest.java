@@ -22,7 +22,6 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
@@ -78,13 +77,16 @@ class FarmStatusTest {
             List<JobEvent> seenByB = Collections.synchronizedList(new ArrayList<>());
             a.jobs.events().subscribe(id, seenByA::add);
             b.jobs.events().subscribe(id, seenByB::add);
+            // Both in the group first: a rebalance mid-job would move the job to the other node, which this test does not run.
+            TestKafka.awaitMembers(group, topics.jobs(), 2);
             TestKafka.produce(TestKafka.record(topics.jobs(), id, TinyModel.renderJob(id, "[\"a cat\", \"a dog\"]", "[3]", 2)));
 
             Node renderer = handleOnWhicheverTakesIt(a, b);
             Node other = renderer == a ? b : a;
             List<JobEvent> seenByOther = renderer == a ? seenByB : seenByA;
-            await(() -> a.status(id).map(s -> s.state().equals("completed")).orElse(false)
-                    && b.status(id).map(s -> s.state().equals("completed")).orElse(false), "both views see the job completed");
+            TestKafka.await(() -> a.status(id).map(s -> s.state().equals("completed")).orElse(false)
+                    && b.status(id).map(s -> s.state().equals("completed")).orElse(false),
+                    "both views see the job completed");
 
             JobStatus status = renderer.status(id).orElseThrow();
             assertEquals(status, other.status(id).orElseThrow());
@@ -115,7 +117,8 @@ class FarmStatusTest {
             long appliedByA = a.view.applied();
             long appliedByB = b.view.applied();
             TestKafka.produce(again.toArray(ProducerRecord[]::new));
-            await(() -> a.view.applied() == appliedByA + again.size() && b.view.applied() == appliedByB + again.size(),
+            TestKafka.await(() -> a.view.applied() == appliedByA + again.size()
+                    && b.view.applied() == appliedByB + again.size(),
                     "both views read the " + again.size() + " events sent again");
 
             assertArrayEquals(renderersAnswer, JSON.writeValueAsBytes(a.status(id).orElseThrow()), "node a after duplicates");
@@ -144,7 +147,7 @@ class FarmStatusTest {
         try (KafkaJobView view = new KafkaJobView(KafkaJobView.consumerConfig(TestKafka.bootstrapServers(),
                 "late-view-" + UUID.randomUUID()), topics.events(), jobs)) {
             view.start();
-            await(view::isCaughtUp, "the view catches up with the topic");
+            TestKafka.await(view::isCaughtUp, "the view catches up with the topic");
             assertEquals(new JobStatus(id, "acme", "completed", "render", 1, 1, Optional.empty(), 0, 0,
                     List.of("tenants/acme/jobs/" + id + "/t0000.png"), List.of()), jobs.find(id).orElseThrow());
             assertEquals(4, view.applied());
@@ -176,15 +179,5 @@ class FarmStatusTest {
 
     private static List<String> milestones(List<JobEvent> events) {
         return events.stream().map(JobEvent::type).filter(type -> !type.equals(JobEvent.Progress.TYPE)).toList();
-    }
-
-    private static void await(BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + TestKafka.WAIT.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                fail(what + ": not within " + TestKafka.WAIT.toSeconds() + " s");
-            }
-            Thread.sleep(50);
-        }
     }
 }

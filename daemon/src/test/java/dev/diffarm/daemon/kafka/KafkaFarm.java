@@ -44,6 +44,7 @@ final class KafkaFarm implements AutoCloseable {
     final LocalOutputStore store;
     final JobRegistry registry = new JobRegistry(100);
     final JobIntake intake;
+    final JobReporting reporting;
     private final JobLifecycle lifecycle;
 
     /** A farm that does not trust its jobs topic to name tenants: every job is tenant {@code local}'s. */
@@ -85,7 +86,7 @@ final class KafkaFarm implements AutoCloseable {
         this.events = new KafkaEventSink(KafkaClients.eventProducer(TestKafka.bootstrapServers(),
                 group + "-events-" + UUID.randomUUID()), topics.events());
         this.store = new LocalOutputStore(outputs);
-        JobReporting reporting = new JobReporting(registry, events,
+        this.reporting = new JobReporting(registry, events,
                 new FarmMetrics(new SimpleMeterRegistry(), registry, source::backlog));
         this.intake = new JobIntake(new JobParser(new FarmCatalog(new ModelDirectory(models), TestPlugins.samplers(),
                 new LoraDirectory(outputs.resolveSibling("loras")))), source, reporting,

@@ -14,11 +14,14 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
+import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -166,6 +169,32 @@ final class TestKafka {
             }
         }
         return read;
+    }
+
+    /** Waits until {@code condition} holds; fails the test, saying {@code what} was awaited, if not within {@link #WAIT}. */
+    static void await(BooleanSupplier condition, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                fail(what + ": not within " + WAIT.toSeconds() + " s");
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    /** Every record {@code topic} holds now: as many as its end offsets add up to (no transaction writes to it). */
+    static List<ConsumerRecord<byte[], byte[]>> readAll(String topic) {
+        long records;
+        try (Admin admin = admin()) {
+            Map<TopicPartition, OffsetSpec> ends = new HashMap<>();
+            admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions()
+                    .forEach(partition -> ends.put(new TopicPartition(topic, partition.partition()), OffsetSpec.latest()));
+            records = admin.listOffsets(ends).all().get().values().stream()
+                    .mapToLong(ListOffsetsResult.ListOffsetsResultInfo::offset).sum();
+        } catch (ExecutionException | InterruptedException e) {
+            throw new IllegalStateException("cannot read the end offsets of " + topic, e);
+        }
+        return readUntil(topic, read -> read.size() >= records);
     }
 
     /** The offsets {@code group} has committed. */
