@@ -1,5 +1,6 @@
 package dev.diffarm.daemon.render;
 
+import dev.diffarm.engine.device.Placement;
 import dev.diffarm.engine.pipeline.ControlNet;
 import dev.diffarm.engine.pipeline.ControlNetSource;
 import java.io.IOException;
@@ -27,6 +28,7 @@ public final class KeptControlNets implements ControlNetSource, AutoCloseable {
     private static final String DIFFUSERS_WEIGHTS = "diffusion_pytorch_model.safetensors";
 
     private final int kept;
+    private final Placement placement;
     /** The loaded ControlNets, least recently leased first. */
     private final LinkedHashMap<Key, Entry> loaded = new LinkedHashMap<>(16, 0.75f, true);
 
@@ -43,12 +45,21 @@ public final class KeptControlNets implements ControlNetSource, AutoCloseable {
         }
     }
 
-    /** @param kept how many ControlNets no render uses stay loaded, at least 0 */
+    /** @param kept how many ControlNets no render uses stay loaded, at least 0; on the CPU in float32 */
     public KeptControlNets(int kept) {
+        this(kept, Placement.cpu());
+    }
+
+    /**
+     * @param kept      how many ControlNets no render uses stay loaded, at least 0
+     * @param placement where they are loaded: the worker's models' device and precision
+     */
+    public KeptControlNets(int kept, Placement placement) {
         if (kept < 0) {
             throw new IllegalArgumentException("kept = " + kept + ": expected 0 or more ControlNets");
         }
         this.kept = kept;
+        this.placement = placement;
     }
 
     @Override
@@ -57,7 +68,7 @@ public final class KeptControlNets implements ControlNetSource, AutoCloseable {
         Entry entry = loaded.get(key);
         if (entry == null) {
             long start = System.nanoTime();
-            entry = new Entry(ControlNet.load(model, config));
+            entry = new Entry(ControlNet.load(model, config, placement));
             loaded.put(key, entry);
             LOG.infof("loaded ControlNet %s in %.1f s", model, (System.nanoTime() - start) / 1e9);
         }

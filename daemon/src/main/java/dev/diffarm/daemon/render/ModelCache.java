@@ -2,6 +2,7 @@ package dev.diffarm.daemon.render;
 
 import dev.diffarm.engine.clip.TokenizerException;
 import dev.diffarm.engine.clip.TokenizerLocator;
+import dev.diffarm.engine.device.Placement;
 import dev.diffarm.engine.image.ModelHash;
 import dev.diffarm.engine.model.ModelLoadException;
 import dev.diffarm.engine.pipeline.StableDiffusion;
@@ -40,7 +41,9 @@ public final class ModelCache implements AutoCloseable {
     /** How many ControlNets no render uses stay loaded on a device (an SD 1.5 one takes some 1.4 GB). */
     static final int KEPT_CONTROLNETS = 2;
 
-    private final KeptControlNets controlNets = new KeptControlNets(KEPT_CONTROLNETS);
+    private final KeptControlNets controlNets;
+    /** The device and precision this cache's worker loads its models (and their ControlNets) onto. */
+    private final Placement placement;
     private final long budgetBytes;
     /** The loaded models by name, used longest ago first. */
     private final Map<String, Entry> loaded = new LinkedHashMap<>(8, 0.75f, true);
@@ -112,6 +115,12 @@ public final class ModelCache implements AutoCloseable {
      */
     public ModelCache(ModelDirectory models, TokenizerLocator tokenizers, Optional<StoreBackedCatalog> store,
                       long budgetBytes) {
+        this(models, tokenizers, store, budgetBytes, Placement.cpu());
+    }
+
+    /** As {@link #ModelCache(ModelDirectory, TokenizerLocator, Optional, long)}, loading onto {@code placement}. */
+    public ModelCache(ModelDirectory models, TokenizerLocator tokenizers, Optional<StoreBackedCatalog> store,
+                      long budgetBytes, Placement placement) {
         if (budgetBytes <= 0) {
             throw new IllegalArgumentException(BUDGET_SETTING + " = " + budgetBytes + ": expected a number of bytes above 0");
         }
@@ -119,6 +128,13 @@ public final class ModelCache implements AutoCloseable {
         this.tokenizers = tokenizers;
         this.store = store;
         this.budgetBytes = budgetBytes;
+        this.placement = placement;
+        this.controlNets = new KeptControlNets(KEPT_CONTROLNETS, placement);
+    }
+
+    /** Where this cache's models are loaded. */
+    public Placement placement() {
+        return placement;
     }
 
     /** A quarter of the machine's memory, shared by {@code workers} workers: the rest is for images, the JVM, the system. */
@@ -204,7 +220,7 @@ public final class ModelCache implements AutoCloseable {
         long start = System.nanoTime();
         StableDiffusion weights;
         try {
-            weights = StableDiffusion.load(model.path(), Optional.empty(), Optional.empty(), tokenizers);
+            weights = StableDiffusion.load(model.path(), Optional.empty(), Optional.empty(), tokenizers, placement);
         } catch (ModelLoadException | TokenizerException | SafetensorsException | UncheckedIOException e) {
             throw new RenderException(RenderException.MODEL_UNAVAILABLE,
                     "model \"" + name + "\" (" + model.path() + ") cannot be loaded: " + e.getMessage(), e);
