@@ -1,5 +1,6 @@
 package dev.diffarm.daemon.render;
 
+import ai.djl.Device;
 import dev.diffarm.api.upscale.Tiling;
 import dev.diffarm.engine.upscale.ImageUpscaler;
 import java.util.Optional;
@@ -15,13 +16,21 @@ public final class UpscalerCache implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(UpscalerCache.class);
 
     private final UpscalerCatalog catalog;
+    private final Device device;
     private Loaded loaded;
 
     private record Loaded(String identity, Tiling tiling, ImageUpscaler upscaler) {
     }
 
+    /** Networks on the CPU. */
     public UpscalerCache(UpscalerCatalog catalog) {
+        this(catalog, Device.cpu());
+    }
+
+    /** Networks loaded onto {@code device}: the worker's. */
+    public UpscalerCache(UpscalerCatalog catalog, Device device) {
         this.catalog = catalog;
+        this.device = device;
     }
 
     /**
@@ -38,7 +47,7 @@ public final class UpscalerCache implements AutoCloseable {
             return loaded.upscaler();
         }
         unload();
-        ImageUpscaler upscaler = catalog.open(field, name, tiling);
+        ImageUpscaler upscaler = catalog.open(field, name, tiling, device);
         // identity is present here: open refuses a name that is neither a resampler nor a model
         loaded = new Loaded(identity.orElse(name), tiling, upscaler);
         LOG.debugf("loaded upscaler %s", upscaler);

@@ -1,5 +1,6 @@
 package dev.diffarm.daemon.render;
 
+import ai.djl.Device;
 import dev.diffarm.api.upscale.Tiling;
 import dev.diffarm.engine.upscale.ImageUpscaler;
 import dev.diffarm.engine.upscale.Upscalers;
@@ -65,6 +66,11 @@ public final class UpscalerCatalog {
      *                         known ones, or a model file that cannot be loaded, saying why
      */
     public ImageUpscaler open(String field, String name, Tiling tiling) {
+        return open(field, name, tiling, Device.cpu());
+    }
+
+    /** As {@link #open(String, String, Tiling)}, a network loaded onto {@code device} (its worker's). */
+    public ImageUpscaler open(String field, String name, Tiling tiling, Device device) {
         Upscalers upscalers = plugins.get();
         Optional<String> nameOrFile = upscalers.resampler(name).isPresent() ? Optional.of(name)
                 : models.find(name).map(Object::toString);
@@ -73,7 +79,7 @@ public final class UpscalerCatalog {
                     + "\": no such upscaler on this node; it has " + names(), null);
         }
         try {
-            return upscalers.open(field, nameOrFile.get(), tiling);
+            return upscalers.open(field, nameOrFile.get(), tiling, device);
         } catch (IllegalArgumentException | IllegalStateException e) {
             throw new RenderException(RenderException.INPUT_UNAVAILABLE, field + " = \"" + name + "\": " + e.getMessage(),
                     e);

@@ -318,7 +318,7 @@ public class FarmServices {
             ModelCache modelCache = new ModelCache(models, TokenizerLocator.fromEnvironment(), Optional.of(storeCatalog),
                     config.modelCacheBytes().orElseGet(() -> ModelCache.defaultBudget(devices.count())),
                     Placement.of(device.device(), precision));
-            UpscalerCache upscalerCache = new UpscalerCache(upscalers);
+            UpscalerCache upscalerCache = new UpscalerCache(upscalers, device.device());
             EngineRenderer renderer = new EngineRenderer(modelCache, samplers, loras, embeddings,
                     InputPictures.from(store), Optional.of(storeCatalog),
                     new ModeCatalogs(Optional.of(upscalers), Optional.of(controlNets)));

@@ -69,6 +69,11 @@ public final class Upscalers {
         return open(option, nameOrFile, tiling, PixelPath.RGB_FLOAT);
     }
 
+    /** As {@link #open(String, String, Tiling)}, a network's weights and passes on {@code device}. */
+    public ImageUpscaler open(String option, String nameOrFile, Tiling tiling, Device device) {
+        return open(option, nameOrFile, tiling, PixelPath.RGB_FLOAT, device);
+    }
+
     /** As {@link #open(String, String, Tiling)}, a network fed as {@code path} says (A1111's exact 8-bit BGR path). */
     public ImageUpscaler open(String option, String nameOrFile, Tiling tiling, PixelPath path) {
         return open(option, nameOrFile, tiling, path, Device.cpu());
