@@ -1,5 +1,6 @@
 package dev.diffarm.daemon.render;
 
+import dev.diffarm.engine.device.Placement;
 import dev.diffarm.engine.pipeline.ControlNet;
 import dev.diffarm.engine.pipeline.ControlNetSource;
 import java.io.UncheckedIOException;
@@ -18,10 +19,20 @@ public final class KeptControlNets implements ControlNetSource {
     private static final Logger LOG = Logger.getLogger(KeptControlNets.class);
 
     private final LoadedWeights weights;
+    private final Placement placement;
 
-    /** @param weights the worker's loaded weights, where the ControlNets are kept */
+    /** @param weights the worker's loaded weights, where the ControlNets are kept (on the CPU in float32) */
     public KeptControlNets(LoadedWeights weights) {
+        this(weights, Placement.cpu());
+    }
+
+    /**
+     * @param weights   the worker's loaded weights, where the ControlNets are kept
+     * @param placement where they are loaded: the worker's models' device and precision
+     */
+    public KeptControlNets(LoadedWeights weights, Placement placement) {
         this.weights = weights;
+        this.placement = placement;
     }
 
     @Override
@@ -37,7 +48,7 @@ public final class KeptControlNets implements ControlNetSource {
                 config.map(path -> "config " + path + ";").orElse("") + files.stamp());
         LoadedWeights.Lease<ControlNet> held = weights.use(key, files.bytes(), () -> {
             long start = System.nanoTime();
-            ControlNet loaded = ControlNet.load(model, config);
+            ControlNet loaded = ControlNet.load(model, config, placement);
             LOG.infof("loaded ControlNet %s in %.1f s", model, (System.nanoTime() - start) / 1e9);
             return loaded;
         });

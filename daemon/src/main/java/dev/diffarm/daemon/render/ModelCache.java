@@ -2,6 +2,7 @@ package dev.diffarm.daemon.render;
 
 import dev.diffarm.engine.clip.TokenizerException;
 import dev.diffarm.engine.clip.TokenizerLocator;
+import dev.diffarm.engine.device.Placement;
 import dev.diffarm.engine.image.ModelHash;
 import dev.diffarm.engine.model.ModelLoadException;
 import dev.diffarm.engine.pipeline.StableDiffusion;
@@ -33,6 +34,8 @@ public final class ModelCache implements AutoCloseable {
     private final Optional<StoreBackedCatalog> store;
     private final LoadedWeights weights;
     private final KeptControlNets controlNets;
+    /** The device and precision this cache's worker loads its models (and their ControlNets) onto. */
+    private final Placement placement;
     /** What {@link #lease} handed out last, in use until the next lease asks for another model. */
     private Lease current;
 
@@ -89,11 +92,23 @@ public final class ModelCache implements AutoCloseable {
      */
     public ModelCache(ModelDirectory models, TokenizerLocator tokenizers, Optional<StoreBackedCatalog> store,
                       long budgetBytes) {
+        this(models, tokenizers, store, budgetBytes, Placement.cpu());
+    }
+
+    /** As {@link #ModelCache(ModelDirectory, TokenizerLocator, Optional, long)}, loading onto {@code placement}. */
+    public ModelCache(ModelDirectory models, TokenizerLocator tokenizers, Optional<StoreBackedCatalog> store,
+                      long budgetBytes, Placement placement) {
         this.models = models;
         this.tokenizers = tokenizers;
         this.store = store;
         this.weights = new LoadedWeights(budgetBytes);
-        this.controlNets = new KeptControlNets(weights);
+        this.placement = placement;
+        this.controlNets = new KeptControlNets(weights, placement);
+    }
+
+    /** Where this cache's models are loaded. */
+    public Placement placement() {
+        return placement;
     }
 
     /** A quarter of the machine's memory, shared by {@code workers} workers: the rest is for images, the JVM, the system. */
@@ -157,7 +172,7 @@ public final class ModelCache implements AutoCloseable {
         long start = System.nanoTime();
         StableDiffusion weights;
         try {
-            weights = StableDiffusion.load(model.path(), Optional.empty(), Optional.empty(), tokenizers);
+            weights = StableDiffusion.load(model.path(), Optional.empty(), Optional.empty(), tokenizers, placement);
         } catch (ModelLoadException | TokenizerException | SafetensorsException | UncheckedIOException e) {
             throw new RenderException(RenderException.MODEL_UNAVAILABLE,
                     "model \"" + name + "\" (" + model.path() + ") cannot be loaded: " + e.getMessage(), e);

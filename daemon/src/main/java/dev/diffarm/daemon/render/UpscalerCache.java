@@ -1,5 +1,6 @@
 package dev.diffarm.daemon.render;
 
+import ai.djl.Device;
 import dev.diffarm.api.upscale.Tiling;
 import dev.diffarm.engine.upscale.ImageUpscaler;
 import dev.diffarm.engine.upscale.sd.SdUpscaler;
@@ -19,23 +20,34 @@ public final class UpscalerCache implements AutoCloseable {
     private final UpscalerCatalog catalog;
     private final LoadedWeights weights;
     private final boolean ownWeights;
+    /** Where its networks are loaded: the worker's device. */
+    private final Device device;
     /** What a lease handed out last, in use until the next lease. */
     private LoadedWeights.Lease<? extends AutoCloseable> current;
 
     /** A cache with weights of its own, within one worker's {@linkplain ModelCache#defaultBudget default budget}. */
     public UpscalerCache(UpscalerCatalog catalog) {
-        this(catalog, new LoadedWeights(ModelCache.defaultBudget(1)), true);
+        this(catalog, new LoadedWeights(ModelCache.defaultBudget(1)), true, Device.cpu());
     }
 
     /** @param weights the worker's loaded weights ({@link ModelCache#weights}), where its upscalers are kept */
     public UpscalerCache(UpscalerCatalog catalog, LoadedWeights weights) {
-        this(catalog, weights, false);
+        this(catalog, weights, false, Device.cpu());
     }
 
-    private UpscalerCache(UpscalerCatalog catalog, LoadedWeights weights, boolean ownWeights) {
+    /**
+     * @param weights the worker's loaded weights ({@link ModelCache#weights}), where its upscalers are kept
+     * @param device  where its image upscalers' networks are loaded: the worker's device
+     */
+    public UpscalerCache(UpscalerCatalog catalog, LoadedWeights weights, Device device) {
+        this(catalog, weights, false, device);
+    }
+
+    private UpscalerCache(UpscalerCatalog catalog, LoadedWeights weights, boolean ownWeights, Device device) {
         this.catalog = catalog;
         this.weights = weights;
         this.ownWeights = ownWeights;
+        this.device = device;
     }
 
     /**
@@ -46,7 +58,7 @@ public final class UpscalerCache implements AutoCloseable {
      * @throws RenderException as {@link UpscalerCatalog#open}
      */
     public synchronized ImageUpscaler lease(String field, String name, Tiling tiling) {
-        LoadedWeights.Lease<ImageUpscaler> lease = use(name, tiling.toString(), () -> catalog.open(field, name, tiling));
+        LoadedWeights.Lease<ImageUpscaler> lease = use(name, tiling.toString(), () -> catalog.open(field, name, tiling, device));
         return lease.value();
     }
 

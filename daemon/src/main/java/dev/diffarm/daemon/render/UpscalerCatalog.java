@@ -1,5 +1,6 @@
 package dev.diffarm.daemon.render;
 
+import ai.djl.Device;
 import dev.diffarm.api.upscale.Tiling;
 import dev.diffarm.engine.clip.TokenizerLocator;
 import dev.diffarm.engine.model.ModelLoadException;
@@ -181,6 +182,11 @@ public final class UpscalerCatalog {
      *                         the known ones, or a model file that cannot be loaded, saying why
      */
     public ImageUpscaler open(String field, String name, Tiling tiling) {
+        return open(field, name, tiling, Device.cpu());
+    }
+
+    /** As {@link #open(String, String, Tiling)}, a network loaded onto {@code device} (its worker's). */
+    public ImageUpscaler open(String field, String name, Tiling tiling, Device device) {
         Upscalers upscalers = plugins.get();
         try (StoreBackedCatalog.InUse loading = store.map(catalog -> catalog.use(StoreBackedCatalog.Kind.UPSCALER, name))
                 .orElse(StoreBackedCatalog.InUse.NOTHING)) {
@@ -195,7 +201,7 @@ public final class UpscalerCatalog {
                 throw new RenderException(RenderException.INPUT_UNAVAILABLE, field + " = \"" + name
                         + "\": no such upscaler on this node; it has " + names(), null);
             }
-            return upscalers.open(field, nameOrFile.get(), tiling);
+            return upscalers.open(field, nameOrFile.get(), tiling, device);
         } catch (IllegalArgumentException | IllegalStateException e) {
             throw new RenderException(RenderException.INPUT_UNAVAILABLE, field + " = \"" + name + "\": " + e.getMessage(),
                     e);

@@ -7,6 +7,7 @@ import dev.diffarm.daemon.kafka.KafkaSecurity;
 import dev.diffarm.daemon.render.StoreBackedCatalog;
 import dev.diffarm.daemon.s3.S3Transport;
 import dev.diffarm.daemon.security.SecretFiles;
+import dev.diffarm.engine.device.Precision;
 import dev.diffarm.farm.config.FarmSettings;
 import dev.diffarm.farm.config.Limits;
 import io.smallrye.config.ConfigMapping;
@@ -57,6 +58,11 @@ public interface DaemonConfig {
     /** {@value WorkerDevices#SETTING}: the devices of this node's workers, such as {@code cuda:0,cuda:1}; unset, every GPU
      * DJL sees, else one {@code cpu}. */
     Optional<String> devices();
+
+    /** {@code DIFFARM_PRECISION}: what the workers' models compute in, {@code fp32}, {@code fp16} or {@code auto} (fp16
+     * on a GPU, fp32 on the CPU); the VAE and the sampler stay float32. Unset: auto. */
+    @WithDefault(Precision.AUTO)
+    String precision();
 
     /** {@value StoreBackedCatalog#MAX_BYTES_SETTING}: the most the models, LoRAs, embeddings, ControlNets and upscaler
      * models fetched from the store may take on this node's disk; the least recently used one that no worker uses makes

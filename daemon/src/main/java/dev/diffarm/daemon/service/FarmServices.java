@@ -53,6 +53,8 @@ import dev.diffarm.daemon.status.JobCancels;
 import dev.diffarm.daemon.status.JobStatuses;
 import dev.diffarm.daemon.status.NodeJobStatuses;
 import dev.diffarm.engine.clip.TokenizerLocator;
+import dev.diffarm.engine.device.Placement;
+import dev.diffarm.engine.device.Precision;
 import dev.diffarm.engine.plugins.SamplerPlugins;
 import dev.diffarm.farm.config.FarmSettings;
 import dev.diffarm.farm.config.JobParser;
@@ -328,11 +330,13 @@ public class FarmServices {
         int batchSize = JobHandlers.checkedBatchSize(config.batchSize());
         int chunkTasks = FanOut.checkedChunkTasks(config.chunkTasks());
         Optional<FanOut> fanOut = source.parts().map(parts -> new FanOut(parts, chunkTasks));
+        Optional<Precision> precision = Precision.parse("DIFFARM_PRECISION", config.precision());
         WorkerPool workers = new WorkerPool(devices, source, device -> {
-            // The engine creates its arrays on DJL's default device: the worker's device is not passed down yet.
+            // the worker's models, their renders and training runs live on its device
             ModelCache modelCache = new ModelCache(models, TokenizerLocator.fromEnvironment(), Optional.of(storeCatalog),
-                    config.modelCacheBytes().orElseGet(() -> ModelCache.defaultBudget(devices.count())));
-            UpscalerCache upscalerCache = new UpscalerCache(upscalers, modelCache.weights());
+                    config.modelCacheBytes().orElseGet(() -> ModelCache.defaultBudget(devices.count())),
+                    Placement.of(device.device(), precision));
+            UpscalerCache upscalerCache = new UpscalerCache(upscalers, modelCache.weights(), device.device());
             EngineRenderer renderer = new EngineRenderer(modelCache, samplers, loras, embeddings,
                     InputPictures.from(store), Optional.of(storeCatalog),
                     new ModeCatalogs(Optional.of(upscalers), Optional.of(controlNets)), Optional.of(upscalerCache));

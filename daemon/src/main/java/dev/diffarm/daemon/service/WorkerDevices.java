@@ -2,12 +2,11 @@ package dev.diffarm.daemon.service;
 
 import ai.djl.Device;
 import ai.djl.engine.Engine;
+import dev.diffarm.engine.device.Placement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.IntSupplier;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * The devices this node's workers run on, one worker each ({@value #SETTING}): a comma-separated list of {@code cpu}
@@ -18,7 +17,6 @@ import java.util.regex.Pattern;
 public record WorkerDevices(List<WorkerDevice> all) {
     /** The environment variable; {@code diffarm.devices} in the configuration. */
     public static final String SETTING = "DIFFARM_DEVICES";
-    private static final Pattern CUDA = Pattern.compile("cuda:(\\d{1,4})");
 
     /**
      * One worker's device.
@@ -70,16 +68,18 @@ public record WorkerDevices(List<WorkerDevice> all) {
         String[] entries = value.split(",", -1);
         for (int i = 0; i < entries.length; i++) {
             String entry = entries[i].strip();
-            if (entry.equals("cpu")) {
-                devices.add(new WorkerDevice("cpu", Device.cpu()));
+            Device device;
+            try {
+                device = Placement.parseDevice(SETTING, entry);
+            } catch (IllegalArgumentException notADevice) {
+                throw new IllegalArgumentException(SETTING + " = \"" + value + "\": entry " + (i + 1) + " \"" + entry
+                        + "\" is no device; expected \"cpu\" or \"cuda:<index>\", separated by commas", notADevice);
+            }
+            if (!device.isGpu()) {
+                devices.add(new WorkerDevice("cpu", device));
                 continue;
             }
-            Matcher cuda = CUDA.matcher(entry);
-            if (!cuda.matches()) {
-                throw new IllegalArgumentException(SETTING + " = \"" + value + "\": entry " + (i + 1) + " \"" + entry
-                        + "\" is no device; expected \"cpu\" or \"cuda:<index>\", separated by commas");
-            }
-            int index = Integer.parseInt(cuda.group(1));
+            int index = device.getDeviceId();
             if (seenGpus < 0) {
                 seenGpus = gpus.getAsInt();
             }
@@ -88,7 +88,7 @@ public record WorkerDevices(List<WorkerDevice> all) {
                         + "\" names GPU " + index + ", but " + (seenGpus == 0 ? "DJL sees no GPU on this node"
                         : "DJL sees " + seenGpus + " (cuda:0 to cuda:" + (seenGpus - 1) + ")"));
             }
-            devices.add(new WorkerDevice("cuda:" + index, Device.gpu(index)));
+            devices.add(new WorkerDevice(Placement.name(device), device));
         }
         return new WorkerDevices(devices);
     }

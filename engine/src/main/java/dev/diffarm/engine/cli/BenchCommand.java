@@ -23,7 +23,8 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = {"Times the full-size model on random weights: one classifier-free-guidance UNet step "
-                + "(batch 2) and one VAE decode. Prints key=value lines; unet_ms_per_step and vae_decode_ms are medians.",
+                + "(batch 2) and one VAE decode, on --device in --precision. Prints key=value lines; unet_ms_per_step "
+                + "and vae_decode_ms are medians, it_per_s sampling steps per second.",
                 "With --lora: times switching a random LoRA in and out of the UNet and text encoder (fuse and "
                         + "restore), on SD 1.5 with random weights or on --model.",
                 "With --train lora: times LoRA training steps (train_ms_per_step) beside one inference UNet pass.",
@@ -96,6 +97,9 @@ final class BenchCommand implements Callable<Integer> {
     @Mixin
     PluginOptions pluginOptions;
 
+    @Mixin
+    DeviceOptions deviceOptions;
+
     @Spec
     CommandSpec spec;
 
@@ -130,7 +134,7 @@ final class BenchCommand implements Callable<Integer> {
             new TrainBenchmark(width, height, rank, iterations, gradientCheckpointing, System.out).run();
             return 0;
         }
-        new ModelBenchmark(width, height, iterations, System.out).run();
+        new ModelBenchmark(width, height, iterations, System.out, deviceOptions.placement()).run();
         return 0;
     }
 

@@ -9,6 +9,7 @@ import picocli.CommandLine.Command;
         subcommands = {RenderCommand.class, Img2ImgCommand.class, InpaintCommand.class, OutpaintCommand.class,
                 UpscaleCommand.class,
                 SamplersCommand.class, EncodeCommand.class, MergeCommand.class, BenchCommand.class, TrainCommand.class,
+                ParityCommand.class,
                 DemoTrainCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {

@@ -1,9 +1,11 @@
 package dev.diffarm.engine.cli;
 
 import dev.diffarm.engine.clip.TokenizerLocator;
+import dev.diffarm.engine.device.Placement;
 import dev.diffarm.engine.pipeline.StableDiffusion;
 import java.nio.file.Path;
 import java.util.Optional;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** The options that say which model to load. */
@@ -22,11 +24,16 @@ final class ModelOptions {
                     + "else the HuggingFace cache's openai/clip-vit-large-patch14, else a one-time download.")
     Path tokenizer;
 
+    @Mixin
+    DeviceOptions deviceOptions;
+
     StableDiffusion load() {
         long start = System.nanoTime();
+        Placement placement = deviceOptions.placement();
         StableDiffusion model = StableDiffusion.load(this.model, Optional.ofNullable(config),
-                Optional.ofNullable(tokenizer), TokenizerLocator.fromEnvironment());
-        System.err.printf("diffarm: loaded %s in %.1f s%n", this.model, (System.nanoTime() - start) / 1e9);
+                Optional.ofNullable(tokenizer), TokenizerLocator.fromEnvironment(), placement);
+        System.err.printf("diffarm: loaded %s onto %s in %.1f s%n", this.model, placement,
+                (System.nanoTime() - start) / 1e9);
         return model;
     }
 }

@@ -2,9 +2,11 @@ package dev.diffarm.engine.clip;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.SparseFormat;
 import dev.diffarm.engine.model.TextEncoderConfig;
 import dev.diffarm.engine.model.Weights;
+import dev.diffarm.engine.nn.DataTypes;
 import dev.diffarm.engine.nn.LayerNorm;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -83,7 +85,7 @@ public final class ClipTextModel {
      *
      * @param embeddings [batch, tokens, D], tokens at most the number of positions
      * @param clipSkip   1 for the last layer, 2 for the penultimate, ...
-     * @return hidden states [batch, tokens, D]
+     * @return hidden states [batch, tokens, D], float32
      */
     public NDArray encodeEmbeddings(NDArray embeddings, int clipSkip) {
         if (clipSkip < 1 || clipSkip > layers.size()) {
@@ -93,10 +95,12 @@ public final class ClipTextModel {
         if (tokens > config.positions()) {
             throw new IllegalArgumentException(tokens + " tokens exceed the text encoder's " + config.positions() + " positions");
         }
-        NDArray x = embeddings.add(positionEmbedding.get(new NDIndex("0:{}", tokens)));
+        NDArray x = DataTypes.as(embeddings, positionEmbedding.getDataType())
+                .add(positionEmbedding.get(new NDIndex("0:{}", tokens)));
         for (int i = 0; i <= layers.size() - clipSkip; i++) {
             x = layers.get(i).forward(x);
         }
-        return finalLayerNorm.forward(x);
+        // computed in the weights' type; the prompt's conditioning is float32 whatever the precision
+        return DataTypes.as(finalLayerNorm.forward(x), DataType.FLOAT32);
     }
 }

@@ -1,11 +1,14 @@
 package dev.diffarm.engine.lora;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.DataType;
 import dev.diffarm.engine.model.WeightedLayer;
+import dev.diffarm.engine.nn.DataTypes;
 import dev.diffarm.engine.nn.NativeOps;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -44,7 +47,10 @@ public final class FusedLoras implements AutoCloseable {
                 terms.computeIfAbsent(patch.layer(), l -> new ArrayList<>()).add(new Term(patch.module(), lora.weight()));
             }
         }
-        NDManager manager = NDManager.newBaseManager();
+        // the fused weights live beside the model's: on its device
+        Device device = terms.keySet().stream().findFirst().map(layer -> layer.originalWeight().getDevice())
+                .orElse(Device.cpu());
+        NDManager manager = NDManager.newBaseManager(device);
         List<WeightedLayer> updated = new ArrayList<>();
         try {
             for (Map.Entry<WeightedLayer, List<Term>> layer : terms.entrySet()) {
@@ -77,7 +83,10 @@ public final class FusedLoras implements AutoCloseable {
             }
             NDArray up = ups.size() == 1 ? ups.get(0) : NDArrays.concat(ups, 1);
             NDArray down = downs.size() == 1 ? downs.get(0) : NDArrays.concat(downs, 0);
-            NDArray fused = NativeOps.addLowRank(original, up, down);
+            // in float32 on the weight's device, cast back to the weight's type, as diffusers' fuse_lora
+            Device device = original.getDevice();
+            NDArray fused = DataTypes.as(NativeOps.addLowRank(DataTypes.as(original, DataType.FLOAT32),
+                    up.toDevice(device, false), down.toDevice(device, false)), original.getDataType());
             fused.attach(manager);
             NDScope.unregister(fused);
             return fused;

@@ -1,5 +1,6 @@
 package dev.diffarm.engine.lora;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.diffarm.engine.lora.LoraKeys.Role;
@@ -55,7 +56,8 @@ public final class LoraWeights implements AutoCloseable {
             throw new LoraException("LoRA " + file + " does not exist");
         }
         String name = fileName.substring(0, fileName.length() - EXTENSION.length());
-        NDManager manager = NDManager.newBaseManager();
+        // read on the host; fusing copies the factors to the model's device
+        NDManager manager = NDManager.newBaseManager(Device.cpu());
         try (SafetensorsFile st = SafetensorsFile.open(file)) {
             Map<String, ModuleKeys> byModule = new LinkedHashMap<>();
             List<String> unrecognized = new ArrayList<>();

@@ -1,7 +1,9 @@
 package dev.diffarm.engine.model;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -13,23 +15,35 @@ import java.util.TreeSet;
  * A strict walk over a {@link TensorSource}: modules take their tensors by key path, and {@link #finish}
  * fails if any tensor of the source was left untaken. A missing key fails at once, naming the key and the
  * source, so a wrong architecture never loads silently.
+ *
+ * <p>Floating-point tensors are handed out in the weights' element type on the manager's device. On the CPU in float32
+ * a tensor is the source's array as it is (a memory-mapped file is not copied); otherwise it is read on the CPU,
+ * converted there and copied to the device, so the device never holds a float32 copy it does not keep.
  */
 public final class Weights {
     private final TensorSource source;
     private final NDManager manager;
+    private final DataType type;
     private final String prefix;
     private final Set<String> taken;
     private final Map<String, NDArray> tensors;
     private final LayerIndex layers;
 
+    /** Float32 weights in {@code manager}, on its device. */
     public Weights(TensorSource source, NDManager manager) {
-        this(source, manager, "", new TreeSet<>(), new LinkedHashMap<>(), new LayerIndex());
+        this(source, manager, DataType.FLOAT32);
     }
 
-    private Weights(TensorSource source, NDManager manager, String prefix, Set<String> taken,
+    /** Weights in {@code manager}, on its device, their floating-point tensors converted to {@code type}. */
+    public Weights(TensorSource source, NDManager manager, DataType type) {
+        this(source, manager, type, "", new TreeSet<>(), new LinkedHashMap<>(), new LayerIndex());
+    }
+
+    private Weights(TensorSource source, NDManager manager, DataType type, String prefix, Set<String> taken,
                     Map<String, NDArray> tensors, LayerIndex layers) {
         this.source = source;
         this.manager = manager;
+        this.type = type;
         this.prefix = prefix;
         this.taken = taken;
         this.tensors = tensors;
@@ -38,7 +52,7 @@ public final class Weights {
 
     /** The weights under {@code path} (a module's key path, such as {@code down_blocks.0}). */
     public Weights at(String path) {
-        return new Weights(source, manager, prefix + path + ".", taken, tensors, layers);
+        return new Weights(source, manager, type, prefix + path + ".", taken, tensors, layers);
     }
 
     public Weights at(String path, int index) {
@@ -74,9 +88,33 @@ public final class Weights {
             }
         }
         taken.add(key);
-        NDArray tensor = source.load(key, manager);
+        NDArray tensor = placed(key);
         tensors.put(key, tensor);
         return tensor;
+    }
+
+    /** The tensor {@code key} on the manager's device, floating point in {@link #type}. */
+    private NDArray placed(String key) {
+        boolean host = !manager.getDevice().isGpu();
+        if (host && type == DataType.FLOAT32) {
+            return source.load(key, manager);
+        }
+        try (NDManager scratch = NDManager.newBaseManager(Device.cpu())) {
+            NDArray read = source.load(key, scratch);
+            NDArray typed = read.getDataType().isFloating() ? read.toType(type, false) : read;
+            NDArray placed = typed.toDevice(manager.getDevice(), false);
+            // a conversion or copy is the scratch manager's; the source's own array is not to be kept past it
+            if (placed == read) {
+                placed = read.duplicate();
+            }
+            placed.attach(manager);
+            return placed;
+        }
+    }
+
+    /** The element type floating-point tensors are handed out in. */
+    public DataType type() {
+        return type;
     }
 
     /** Marks a tensor as deliberately unused (a buffer the computation rebuilds itself), if present. */

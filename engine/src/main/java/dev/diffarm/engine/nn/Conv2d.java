@@ -39,7 +39,8 @@ public final class Conv2d implements WeightedLayer {
      */
     public Conv2d(Weights w, int stride, int padding) {
         this.original = w.take("weight");
-        this.bias = w.has("bias") ? w.take("bias") : original.getManager().zeros(new Shape(original.getShape().get(0)));
+        this.bias = w.has("bias") ? w.take("bias") : original.getManager()
+                .zeros(new Shape(original.getShape().get(0)), original.getDataType());
         this.stride = stride;
         this.padding = padding < 0 ? (int) (original.getShape().get(2) / 2) : padding;
         this.originalPacked = NativeOps.packedOrNull(original, this.stride, this.padding);

@@ -4,6 +4,7 @@ import ai.djl.engine.EngineException;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.engine.PtNDManager;
@@ -200,12 +201,16 @@ public final class NativeOps {
     }
 
     /**
-     * {@link #packConvolutionWeight}, or null where libtorch has no oneDNN support for this CPU or the packed kernel
-     * computes wrongly. oneDNN blocks input channels by 16 (8 on some CPUs); with a count above 16 that is no multiple
-     * of 16 (24, 40: the tiny ESRGAN fixtures' dense blocks) the packed convolution was measured off by up to 0.5 on
-     * an AVX-512 EPYC. So a kernel with such a count is checked once against the plain convolution before it is used.
+     * {@link #packConvolutionWeight}, or null for a kernel not in float32 on the CPU, where libtorch has no oneDNN
+     * support for this CPU, or where the packed kernel computes wrongly. oneDNN blocks input channels by 16 (8 on some
+     * CPUs); with a count above 16 that is no multiple of 16 (24, 40: the tiny ESRGAN fixtures' dense blocks) the
+     * packed convolution was measured off by up to 0.5 on an AVX-512 EPYC. So a kernel with such a count is checked once
+     * against the plain convolution before it is used.
      */
     static NDArray packedOrNull(NDArray weight, int stride, int padding) {
+        if (weight.getDevice().isGpu() || weight.getDataType() != DataType.FLOAT32) {
+            return null; // oneDNN packs float32 CPU kernels; cuDNN and half-precision kernels take the plain weight
+        }
         // Packing is for inference, so it is done as inference: on a thread recording gradients the call would take
         // the differentiable path, which has no packing method, and the kernel would stay unpacked. Models load on
         // whatever thread asks first (a farm worker's grad mode is on, the CLI's engine thread's off), and an

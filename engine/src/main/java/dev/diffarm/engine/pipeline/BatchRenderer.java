@@ -37,7 +37,7 @@ final class BatchRenderer {
      */
     List<Rendering> render(List<GenerationRequest> requests, List<String> promptTexts, Progress progress) {
         Rendering[] renderings = new Rendering[requests.size()];
-        try (NDManager job = NDManager.newBaseManager()) {
+        try (NDManager job = model.newManager()) {
             List<Conditioning> conditionings = new ArrayList<>();
             Map<Long, List<Integer>> byTokens = new LinkedHashMap<>();
             for (int i = 0; i < requests.size(); i++) {

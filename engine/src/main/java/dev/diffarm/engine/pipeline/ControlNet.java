@@ -1,6 +1,7 @@
 package dev.diffarm.engine.pipeline;
 
 import ai.djl.ndarray.NDManager;
+import dev.diffarm.engine.device.Placement;
 import dev.diffarm.engine.image.ModelHash;
 import dev.diffarm.engine.model.ControlNetFiles;
 import dev.diffarm.engine.model.Weights;
@@ -35,10 +36,15 @@ public final class ControlNet implements AutoCloseable {
      * @throws dev.diffarm.engine.model.ModelLoadException naming the file and what was expected
      */
     public static ControlNet load(Path path, Optional<Path> config) {
+        return load(path, config, Placement.cpu());
+    }
+
+    /** As {@link #load(Path, Optional)}, onto {@code placement}: the device and precision of the model it guides. */
+    public static ControlNet load(Path path, Optional<Path> config, Placement placement) {
         try (ControlNetFiles files = ControlNetFiles.open(path, config)) {
-            NDManager manager = NDManager.newBaseManager();
+            NDManager manager = placement.newManager();
             try {
-                Weights weights = new Weights(files.tensors(), manager);
+                Weights weights = new Weights(files.tensors(), manager, placement.computeType());
                 ControlNetModel model = new ControlNetModel(weights, files.config());
                 weights.finish();
                 return new ControlNet(path, manager, model, ModelHash.legacyHash(path));

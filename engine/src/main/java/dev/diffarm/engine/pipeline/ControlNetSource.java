@@ -1,29 +1,32 @@
 package dev.diffarm.engine.pipeline;
 
+import dev.diffarm.engine.device.Placement;
 import java.nio.file.Path;
 import java.util.Optional;
 
 /**
- * Where a run's ControlNets come from. {@link #LOAD_PER_RUN} loads each for the run and frees it after (the CLI); a
+ * Where a run's ControlNets come from. {@link #loadPerRun} loads each for the run and frees it after (the CLI); a
  * long-lived caller (the farm's worker) keeps them loaded between runs by handing out leases that do not free them.
  */
 @FunctionalInterface
 public interface ControlNetSource {
-    /** Every ControlNet loaded from its file for the run, and freed when the run ends. */
-    ControlNetSource LOAD_PER_RUN = (model, config) -> {
-        ControlNet loaded = ControlNet.load(model, config);
-        return new Lease() {
-            @Override
-            public ControlNet controlNet() {
-                return loaded;
-            }
+    /** Every ControlNet loaded from its file for the run onto {@code placement} (its model's), freed when it ends. */
+    static ControlNetSource loadPerRun(Placement placement) {
+        return (model, config) -> {
+            ControlNet loaded = ControlNet.load(model, config, placement);
+            return new Lease() {
+                @Override
+                public ControlNet controlNet() {
+                    return loaded;
+                }
 
-            @Override
-            public void close() {
-                loaded.close();
-            }
+                @Override
+                public void close() {
+                    loaded.close();
+                }
+            };
         };
-    };
+    }
 
     /**
      * The ControlNet of a unit, in use until the lease is closed.

@@ -48,7 +48,7 @@ public final class GenerationPlan {
      * @throws java.util.concurrent.CancellationException when {@code progress} was cancelled
      */
     public Generation run(StableDiffusion model, String modelHash, Progress progress) throws IOException {
-        return run(model, modelHash, progress, ControlNetSource.LOAD_PER_RUN);
+        return run(model, modelHash, progress, ControlNetSource.loadPerRun(model.placement()));
     }
 
     /**

@@ -10,6 +10,7 @@ import dev.diffarm.engine.clip.ClipTokenizer;
 import dev.diffarm.engine.clip.PromptChunk;
 import dev.diffarm.engine.embedding.Embedding;
 import dev.diffarm.engine.embedding.EmbeddingLibrary;
+import dev.diffarm.engine.nn.DataTypes;
 import dev.diffarm.engine.prompt.Emphasis;
 import dev.diffarm.engine.prompt.PromptSchedule;
 import dev.diffarm.engine.prompt.PromptTokenizer;
@@ -169,7 +170,8 @@ public final class PromptEncoder {
         for (int i = 0; i < chunks.size(); i++) {
             for (PromptChunk.Slot slot : chunks.get(i).vectors()) {
                 int count = slot.vectors().count();
-                NDArray vectors = manager.create(slot.vectors().values()).reshape(count, slot.vectors().width());
+                NDArray vectors = DataTypes.as(manager.create(slot.vectors().values()), inputs.getDataType())
+                        .reshape(count, slot.vectors().width());
                 inputs.set(new NDIndex("{}, {}:{}, :", i, slot.position(), slot.position() + count), vectors);
             }
         }

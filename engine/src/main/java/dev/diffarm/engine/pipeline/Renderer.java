@@ -88,7 +88,7 @@ final class Renderer {
                                   Progress progress) {
         int factor = model.scaleFactor();
         checkSize(request.width(), request.height(), factor, "size");
-        try (NDManager job = NDManager.newBaseManager()) {
+        try (NDManager job = model.newManager()) {
             Pass first = new Pass(job, request, promptText, choice, progress, request.steps());
             TorchGenerator generator = new TorchGenerator(request.seed());
             Shape latentShape = latentShape(request.batch(), request.width(), request.height());

@@ -1,11 +1,16 @@
 package dev.diffarm.engine.pipeline;
 
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.diffarm.engine.device.Placement;
 import dev.diffarm.engine.model.LayerIndex;
 import dev.diffarm.engine.model.ModelLoadException;
 import java.io.IOException;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import dev.diffarm.engine.clip.ClipTextModel;
 import dev.diffarm.engine.clip.ClipTokenizer;
@@ -27,10 +32,12 @@ import java.util.Optional;
 
 /**
  * A loaded Stable Diffusion 1.x model: tokenizer, text encoder, UNet, VAE and the scheduler config its
- * samplers start from. The weights live in the model's own manager until {@link #close}.
+ * samplers start from. The weights live in the model's own manager, on its {@link Placement}'s device, until
+ * {@link #close}; the text encoder and UNet in the placement's precision, the VAE in float32.
  */
 public final class StableDiffusion implements AutoCloseable {
     private final Path path;
+    private final Placement placement;
     private final NDManager manager;
     private final ClipTokenizer tokenizer;
     private final ClipTextModel textModel;
@@ -40,11 +47,13 @@ public final class StableDiffusion implements AutoCloseable {
     private final Optional<JsonNode> schedulerConfig;
     private final LayerIndex textEncoderLayers;
     private final LayerIndex unetLayers;
+    private final Map<String, NDArray> weightArrays;
 
-    private StableDiffusion(Path path, NDManager manager, ClipTokenizer tokenizer, ClipTextModel textModel,
+    private StableDiffusion(Path path, Placement placement, NDManager manager, ClipTokenizer tokenizer, ClipTextModel textModel,
                             UNet2DConditionModel unet, AutoencoderKL vae, Optional<JsonNode> schedulerConfig,
-                            LayerIndex textEncoderLayers, LayerIndex unetLayers) {
+                            LayerIndex textEncoderLayers, LayerIndex unetLayers, Map<String, NDArray> weightArrays) {
         this.path = path;
+        this.placement = placement;
         this.manager = manager;
         this.tokenizer = tokenizer;
         this.textModel = textModel;
@@ -53,6 +62,7 @@ public final class StableDiffusion implements AutoCloseable {
         this.schedulerConfig = schedulerConfig;
         this.textEncoderLayers = textEncoderLayers;
         this.unetLayers = unetLayers;
+        this.weightArrays = weightArrays;
     }
 
     /**
@@ -65,10 +75,18 @@ public final class StableDiffusion implements AutoCloseable {
      */
     public static StableDiffusion load(Path model, Optional<Path> configDir, Optional<Path> tokenizer,
                                        TokenizerLocator locator) {
+        return load(model, configDir, tokenizer, locator, Placement.cpu());
+    }
+
+    /**
+     * As {@link #load(Path, Optional, Optional, TokenizerLocator)}, onto {@code placement}'s device in its precision.
+     */
+    public static StableDiffusion load(Path model, Optional<Path> configDir, Optional<Path> tokenizer,
+                                       TokenizerLocator locator, Placement placement) {
         try (ModelFiles files = ModelFiles.open(model, configDir)) {
             ClipTokenizer clip = locator.load(tokenizer.or(files::tokenizerDir), model);
             return of(model, clip, files.textEncoder(), files.unet(), files.vae(),
-                    files.schedulerConfig().map(StableDiffusion::readJson));
+                    files.schedulerConfig().map(StableDiffusion::readJson), placement);
         }
     }
 
@@ -82,19 +100,31 @@ public final class StableDiffusion implements AutoCloseable {
     public static StableDiffusion of(Path path, ClipTokenizer tokenizer, Component<TextEncoderConfig> textEncoder,
                                      Component<UNetConfig> unetPart, Component<VaeConfig> vaePart,
                                      Optional<JsonNode> scheduler) {
-        NDManager manager = NDManager.newBaseManager();
+        return of(path, tokenizer, textEncoder, unetPart, vaePart, scheduler, Placement.cpu());
+    }
+
+    /** As {@link #of(Path, ClipTokenizer, Component, Component, Component, Optional)}, onto {@code placement}. */
+    public static StableDiffusion of(Path path, ClipTokenizer tokenizer, Component<TextEncoderConfig> textEncoder,
+                                     Component<UNetConfig> unetPart, Component<VaeConfig> vaePart,
+                                     Optional<JsonNode> scheduler, Placement placement) {
+        NDManager manager = placement.newManager();
         try {
-            Weights textWeights = new Weights(textEncoder.tensors(), manager);
+            Weights textWeights = new Weights(textEncoder.tensors(), manager, placement.computeType());
             ClipTextModel text = new ClipTextModel(textWeights, textEncoder.config());
             textWeights.finish();
-            Weights unetWeights = new Weights(unetPart.tensors(), manager);
+            Weights unetWeights = new Weights(unetPart.tensors(), manager, placement.computeType());
             UNet2DConditionModel unet = new UNet2DConditionModel(unetWeights, unetPart.config());
             unetWeights.finish();
-            Weights vaeWeights = new Weights(vaePart.tensors(), manager);
+            // float32 whatever the precision, as diffusers' force_upcast: SD's VAE overflows float16
+            Weights vaeWeights = new Weights(vaePart.tensors(), manager, DataType.FLOAT32);
             AutoencoderKL vae = new AutoencoderKL(vaeWeights, vaePart.config());
             vaeWeights.finish();
-            return new StableDiffusion(path, manager, tokenizer, text, unet, vae, scheduler, textWeights.layers(),
-                    unetWeights.layers());
+            Map<String, NDArray> arrays = new LinkedHashMap<>();
+            textWeights.tensors().forEach((key, array) -> arrays.put("text_encoder." + key, array));
+            unetWeights.tensors().forEach((key, array) -> arrays.put("unet." + key, array));
+            vaeWeights.tensors().forEach((key, array) -> arrays.put("vae." + key, array));
+            return new StableDiffusion(path, placement, manager, tokenizer, text, unet, vae, scheduler, textWeights.layers(),
+                    unetWeights.layers(), Collections.unmodifiableMap(arrays));
         } catch (RuntimeException e) {
             manager.close();
             throw e;
@@ -109,6 +139,24 @@ public final class StableDiffusion implements AutoCloseable {
     public String name() {
         String file = path.getFileName().toString();
         return file.endsWith(".safetensors") ? file.substring(0, file.length() - ".safetensors".length()) : file;
+    }
+
+    /** Where the weights live and what the model computes in. */
+    public Placement placement() {
+        return placement;
+    }
+
+    /** A new manager on the model's device, for one render's or training run's arrays. */
+    public NDManager newManager() {
+        return placement.newManager();
+    }
+
+    /**
+     * Every weight array as loaded, by its part ({@code text_encoder.}, {@code unet.}, {@code vae.}) and key: where
+     * they live and in what type is what {@link #placement} promised.
+     */
+    public Map<String, NDArray> weightArrays() {
+        return weightArrays;
     }
 
     public ClipTokenizer tokenizer() {

@@ -1,5 +1,6 @@
 package dev.diffarm.engine.safetensors;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
@@ -84,7 +85,7 @@ public final class SafetensorsWriter {
         long count = Arrays.stream(shape).reduce(1, Math::multiplyExact);
         long byteLength = Math.multiplyExact(count, dtype.bytes());
         return put(new Entry(name, dtype, shape.clone(), byteLength, out -> {
-            try (NDManager manager = NDManager.newBaseManager()) {
+            try (NDManager manager = NDManager.newBaseManager(Device.cpu())) {
                 NDArray values = producer.produce(manager);
                 if (!Arrays.equals(values.getShape().getShape(), shape)) {
                     throw new IllegalStateException("tensor '" + name + "' was made with shape " + values.getShape()

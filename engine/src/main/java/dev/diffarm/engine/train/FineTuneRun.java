@@ -3,6 +3,7 @@ package dev.diffarm.engine.train;
 import ai.djl.ndarray.NDManager;
 import dev.diffarm.api.finetune.FineTuneMethod;
 import dev.diffarm.api.finetune.Training;
+import dev.diffarm.engine.device.Precision;
 import dev.diffarm.engine.nn.Autograd;
 import dev.diffarm.engine.pipeline.StableDiffusion;
 import dev.diffarm.engine.random.TorchGenerator;
@@ -64,10 +65,16 @@ public final class FineTuneRun {
     /**
      * Trains as {@link #run(StableDiffusion, FineTuneMethods, FineTuneRequest, Consumer, StateSaved)}, telling
      * {@code steps} of each step with a {@link Snapshot} of the result. Writing a snapshot only reads the trained
-     * arrays: the run goes on exactly as without it.
+     * arrays: the run goes on exactly as without it. It runs on the model's device.
+     *
+     * @throws IllegalArgumentException for a model not loaded in fp32
      */
     public static void run(StableDiffusion model, FineTuneMethods methods, FineTuneRequest request, StepListener steps,
                            StateSaved stateSaved) throws IOException {
+        if (model.placement().precision() != Precision.FP32) {
+            throw new IllegalArgumentException("training " + model.name() + ": the model is loaded in "
+                    + model.placement() + "; training computes its gradients in fp32: load it with precision fp32");
+        }
         FineTuneMethod method = methods.named(request.method());
         Autograd.offForThisThread();
         TrainingSettings settings = request.settings();
@@ -83,7 +90,7 @@ public final class FineTuneRun {
             throw new IllegalArgumentException("resume: the state was saved by a " + saved.get().method()
                     + " run, this run is " + request.method());
         }
-        try (NDManager manager = NDManager.newBaseManager();
+        try (NDManager manager = model.newManager();
              TrainingExamples examples = examples(model, request, draws, manager)) {
             NoiseObjective objective = new NoiseObjective(settings.prediction(), settings.snrGamma(),
                     schedule.alphasCumprod());

@@ -1,5 +1,6 @@
 package dev.diffarm.engine.train;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -102,7 +103,7 @@ final class HostTokenRows implements TokenRows {
 
     @Override
     public void write(Path out, Map<String, String> metadata) throws IOException {
-        try (NDManager scratch = NDManager.newBaseManager()) {
+        try (NDManager scratch = NDManager.newBaseManager(Device.cpu())) {
             NDArray rows = newRows(scratch);
             SafetensorsWriter writer = new SafetensorsWriter().add("emb_params", rows.toFloatArray(),
                     rows.getShape().getShape());

@@ -1,10 +1,12 @@
 package dev.diffarm.engine.unet;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
 import dev.diffarm.engine.model.ControlNetConfig;
 import dev.diffarm.engine.model.UNetConfig;
 import dev.diffarm.engine.model.Weights;
 import dev.diffarm.engine.nn.Conv2d;
+import dev.diffarm.engine.nn.DataTypes;
 import dev.diffarm.engine.nn.NativeOps;
 import java.util.ArrayList;
 import java.util.List;
@@ -56,11 +58,14 @@ public final class ControlNetModel {
      * @param scale    the conditioning scale every residual is multiplied by
      */
     public ControlResiduals forward(NDArray x, float timestep, NDArray text, NDArray image, float scale) {
+        // computes in its weights' type, as the UNet does; the residuals are added in the UNet's
+        DataType type = convIn.weight().getDataType();
         NDArray temb = NativeOps.silu(timeEmbedding.forward(x.getManager(), timestep, x.getShape().get(0)));
-        NDArray hint = conditioningEmbedding.forward(config.bgr() ? image.flip(1) : image);
-        NDArray h = convIn.forward(NativeOps.channelsLast(x)).add(hint);
-        List<NDArray> outputs = encoder.down(h, temb, text);
-        NDArray mid = encoder.mid(outputs.get(outputs.size() - 1), temb, text);
+        NDArray hint = conditioningEmbedding.forward(DataTypes.as(config.bgr() ? image.flip(1) : image, type));
+        NDArray h = convIn.forward(NativeOps.channelsLast(DataTypes.as(x, type))).add(hint);
+        NDArray context = DataTypes.as(text, type);
+        List<NDArray> outputs = encoder.down(h, temb, context);
+        NDArray mid = encoder.mid(outputs.get(outputs.size() - 1), temb, context);
         List<NDArray> down = new ArrayList<>();
         for (int i = 0; i < outputs.size(); i++) {
             down.add(weighted(downZeroConvs.get(i).forward(outputs.get(i)), scale));

@@ -1,6 +1,7 @@
 package dev.diffarm.engine.unet;
 
 import ai.djl.ndarray.NDArray;
+import dev.diffarm.engine.nn.DataTypes;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -28,18 +29,18 @@ public record ControlResiduals(List<NDArray> down, NDArray mid) {
         return new ControlResiduals(sum, mid.add(other.mid));
     }
 
-    /** The skip connections {@code skips} with these residuals added. */
+    /** The skip connections {@code skips} with these residuals added (in the skips' type: the UNet's precision). */
     List<NDArray> addToSkips(List<NDArray> skips) {
         requireSameCount(skips.size());
         List<NDArray> sum = new ArrayList<>();
         for (int i = 0; i < skips.size(); i++) {
-            sum.add(skips.get(i).add(down.get(i)));
+            sum.add(skips.get(i).add(DataTypes.as(down.get(i), skips.get(i).getDataType())));
         }
         return sum;
     }
 
     NDArray addToMid(NDArray midOutput) {
-        return midOutput.add(mid);
+        return midOutput.add(DataTypes.as(mid, midOutput.getDataType()));
     }
 
     private void requireSameCount(int skips) {

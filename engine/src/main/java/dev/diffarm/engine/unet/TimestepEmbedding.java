@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import dev.diffarm.engine.model.Weights;
+import dev.diffarm.engine.nn.DataTypes;
 import dev.diffarm.engine.nn.Linear;
 import dev.diffarm.engine.nn.NativeOps;
 
@@ -30,12 +31,17 @@ final class TimestepEmbedding {
 
     /** @return the embedding [batch, 4 * channels] for one timestep shared by the batch */
     NDArray forward(NDManager manager, float timestep, long batch) {
-        return linear2.forward(NativeOps.silu(linear1.forward(sinusoids(manager, timestep, batch))));
+        return linear2.forward(NativeOps.silu(linear1.forward(typed(sinusoids(manager, timestep, batch)))));
     }
 
     /** @return the embedding [n, 4 * channels], row i for {@code timesteps[i]} */
     NDArray forward(NDManager manager, float[] timesteps) {
-        return linear2.forward(NativeOps.silu(linear1.forward(sinusoids(manager, timesteps))));
+        return linear2.forward(NativeOps.silu(linear1.forward(typed(sinusoids(manager, timesteps)))));
+    }
+
+    /** The float32 sinusoids in the layers' type, as diffusers' {@code t_emb.to(dtype=sample.dtype)}. */
+    private NDArray typed(NDArray sinusoids) {
+        return DataTypes.as(sinusoids, linear1.weight().getDataType());
     }
 
     /** One row per timestep, as diffusers' {@code timesteps[:, None] * exp(exponent)[None, :]}. */

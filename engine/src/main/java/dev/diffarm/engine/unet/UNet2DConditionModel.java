@@ -2,11 +2,13 @@ package dev.diffarm.engine.unet;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.types.DataType;
 import dev.diffarm.engine.model.LayerIndex;
 import dev.diffarm.engine.model.UNetConfig;
 import dev.diffarm.engine.model.Weights;
 import dev.diffarm.engine.nn.Autograd;
 import dev.diffarm.engine.nn.Conv2d;
+import dev.diffarm.engine.nn.DataTypes;
 import dev.diffarm.engine.nn.GroupNorm;
 import dev.diffarm.engine.nn.NativeOps;
 import dev.diffarm.engine.nn.Upsample2D;
@@ -188,17 +190,23 @@ public final class UNet2DConditionModel {
         return checkpoints.forward(steps, x, temb, text);
     }
 
+    /**
+     * The UNet computes in its weights' type (float16 under {@link dev.diffarm.engine.device.Precision#FP16}) and
+     * answers in {@code x}'s, so that the sampler's state stays float32 whatever the precision.
+     */
     private NDArray forwardEmbedded(NDArray x, NDArray emb, NDArray text, Optional<ControlResiduals> residuals) {
-        NDArray temb = NativeOps.silu(emb);
+        DataType type = convIn.weight().getDataType();
+        NDArray temb = NativeOps.silu(DataTypes.as(emb, type));
+        NDArray typedText = DataTypes.as(text, type);
         List<NDArray> skips = new ArrayList<>();
-        NDArray h = x;
+        NDArray h = DataTypes.as(x, type);
         for (UNetStep step : steps) {
             NDArray skip = switch (step.skip()) {
                 case POP -> skips.remove(skips.size() - 1);
                 case PEEK -> skips.get(skips.size() - 1);
                 default -> null;
             };
-            h = step.run(h, skip, temb, text);
+            h = step.run(h, skip, temb, typedText);
             if (step.skip() == UNetStep.Skip.PUSH) {
                 skips.add(h);
             }
@@ -208,6 +216,6 @@ public final class UNet2DConditionModel {
                 h = residuals.get().addToMid(h);
             }
         }
-        return h;
+        return DataTypes.as(h, x.getDataType());
     }
 }

@@ -1,5 +1,6 @@
 package dev.diffarm.engine.upscale;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
 import dev.diffarm.api.upscale.PixelPath;
 import dev.diffarm.api.upscale.Tiling;
@@ -68,8 +69,18 @@ public final class Upscalers {
         return open(option, nameOrFile, tiling, PixelPath.RGB_FLOAT);
     }
 
+    /** As {@link #open(String, String, Tiling)}, a network's weights and passes on {@code device}. */
+    public ImageUpscaler open(String option, String nameOrFile, Tiling tiling, Device device) {
+        return open(option, nameOrFile, tiling, PixelPath.RGB_FLOAT, device);
+    }
+
     /** As {@link #open(String, String, Tiling)}, a network fed as {@code path} says (A1111's exact 8-bit BGR path). */
     public ImageUpscaler open(String option, String nameOrFile, Tiling tiling, PixelPath path) {
+        return open(option, nameOrFile, tiling, path, Device.cpu());
+    }
+
+    /** As {@link #open(String, String, Tiling, PixelPath)}, a network's weights and passes on {@code device}. */
+    public ImageUpscaler open(String option, String nameOrFile, Tiling tiling, PixelPath path, Device device) {
         Optional<Upscaler> resampler = resampler(nameOrFile);
         if (resampler.isPresent()) {
             return new ResamplingUpscaler(resampler.get());
@@ -80,7 +91,7 @@ public final class Upscalers {
                     + names() + " or a model file (.safetensors, .pth) of " + architectures()
                     + (byName.isEmpty() ? " (no upscaler plugin is loaded: is the plugins directory right?)" : ""));
         }
-        NDManager manager = NDManager.newBaseManager();
+        NDManager manager = NDManager.newBaseManager(device);
         try {
             UpscalerWeights weights = UpscalerModelFile.read(file, manager);
             return new NetworkUpscaler(weights.name(), manager, network(option + " " + file, weights), tiling, path);

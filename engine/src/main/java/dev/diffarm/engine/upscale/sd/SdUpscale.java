@@ -69,7 +69,7 @@ public final class SdUpscale {
         StableDiffusion model = upscaler.model();
         Picture lowRes = request.lowRes();
         Autograd.offForThisThread();
-        try (NDManager job = NDManager.newBaseManager()) {
+        try (NDManager job = model.newManager()) {
             PromptEncoder prompts = new PromptEncoder(model.tokenizer(), model.textModel(), embeddings);
             Conditioning conditioning = prompts.conditioning(job, request.prompt(), request.negativePrompt(),
                     request.steps(), 1, request.emphasis(), 1);
