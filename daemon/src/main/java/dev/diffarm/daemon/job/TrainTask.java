@@ -209,7 +209,7 @@ final class TrainTask extends SoleTask {
 
     private ModelCache.LoadedModel lease() {
         try {
-            return farm.models().lease(job.model());
+            return farm.models().leaseForTraining(job.model());
         } catch (RenderException e) {
             throw new TaskFailure(new EventError(e.code(), e.getMessage(), Optional.of("model")), e);
         }

@@ -3,6 +3,7 @@ package dev.diffarm.daemon.render;
 import dev.diffarm.engine.clip.TokenizerException;
 import dev.diffarm.engine.clip.TokenizerLocator;
 import dev.diffarm.engine.device.Placement;
+import dev.diffarm.engine.device.Precision;
 import dev.diffarm.engine.image.ModelHash;
 import dev.diffarm.engine.model.ModelLoadException;
 import dev.diffarm.engine.pipeline.StableDiffusion;
@@ -124,12 +125,25 @@ public final class ModelCache implements AutoCloseable {
      *                         cannot be loaded
      */
     public synchronized LoadedModel lease(String name) {
+        return lease(name, placement);
+    }
+
+    /**
+     * As {@link #lease}, the model in float32 on this cache's device: training computes its gradients in float32
+     * whatever the renders compute in, so on a worker whose models are half precision (a GPU's default) a training job
+     * gets a float32 copy of its own, kept and freed within the same budget as any model.
+     */
+    public synchronized LoadedModel leaseForTraining(String name) {
+        return lease(name, new Placement(placement.device(), Precision.FP32));
+    }
+
+    private LoadedModel lease(String name, Placement where) {
         // Released first, so that it can make room; the same model, still loaded, is found again.
         if (current != null) {
             current.close();
             current = null;
         }
-        current = use(name);
+        current = use(name, where);
         return current.model();
     }
 
@@ -141,6 +155,10 @@ public final class ModelCache implements AutoCloseable {
      *                         cannot be loaded
      */
     public synchronized Lease use(String name) {
+        return use(name, placement);
+    }
+
+    private Lease use(String name, Placement where) {
         StoreBackedCatalog.InUse inStoreCache = store.map(catalog -> catalog.use(StoreBackedCatalog.Kind.MODEL, name))
                 .orElse(StoreBackedCatalog.InUse.NOTHING);
         boolean kept = false;
@@ -151,10 +169,13 @@ public final class ModelCache implements AutoCloseable {
             ModelDirectory.Model model = models.find(name).orElseThrow(() -> new RenderException(
                     RenderException.MODEL_UNAVAILABLE, "model \"" + name + "\" is not in " + models.dir(), null));
             LoadedWeights.WeightFiles files = weightFiles(model.path());
-            LoadedWeights.Key key = new LoadedWeights.Key(LoadedWeights.Kind.MODEL, name, files.stamp());
+            // A copy in another precision than the cache's is an entry of its own (not a stale one of the same name),
+            // and affinity, which matches renders by name, does not count it.
+            String entry = where.equals(placement) ? name : name + " in " + where;
+            LoadedWeights.Key key = new LoadedWeights.Key(LoadedWeights.Kind.MODEL, entry, files.stamp());
             boolean[] loadedNow = {false};
             LoadedWeights.Lease<Held> held = weights.use(key, files.bytes(), () -> {
-                Held loaded = new Held(load(name, model), inStoreCache);
+                Held loaded = new Held(load(name, model, where), inStoreCache);
                 loadedNow[0] = true;
                 return loaded;
             });
@@ -168,11 +189,11 @@ public final class ModelCache implements AutoCloseable {
         }
     }
 
-    private LoadedModel load(String name, ModelDirectory.Model model) {
+    private LoadedModel load(String name, ModelDirectory.Model model, Placement where) {
         long start = System.nanoTime();
         StableDiffusion weights;
         try {
-            weights = StableDiffusion.load(model.path(), Optional.empty(), Optional.empty(), tokenizers, placement);
+            weights = StableDiffusion.load(model.path(), Optional.empty(), Optional.empty(), tokenizers, where);
         } catch (ModelLoadException | TokenizerException | SafetensorsException | UncheckedIOException e) {
             throw new RenderException(RenderException.MODEL_UNAVAILABLE,
                     "model \"" + name + "\" (" + model.path() + ") cannot be loaded: " + e.getMessage(), e);

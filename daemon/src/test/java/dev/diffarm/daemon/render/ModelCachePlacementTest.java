@@ -45,6 +45,24 @@ class ModelCachePlacementTest {
     }
 
     @Test
+    void trainingGetsAFloat32CopyBesideTheRendersHalfPrecisionModel() throws IOException {
+        Path folder = Files.createDirectories(dir.resolve("models"));
+        Files.createSymbolicLink(folder.resolve("tiny"), TinyModel.source());
+        Placement half = Placement.of(Device.cpu(), Precision.parse("DIFFARM_PRECISION", "fp16"));
+        try (ModelCache cache = new ModelCache(new ModelDirectory(folder), TokenizerLocator.fromEnvironment(),
+                Optional.empty(), Long.MAX_VALUE, half)) {
+            StableDiffusion training = cache.leaseForTraining("tiny").model();
+            assertEquals(new Placement(Device.cpu(), Precision.FP32), training.placement());
+            training.weightArrays().forEach((key, array) -> assertEquals(DataType.FLOAT32, array.getDataType(), key));
+            StableDiffusion render = cache.lease("tiny").model();
+            assertEquals(half, render.placement());
+            assertEquals(DataType.FLOAT16, render.weightArrays().get("unet.conv_in.weight").getDataType());
+            // both copies kept: the training copy is found again, not reloaded
+            assertTrue(training == cache.leaseForTraining("tiny").model(), "the float32 copy is kept");
+        }
+    }
+
+    @Test
     void autoIsFp32OnTheCpuAndAnUnknownPrecisionNamesTheSetting() {
         assertEquals(Placement.cpu(), Placement.of(Device.cpu(), Precision.parse("DIFFARM_PRECISION", "auto")));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
