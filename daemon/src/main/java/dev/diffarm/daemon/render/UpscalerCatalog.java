@@ -82,8 +82,9 @@ public final class UpscalerCatalog {
 
     /** Whether {@code name} is a resampler, a model of the folder or the store, or an SD x4 upscaler. */
     public boolean knows(String name) {
-        return plugins.get().resampler(name).isPresent() || models.find(name).isPresent() || inStore(name)
-                || isSdUpscaler(name);
+        // the local lookups first: the store's answer costs requests
+        return plugins.get().resampler(name).isPresent() || models.find(name).isPresent()
+                || models.findPipeline(name).isPresent() || inStore(name);
     }
 
     private boolean inStore(String name) {
@@ -92,8 +93,8 @@ public final class UpscalerCatalog {
 
     /** Whether {@code name} is an SD x4 upscaler folder (and no resampler or model file of that name). */
     public boolean isSdUpscaler(String name) {
-        return plugins.get().resampler(name).isEmpty() && models.find(name).isEmpty() && !inStore(name)
-                && models.findPipeline(name).isPresent();
+        return plugins.get().resampler(name).isEmpty() && models.find(name).isEmpty()
+                && models.findPipeline(name).isPresent() && !inStore(name);
     }
 
     /** The model file {@code name} names: the folder's, else the store's fetched into the folder now. */
